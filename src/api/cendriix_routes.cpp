@@ -1,0 +1,170 @@
+// Cendriix (seed 002): workspaces, members and the audit log. Bare objects; errors carry the
+// seed's snake_case codes and, on validation, Zod-style fieldErrors.
+#include "api/handler_util.h"
+#include "api/routes.h"
+
+namespace brainstem::api {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+json::object workspace_view(const store::Tenant& t, const std::string& role) {
+  return {{"id", t.id}, {"name", t.name}, {"slug", t.slug}, {"plan", t.plan},
+          {"role", role}, {"createdAt", iso8601(t.created_at)}};
+}
+
+json::object member_view(const store::Member& m) {
+  return {{"userId", m.user_id}, {"email", m.email}, {"displayName", m.name},
+          {"role", m.role}, {"joinedAt", iso8601(m.joined_at)}};
+}
+
+json::object entry_view(const store::AuditEntry& e) {
+  boost::system::error_code ec;
+  json::value payload = json::parse(e.payload, ec);
+  return {{"id", e.id},          {"seq", e.seq},           {"timestamp", iso8601(e.timestamp)},
+          {"actor", e.actor},    {"eventType", e.event_type}, {"payload", ec ? json::value(e.payload) : payload},
+          {"prevHash", e.prev_hash}, {"hash", e.hash}};
+}
+
+void require_admin(const RequestContext& ctx, const char* what) {
+  if (ctx.caller().is_user() && ctx.caller().rank() < auth::role_rank("admin")) {
+    throw StatusError(Status::forbidden(std::string("owner or admin role required to ") + what));
+  }
+  if (ctx.caller().is_key() && !ctx.caller().has_scope("audit:read")) {
+    throw StatusError(Status::forbidden(std::string("this API key lacks the audit:read scope to ") + what));
+  }
+}
+
+}  // namespace
+
+void add_cendriix_routes(RouteTable& t, Services& svc) {
+  t.add({.method = "POST", .path = "/v1/workspaces", .family = Family::kCendriix, .auth = Auth::kUser,
+         .summary = "Create a workspace; the caller becomes its owner",
+         .event = "workspace.created",
+         .request_schema = R"({"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100},"plan":{"enum":["starter","team","enterprise"]}}})",
+         .response_schema = R"({"type":"object","properties":{"id":{"type":"string"},"name":{"type":"string"},"slug":{"type":"string"},"plan":{"type":"string"},"role":{"type":"string"},"createdAt":{"type":"string"}}})",
+         .success_status = 201,
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           FieldReader f(body);
+           auto name = f.required_string("name", 1, 100);
+           auto plan = f.one_of("plan", {"starter", "team", "enterprise"}).value_or("starter");
+           check(f);
+           auto ws = unwrap(co_await svc.blocking.run([&] { return svc.accounts.create_workspace(ctx.caller(), name, plan); }));
+           // The new workspace's own chain records its creation.
+           ctx.audit_tenant = ws.first.id;
+           ctx.audit["workspaceId"] = ws.first.id;
+           co_return http::Response::json(201, workspace_view(ws.first, ws.second));
+         }});
+
+  t.add({.method = "GET", .path = "/v1/workspaces", .family = Family::kCendriix, .auth = Auth::kUser,
+         .summary = "Workspaces the caller belongs to",
+         .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto uid = ctx.caller().user_id;
+           auto spaces = unwrap(co_await svc.blocking.run([&] { return svc.accounts.workspaces(uid); }));
+           json::array list;
+           for (const auto& [tenant, role] : spaces) list.push_back(workspace_view(tenant, role));
+           co_return http::Response::json(200, json::object{{"workspaces", std::move(list)}});
+         }});
+
+  t.add({.method = "GET", .path = "/v1/workspaces/:workspaceId", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "One workspace (members only; 404 otherwise)",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           std::string id(req.param("workspaceId"));
+           auto ws = unwrap(co_await svc.blocking.run([&] { return svc.accounts.workspace(ctx.caller(), id); }));
+           co_return http::Response::json(200, workspace_view(ws.first, ws.second));
+         }});
+
+  t.add({.method = "POST", .path = "/v1/workspaces/:workspaceId/members", .family = Family::kCendriix, .auth = Auth::kUser,
+         .summary = "Add a registered user to a workspace with a role",
+         .event = "workspace.member_added",
+         .request_schema = R"({"type":"object","required":["email","role"],"properties":{"email":{"type":"string","format":"email"},"role":{"enum":["owner","admin","member","viewer"]}}})",
+         .success_status = 201,
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           std::string id(req.param("workspaceId"));
+           auto body = json_body(req);
+           FieldReader f(body);
+           auto email = f.required_string("email", 3, 254);
+           auto role = f.one_of("role", {"owner", "admin", "member", "viewer"});
+           if (!role && f.ok()) f.fail("role", "role is required");
+           check(f);
+           auto m = unwrap(co_await svc.blocking.run([&] { return svc.accounts.add_member(ctx.caller(), id, email, *role); }));
+           ctx.audit_tenant = id;
+           ctx.audit["memberId"] = m.user_id;
+           ctx.audit["role"] = m.role;
+           co_return http::Response::json(201, member_view(m));
+         }});
+
+  t.add({.method = "GET", .path = "/v1/workspaces/:workspaceId/members", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Members of a workspace",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           std::string id(req.param("workspaceId"));
+           auto members = unwrap(co_await svc.blocking.run([&] { return svc.accounts.members(ctx.caller(), id); }));
+           json::array list;
+           for (const auto& m : members) list.push_back(member_view(m));
+           co_return http::Response::json(200, json::object{{"members", std::move(list)}});
+         }});
+
+  t.add({.method = "POST", .path = "/v1/workspaces/:workspaceId/switch", .family = Family::kCendriix, .auth = Auth::kUser,
+         .summary = "Re-issue the JWT scoped to another workspace of the caller",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           std::string id(req.param("workspaceId"));
+           auto s = unwrap(co_await svc.blocking.run([&] { return svc.accounts.switch_workspace(ctx.caller(), id); }));
+           ctx.audit_tenant = id;
+           co_return http::Response::json(200, json::object{{"token", s.token}, {"workspace", workspace_view(s.tenant, s.role)}});
+         }});
+
+  t.add({.method = "GET", .path = "/v1/audit/logs", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Query the audit log (actor, eventType, from, to, limit, cursor)",
+         .response_schema = R"({"type":"object","properties":{"entries":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string"},"timestamp":{"type":"string"},"actor":{"type":"string"},"eventType":{"type":"string"},"payload":{"type":"object"},"hash":{"type":"string"}}}},"nextCursor":{"type":["string","null"]}}})",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           require_admin(ctx, "read the audit log");
+           store::AuditQuery q;
+           q.tenant_id = ctx.caller().tenant_id;
+           q.actor = req.query_param("actor");
+           q.event_type = req.query_param("eventType");
+           for (const char* name : {"from", "to"}) {
+             if (auto v = req.query_param(name)) {
+               auto ms = parse_iso8601_ms(*v);
+               if (!ms) throw StatusError(Status::validation(name, std::string(name) + " must be an ISO-8601 date or date-time"));
+               (std::string_view(name) == "from" ? q.from_ms : q.to_ms) = *ms;
+             }
+           }
+           if (auto v = req.query_param("limit")) {
+             char* end = nullptr;
+             long n = std::strtol(v->c_str(), &end, 10);
+             if (v->empty() || *end || n < 1 || n > 500) throw StatusError(Status::validation("limit", "limit must be 1-500"));
+             q.limit = static_cast<int>(n);
+           }
+           if (auto v = req.query_param("cursor")) {
+             char* end = nullptr;
+             long long n = std::strtoll(v->c_str(), &end, 10);
+             if (v->empty() || *end || n < 0) throw StatusError(Status::validation("cursor", "cursor is not one this server issued"));
+             q.after_seq = n;
+           }
+           auto entries = unwrap(co_await svc.blocking.run([&] { return svc.store.query_audit(q); }));
+           json::array list;
+           for (const auto& e : entries) list.push_back(entry_view(e));
+           json::value next = nullptr;
+           if (static_cast<int>(entries.size()) == q.limit) next = std::to_string(entries.back().seq);
+           co_return http::Response::json(200, json::object{{"entries", std::move(list)}, {"nextCursor", next}});
+         }});
+
+  t.add({.method = "GET", .path = "/v1/audit/verify", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Verify the integrity of the tenant's audit hash chain",
+         .response_schema = R"({"type":"object","properties":{"valid":{"type":"boolean"},"checkedCount":{"type":"integer"},"firstInvalidSeq":{"type":["integer","null"]},"reason":{"type":["string","null"]}}})",
+         .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           require_admin(ctx, "verify the audit log");
+           auto tenant = ctx.caller().tenant_id;
+           auto v = unwrap(co_await svc.blocking.run([&] { return svc.audit.verify(tenant); }));
+           co_return http::Response::json(
+               200, json::object{{"valid", v.valid},
+                                 {"checkedCount", v.checked},
+                                 {"firstInvalidSeq", v.first_invalid_seq ? json::value(*v.first_invalid_seq) : json::value(nullptr)},
+                                 {"reason", v.reason.empty() ? json::value(nullptr) : json::value(v.reason)}});
+         }});
+}
+
+}  // namespace brainstem::api

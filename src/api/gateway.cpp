@@ -1,0 +1,212 @@
+#include "api/gateway.h"
+
+#include "api/errors.h"
+#include "auth/api_key_format.h"
+#include "auth/jwt.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace brainstem::api {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+const ops::RateLimits& Services::limits_for(const std::string& tenant_id, const std::string& slug) const {
+  if (!options.tenant_limits.empty()) {
+    if (auto it = options.tenant_limits.find(tenant_id); it != options.tenant_limits.end()) return it->second;
+    if (auto it = options.tenant_limits.find(slug); !slug.empty() && it != options.tenant_limits.end()) {
+      return it->second;
+    }
+  }
+  return options.default_limits;
+}
+
+std::string request_id_for(const http::Request& request) {
+  auto given = request.header("X-Request-ID");
+  bool sane = !given.empty() && given.size() <= 128 && std::all_of(given.begin(), given.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':';
+  });
+  return sane ? std::string(given) : "req_" + crypto::random_base62(20);
+}
+
+namespace {
+
+bool is_mutating(std::string_view method) {
+  return method == "POST" || method == "PUT" || method == "PATCH" || method == "DELETE";
+}
+
+// The credential of a request: X-API-Key, or the token of "Authorization: Bearer".
+std::string_view credential_of(const http::Request& req) {
+  if (auto key = req.header("X-API-Key"); !key.empty()) return key;
+  auto authz = req.header("Authorization");
+  if (authz.size() > 7 && http::iequals(authz.substr(0, 7), "Bearer ")) {
+    auto token = authz.substr(7);
+    while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+    return token;
+  }
+  return {};
+}
+
+void add_rate_headers(http::Response& res, const ops::RateDecision& d) {
+  if (d.limit == 0) return;
+  res.set_header("X-RateLimit-Limit", std::to_string(d.limit));
+  res.set_header("X-RateLimit-Remaining", std::to_string(d.remaining));
+  res.set_header("X-RateLimit-Reset", std::to_string(d.reset_unix_s));
+}
+
+}  // namespace
+
+asio::awaitable<Status> Gateway::authenticate(const http::Request& req, RequestContext& ctx) {
+  const Auth policy = ctx.route->auth;
+  if (policy == Auth::kNone) co_return Status::ok();
+  std::string_view credential = credential_of(req);
+  if (credential.empty()) {
+    co_return Status::unauthenticated(policy == Auth::kUser ? "JWT required: log in and send Authorization: Bearer <token>"
+                                                            : "missing credentials: send X-API-Key or Authorization: Bearer");
+  }
+  const int64_t now = now_ms();
+  bool is_jwt = auth::looks_like_jwt(credential) && req.header("X-API-Key").empty();
+  if (is_jwt) {
+    if (policy == Auth::kKey) co_return Status::unauthenticated("an API key is required here; JWTs are for the management API");
+    auto p = services_.authenticator.authenticate_jwt(credential, now);
+    if (!p) co_return p.status();
+    ctx.principal = std::move(p.value());
+    co_return Status::ok();
+  }
+  if (policy == Auth::kUser) co_return Status::unauthenticated("JWT required: use platform login, not an API key");
+  auto cached = services_.authenticator.cached_key(credential, now);
+  Result<auth::Principal> p = cached ? std::move(*cached)
+                                     : co_await services_.blocking.run([&, key = std::string(credential)] {
+                                         return services_.authenticator.authenticate_key(key, now);
+                                       });
+  if (!p) co_return p.status();
+  // CORS: a key with allowed origins may be used from those browser origins only; a key
+  // without any is for servers, so a browser (which always sends Origin) is refused.
+  if (auto origin = req.header("Origin"); !origin.empty()) {
+    const auto& allowed = p->allowed_origins;
+    if (std::find(allowed.begin(), allowed.end(), origin) == allowed.end()) {
+      co_return Status::forbidden("origin " + std::string(origin) + " is not allowed for this API key");
+    }
+  }
+  services_.authenticator.record_use(p->key_id, now);
+  ctx.principal = std::move(p.value());
+  co_return Status::ok();
+}
+
+asio::awaitable<http::Response> Gateway::route(http::Request& req, RequestContext& ctx, ops::RateDecision& rate) {
+  if (req.transport_error) {
+    ctx.family = family_for_unrouted_path(req.path);
+    co_return render_error(ctx.family, *req.transport_error, ctx.request_id);
+  }
+  // CORS preflight carries no credentials; the real request is checked against its key.
+  if (req.method == "OPTIONS" && !req.header("Origin").empty() &&
+      !req.header("Access-Control-Request-Method").empty()) {
+    auto res = http::Response::empty(204);
+    res.set_header("Access-Control-Allow-Origin", std::string(req.header("Origin")));
+    res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE, OPTIONS");
+    res.set_header("Access-Control-Allow-Headers", "Authorization, X-API-Key, Content-Type, X-Request-ID");
+    res.set_header("Access-Control-Max-Age", "600");
+    res.set_header("Vary", "Origin");
+    co_return res;
+  }
+
+  auto match = routes_.find(req.method, req.path);
+  if (!match.entry) {
+    ctx.family = family_for_unrouted_path(req.path);
+    if (match.path_matched) {
+      std::string allow;
+      for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
+      auto res = render_error(ctx.family, Status(StatusCode::kMethodNotAllowed, req.method + " is not allowed on " + req.path),
+                              ctx.request_id);
+      res.set_header("Allow", allow);
+      co_return res;
+    }
+    co_return render_error(ctx.family, Status::not_found("no route for " + req.method + " " + req.path), ctx.request_id);
+  }
+  const Route& route = routes_.at(*match.entry);
+  ctx.route = &route;
+  ctx.family = route.family;
+  req.path_params = std::move(match.params);
+
+  if (auto s = co_await authenticate(req, ctx); !s.is_ok()) co_return render_error(ctx.family, s, ctx.request_id);
+
+  // Rate limits: per tenant when the caller is known, per client address otherwise.
+  const int64_t now = now_ms();
+  if (ctx.principal) {
+    rate = services_.rate_limiter.hit("t:" + ctx.principal->tenant_id,
+                                      services_.limits_for(ctx.principal->tenant_id, ctx.principal->tenant_slug), now);
+  } else {
+    rate = services_.rate_limiter.hit("ip:" + req.remote_address, services_.options.default_limits, now);
+  }
+  if (!rate.allowed) {
+    co_return render_error(ctx.family, Status::rate_limited("rate limit exceeded; retry after " +
+                                                                std::to_string(rate.retry_after_s) + " s",
+                                                            rate.retry_after_s),
+                           ctx.request_id);
+  }
+
+  http::Response res;
+  try {
+    res = co_await route.handler(req, ctx);
+  } catch (const StatusError& e) {
+    if (e.status.code() == StatusCode::kInternal) spdlog::error("{} {} {}: {}", ctx.request_id, req.method, req.path, e.what());
+    co_return render_error(ctx.family, e.status, ctx.request_id);
+  } catch (const std::exception& e) {
+    spdlog::error("{} {} {}: unhandled: {}", ctx.request_id, req.method, req.path, e.what());
+    co_return render_error(ctx.family, Status::internal("internal error"), ctx.request_id);
+  }
+
+  if (is_mutating(req.method) && res.status < 400) {
+    std::string tenant = !ctx.audit_tenant.empty() ? ctx.audit_tenant : ctx.principal ? ctx.principal->tenant_id : "";
+    std::string actor = !ctx.audit_actor.empty() ? ctx.audit_actor : ctx.principal ? ctx.principal->actor() : "anonymous";
+    if (!tenant.empty()) {
+      json::object payload = std::move(ctx.audit);
+      payload["method"] = req.method;
+      payload["path"] = req.path;
+      payload["status"] = res.status;
+      payload["requestId"] = ctx.request_id;
+      std::string event = route.event.empty() ? req.method + " " + route.path : route.event;
+      auto appended = co_await services_.blocking.run(
+          [&] { return services_.audit.append(tenant, actor, event, payload); });
+      if (!appended) spdlog::error("{} audit append failed: {}", ctx.request_id, appended.status().message());
+    }
+  }
+  if (ctx.principal && ctx.principal->is_key()) {
+    if (auto origin = req.header("Origin"); !origin.empty()) {
+      res.set_header("Access-Control-Allow-Origin", std::string(origin));
+      res.set_header("Vary", "Origin");
+    }
+  }
+  co_return res;
+}
+
+asio::awaitable<http::Response> Gateway::handle(http::Request& req) {
+  const int64_t started = now_us();
+  services_.metrics.request_started();
+  RequestContext ctx;
+  ctx.request_id = request_id_for(req);
+  ops::RateDecision rate;
+  http::Response res;
+  try {
+    res = co_await route(req, ctx, rate);
+  } catch (const StatusError& e) {
+    res = render_error(ctx.family, e.status, ctx.request_id);
+  }
+  res.set_header("X-Request-ID", ctx.request_id);
+  add_rate_headers(res, rate);
+
+  const double seconds = double(now_us() - started) / 1e6;
+  services_.metrics.request_finished();
+  services_.metrics.observe_request(family_name(ctx.family), res.status, seconds);
+  if (services_.options.access_log) {
+    spdlog::info("{} {} {} {} {:.3f}ms family={} tenant={}", ctx.request_id, req.method, req.target, res.status,
+                 seconds * 1000, family_name(ctx.family), ctx.principal ? ctx.principal->tenant_id : "-");
+  }
+  co_return res;
+}
+
+}  // namespace brainstem::api

@@ -1,0 +1,32 @@
+// The gateway: every request passes through one chain of small steps before and after its
+// route handler — request id, routing, CORS, authentication, rate limiting, the handler inside
+// an exception fence, the audit entry of a mutating call, response headers, metrics and the
+// access log. A step that answers (401, 429, ...) ends the chain, like an Envoy filter's local reply.
+#pragma once
+
+#include "api/route_table.h"
+#include "api/services.h"
+#include "http/message.h"
+
+#include <boost/asio/awaitable.hpp>
+
+namespace brainstem::api {
+
+class Gateway {
+ public:
+  Gateway(Services& services, const RouteTable& routes) : services_(services), routes_(routes) {}
+
+  boost::asio::awaitable<http::Response> handle(http::Request& request);
+
+ private:
+  boost::asio::awaitable<http::Response> route(http::Request& request, RequestContext& ctx, ops::RateDecision& rate);
+  boost::asio::awaitable<Status> authenticate(const http::Request& request, RequestContext& ctx);
+
+  Services& services_;
+  const RouteTable& routes_;
+};
+
+// The request id to use: the client's X-Request-ID when it is sane, else a new one.
+std::string request_id_for(const http::Request& request);
+
+}  // namespace brainstem::api

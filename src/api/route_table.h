@@ -1,0 +1,83 @@
+// The table of every route the server serves: method, path, family, who may call it, what it
+// does, its JSON schemas and its handler. The router, the OpenAPI document and the coverage
+// report are all generated from this one table, so they cannot drift apart.
+#pragma once
+
+#include "api/family.h"
+#include "auth/principal.h"
+#include "http/message.h"
+#include "http/router.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace brainstem::api {
+
+enum class Auth {
+  kNone,  // public
+  kUser,  // a user's JWT (management API)
+  kKey,   // an API key (invocation API); a JWT is refused
+  kAny,   // either
+};
+
+struct Route;
+
+// Per-request state the gateway fills and handlers read or add to.
+struct RequestContext {
+  std::string request_id;
+  Family family = Family::kSystem;
+  const Route* route = nullptr;
+  std::optional<auth::Principal> principal;
+  // What a successful mutating call records in the audit log besides method, path and status.
+  boost::json::object audit;
+  std::string audit_tenant;  // set when the call acts on a tenant other than the caller's (signup)
+  std::string audit_actor;
+
+  // REQUIRES: the route's auth is not kNone.
+  const auth::Principal& caller() const { return *principal; }
+};
+
+using RouteHandler = std::function<boost::asio::awaitable<http::Response>(http::Request&, RequestContext&)>;
+
+struct Route {
+  std::string method;
+  std::string path;  // ":name" or "{name}" parameters
+  Family family = Family::kSystem;
+  Auth auth = Auth::kNone;
+  std::string summary;
+  std::string event;            // audit event type of a mutating route ("api_key.created")
+  std::string request_schema;   // JSON Schema (text) of the body, or empty
+  std::string response_schema;  // JSON Schema (text) of the success body, or empty
+  int success_status = 200;
+  RouteHandler handler;
+};
+
+class RouteTable {
+ public:
+  // Throws std::invalid_argument on a duplicate route or a schema that is not JSON, so a bad
+  // table fails at start-up (and in the route table test), never per request.
+  void add(Route route);
+  http::Router<size_t>::Match find(std::string_view method, std::string_view path) const {
+    return router_.find(method, path);
+  }
+  const Route& at(size_t index) const { return routes_[index]; }
+  const std::vector<Route>& routes() const { return routes_; }
+
+  // OpenAPI 3.1 document of every route.
+  boost::json::object openapi(const std::string& version) const;
+
+ private:
+  std::vector<Route> routes_;
+  http::Router<size_t> router_;
+};
+
+// "/v1/api-keys/:id" → "/v1/api-keys/{id}"
+std::string openapi_path(std::string_view path);
+
+}  // namespace brainstem::api

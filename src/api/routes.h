@@ -1,0 +1,18 @@
+// Registration of each route family into the one table (see route_table.h).
+#pragma once
+
+#include "api/route_table.h"
+#include "api/services.h"
+
+namespace brainstem::api {
+
+void add_cerebral_routes(RouteTable& table, Services& services);   // seed 000
+void add_cerebrum_routes(RouteTable& table, Services& services);   // seed 001
+void add_cendriix_routes(RouteTable& table, Services& services);   // seed 002
+void add_cortex_routes(RouteTable& table, Services& services);     // seed 004
+// /openapi.json and /metrics; /openapi.json describes the table as it stands when served.
+void add_system_routes(RouteTable& table, Services& services);
+
+void add_all_routes(RouteTable& table, Services& services);
+
+}  // namespace brainstem::api

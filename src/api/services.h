@@ -1,0 +1,42 @@
+// What route handlers reach: the long-lived services of one server, wired by app/.
+// Everything here outlives every request.
+#pragma once
+
+#include "auth/accounts.h"
+#include "auth/authenticator.h"
+#include "common/offload.h"
+#include "ops/audit.h"
+#include "ops/metrics.h"
+#include "ops/rate_limiter.h"
+#include "store/store.h"
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+namespace brainstem::api {
+
+struct ApiOptions {
+  std::string version = "0.1.0";
+  std::string data_dir;
+  ops::RateLimits default_limits;
+  // Per-tenant overrides, by tenant id or slug.
+  std::unordered_map<std::string, ops::RateLimits> tenant_limits;
+  bool access_log = true;
+  int64_t started_at_ms = 0;
+};
+
+struct Services {
+  ApiOptions options;
+  store::Store& store;
+  BlockingPool& blocking;
+  auth::Authenticator& authenticator;
+  auth::Accounts& accounts;
+  ops::RateLimiter& rate_limiter;
+  ops::Metrics& metrics;
+  ops::AuditLog& audit;
+
+  const ops::RateLimits& limits_for(const std::string& tenant_id, const std::string& slug) const;
+};
+
+}  // namespace brainstem::api

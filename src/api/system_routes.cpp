@@ -1,0 +1,32 @@
+// brainstem's own routes: the OpenAPI document and the Prometheus scrape path.
+#include "api/handler_util.h"
+#include "api/routes.h"
+
+namespace brainstem::api {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+void add_system_routes(RouteTable& t, Services& svc) {
+  t.add({.method = "GET", .path = "/metrics", .family = Family::kSystem, .auth = Auth::kNone,
+         .summary = "Prometheus text format metrics (same as /v1/metrics)",
+         .handler = [&svc](http::Request&, RequestContext&) -> asio::awaitable<http::Response> {
+           co_return http::Response::text(200, svc.metrics.prometheus_text(), "text/plain; version=0.0.4; charset=utf-8");
+         }});
+
+  t.add({.method = "GET", .path = "/openapi.json", .family = Family::kSystem, .auth = Auth::kNone,
+         .summary = "OpenAPI 3.1 description of every route, generated from the route table",
+         .handler = [&svc, &t](http::Request&, RequestContext&) -> asio::awaitable<http::Response> {
+           co_return http::Response::json(200, t.openapi(svc.options.version));
+         }});
+}
+
+void add_all_routes(RouteTable& t, Services& svc) {
+  add_cerebral_routes(t, svc);
+  add_cerebrum_routes(t, svc);
+  add_cendriix_routes(t, svc);
+  add_cortex_routes(t, svc);
+  add_system_routes(t, svc);
+}
+
+}  // namespace brainstem::api

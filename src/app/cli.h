@@ -1,0 +1,8 @@
+// The brainstem command line: serve, keys create, migrate, tokenize, version.
+#pragma once
+
+namespace brainstem::app {
+
+int run_cli(int argc, char** argv);
+
+}  // namespace brainstem::app

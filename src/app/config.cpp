@@ -1,0 +1,189 @@
+#include "app/config.h"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <functional>
+
+namespace brainstem::app {
+
+namespace {
+
+using Setter = std::function<Status(Config&, const std::string&)>;
+
+Status parse_int(const std::string& name, const std::string& v, int64_t min, int64_t max, int64_t& out) {
+  int64_t n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size() || n < min || n > max) {
+    return Status::invalid(name + " must be an integer in " + std::to_string(min) + ".." + std::to_string(max) +
+                            ", got '" + v + "'");
+  }
+  out = n;
+  return Status::ok();
+}
+
+Status parse_bool(const std::string& name, const std::string& v, bool& out) {
+  if (v == "true" || v == "1" || v == "yes" || v == "on") out = true;
+  else if (v == "false" || v == "0" || v == "no" || v == "off") out = false;
+  else return Status::invalid(name + " must be true or false, got '" + v + "'");
+  return Status::ok();
+}
+
+template <class T>
+Setter int_setter(const std::string& name, T Config::*field, int64_t min, int64_t max) {
+  return [=](Config& c, const std::string& v) {
+    int64_t n;
+    auto s = parse_int(name, v, min, max, n);
+    if (s.is_ok()) c.*field = static_cast<T>(n);
+    return s;
+  };
+}
+
+Setter limit_setter(const std::string& name, int64_t ops::RateLimits::*field) {
+  return [=](Config& c, const std::string& v) {
+    int64_t n;
+    auto s = parse_int(name, v, 0, INT64_MAX / 2, n);
+    if (s.is_ok()) c.limits.*field = n;
+    return s;
+  };
+}
+
+const std::map<std::string, Setter>& setters() {
+  static const std::map<std::string, Setter> table = {
+      {"data_dir", [](Config& c, const std::string& v) { c.data_dir = v; return Status::ok(); }},
+      {"server.listen", [](Config& c, const std::string& v) { c.listen = v; return Status::ok(); }},
+      {"server.threads", int_setter("server.threads", &Config::threads, 1, 256)},
+      {"server.blocking_threads", int_setter("server.blocking_threads", &Config::blocking_threads, 1, 256)},
+      {"server.max_body_bytes", int_setter("server.max_body_bytes", &Config::max_body_bytes, 1024, int64_t(1) << 32)},
+      {"server.header_timeout_ms", int_setter("server.header_timeout_ms", &Config::header_timeout_ms, 100, 3600000)},
+      {"server.idle_timeout_ms", int_setter("server.idle_timeout_ms", &Config::idle_timeout_ms, 100, 3600000)},
+      {"server.drain_timeout_ms", int_setter("server.drain_timeout_ms", &Config::drain_timeout_ms, 0, 3600000)},
+      {"auth.jwt_secret",
+       [](Config& c, const std::string& v) {
+         if (!v.empty() && v.size() < 32) return Status::invalid("auth.jwt_secret must be at least 32 characters");
+         c.jwt_secret = v;
+         return Status::ok();
+       }},
+      {"auth.token_ttl_s", int_setter("auth.token_ttl_s", &Config::token_ttl_s, 60, 90LL * 86400)},
+      {"auth.email_verification",
+       [](Config& c, const std::string& v) { return parse_bool("auth.email_verification", v, c.email_verification); }},
+      {"auth.public_url", [](Config& c, const std::string& v) { c.public_url = v; return Status::ok(); }},
+      {"limits.requests_per_minute", limit_setter("limits.requests_per_minute", &ops::RateLimits::per_minute)},
+      {"limits.requests_per_hour", limit_setter("limits.requests_per_hour", &ops::RateLimits::per_hour)},
+      {"limits.requests_per_day", limit_setter("limits.requests_per_day", &ops::RateLimits::per_day)},
+      {"log.level",
+       [](Config& c, const std::string& v) {
+         for (auto l : {"trace", "debug", "info", "warn", "error", "off"}) {
+           if (v == l) {
+             c.log_level = v;
+             return Status::ok();
+           }
+         }
+         return Status::invalid("log.level must be one of trace, debug, info, warn, error, off");
+       }},
+      {"log.access", [](Config& c, const std::string& v) { return parse_bool("log.access", v, c.access_log); }},
+  };
+  return table;
+}
+
+std::string env_name(const std::string& dotted) {
+  std::string out = "BRAINSTEM_";
+  for (char ch : dotted) out += ch == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+std::string scalar_text(const toml::node& node) {
+  if (auto s = node.as_string()) return s->get();
+  if (auto i = node.as_integer()) return std::to_string(i->get());
+  if (auto b = node.as_boolean()) return b->get() ? "true" : "false";
+  if (auto f = node.as_floating_point()) return std::to_string(f->get());
+  return {};
+}
+
+Status apply_table(Config& config, const toml::table& table, const std::string& prefix) {
+  for (const auto& [key, node] : table) {
+    std::string name = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
+    if (name == "limits.tenants") {
+      const auto* tenants = node.as_table();
+      if (!tenants) return Status::invalid("limits.tenants must be a table of tenant tables");
+      for (const auto& [tenant, limits_node] : *tenants) {
+        const auto* lt = limits_node.as_table();
+        if (!lt) return Status::invalid("limits.tenants." + std::string(tenant.str()) + " must be a table");
+        ops::RateLimits limits = config.limits;
+        for (const auto& [field, value] : *lt) {
+          auto v = value.as_integer();
+          std::string fname = "limits.tenants." + std::string(tenant.str()) + "." + std::string(field.str());
+          if (!v || v->get() < 0) return Status::invalid(fname + " must be a non-negative integer");
+          if (field.str() == "requests_per_minute") limits.per_minute = v->get();
+          else if (field.str() == "requests_per_hour") limits.per_hour = v->get();
+          else if (field.str() == "requests_per_day") limits.per_day = v->get();
+          else return Status::invalid("unknown setting " + fname);
+        }
+        config.tenant_limits[std::string(tenant.str())] = limits;
+      }
+      continue;
+    }
+    if (const auto* sub = node.as_table()) {
+      if (auto s = apply_table(config, *sub, name); !s.is_ok()) return s;
+      continue;
+    }
+    if (node.is_array_of_tables()) continue;  // sections other modules read (e.g. [[models]])
+    if (auto s = apply_setting(config, name, scalar_text(node)); !s.is_ok()) return s;
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+std::vector<std::string> setting_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, _] : setters()) names.push_back(name);
+  return names;
+}
+
+Status apply_setting(Config& config, const std::string& name, const std::string& value) {
+  auto it = setters().find(name);
+  if (it == setters().end()) return Status::invalid("unknown setting '" + name + "'");
+  return it->second(config, value);
+}
+
+std::string Config::host() const {
+  auto colon = listen.rfind(':');
+  std::string h = listen.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  return h;
+}
+
+uint16_t Config::port() const { return static_cast<uint16_t>(std::stoi(listen.substr(listen.rfind(':') + 1))); }
+
+Status validate(const Config& c) {
+  auto colon = c.listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return Status::invalid("server.listen must be HOST:PORT, got '" + c.listen + "'");
+  int64_t port;
+  if (auto s = parse_int("server.listen port", c.listen.substr(colon + 1), 0, 65535, port); !s.is_ok()) return s;
+  if (c.data_dir.empty()) return Status::invalid("data_dir must not be empty");
+  return Status::ok();
+}
+
+Result<Config> load_config(const std::string& path) {
+  Config config;
+  if (!path.empty()) {
+    try {
+      toml::table table = toml::parse_file(path);
+      if (auto s = apply_table(config, table, ""); !s.is_ok()) return Status::invalid(path + ": " + s.message());
+    } catch (const toml::parse_error& e) {
+      const auto& where = e.source().begin;
+      return Status::invalid(path + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) + ": " +
+                             std::string(e.description()));
+    }
+  }
+  for (const auto& name : setting_names()) {
+    if (const char* v = std::getenv(env_name(name).c_str())) {
+      if (auto s = apply_setting(config, name, v); !s.is_ok()) return Status::invalid(env_name(name) + ": " + s.message());
+    }
+  }
+  return config;
+}
+
+}  // namespace brainstem::app

@@ -1,0 +1,57 @@
+// Server configuration. Every setting has a dotted name ("server.listen"), a TOML key at that
+// path, and an environment override BRAINSTEM_<NAME> with dots as underscores, upper case
+// ("BRAINSTEM_SERVER_LISTEN"). Precedence: command-line flag > environment > file > default.
+#pragma once
+
+#include "common/status.h"
+#include "ops/rate_limiter.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace brainstem::app {
+
+struct Config {
+  // data_dir: where the SQLite database and uploads live.
+  std::string data_dir = "./brainstem-data";
+
+  // [server]
+  std::string listen = "127.0.0.1:8080";  // server.listen: HOST:PORT ([::1]:8080 for IPv6)
+  int threads = 2;                         // server.threads: I/O threads
+  int blocking_threads = 4;                // server.blocking_threads: store and hashing work
+  int64_t max_body_bytes = 1 << 20;        // server.max_body_bytes: larger bodies get 413
+  int header_timeout_ms = 10000;           // server.header_timeout_ms
+  int idle_timeout_ms = 60000;             // server.idle_timeout_ms: keep-alive wait
+  int drain_timeout_ms = 30000;            // server.drain_timeout_ms: graceful stop
+
+  // [auth]
+  std::string jwt_secret;          // auth.jwt_secret: empty = generated once, kept in the store
+  int64_t token_ttl_s = 24 * 3600;  // auth.token_ttl_s
+  bool email_verification = false;  // auth.email_verification
+  std::string public_url;           // auth.public_url: base of links; default http://<listen>
+
+  // [limits] per tenant (or per client address before authentication); 0 = unlimited
+  ops::RateLimits limits{600, 20000, 200000};
+  // [limits.tenants.<id or slug>] requests_per_minute / _hour / _day
+  std::map<std::string, ops::RateLimits> tenant_limits;
+
+  // [log]
+  std::string log_level = "info";  // log.level: trace, debug, info, warn, error
+  bool access_log = true;          // log.access: one line per request
+
+  std::string host() const;
+  uint16_t port() const;  // REQUIRES: validate() passed
+};
+
+// Reads `path` (empty = none) and the environment over the defaults. kInvalidArgument names
+// the setting at fault.
+Result<Config> load_config(const std::string& path);
+// Applies one setting by dotted name; used for files, the environment and flags alike.
+Status apply_setting(Config& config, const std::string& name, const std::string& value);
+Status validate(const Config& config);
+// Dotted names of every setting, for documentation and the env lookup.
+std::vector<std::string> setting_names();
+
+}  // namespace brainstem::app

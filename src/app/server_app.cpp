@@ -1,0 +1,157 @@
+#include "app/server_app.h"
+
+#include "api/gateway.h"
+#include "api/routes.h"
+#include "auth/accounts.h"
+#include "auth/authenticator.h"
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/offload.h"
+#include "http/server.h"
+#include "ops/audit.h"
+#include "ops/metrics.h"
+#include "ops/rate_limiter.h"
+#include "store/sqlite/sqlite_store.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/async.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+
+namespace brainstem::app {
+
+namespace asio = boost::asio;
+
+std::string database_path(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / "brainstem.db").string();
+}
+
+void setup_logging(const std::string& level) {
+  static bool done = false;
+  if (!done) {
+    spdlog::init_thread_pool(16384, 1);
+    auto logger = spdlog::create_async<spdlog::sinks::stderr_sink_mt>("brainstem");
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %l %v", spdlog::pattern_time_type::utc);
+    spdlog::set_default_logger(logger);
+    spdlog::flush_every(std::chrono::seconds(1));
+    done = true;
+  }
+  spdlog::set_level(spdlog::level::from_str(level));
+  spdlog::flush_on(spdlog::level::warn);
+}
+
+struct ServerApp::Parts {
+  Config config;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<BlockingPool> blocking;
+  std::unique_ptr<auth::Authenticator> authenticator;
+  std::unique_ptr<auth::Accounts> accounts;
+  std::unique_ptr<ops::RateLimiter> rate_limiter;
+  ops::Metrics metrics;
+  std::unique_ptr<ops::AuditLog> audit;
+  std::unique_ptr<api::Services> services;
+  api::RouteTable routes;
+  std::unique_ptr<api::Gateway> gateway;
+  std::unique_ptr<http::Server> server;
+};
+
+ServerApp::ServerApp(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+ServerApp::~ServerApp() = default;
+
+Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
+  if (auto s = validate(config); !s.is_ok()) return s;
+  auto p = std::make_unique<Parts>();
+  p->config = config;
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Status::unavailable("cannot create data directory " + config.data_dir + ": " + ec.message());
+
+  auto store = store::open_sqlite(database_path(config.data_dir));
+  if (!store) return store.status();
+  p->store = std::move(store.value());
+
+  std::string secret = config.jwt_secret;
+  if (secret.empty()) {
+    auto kept = p->store->setting_or_init("jwt_secret", crypto::hex_encode(crypto::random_bytes(32)));
+    if (!kept) return kept.status();
+    secret = kept.value();
+  }
+  p->blocking = std::make_unique<BlockingPool>(config.blocking_threads, 4096);
+  p->authenticator = std::make_unique<auth::Authenticator>(*p->store, secret);
+  auth::AccountsOptions ao;
+  ao.email_verification = config.email_verification;
+  ao.public_url = config.public_url.empty() ? "http://" + config.listen : config.public_url;
+  ao.token_ttl_s = config.token_ttl_s;
+  p->accounts = std::make_unique<auth::Accounts>(*p->store, *p->authenticator, ao);
+  p->rate_limiter = ops::make_local_rate_limiter();
+  p->audit = std::make_unique<ops::AuditLog>(*p->store);
+
+  api::ApiOptions opts;
+  opts.data_dir = config.data_dir;
+  opts.default_limits = config.limits;
+  opts.tenant_limits.insert(config.tenant_limits.begin(), config.tenant_limits.end());
+  opts.access_log = config.access_log;
+  opts.started_at_ms = now_ms();
+  p->services.reset(new api::Services{opts, *p->store, *p->blocking, *p->authenticator, *p->accounts,
+                                      *p->rate_limiter, p->metrics, *p->audit});
+  api::add_all_routes(p->routes, *p->services);
+  p->gateway = std::make_unique<api::Gateway>(*p->services, p->routes);
+
+  http::ServerOptions so;
+  so.host = config.host();
+  so.port = config.port();
+  so.threads = config.threads;
+  so.body_limit = static_cast<size_t>(config.max_body_bytes);
+  so.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  so.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
+  so.drain_timeout = std::chrono::milliseconds(config.drain_timeout_ms);
+  api::Gateway* gateway = p->gateway.get();
+  p->server = std::make_unique<http::Server>(so, [gateway](http::Request& req) { return gateway->handle(req); });
+  return std::unique_ptr<ServerApp>(new ServerApp(std::move(p)));
+}
+
+Status ServerApp::start() { return parts_->server->start(); }
+
+uint16_t ServerApp::port() const { return parts_->server->port(); }
+
+void ServerApp::stop() { parts_->server->stop(); }
+
+void ServerApp::run() {
+  auto& p = *parts_;
+  auto exec = p.server->executor();
+  asio::signal_set signals(exec, SIGINT, SIGTERM);
+  signals.async_wait([this](boost::system::error_code ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {}: finishing in-flight requests, refusing new ones", sig);
+    stop();
+  });
+  // Last-use times of API keys are written in batches, off the request path.
+  asio::co_spawn(
+      exec,
+      [&p]() -> asio::awaitable<void> {
+        asio::steady_timer timer(co_await asio::this_coro::executor);
+        for (;;) {
+          timer.expires_after(std::chrono::seconds(5));
+          auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+          if (ec) co_return;
+          auto s = co_await p.blocking->run([&p] { return p.authenticator->flush_usage(); });
+          if (!s.is_ok()) spdlog::warn("recording API key use failed: {}", s.message());
+        }
+      },
+      asio::detached);
+  spdlog::info("brainstem serving on {}:{} (data in {})", p.config.host(), port(), p.config.data_dir);
+  p.server->run();
+  if (auto s = p.authenticator->flush_usage(); !s.is_ok()) spdlog::warn("recording API key use failed: {}", s.message());
+  spdlog::info("brainstem stopped");
+  spdlog::default_logger()->flush();
+}
+
+}  // namespace brainstem::app

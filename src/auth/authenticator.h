@@ -1,0 +1,58 @@
+// Resolves credentials to a Principal: JWTs are verified statelessly; API keys are looked up
+// by hash with a short-lived cache, so the hot path touches no store. Revoking through
+// forget_key_id() takes effect at once on this node; a key revoked elsewhere (another process,
+// another node) stops working within `cache_ttl_ms`.
+//
+// Thread-safety: all methods may be called concurrently. authenticate_key() may block on the
+// store on a cache miss (call it through offload()); the rest never block.
+#pragma once
+
+#include "auth/principal.h"
+#include "common/status.h"
+#include "store/store.h"
+
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace brainstem::auth {
+
+class Authenticator {
+ public:
+  Authenticator(store::Store& store, std::string jwt_secret, int64_t cache_ttl_ms = 10000);
+
+  Result<Principal> authenticate_jwt(std::string_view token, int64_t now_ms) const;
+  // A cached answer when fresh; nullopt when the store must be asked.
+  std::optional<Result<Principal>> cached_key(std::string_view raw_key, int64_t now_ms) const;
+  // Asks the store (blocking) and caches the answer, negative ones included.
+  Result<Principal> authenticate_key(std::string_view raw_key, int64_t now_ms);
+  // Drops the cached answer for a key (after a revocation), so its next use asks the store.
+  void forget_key_id(const std::string& key_id);
+
+  // Last-use times are kept in memory and written in batches.
+  void record_use(const std::string& key_id, int64_t now_ms);
+  Status flush_usage();  // blocking
+
+  const std::string& jwt_secret() const { return jwt_secret_; }
+
+ private:
+  struct CachedKey {
+    std::optional<store::ApiKey> key;  // nullopt: no such key
+    std::string tenant_slug;
+    int64_t fetched_at = 0;
+  };
+  Result<Principal> principal_of(const CachedKey& entry, int64_t now_ms) const;
+
+  store::Store& store_;
+  const std::string jwt_secret_;
+  const int64_t cache_ttl_ms_;
+  mutable std::shared_mutex cache_mu_;
+  std::unordered_map<std::string, CachedKey> cache_;  // by key hash
+  std::mutex usage_mu_;
+  std::unordered_map<std::string, int64_t> pending_usage_;
+};
+
+}  // namespace brainstem::auth

@@ -1,0 +1,34 @@
+// Who is calling: a user (JWT) or an API key, and what that allows.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace brainstem::auth {
+
+struct Principal {
+  enum class Kind { kUser, kApiKey };
+  Kind kind = Kind::kUser;
+  std::string tenant_id;
+  std::string tenant_slug;
+  std::string user_id;  // kUser
+  std::string email;    // kUser
+  std::string role;     // kUser: owner | admin | member | viewer
+  std::string key_id;   // kApiKey
+  std::vector<std::string> scopes;  // kApiKey; {"*"} = all
+  std::string agent_id;             // kApiKey locked to one agent, else empty
+  std::string identity_mode;        // kApiKey
+  std::vector<std::string> allowed_origins;  // kApiKey
+
+  bool is_user() const { return kind == Kind::kUser; }
+  bool is_key() const { return kind == Kind::kApiKey; }
+  const std::string& actor() const { return is_user() ? user_id : key_id; }
+  bool has_scope(const std::string& scope) const;
+  // Role rank: viewer 0, member 1, admin 2, owner 3; keys rank as members.
+  int rank() const;
+};
+
+int role_rank(const std::string& role);
+
+}  // namespace brainstem::auth

@@ -1,0 +1,24 @@
+// Hashing, MACs, randomness and encodings (OpenSSL underneath). All functions are thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace brainstem::crypto {
+
+std::string sha256_hex(std::string_view data);
+std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes
+std::string hmac_sha256_hex(std::string_view key, std::string_view data);
+
+std::string random_bytes(size_t n);        // from the OS CSPRNG
+std::string random_base62(size_t n);       // n characters of [0-9A-Za-z], unbiased
+std::string uuid_v4();
+
+std::string base64url_encode(std::string_view data);  // no padding
+bool base64url_decode(std::string_view in, std::string& out);
+std::string hex_encode(std::string_view data);
+
+// Compares in time independent of where the inputs differ.
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+}  // namespace brainstem::crypto

@@ -1,0 +1,61 @@
+// Plain request and response types that handlers see. No Beast type crosses this line.
+#pragma once
+
+#include "common/status.h"
+
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace brainstem::http {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+struct Request {
+  std::string method;  // upper case: "GET", "POST", ...
+  std::string target;  // as received: path and query
+  std::string path;    // percent-decoded, without the query
+  std::string query;   // raw query string, without '?'
+  std::vector<Header> headers;
+  std::string body;
+  std::string remote_address;
+  bool keep_alive = true;
+  // Set by the transport when the request could not be read whole (413, 400, 408); the
+  // handler renders it in the right family's envelope instead of routing.
+  std::optional<Status> transport_error;
+  // Filled by the router: values of ":name" / "{name}" segments.
+  std::vector<std::pair<std::string, std::string>> path_params;
+
+  // Case-insensitive; the first value, or empty.
+  std::string_view header(std::string_view name) const;
+  std::string_view param(std::string_view name) const;
+  // Percent-decoded value of a query parameter, nullopt when absent.
+  std::optional<std::string> query_param(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::vector<Header> headers;
+  std::string body;
+
+  // Replaces an existing header of the same name (case-insensitive).
+  void set_header(std::string_view name, std::string value);
+  std::string_view header(std::string_view name) const;
+
+  static Response json(int status, const boost::json::value& body);
+  static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  static Response empty(int status);
+};
+
+bool iequals(std::string_view a, std::string_view b);
+std::string percent_decode(std::string_view in, bool plus_as_space);
+
+}  // namespace brainstem::http

@@ -1,0 +1,250 @@
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+
+namespace brainstem::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+// One open connection. Lives on its own strand; `idle` is true while waiting for the first
+// byte of a request, which is when a graceful stop may close it.
+struct Connection {
+  explicit Connection(tcp::socket&& socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  std::atomic<bool> idle{true};
+};
+
+Request to_request(bhttp::request<bhttp::string_body>&& msg, const std::string& remote) {
+  Request req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  std::string_view target = req.target;
+  size_t q = target.find('?');
+  req.path = percent_decode(target.substr(0, q), false);
+  if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
+  req.headers.reserve(8);
+  for (const auto& f : msg) req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+  req.keep_alive = msg.keep_alive();
+  req.body = std::move(msg.body());
+  req.remote_address = remote;
+  return req;
+}
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)), acceptor(ioc) {}
+
+  ServerOptions options;
+  Handler handler;
+  asio::io_context ioc;
+  tcp::acceptor acceptor;
+  std::atomic<bool> stopping{false};
+  std::mutex conns_mu;
+  std::unordered_set<std::shared_ptr<Connection>> conns;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
+
+  asio::awaitable<void> accept_loop() {
+    while (!stopping) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kTuple);
+      if (ec) {
+        if (stopping || ec == asio::error::operation_aborted) break;
+        continue;  // e.g. EMFILE: keep serving the connections we have
+      }
+      socket.set_option(tcp::no_delay(true));
+      auto conn = std::make_shared<Connection>(std::move(socket));
+      {
+        std::lock_guard lock(conns_mu);
+        conns.insert(conn);
+      }
+      auto exec = conn->stream.get_executor();
+      asio::co_spawn(exec, session(conn), [self = shared_from_this(), conn](std::exception_ptr) {
+        std::lock_guard lock(self->conns_mu);
+        self->conns.erase(conn);
+      });
+    }
+  }
+
+  // Answers a request the transport could not read whole, then the connection closes.
+  asio::awaitable<void> reject(Connection& conn, Request req, Status status) {
+    req.transport_error = std::move(status);
+    req.keep_alive = false;
+    Response res = co_await handler(req);
+    co_await write(conn, req, std::move(res), false);
+  }
+
+  asio::awaitable<bool> write(Connection& conn, const Request& req, Response&& res, bool keep_alive) {
+    bhttp::response<bhttp::string_body> msg{static_cast<bhttp::status>(res.status), 11};
+    if (!res.content_type.empty()) msg.set(bhttp::field::content_type, res.content_type);
+    for (auto& h : res.headers) msg.set(h.name, h.value);
+    msg.keep_alive(keep_alive);
+    if (req.method != "HEAD") msg.body() = std::move(res.body);
+    msg.prepare_payload();
+    conn.stream.expires_after(options.body_timeout);
+    auto [ec, n] = co_await bhttp::async_write(conn.stream, msg, kTuple);
+    co_return !ec;
+  }
+
+  asio::awaitable<void> session(std::shared_ptr<Connection> conn) {
+    beast::flat_buffer buffer;
+    std::string remote;
+    {
+      boost::system::error_code ec;
+      auto ep = conn->stream.socket().remote_endpoint(ec);
+      if (!ec) remote = ep.address().to_string();
+    }
+    bool first = true;
+    while (!stopping) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<uint32_t>(options.header_limit));
+      parser.body_limit(options.body_limit);
+      conn->idle = true;
+      conn->stream.expires_after(first ? options.header_timeout : options.idle_timeout);
+      first = false;
+      auto [ec, n] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
+      conn->idle = false;
+      if (ec) {
+        if (ec == bhttp::error::header_limit) {
+          co_await reject(*conn, Request{}, Status(StatusCode::kInvalidArgument, "request headers too large"));
+        } else if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
+                   ec != asio::error::operation_aborted && ec != asio::error::eof &&
+                   ec != asio::error::connection_reset && buffer.size() > 0) {
+          co_await reject(*conn, Request{}, Status::invalid("malformed HTTP request"));
+        }
+        break;
+      }
+      auto& head = parser.get();
+      Request partial;
+      partial.method = std::string(head.method_string());
+      partial.target = std::string(head.target());
+      partial.path = percent_decode(std::string_view(partial.target).substr(0, partial.target.find('?')), false);
+      for (const auto& f : head) partial.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+      partial.remote_address = remote;
+
+      if (auto len = parser.content_length(); len && *len > options.body_limit) {
+        co_await reject(*conn, std::move(partial),
+                        Status(StatusCode::kPayloadTooLarge,
+                               "request body exceeds " + std::to_string(options.body_limit) + " bytes"));
+        break;
+      }
+      conn->stream.expires_after(options.body_timeout);
+      auto [ec2, n2] = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
+      if (ec2) {
+        if (ec2 == bhttp::error::body_limit) {
+          co_await reject(*conn, std::move(partial),
+                          Status(StatusCode::kPayloadTooLarge,
+                                 "request body exceeds " + std::to_string(options.body_limit) + " bytes"));
+        } else if (ec2 == beast::error::timeout) {
+          co_await reject(*conn, std::move(partial), Status::invalid("request body not received in time"));
+        }
+        break;
+      }
+      Request req = to_request(parser.release(), remote);
+      Response res;
+      try {
+        res = co_await handler(req);
+      } catch (const std::exception&) {
+        res = Response::text(500, "internal error");
+      }
+      bool keep_alive = req.keep_alive && !stopping;
+      if (!co_await write(*conn, req, std::move(res), keep_alive) || !keep_alive) break;
+    }
+    boost::system::error_code ignored;
+    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    conn->stream.close();
+  }
+};
+
+Server::Server(ServerOptions options, Handler handler)
+    : impl_(std::make_shared<Impl>(std::move(options), std::move(handler))) {}
+
+Server::~Server() = default;
+
+Status Server::start() {
+  auto& a = impl_->acceptor;
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(impl_->options.host, ec);
+  if (ec) return Status::invalid("bad listen address '" + impl_->options.host + "'");
+  tcp::endpoint ep(address, impl_->options.port);
+  a.open(ep.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(ep, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::unavailable("cannot listen on " + impl_->options.host + ":" +
+                               std::to_string(impl_->options.port) + ": " + ec.message());
+  }
+  asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
+  return Status::ok();
+}
+
+uint16_t Server::port() const {
+  boost::system::error_code ec;
+  auto ep = impl_->acceptor.local_endpoint(ec);
+  return ec ? 0 : ep.port();
+}
+
+boost::asio::any_io_executor Server::executor() { return impl_->ioc.get_executor(); }
+
+void Server::run() {
+  std::vector<std::thread> extra;
+  for (int i = 1; i < impl_->options.threads; ++i) extra.emplace_back([this] { impl_->ioc.run(); });
+  impl_->ioc.run();
+  for (auto& t : extra) t.join();
+}
+
+void Server::stop() {
+  auto impl = impl_;
+  asio::post(impl->ioc, [impl] {
+    if (impl->stopping.exchange(true)) return;
+    boost::system::error_code ec;
+    impl->acceptor.close(ec);
+    std::vector<std::shared_ptr<Connection>> conns;
+    {
+      std::lock_guard lock(impl->conns_mu);
+      conns.assign(impl->conns.begin(), impl->conns.end());
+    }
+    for (auto& c : conns) {
+      asio::post(c->stream.get_executor(), [c] {
+        if (c->idle) c->stream.cancel();
+      });
+    }
+    // In-flight requests finish and close; whatever is still open after the drain is cut.
+    auto timer = std::make_shared<asio::steady_timer>(impl->ioc, impl->options.drain_timeout);
+    timer->async_wait([impl, timer](boost::system::error_code) { impl->ioc.stop(); });
+    // Ends the timer early once every connection is gone.
+    auto poll = std::make_shared<std::function<void()>>();
+    auto check = std::make_shared<asio::steady_timer>(impl->ioc);
+    *poll = [impl, timer, check, poll] {
+      bool empty;
+      {
+        std::lock_guard lock(impl->conns_mu);
+        empty = impl->conns.empty();
+      }
+      if (empty) {
+        timer->cancel();
+        impl->ioc.stop();
+        return;
+      }
+      check->expires_after(std::chrono::milliseconds(20));
+      check->async_wait([poll](boost::system::error_code) { (*poll)(); });
+    };
+    (*poll)();
+  });
+}
+
+}  // namespace brainstem::http

@@ -1,0 +1,58 @@
+// The HTTP/1.1 server: asynchronous (one coroutine per connection on a multi-threaded
+// io_context), keep-alive, body limit, header/idle timeouts, graceful stop.
+//
+// The handler is called for every request that was read, and also for requests that could
+// not be read whole (Request::transport_error set), so one place renders every answer.
+// Thread-safety: start() and run() from one thread; stop() from any thread or a signal handler
+// context posted to the server's executor.
+#pragma once
+
+#include "common/status.h"
+#include "http/message.h"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace brainstem::http {
+
+using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;  // 0 = any free port (see Server::port())
+  int threads = 2;
+  size_t body_limit = 1 << 20;  // larger bodies get 413 without being read
+  size_t header_limit = 16 << 10;
+  std::chrono::milliseconds header_timeout{10000};  // whole header of a new request
+  std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait between requests
+  std::chrono::milliseconds body_timeout{60000};
+  std::chrono::milliseconds drain_timeout{30000};  // graceful stop: in-flight requests get this long
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, Handler handler);
+  ~Server();
+
+  // Binds and listens. kUnavailable if the address cannot be bound.
+  Status start();
+  uint16_t port() const;
+  // Serves until stop() and the drain have finished. Uses `threads` threads (this one included).
+  void run();
+  // Stops accepting, lets in-flight requests finish (answered with Connection: close), closes
+  // idle connections. Returns at once; run() returns when done.
+  void stop();
+  boost::asio::any_io_executor executor();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace brainstem::http

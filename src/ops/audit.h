@@ -1,0 +1,41 @@
+// The tamper-evident audit log: one hash chain per tenant over every mutating call.
+// Each entry's hash covers its own fields and the previous entry's hash, and the tenant's
+// head (count + newest hash) is kept apart, so editing, deleting or reordering rows is detected.
+//
+// Thread-safety: as the store's. Blocking: calls the store.
+#pragma once
+
+#include "common/status.h"
+#include "store/store.h"
+
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+
+namespace brainstem::ops {
+
+struct AuditVerification {
+  bool valid = true;
+  int64_t checked = 0;                       // entries examined
+  std::optional<int64_t> first_invalid_seq;  // where the chain first breaks
+  std::string reason;                        // empty when valid
+};
+
+class AuditLog {
+ public:
+  explicit AuditLog(store::Store& store) : store_(store) {}
+
+  Result<store::AuditEntry> append(const std::string& tenant_id, const std::string& actor,
+                                   const std::string& event_type, const boost::json::object& payload);
+  Result<AuditVerification> verify(const std::string& tenant_id);
+
+  // sha256 hex over prev_hash, seq, id, tenant_id, timestamp, actor, event_type and payload,
+  // each length-prefixed so no two entries serialise alike.
+  static std::string seal(const store::AuditEntry& entry);
+
+ private:
+  store::Store& store_;
+};
+
+}  // namespace brainstem::ops

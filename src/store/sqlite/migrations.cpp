@@ -1,0 +1,157 @@
+#include "store/sqlite/migrations.h"
+
+#include "common/clock.h"
+
+#include <iterator>
+#include <string>
+
+namespace brainstem::store::sqlite {
+
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+// Append new versions at the end; never edit one that has shipped.
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE tenants (
+  id         TEXT PRIMARY KEY,
+  slug       TEXT NOT NULL UNIQUE,
+  name       TEXT NOT NULL,
+  plan       TEXT NOT NULL DEFAULT 'starter',
+  created_at INTEGER NOT NULL
+);
+
+CREATE TABLE users (
+  id                TEXT PRIMARY KEY,
+  email             TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  name              TEXT NOT NULL,
+  password_hash     TEXT NOT NULL DEFAULT '',
+  email_verified    INTEGER NOT NULL DEFAULT 0,
+  verify_token_hash TEXT NOT NULL DEFAULT '',
+  created_at        INTEGER NOT NULL
+);
+CREATE INDEX users_verify_token ON users(verify_token_hash) WHERE verify_token_hash <> '';
+
+CREATE TABLE memberships (
+  tenant_id TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  user_id   TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  role      TEXT NOT NULL,
+  joined_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, user_id)
+);
+CREATE INDEX memberships_user ON memberships(user_id);
+
+CREATE TABLE api_keys (
+  id              TEXT PRIMARY KEY,
+  tenant_id       TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  name            TEXT NOT NULL,
+  prefix          TEXT NOT NULL,
+  key_hash        TEXT NOT NULL UNIQUE,
+  scopes          TEXT NOT NULL DEFAULT '[]',
+  agent_id        TEXT NOT NULL DEFAULT '',
+  identity_mode   TEXT NOT NULL DEFAULT 'identified',
+  allowed_origins TEXT NOT NULL DEFAULT '[]',
+  expires_at      INTEGER,
+  last_used_at    INTEGER,
+  revoked_at      INTEGER,
+  created_by      TEXT NOT NULL,
+  created_at      INTEGER NOT NULL
+);
+CREATE INDEX api_keys_tenant_created ON api_keys(tenant_id, created_at);
+
+-- No foreign key to tenants: the audit trail must outlive the records it describes.
+CREATE TABLE audit_log (
+  tenant_id  TEXT NOT NULL,
+  seq        INTEGER NOT NULL,
+  id         TEXT NOT NULL UNIQUE,
+  timestamp  INTEGER NOT NULL,
+  actor      TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  payload    TEXT NOT NULL,
+  prev_hash  TEXT NOT NULL,
+  hash       TEXT NOT NULL,
+  UNIQUE (tenant_id, seq)
+);
+CREATE INDEX audit_log_tenant_time ON audit_log(tenant_id, timestamp);
+CREATE INDEX audit_log_tenant_actor ON audit_log(tenant_id, actor, seq);
+CREATE INDEX audit_log_tenant_event ON audit_log(tenant_id, event_type, seq);
+
+CREATE TABLE audit_heads (
+  tenant_id TEXT PRIMARY KEY,
+  count     INTEGER NOT NULL,
+  hash      TEXT NOT NULL
+);
+
+CREATE TABLE settings (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+)sql"},
+};
+
+constexpr int kLatestVersion = std::end(kMigrations)[-1].version;
+
+Status newer_than_build(int version) {
+  return Status::unavailable("database schema v" + std::to_string(version) + " is newer than this build (v" +
+                             std::to_string(kLatestVersion) + ")");
+}
+
+// Applies `migration` unless another process got there first.
+Status apply(Connection& writer, const Migration& migration) {
+  if (Status s = writer.exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
+  auto body = [&]() -> Status {
+    auto current = recorded_schema_version(writer);
+    if (!current.ok()) return current.status();
+    if (*current > kLatestVersion) return newer_than_build(*current);
+    if (*current >= migration.version) return Status::ok();
+    if (Status s = writer.exec(migration.sql); !s.is_ok()) {
+      return Status(s.code(), "migration v" + std::to_string(migration.version) + " failed: " + s.message());
+    }
+    auto insert = writer.statement("INSERT INTO schema_migrations(version, applied_at) VALUES (?1, ?2)");
+    if (!insert.ok()) return insert.status();
+    insert->bind(1, int64_t{migration.version}).bind(2, now_ms());
+    return insert->run();
+  };
+  Status status = body();
+  if (status.is_ok()) status = writer.exec("COMMIT");
+  if (!status.is_ok()) writer.rollback_if_open();
+  return status;
+}
+
+}  // namespace
+
+Result<int> recorded_schema_version(Connection& conn) {
+  auto query = conn.statement("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!query.ok()) return query.status();
+  auto row = query->step();
+  if (!row.ok()) return row.status();
+  return static_cast<int>(query->integer(0));
+}
+
+Result<int> migrate(Connection& writer) {
+  if (Status s = writer.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                             "version INTEGER PRIMARY KEY, applied_at INTEGER)");
+      !s.is_ok()) {
+    return s;
+  }
+  auto current = recorded_schema_version(writer);
+  if (!current.ok()) return current.status();
+  if (*current > kLatestVersion) return newer_than_build(*current);
+  for (const auto& migration : kMigrations) {
+    if (migration.version <= *current) continue;
+    if (Status s = apply(writer, migration); !s.is_ok()) return s;
+  }
+  return recorded_schema_version(writer);
+}
+
+}  // namespace brainstem::store::sqlite
+
+namespace brainstem::store {
+
+int sqlite_latest_schema_version() { return sqlite::kLatestVersion; }
+
+}  // namespace brainstem::store

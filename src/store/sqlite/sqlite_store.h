@@ -1,0 +1,27 @@
+// The embedded SQLite engine of store::Store (WAL mode, one file in the data directory).
+// Several processes may open the same file (e.g. `brainstem keys create` beside a running
+// server); writers wait up to `busy_timeout_ms`, then fail with kUnavailable.
+#pragma once
+
+#include "store/store.h"
+
+#include <memory>
+#include <string>
+
+namespace brainstem::store {
+
+struct SqliteOptions {
+  int busy_timeout_ms = 5000;
+  int read_connections = 4;
+  // Operations waiting for a connection beyond this fail at once with kUnavailable, so a
+  // stuck disk turns into errors rather than an unbounded queue.
+  int max_waiting = 256;
+};
+
+// Opens (creating if needed) the database at `path` and applies pending migrations.
+Result<std::unique_ptr<Store>> open_sqlite(const std::string& path, const SqliteOptions& options = {});
+
+// The newest schema version this build knows.
+int sqlite_latest_schema_version();
+
+}  // namespace brainstem::store
