@@ -78,11 +78,14 @@ asio::awaitable<Status> Gateway::authenticate(const http::Request& req, RequestC
     co_return Status::ok();
   }
   if (policy == Auth::kUser) co_return Status::unauthenticated("JWT required: use platform login, not an API key");
-  auto cached = services_.authenticator.cached_key(credential, now);
-  Result<auth::Principal> p = cached ? std::move(*cached)
-                                     : co_await services_.blocking.run([&, key = std::string(credential)] {
-                                         return services_.authenticator.authenticate_key(key, now);
-                                       });
+  // A cache miss asks the store off the I/O thread. (No co_await inside ?: — GCC 12
+  // miscompiles temporaries there.)
+  std::optional<Result<auth::Principal>> found = services_.authenticator.cached_key(credential, now);
+  if (!found) {
+    std::string key(credential);
+    found.emplace(co_await services_.blocking.run([&] { return services_.authenticator.authenticate_key(key, now); }));
+  }
+  Result<auth::Principal>& p = *found;
   if (!p) co_return p.status();
   // CORS: a key with allowed origins may be used from those browser origins only; a key
   // without any is for servers, so a browser (which always sends Origin) is refused.

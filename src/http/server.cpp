@@ -44,6 +44,28 @@ Request to_request(bhttp::request<bhttp::string_body>&& msg, const std::string& 
   return req;
 }
 
+using Rejection = std::pair<Request, Status>;
+
+// The request line and headers of a request whose body will not be read, so the answer can
+// still be rendered for its path.
+Request head_of(const bhttp::request<bhttp::string_body>& head, const std::string& remote) {
+  Request req;
+  req.method = std::string(head.method_string());
+  req.target = std::string(head.target());
+  req.path = percent_decode(std::string_view(req.target).substr(0, req.target.find('?')), false);
+  for (const auto& f : head) req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+  req.remote_address = remote;
+  req.keep_alive = false;
+  return req;
+}
+
+// The peer left or went quiet: nothing to answer.
+bool connection_gone(const boost::system::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message || ec == beast::error::timeout ||
+         ec == asio::error::operation_aborted || ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == asio::error::not_connected;
+}
+
 }  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
@@ -79,12 +101,17 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
   }
 
-  // Answers a request the transport could not read whole, then the connection closes.
-  asio::awaitable<void> reject(Connection& conn, Request req, Status status) {
-    req.transport_error = std::move(status);
+  // Answers a request the transport could not read whole; the caller then closes.
+  asio::awaitable<void> reject(Connection& conn, Rejection& rejection) {
+    Request& req = rejection.first;
+    req.transport_error = std::move(rejection.second);
     req.keep_alive = false;
     Response res = co_await handler(req);
     co_await write(conn, req, std::move(res), false);
+  }
+
+  Status too_large() const {
+    return Status(StatusCode::kPayloadTooLarge, "request body exceeds " + std::to_string(options.body_limit) + " bytes");
   }
 
   asio::awaitable<bool> write(Connection& conn, const Request& req, Response&& res, bool keep_alive) {
@@ -117,42 +144,34 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       first = false;
       auto [ec, n] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
       conn->idle = false;
+      // A request that cannot be read whole is answered once and the connection closes.
+      // (Built as named locals: GCC 12 mishandles temporaries inside a co_await expression.)
+      std::optional<Rejection> rejection;
       if (ec) {
-        if (ec == bhttp::error::header_limit) {
-          co_await reject(*conn, Request{}, Status(StatusCode::kInvalidArgument, "request headers too large"));
-        } else if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout &&
-                   ec != asio::error::operation_aborted && ec != asio::error::eof &&
-                   ec != asio::error::connection_reset && buffer.size() > 0) {
-          co_await reject(*conn, Request{}, Status::invalid("malformed HTTP request"));
+        if (ec == bhttp::error::body_limit) {  // a declared Content-Length over the limit
+          rejection.emplace(head_of(parser.get(), remote), too_large());
+        } else if (ec == bhttp::error::header_limit) {
+          rejection.emplace(Request{}, Status::invalid("request headers too large"));
+        } else if (!connection_gone(ec)) {
+          rejection.emplace(Request{}, Status::invalid("malformed HTTP request"));
         }
-        break;
-      }
-      auto& head = parser.get();
-      Request partial;
-      partial.method = std::string(head.method_string());
-      partial.target = std::string(head.target());
-      partial.path = percent_decode(std::string_view(partial.target).substr(0, partial.target.find('?')), false);
-      for (const auto& f : head) partial.headers.push_back({std::string(f.name_string()), std::string(f.value())});
-      partial.remote_address = remote;
-
-      if (auto len = parser.content_length(); len && *len > options.body_limit) {
-        co_await reject(*conn, std::move(partial),
-                        Status(StatusCode::kPayloadTooLarge,
-                               "request body exceeds " + std::to_string(options.body_limit) + " bytes"));
-        break;
-      }
-      conn->stream.expires_after(options.body_timeout);
-      auto [ec2, n2] = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
-      if (ec2) {
+      } else if (auto len = parser.content_length(); len && *len > options.body_limit) {
+        rejection.emplace(head_of(parser.get(), remote), too_large());
+      } else {
+        conn->stream.expires_after(options.body_timeout);
+        auto [ec2, n2] = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
+        ec = ec2;
         if (ec2 == bhttp::error::body_limit) {
-          co_await reject(*conn, std::move(partial),
-                          Status(StatusCode::kPayloadTooLarge,
-                                 "request body exceeds " + std::to_string(options.body_limit) + " bytes"));
+          rejection.emplace(head_of(parser.get(), remote), too_large());
         } else if (ec2 == beast::error::timeout) {
-          co_await reject(*conn, std::move(partial), Status::invalid("request body not received in time"));
+          rejection.emplace(head_of(parser.get(), remote), Status::invalid("request body not received in time"));
         }
+      }
+      if (rejection) {
+        co_await reject(*conn, *rejection);
         break;
       }
+      if (ec) break;
       Request req = to_request(parser.release(), remote);
       Response res;
       try {
