@@ -1,0 +1,112 @@
+// Shared pieces of the HTTP benchmarks: a brainstem server with a tenant and key, an nginx
+// floor answering a fixed body, wrk runs parsed into numbers, RSS sampling, and the header
+// every benchmark prints (LevelDB's db_bench style).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const ROOT = new URL('../..', import.meta.url).pathname;
+export const BIN = process.env.BRAINSTEM_BIN ?? join(ROOT, 'build/src/brainstem');
+
+export function freePort() {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+async function waitFor(url, child, what) {
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    try { if ((await fetch(url)).status < 500) return; } catch { /* not yet */ }
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${what} did not start`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// brainstem with limits off and no access log (both are measured elsewhere), plus a key.
+export async function startBrainstem(extraEnv = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'brainstem-bench-'));
+  const port = await freePort();
+  const child = spawn(BIN, ['serve', '--data', join(dir, 'data'), '--listen', `127.0.0.1:${port}`], {
+    env: {
+      ...process.env, BRAINSTEM_LOG_ACCESS: 'false', BRAINSTEM_LIMITS_REQUESTS_PER_MINUTE: '0',
+      BRAINSTEM_LIMITS_REQUESTS_PER_HOUR: '0', BRAINSTEM_LIMITS_REQUESTS_PER_DAY: '0', ...extraEnv,
+    },
+    stdio: 'ignore',
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/health`, child, 'brainstem');
+  const post = (path, body, token) => fetch(url + path, {
+    method: 'POST', body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+  }).then((r) => r.json());
+  await post('/v1/auth/signup', { email: 'bench@example.com', password: 'bench-password' });
+  const { token } = await post('/v1/auth/login', { email: 'bench@example.com', password: 'bench-password' });
+  const { rawKey } = await post('/v1/api-keys', { name: 'bench' }, token);
+  return { url, port, pid: child.pid, key: rawKey, stop: () => child.kill('SIGTERM') };
+}
+
+// nginx (one worker) answering `body` on every request: the cost of the plainest C server.
+export async function startNginxFixed(body) {
+  const dir = mkdtempSync(join(tmpdir(), 'nginx-bench-'));
+  mkdirSync(join(dir, 'logs'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'nginx.conf'), `
+worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/logs/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:${port};
+    location / { default_type application/json; return 200 '${body}'; }
+  }
+}`);
+  const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(url, child, 'nginx');
+  return { url, pid: child.pid, stop: () => child.kill('SIGQUIT') };
+}
+
+const toMs = (v, unit) => Number(v) * ({ us: 0.001, ms: 1, s: 1000 }[unit]);
+
+// One wrk run; returns {rps, p50, p99 (ms), non2xx}.
+export function wrk(url, { connections, seconds, headers = {} }) {
+  const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
+  for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
+  const out = execFileSync('wrk', [...args, url], { encoding: 'utf8' });
+  const pct = (p) => { const m = out.match(new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`)); return toMs(m[1], m[2]); };
+  return {
+    rps: Number(out.match(/Requests\/sec:\s+([\d.]+)/)[1]),
+    p50: pct(50), p99: pct(99),
+    non2xx: Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0),
+  };
+}
+
+export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+export function rssKiB(pid) {
+  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/);
+  return Number(m[1]);
+}
+
+export function printHeader(title, workload) {
+  let commit = 'unknown';
+  try { commit = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { /* not a checkout */ }
+  let buildType = 'unknown';
+  try { buildType = readFileSync(join(ROOT, 'build/CMakeCache.txt'), 'utf8').match(/CMAKE_BUILD_TYPE:STRING=(\S*)/)[1]; } catch { /* no cache */ }
+  console.log(`${title}`);
+  console.log(`Date:       ${new Date().toISOString()}`);
+  console.log(`Commit:     ${commit}`);
+  console.log(`CPU:        ${cpus()[0].model} x ${cpus().length}`);
+  console.log(`Build:      ${buildType}`);
+  if (buildType === 'Debug') console.log('WARNING:    Debug build: figures are not representative');
+  console.log(`Workload:   ${workload}`);
+  console.log('------------------------------------------------------------------------');
+}
