@@ -117,7 +117,7 @@ asio::awaitable<http::Response> Gateway::route(http::Request& req, RequestContex
     co_return res;
   }
 
-  auto match = routes_.find(req.method, req.path);
+  auto match = routes_.find(req.method, req.raw_path());
   if (!match.entry) {
     ctx.family = family_for_unrouted_path(req.path);
     if (match.path_matched) {
@@ -135,10 +135,15 @@ asio::awaitable<http::Response> Gateway::route(http::Request& req, RequestContex
   ctx.family = route.family;
   req.path_params = std::move(match.params);
 
-  if (auto s = co_await authenticate(req, ctx); !s.is_ok()) co_return render_error(ctx.family, s, ctx.request_id);
+  const int64_t now = now_ms();
+  if (auto s = co_await authenticate(req, ctx); !s.is_ok()) {
+    // Failed attempts count against the client address, so guessing keys is rate-limited too.
+    rate = services_.rate_limiter.hit("ip:" + req.remote_address, services_.options.default_limits, now);
+    if (!rate.allowed) s = Status::rate_limited("too many failed attempts; retry after " + std::to_string(rate.retry_after_s) + " s", rate.retry_after_s);
+    co_return render_error(ctx.family, s, ctx.request_id);
+  }
 
   // Rate limits: per tenant when the caller is known, per client address otherwise.
-  const int64_t now = now_ms();
   if (ctx.principal) {
     rate = services_.rate_limiter.hit("t:" + ctx.principal->tenant_id,
                                       services_.limits_for(ctx.principal->tenant_id, ctx.principal->tenant_slug), now);

@@ -1,5 +1,6 @@
 #include "common/clock.h"
 
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -60,8 +61,11 @@ std::optional<int64_t> parse_iso8601_ms(std::string_view text) {
     }
     if (pos < t.size()) {
       if (t[pos] == 'Z' && pos + 1 == t.size()) {
-      } else if ((t[pos] == '+' || t[pos] == '-') && t.size() - pos == 6 && t[pos + 3] == ':') {
-        int oh = std::stoi(t.substr(pos + 1, 2)), om = std::stoi(t.substr(pos + 4, 2));
+      } else if ((t[pos] == '+' || t[pos] == '-') && t.size() - pos == 6 && t[pos + 3] == ':' &&
+                 std::isdigit(static_cast<unsigned char>(t[pos + 1])) && std::isdigit(static_cast<unsigned char>(t[pos + 2])) &&
+                 std::isdigit(static_cast<unsigned char>(t[pos + 4])) && std::isdigit(static_cast<unsigned char>(t[pos + 5]))) {
+        int oh = (t[pos + 1] - '0') * 10 + (t[pos + 2] - '0'), om = (t[pos + 4] - '0') * 10 + (t[pos + 5] - '0');
+        if (oh > 23 || om > 59) return std::nullopt;
         offset_s = (oh * 3600 + om * 60) * (t[pos] == '+' ? 1 : -1);
       } else {
         return std::nullopt;

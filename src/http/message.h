@@ -33,6 +33,8 @@ struct Request {
   // Filled by the router: values of ":name" / "{name}" segments.
   std::vector<std::pair<std::string, std::string>> path_params;
 
+  // The path as received (still percent-encoded), for routing.
+  std::string_view raw_path() const { return std::string_view(target).substr(0, target.find('?')); }
   // Case-insensitive; the first value, or empty.
   std::string_view header(std::string_view name) const;
   std::string_view param(std::string_view name) const;

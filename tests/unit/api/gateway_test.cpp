@@ -1,0 +1,661 @@
+#include "api/errors.h"
+#include "api/gateway.h"
+#include "api/handler_util.h"
+#include "api/route_table.h"
+#include "api/routes.h"
+#include "api/services.h"
+#include "auth/accounts.h"
+#include "auth/authenticator.h"
+#include "common/offload.h"
+#include "ops/audit.h"
+#include "ops/metrics.h"
+#include "ops/rate_limiter.h"
+#include "store/sqlite/sqlite_store.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string>
+
+namespace {
+
+using namespace brainstem;
+using namespace brainstem::api;
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+constexpr const char* kSecret = "gateway-test-secret-0123456789abcdefghij";
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "brainstem-api-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+Route route(std::string method, std::string path, Family family, Auth auth, RouteHandler handler) {
+  Route r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  r.family = family;
+  r.auth = auth;
+  r.summary = r.method + " " + r.path;
+  r.handler = std::move(handler);
+  return r;
+}
+
+http::Request request(std::string method, std::string target) {
+  http::Request r;
+  r.method = std::move(method);
+  r.target = target;
+  size_t q = target.find('?');
+  r.path = target.substr(0, q);
+  if (q != std::string::npos) r.query = target.substr(q + 1);
+  r.remote_address = "127.0.0.1";
+  return r;
+}
+
+json::value body_of(const http::Response& res) { return json::parse(res.body); }
+
+// Wires real services over a fresh SQLite store, as the server does.
+class Api : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = store::open_sqlite(dir_.file("api.db"));
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    store_ = std::move(opened).value();
+    blocking_ = std::make_unique<BlockingPool>(2, 64);
+    authn_ = std::make_unique<auth::Authenticator>(*store_, kSecret);
+    accounts_ = std::make_unique<auth::Accounts>(*store_, *authn_, auth::AccountsOptions{});
+    limiter_ = ops::make_local_rate_limiter();
+    metrics_ = std::make_unique<ops::Metrics>();
+    audit_ = std::make_unique<ops::AuditLog>(*store_);
+    options_.access_log = false;
+  }
+
+  Services& services() {
+    if (!services_) {
+      services_ = std::make_unique<Services>(Services{.options = options_,
+                                                      .store = *store_,
+                                                      .blocking = *blocking_,
+                                                      .authenticator = *authn_,
+                                                      .accounts = *accounts_,
+                                                      .rate_limiter = *limiter_,
+                                                      .metrics = *metrics_,
+                                                      .audit = *audit_});
+    }
+    return *services_;
+  }
+
+  // A small table covering each auth policy and several families.
+  void build_test_routes() {
+    table_.add(route("GET", "/v1/open", Family::kCerebral, Auth::kNone,
+                     [](http::Request&, RequestContext&) -> asio::awaitable<http::Response> {
+                       co_return cerebral_ok(json::object{{"open", true}});
+                     }));
+    table_.add(route("GET", "/v1/api-keys", Family::kCerebral, Auth::kUser,
+                     [](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
+                       co_return cerebral_ok(
+                           json::object{{"user", ctx.caller().user_id}, {"tenant", ctx.caller().tenant_id}});
+                     }));
+    table_.add(route("POST", "/v1/chat/completions", Family::kOpenai, Auth::kKey,
+                     [](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
+                       co_return http::Response::json(200, json::object{{"key", ctx.caller().key_id}});
+                     }));
+    table_.add(route("GET", "/portal/api/keys/{key_id}", Family::kCortex, Auth::kAny,
+                     [](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+                       co_return http::Response::json(
+                           200, json::object{{"param", req.param("key_id")},
+                                             {"kind", ctx.caller().is_user() ? "user" : "key"}});
+                     }));
+    Route create = route("POST", "/v1/cerebrals", Family::kCerebral, Auth::kKey,
+                         [](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+                           auto body = json_body(req);
+                           FieldReader f(body);
+                           auto name = f.required_string("name");
+                           check(f);
+                           ctx.audit["name"] = name;
+                           co_return cerebral_ok(json::object{{"name", name}}, 201);
+                         });
+    create.event = "cerebral.created";
+    table_.add(std::move(create));
+    table_.add(route("GET", "/v1/boom", Family::kCendriix, Auth::kNone,
+                     [](http::Request&, RequestContext&) -> asio::awaitable<http::Response> {
+                       throw std::runtime_error("secret internals");
+                       co_return http::Response::empty(204);
+                     }));
+  }
+
+  http::Response call(http::Request req) {
+    Gateway gateway(services(), table_);
+    asio::io_context ioc;
+    http::Response out;
+    asio::co_spawn(
+        ioc, [&]() -> asio::awaitable<void> { out = co_await gateway.handle(req); },
+        [](std::exception_ptr e) {
+          if (e) std::rethrow_exception(e);
+        });
+    ioc.run();
+    return out;
+  }
+
+  std::string login_token() {
+    auto signed_up = accounts_->signup("owner@example.com", "long-enough-pw", "Acme");
+    if (!signed_up.ok()) throw std::runtime_error(signed_up.status().message());
+    auto logged_in = accounts_->login("owner@example.com", "long-enough-pw");
+    if (!logged_in.ok()) throw std::runtime_error(logged_in.status().message());
+    user_id_ = signed_up->user.id;
+    return logged_in->token;
+  }
+
+  auth::CreatedKey make_key(const std::string& slug, std::vector<std::string> origins = {}) {
+    auth::KeyRequest req;
+    req.created_by = "cli";
+    req.allowed_origins = std::move(origins);
+    auto created = accounts_->create_key_for_slug(slug, req);
+    if (!created.ok()) throw std::runtime_error(created.status().message());
+    return std::move(created).value();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<BlockingPool> blocking_;
+  std::unique_ptr<auth::Authenticator> authn_;
+  std::unique_ptr<auth::Accounts> accounts_;
+  std::unique_ptr<ops::RateLimiter> limiter_;
+  std::unique_ptr<ops::Metrics> metrics_;
+  std::unique_ptr<ops::AuditLog> audit_;
+  ApiOptions options_;
+  std::unique_ptr<Services> services_;
+  RouteTable table_;
+  std::string user_id_;
+};
+
+// ---- request ids
+
+TEST(RequestId, SaneClientIdIsKept) {
+  http::Request r;
+  r.headers = {{"X-Request-ID", "abc-123_x.y:z"}};
+  EXPECT_EQ(request_id_for(r), "abc-123_x.y:z");
+  r.headers = {{"X-Request-ID", std::string(128, 'a')}};
+  EXPECT_EQ(request_id_for(r), std::string(128, 'a'));
+}
+
+TEST(RequestId, MissingOrInsaneIdIsReplaced) {
+  http::Request r;
+  for (std::string bad : {std::string(), std::string("has space"), std::string("new\nline"), std::string(129, 'a'),
+                          std::string("semi;colon")}) {
+    r.headers = {{"X-Request-ID", bad}};
+    auto id = request_id_for(r);
+    EXPECT_NE(id, bad);
+    EXPECT_EQ(id.rfind("req_", 0), 0u) << id;
+    EXPECT_EQ(id.size(), 24u) << id;
+  }
+}
+
+// ---- routing and envelopes
+
+TEST_F(Api, PublicRouteAnswersAndEchoesRequestId) {
+  build_test_routes();
+  auto req = request("GET", "/v1/open");
+  req.headers = {{"X-Request-ID", "client-id-1"}};
+  auto res = call(req);
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(res.header("X-Request-ID"), "client-id-1");
+  EXPECT_EQ(body_of(res).at("success"), json::value(true));
+  EXPECT_EQ(body_of(res).at("data").at("open"), json::value(true));
+}
+
+TEST_F(Api, GeneratedRequestIdIsSentWhenClientGivesNone) {
+  build_test_routes();
+  auto res = call(request("GET", "/v1/open"));
+  EXPECT_EQ(std::string(res.header("X-Request-ID")).rfind("req_", 0), 0u);
+}
+
+TEST_F(Api, UnknownPathIs404InThePathsFamily) {
+  build_test_routes();
+  auto cellstate = call(request("GET", "/api/v1/nothing"));
+  EXPECT_EQ(cellstate.status, 404);
+  EXPECT_EQ(body_of(cellstate).at("code"), json::value("NOT_FOUND"));
+  auto cortex = call(request("GET", "/portal/api/nothing"));
+  EXPECT_EQ(cortex.status, 404);
+  EXPECT_TRUE(body_of(cortex).at("detail").is_string());
+  auto anthropic = call(request("POST", "/v1/messages"));
+  EXPECT_EQ(anthropic.status, 404);
+  EXPECT_EQ(body_of(anthropic).at("type"), json::value("error"));
+  EXPECT_EQ(body_of(anthropic).at("error").at("type"), json::value("not_found_error"));
+  auto cerebral = call(request("GET", "/v1/auth/nothing"));
+  EXPECT_EQ(body_of(cerebral).at("success"), json::value(false));
+  EXPECT_EQ(body_of(cerebral).at("error").at("code"), json::value("not_found"));
+}
+
+TEST_F(Api, WrongMethodIs405WithAllowHeader) {
+  build_test_routes();
+  auto res = call(request("DELETE", "/v1/open"));
+  EXPECT_EQ(res.status, 405);
+  EXPECT_EQ(res.header("Allow"), "GET");
+  EXPECT_EQ(body_of(res).at("error").at("code"), json::value("method_not_allowed"));
+}
+
+TEST_F(Api, HeadIsServedByGetRoute) {
+  build_test_routes();
+  EXPECT_EQ(call(request("HEAD", "/v1/open")).status, 200);
+}
+
+TEST_F(Api, TransportErrorIsRenderedInThePathsFamily) {
+  build_test_routes();
+  auto req = request("POST", "/v1/messages");
+  req.transport_error = Status(StatusCode::kPayloadTooLarge, "request body exceeds 1024 bytes");
+  auto res = call(req);
+  EXPECT_EQ(res.status, 413);
+  EXPECT_EQ(body_of(res).at("error").at("type"), json::value("request_too_large"));
+  EXPECT_FALSE(res.header("X-Request-ID").empty());
+}
+
+TEST_F(Api, HandlerStatusErrorIsRenderedInRouteFamily) {
+  build_test_routes();
+  auto key = make_key("acme");
+  auto req = request("POST", "/v1/cerebrals");
+  req.headers = {{"X-API-Key", key.raw}};
+  req.body = R"({"name":""})";
+  auto res = call(req);
+  EXPECT_EQ(res.status, 422);
+  auto b = body_of(res);
+  EXPECT_EQ(b.at("success"), json::value(false));
+  EXPECT_TRUE(b.at("error").at("fieldErrors").as_object().contains("name"));
+}
+
+TEST_F(Api, MalformedBodyIs400InRouteFamily) {
+  build_test_routes();
+  auto key = make_key("acme");
+  auto req = request("POST", "/v1/cerebrals");
+  req.headers = {{"X-API-Key", key.raw}};
+  req.body = "{not json";
+  auto res = call(req);
+  EXPECT_EQ(res.status, 400);
+  EXPECT_EQ(body_of(res).at("error").at("code"), json::value("bad_request"));
+}
+
+TEST_F(Api, HandlerExceptionIs500WithoutLeakingDetails) {
+  build_test_routes();
+  auto res = call(request("GET", "/v1/boom"));
+  EXPECT_EQ(res.status, 500);
+  EXPECT_EQ(body_of(res).at("error").at("code"), json::value("internal_error"));
+  EXPECT_EQ(res.body.find("secret internals"), std::string::npos);
+}
+
+// ---- authentication
+
+TEST_F(Api, UserRouteWithoutCredentialsIs401) {
+  build_test_routes();
+  auto res = call(request("GET", "/v1/api-keys"));
+  EXPECT_EQ(res.status, 401);
+  auto b = body_of(res);
+  EXPECT_EQ(b.at("error").at("code"), json::value("unauthorized"));
+  EXPECT_NE(std::string(b.at("error").at("message").as_string()).find("JWT required"), std::string::npos);
+}
+
+TEST_F(Api, UserRouteAcceptsJwt) {
+  build_test_routes();
+  auto token = login_token();
+  auto req = request("GET", "/v1/api-keys");
+  req.headers = {{"Authorization", "Bearer " + token}};
+  auto res = call(req);
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(body_of(res).at("data").at("user").as_string(), user_id_);
+}
+
+TEST_F(Api, BearerSchemeIsCaseInsensitive) {
+  build_test_routes();
+  auto token = login_token();
+  auto req = request("GET", "/v1/api-keys");
+  req.headers = {{"authorization", "bearer   " + token}};
+  EXPECT_EQ(call(req).status, 200);
+}
+
+TEST_F(Api, UserRouteRefusesApiKey) {
+  build_test_routes();
+  auto key = make_key("acme");
+  auto req = request("GET", "/v1/api-keys");
+  req.headers = {{"Authorization", "Bearer " + key.raw}};
+  auto res = call(req);
+  EXPECT_EQ(res.status, 401);
+  EXPECT_NE(res.body.find("JWT required"), std::string::npos) << res.body;
+}
+
+TEST_F(Api, UserRouteRefusesForgedJwt) {
+  build_test_routes();
+  auto token = login_token();
+  auto req = request("GET", "/v1/api-keys");
+  req.headers = {{"Authorization", "Bearer " + token.substr(0, token.size() - 2) + "xx"}};
+  EXPECT_EQ(call(req).status, 401);
+}
+
+TEST_F(Api, KeyRouteRefusesJwt) {
+  build_test_routes();
+  auto token = login_token();
+  auto req = request("POST", "/v1/chat/completions");
+  req.headers = {{"Authorization", "Bearer " + token}};
+  auto res = call(req);
+  EXPECT_EQ(res.status, 401);
+  auto b = body_of(res);
+  EXPECT_EQ(b.at("error").at("type"), json::value("authentication_error"));
+  EXPECT_NE(std::string(b.at("error").at("message").as_string()).find("API key is required"), std::string::npos);
+}
+
+TEST_F(Api, KeyRouteAcceptsKeyInHeaderOrBearer) {
+  build_test_routes();
+  auto key = make_key("acme");
+  auto by_header = request("POST", "/v1/chat/completions");
+  by_header.headers = {{"X-API-Key", key.raw}};
+  auto a = call(by_header);
+  ASSERT_EQ(a.status, 200) << a.body;
+  EXPECT_EQ(body_of(a).at("key").as_string(), key.record.id);
+  auto by_bearer = request("POST", "/v1/chat/completions");
+  by_bearer.headers = {{"Authorization", "Bearer " + key.raw}};
+  EXPECT_EQ(call(by_bearer).status, 200);
+}
+
+TEST_F(Api, UnknownAndRevokedKeysAre401) {
+  build_test_routes();
+  auto unknown = request("POST", "/v1/chat/completions");
+  unknown.headers = {{"X-API-Key", "sk_live_unknownunknownunknownunknownunknown0000"}};
+  auto res = call(unknown);
+  EXPECT_EQ(res.status, 401);
+  EXPECT_NE(res.body.find("invalid API key"), std::string::npos) << res.body;
+
+  auto key = make_key("acme");
+  auto req = request("POST", "/v1/chat/completions");
+  req.headers = {{"X-API-Key", key.raw}};
+  ASSERT_EQ(call(req).status, 200);
+  ASSERT_TRUE(accounts_->revoke_key(key.record.tenant_id, key.record.id).is_ok());
+  auto after = call(req);
+  EXPECT_EQ(after.status, 401);
+  EXPECT_NE(after.body.find("revoked"), std::string::npos) << after.body;
+}
+
+TEST_F(Api, AnyRouteAcceptsUserAndKeyAndPassesPathParameter) {
+  build_test_routes();
+  auto token = login_token();
+  auto key = make_key("acme");
+  auto as_user = request("GET", "/portal/api/keys/key_42");
+  as_user.headers = {{"Authorization", "Bearer " + token}};
+  auto u = call(as_user);
+  ASSERT_EQ(u.status, 200) << u.body;
+  EXPECT_EQ(body_of(u).at("param").as_string(), "key_42");
+  EXPECT_EQ(body_of(u).at("kind").as_string(), "user");
+  auto as_key = request("GET", "/portal/api/keys/key_43");
+  as_key.headers = {{"X-API-Key", key.raw}};
+  auto k = call(as_key);
+  ASSERT_EQ(k.status, 200) << k.body;
+  EXPECT_EQ(body_of(k).at("kind").as_string(), "key");
+}
+
+TEST_F(Api, KeyUseIsRecorded) {
+  build_test_routes();
+  auto key = make_key("acme");
+  auto req = request("POST", "/v1/chat/completions");
+  req.headers = {{"X-API-Key", key.raw}};
+  ASSERT_EQ(call(req).status, 200);
+  ASSERT_TRUE(authn_->flush_usage().is_ok());
+  auto keys = accounts_->list_keys(key.record.tenant_id);
+  ASSERT_TRUE(keys.ok());
+  ASSERT_EQ(keys->size(), 1u);
+  EXPECT_TRUE(keys->front().last_used_at);
+}
+
+// ---- CORS
+
+TEST_F(Api, BrowserOriginIsRefusedForServerOnlyKey) {
+  build_test_routes();
+  auto key = make_key("acme");
+  auto req = request("POST", "/v1/chat/completions");
+  req.headers = {{"X-API-Key", key.raw}, {"Origin", "https://evil.example"}};
+  auto res = call(req);
+  EXPECT_EQ(res.status, 403);
+  EXPECT_EQ(body_of(res).at("error").at("type"), json::value("permission_error"));
+}
+
+TEST_F(Api, AllowedOriginIsEchoed) {
+  build_test_routes();
+  auto key = make_key("acme", {"https://app.example.com"});
+  auto req = request("POST", "/v1/chat/completions");
+  req.headers = {{"X-API-Key", key.raw}, {"Origin", "https://app.example.com"}};
+  auto res = call(req);
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(res.header("Access-Control-Allow-Origin"), "https://app.example.com");
+  EXPECT_EQ(res.header("Vary"), "Origin");
+  req.headers = {{"X-API-Key", key.raw}, {"Origin", "https://other.example.com"}};
+  EXPECT_EQ(call(req).status, 403);
+}
+
+TEST_F(Api, PreflightIsAnsweredWithoutCredentials) {
+  build_test_routes();
+  auto req = request("OPTIONS", "/v1/chat/completions");
+  req.headers = {{"Origin", "https://app.example.com"}, {"Access-Control-Request-Method", "POST"}};
+  auto res = call(req);
+  EXPECT_EQ(res.status, 204);
+  EXPECT_EQ(res.header("Access-Control-Allow-Origin"), "https://app.example.com");
+  EXPECT_NE(res.header("Access-Control-Allow-Methods").find("POST"), std::string::npos);
+  EXPECT_NE(res.header("Access-Control-Allow-Headers").find("X-API-Key"), std::string::npos);
+  EXPECT_TRUE(res.body.empty());
+}
+
+// ---- rate limits
+
+TEST_F(Api, RequestsBeyondLimitGet429WithRetryAfter) {
+  options_.default_limits = ops::RateLimits{0, 0, 2};
+  build_test_routes();
+  auto first = call(request("GET", "/v1/open"));
+  EXPECT_EQ(first.status, 200);
+  EXPECT_EQ(first.header("X-RateLimit-Limit"), "2");
+  EXPECT_EQ(first.header("X-RateLimit-Remaining"), "1");
+  EXPECT_FALSE(first.header("X-RateLimit-Reset").empty());
+  EXPECT_EQ(call(request("GET", "/v1/open")).status, 200);
+  auto third = call(request("GET", "/v1/open"));
+  EXPECT_EQ(third.status, 429);
+  ASSERT_FALSE(third.header("Retry-After").empty());
+  EXPECT_GE(std::stoi(std::string(third.header("Retry-After"))), 1);
+  EXPECT_EQ(body_of(third).at("error").at("code"), json::value("rate_limit_exceeded"));
+  // Limits are per client address before authentication.
+  auto other = request("GET", "/v1/open");
+  other.remote_address = "10.0.0.2";
+  EXPECT_EQ(call(other).status, 200);
+}
+
+TEST_F(Api, UnlimitedDefaultsSendNoRateHeaders) {
+  options_.default_limits = ops::RateLimits{0, 0, 0};
+  build_test_routes();
+  auto res = call(request("GET", "/v1/open"));
+  EXPECT_EQ(res.status, 200);
+  EXPECT_TRUE(res.header("X-RateLimit-Limit").empty());
+}
+
+TEST_F(Api, TenantOverrideBySlugLimitsThatTenantOnly) {
+  options_.default_limits = ops::RateLimits{0, 0, 0};
+  options_.tenant_limits["acme"] = ops::RateLimits{0, 0, 1};
+  build_test_routes();
+  auto acme = make_key("acme");
+  auto other = make_key("globex");
+  auto req = request("POST", "/v1/chat/completions");
+  req.headers = {{"X-API-Key", acme.raw}};
+  EXPECT_EQ(call(req).status, 200);
+  auto limited = call(req);
+  EXPECT_EQ(limited.status, 429);
+  EXPECT_EQ(body_of(limited).at("error").at("type"), json::value("rate_limit_error"));
+  EXPECT_FALSE(limited.header("Retry-After").empty());
+  auto req2 = request("POST", "/v1/chat/completions");
+  req2.headers = {{"X-API-Key", other.raw}};
+  EXPECT_EQ(call(req2).status, 200);
+  EXPECT_EQ(call(req2).status, 200);
+}
+
+TEST_F(Api, LimitsForPrefersTenantIdThenSlugThenDefault) {
+  options_.default_limits = ops::RateLimits{1, 2, 3};
+  options_.tenant_limits["tid-1"] = ops::RateLimits{10, 0, 0};
+  options_.tenant_limits["slug-1"] = ops::RateLimits{20, 0, 0};
+  Services& svc = services();
+  EXPECT_EQ(svc.limits_for("tid-1", "slug-1").per_minute, 10);
+  EXPECT_EQ(svc.limits_for("tid-2", "slug-1").per_minute, 20);
+  EXPECT_EQ(svc.limits_for("tid-2", "slug-2").per_minute, 1);
+  EXPECT_EQ(svc.limits_for("tid-2", "").per_minute, 1);
+  EXPECT_EQ(svc.limits_for("tid-2", "").per_day, 3);
+}
+
+// ---- audit
+
+TEST_F(Api, SuccessfulMutationIsAudited) {
+  build_test_routes();
+  auto key = make_key("acme");
+  auto req = request("POST", "/v1/cerebrals");
+  req.headers = {{"X-API-Key", key.raw}, {"X-Request-ID", "audit-req-1"}};
+  req.body = R"({"name":"planner"})";
+  auto res = call(req);
+  ASSERT_EQ(res.status, 201) << res.body;
+  store::AuditQuery q;
+  q.tenant_id = key.record.tenant_id;
+  auto entries = store_->query_audit(q);
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 1u);
+  const auto& e = entries->front();
+  EXPECT_EQ(e.event_type, "cerebral.created");
+  EXPECT_EQ(e.actor, key.record.id);
+  auto payload = json::parse(e.payload).as_object();
+  EXPECT_EQ(payload.at("name").as_string(), "planner");
+  EXPECT_EQ(payload.at("method").as_string(), "POST");
+  EXPECT_EQ(payload.at("path").as_string(), "/v1/cerebrals");
+  EXPECT_EQ(payload.at("status").as_int64(), 201);
+  EXPECT_EQ(payload.at("requestId").as_string(), "audit-req-1");
+}
+
+TEST_F(Api, FailedMutationIsNotAudited) {
+  build_test_routes();
+  auto key = make_key("acme");
+  auto req = request("POST", "/v1/cerebrals");
+  req.headers = {{"X-API-Key", key.raw}};
+  req.body = "{}";
+  ASSERT_EQ(call(req).status, 422);
+  store::AuditQuery q;
+  q.tenant_id = key.record.tenant_id;
+  auto entries = store_->query_audit(q);
+  ASSERT_TRUE(entries.ok());
+  EXPECT_TRUE(entries->empty());
+}
+
+// ---- metrics
+
+TEST_F(Api, EveryAnswerIsCounted) {
+  build_test_routes();
+  int64_t before = metrics_->requests_total();
+  call(request("GET", "/v1/open"));
+  call(request("GET", "/nowhere"));
+  call(request("GET", "/v1/api-keys"));
+  EXPECT_EQ(metrics_->requests_total(), before + 3);
+  EXPECT_EQ(metrics_->requests_active(), 0);
+}
+
+// ---- the real route table
+
+TEST_F(Api, FullRouteTableBuildsAndDescribesEveryRoute) {
+  ASSERT_NO_THROW(add_all_routes(table_, services()));
+  ASSERT_FALSE(table_.routes().empty());
+  auto doc = table_.openapi("1.2.3");
+  const auto& paths = doc.at("paths").as_object();
+  std::set<std::string> operation_ids;
+  size_t operations = 0;
+  for (const auto& [path, item] : paths) operations += item.as_object().size();
+  EXPECT_EQ(operations, table_.routes().size());
+  for (const auto& r : table_.routes()) {
+    std::string method = r.method;
+    for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string path = openapi_path(r.path);
+    EXPECT_EQ(path.find(':'), std::string::npos) << path;
+    const auto* item = paths.if_contains(path);
+    ASSERT_NE(item, nullptr) << r.method << " " << r.path;
+    const auto* op = item->as_object().if_contains(method);
+    ASSERT_NE(op, nullptr) << r.method << " " << r.path;
+    std::string id(op->at("operationId").as_string());
+    EXPECT_EQ(id, r.method + path);
+    EXPECT_TRUE(operation_ids.insert(id).second) << "duplicate operationId " << id;
+    EXPECT_TRUE(op->at("security").is_array()) << id;
+    EXPECT_EQ(op->at("security").as_array().empty(), r.auth == Auth::kNone) << id;
+    auto seed = family_seed(r.family);
+    if (seed.empty()) {
+      EXPECT_FALSE(op->as_object().contains("x-seed")) << id;
+    } else {
+      ASSERT_TRUE(op->as_object().contains("x-seed")) << id;
+      EXPECT_EQ(op->at("x-seed").as_string(), seed) << id;
+    }
+    size_t declared = op->as_object().contains("parameters") ? op->at("parameters").as_array().size() : 0;
+    size_t in_path = std::count(path.begin(), path.end(), '{');
+    EXPECT_EQ(declared, in_path) << id;
+    EXPECT_TRUE(r.handler) << id;
+  }
+}
+
+TEST_F(Api, OpenapiRouteServesTheTable) {
+  add_all_routes(table_, services());
+  auto res = call(request("GET", "/openapi.json"));
+  ASSERT_EQ(res.status, 200);
+  auto doc = body_of(res).as_object();
+  EXPECT_EQ(doc.at("openapi").as_string(), "3.1.0");
+  EXPECT_EQ(doc.at("info").at("version").as_string(), options_.version);
+  EXPECT_EQ(doc.at("paths"), table_.openapi(options_.version).at("paths"));
+}
+
+TEST_F(Api, ApiKeyWithValidExpiryIsCreated) {
+  add_all_routes(table_, services());
+  auto token = login_token();
+  auto req = request("POST", "/v1/api-keys");
+  req.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+  req.body = R"({"name":"ci","expiresAt":"2099-01-01T00:00:00+02:00"})";
+  auto res = call(req);
+  EXPECT_EQ(res.status, 201) << res.body;
+}
+
+TEST_F(Api, ApiKeyWithMalformedExpiryOffsetIsAValidationError) {
+  add_all_routes(table_, services());
+  auto token = login_token();
+  auto req = request("POST", "/v1/api-keys");
+  req.headers = {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+  req.body = R"({"name":"ci","expiresAt":"2099-01-01T00:00:00+ab:cd"})";
+  auto res = call(req);
+  EXPECT_EQ(res.status, 422) << res.body;
+  auto b = body_of(res);
+  ASSERT_TRUE(b.at("error").as_object().contains("fieldErrors")) << res.body;
+  EXPECT_TRUE(b.at("error").at("fieldErrors").as_object().contains("expiresAt")) << res.body;
+}
+
+TEST_F(Api, FullTableRejectsUnauthenticatedManagementCalls) {
+  add_all_routes(table_, services());
+  for (const auto& r : table_.routes()) {
+    if (r.auth == Auth::kNone) continue;
+    std::string target;
+    for (auto seg : http::split_path(r.path)) {
+      target += '/';
+      target += (seg.front() == ':' || seg.front() == '{') ? std::string("x") : std::string(seg);
+    }
+    auto res = call(request(r.method, target));
+    EXPECT_EQ(res.status, 401) << r.method << " " << r.path << ": " << res.body;
+  }
+}
+
+}  // namespace

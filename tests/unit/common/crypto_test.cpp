@@ -1,0 +1,152 @@
+#include "common/crypto.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+#include <string>
+
+namespace {
+
+using namespace brainstem;
+
+TEST(Crypto, Sha256OfAbcMatchesFips180Vector) {
+  EXPECT_EQ(crypto::sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(Crypto, Sha256OfEmptyInputMatchesKnownDigest) {
+  EXPECT_EQ(crypto::sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST(Crypto, Sha256HashesEmbeddedNulBytes) {
+  std::string with_nul("a\0b", 3);
+  EXPECT_NE(crypto::sha256_hex(with_nul), crypto::sha256_hex("a"));
+  EXPECT_EQ(crypto::sha256_hex(with_nul).size(), 64u);
+}
+
+TEST(Crypto, HmacSha256MatchesRfc4231Case1) {
+  std::string key(20, '\x0b');
+  EXPECT_EQ(crypto::hmac_sha256_hex(key, "Hi There"),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+}
+
+TEST(Crypto, HmacSha256MatchesRfc4231Case2) {
+  EXPECT_EQ(crypto::hmac_sha256_hex("Jefe", "what do ya want for nothing?"),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(Crypto, HmacSha256RawIs32BytesAndMatchesHex) {
+  auto raw = crypto::hmac_sha256("Jefe", "what do ya want for nothing?");
+  ASSERT_EQ(raw.size(), 32u);
+  EXPECT_EQ(crypto::hex_encode(raw), crypto::hmac_sha256_hex("Jefe", "what do ya want for nothing?"));
+}
+
+TEST(Crypto, HexEncodeUsesLowerCaseTwoDigitsPerByte) {
+  EXPECT_EQ(crypto::hex_encode(std::string("\x00\xff\x10\xab", 4)), "00ff10ab");
+  EXPECT_EQ(crypto::hex_encode(""), "");
+}
+
+TEST(Crypto, Base64UrlEncodesRfc4648VectorsWithoutPadding) {
+  EXPECT_EQ(crypto::base64url_encode(""), "");
+  EXPECT_EQ(crypto::base64url_encode("f"), "Zg");
+  EXPECT_EQ(crypto::base64url_encode("fo"), "Zm8");
+  EXPECT_EQ(crypto::base64url_encode("foo"), "Zm9v");
+  EXPECT_EQ(crypto::base64url_encode("foob"), "Zm9vYg");
+  EXPECT_EQ(crypto::base64url_encode("fooba"), "Zm9vYmE");
+  EXPECT_EQ(crypto::base64url_encode("foobar"), "Zm9vYmFy");
+}
+
+TEST(Crypto, Base64UrlUsesUrlSafeAlphabet) {
+  // Standard base64 would give "+/8" here.
+  EXPECT_EQ(crypto::base64url_encode(std::string("\xfb\xff", 2)), "-_8");
+  std::string out;
+  ASSERT_TRUE(crypto::base64url_decode("-_8", out));
+  EXPECT_EQ(out, std::string("\xfb\xff", 2));
+}
+
+TEST(Crypto, Base64UrlRoundTripsLengthsZeroToFive) {
+  const std::string source("\x00\x01\xfe\xff\x7f\x80", 6);
+  for (size_t n = 0; n <= 5; ++n) {
+    std::string input = source.substr(0, n);
+    std::string encoded = crypto::base64url_encode(input);
+    EXPECT_EQ(encoded.size(), (n * 4 + 2) / 3) << "length " << n;
+    std::string decoded = "stale";
+    ASSERT_TRUE(crypto::base64url_decode(encoded, decoded)) << "length " << n;
+    EXPECT_EQ(decoded, input) << "length " << n;
+  }
+}
+
+TEST(Crypto, Base64UrlRoundTripsRandomBinary) {
+  for (size_t n : {7u, 31u, 32u, 33u, 256u}) {
+    std::string input = crypto::random_bytes(n);
+    std::string decoded;
+    ASSERT_TRUE(crypto::base64url_decode(crypto::base64url_encode(input), decoded));
+    EXPECT_EQ(decoded, input);
+  }
+}
+
+TEST(Crypto, Base64UrlDecodeRejectsCharactersOutsideAlphabet) {
+  std::string out;
+  EXPECT_FALSE(crypto::base64url_decode("Zm9v!A", out));
+  EXPECT_FALSE(crypto::base64url_decode("Zm+v", out));
+  EXPECT_FALSE(crypto::base64url_decode("Zm/v", out));
+  EXPECT_FALSE(crypto::base64url_decode("Zm9 v", out));
+  EXPECT_FALSE(crypto::base64url_decode(std::string("Zm\0v", 4), out));
+}
+
+TEST(Crypto, Base64UrlDecodeRejectsImpossibleLength) {
+  std::string out;
+  EXPECT_FALSE(crypto::base64url_decode("Z", out));
+  EXPECT_FALSE(crypto::base64url_decode("Zm9vY", out));
+}
+
+TEST(Crypto, RandomBase62HasRequestedLengthAndAlphabet) {
+  for (size_t n : {0u, 1u, 40u, 1000u}) {
+    auto s = crypto::random_base62(n);
+    ASSERT_EQ(s.size(), n);
+    for (char c : s) {
+      EXPECT_TRUE((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) << int(c);
+    }
+  }
+}
+
+TEST(Crypto, RandomBase62UsesAllSixtyTwoCharacters) {
+  std::set<char> seen;
+  for (char c : crypto::random_base62(62 * 200)) seen.insert(c);
+  EXPECT_EQ(seen.size(), 62u);
+}
+
+TEST(Crypto, RandomBase62CallsDiffer) {
+  EXPECT_NE(crypto::random_base62(32), crypto::random_base62(32));
+}
+
+TEST(Crypto, RandomBytesHasRequestedLength) {
+  EXPECT_EQ(crypto::random_bytes(0).size(), 0u);
+  EXPECT_EQ(crypto::random_bytes(17).size(), 17u);
+  EXPECT_NE(crypto::random_bytes(16), crypto::random_bytes(16));
+}
+
+TEST(Crypto, UuidV4HasVersionAndVariantBits) {
+  const std::regex shape("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
+  std::set<std::string> seen;
+  for (int i = 0; i < 200; ++i) {
+    auto id = crypto::uuid_v4();
+    EXPECT_EQ(id.size(), 36u);
+    EXPECT_TRUE(std::regex_match(id, shape)) << id;
+    seen.insert(id);
+  }
+  EXPECT_EQ(seen.size(), 200u);
+}
+
+TEST(Crypto, ConstantTimeEqualComparesContentAndLength) {
+  EXPECT_TRUE(crypto::constant_time_equal("", ""));
+  EXPECT_TRUE(crypto::constant_time_equal("secret", "secret"));
+  EXPECT_FALSE(crypto::constant_time_equal("secret", "secreT"));
+  EXPECT_FALSE(crypto::constant_time_equal("secret", "Secret"));
+  EXPECT_FALSE(crypto::constant_time_equal("secret", "secret2"));
+  EXPECT_FALSE(crypto::constant_time_equal("secret", ""));
+  EXPECT_FALSE(crypto::constant_time_equal(std::string("a\0b", 3), std::string("a\0c", 3)));
+  EXPECT_TRUE(crypto::constant_time_equal(std::string("a\0b", 3), std::string("a\0b", 3)));
+}
+
+}  // namespace

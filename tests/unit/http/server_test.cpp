@@ -1,0 +1,499 @@
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using namespace brainstem;
+using namespace brainstem::http;
+using namespace std::chrono_literals;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using RawResponse = bhttp::response<bhttp::string_body>;
+
+// What the handler saw, shared between the server's threads and the test.
+struct Seen {
+  std::mutex mu;
+  std::vector<Request> requests;
+  std::promise<void> slow_entered;
+  std::atomic<bool> slow_signalled{false};
+
+  std::vector<Request> snapshot() {
+    std::lock_guard lock(mu);
+    return requests;
+  }
+};
+
+Handler make_handler(std::shared_ptr<Seen> seen) {
+  return [seen](Request& req) -> asio::awaitable<Response> {
+    {
+      std::lock_guard lock(seen->mu);
+      seen->requests.push_back(req);
+    }
+    if (req.transport_error) {
+      const Status& s = *req.transport_error;
+      Response r = Response::text(http_status_of(s.code()), "transport: " + s.message());
+      r.set_header("X-Transport-Error", snake_name(s.code()));
+      co_return r;
+    }
+    if (req.path == "/slow") {
+      if (!seen->slow_signalled.exchange(true)) seen->slow_entered.set_value();
+      asio::steady_timer timer(co_await asio::this_coro::executor, 200ms);
+      co_await timer.async_wait(asio::use_awaitable);
+      co_return Response::text(200, "slow done");
+    }
+    if (req.path == "/throw") throw std::runtime_error("handler failed");
+    Response r = Response::text(200, "echo " + req.method + " " + req.path + " " + req.body);
+    r.set_header("X-Handled", "yes");
+    co_return r;
+  };
+}
+
+// A plain TCP client: raw bytes out, responses parsed as they come back. Reads run on the
+// client's own io_context with a deadline, so a misbehaving server fails the test instead
+// of hanging it.
+class RawClient {
+ public:
+  boost::system::error_code connect(uint16_t port) {
+    boost::system::error_code ec;
+    stream_.socket().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+    return ec;
+  }
+
+  void send(std::string_view raw) { asio::write(stream_.socket(), asio::buffer(raw.data(), raw.size())); }
+
+  std::optional<RawResponse> read(bool head_request = false, std::chrono::seconds timeout = 5s) {
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.skip(head_request);
+    parser.body_limit(16 << 20);
+    stream_.expires_after(timeout);
+    boost::system::error_code result;
+    bhttp::async_read(stream_, buffer_, parser, [&](boost::system::error_code ec, size_t) { result = ec; });
+    ioc_.restart();
+    ioc_.run();
+    last_error_ = result;
+    if (result) return std::nullopt;
+    return parser.release();
+  }
+
+  // True when the server closes the connection (EOF or reset) with nothing more to read.
+  bool closed_by_server(std::chrono::seconds timeout = 5s) {
+    if (buffer_.size() > 0) return false;
+    char byte;
+    stream_.expires_after(timeout);
+    boost::system::error_code result;
+    size_t got = 0;
+    stream_.async_read_some(asio::buffer(&byte, 1), [&](boost::system::error_code ec, size_t n) {
+      result = ec;
+      got = n;
+    });
+    ioc_.restart();
+    ioc_.run();
+    return got == 0 && (result == asio::error::eof || result == asio::error::connection_reset);
+  }
+
+  const boost::system::error_code& last_error() const { return last_error_; }
+
+ private:
+  asio::io_context ioc_;
+  beast::tcp_stream stream_{ioc_};
+  beast::flat_buffer buffer_;
+  boost::system::error_code last_error_;
+};
+
+std::string get(std::string_view target, std::string_view extra_headers = "") {
+  return "GET " + std::string(target) + " HTTP/1.1\r\nHost: test\r\n" + std::string(extra_headers) + "\r\n";
+}
+
+class HttpServer : public ::testing::Test {
+ protected:
+  static ServerOptions test_options() {
+    ServerOptions o;
+    o.host = "127.0.0.1";
+    o.port = 0;
+    o.threads = 2;
+    o.body_limit = 1024;
+    o.header_limit = 2048;
+    o.drain_timeout = 5000ms;
+    return o;
+  }
+
+  void start(ServerOptions options = test_options()) {
+    server_ = std::make_unique<Server>(options, make_handler(seen_));
+    Status s = server_->start();
+    ASSERT_TRUE(s.is_ok()) << s.message();
+    port_ = server_->port();
+    ASSERT_NE(port_, 0);
+    runner_ = std::thread([this] {
+      server_->run();
+      run_returned_ = true;
+    });
+  }
+
+  // Stops the server and waits for run() to return.
+  bool stop_and_wait(std::chrono::milliseconds limit = 5000ms) {
+    server_->stop();
+    return wait_for_run_to_return(limit);
+  }
+
+  bool wait_for_run_to_return(std::chrono::milliseconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!run_returned_ && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(5ms);
+    if (run_returned_ && runner_.joinable()) runner_.join();
+    return run_returned_;
+  }
+
+  void TearDown() override {
+    if (runner_.joinable()) {
+      server_->stop();
+      runner_.join();
+    }
+  }
+
+  std::shared_ptr<Seen> seen_ = std::make_shared<Seen>();
+  std::unique_ptr<Server> server_;
+  uint16_t port_ = 0;
+  std::thread runner_;
+  std::atomic<bool> run_returned_{false};
+};
+
+TEST_F(HttpServer, ServesRequestOnEphemeralPort) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send(get("/hello"));
+  auto res = c.read();
+  ASSERT_TRUE(res) << c.last_error().message();
+  EXPECT_EQ(res->result_int(), 200);
+  EXPECT_EQ(res->body(), "echo GET /hello ");
+  EXPECT_EQ((*res)["X-Handled"], "yes");
+  EXPECT_EQ((*res)[bhttp::field::content_type], "text/plain; charset=utf-8");
+  auto seen = seen_->snapshot();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].method, "GET");
+  EXPECT_EQ(seen[0].target, "/hello");
+  EXPECT_EQ(seen[0].remote_address, "127.0.0.1");
+  EXPECT_EQ(seen[0].header("host"), "test");
+  EXPECT_FALSE(seen[0].transport_error);
+}
+
+TEST_F(HttpServer, KeepAliveServesTwoRequestsOnOneConnection) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send(get("/first"));
+  auto first = c.read();
+  ASSERT_TRUE(first) << c.last_error().message();
+  EXPECT_TRUE(first->keep_alive());
+  EXPECT_EQ(first->body(), "echo GET /first ");
+  c.send("POST /second HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello");
+  auto second = c.read();
+  ASSERT_TRUE(second) << c.last_error().message();
+  EXPECT_EQ(second->body(), "echo POST /second hello");
+  auto seen = seen_->snapshot();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1].body, "hello");
+}
+
+TEST_F(HttpServer, PipelinedRequestsAreAnsweredInOrder) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send(get("/one") + get("/two"));
+  auto one = c.read();
+  auto two = c.read();
+  ASSERT_TRUE(one && two);
+  EXPECT_EQ(one->body(), "echo GET /one ");
+  EXPECT_EQ(two->body(), "echo GET /two ");
+}
+
+TEST_F(HttpServer, ConnectionCloseRequestIsAnsweredThenClosed) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send(get("/bye", "Connection: close\r\n"));
+  auto res = c.read();
+  ASSERT_TRUE(res);
+  EXPECT_FALSE(res->keep_alive());
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST_F(HttpServer, Http10WithoutKeepAliveIsClosedAfterResponse) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send("GET /old HTTP/1.0\r\n\r\n");
+  auto res = c.read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "echo GET /old ");
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST_F(HttpServer, HeadResponseHasNoBodyAndKeepsConnectionUsable) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send("HEAD /thing HTTP/1.1\r\nHost: test\r\n\r\n");
+  auto head = c.read(/*head_request=*/true);
+  ASSERT_TRUE(head) << c.last_error().message();
+  EXPECT_EQ(head->result_int(), 200);
+  EXPECT_TRUE(head->body().empty());
+  c.send(get("/after"));
+  auto next = c.read();
+  ASSERT_TRUE(next) << c.last_error().message();
+  EXPECT_EQ(next->body(), "echo GET /after ");
+}
+
+TEST_F(HttpServer, PathIsPercentDecodedAndQueryKeptRaw) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send(get("/v1/caf%C3%A9/a%20b?name=hello%20world&tag=a+b&enc=%26x"));
+  auto res = c.read();
+  ASSERT_TRUE(res);
+  auto seen = seen_->snapshot();
+  ASSERT_EQ(seen.size(), 1u);
+  const Request& r = seen[0];
+  EXPECT_EQ(r.target, "/v1/caf%C3%A9/a%20b?name=hello%20world&tag=a+b&enc=%26x");
+  EXPECT_EQ(r.path, "/v1/caf\xC3\xA9/a b");
+  EXPECT_EQ(r.query, "name=hello%20world&tag=a+b&enc=%26x");
+  EXPECT_EQ(r.query_param("name"), "hello world");
+  EXPECT_EQ(r.query_param("tag"), "a b");
+  EXPECT_EQ(r.query_param("enc"), "&x");
+  EXPECT_FALSE(r.query_param("missing"));
+}
+
+TEST_F(HttpServer, PlusInPathIsNotASpace) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send(get("/a+b"));
+  ASSERT_TRUE(c.read());
+  EXPECT_EQ(seen_->snapshot().at(0).path, "/a+b");
+}
+
+TEST_F(HttpServer, BodyWithinLimitIsDelivered) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  std::string body(1024, 'x');
+  c.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 1024\r\n\r\n" + body);
+  auto res = c.read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result_int(), 200);
+  EXPECT_EQ(seen_->snapshot().at(0).body, body);
+}
+
+TEST_F(HttpServer, BodyOverLimitReachesHandlerAsPayloadTooLargeAndCloses) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send("POST /upload?x=1 HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 2000\r\n\r\n" +
+         std::string(2000, 'y'));
+  auto res = c.read();
+  ASSERT_TRUE(res) << c.last_error().message();
+  EXPECT_EQ(res->result_int(), 413);
+  EXPECT_EQ((*res)["X-Transport-Error"], "payload_too_large");
+  EXPECT_NE(res->body().find("exceeds 1024 bytes"), std::string::npos) << res->body();
+  EXPECT_FALSE(res->keep_alive());
+  EXPECT_TRUE(c.closed_by_server());
+
+  auto seen = seen_->snapshot();
+  ASSERT_EQ(seen.size(), 1u);
+  ASSERT_TRUE(seen[0].transport_error);
+  EXPECT_EQ(seen[0].transport_error->code(), StatusCode::kPayloadTooLarge);
+  EXPECT_EQ(seen[0].method, "POST");
+  EXPECT_EQ(seen[0].path, "/upload");
+  EXPECT_EQ(seen[0].header("Content-Type"), "application/json");
+  EXPECT_FALSE(seen[0].keep_alive);
+  EXPECT_TRUE(seen[0].body.empty());
+}
+
+TEST_F(HttpServer, DeclaredLengthOverLimitIsAnsweredWithoutWaitingForBody) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  // Only the head is sent: the answer must not depend on the 100000 bytes ever arriving.
+  c.send("PUT /big HTTP/1.1\r\nHost: test\r\nContent-Length: 100000\r\n\r\n");
+  auto res = c.read(false, 3s);
+  ASSERT_TRUE(res) << c.last_error().message();
+  EXPECT_EQ(res->result_int(), 413);
+  EXPECT_TRUE(c.closed_by_server());
+  auto seen = seen_->snapshot();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].method, "PUT");
+  EXPECT_EQ(seen[0].path, "/big");
+}
+
+TEST_F(HttpServer, ChunkedBodyOverLimitReachesHandlerAsPayloadTooLarge) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  std::string chunk(800, 'z');
+  c.send("POST /chunked HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+         "320\r\n" + chunk + "\r\n320\r\n" + chunk + "\r\n0\r\n\r\n");
+  auto res = c.read();
+  ASSERT_TRUE(res) << c.last_error().message();
+  EXPECT_EQ(res->result_int(), 413);
+  EXPECT_TRUE(c.closed_by_server());
+  auto seen = seen_->snapshot();
+  ASSERT_EQ(seen.size(), 1u);
+  ASSERT_TRUE(seen[0].transport_error);
+  EXPECT_EQ(seen[0].transport_error->code(), StatusCode::kPayloadTooLarge);
+  EXPECT_EQ(seen[0].path, "/chunked");
+}
+
+TEST_F(HttpServer, MalformedRequestLineReachesHandlerAsBadRequest) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send("THIS IS NOT HTTP\r\n\r\n");
+  auto res = c.read();
+  ASSERT_TRUE(res) << c.last_error().message();
+  EXPECT_EQ(res->result_int(), 400);
+  EXPECT_EQ((*res)["X-Transport-Error"], "bad_request");
+  EXPECT_TRUE(c.closed_by_server());
+  auto seen = seen_->snapshot();
+  ASSERT_EQ(seen.size(), 1u);
+  ASSERT_TRUE(seen[0].transport_error);
+  EXPECT_EQ(seen[0].transport_error->code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(HttpServer, OversizedHeaderReachesHandlerAsBadRequest) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send(get("/big", "X-Padding: " + std::string(4096, 'p') + "\r\n"));
+  auto res = c.read();
+  ASSERT_TRUE(res) << c.last_error().message();
+  EXPECT_EQ(res->result_int(), 400);
+  EXPECT_NE(res->body().find("headers too large"), std::string::npos) << res->body();
+  auto seen = seen_->snapshot();
+  ASSERT_EQ(seen.size(), 1u);
+  ASSERT_TRUE(seen[0].transport_error);
+}
+
+TEST_F(HttpServer, ConnectionClosedWithoutBytesDoesNotReachHandler) {
+  start();
+  {
+    RawClient c;
+    ASSERT_FALSE(c.connect(port_));
+  }
+  RawClient probe;
+  ASSERT_FALSE(probe.connect(port_));
+  probe.send(get("/probe"));
+  ASSERT_TRUE(probe.read());
+  auto seen = seen_->snapshot();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].path, "/probe");
+}
+
+TEST_F(HttpServer, HandlerExceptionBecomes500AndConnectionStaysUsable) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send(get("/throw"));
+  auto res = c.read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result_int(), 500);
+  c.send(get("/ok"));
+  auto next = c.read();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->result_int(), 200);
+}
+
+TEST_F(HttpServer, StopWithNoConnectionsReturnsRunPromptly) {
+  start();
+  auto began = std::chrono::steady_clock::now();
+  ASSERT_TRUE(stop_and_wait(3000ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - began, 2000ms);
+}
+
+TEST_F(HttpServer, StopLetsInFlightRequestFinishThenRunReturns) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send(get("/slow"));
+  ASSERT_EQ(seen_->slow_entered.get_future().wait_for(5s), std::future_status::ready);
+  auto stop_at = std::chrono::steady_clock::now();
+  server_->stop();
+
+  auto res = c.read();
+  ASSERT_TRUE(res) << c.last_error().message();
+  EXPECT_EQ(res->result_int(), 200);
+  EXPECT_EQ(res->body(), "slow done");
+  EXPECT_FALSE(res->keep_alive());
+  EXPECT_TRUE(c.closed_by_server());
+
+  ASSERT_TRUE(wait_for_run_to_return(5000ms));
+  // Well before the 5 s drain timeout: run() returns once the last connection is gone.
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_at, 3000ms);
+
+  RawClient late;
+  EXPECT_TRUE(late.connect(port_)) << "a connection was accepted after stop";
+}
+
+TEST_F(HttpServer, StopClosesIdleKeepAliveConnections) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send(get("/before-stop"));
+  auto res = c.read();
+  ASSERT_TRUE(res);
+  EXPECT_TRUE(res->keep_alive());
+  server_->stop();
+  EXPECT_TRUE(c.closed_by_server());
+  EXPECT_TRUE(wait_for_run_to_return(5000ms));
+}
+
+TEST_F(HttpServer, NewConnectionsAreRefusedAfterStop) {
+  start();
+  uint16_t port = port_;
+  ASSERT_TRUE(stop_and_wait());
+  RawClient c;
+  auto ec = c.connect(port);
+  EXPECT_TRUE(ec);
+}
+
+TEST(HttpServerStart, BusyPortIsUnavailable) {
+  ServerOptions o;
+  o.port = 0;
+  Server first(o, make_handler(std::make_shared<Seen>()));
+  ASSERT_TRUE(first.start().is_ok());
+  o.port = first.port();
+  Server second(o, make_handler(std::make_shared<Seen>()));
+  Status s = second.start();
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_NE(s.message().find(std::to_string(o.port)), std::string::npos) << s.message();
+}
+
+TEST(HttpServerStart, BadListenAddressIsInvalid) {
+  ServerOptions o;
+  o.host = "not-an-address";
+  o.port = 0;
+  Server server(o, make_handler(std::make_shared<Seen>()));
+  EXPECT_EQ(server.start().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(HttpServerStart, PortIsZeroBeforeStart) {
+  Server server(ServerOptions{}, make_handler(std::make_shared<Seen>()));
+  EXPECT_EQ(server.port(), 0);
+}
+
+}  // namespace
