@@ -105,11 +105,13 @@ http::Response render_error(Family family, const Status& s, const std::string& r
       }
       break;
     case Family::kOpenai:
+      if (status == 422) status = 400;  // OpenAI reports every invalid request as 400
       body = {{"error", json::object{{"message", s.message()}, {"type", openai_type(s.code())},
                                      {"param", s.field().empty() ? json::value(nullptr) : json::value(s.field())},
                                      {"code", snake_name(s.code())}}}};
       break;
     case Family::kAnthropic:
+      if (status == 422) status = 400;
       body = {{"type", "error"},
               {"error", json::object{{"type", anthropic_type(s.code())}, {"message", s.message()}}},
               {"request_id", request_id}};

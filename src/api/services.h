@@ -5,6 +5,7 @@
 #include "auth/accounts.h"
 #include "auth/authenticator.h"
 #include "common/offload.h"
+#include "models/registry.h"
 #include "ops/audit.h"
 #include "ops/metrics.h"
 #include "ops/rate_limiter.h"
@@ -35,6 +36,7 @@ struct Services {
   ops::RateLimiter& rate_limiter;
   ops::Metrics& metrics;
   ops::AuditLog& audit;
+  models::ModelRegistry& models;
 
   const ops::RateLimits& limits_for(const std::string& tenant_id, const std::string& slug) const;
 };

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <functional>
+#include <set>
 
 namespace brainstem::app {
 
@@ -101,6 +102,64 @@ std::string scalar_text(const toml::node& node) {
   return {};
 }
 
+Status read_model(const toml::table& t, size_t index, models::ModelSpec& m) {
+  std::string where = "models[" + std::to_string(index) + "]";
+  auto text = [&](const char* key, std::string& out) -> Status {
+    if (const auto* n = t.get(key)) {
+      if (!n->is_string()) return Status::invalid(where + "." + key + " must be a string");
+      out = n->as_string()->get();
+    }
+    return Status::ok();
+  };
+  auto list = [&](const char* key, std::vector<std::string>& out) -> Status {
+    if (const auto* n = t.get(key)) {
+      const auto* arr = n->as_array();
+      if (!arr) return Status::invalid(where + "." + key + " must be an array of strings");
+      for (const auto& item : *arr) {
+        if (!item.is_string()) return Status::invalid(where + "." + key + " must be an array of strings");
+        out.push_back(item.as_string()->get());
+      }
+    }
+    return Status::ok();
+  };
+  auto number = [&](const char* key, double& out) -> Status {
+    if (const auto* n = t.get(key)) {
+      if (auto i = n->as_integer()) out = double(i->get());
+      else if (auto f = n->as_floating_point()) out = f->get();
+      else return Status::invalid(where + "." + key + " must be a number");
+      if (out < 0) return Status::invalid(where + "." + key + " must not be negative");
+    }
+    return Status::ok();
+  };
+  auto integer = [&](const char* key, auto& out, int64_t min, int64_t max) -> Status {
+    if (const auto* n = t.get(key)) {
+      auto i = n->as_integer();
+      if (!i || i->get() < min || i->get() > max) {
+        return Status::invalid(where + "." + key + " must be an integer in " + std::to_string(min) + ".." + std::to_string(max));
+      }
+      out = static_cast<std::remove_reference_t<decltype(out)>>(i->get());
+    }
+    return Status::ok();
+  };
+  static const std::set<std::string, std::less<>> known = {
+      "id", "provider", "base_url", "api_key_env", "upstream_model", "path", "languages", "task_types", "tier",
+      "price_in_per_1k", "price_out_per_1k", "context_size", "timeout_ms", "max_retries"};
+  for (const auto& [key, _] : t) {
+    if (!known.count(key.str())) return Status::invalid(where + ": unknown setting '" + std::string(key.str()) + "'");
+  }
+  for (Status s : {text("id", m.id), text("provider", m.provider), text("base_url", m.base_url),
+                   text("api_key_env", m.api_key_env), text("upstream_model", m.upstream_model), text("path", m.path),
+                   list("languages", m.languages), list("task_types", m.task_types), text("tier", m.tier),
+                   number("price_in_per_1k", m.price_in_per_1k), number("price_out_per_1k", m.price_out_per_1k),
+                   integer("context_size", m.context_size, 0, int64_t(1) << 24),
+                   integer("timeout_ms", m.timeout_ms, 100, 3600000), integer("max_retries", m.max_retries, 0, 10)}) {
+    if (!s.is_ok()) return s;
+  }
+  if (m.id.empty()) return Status::invalid(where + ".id is required");
+  if (m.provider.empty()) return Status::invalid(where + " (" + m.id + "): provider is required");
+  return Status::ok();
+}
+
 Status apply_table(Config& config, const toml::table& table, const std::string& prefix) {
   for (const auto& [key, node] : table) {
     std::string name = prefix.empty() ? std::string(key.str()) : prefix + "." + std::string(key.str());
@@ -128,7 +187,16 @@ Status apply_table(Config& config, const toml::table& table, const std::string& 
       if (auto s = apply_table(config, *sub, name); !s.is_ok()) return s;
       continue;
     }
-    if (node.is_array_of_tables()) continue;  // sections other modules read (e.g. [[models]])
+    if (name == "models") {
+      const auto* arr = node.as_array();
+      if (!arr || !node.is_array_of_tables()) return Status::invalid("models must be an array of tables ([[models]])");
+      for (size_t i = 0; i < arr->size(); ++i) {
+        models::ModelSpec m;
+        if (auto s = read_model(*arr->get(i)->as_table(), i, m); !s.is_ok()) return s;
+        config.models.push_back(std::move(m));
+      }
+      continue;
+    }
     if (auto s = apply_setting(config, name, scalar_text(node)); !s.is_ok()) return s;
   }
   return Status::ok();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/status.h"
+#include "models/registry.h"
 #include "ops/rate_limiter.h"
 
 #include <cstdint>
@@ -36,6 +37,9 @@ struct Config {
   ops::RateLimits limits{600, 20000, 200000};
   // [limits.tenants.<id or slug>] requests_per_minute / _hour / _day
   std::map<std::string, ops::RateLimits> tenant_limits;
+
+  // [[models]]: id, provider, and the provider's settings (models/registry.h ModelSpec)
+  std::vector<models::ModelSpec> models;
 
   // [log]
   std::string log_level = "info";  // log.level: trace, debug, info, warn, error

@@ -7,7 +7,9 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/offload.h"
+#include "http/client.h"
 #include "http/server.h"
+#include "models/registry.h"
 #include "ops/audit.h"
 #include "ops/metrics.h"
 #include "ops/rate_limiter.h"
@@ -57,6 +59,8 @@ struct ServerApp::Parts {
   std::unique_ptr<ops::RateLimiter> rate_limiter;
   ops::Metrics metrics;
   std::unique_ptr<ops::AuditLog> audit;
+  http::HttpClient upstream;
+  models::ModelRegistry models;
   std::unique_ptr<api::Services> services;
   api::RouteTable routes;
   std::unique_ptr<api::Gateway> gateway;
@@ -93,6 +97,11 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   p->accounts = std::make_unique<auth::Accounts>(*p->store, *p->authenticator, ao);
   p->rate_limiter = ops::make_local_rate_limiter();
   p->audit = std::make_unique<ops::AuditLog>(*p->store);
+  for (const auto& spec : config.models) {
+    auto provider = models::make_provider(spec, p->upstream);
+    if (!provider) return provider.status();
+    if (auto s = p->models.add(spec, std::move(provider.value())); !s.is_ok()) return s;
+  }
 
   api::ApiOptions opts;
   opts.data_dir = config.data_dir;
@@ -101,7 +110,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   opts.access_log = config.access_log;
   opts.started_at_ms = now_ms();
   p->services.reset(new api::Services{opts, *p->store, *p->blocking, *p->authenticator, *p->accounts,
-                                      *p->rate_limiter, p->metrics, *p->audit});
+                                      *p->rate_limiter, p->metrics, *p->audit, p->models});
   api::add_all_routes(p->routes, *p->services);
   p->gateway = std::make_unique<api::Gateway>(*p->services, p->routes);
 

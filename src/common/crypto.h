@@ -15,6 +15,7 @@ std::string random_base62(size_t n);       // n characters of [0-9A-Za-z], unbia
 std::string uuid_v4();
 
 std::string base64url_encode(std::string_view data);  // no padding
+std::string base64_encode(std::string_view data);     // standard alphabet, padded
 bool base64url_decode(std::string_view in, std::string& out);
 std::string hex_encode(std::string_view data);
 

@@ -107,4 +107,13 @@ Response Response::empty(int status) {
   return r;
 }
 
+Response Response::event_stream(std::function<boost::asio::awaitable<void>(StreamWriter&)> producer) {
+  Response r;
+  r.content_type = "text/event-stream";
+  r.set_header("Cache-Control", "no-cache");
+  r.set_header("X-Accel-Buffering", "no");
+  r.stream = std::move(producer);
+  return r;
+}
+
 }  // namespace brainstem::http

@@ -3,7 +3,10 @@
 
 #include "common/status.h"
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
+
+#include <functional>
 
 #include <optional>
 #include <string>
@@ -42,11 +45,22 @@ struct Request {
   std::optional<std::string> query_param(std::string_view name) const;
 };
 
+// Writes the chunks of a streamed response (Server-Sent Events and the like).
+class StreamWriter {
+ public:
+  virtual ~StreamWriter() = default;
+  // Sends `data` to the client now. Returns false once the client is gone: stop producing.
+  virtual boost::asio::awaitable<bool> write(std::string_view data) = 0;
+};
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::vector<Header> headers;
   std::string body;
+  // When set, the body is produced by this coroutine after the status and headers are sent
+  // (chunked); `body` is ignored. Decide the status before returning such a response.
+  std::function<boost::asio::awaitable<void>(StreamWriter&)> stream;
 
   // Replaces an existing header of the same name (case-insensitive).
   void set_header(std::string_view name, std::string value);
@@ -55,6 +69,8 @@ struct Response {
   static Response json(int status, const boost::json::value& body);
   static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
   static Response empty(int status);
+  // A Server-Sent Events response (text/event-stream, no caching) produced by `producer`.
+  static Response event_stream(std::function<boost::asio::awaitable<void>(StreamWriter&)> producer);
 };
 
 bool iequals(std::string_view a, std::string_view b);

@@ -119,11 +119,48 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     if (!res.content_type.empty()) msg.set(bhttp::field::content_type, res.content_type);
     for (auto& h : res.headers) msg.set(h.name, h.value);
     msg.keep_alive(keep_alive);
+    if (res.stream && req.method != "HEAD") co_return co_await write_stream(conn, msg, res.stream);
     if (req.method != "HEAD") msg.body() = std::move(res.body);
     msg.prepare_payload();
     conn.stream.expires_after(options.body_timeout);
     auto [ec, n] = co_await bhttp::async_write(conn.stream, msg, kTuple);
     co_return !ec;
+  }
+
+  // Chunked transfer: the header now, then each chunk as the producer writes it.
+  class ChunkWriter final : public StreamWriter {
+   public:
+    ChunkWriter(Connection& conn, std::chrono::milliseconds timeout) : conn_(conn), timeout_(timeout) {}
+    asio::awaitable<bool> write(std::string_view data) override {
+      if (!open_ || data.empty()) co_return open_;
+      conn_.stream.expires_after(timeout_);
+      auto chunk = bhttp::make_chunk(asio::buffer(data.data(), data.size()));  // a named local: see session()
+      auto [ec, n] = co_await asio::async_write(conn_.stream, chunk, kTuple);
+      if (ec) open_ = false;
+      co_return open_;
+    }
+    bool open() const { return open_; }
+
+   private:
+    Connection& conn_;
+    std::chrono::milliseconds timeout_;
+    bool open_ = true;
+  };
+
+  asio::awaitable<bool> write_stream(Connection& conn, bhttp::response<bhttp::string_body>& msg,
+                                     const std::function<asio::awaitable<void>(StreamWriter&)>& producer) {
+    msg.chunked(true);
+    bhttp::response_serializer<bhttp::string_body> sr{msg};
+    conn.stream.expires_after(options.body_timeout);
+    auto [ec, n] = co_await bhttp::async_write_header(conn.stream, sr, kTuple);
+    if (ec) co_return false;
+    ChunkWriter writer(conn, options.body_timeout);
+    co_await producer(writer);
+    if (!writer.open()) co_return false;
+    conn.stream.expires_after(options.body_timeout);
+    auto last = bhttp::make_chunk_last();
+    auto [ec2, n2] = co_await asio::async_write(conn.stream, last, kTuple);
+    co_return !ec2;
   }
 
   asio::awaitable<void> session(std::shared_ptr<Connection> conn) {

@@ -103,3 +103,20 @@ export async function newAccount(base, name = 'Test User') {
   if (l.status !== 200) throw new Error(`login failed: ${l.status} ${l.text}`);
   return { email, password, token: l.body.data.token, tenantId: l.body.data.user.tenantId, userId: s.body.data.userId };
 }
+
+// Starts tests/fake_upstream/server.mjs; resolves {url, port, control(obj), stats(), stop()}.
+export async function startFakeUpstream() {
+  const script = new URL('../../fake_upstream/server.mjs', import.meta.url).pathname;
+  const child = spawn(process.execPath, [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => { const m = String(d).match(/listening (\d+)/); if (m) resolve(Number(m[1])); });
+    child.once('exit', () => reject(new Error('fake upstream exited')));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url, port,
+    async control(obj) { await fetch(`${url}/_control`, { method: 'POST', body: JSON.stringify(obj) }); },
+    async stats() { return (await fetch(`${url}/_stats`)).json(); },
+    stop() { child.kill(); },
+  };
+}

@@ -1,0 +1,42 @@
+// Runs a provider's chat in its own coroutine and hands its events to an HTTP response.
+// The first event decides the status ("commit late"): an error before any delta is answered
+// as a normal JSON error; once a delta came, the rest streams. When the client goes away,
+// stop() makes the provider's sink return false, so generation ends promptly.
+//
+// Thread-safety: a relay lives on one executor (the request's); every call comes from it.
+#pragma once
+
+#include "common/status.h"
+#include "models/provider.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/experimental/channel.hpp>
+
+#include <memory>
+#include <optional>
+#include <variant>
+
+namespace brainstem::api {
+
+class ChatRelay : public std::enable_shared_from_this<ChatRelay> {
+ public:
+  // A delta, or the end: the provider's final result (whole reply, or its error).
+  using Event = std::variant<models::ChatDelta, Result<models::ChatResponse>>;
+
+  static boost::asio::awaitable<std::shared_ptr<ChatRelay>> start(std::shared_ptr<models::Provider> provider,
+                                                                  models::ChatRequest request);
+  // The next event; after the final one, nullopt.
+  boost::asio::awaitable<std::optional<Event>> next();
+  void stop();
+
+ private:
+  using Channel = boost::asio::experimental::channel<void(boost::system::error_code, Event)>;
+  explicit ChatRelay(Channel&& channel) : channel_(std::move(channel)) {}
+  boost::asio::awaitable<void> run(std::shared_ptr<models::Provider> provider, models::ChatRequest request);
+
+  Channel channel_;
+  bool stopped_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace brainstem::api

@@ -1,0 +1,214 @@
+#include "http/client.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <deque>
+#include <map>
+#include <mutex>
+
+namespace brainstem::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
+using tcp = asio::ip::tcp;
+
+namespace {
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+Status io_error(const boost::system::error_code& ec, const std::string& what) {
+  if (ec == beast::error::timeout) return Status(StatusCode::kDeadlineExceeded, what + ": timed out");
+  return Status::unavailable(what + ": " + ec.message());
+}
+}  // namespace
+
+Result<Url> parse_url(std::string_view url) {
+  Url u;
+  size_t sep = url.find("://");
+  if (sep == std::string_view::npos) return Status::invalid("URL needs a scheme: " + std::string(url));
+  u.scheme = std::string(url.substr(0, sep));
+  if (u.scheme != "http" && u.scheme != "https") return Status::invalid("URL scheme must be http or https");
+  std::string_view rest = url.substr(sep + 3);
+  size_t slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  u.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
+  if (authority.find('@') != std::string_view::npos) return Status::invalid("URL must not carry credentials");
+  if (!authority.empty() && authority.front() == '[') {  // [v6]:port
+    size_t close = authority.find(']');
+    if (close == std::string_view::npos) return Status::invalid("bad IPv6 host in URL");
+    u.host = std::string(authority.substr(1, close - 1));
+    if (close + 1 < authority.size() && authority[close + 1] == ':') u.port = std::string(authority.substr(close + 2));
+  } else {
+    size_t colon = authority.rfind(':');
+    u.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) u.port = std::string(authority.substr(colon + 1));
+  }
+  if (u.host.empty()) return Status::invalid("URL has no host");
+  if (u.port.empty()) u.port = u.scheme == "https" ? "443" : "80";
+  return u;
+}
+
+std::string_view ClientResponse::header(std::string_view name) const {
+  for (const auto& h : headers) {
+    if (iequals(h.name, name)) return h.value;
+  }
+  return {};
+}
+
+// One pooled connection: plain TCP or TLS over TCP.
+struct Connection {
+  std::unique_ptr<beast::tcp_stream> plain;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+  beast::flat_buffer buffer;
+  std::chrono::steady_clock::time_point idle_since;
+
+  beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+};
+
+struct HttpClient::Impl {
+  explicit Impl(ClientOptions o) : options(o), tls_context(ssl::context::tls_client) {
+    tls_context.set_default_verify_paths();
+    tls_context.set_verify_mode(ssl::verify_peer);
+  }
+
+  ClientOptions options;
+  ssl::context tls_context;
+  std::mutex mu;
+  std::map<std::string, std::deque<std::unique_ptr<Connection>>> idle;  // by origin
+
+  std::unique_ptr<Connection> take_idle(const std::string& origin) {
+    std::lock_guard lock(mu);
+    auto& q = idle[origin];
+    auto now = std::chrono::steady_clock::now();
+    while (!q.empty()) {
+      auto c = std::move(q.back());
+      q.pop_back();
+      if (now - c->idle_since < options.idle_timeout) return c;
+    }
+    return nullptr;
+  }
+
+  void give_back(const std::string& origin, std::unique_ptr<Connection> c) {
+    c->idle_since = std::chrono::steady_clock::now();
+    std::lock_guard lock(mu);
+    auto& q = idle[origin];
+    if (q.size() < options.max_idle_per_origin) q.push_back(std::move(c));
+  }
+
+  asio::awaitable<Result<std::unique_ptr<Connection>>> connect(const Url& url, std::chrono::steady_clock::time_point deadline) {
+    auto exec = co_await asio::this_coro::executor;
+    tcp::resolver resolver(exec);
+    auto [rec, endpoints] = co_await resolver.async_resolve(url.host, url.port, kTuple);
+    if (rec) co_return io_error(rec, "cannot resolve " + url.host);
+    auto c = std::make_unique<Connection>();
+    if (url.scheme == "https") {
+      c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(exec, tls_context);
+      if (!SSL_set_tlsext_host_name(c->tls->native_handle(), url.host.c_str())) {
+        co_return Status::unavailable("TLS: cannot set server name");
+      }
+      c->tls->set_verify_callback(ssl::host_name_verification(url.host));
+    } else {
+      c->plain = std::make_unique<beast::tcp_stream>(exec);
+    }
+    c->tcp().expires_at(deadline);
+    auto [cec, ep] = co_await c->tcp().async_connect(endpoints, kTuple);
+    if (cec) co_return io_error(cec, "cannot connect to " + url.host + ":" + url.port);
+    c->tcp().socket().set_option(tcp::no_delay(true));
+    if (c->tls) {
+      auto [hec] = co_await c->tls->async_handshake(ssl::stream_base::client, kTuple);
+      if (hec) co_return io_error(hec, "TLS handshake with " + url.host);
+    }
+    co_return std::move(c);
+  }
+
+  template <class Stream>
+  asio::awaitable<Status> exchange(Stream& stream, Connection& c, bhttp::request<bhttp::string_body>& req,
+                                   ClientResponse& out, const BodySink* on_body, bool& reusable) {
+    auto [wec, wn] = co_await bhttp::async_write(stream, req, kTuple);
+    if (wec) co_return io_error(wec, "sending request");
+    bhttp::response_parser<bhttp::buffer_body> parser;
+    parser.body_limit(boost::none);
+    auto [hec, hn] = co_await bhttp::async_read_header(stream, c.buffer, parser, kTuple);
+    if (hec) co_return io_error(hec, "reading response");
+    out.status = static_cast<int>(parser.get().result_int());
+    for (const auto& f : parser.get()) out.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+    const bool streaming = on_body && out.status >= 200 && out.status < 300;
+    char buf[16384];
+    // read_some returns as soon as some body arrived, so a stream is passed on as it comes.
+    while (!parser.is_done()) {
+      parser.get().body().data = buf;
+      parser.get().body().size = sizeof buf;
+      auto [ec, n] = co_await bhttp::async_read_some(stream, c.buffer, parser, kTuple);
+      if (ec == bhttp::error::need_buffer) ec = {};
+      size_t got = sizeof buf - parser.get().body().size;
+      if (got > 0) {
+        if (streaming) {
+          if (!co_await (*on_body)(std::string_view(buf, got))) {
+            reusable = false;  // the rest of this body is never read
+            co_return Status::ok();
+          }
+        } else if (out.body.size() + got > options.max_response_bytes) {
+          reusable = false;
+          co_return Status::unavailable("upstream response exceeds " + std::to_string(options.max_response_bytes) + " bytes");
+        } else {
+          out.body.append(buf, got);
+        }
+      }
+      if (ec) co_return io_error(ec, "reading response body");
+    }
+    reusable = parser.get().keep_alive();
+    co_return Status::ok();
+  }
+};
+
+HttpClient::HttpClient(ClientOptions options) : impl_(std::make_unique<Impl>(options)) {}
+HttpClient::~HttpClient() = default;
+
+asio::awaitable<Result<ClientResponse>> HttpClient::send(const ClientRequest& request, const BodySink* on_body) {
+  auto url = parse_url(request.url);
+  if (!url) co_return url.status();
+  const std::string origin = url->scheme + "://" + url->host + ":" + url->port;
+  const auto deadline = std::chrono::steady_clock::now() + request.timeout;
+
+  bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(request.method), url->target, 11};
+  req.set(bhttp::field::host, url->host);
+  req.set(bhttp::field::user_agent, "brainstem/0.1");
+  for (const auto& h : request.headers) req.set(h.name, h.value);
+  req.keep_alive(true);
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
+    req.body() = request.body;
+    req.prepare_payload();
+  }
+
+  // A pooled connection may have been closed by the server meanwhile: one retry on a fresh
+  // connection, and only if nothing of the response was delivered.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::unique_ptr<Connection> conn = attempt == 0 ? impl_->take_idle(origin) : nullptr;
+    const bool reused = conn != nullptr;
+    if (!conn) {
+      auto fresh = co_await impl_->connect(*url, deadline);
+      if (!fresh) co_return fresh.status();
+      conn = std::move(fresh.value());
+    }
+    conn->tcp().expires_at(deadline);
+    ClientResponse out;
+    bool reusable = false;
+    Status s;
+    if (conn->tls) s = co_await impl_->exchange(*conn->tls, *conn, req, out, on_body, reusable);
+    else s = co_await impl_->exchange(*conn->plain, *conn, req, out, on_body, reusable);
+    if (!s.is_ok()) {
+      if (reused && out.status == 0 && s.code() == StatusCode::kUnavailable) continue;
+      co_return s;
+    }
+    if (reusable) impl_->give_back(origin, std::move(conn));
+    co_return out;
+  }
+  co_return Status::unavailable("upstream connection failed");
+}
+
+}  // namespace brainstem::http

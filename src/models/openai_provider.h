@@ -1,0 +1,30 @@
+// Any OpenAI-compatible endpoint (vLLM, llama.cpp's server, Ollama, OpenAI): chat completions
+// plain and streamed (SSE), tool calls, embeddings. Retries connection failures, 429 and 5xx
+// with exponential backoff, honouring Retry-After, but only before the first delta reached
+// the caller. Thread-safety and errors: as Provider.
+#pragma once
+
+#include "models/provider.h"
+#include "models/registry.h"
+
+namespace brainstem::http {
+class HttpClient;
+}
+
+namespace brainstem::models {
+
+class OpenAiProvider final : public Provider {
+ public:
+  OpenAiProvider(ModelSpec spec, http::HttpClient& client);
+
+  boost::asio::awaitable<Result<ChatResponse>> chat(const ChatRequest& request, const DeltaSink& on_delta) override;
+  boost::asio::awaitable<Result<EmbeddingResult>> embed(const std::vector<std::string>& inputs) override;
+  ModelInfo info() const override;
+
+ private:
+  ModelSpec spec_;
+  http::HttpClient& client_;
+  std::string api_key_;
+};
+
+}  // namespace brainstem::models

@@ -1,0 +1,35 @@
+#include "models/registry.h"
+
+#include "models/openai_provider.h"
+
+namespace brainstem::models {
+
+Status ModelRegistry::add(ModelSpec spec, std::shared_ptr<Provider> provider) {
+  if (models_.count(spec.id)) return Status::conflict("model '" + spec.id + "' is configured twice");
+  order_.push_back(spec);
+  std::string id = spec.id;
+  models_.emplace(std::move(id), std::make_pair(std::move(spec), std::move(provider)));
+  return Status::ok();
+}
+
+std::shared_ptr<Provider> ModelRegistry::find(const std::string& id) const {
+  auto it = models_.find(id);
+  return it == models_.end() ? nullptr : it->second.second;
+}
+
+const ModelSpec* ModelRegistry::spec(const std::string& id) const {
+  auto it = models_.find(id);
+  return it == models_.end() ? nullptr : &it->second.first;
+}
+
+std::vector<ModelSpec> ModelRegistry::specs() const { return order_; }
+
+Result<std::shared_ptr<Provider>> make_provider(const ModelSpec& spec, http::HttpClient& client) {
+  if (spec.provider == "openai") {
+    if (spec.base_url.empty()) return Status::invalid("model '" + spec.id + "': base_url is required for provider openai");
+    return std::shared_ptr<Provider>(std::make_shared<OpenAiProvider>(spec, client));
+  }
+  return Status::invalid("model '" + spec.id + "': unknown provider '" + spec.provider + "'");
+}
+
+}  // namespace brainstem::models
