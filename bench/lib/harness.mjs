@@ -27,10 +27,15 @@ async function waitFor(url, child, what) {
 }
 
 // brainstem with limits off and no access log (both are measured elsewhere), plus a key.
-export async function startBrainstem(extraEnv = {}) {
+export async function startBrainstem(extraEnv = {}, config = '') {
   const dir = mkdtempSync(join(tmpdir(), 'brainstem-bench-'));
   const port = await freePort();
-  const child = spawn(BIN, ['serve', '--data', join(dir, 'data'), '--listen', `127.0.0.1:${port}`], {
+  const args = ['serve', '--data', join(dir, 'data'), '--listen', `127.0.0.1:${port}`];
+  if (config) {
+    writeFileSync(join(dir, 'brainstem.toml'), config);
+    args.push('--config', join(dir, 'brainstem.toml'));
+  }
+  const child = spawn(BIN, args, {
     env: {
       ...process.env, BRAINSTEM_LOG_ACCESS: 'false', BRAINSTEM_LIMITS_REQUESTS_PER_MINUTE: '0',
       BRAINSTEM_LIMITS_REQUESTS_PER_HOUR: '0', BRAINSTEM_LIMITS_REQUESTS_PER_DAY: '0', ...extraEnv,
@@ -50,7 +55,8 @@ export async function startBrainstem(extraEnv = {}) {
 }
 
 // nginx (one worker) answering `body` on every request: the cost of the plainest C server.
-export async function startNginxFixed(body) {
+// With `proxyTo`, a plain reverse proxy (keep-alive pool of 64) in front of that URL instead.
+export async function startNginxFixed(body, { contentType = 'application/json', proxyTo } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'nginx-bench-'));
   mkdirSync(join(dir, 'logs'));
   const port = await freePort();
@@ -62,10 +68,12 @@ error_log ${dir}/logs/error.log;
 events { worker_connections 4096; }
 http {
   access_log off;
+  ${proxyTo ? `upstream backend { server ${proxyTo.replace('http://', '')}; keepalive 64; }` : ''}
   keepalive_requests 1000000;
   server {
     listen 127.0.0.1:${port};
-    location / { default_type application/json; return 200 '${body}'; }
+    location / { ${proxyTo ? `proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection "";`
+                             : `default_type ${contentType}; return 200 '${body}';`} }
   }
 }`);
   const child = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'ignore' });
@@ -76,10 +84,15 @@ http {
 
 const toMs = (v, unit) => Number(v) * ({ us: 0.001, ms: 1, s: 1000 }[unit]);
 
-// One wrk run; returns {rps, p50, p99 (ms), non2xx}.
-export function wrk(url, { connections, seconds, headers = {} }) {
+// One wrk run; returns {rps, p50, p99 (ms), non2xx}. With `body`, a POST of that JSON.
+export function wrk(url, { connections, seconds, headers = {}, body }) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
+  if (body !== undefined) {
+    const script = join(mkdtempSync(join(tmpdir(), 'wrk-')), 'post.lua');
+    writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify(body))}\nwrk.headers["Content-Type"] = "application/json"\n`);
+    args.push('-s', script);
+  }
   const out = execFileSync('wrk', [...args, url], { encoding: 'utf8' });
   const pct = (p) => { const m = out.match(new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`)); return toMs(m[1], m[2]); };
   return {

@@ -11,6 +11,7 @@ void add_cerebrum_routes(RouteTable& table, Services& services);   // seed 001
 void add_cendriix_routes(RouteTable& table, Services& services);   // seed 002
 void add_cortex_routes(RouteTable& table, Services& services);     // seed 004
 void add_openai_routes(RouteTable& table, Services& services);     // the OpenAI API
+void add_anthropic_routes(RouteTable& table, Services& services);  // the Anthropic Messages API
 // /openapi.json and /metrics; /openapi.json describes the table as it stands when served.
 void add_system_routes(RouteTable& table, Services& services);
 

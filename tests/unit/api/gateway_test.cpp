@@ -100,7 +100,8 @@ class Api : public ::testing::Test {
                                                       .accounts = *accounts_,
                                                       .rate_limiter = *limiter_,
                                                       .metrics = *metrics_,
-                                                      .audit = *audit_});
+                                                      .audit = *audit_,
+                                                      .models = models_});
     }
     return *services_;
   }
@@ -183,6 +184,7 @@ class Api : public ::testing::Test {
   std::unique_ptr<ops::RateLimiter> limiter_;
   std::unique_ptr<ops::Metrics> metrics_;
   std::unique_ptr<ops::AuditLog> audit_;
+  models::ModelRegistry models_;
   ApiOptions options_;
   std::unique_ptr<Services> services_;
   RouteTable table_;

@@ -1,0 +1,243 @@
+// The Anthropic Messages API: POST /v1/messages, plain and streamed (message_start,
+// content_block_start/delta/stop, message_delta, message_stop), with tool use. Requests are
+// mapped onto the same providers as every other family.
+#include "api/chat_relay.h"
+#include "api/errors.h"
+#include "api/handler_util.h"
+#include "api/routes.h"
+#include "common/crypto.h"
+
+#include <map>
+
+namespace brainstem::api {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+// Text of a content value: a string, or the text blocks of a block array.
+std::string block_text(const json::value& content) {
+  if (content.is_string()) return std::string(content.get_string());
+  std::string out;
+  if (content.is_array()) {
+    for (const auto& b : content.get_array()) {
+      const auto* o = b.if_object();
+      if (!o) continue;
+      const auto* type = o->if_contains("type");
+      const auto* text = o->if_contains("text");
+      if (type && type->is_string() && type->get_string() == "text" && text && text->is_string()) out += text->get_string();
+    }
+  }
+  return out;
+}
+
+models::ChatRequest parse_messages(const json::object& body, bool& stream) {
+  FieldReader f(body);
+  models::ChatRequest r;
+  r.model = f.required_string("model", 1, 256);
+  auto max_tokens = f.integer("max_tokens", 1, 1 << 20);
+  if (!max_tokens && f.ok()) f.fail("max_tokens", "max_tokens: Field required");
+  if (max_tokens) r.max_tokens = static_cast<int>(*max_tokens);
+  if (const auto* system = body.if_contains("system"); system && !system->is_null()) {
+    r.messages.push_back({.role = "system", .content = block_text(*system)});
+  }
+  const auto* messages = body.if_contains("messages");
+  if (!messages || !messages->is_array() || messages->get_array().empty()) {
+    f.fail("messages", "messages: at least one message is required");
+  } else {
+    for (const auto& item : messages->get_array()) {
+      const auto* o = item.if_object();
+      const auto* role = o ? o->if_contains("role") : nullptr;
+      const auto* content = o ? o->if_contains("content") : nullptr;
+      if (!role || !role->is_string() || (role->get_string() != "user" && role->get_string() != "assistant") || !content) {
+        f.fail("messages", "messages: each message needs role user or assistant and content");
+        break;
+      }
+      models::Message m{.role = std::string(role->get_string()), .content = block_text(*content)};
+      if (content->is_array()) {
+        for (const auto& b : content->get_array()) {
+          const auto* bo = b.if_object();
+          const auto* type = bo ? bo->if_contains("type") : nullptr;
+          if (!type || !type->is_string()) continue;
+          if (type->get_string() == "tool_use") {
+            models::ToolCall call;
+            if (const auto* id = bo->if_contains("id"); id && id->is_string()) call.id = id->get_string();
+            if (const auto* name = bo->if_contains("name"); name && name->is_string()) call.name = name->get_string();
+            if (const auto* input = bo->if_contains("input")) call.arguments = json::serialize(*input);
+            m.tool_calls.push_back(std::move(call));
+          } else if (type->get_string() == "tool_result") {
+            // Each tool result becomes its own tool message, answering its call.
+            models::Message result{.role = "tool"};
+            if (const auto* id = bo->if_contains("tool_use_id"); id && id->is_string()) result.tool_call_id = id->get_string();
+            if (const auto* c = bo->if_contains("content")) result.content = block_text(*c);
+            r.messages.push_back(std::move(result));
+          }
+        }
+      }
+      if (!m.content.empty() || !m.tool_calls.empty()) r.messages.push_back(std::move(m));
+    }
+  }
+  if (const auto* tools = body.if_contains("tools"); tools && tools->is_array()) {
+    for (const auto& t : tools->get_array()) {
+      const auto* to = t.if_object();
+      if (!to) continue;
+      FieldReader tf(*to);
+      models::Tool tool;
+      tool.name = tf.required_string("name", 1, 64);
+      tool.description = tf.string("description").value_or("");
+      if (const auto* schema = to->if_contains("input_schema")) tool.parameters = json::serialize(*schema);
+      if (!tf.ok()) {
+        f.fail("tools", "tools: " + tf.status().message());
+        break;
+      }
+      r.tools.push_back(std::move(tool));
+    }
+  }
+  if (const auto* tc = body.if_contains("tool_choice"); tc && tc->is_object()) {
+    const auto* type = tc->as_object().if_contains("type");
+    std::string t = type && type->is_string() ? std::string(type->get_string()) : "auto";
+    r.tool_choice = t == "any" || t == "tool" ? "required" : t;
+  }
+  r.temperature = f.number("temperature", 0, 1);
+  r.top_p = f.number("top_p", 0, 1);
+  r.stop = f.string_array("stop_sequences", 8).value_or(std::vector<std::string>{});
+  stream = f.boolean("stream").value_or(false);
+  check(f);
+  return r;
+}
+
+std::string stop_reason(const std::string& finish, bool stopped_by_sequence) {
+  if (finish == "length") return "max_tokens";
+  if (finish == "tool_calls") return "tool_use";
+  return stopped_by_sequence ? "stop_sequence" : "end_turn";
+}
+
+json::value tool_input(const std::string& arguments) {
+  boost::system::error_code ec;
+  auto v = json::parse(arguments.empty() ? std::string("{}") : arguments, ec);
+  return ec ? json::value(json::object{}) : v;
+}
+
+std::string event(std::string_view type, const json::object& data) {
+  return "event: " + std::string(type) + "\ndata: " + json::serialize(data) + "\n\n";
+}
+
+}  // namespace
+
+void add_anthropic_routes(RouteTable& t, Services& svc) {
+  t.add({.method = "POST", .path = "/v1/messages", .family = Family::kAnthropic, .auth = Auth::kKey,
+         .summary = "Anthropic Messages API, plain or streamed",
+         .request_schema = R"({"type":"object","required":["model","max_tokens","messages"],"properties":{"model":{"type":"string"},"max_tokens":{"type":"integer","minimum":1},"system":{},"messages":{"type":"array"},"tools":{"type":"array"},"tool_choice":{"type":"object"},"temperature":{"type":"number"},"top_p":{"type":"number"},"stop_sequences":{"type":"array","items":{"type":"string"}},"stream":{"type":"boolean"}}})",
+         .response_schema = R"({"type":"object","properties":{"id":{"type":"string"},"type":{"const":"message"},"role":{"const":"assistant"},"content":{"type":"array"},"model":{"type":"string"},"stop_reason":{"type":"string"},"usage":{"type":"object"}}})",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           bool stream = false;
+           models::ChatRequest chat = parse_messages(body, stream);
+           auto provider = svc.models.find(chat.model);
+           if (!provider) throw StatusError(Status::not_found("model: " + chat.model).with_field("model"));
+           const std::string id = "msg_" + crypto::random_base62(24);
+           const std::string model = chat.model;
+           const bool has_stop = !chat.stop.empty();
+
+           if (!stream) {
+             models::DeltaSink no_stream;
+             auto reply = unwrap(co_await provider->chat(chat, no_stream));
+             json::array content;
+             if (!reply.content.empty() || reply.tool_calls.empty()) content.push_back(json::object{{"type", "text"}, {"text", reply.content}});
+             for (const auto& c : reply.tool_calls) {
+               content.push_back(json::object{{"type", "tool_use"}, {"id", c.id}, {"name", c.name}, {"input", tool_input(c.arguments)}});
+             }
+             co_return http::Response::json(
+                 200, json::object{{"id", id},
+                                   {"type", "message"},
+                                   {"role", "assistant"},
+                                   {"content", std::move(content)},
+                                   {"model", model},
+                                   {"stop_reason", stop_reason(reply.finish_reason, has_stop && reply.finish_reason == "stop")},
+                                   {"stop_sequence", nullptr},
+                                   {"usage", json::object{{"input_tokens", reply.usage.prompt_tokens},
+                                                          {"output_tokens", reply.usage.completion_tokens}}}});
+           }
+
+           auto relay = co_await ChatRelay::start(provider, std::move(chat));
+           auto first = co_await relay->next();
+           if (first && first->index() == 1 && !std::get<1>(*first).ok()) {
+             co_return render_error(ctx.family, std::get<1>(*first).status(), ctx.request_id);
+           }
+           co_return http::Response::event_stream(
+               [relay, first = std::move(first), id, model](http::StreamWriter& out) mutable -> asio::awaitable<void> {
+                 std::string frame = event("message_start", json::object{
+                     {"type", "message_start"},
+                     {"message", json::object{{"id", id}, {"type", "message"}, {"role", "assistant"}, {"content", json::array{}},
+                                              {"model", model}, {"stop_reason", nullptr}, {"stop_sequence", nullptr},
+                                              {"usage", json::object{{"input_tokens", 0}, {"output_tokens", 0}}}}}});
+                 bool open = co_await out.write(frame);
+                 int block = -1;           // index of the open content block
+                 bool text_block = false;  // whether it is a text block
+                 std::map<int, int> tool_blocks;  // tool call index → block index
+                 auto close_block = [&]() {
+                   std::string s;
+                   if (block >= 0) s = event("content_block_stop", json::object{{"type", "content_block_stop"}, {"index", block}});
+                   return s;
+                 };
+                 std::optional<ChatRelay::Event> ev = std::move(first);
+                 while (open && ev) {
+                   frame.clear();
+                   if (ev->index() == 0) {
+                     const auto& d = std::get<0>(*ev);
+                     if (!d.content.empty()) {
+                       if (!text_block) {
+                         frame += close_block();
+                         ++block;
+                         text_block = true;
+                         frame += event("content_block_start", json::object{{"type", "content_block_start"}, {"index", block},
+                                                                             {"content_block", json::object{{"type", "text"}, {"text", ""}}}});
+                       }
+                       frame += event("content_block_delta", json::object{{"type", "content_block_delta"}, {"index", block},
+                                                                           {"delta", json::object{{"type", "text_delta"}, {"text", d.content}}}});
+                     }
+                     for (const auto& c : d.tool_calls) {
+                       if (!tool_blocks.count(c.index)) {
+                         frame += close_block();
+                         ++block;
+                         text_block = false;
+                         tool_blocks[c.index] = block;
+                         frame += event("content_block_start", json::object{{"type", "content_block_start"}, {"index", block},
+                                                                             {"content_block", json::object{{"type", "tool_use"}, {"id", c.id}, {"name", c.name}, {"input", json::object{}}}}});
+                       }
+                       if (!c.arguments.empty()) {
+                         frame += event("content_block_delta", json::object{{"type", "content_block_delta"}, {"index", tool_blocks[c.index]},
+                                                                             {"delta", json::object{{"type", "input_json_delta"}, {"partial_json", c.arguments}}}});
+                       }
+                     }
+                   } else {
+                     auto& result = std::get<1>(*ev);
+                     if (!result.ok()) {
+                       frame = event("error", json::object{{"type", "error"},
+                                                           {"error", json::object{{"type", "api_error"}, {"message", result.status().message()}}}});
+                     } else {
+                       if (block < 0) {  // an empty reply still has one (empty) text block
+                         ++block;
+                         frame += event("content_block_start", json::object{{"type", "content_block_start"}, {"index", block},
+                                                                             {"content_block", json::object{{"type", "text"}, {"text", ""}}}});
+                       }
+                       frame += close_block();
+                       frame += event("message_delta", json::object{
+                           {"type", "message_delta"},
+                           {"delta", json::object{{"stop_reason", stop_reason(result->finish_reason, false)}, {"stop_sequence", nullptr}}},
+                           {"usage", json::object{{"input_tokens", result->usage.prompt_tokens}, {"output_tokens", result->usage.completion_tokens}}}});
+                       frame += event("message_stop", json::object{{"type", "message_stop"}});
+                     }
+                     open = co_await out.write(frame);
+                     break;
+                   }
+                   if (!frame.empty()) open = co_await out.write(frame);
+                   ev = co_await relay->next();
+                 }
+                 if (!open) relay->stop();
+               });
+         }});
+}
+
+}  // namespace brainstem::api
