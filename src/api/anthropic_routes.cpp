@@ -134,15 +134,16 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
            auto body = json_body(req);
            bool stream = false;
            models::ChatRequest chat = parse_messages(body, stream);
-           auto provider = svc.models.find(chat.model);
-           if (!provider) throw StatusError(Status::not_found("model: " + chat.model).with_field("model"));
+           auto slot = unwrap(svc.gate.acquire());
+           const models::RouteHints hints{.model = chat.model};
            const std::string id = "msg_" + crypto::random_base62(24);
            const std::string model = chat.model;
            const bool has_stop = !chat.stop.empty();
 
            if (!stream) {
              models::DeltaSink no_stream;
-             auto reply = unwrap(co_await provider->chat(chat, no_stream));
+             auto routed = unwrap(co_await svc.router.chat(hints, chat, no_stream));
+             auto& reply = routed.response;
              json::array content;
              if (!reply.content.empty() || reply.tool_calls.empty()) content.push_back(json::object{{"type", "text"}, {"text", reply.content}});
              for (const auto& c : reply.tool_calls) {
@@ -160,13 +161,16 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
                                                           {"output_tokens", reply.usage.completion_tokens}}}});
            }
 
-           auto relay = co_await ChatRelay::start(provider, std::move(chat));
+           auto executor = co_await asio::this_coro::executor;
+           auto relay = ChatRelay::start(executor, [&svc, hints, chat = std::move(chat)](const models::DeltaSink& sink) {
+             return svc.router.chat(hints, chat, sink);
+           });
            auto first = co_await relay->next();
            if (first && first->index() == 1 && !std::get<1>(*first).ok()) {
              co_return render_error(ctx.family, std::get<1>(*first).status(), ctx.request_id);
            }
            co_return http::Response::event_stream(
-               [relay, first = std::move(first), id, model](http::StreamWriter& out) mutable -> asio::awaitable<void> {
+               [relay, slot, first = std::move(first), id, model](http::StreamWriter& out) mutable -> asio::awaitable<void> {
                  std::string frame = event("message_start", json::object{
                      {"type", "message_start"},
                      {"message", json::object{{"id", id}, {"type", "message"}, {"role", "assistant"}, {"content", json::array{}},
@@ -225,8 +229,9 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
                        frame += close_block();
                        frame += event("message_delta", json::object{
                            {"type", "message_delta"},
-                           {"delta", json::object{{"stop_reason", stop_reason(result->finish_reason, false)}, {"stop_sequence", nullptr}}},
-                           {"usage", json::object{{"input_tokens", result->usage.prompt_tokens}, {"output_tokens", result->usage.completion_tokens}}}});
+                           {"delta", json::object{{"stop_reason", stop_reason(result->response.finish_reason, false)}, {"stop_sequence", nullptr}}},
+                           {"usage", json::object{{"input_tokens", result->response.usage.prompt_tokens},
+                                                  {"output_tokens", result->response.usage.completion_tokens}}}});
                        frame += event("message_stop", json::object{{"type", "message_stop"}});
                      }
                      open = co_await out.write(frame);

@@ -3,6 +3,8 @@
 #include "api/handler_util.h"
 #include "api/routes.h"
 
+#include <algorithm>
+
 namespace brainstem::api {
 
 namespace asio = boost::asio;
@@ -37,9 +39,112 @@ void require_admin(const RequestContext& ctx, const char* what) {
   }
 }
 
+// Routing-health tier of a model's record: A healthy, B degraded, C failing.
+std::string health_tier(const models::CircuitSnapshot& c) {
+  int64_t total = c.successes + c.failures;
+  double rate = total ? double(c.successes) / double(total) : 1.0;
+  if (c.state == models::CircuitState::kOpen || rate < 0.8) return "C";
+  if (c.state == models::CircuitState::kHalfOpen || rate < 0.95) return "B";
+  return "A";
+}
+
+}  // namespace
+
+namespace {
+
+void add_model_router_routes(RouteTable& t, Services& svc) {
+  t.add({.method = "POST", .path = "/v1/model-router/complete", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Inference through the routing policy, with fallbacks",
+         .request_schema = R"({"type":"object","required":["prompt"],"properties":{"prompt":{"type":"string"},"taskType":{"enum":["code_generation","reasoning","summarisation","classification","general"]},"maxTokens":{"type":"integer","minimum":1},"systemPrompt":{"type":"string"},"requiredCapabilities":{"type":"array","items":{"type":"string"}},"policyHint":{"enum":["cost","latency"]},"maxCostUsd":{"type":"number","minimum":0}}})",
+         .response_schema = R"({"type":"object","properties":{"modelId":{"type":"string"},"provider":{"type":"string"},"response":{"type":"string"},"inputTokens":{"type":"integer"},"outputTokens":{"type":"integer"},"latencyMs":{"type":"number"},"estimatedCostUsd":{"type":"number"},"usedFallback":{"type":"boolean"}}})",
+         .handler = [&svc](http::Request& req, RequestContext&) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           FieldReader f(body);
+           models::ChatRequest chat;
+           models::RouteHints hints;
+           std::string prompt = f.required_string("prompt", 1, 1 << 20);
+           hints.task_type = f.one_of("taskType", {"code_generation", "reasoning", "summarisation", "classification", "general"}).value_or("");
+           if (auto n = f.integer("maxTokens", 1, 1 << 20)) chat.max_tokens = static_cast<int>(*n);
+           std::string system = f.string("systemPrompt", 0, 1 << 20).value_or("");
+           hints.capabilities = f.string_array("requiredCapabilities", 32).value_or(std::vector<std::string>{});
+           hints.policy = f.one_of("policyHint", {"cost", "latency"}).value_or("");
+           hints.max_cost_usd = f.number("maxCostUsd", 0, 1e9);
+           check(f);
+           if (!system.empty()) chat.messages.push_back({.role = "system", .content = system});
+           chat.messages.push_back({.role = "user", .content = prompt});
+           // A rough pre-call estimate for the cost ceiling: ~4 characters per token.
+           hints.expected_prompt_tokens = static_cast<int64_t>((prompt.size() + system.size()) / 4 + 1);
+           hints.expected_completion_tokens = chat.max_tokens.value_or(256);
+           auto slot = unwrap(svc.gate.acquire());
+           models::DeltaSink no_stream;
+           auto routed = unwrap(co_await svc.router.chat(hints, chat, no_stream));
+           const auto* spec = svc.models.spec(routed.model);
+           auto res = http::Response::json(200, json::object{{"modelId", routed.model},
+                                                             {"provider", spec ? spec->provider : ""},
+                                                             {"response", routed.response.content},
+                                                             {"inputTokens", routed.response.usage.prompt_tokens},
+                                                             {"outputTokens", routed.response.usage.completion_tokens},
+                                                             {"latencyMs", routed.latency_ms},
+                                                             {"estimatedCostUsd", routed.cost_usd},
+                                                             {"usedFallback", routed.used_fallback}});
+           res.set_header("X-Circuit-State", models::circuit_name(svc.router.state_of(routed.model)));
+           co_return res;
+         }});
+
+  t.add({.method = "GET", .path = "/v1/model-router/models", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "The model catalogue grouped by source (native: embedded; orchestrated: remote endpoints)",
+         .handler = [&svc](http::Request&, RequestContext&) -> asio::awaitable<http::Response> {
+           json::array native, orchestrated;
+           for (const auto& spec : svc.models.specs()) {
+             auto info = svc.models.find(spec.id)->info();
+             json::object m{{"modelId", spec.id}, {"provider", spec.provider}, {"tier", spec.tier},
+                            {"taskTypes", json::array(spec.task_types.begin(), spec.task_types.end())},
+                            {"languages", json::array(spec.languages.begin(), spec.languages.end())},
+                            {"pricePer1kInputUsd", spec.price_in_per_1k}, {"pricePer1kOutputUsd", spec.price_out_per_1k},
+                            {"contextSize", info.context_size}, {"supportsTools", info.supports_tools}, {"loaded", info.loaded}};
+             (spec.provider == "llama" ? native : orchestrated).push_back(std::move(m));
+           }
+           co_return http::Response::json(200, json::object{{"sources", json::object{{"native", std::move(native)},
+                                                                                     {"orchestrated", std::move(orchestrated)}}}});
+         }});
+
+  t.add({.method = "GET", .path = "/v1/model-router/health", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Circuit-breaker snapshots for all models",
+         .handler = [&svc](http::Request&, RequestContext&) -> asio::awaitable<http::Response> {
+           json::array out;
+           for (const auto& c : svc.router.circuits()) {
+             out.push_back(json::object{{"modelId", c.model}, {"state", models::circuit_name(c.state)},
+                                        {"consecutiveFailures", c.consecutive_failures}, {"successes", c.successes},
+                                        {"failures", c.failures}, {"avgLatencyMs", c.avg_latency_ms},
+                                        {"openedAt", c.opened_at_ms ? json::value(iso8601(c.opened_at_ms)) : json::value(nullptr)}});
+           }
+           co_return http::Response::json(200, json::object{{"models", std::move(out)}});
+         }});
+
+  t.add({.method = "GET", .path = "/v1/model-router/routing-health", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Tier A/B/C routing health per (taskType, modelId)",
+         .handler = [&svc](http::Request&, RequestContext&) -> asio::awaitable<http::Response> {
+           json::array cells;
+           auto circuits = svc.router.circuits();
+           for (const auto& spec : svc.models.specs()) {
+             auto c = std::find_if(circuits.begin(), circuits.end(), [&](const auto& x) { return x.model == spec.id; });
+             std::vector<std::string> tasks = spec.task_types;
+             if (tasks.empty()) tasks = {"code_generation", "reasoning", "summarisation", "classification", "general"};
+             for (const auto& task : tasks) {
+               int64_t total = c->successes + c->failures;
+               cells.push_back(json::object{{"taskType", task}, {"modelId", spec.id}, {"tier", health_tier(*c)},
+                                            {"successRate", total ? double(c->successes) / double(total) : 1.0},
+                                            {"avgLatencyMs", c->avg_latency_ms}, {"circuitState", models::circuit_name(c->state)}});
+             }
+           }
+           co_return http::Response::json(200, json::object{{"cells", std::move(cells)}});
+         }});
+}
+
 }  // namespace
 
 void add_cendriix_routes(RouteTable& t, Services& svc) {
+  add_model_router_routes(t, svc);
   t.add({.method = "POST", .path = "/v1/workspaces", .family = Family::kCendriix, .auth = Auth::kUser,
          .summary = "Create a workspace; the caller becomes its owner",
          .event = "workspace.created",

@@ -2,6 +2,8 @@
 // its answer carries both shapes' fields (Cortex's status "ok" and version; Cerebrum's
 // timestamp, uptime and vps_available). vps_available is true when the inference backend is
 // reachable, which an embedded backend always is.
+#include "api/chat_relay.h"
+#include "api/errors.h"
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "ops/metrics.h"
@@ -13,7 +15,99 @@ namespace brainstem::api {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
+namespace {
+
+struct Completion {
+  models::RouteHints hints;
+  models::ChatRequest request;
+};
+
+// {prompt, language, max_tokens (default 512), temperature (default 0.4, 0-1)}; the language
+// picks the model (each model's `languages`).
+Completion parse_completion(const json::object& body) {
+  FieldReader f(body);
+  Completion c;
+  std::string prompt = f.required_string("prompt", 1, 1 << 20);
+  c.hints.language = f.required_string("language", 1, 64);
+  for (auto& ch : c.hints.language) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  c.hints.task_type = "code_generation";
+  c.request.max_tokens = static_cast<int>(f.integer("max_tokens", 1, 1 << 16).value_or(512));
+  c.request.temperature = f.number("temperature", 0, 1).value_or(0.4);
+  check(f);
+  c.request.messages.push_back({.role = "user", .content = std::move(prompt)});
+  return c;
+}
+
+}  // namespace
+
 void add_cerebrum_routes(RouteTable& t, Services& svc) {
+  t.add({.method = "POST", .path = "/v1/complete", .family = Family::kCerebrum, .auth = Auth::kKey,
+         .summary = "Code completion; the language picks the model",
+         .request_schema = R"({"type":"object","required":["prompt","language"],"properties":{"prompt":{"type":"string"},"language":{"type":"string"},"max_tokens":{"type":"integer","default":512},"temperature":{"type":"number","minimum":0,"maximum":1,"default":0.4}}})",
+         .response_schema = R"({"type":"object","properties":{"completion":{"type":"string"},"language":{"type":"string"},"model":{"type":"string"},"total_tokens":{"type":"integer"},"inference_time":{"type":"number"},"timestamp":{"type":"string"}}})",
+         .handler = [&svc](http::Request& req, RequestContext&) -> asio::awaitable<http::Response> {
+           auto c = parse_completion(json_body(req));
+           auto slot = unwrap(svc.gate.acquire());
+           models::DeltaSink no_stream;
+           auto routed = unwrap(co_await svc.router.chat(c.hints, c.request, no_stream));
+           auto res = http::Response::json(200, json::object{{"completion", routed.response.content},
+                                                             {"language", c.hints.language},
+                                                             {"model", routed.model},
+                                                             {"total_tokens", routed.response.usage.completion_tokens},
+                                                             {"inference_time", routed.latency_ms / 1000.0},
+                                                             {"timestamp", iso8601_micros(now_us())}});
+           res.set_header("X-Circuit-State", models::circuit_name(svc.router.state_of(routed.model)));
+           co_return res;
+         }});
+
+  t.add({.method = "POST", .path = "/v1/complete/stream", .family = Family::kCerebrum, .auth = Auth::kKey,
+         .summary = "Streaming code completion (SSE token, done and error events)",
+         .request_schema = R"({"type":"object","required":["prompt","language"],"properties":{"prompt":{"type":"string"},"language":{"type":"string"},"max_tokens":{"type":"integer"},"temperature":{"type":"number"}}})",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto c = parse_completion(json_body(req));
+           auto slot = unwrap(svc.gate.acquire());
+           const int64_t started = now_us();
+           auto executor = co_await asio::this_coro::executor;
+           auto relay = ChatRelay::start(executor, [&svc, c](const models::DeltaSink& sink) {
+             return svc.router.chat(c.hints, c.request, sink);
+           });
+           auto first = co_await relay->next();
+           if (first && first->index() == 1 && !std::get<1>(*first).ok()) {
+             co_return render_error(ctx.family, std::get<1>(*first).status(), ctx.request_id);
+           }
+           co_return http::Response::event_stream(
+               [relay, slot, first = std::move(first), language = c.hints.language, started](http::StreamWriter& out) mutable -> asio::awaitable<void> {
+                 int64_t tokens = 0;
+                 bool open = true;
+                 std::optional<ChatRelay::Event> ev = std::move(first);
+                 std::string frame;
+                 while (open && ev) {
+                   if (ev->index() == 0) {
+                     const auto& d = std::get<0>(*ev);
+                     if (!d.content.empty()) {
+                       frame = "data: " + json::serialize(json::object{{"token", d.content}, {"total_tokens", ++tokens}}) + "\n\n";
+                       open = co_await out.write(frame);
+                     }
+                   } else {
+                     auto& result = std::get<1>(*ev);
+                     if (!result.ok()) {
+                       frame = "data: " + json::serialize(json::object{{"error", true}, {"message", result.status().message()},
+                                                                       {"code", "INFERENCE_ERROR"}}) + "\n\n";
+                     } else {
+                       frame = "data: " + json::serialize(json::object{
+                           {"done", true}, {"language", language}, {"model", result->model},
+                           {"total_tokens", std::max(tokens, result->response.usage.completion_tokens)},
+                           {"inference_time", double(now_us() - started) / 1e6}, {"timestamp", iso8601_micros(now_us())}}) + "\n\n";
+                     }
+                     open = co_await out.write(frame);
+                     break;
+                   }
+                   ev = co_await relay->next();
+                 }
+                 if (!open) relay->stop();
+               });
+         }});
+
   t.add({.method = "GET", .path = "/health", .family = Family::kCerebrum, .auth = Auth::kNone,
          .summary = "Liveness: 200 while the process serves",
          .response_schema = R"({"type":"object","properties":{"status":{"type":"string"},"version":{"type":"string"},"timestamp":{"type":"string"},"uptime":{"type":"number"},"vps_available":{"type":"boolean"}}})",

@@ -10,16 +10,14 @@ namespace brainstem::api {
 
 namespace asio = boost::asio;
 
-asio::awaitable<std::shared_ptr<ChatRelay>> ChatRelay::start(std::shared_ptr<models::Provider> provider,
-                                                             models::ChatRequest request) {
-  auto exec = co_await asio::this_coro::executor;
-  std::shared_ptr<ChatRelay> relay(new ChatRelay(Channel(exec, 64)));
-  asio::co_spawn(exec, relay->run(std::move(provider), std::move(request)), asio::detached);
-  co_return relay;
+std::shared_ptr<ChatRelay> ChatRelay::start(const asio::any_io_executor& executor, Generate generate) {
+  std::shared_ptr<ChatRelay> relay(new ChatRelay(Channel(executor, 64)));
+  asio::co_spawn(executor, relay->run(std::move(generate)), asio::detached);
+  return relay;
 }
 
-asio::awaitable<void> ChatRelay::run(std::shared_ptr<models::Provider> provider, models::ChatRequest request) {
-  auto self = shared_from_this();  // the provider may outlive the response
+asio::awaitable<void> ChatRelay::run(Generate generate) {
+  auto self = shared_from_this();  // the generation may outlive the response
   models::DeltaSink sink = [self](const models::ChatDelta& delta) -> asio::awaitable<bool> {
     if (self->stopped_) co_return false;
     Event event = delta;  // a named local: GCC 12 mishandles temporaries inside co_await
@@ -27,7 +25,7 @@ asio::awaitable<void> ChatRelay::run(std::shared_ptr<models::Provider> provider,
                                                    asio::as_tuple(asio::use_awaitable));
     co_return !ec && !self->stopped_;
   };
-  Result<models::ChatResponse> result = co_await provider->chat(request, sink);
+  Result<models::RoutedReply> result = co_await generate(sink);
   Event last = std::move(result);
   co_await self->channel_.async_send(boost::system::error_code{}, std::move(last), asio::as_tuple(asio::use_awaitable));
 }

@@ -8,10 +8,13 @@
 
 #include "common/status.h"
 #include "models/provider.h"
+#include "models/router.h"
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/experimental/channel.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <variant>
@@ -21,10 +24,13 @@ namespace brainstem::api {
 class ChatRelay : public std::enable_shared_from_this<ChatRelay> {
  public:
   // A delta, or the end: the provider's final result (whole reply, or its error).
-  using Event = std::variant<models::ChatDelta, Result<models::ChatResponse>>;
+  using Event = std::variant<models::ChatDelta, Result<models::RoutedReply>>;
+  // Produces the reply, passing deltas to the sink it is given (ModelRouter::chat, usually).
+  using Generate = std::function<boost::asio::awaitable<Result<models::RoutedReply>>(const models::DeltaSink&)>;
 
-  static boost::asio::awaitable<std::shared_ptr<ChatRelay>> start(std::shared_ptr<models::Provider> provider,
-                                                                  models::ChatRequest request);
+  // Starts the generation on `executor` (the request's). Deliberately not a coroutine: GCC 12
+  // mishandles a lambda temporary passed into a co_await expression.
+  static std::shared_ptr<ChatRelay> start(const boost::asio::any_io_executor& executor, Generate generate);
   // The next event; after the final one, nullopt.
   boost::asio::awaitable<std::optional<Event>> next();
   void stop();
@@ -32,7 +38,7 @@ class ChatRelay : public std::enable_shared_from_this<ChatRelay> {
  private:
   using Channel = boost::asio::experimental::channel<void(boost::system::error_code, Event)>;
   explicit ChatRelay(Channel&& channel) : channel_(std::move(channel)) {}
-  boost::asio::awaitable<void> run(std::shared_ptr<models::Provider> provider, models::ChatRequest request);
+  boost::asio::awaitable<void> run(Generate generate);
 
   Channel channel_;
   bool stopped_ = false;

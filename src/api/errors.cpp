@@ -67,6 +67,9 @@ json::object field_errors(const Status& s) {
 http::Response render_error(Family family, const Status& s, const std::string& request_id) {
   int status = http_status_of(s.code());
   json::object body;
+  // A status may name its own code (e.g. RESOURCE_EXHAUSTED) for the families with upper-case codes.
+  const json::value* explicit_code = s.details().if_contains("code");
+  if (explicit_code && !explicit_code->is_string()) explicit_code = nullptr;
   switch (family) {
     case Family::kCerebral: {
       json::object err{{"code", snake_name(s.code())}, {"message", s.message()}, {"requestId", request_id}};
@@ -82,14 +85,15 @@ http::Response render_error(Family family, const Status& s, const std::string& r
       break;
     }
     case Family::kCerebrum:
-      body = {{"error", true}, {"message", s.message()}, {"code", upper_code(s.code())},
+      body = {{"error", true}, {"message", s.message()}, {"code", explicit_code ? std::string(explicit_code->get_string()) : upper_code(s.code())},
               {"timestamp", iso8601_micros(now_us())}, {"request_id", request_id}};
       break;
     case Family::kCellstate: {
       json::object details = s.details();
       if (!s.field().empty()) details["field"] = s.field();
       details["request_id"] = request_id;
-      body = {{"code", upper_code(s.code())}, {"message", s.message()}, {"details", std::move(details)}};
+      body = {{"code", explicit_code ? std::string(explicit_code->get_string()) : upper_code(s.code())},
+              {"message", s.message()}, {"details", std::move(details)}};
       break;
     }
     case Family::kCortex:

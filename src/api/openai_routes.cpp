@@ -180,14 +180,6 @@ json::object delta_json(const models::ChatDelta& d) {
   return delta;
 }
 
-std::shared_ptr<models::Provider> find_model(Services& svc, const std::string& id) {
-  auto provider = svc.models.find(id);
-  if (!provider) {
-    throw StatusError(Status::not_found("The model `" + id + "` does not exist or you do not have access to it.").with_field("model"));
-  }
-  return provider;
-}
-
 }  // namespace
 
 void add_openai_routes(RouteTable& t, Services& svc) {
@@ -199,20 +191,22 @@ void add_openai_routes(RouteTable& t, Services& svc) {
            auto body = json_body(req);
            bool stream = false, include_usage = false;
            models::ChatRequest chat = parse_chat(body, stream, include_usage);
-           auto provider = find_model(svc, chat.model);
+           auto slot = unwrap(svc.gate.acquire());
+           const models::RouteHints hints{.model = chat.model};
            const std::string id = "chatcmpl-" + crypto::random_base62(24);
            const int64_t created = now_ms() / 1000;
            const std::string model = chat.model;
 
            if (!stream) {
              models::DeltaSink no_stream;
-             auto reply = unwrap(co_await provider->chat(chat, no_stream));
+             auto routed = unwrap(co_await svc.router.chat(hints, chat, no_stream));
+             auto& reply = routed.response;
              json::object message{{"role", "assistant"},
                                   {"content", reply.content.empty() && !reply.tool_calls.empty() ? json::value(nullptr)
                                                                                                  : json::value(reply.content)},
                                   {"refusal", nullptr}};
              if (!reply.tool_calls.empty()) message["tool_calls"] = tool_calls_json(reply.tool_calls);
-             co_return http::Response::json(
+             auto res = http::Response::json(
                  200, json::object{{"id", id},
                                    {"object", "chat.completion"},
                                    {"created", created},
@@ -221,16 +215,20 @@ void add_openai_routes(RouteTable& t, Services& svc) {
                                                                         {"logprobs", nullptr},
                                                                         {"finish_reason", reply.finish_reason.empty() ? "stop" : reply.finish_reason}}}},
                                    {"usage", usage_json(reply.usage)}});
+             res.set_header("X-Circuit-State", models::circuit_name(svc.router.state_of(routed.model)));
+             co_return res;
            }
 
-           auto relay = co_await ChatRelay::start(provider, std::move(chat));
+           auto executor = co_await asio::this_coro::executor;
+           auto relay = ChatRelay::start(executor, [&svc, hints, chat = std::move(chat)](const models::DeltaSink& sink) {
+             return svc.router.chat(hints, chat, sink);
+           });
            auto first = co_await relay->next();
            if (first && first->index() == 1 && !std::get<1>(*first).ok()) {
              co_return render_error(ctx.family, std::get<1>(*first).status(), ctx.request_id);
            }
            co_return http::Response::event_stream(
-               [relay, first = std::move(first), id, created, model, include_usage,
-                request_id = ctx.request_id](http::StreamWriter& out) mutable -> asio::awaitable<void> {
+               [relay, slot, first = std::move(first), id, created, model, include_usage](http::StreamWriter& out) mutable -> asio::awaitable<void> {
                  std::string frame = sse(chunk(id, created, model, json::object{{"role", "assistant"}, {"content", ""}}, nullptr));
                  bool open = co_await out.write(frame);
                  std::optional<ChatRelay::Event> event = std::move(first);
@@ -245,12 +243,13 @@ void add_openai_routes(RouteTable& t, Services& svc) {
                                                                       {"type", "server_error"},
                                                                       {"code", snake_name(result.status().code())}}}});
                      } else {
-                       json::value finish(result->finish_reason.empty() ? "stop" : result->finish_reason);
+                       const auto& reply = result->response;
+                       json::value finish(reply.finish_reason.empty() ? "stop" : reply.finish_reason);
                        frame = sse(chunk(id, created, model, json::object{}, std::move(finish)));
                        if (include_usage) {
                          frame += sse(json::object{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created},
                                                    {"model", model}, {"choices", json::array{}},
-                                                   {"usage", usage_json(result->usage)}});
+                                                   {"usage", usage_json(reply.usage)}});
                        }
                      }
                      frame += "data: [DONE]\n\n";
@@ -276,7 +275,8 @@ void add_openai_routes(RouteTable& t, Services& svc) {
            if (inputs.empty() && f.ok()) f.fail("input", "input must be a string or a non-empty array of strings");
            std::string format = f.one_of("encoding_format", {"float", "base64"}).value_or("float");
            check(f);
-           auto provider = find_model(svc, model);
+           auto provider = svc.models.find(model);
+           if (!provider) throw StatusError(Status::not_found("The model `" + model + "` does not exist or is not configured").with_field("model"));
            auto result = unwrap(co_await provider->embed(inputs));
            json::array data;
            for (size_t i = 0; i < result.vectors.size(); ++i) {

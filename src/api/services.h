@@ -5,7 +5,9 @@
 #include "auth/accounts.h"
 #include "auth/authenticator.h"
 #include "common/offload.h"
+#include "api/generation_gate.h"
 #include "models/registry.h"
+#include "models/router.h"
 #include "ops/audit.h"
 #include "ops/metrics.h"
 #include "ops/rate_limiter.h"
@@ -37,6 +39,8 @@ struct Services {
   ops::Metrics& metrics;
   ops::AuditLog& audit;
   models::ModelRegistry& models;
+  models::ModelRouter& router;
+  GenerationGate& gate;
 
   const ops::RateLimits& limits_for(const std::string& tenant_id, const std::string& slug) const;
 };

@@ -73,6 +73,17 @@ const std::map<std::string, Setter>& setters() {
       {"limits.requests_per_minute", limit_setter("limits.requests_per_minute", &ops::RateLimits::per_minute)},
       {"limits.requests_per_hour", limit_setter("limits.requests_per_hour", &ops::RateLimits::per_hour)},
       {"limits.requests_per_day", limit_setter("limits.requests_per_day", &ops::RateLimits::per_day)},
+      {"limits.max_concurrent_generations",
+       int_setter("limits.max_concurrent_generations", &Config::max_concurrent_generations, 0, 1000000)},
+      {"limits.min_free_memory_mb", int_setter("limits.min_free_memory_mb", &Config::min_free_memory_mb, 0, int64_t(1) << 30)},
+      {"limits.max_load_per_core",
+       [](Config& c, const std::string& v) {
+         char* end = nullptr;
+         double d = std::strtod(v.c_str(), &end);
+         if (v.empty() || *end || d < 0) return Status::invalid("limits.max_load_per_core must be a non-negative number");
+         c.max_load_per_core = d;
+         return Status::ok();
+       }},
       {"log.level",
        [](Config& c, const std::string& v) {
          for (auto l : {"trace", "debug", "info", "warn", "error", "off"}) {

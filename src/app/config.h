@@ -35,6 +35,9 @@ struct Config {
 
   // [limits] per tenant (or per client address before authentication); 0 = unlimited
   ops::RateLimits limits{600, 20000, 200000};
+  int max_concurrent_generations = 64;  // limits.max_concurrent_generations: more → 429 (0 = off)
+  int64_t min_free_memory_mb = 0;        // limits.min_free_memory_mb: less free → 503 (0 = off)
+  double max_load_per_core = 0;          // limits.max_load_per_core: higher load → 503 (0 = off)
   // [limits.tenants.<id or slug>] requests_per_minute / _hour / _day
   std::map<std::string, ops::RateLimits> tenant_limits;
 

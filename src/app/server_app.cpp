@@ -61,6 +61,8 @@ struct ServerApp::Parts {
   std::unique_ptr<ops::AuditLog> audit;
   http::HttpClient upstream;
   models::ModelRegistry models;
+  std::unique_ptr<models::ModelRouter> router;
+  std::unique_ptr<api::GenerationGate> gate;
   std::unique_ptr<api::Services> services;
   api::RouteTable routes;
   std::unique_ptr<api::Gateway> gateway;
@@ -103,6 +105,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
     if (auto s = p->models.add(spec, std::move(provider.value())); !s.is_ok()) return s;
   }
 
+  p->router = std::make_unique<models::ModelRouter>(p->models);
+  p->gate = std::make_unique<api::GenerationGate>(api::GateOptions{.max_concurrent = config.max_concurrent_generations,
+                                                                   .min_free_memory_mb = config.min_free_memory_mb,
+                                                                   .max_load_per_core = config.max_load_per_core});
   api::ApiOptions opts;
   opts.data_dir = config.data_dir;
   opts.default_limits = config.limits;
@@ -110,7 +116,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   opts.access_log = config.access_log;
   opts.started_at_ms = now_ms();
   p->services.reset(new api::Services{opts, *p->store, *p->blocking, *p->authenticator, *p->accounts,
-                                      *p->rate_limiter, p->metrics, *p->audit, p->models});
+                                      *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate});
   api::add_all_routes(p->routes, *p->services);
   p->gateway = std::make_unique<api::Gateway>(*p->services, p->routes);
 

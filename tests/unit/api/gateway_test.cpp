@@ -101,7 +101,9 @@ class Api : public ::testing::Test {
                                                       .rate_limiter = *limiter_,
                                                       .metrics = *metrics_,
                                                       .audit = *audit_,
-                                                      .models = models_});
+                                                      .models = models_,
+                                                      .router = router_,
+                                                      .gate = gate_});
     }
     return *services_;
   }
@@ -185,6 +187,8 @@ class Api : public ::testing::Test {
   std::unique_ptr<ops::Metrics> metrics_;
   std::unique_ptr<ops::AuditLog> audit_;
   models::ModelRegistry models_;
+  models::ModelRouter router_{models_};
+  api::GenerationGate gate_{api::GateOptions{}};
   ApiOptions options_;
   std::unique_ptr<Services> services_;
   RouteTable table_;

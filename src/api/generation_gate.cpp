@@ -1,0 +1,58 @@
+#include "api/generation_gate.h"
+
+#include "common/clock.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <thread>
+
+namespace brainstem::api {
+
+int64_t available_memory_mb() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  int64_t kb;
+  std::string unit;
+  while (in >> key >> kb >> unit) {
+    if (key == "MemAvailable:") return kb / 1024;
+  }
+  return -1;
+}
+
+Result<GenerationGate::Slot> GenerationGate::acquire() {
+  if (options_.min_free_memory_mb > 0 || options_.max_load_per_core > 0) {
+    // The figures are read at most once a second; in between the last verdict stands.
+    int64_t now = now_ms();
+    int64_t last = resources_checked_ms_.load(std::memory_order_relaxed);
+    if (now - last >= 1000 && resources_checked_ms_.compare_exchange_strong(last, now)) {
+      bool ok = true;
+      if (options_.min_free_memory_mb > 0) {
+        int64_t free_mb = available_memory_mb();
+        ok = free_mb < 0 || free_mb >= options_.min_free_memory_mb;
+      }
+      if (ok && options_.max_load_per_core > 0) {
+        double load[1];
+        unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+        ok = getloadavg(load, 1) != 1 || load[0] / cores <= options_.max_load_per_core;
+      }
+      resources_ok_.store(ok, std::memory_order_relaxed);
+    }
+    if (!resources_ok_.load(std::memory_order_relaxed)) {
+      Status s(StatusCode::kUnavailable, "server resources exhausted (memory or CPU past the configured limit); retry shortly");
+      s.with_details({{"code", "RESOURCE_EXHAUSTED"}});
+      return s;
+    }
+  }
+  int now_active = active_.fetch_add(1, std::memory_order_relaxed) + 1;
+  if (options_.max_concurrent > 0 && now_active > options_.max_concurrent) {
+    active_.fetch_sub(1, std::memory_order_relaxed);
+    return Status::rate_limited("too many concurrent generations (" + std::to_string(options_.max_concurrent) +
+                                    "); load shedding is active",
+                                1);
+  }
+  return Slot(this, [](GenerationGate* g) { g->active_.fetch_sub(1, std::memory_order_relaxed); });
+}
+
+}  // namespace brainstem::api
