@@ -41,6 +41,41 @@ Completion parse_completion(const json::object& body) {
 }  // namespace
 
 void add_cerebrum_routes(RouteTable& t, Services& svc) {
+  t.add({.method = "POST", .path = "/v1/unload/:model", .family = Family::kCerebrum, .auth = Auth::kKey,
+         .summary = "Unload a local model from memory (it loads again on its next request)",
+         .event = "model.unloaded",
+         .response_schema = R"({"type":"object","properties":{"model":{"type":"string"},"unloaded":{"type":"boolean"},"memory_freed_mb":{"type":"number"}}})",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           std::string id(req.param("model"));
+           auto provider = svc.models.find(id);
+           if (!provider) throw StatusError(Status::not_found("model '" + id + "' does not exist"));
+           auto info = provider->info();
+           if (!info.loaded) {
+             co_return http::Response::json(200, json::object{{"model", id}, {"unloaded", false}, {"memory_freed_mb", 0.0}});
+           }
+           if (!provider->unload()) throw StatusError(Status::invalid("model '" + id + "' is remote: nothing to unload"));
+           ctx.audit["model"] = id;
+           co_return http::Response::json(200, json::object{{"model", id}, {"unloaded", true},
+                                                            {"memory_freed_mb", double(info.memory_bytes) / (1024.0 * 1024.0)}});
+         }});
+
+  t.add({.method = "POST", .path = "/v1/cleanup", .family = Family::kCerebrum, .auth = Auth::kKey,
+         .summary = "Unload every local model idle for the configured time (default 60 minutes)",
+         .event = "model.cleanup",
+         .response_schema = R"({"type":"object","properties":{"models_unloaded":{"type":"array","items":{"type":"string"}},"memory_freed_mb":{"type":"number"}}})",
+         .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto unloaded = svc.router.unload_idle(svc.options.model_idle_ms, svc.options.started_at_ms);
+           json::array names;
+           int64_t freed = 0;
+           for (const auto& [id, bytes] : unloaded) {
+             names.emplace_back(id);
+             freed += bytes;
+           }
+           ctx.audit["models"] = names;
+           co_return http::Response::json(200, json::object{{"models_unloaded", std::move(names)},
+                                                            {"memory_freed_mb", double(freed) / (1024.0 * 1024.0)}});
+         }});
+
   t.add({.method = "POST", .path = "/v1/complete", .family = Family::kCerebrum, .auth = Auth::kKey,
          .summary = "Code completion; the language picks the model",
          .request_schema = R"({"type":"object","required":["prompt","language"],"properties":{"prompt":{"type":"string"},"language":{"type":"string"},"max_tokens":{"type":"integer","default":512},"temperature":{"type":"number","minimum":0,"maximum":1,"default":0.4}}})",

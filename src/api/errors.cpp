@@ -28,6 +28,17 @@ std::string upper_code(StatusCode c) {
   }
 }
 
+// Seed 001's codes.
+std::string cerebrum_code(StatusCode c) {
+  switch (c) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kValidation: return "INVALID_REQUEST";
+    case StatusCode::kNotFound: return "MODEL_NOT_FOUND";
+    case StatusCode::kUnavailable: return "VPS_UNAVAILABLE";
+    default: return upper_code(c);
+  }
+}
+
 std::string openai_type(StatusCode c) {
   switch (c) {
     case StatusCode::kUnauthenticated: return "authentication_error";
@@ -85,7 +96,8 @@ http::Response render_error(Family family, const Status& s, const std::string& r
       break;
     }
     case Family::kCerebrum:
-      body = {{"error", true}, {"message", s.message()}, {"code", explicit_code ? std::string(explicit_code->get_string()) : upper_code(s.code())},
+      if (status == 422) status = 400;  // seed 001: invalid parameters are 400 INVALID_REQUEST
+      body = {{"error", true}, {"message", s.message()}, {"code", explicit_code ? std::string(explicit_code->get_string()) : cerebrum_code(s.code())},
               {"timestamp", iso8601_micros(now_us())}, {"request_id", request_id}};
       break;
     case Family::kCellstate: {

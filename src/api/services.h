@@ -26,6 +26,7 @@ struct ApiOptions {
   // Per-tenant overrides, by tenant id or slug.
   std::unordered_map<std::string, ops::RateLimits> tenant_limits;
   bool access_log = true;
+  int64_t model_idle_ms = 60 * 60000;  // local models idle this long are unloaded by /v1/cleanup
   int64_t started_at_ms = 0;
 };
 

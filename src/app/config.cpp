@@ -75,6 +75,7 @@ const std::map<std::string, Setter>& setters() {
       {"limits.requests_per_day", limit_setter("limits.requests_per_day", &ops::RateLimits::per_day)},
       {"limits.max_concurrent_generations",
        int_setter("limits.max_concurrent_generations", &Config::max_concurrent_generations, 0, 1000000)},
+      {"limits.model_idle_minutes", int_setter("limits.model_idle_minutes", &Config::model_idle_minutes, 0, 525600)},
       {"limits.min_free_memory_mb", int_setter("limits.min_free_memory_mb", &Config::min_free_memory_mb, 0, int64_t(1) << 30)},
       {"limits.max_load_per_core",
        [](Config& c, const std::string& v) {
@@ -154,7 +155,7 @@ Status read_model(const toml::table& t, size_t index, models::ModelSpec& m) {
   };
   static const std::set<std::string, std::less<>> known = {
       "id", "provider", "base_url", "api_key_env", "upstream_model", "path", "languages", "task_types", "tier",
-      "price_in_per_1k", "price_out_per_1k", "context_size", "timeout_ms", "max_retries"};
+      "price_in_per_1k", "price_out_per_1k", "context_size", "timeout_ms", "max_retries", "slots", "threads"};
   for (const auto& [key, _] : t) {
     if (!known.count(key.str())) return Status::invalid(where + ": unknown setting '" + std::string(key.str()) + "'");
   }
@@ -163,7 +164,8 @@ Status read_model(const toml::table& t, size_t index, models::ModelSpec& m) {
                    list("languages", m.languages), list("task_types", m.task_types), text("tier", m.tier),
                    number("price_in_per_1k", m.price_in_per_1k), number("price_out_per_1k", m.price_out_per_1k),
                    integer("context_size", m.context_size, 0, int64_t(1) << 24),
-                   integer("timeout_ms", m.timeout_ms, 100, 3600000), integer("max_retries", m.max_retries, 0, 10)}) {
+                   integer("timeout_ms", m.timeout_ms, 100, 3600000), integer("max_retries", m.max_retries, 0, 10),
+                   integer("slots", m.slots, 1, 256), integer("threads", m.threads, 0, 1024)}) {
     if (!s.is_ok()) return s;
   }
   if (m.id.empty()) return Status::invalid(where + ".id is required");

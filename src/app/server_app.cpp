@@ -114,6 +114,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   opts.default_limits = config.limits;
   opts.tenant_limits.insert(config.tenant_limits.begin(), config.tenant_limits.end());
   opts.access_log = config.access_log;
+  opts.model_idle_ms = int64_t(config.model_idle_minutes) * 60000;
   opts.started_at_ms = now_ms();
   p->services.reset(new api::Services{opts, *p->store, *p->blocking, *p->authenticator, *p->accounts,
                                       *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate});
@@ -162,6 +163,23 @@ void ServerApp::run() {
         }
       },
       asio::detached);
+  // Local models idle past the configured time are unloaded; they load again on demand.
+  if (p.config.model_idle_minutes > 0) {
+    asio::co_spawn(
+        exec,
+        [&p]() -> asio::awaitable<void> {
+          asio::steady_timer timer(co_await asio::this_coro::executor);
+          for (;;) {
+            timer.expires_after(std::chrono::seconds(60));
+            auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+            if (ec) co_return;
+            for (const auto& [id, bytes] : p.router->unload_idle(p.services->options.model_idle_ms, p.services->options.started_at_ms)) {
+              spdlog::info("unloaded idle model {} ({} MiB)", id, bytes >> 20);
+            }
+          }
+        },
+        asio::detached);
+  }
   spdlog::info("brainstem serving on {}:{} (data in {})", p.config.host(), port(), p.config.data_dir);
   p.server->run();
   if (auto s = p.authenticator->flush_usage(); !s.is_ok()) spdlog::warn("recording API key use failed: {}", s.message());

@@ -47,6 +47,11 @@ class Provider {
   virtual boost::asio::awaitable<Result<EmbeddingResult>> embed(const std::vector<std::string>& inputs) = 0;
 
   virtual ModelInfo info() const = 0;
+
+  // Local models only. unload() frees the weights once in-flight requests end and returns
+  // true; ensure_loaded() loads them again if needed. Remote models have nothing to unload.
+  virtual bool unload() { return false; }
+  virtual boost::asio::awaitable<Status> ensure_loaded() { co_return Status::ok(); }
 };
 
 }  // namespace brainstem::models

@@ -1,5 +1,6 @@
 #include "models/registry.h"
 
+#include "models/llama/llama_provider.h"
 #include "models/openai_provider.h"
 
 namespace brainstem::models {
@@ -28,6 +29,18 @@ Result<std::shared_ptr<Provider>> make_provider(const ModelSpec& spec, http::Htt
   if (spec.provider == "openai") {
     if (spec.base_url.empty()) return Status::invalid("model '" + spec.id + "': base_url is required for provider openai");
     return std::shared_ptr<Provider>(std::make_shared<OpenAiProvider>(spec, client));
+  }
+  if (spec.provider == "llama") {
+    if (spec.path.empty()) return Status::invalid("model '" + spec.id + "': path (a GGUF file) is required for provider llama");
+    LlamaOptions options;
+    options.id = spec.id;
+    options.path = spec.path;
+    if (spec.context_size > 0) options.context_size = static_cast<int>(spec.context_size);
+    options.slots = spec.slots;
+    options.threads = spec.threads;
+    auto loaded = LlamaProvider::load(options);
+    if (!loaded) return Status(loaded.status().code(), "model '" + spec.id + "': " + loaded.status().message());
+    return std::shared_ptr<Provider>(std::move(loaded.value()));
   }
   return Status::invalid("model '" + spec.id + "': unknown provider '" + spec.provider + "'");
 }

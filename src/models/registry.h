@@ -28,7 +28,9 @@ struct ModelSpec {
   std::string tier;
   double price_in_per_1k = 0;     // USD per 1,000 prompt tokens
   double price_out_per_1k = 0;    // USD per 1,000 completion tokens
-  int64_t context_size = 0;
+  int64_t context_size = 0;      // llama: total context, split across slots (default 4096)
+  int slots = 4;                  // llama: requests decoded together
+  int threads = 0;                // llama: CPU threads (0 = all cores)
   int timeout_ms = 120000;
   int max_retries = 2;
 };

@@ -104,6 +104,7 @@ void ModelRouter::record(const std::string& model, bool ok, double latency_ms) {
   std::lock_guard lock(mu_);
   auto& c = circuits_[model];
   c.probe_in_flight = false;
+  c.last_used_ms = now_ms();
   if (ok) {
     ++c.successes;
     c.total_latency_ms += latency_ms;
@@ -140,6 +141,13 @@ asio::awaitable<Result<RoutedReply>> ModelRouter::chat(const RouteHints& hints, 
     auto provider = registry_.find(model);
     request.model = model;
     const int64_t started = now_us();
+    Status loaded = co_await provider->ensure_loaded();  // a local model unloaded while idle
+    if (!loaded.is_ok()) {
+      record(model, false, 0);
+      last = loaded;
+      tried_any = true;
+      continue;
+    }
     auto reply = co_await provider->chat(request, sink);
     const double latency = double(now_us() - started) / 1000.0;
     if (reply) {
@@ -179,6 +187,25 @@ std::vector<CircuitSnapshot> ModelRouter::circuits() const {
     out.push_back(s);
   }
   return out;
+}
+
+int64_t ModelRouter::last_used_ms(const std::string& model) const {
+  std::lock_guard lock(mu_);
+  auto it = circuits_.find(model);
+  return it == circuits_.end() ? 0 : it->second.last_used_ms;
+}
+
+std::vector<std::pair<std::string, int64_t>> ModelRouter::unload_idle(int64_t idle_ms, int64_t since_ms) {
+  std::vector<std::pair<std::string, int64_t>> unloaded;
+  if (idle_ms <= 0) return unloaded;  // 0: keep models loaded
+  const int64_t now = now_ms();
+  for (const auto& spec : registry_.specs()) {
+    auto provider = registry_.find(spec.id);
+    auto info = provider->info();
+    int64_t last = std::max(last_used_ms(spec.id), since_ms);
+    if (info.loaded && now - last >= idle_ms && provider->unload()) unloaded.emplace_back(spec.id, info.memory_bytes);
+  }
+  return unloaded;
 }
 
 CircuitState ModelRouter::state_of(const std::string& model) const {

@@ -77,6 +77,11 @@ class ModelRouter {
   std::vector<CircuitSnapshot> circuits() const;
   CircuitState state_of(const std::string& model) const;
   double estimate_cost(const std::string& model, int64_t prompt_tokens, int64_t completion_tokens) const;
+  // When the model last served a request (unix ms), 0 if never.
+  int64_t last_used_ms(const std::string& model) const;
+  // Unloads the loaded local models that served nothing for `idle_ms` (never-used ones count
+  // from `since_ms`); `idle_ms` 0 keeps everything. Returns each model with the bytes it held.
+  std::vector<std::pair<std::string, int64_t>> unload_idle(int64_t idle_ms, int64_t since_ms);
 
  private:
   struct Circuit {
@@ -85,6 +90,7 @@ class ModelRouter {
     int64_t successes = 0, failures = 0;
     double total_latency_ms = 0;
     int64_t opened_at_ms = 0;
+    int64_t last_used_ms = 0;
     bool probe_in_flight = false;
   };
   bool admit(const std::string& model);  // may this call go to the model now?

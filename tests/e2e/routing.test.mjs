@@ -65,11 +65,11 @@ test('Cerebrum /v1/complete routes by language and answers the seed shape', asyn
   assert.equal(rs.body.model, 'codellama_7b');
 
   const bad = await call(srv.url, 'POST', '/v1/complete', { apiKey: key, body: { prompt: 'x', language: 'python', temperature: 1.5 } });
-  assert.equal(bad.status, 422);
+  assert.equal(bad.status, 400);
   assert.equal(bad.body.error, true);
-  assert.equal(bad.body.code, 'VALIDATION_ERROR');
+  assert.equal(bad.body.code, 'INVALID_REQUEST');
   const missing = await call(srv.url, 'POST', '/v1/complete', { apiKey: key, body: { prompt: 'x' } });
-  assert.equal(missing.status, 422);
+  assert.equal(missing.status, 400);
   assert.match(missing.body.message, /language/);
 });
 
@@ -126,7 +126,7 @@ test('a failing model\'s circuit opens after five failures and shows in health a
   for (let i = 0; i < 5; i++) {
     const r = await call(srv.url, 'POST', '/v1/complete', { apiKey: key, body: { prompt: 'x', language: 'typescript' } });
     assert.equal(r.status, 503);
-    assert.equal(r.body.code, 'SERVICE_UNAVAILABLE');
+    assert.equal(r.body.code, 'VPS_UNAVAILABLE');
   }
   const health = await call(srv.url, 'GET', '/v1/model-router/health', { token });
   const qwen = health.body.models.find((m) => m.modelId === 'qwen_7b');

@@ -113,11 +113,23 @@ level = "debug"
 access = false
 
 [[models]]
-name = "ignored-by-config"
+id = "fixed-model"
+provider = "openai"
+base_url = "http://127.0.0.1:18080/v1"
+languages = ["python", "go"]
+price_in_per_1k = 0.5
+slots = 2
 )");
   auto c = load_config(path);
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_EQ(c->data_dir, "/var/lib/brainstem");
+  ASSERT_EQ(c->models.size(), 1u);
+  EXPECT_EQ(c->models[0].id, "fixed-model");
+  EXPECT_EQ(c->models[0].provider, "openai");
+  EXPECT_EQ(c->models[0].base_url, "http://127.0.0.1:18080/v1");
+  EXPECT_EQ(c->models[0].languages, (std::vector<std::string>{"python", "go"}));
+  EXPECT_DOUBLE_EQ(c->models[0].price_in_per_1k, 0.5);
+  EXPECT_EQ(c->models[0].slots, 2);
   EXPECT_EQ(c->listen, "0.0.0.0:9090");
   EXPECT_EQ(c->host(), "0.0.0.0");
   EXPECT_EQ(c->port(), 9090);

@@ -112,10 +112,10 @@ TEST(RenderError, CellstateKeepsStatusDetails) {
 
 TEST(RenderError, CerebrumValidationEnvelope) {
   auto res = render_error(Family::kCerebrum, kFieldError, kRequestId);
-  EXPECT_EQ(res.status, 422);
+  EXPECT_EQ(res.status, 400);  // seed 001: invalid parameters are 400 INVALID_REQUEST
   auto b = body_of(res);
   EXPECT_EQ(b.at("error"), json::value(true));
-  EXPECT_EQ(b.at("code").as_string(), "VALIDATION_ERROR");
+  EXPECT_EQ(b.at("code").as_string(), "INVALID_REQUEST");
   EXPECT_EQ(b.at("message").as_string(), kFieldError.message());
   EXPECT_EQ(b.at("request_id").as_string(), kRequestId);
   std::string ts(b.at("timestamp").as_string());
@@ -124,7 +124,7 @@ TEST(RenderError, CerebrumValidationEnvelope) {
 
 TEST(RenderError, OpenaiValidationEnvelope) {
   auto res = render_error(Family::kOpenai, kFieldError, kRequestId);
-  EXPECT_EQ(res.status, 422);
+  EXPECT_EQ(res.status, 400);  // OpenAI reports invalid requests as 400
   auto b = body_of(res);
   const auto& err = b.at("error").as_object();
   EXPECT_EQ(err.at("type").as_string(), "invalid_request_error");
@@ -141,7 +141,7 @@ TEST(RenderError, OpenaiParamIsNullWithoutField) {
 
 TEST(RenderError, AnthropicValidationEnvelope) {
   auto res = render_error(Family::kAnthropic, kFieldError, kRequestId);
-  EXPECT_EQ(res.status, 422);
+  EXPECT_EQ(res.status, 400);  // Anthropic reports invalid requests as 400
   auto b = body_of(res);
   EXPECT_EQ(b.at("type").as_string(), "error");
   EXPECT_EQ(b.at("error").at("type").as_string(), "invalid_request_error");

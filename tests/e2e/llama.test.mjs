@@ -1,0 +1,93 @@
+// The embedded llama.cpp provider over HTTP: a random-weight GGUF the test generates (with a
+// real Llama vocabulary) served through /v1/chat/completions (plain, streamed, concurrent),
+// /v1/embeddings and /v1/models, unloaded by /v1/unload and /v1/cleanup and loaded again on demand.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import OpenAI from 'openai';
+import { startServer, call, newAccount } from './lib/server.mjs';
+
+const MAKE = process.env.BRAINSTEM_MAKE_TEST_MODEL ?? new URL('../../build/tests/tools/make_test_model', import.meta.url).pathname;
+const VOCAB = process.env.BRAINSTEM_VOCAB_DIR ?? join(homedir(), '.cache/brainstem/llama.cpp-nlc3.22.1/share/brainstem/vocab');
+
+let srv, client, key;
+before(async () => {
+  const model = join(mkdtempSync(join(tmpdir(), 'brainstem-gguf-')), 'tiny-llama.gguf');
+  execFileSync(MAKE, ['--arch', 'llama', '--vocab', join(VOCAB, 'ggml-vocab-llama-spm.gguf'), '--out', model]);
+  srv = await startServer({
+    config: `[limits]\nmodel_idle_minutes = 60\n\n[[models]]\nid = "tiny-llama"\nprovider = "llama"\npath = "${model}"\ncontext_size = 2048\nslots = 4\nthreads = 1\n`,
+  });
+  const a = await newAccount(srv.url);
+  key = (await call(srv.url, 'POST', '/v1/api-keys', { token: a.token, body: { name: 'local' } })).body.data.key;
+  client = new OpenAI({ apiKey: key, baseURL: `${srv.url}/v1`, maxRetries: 0 });
+});
+after(async () => { await srv.cleanup(); });
+
+test('the local model is listed as loaded with its memory', async () => {
+  const r = await call(srv.url, 'GET', '/v1/models');
+  const m = r.body.models.find((x) => x.id === 'tiny-llama');
+  assert.equal(m.provider, 'llama');
+  assert.equal(m.loaded, true);
+  assert.ok(m.memory_mb > 1);
+  assert.equal(m.context_size, 512, 'per-slot context: 2048 over 4 slots');
+});
+
+test('chat completion with exact usage; the same seed gives the same text', async () => {
+  const ask = () => client.chat.completions.create({
+    model: 'tiny-llama', messages: [{ role: 'user', content: 'Hello there' }], max_tokens: 12, seed: 7, temperature: 0.8,
+  });
+  const a = await ask();
+  const b = await ask();
+  assert.equal(a.choices[0].finish_reason, 'length');
+  assert.equal(a.usage.completion_tokens, 12);
+  assert.ok(a.usage.prompt_tokens > 3);
+  assert.equal(a.choices[0].message.content, b.choices[0].message.content);
+});
+
+test('streaming and concurrent requests', async () => {
+  const stream = await client.chat.completions.create({ model: 'tiny-llama', messages: [{ role: 'user', content: 'Count' }], max_tokens: 16, stream: true, temperature: 0 });
+  let text = '';
+  let chunks = 0;
+  for await (const c of stream) { chunks++; text += c.choices[0]?.delta?.content ?? ''; }
+  assert.ok(chunks >= 4);
+  const plain = await client.chat.completions.create({ model: 'tiny-llama', messages: [{ role: 'user', content: 'Count' }], max_tokens: 16, temperature: 0 });
+  assert.equal(text, plain.choices[0].message.content, 'greedy stream and plain agree');
+
+  const many = await Promise.all([1, 2, 3, 4].map((i) => client.chat.completions.create({
+    model: 'tiny-llama', messages: [{ role: 'user', content: `question ${i}` }], max_tokens: 10, temperature: 0,
+  })));
+  assert.ok(many.every((r) => r.usage.completion_tokens === 10));
+});
+
+test('embeddings from the local model are unit vectors', async () => {
+  const r = await client.embeddings.create({ model: 'tiny-llama', input: ['alpha', 'beta'] });
+  assert.equal(r.data.length, 2);
+  assert.equal(r.data[0].embedding.length, 64);
+  assert.ok(Math.abs(Math.hypot(...r.data[0].embedding) - 1) < 1e-4);
+  assert.notDeepEqual(r.data[0].embedding, r.data[1].embedding);
+});
+
+test('unload frees the model; the next request loads it again; cleanup unloads idle models', async () => {
+  const u = await call(srv.url, 'POST', '/v1/unload/tiny-llama', { apiKey: key });
+  assert.equal(u.status, 200);
+  assert.equal(u.body.unloaded, true);
+  assert.ok(u.body.memory_freed_mb > 1);
+  let loaded = true;
+  for (let i = 0; i < 50 && loaded; i++) {
+    loaded = (await call(srv.url, 'GET', '/v1/models')).body.models[0].loaded;
+    if (loaded) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(loaded, false);
+  const again = await client.chat.completions.create({ model: 'tiny-llama', messages: [{ role: 'user', content: 'back?' }], max_tokens: 4 });
+  assert.equal(again.usage.completion_tokens, 4);
+  assert.equal((await call(srv.url, 'GET', '/v1/models')).body.models[0].loaded, true);
+
+  assert.equal((await call(srv.url, 'POST', '/v1/unload/missing', { apiKey: key })).status, 404);
+  // With model_idle_minutes = 60 nothing counts as idle long enough... except everything: 0 means keep.
+  const c = await call(srv.url, 'POST', '/v1/cleanup', { apiKey: key });
+  assert.equal(c.status, 200);
+  assert.ok(Array.isArray(c.body.models_unloaded));
+});
