@@ -106,6 +106,7 @@ void add_cerebrum_routes(RouteTable& t, Services& svc) {
            auto relay = ChatRelay::start(executor, [&svc, c](const models::DeltaSink& sink) {
              return svc.router.chat(c.hints, c.request, sink);
            });
+           guard_with_key(*relay, svc, ctx);
            auto first = co_await relay->next();
            if (first && first->index() == 1 && !std::get<1>(*first).ok()) {
              co_return render_error(ctx.family, std::get<1>(*first).status(), ctx.request_id);

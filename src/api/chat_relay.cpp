@@ -1,5 +1,8 @@
 #include "api/chat_relay.h"
 
+#include "api/route_table.h"
+#include "api/services.h"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -30,8 +33,19 @@ asio::awaitable<void> ChatRelay::run(Generate generate) {
   co_await self->channel_.async_send(boost::system::error_code{}, std::move(last), asio::as_tuple(asio::use_awaitable));
 }
 
+void ChatRelay::guard(std::function<bool()> still_allowed, Status reason) {
+  still_allowed_ = std::move(still_allowed);
+  guard_reason_ = std::move(reason);
+}
+
 asio::awaitable<std::optional<ChatRelay::Event>> ChatRelay::next() {
   if (finished_) co_return std::nullopt;
+  if (still_allowed_ && !still_allowed_()) {
+    finished_ = true;
+    stop();
+    Event refused = Result<models::RoutedReply>(guard_reason_);
+    co_return std::move(refused);
+  }
   auto [ec, event] = co_await channel_.async_receive(asio::as_tuple(asio::use_awaitable));
   if (ec) {
     finished_ = true;
@@ -39,6 +53,12 @@ asio::awaitable<std::optional<ChatRelay::Event>> ChatRelay::next() {
   }
   if (event.index() == 1) finished_ = true;
   co_return std::move(event);
+}
+
+void guard_with_key(ChatRelay& relay, Services& services, const RequestContext& ctx) {
+  if (!ctx.principal || !ctx.principal->is_key()) return;
+  relay.guard([&authenticator = services.authenticator, key_id = ctx.principal->key_id] { return !authenticator.revoked(key_id); },
+              Status::unauthenticated("API key has been revoked"));
 }
 
 void ChatRelay::stop() {

@@ -33,6 +33,9 @@ class ChatRelay : public std::enable_shared_from_this<ChatRelay> {
   static std::shared_ptr<ChatRelay> start(const boost::asio::any_io_executor& executor, Generate generate);
   // The next event; after the final one, nullopt.
   boost::asio::awaitable<std::optional<Event>> next();
+  // Ends the relay with `reason` as its final event when `still_allowed` turns false between
+  // events (a revoked API key fails in-flight requests).
+  void guard(std::function<bool()> still_allowed, Status reason);
   void stop();
 
  private:
@@ -43,6 +46,13 @@ class ChatRelay : public std::enable_shared_from_this<ChatRelay> {
   Channel channel_;
   bool stopped_ = false;
   bool finished_ = false;
+  std::function<bool()> still_allowed_;
+  Status guard_reason_;
 };
+
+struct Services;
+struct RequestContext;
+// Guards a relay with the request's API key: revoking the key ends the stream.
+void guard_with_key(ChatRelay& relay, Services& services, const RequestContext& ctx);
 
 }  // namespace brainstem::api

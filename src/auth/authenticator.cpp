@@ -90,7 +90,13 @@ Result<Principal> Authenticator::authenticate_key(std::string_view raw_key, int6
 
 void Authenticator::forget_key_id(const std::string& key_id) {
   std::unique_lock lock(cache_mu_);
+  revoked_.insert(key_id);
   std::erase_if(cache_, [&](const auto& item) { return item.second.key && item.second.key->id == key_id; });
+}
+
+bool Authenticator::revoked(const std::string& key_id) const {
+  std::shared_lock lock(cache_mu_);
+  return revoked_.count(key_id) > 0;
 }
 
 void Authenticator::record_use(const std::string& key_id, int64_t now_ms) {

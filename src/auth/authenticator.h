@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace brainstem::auth {
 
@@ -29,8 +30,11 @@ class Authenticator {
   std::optional<Result<Principal>> cached_key(std::string_view raw_key, int64_t now_ms) const;
   // Asks the store (blocking) and caches the answer, negative ones included.
   Result<Principal> authenticate_key(std::string_view raw_key, int64_t now_ms);
-  // Drops the cached answer for a key (after a revocation), so its next use asks the store.
+  // Drops the cached answer for a key (after a revocation), so its next use asks the store,
+  // and remembers the revocation for requests already in flight (see revoked()).
   void forget_key_id(const std::string& key_id);
+  // True once the key was revoked through this node: a stream still using it must end.
+  bool revoked(const std::string& key_id) const;
 
   // Last-use times are kept in memory and written in batches.
   void record_use(const std::string& key_id, int64_t now_ms);
@@ -51,6 +55,7 @@ class Authenticator {
   const int64_t cache_ttl_ms_;
   mutable std::shared_mutex cache_mu_;
   std::unordered_map<std::string, CachedKey> cache_;  // by key hash
+  std::unordered_set<std::string> revoked_;           // key ids revoked while this node ran
   std::mutex usage_mu_;
   std::unordered_map<std::string, int64_t> pending_usage_;
 };

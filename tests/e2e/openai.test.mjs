@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startServer, startFakeUpstream, call, newAccount } from './lib/server.mjs';
 
-let upstream, srv, client, key;
+let upstream, srv, client, key, token;
 before(async () => {
   upstream = await startFakeUpstream();
   srv = await startServer({
@@ -14,6 +14,7 @@ before(async () => {
             `[[models]]\nid = "fast-model"\nprovider = "openai"\nbase_url = "${upstream.url}/v1"\nupstream_model = "fake"\nmax_retries = 0\n`,
   });
   const a = await newAccount(srv.url);
+  token = a.token;
   key = (await call(srv.url, 'POST', '/v1/api-keys', { token: a.token, body: { name: 'sdk' } })).body.data.key;
   client = new OpenAI({ apiKey: key, baseURL: `${srv.url}/v1`, maxRetries: 0 });
 });
@@ -181,5 +182,29 @@ test('a stream that breaks upstream ends with an error event; a client that leav
     aborted = (await upstream.stats()).streams_aborted;
   }
   assert.equal(aborted, before + 1, 'the upstream stream was closed when the client left');
+  await upstream.control({});
+});
+
+test('revoking a key ends a stream that is using it', async () => {
+  const doomed = (await call(srv.url, 'POST', '/v1/api-keys', { token, body: { name: 'doomed' } })).body.data;
+  await upstream.control({ tokens_per_s: 20, reply: 'word '.repeat(100) });
+  const r = await fetch(`${srv.url}/v1/chat/completions`, {
+    method: 'POST', headers: { Authorization: `Bearer ${doomed.key}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ model: 'fixed-model', messages: [{ role: 'user', content: 'talk' }], stream: true }),
+  });
+  assert.equal(r.status, 200);
+  const reader = r.body.getReader();
+  await reader.read();
+  const started = Date.now();
+  assert.equal((await call(srv.url, 'DELETE', `/v1/api-keys/${doomed.id}`, { token })).status, 200);
+  let rest = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    rest += Buffer.from(value).toString();
+  }
+  assert.match(rest, /"message":"API key has been revoked"/);
+  assert.ok(Date.now() - started < 2000, 'the stream ended soon after the revocation');
+  assert.ok((rest.match(/"content":"word /g) ?? []).length < 30, 'far fewer than the 100 words were sent');
   await upstream.control({});
 });
