@@ -168,7 +168,9 @@ asio::awaitable<http::Response> Gateway::route(http::Request& req, RequestContex
     co_return render_error(ctx.family, Status::internal("internal error"), ctx.request_id);
   }
 
-  if (is_mutating(req.method) && res.status < 400) {
+  // Calls that change configuration or access are audited (their routes name an event);
+  // inference calls are metered instead, and stay off the store's write path.
+  if (!route.event.empty() && is_mutating(req.method) && res.status < 400) {
     std::string tenant = !ctx.audit_tenant.empty() ? ctx.audit_tenant : ctx.principal ? ctx.principal->tenant_id : "";
     std::string actor = !ctx.audit_actor.empty() ? ctx.audit_actor : ctx.principal ? ctx.principal->actor() : "anonymous";
     if (!tenant.empty()) {
@@ -177,9 +179,8 @@ asio::awaitable<http::Response> Gateway::route(http::Request& req, RequestContex
       payload["path"] = req.path;
       payload["status"] = res.status;
       payload["requestId"] = ctx.request_id;
-      std::string event = route.event.empty() ? req.method + " " + route.path : route.event;
       auto appended = co_await services_.blocking.run(
-          [&] { return services_.audit.append(tenant, actor, event, payload); });
+          [&] { return services_.audit.append(tenant, actor, route.event, payload); });
       if (!appended) spdlog::error("{} audit append failed: {}", ctx.request_id, appended.status().message());
     }
   }

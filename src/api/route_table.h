@@ -51,7 +51,7 @@ struct Route {
   Family family = Family::kSystem;
   Auth auth = Auth::kNone;
   std::string summary;
-  std::string event;            // audit event type of a mutating route ("api_key.created")
+  std::string event;            // audit event type ("api_key.created"); empty: the route is not audited
   std::string request_schema;   // JSON Schema (text) of the body, or empty
   std::string response_schema;  // JSON Schema (text) of the success body, or empty
   int success_status = 200;
