@@ -18,6 +18,7 @@ int http_status_of(StatusCode code) {
     case StatusCode::kInternal: return 500;
     case StatusCode::kUnavailable: return 503;
     case StatusCode::kDeadlineExceeded: return 504;
+    case StatusCode::kCancelled: return 499;
   }
   return 500;
 }
@@ -38,6 +39,7 @@ const char* snake_name(StatusCode code) {
     case StatusCode::kInternal: return "internal_error";
     case StatusCode::kUnavailable: return "service_unavailable";
     case StatusCode::kDeadlineExceeded: return "deadline_exceeded";
+    case StatusCode::kCancelled: return "cancelled";
   }
   return "internal_error";
 }

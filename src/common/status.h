@@ -28,6 +28,7 @@ enum class StatusCode {
   kInternal,           // 500: a bug or an unexpected failure
   kUnavailable,        // 503: a dependency (store, upstream) cannot serve now; retryable
   kDeadlineExceeded,   // 504
+  kCancelled,          // 499: the client went away; nobody's fault but its own
 };
 
 int http_status_of(StatusCode code);

@@ -281,7 +281,7 @@ asio::awaitable<Result<ChatResponse>> OpenAiProvider::chat(const ChatRequest& re
       failure = status_of_reply(reply->status, reply->body, reply->header("Retry-After"));
     } else if (stream) {
       if (!stream_error.is_ok()) failure = stream_error;
-      else if (stopped) co_return Status(StatusCode::kUnavailable, "generation stopped: the client went away");
+      else if (stopped) co_return Status(StatusCode::kCancelled, "generation stopped: the client went away");
       else if (!parser.done() && parser.result().finish_reason.empty()) failure = Status::unavailable("upstream stream ended early");
       else {
         ChatResponse r = std::move(parser.result());

@@ -100,6 +100,11 @@ bool ModelRouter::admit(const std::string& model) {
   return true;
 }
 
+void ModelRouter::release_probe(const std::string& model) {
+  std::lock_guard lock(mu_);
+  circuits_[model].probe_in_flight = false;
+}
+
 void ModelRouter::record(const std::string& model, bool ok, double latency_ms) {
   std::lock_guard lock(mu_);
   auto& c = circuits_[model];
@@ -159,6 +164,10 @@ asio::awaitable<Result<RoutedReply>> ModelRouter::chat(const RouteHints& hints, 
       out.cost_usd = estimate_cost(model, reply->usage.prompt_tokens, reply->usage.completion_tokens);
       out.response = std::move(reply.value());
       co_return out;
+    }
+    if (reply.status().code() == StatusCode::kCancelled) {  // the client left: says nothing about the model
+      release_probe(model);
+      co_return reply.status();
     }
     // Only the model's own failures count against its circuit.
     record(model, !retryable(reply.status()), latency);

@@ -95,6 +95,7 @@ class ModelRouter {
   };
   bool admit(const std::string& model);  // may this call go to the model now?
   void record(const std::string& model, bool ok, double latency_ms);
+  void release_probe(const std::string& model);
 
   const ModelRegistry& registry_;
   RouterOptions options_;

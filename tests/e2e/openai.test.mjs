@@ -168,6 +168,9 @@ test('a stream that breaks upstream ends with an error event; a client that leav
 
   await upstream.control({ break_stream_after: -1, tokens_per_s: 20, reply: 'w '.repeat(200) });
   const before = (await upstream.stats()).streams_aborted;
+  const failuresOf = async () => (await call(srv.url, 'GET', '/v1/model-router/health', { apiKey: key })).body.models
+    .find((m) => m.modelId === 'fixed-model').failures;
+  const failuresBefore = await failuresOf();
   const controller = new AbortController();
   const res = await fetch(`${srv.url}/v1/chat/completions`, {
     method: 'POST', signal: controller.signal, headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
@@ -182,6 +185,7 @@ test('a stream that breaks upstream ends with an error event; a client that leav
     aborted = (await upstream.stats()).streams_aborted;
   }
   assert.equal(aborted, before + 1, 'the upstream stream was closed when the client left');
+  assert.equal(await failuresOf(), failuresBefore, 'a client leaving is not the model\'s failure');
   await upstream.control({});
 });
 
