@@ -1,3 +1,4 @@
+#include "testing/temp_dir.h"
 #include "api/errors.h"
 #include "api/gateway.h"
 #include "api/handler_util.h"
@@ -34,22 +35,7 @@ namespace json = boost::json;
 
 constexpr const char* kSecret = "gateway-test-secret-0123456789abcdefghij";
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "brainstem-api-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using brainstem::test_support::TempDir;
 
 Route route(std::string method, std::string path, Family family, Auth auth, RouteHandler handler) {
   Route r;

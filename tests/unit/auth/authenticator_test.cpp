@@ -1,3 +1,4 @@
+#include "testing/temp_dir.h"
 #include "auth/accounts.h"
 #include "auth/authenticator.h"
 #include "auth/jwt.h"
@@ -20,22 +21,7 @@ using namespace brainstem::auth;
 
 constexpr const char* kSecret = "authenticator-test-secret-0123456789abcdef";
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "brainstem-auth-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using brainstem::test_support::TempDir;
 
 class AuthStore : public ::testing::Test {
  protected:

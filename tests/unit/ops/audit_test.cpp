@@ -1,3 +1,4 @@
+#include "testing/temp_dir.h"
 #include "ops/audit.h"
 
 #include "common/clock.h"
@@ -19,22 +20,7 @@ namespace {
 
 using namespace brainstem;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "brainstem-audit-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using brainstem::test_support::TempDir;
 
 class AuditChain : public ::testing::Test {
  protected:

@@ -1,4 +1,5 @@
 // Several connections, threads and processes on one database file.
+#include "testing/temp_dir.h"
 #include "store/sqlite/sqlite_store.h"
 
 #include <gtest/gtest.h>
@@ -24,22 +25,7 @@ using namespace brainstem;
 using namespace brainstem::store;
 using namespace std::chrono_literals;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "brainstem-store-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using brainstem::test_support::TempDir;
 
 std::unique_ptr<Store> open_or_die(const std::string& path, const SqliteOptions& options = {}) {
   auto opened = open_sqlite(path, options);

@@ -1,3 +1,4 @@
+#include "testing/temp_dir.h"
 #include "store/sqlite/sqlite_store.h"
 
 #include <gtest/gtest.h>
@@ -14,22 +15,7 @@ namespace {
 using namespace brainstem;
 using namespace brainstem::store;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "brainstem-store-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using brainstem::test_support::TempDir;
 
 // Runs one statement on a connection of its own, outside the store.
 void raw_exec(const std::string& path, const std::string& sql) {
