@@ -61,6 +61,16 @@ void guard_with_key(ChatRelay& relay, Services& services, const RequestContext& 
               Status::unauthenticated("API key has been revoked"));
 }
 
+std::optional<ChatRelay::Event> ChatRelay::try_next() {
+  if (finished_ || (still_allowed_ && !still_allowed_())) return std::nullopt;  // next() reports it
+  std::optional<Event> out;
+  channel_.try_receive([&](boost::system::error_code ec, Event event) {
+    if (!ec) out = std::move(event);
+  });
+  if (out && out->index() == 1) finished_ = true;
+  return out;
+}
+
 void ChatRelay::stop() {
   stopped_ = true;
   channel_.close();  // a pending send completes with an error, so the provider learns at once

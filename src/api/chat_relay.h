@@ -33,6 +33,9 @@ class ChatRelay : public std::enable_shared_from_this<ChatRelay> {
   static std::shared_ptr<ChatRelay> start(const boost::asio::any_io_executor& executor, Generate generate);
   // The next event; after the final one, nullopt.
   boost::asio::awaitable<std::optional<Event>> next();
+  // An event that is already waiting, without suspending; nullopt when none is (so a stream
+  // can write every ready delta in one chunk).
+  std::optional<Event> try_next();
   // Ends the relay with `reason` as its final event when `still_allowed` turns false between
   // events (a revoked API key fails in-flight requests).
   void guard(std::function<bool()> still_allowed, Status reason);

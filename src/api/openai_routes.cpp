@@ -234,29 +234,36 @@ void add_openai_routes(RouteTable& t, Services& svc) {
                  bool open = co_await out.write(frame);
                  std::optional<ChatRelay::Event> event = std::move(first);
                  while (open && event) {
-                   if (event->index() == 0) {
-                     frame = sse(chunk(id, created, model, delta_json(std::get<0>(*event)), nullptr));
-                     open = co_await out.write(frame);
-                   } else {
-                     auto& result = std::get<1>(*event);
-                     if (!result.ok()) {
-                       frame = sse(json::object{{"error", json::object{{"message", result.status().message()},
-                                                                      {"type", "server_error"},
-                                                                      {"code", snake_name(result.status().code())}}}});
+                   // Every event already waiting goes out in this one chunk.
+                   frame.clear();
+                   bool ended = false;
+                   while (event) {
+                     if (event->index() == 0) {
+                       frame += sse(chunk(id, created, model, delta_json(std::get<0>(*event)), nullptr));
                      } else {
-                       const auto& reply = result->response;
-                       json::value finish(reply.finish_reason.empty() ? "stop" : reply.finish_reason);
-                       frame = sse(chunk(id, created, model, json::object{}, std::move(finish)));
-                       if (include_usage) {
-                         frame += sse(json::object{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created},
-                                                   {"model", model}, {"choices", json::array{}},
-                                                   {"usage", usage_json(reply.usage)}});
+                       auto& result = std::get<1>(*event);
+                       if (!result.ok()) {
+                         frame += sse(json::object{{"error", json::object{{"message", result.status().message()},
+                                                                         {"type", "server_error"},
+                                                                         {"code", snake_name(result.status().code())}}}});
+                       } else {
+                         const auto& reply = result->response;
+                         json::value finish(reply.finish_reason.empty() ? "stop" : reply.finish_reason);
+                         frame += sse(chunk(id, created, model, json::object{}, std::move(finish)));
+                         if (include_usage) {
+                           frame += sse(json::object{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created},
+                                                     {"model", model}, {"choices", json::array{}},
+                                                     {"usage", usage_json(reply.usage)}});
+                         }
                        }
+                       frame += "data: [DONE]\n\n";
+                       ended = true;
+                       break;
                      }
-                     frame += "data: [DONE]\n\n";
-                     open = co_await out.write(frame);
-                     break;
+                     event = relay->try_next();
                    }
+                   open = co_await out.write(frame);
+                   if (ended) break;
                    event = co_await relay->next();
                  }
                  if (!open) relay->stop();
