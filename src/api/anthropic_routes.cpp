@@ -2,7 +2,6 @@
 // content_block_start/delta/stop, message_delta, message_stop), with tool use. Requests are
 // mapped onto the same providers as every other family.
 #include "api/chat_relay.h"
-#include "api/errors.h"
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "common/crypto.h"
@@ -161,15 +160,9 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
                                                           {"output_tokens", reply.usage.completion_tokens}}}});
            }
 
-           auto executor = co_await asio::this_coro::executor;
-           auto relay = ChatRelay::start(executor, [&svc, hints, chat = std::move(chat)](const models::DeltaSink& sink) {
-             return svc.router.chat(hints, chat, sink);
-           });
-           guard_with_key(*relay, svc, ctx);
-           auto first = co_await relay->next();
-           if (first && first->index() == 1 && !std::get<1>(*first).ok()) {
-             co_return render_error(ctx.family, std::get<1>(*first).status(), ctx.request_id);
-           }
+           RoutedStream started_stream = co_await start_routed_stream(svc, ctx, hints, chat);
+           auto relay = started_stream.relay;
+           auto first = std::move(started_stream.first);
            co_return http::Response::event_stream(
                [relay, slot, first = std::move(first), id, model](http::StreamWriter& out) mutable -> asio::awaitable<void> {
                  std::string frame = event("message_start", json::object{

@@ -3,7 +3,6 @@
 // timestamp, uptime and vps_available). vps_available is true when the inference backend is
 // reachable, which an embedded backend always is.
 #include "api/chat_relay.h"
-#include "api/errors.h"
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "ops/metrics.h"
@@ -102,15 +101,9 @@ void add_cerebrum_routes(RouteTable& t, Services& svc) {
            auto c = parse_completion(json_body(req));
            auto slot = unwrap(svc.gate.acquire());
            const int64_t started = now_us();
-           auto executor = co_await asio::this_coro::executor;
-           auto relay = ChatRelay::start(executor, [&svc, c](const models::DeltaSink& sink) {
-             return svc.router.chat(c.hints, c.request, sink);
-           });
-           guard_with_key(*relay, svc, ctx);
-           auto first = co_await relay->next();
-           if (first && first->index() == 1 && !std::get<1>(*first).ok()) {
-             co_return render_error(ctx.family, std::get<1>(*first).status(), ctx.request_id);
-           }
+           RoutedStream started_stream = co_await start_routed_stream(svc, ctx, c.hints, c.request);
+           auto relay = started_stream.relay;
+           auto first = std::move(started_stream.first);
            co_return http::Response::event_stream(
                [relay, slot, first = std::move(first), language = c.hints.language, started](http::StreamWriter& out) mutable -> asio::awaitable<void> {
                  int64_t tokens = 0;

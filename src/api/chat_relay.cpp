@@ -2,6 +2,7 @@
 
 #include "api/route_table.h"
 #include "api/services.h"
+#include "common/offload.h"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -55,10 +56,23 @@ asio::awaitable<std::optional<ChatRelay::Event>> ChatRelay::next() {
   co_return std::move(event);
 }
 
-void guard_with_key(ChatRelay& relay, Services& services, const RequestContext& ctx) {
-  if (!ctx.principal || !ctx.principal->is_key()) return;
-  relay.guard([&authenticator = services.authenticator, key_id = ctx.principal->key_id] { return !authenticator.revoked(key_id); },
-              Status::unauthenticated("API key has been revoked"));
+asio::awaitable<RoutedStream> start_routed_stream(Services& services, const RequestContext& ctx,
+                                                  const models::RouteHints& hints, const models::ChatRequest& request) {
+  auto executor = co_await asio::this_coro::executor;
+  RoutedStream out;
+  // Built outside any co_await expression: GCC 12 mishandles lambda temporaries there.
+  out.relay = ChatRelay::start(executor, [&services, hints, request](const models::DeltaSink& sink) {
+    return services.router.chat(hints, request, sink);
+  });
+  if (ctx.principal && ctx.principal->is_key()) {
+    out.relay->guard([&authenticator = services.authenticator, key_id = ctx.principal->key_id] { return !authenticator.revoked(key_id); },
+                     Status::unauthenticated("API key has been revoked"));
+  }
+  out.first = co_await out.relay->next();
+  if (out.first && out.first->index() == 1 && !std::get<1>(*out.first).ok()) {
+    throw StatusError(std::get<1>(*out.first).status());
+  }
+  co_return out;
 }
 
 std::optional<ChatRelay::Event> ChatRelay::try_next() {

@@ -55,7 +55,17 @@ class ChatRelay : public std::enable_shared_from_this<ChatRelay> {
 
 struct Services;
 struct RequestContext;
-// Guards a relay with the request's API key: revoking the key ends the stream.
-void guard_with_key(ChatRelay& relay, Services& services, const RequestContext& ctx);
+
+struct RoutedStream {
+  std::shared_ptr<ChatRelay> relay;
+  std::optional<ChatRelay::Event> first;  // a delta, or the final (successful) reply
+};
+
+// Runs `request` through the router on the request's executor, guarded by its API key
+// (revoking the key ends the stream), and waits for the first event. A failure before any
+// delta is thrown as StatusError, so it is answered as a normal error in the family's envelope.
+boost::asio::awaitable<RoutedStream> start_routed_stream(Services& services, const RequestContext& ctx,
+                                                         const models::RouteHints& hints,
+                                                         const models::ChatRequest& request);
 
 }  // namespace brainstem::api

@@ -2,7 +2,6 @@
 // stream_options.include_usage), /v1/embeddings (float or base64), /v1/models. /v1/models is
 // also Cerebrum's (seed 001): the answer carries OpenAI's `object`/`data` and Cerebrum's `models`.
 #include "api/chat_relay.h"
-#include "api/errors.h"
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "common/crypto.h"
@@ -219,15 +218,9 @@ void add_openai_routes(RouteTable& t, Services& svc) {
              co_return res;
            }
 
-           auto executor = co_await asio::this_coro::executor;
-           auto relay = ChatRelay::start(executor, [&svc, hints, chat = std::move(chat)](const models::DeltaSink& sink) {
-             return svc.router.chat(hints, chat, sink);
-           });
-           guard_with_key(*relay, svc, ctx);
-           auto first = co_await relay->next();
-           if (first && first->index() == 1 && !std::get<1>(*first).ok()) {
-             co_return render_error(ctx.family, std::get<1>(*first).status(), ctx.request_id);
-           }
+           RoutedStream started_stream = co_await start_routed_stream(svc, ctx, hints, chat);
+           auto relay = started_stream.relay;
+           auto first = std::move(started_stream.first);
            co_return http::Response::event_stream(
                [relay, slot, first = std::move(first), id, created, model, include_usage](http::StreamWriter& out) mutable -> asio::awaitable<void> {
                  std::string frame = sse(chunk(id, created, model, json::object{{"role", "assistant"}, {"content", ""}}, nullptr));
