@@ -59,7 +59,14 @@ test('streaming and concurrent requests', async () => {
   const many = await Promise.all([1, 2, 3, 4].map((i) => client.chat.completions.create({
     model: 'tiny-llama', messages: [{ role: 'user', content: `question ${i}` }], max_tokens: 10, temperature: 0,
   })));
-  assert.ok(many.every((r) => r.usage.completion_tokens === 10));
+  // Batched together, float sums differ from a lone run, so a random-weight model may reach
+  // end-of-generation early: each reply must still be whole and its usage must say how it ended.
+  for (const r of many) {
+    const n = r.usage.completion_tokens;
+    assert.ok(n >= 1 && n <= 10, `completion_tokens ${n}`);
+    const finish = r.choices[0].finish_reason;
+    assert.ok(n < 10 ? finish === 'stop' : ['length', 'stop'].includes(finish), `${n} tokens, finish ${finish}`);
+  }
 });
 
 test('embeddings from the local model are unit vectors', async () => {
