@@ -207,6 +207,10 @@ asio::awaitable<http::Response> Gateway::handle(http::Request& req) {
   }
   res.set_header("X-Request-ID", ctx.request_id);
   add_rate_headers(res, rate);
+  if (ctx.principal) {
+    ops::BudgetState budget = co_await services_.budgets.state(ctx.principal->tenant_id);
+    res.set_header("X-Budget-State", ops::budget_state_name(budget));
+  }
 
   const double seconds = double(now_us() - started) / 1e6;
   services_.metrics.request_finished();

@@ -5,10 +5,15 @@
 #include "auth/accounts.h"
 #include "auth/authenticator.h"
 #include "common/offload.h"
+#include "http/address_policy.h"
 #include "api/generation_gate.h"
 #include "models/registry.h"
 #include "models/router.h"
 #include "ops/audit.h"
+#include "ops/budgets.h"
+#include "ops/usage_meter.h"
+#include "ops/webhooks.h"
+#include "pipeline/pipeline.h"
 #include "ops/metrics.h"
 #include "ops/rate_limiter.h"
 #include "store/store.h"
@@ -42,6 +47,11 @@ struct Services {
   models::ModelRegistry& models;
   models::ModelRouter& router;
   GenerationGate& gate;
+  ops::Budgets& budgets;
+  ops::UsageMeter& usage;
+  ops::WebhookDispatcher& webhooks;
+  pipeline::Pipeline& pipeline;
+  const http::AddressPolicy& address_policy;  // what outgoing calls to tenant URLs may reach
 
   const ops::RateLimits& limits_for(const std::string& tenant_id, const std::string& slug) const;
 };

@@ -23,9 +23,12 @@ void add_system_routes(RouteTable& t, Services& svc) {
 
 void add_all_routes(RouteTable& t, Services& svc) {
   add_cerebral_routes(t, svc);
+  add_cerebral_agent_routes(t, svc);
+  add_agent_routes(t, svc);
   add_cerebrum_routes(t, svc);
   add_cendriix_routes(t, svc);
   add_cortex_routes(t, svc);
+  add_cortex_chat_routes(t, svc);
   add_openai_routes(t, svc);
   add_anthropic_routes(t, svc);
   add_system_routes(t, svc);

@@ -41,6 +41,25 @@ Setter int_setter(const std::string& name, T Config::*field, int64_t min, int64_
   };
 }
 
+Setter double_setter(const std::string& name, double Config::*field, double min, double max) {
+  return [=](Config& c, const std::string& v) {
+    char* end = nullptr;
+    double d = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end || d < min || d > max) {
+      return Status::invalid(name + " must be a number in " + std::to_string(min) + ".." + std::to_string(max));
+    }
+    c.*field = d;
+    return Status::ok();
+  };
+}
+
+Setter text_setter(std::string Config::*field) {
+  return [=](Config& c, const std::string& v) {
+    c.*field = v;
+    return Status::ok();
+  };
+}
+
 Setter limit_setter(const std::string& name, int64_t ops::RateLimits::*field) {
   return [=](Config& c, const std::string& v) {
     int64_t n;
@@ -77,14 +96,15 @@ const std::map<std::string, Setter>& setters() {
        int_setter("limits.max_concurrent_generations", &Config::max_concurrent_generations, 0, 1000000)},
       {"limits.model_idle_minutes", int_setter("limits.model_idle_minutes", &Config::model_idle_minutes, 0, 525600)},
       {"limits.min_free_memory_mb", int_setter("limits.min_free_memory_mb", &Config::min_free_memory_mb, 0, int64_t(1) << 30)},
-      {"limits.max_load_per_core",
-       [](Config& c, const std::string& v) {
-         char* end = nullptr;
-         double d = std::strtod(v.c_str(), &end);
-         if (v.empty() || *end || d < 0) return Status::invalid("limits.max_load_per_core must be a non-negative number");
-         c.max_load_per_core = d;
-         return Status::ok();
-       }},
+      {"limits.max_load_per_core", double_setter("limits.max_load_per_core", &Config::max_load_per_core, 0, 1e6)},
+      {"budgets.daily_usd", double_setter("budgets.daily_usd", &Config::budget_daily_usd, 0, 1e9)},
+      {"budgets.warn_pct", double_setter("budgets.warn_pct", &Config::budget_warn_pct, 0, 100)},
+      {"budgets.throttle_pct", double_setter("budgets.throttle_pct", &Config::budget_throttle_pct, 0, 100)},
+      {"pipeline.tokenizer", text_setter(&Config::tokenizer)},
+      {"pipeline.cache_threshold", double_setter("pipeline.cache_threshold", &Config::cache_threshold, 0.5, 1.0)},
+      {"security.allow_cidrs", text_setter(&Config::allow_cidrs)},
+      {"webhooks.retry_schedule_s", text_setter(&Config::webhook_retry_schedule_s)},
+      {"webhooks.poll_ms", int_setter("webhooks.poll_ms", &Config::webhook_poll_ms, 50, 3600000)},
       {"log.level",
        [](Config& c, const std::string& v) {
          for (auto l : {"trace", "debug", "info", "warn", "error", "off"}) {
@@ -154,13 +174,13 @@ Status read_model(const toml::table& t, size_t index, models::ModelSpec& m) {
     return Status::ok();
   };
   static const std::set<std::string, std::less<>> known = {
-      "id", "provider", "base_url", "api_key_env", "upstream_model", "path", "languages", "task_types", "tier",
+      "id", "provider", "base_url", "api_key_env", "upstream_model", "path", "tokenizer", "languages", "task_types", "tier",
       "price_in_per_1k", "price_out_per_1k", "context_size", "timeout_ms", "max_retries", "slots", "threads"};
   for (const auto& [key, _] : t) {
     if (!known.count(key.str())) return Status::invalid(where + ": unknown setting '" + std::string(key.str()) + "'");
   }
   for (Status s : {text("id", m.id), text("provider", m.provider), text("base_url", m.base_url),
-                   text("api_key_env", m.api_key_env), text("upstream_model", m.upstream_model), text("path", m.path),
+                   text("api_key_env", m.api_key_env), text("upstream_model", m.upstream_model), text("path", m.path), text("tokenizer", m.tokenizer),
                    list("languages", m.languages), list("task_types", m.task_types), text("tier", m.tier),
                    number("price_in_per_1k", m.price_in_per_1k), number("price_out_per_1k", m.price_out_per_1k),
                    integer("context_size", m.context_size, 0, int64_t(1) << 24),

@@ -42,6 +42,26 @@ struct Config {
   // [limits.tenants.<id or slug>] requests_per_minute / _hour / _day
   std::map<std::string, ops::RateLimits> tenant_limits;
 
+  // [budgets] LLM cost per tenant per UTC day; 0 = unlimited. X-Budget-State turns warn at
+  // warn_pct, throttle (cheapest models only) at throttle_pct, block (402) at 100%.
+  double budget_daily_usd = 0;
+  double budget_warn_pct = 80;
+  double budget_throttle_pct = 95;
+
+  // [pipeline]
+  std::string tokenizer;         // pipeline.tokenizer: GGUF vocabulary for token counts (empty = estimate)
+  double cache_threshold = 0.9;  // pipeline.cache_threshold: similarity of a semantic cache hit
+
+  // [security]
+  // security.allow_cidrs: comma-separated CIDRs that tool actions and webhooks may reach
+  // although private or loopback (e.g. "10.0.0.0/8,127.0.0.1/32"); empty = none
+  std::string allow_cidrs;
+
+  // [webhooks]
+  // webhooks.retry_schedule_s: seconds before each retry of a failed delivery
+  std::string webhook_retry_schedule_s = "60,300,1800,7200,86400";
+  int webhook_poll_ms = 5000;  // webhooks.poll_ms: how often due deliveries are sent
+
   // [[models]]: id, provider, and the provider's settings (models/registry.h ModelSpec)
   std::vector<models::ModelSpec> models;
 

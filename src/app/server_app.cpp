@@ -7,9 +7,16 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/offload.h"
+#include "http/address_policy.h"
 #include "http/client.h"
 #include "http/server.h"
+#include "models/hashed_embedder.h"
 #include "models/registry.h"
+#include "models/token_counter.h"
+#include "ops/budgets.h"
+#include "ops/usage_meter.h"
+#include "ops/webhooks.h"
+#include "pipeline/pipeline.h"
 #include "ops/audit.h"
 #include "ops/metrics.h"
 #include "ops/rate_limiter.h"
@@ -63,11 +70,76 @@ struct ServerApp::Parts {
   models::ModelRegistry models;
   std::unique_ptr<models::ModelRouter> router;
   std::unique_ptr<api::GenerationGate> gate;
+  http::AddressPolicy address_policy;
+  std::unique_ptr<models::TokenCounter> tokens;
+  models::HashedEmbedder embedder;
+  std::unique_ptr<pipeline::AgentCache> agents;
+  pipeline::SemanticCache cache;
+  std::unique_ptr<pipeline::ActionRunner> actions;
+  std::unique_ptr<ops::Budgets> budgets;
+  std::unique_ptr<ops::UsageMeter> usage;
+  std::unique_ptr<ops::WebhookDispatcher> webhooks;
+  std::unique_ptr<pipeline::Pipeline> pipeline;
   std::unique_ptr<api::Services> services;
   api::RouteTable routes;
   std::unique_ptr<api::Gateway> gateway;
   std::unique_ptr<http::Server> server;
 };
+
+namespace {
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+Result<ops::WebhookOptions> webhook_options(const Config& config) {
+  ops::WebhookOptions options;
+  options.retry_schedule.clear();
+  for (const auto& item : split_list(config.webhook_retry_schedule_s)) {
+    char* end = nullptr;
+    long seconds = std::strtol(item.c_str(), &end, 10);
+    if (*end || seconds < 0) return Status::invalid("webhooks.retry_schedule_s must be comma-separated seconds");
+    options.retry_schedule.emplace_back(seconds);
+  }
+  return options;
+}
+
+}  // namespace
+
+// The message pipeline and what it stands on: address policy, tokenizer, embedder, caches,
+// tool actions, budgets, metering and outgoing webhooks.
+Status ServerApp::build_pipeline(const Config& config, Parts& p) {
+  auto policy = http::AddressPolicy::create(split_list(config.allow_cidrs));
+  if (!policy) return Status::invalid("security.allow_cidrs: " + policy.status().message());
+  p.address_policy = std::move(policy).value();
+  auto hook_options = webhook_options(config);
+  if (!hook_options) return hook_options.status();
+  p.tokens = std::make_unique<models::TokenCounter>(p.models, config.tokenizer);
+  p.agents = std::make_unique<pipeline::AgentCache>(*p.store, *p.blocking);
+  if (auto s = p.cache.load(*p.store); !s.is_ok()) return s;
+  p.actions = std::make_unique<pipeline::ActionRunner>(p.upstream, p.address_policy);
+  p.budgets = std::make_unique<ops::Budgets>(
+      *p.store, *p.blocking,
+      ops::BudgetOptions{config.budget_daily_usd, config.budget_warn_pct, config.budget_throttle_pct});
+  p.usage = std::make_unique<ops::UsageMeter>(*p.store, *p.blocking, *p.budgets);
+  p.webhooks = std::make_unique<ops::WebhookDispatcher>(*p.store, *p.blocking, p.upstream, p.address_policy,
+                                                        std::move(hook_options).value());
+  p.pipeline = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
+      *p.store, *p.blocking, p.models, *p.router, *p.tokens, p.embedder, *p.agents, p.cache, *p.actions, *p.usage,
+      *p.budgets, *p.webhooks, config.cache_threshold});
+  return Status::ok();
+}
 
 ServerApp::ServerApp(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 ServerApp::~ServerApp() = default;
@@ -109,6 +181,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   p->gate = std::make_unique<api::GenerationGate>(api::GateOptions{.max_concurrent = config.max_concurrent_generations,
                                                                    .min_free_memory_mb = config.min_free_memory_mb,
                                                                    .max_load_per_core = config.max_load_per_core});
+  if (auto s = build_pipeline(config, *p); !s.is_ok()) return s;
   api::ApiOptions opts;
   opts.data_dir = config.data_dir;
   opts.default_limits = config.limits;
@@ -117,7 +190,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   opts.model_idle_ms = int64_t(config.model_idle_minutes) * 60000;
   opts.started_at_ms = now_ms();
   p->services.reset(new api::Services{opts, *p->store, *p->blocking, *p->authenticator, *p->accounts,
-                                      *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate});
+                                      *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate,
+                                      *p->budgets, *p->usage, *p->webhooks, *p->pipeline, p->address_policy});
   api::add_all_routes(p->routes, *p->services);
   p->gateway = std::make_unique<api::Gateway>(*p->services, p->routes);
 
@@ -139,6 +213,28 @@ Status ServerApp::start() { return parts_->server->start(); }
 uint16_t ServerApp::port() const { return parts_->server->port(); }
 
 void ServerApp::stop() { parts_->server->stop(); }
+
+// Runs `tick` every `period` until the executor stops; a tick that throws is logged and the
+// next one runs as usual.
+void ServerApp::every(const asio::any_io_executor& exec, std::chrono::milliseconds period,
+                      std::function<asio::awaitable<void>()> tick) {
+  asio::co_spawn(
+      exec,
+      [period, tick = std::move(tick)]() -> asio::awaitable<void> {
+        asio::steady_timer timer(co_await asio::this_coro::executor);
+        for (;;) {
+          timer.expires_after(period);
+          auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+          if (ec) co_return;
+          try {
+            co_await tick();
+          } catch (const std::exception& e) {
+            spdlog::warn("periodic task failed: {}", e.what());
+          }
+        }
+      },
+      asio::detached);
+}
 
 void ServerApp::run() {
   auto& p = *parts_;
@@ -163,6 +259,10 @@ void ServerApp::run() {
         }
       },
       asio::detached);
+  // Metered usage is written once a second; due webhook deliveries are sent every poll.
+  every(exec, std::chrono::milliseconds(1000), [&p]() -> asio::awaitable<void> { co_await p.usage->flush(); });
+  every(exec, std::chrono::milliseconds(p.config.webhook_poll_ms),
+        [&p]() -> asio::awaitable<void> { co_await p.webhooks->deliver_due(now_ms()); });
   // Local models idle past the configured time are unloaded; they load again on demand.
   if (p.config.model_idle_minutes > 0) {
     asio::co_spawn(
@@ -183,6 +283,7 @@ void ServerApp::run() {
   spdlog::info("brainstem serving on {}:{} (data in {})", p.config.host(), port(), p.config.data_dir);
   p.server->run();
   if (auto s = p.authenticator->flush_usage(); !s.is_ok()) spdlog::warn("recording API key use failed: {}", s.message());
+  if (auto s = p.usage->flush_now(); !s.is_ok()) spdlog::warn("recording usage failed: {}", s.message());
   spdlog::info("brainstem stopped");
   spdlog::default_logger()->flush();
 }

@@ -5,7 +5,12 @@
 #include "app/config.h"
 #include "common/status.h"
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 namespace brainstem::app {
@@ -24,6 +29,9 @@ class ServerApp {
  private:
   struct Parts;
   explicit ServerApp(std::unique_ptr<Parts> parts);
+  static Status build_pipeline(const Config& config, Parts& parts);
+  static void every(const boost::asio::any_io_executor& exec, std::chrono::milliseconds period,
+                    std::function<boost::asio::awaitable<void>()> tick);
   std::unique_ptr<Parts> parts_;
 };
 

@@ -1,5 +1,7 @@
 #include "http/client.h"
 
+#include "http/address_policy.h"
+
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
@@ -65,6 +67,7 @@ struct Connection {
   std::unique_ptr<beast::tcp_stream> plain;
   std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
   beast::flat_buffer buffer;
+  asio::ip::tcp::endpoint remote;  // the peer, checked again when a request with a policy reuses it
   std::chrono::steady_clock::time_point idle_since;
 
   beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
@@ -81,7 +84,9 @@ struct HttpClient::Impl {
   std::mutex mu;
   std::map<std::string, std::deque<std::unique_ptr<Connection>>> idle;  // by origin
 
-  std::unique_ptr<Connection> take_idle(const std::string& origin) {
+  // A connection opened without a policy may lead to an address `policy` refuses: such
+  // connections are closed instead of reused.
+  std::unique_ptr<Connection> take_idle(const std::string& origin, const AddressPolicy* policy) {
     std::lock_guard lock(mu);
     auto& q = idle[origin];
     auto now = std::chrono::steady_clock::now();
@@ -100,11 +105,20 @@ struct HttpClient::Impl {
     if (q.size() < options.max_idle_per_origin) q.push_back(std::move(c));
   }
 
-  asio::awaitable<Result<std::unique_ptr<Connection>>> connect(const Url& url, std::chrono::steady_clock::time_point deadline) {
+  asio::awaitable<Result<std::unique_ptr<Connection>>> connect(const Url& url, std::chrono::steady_clock::time_point deadline,
+                                                                const AddressPolicy* policy) {
     auto exec = co_await asio::this_coro::executor;
     tcp::resolver resolver(exec);
-    auto [rec, endpoints] = co_await resolver.async_resolve(url.host, url.port, kTuple);
+    auto [rec, resolved] = co_await resolver.async_resolve(url.host, url.port, kTuple);
     if (rec) co_return io_error(rec, "cannot resolve " + url.host);
+    // Only checked addresses are connected to, so a second DNS answer cannot differ.
+    std::vector<tcp::endpoint> endpoints;
+    for (const auto& entry : resolved) {
+      if (!policy || policy->allows(entry.endpoint().address())) endpoints.push_back(entry.endpoint());
+    }
+    if (endpoints.empty() && policy) {
+      co_return Status::forbidden("address not allowed: " + url.host + " resolves only to refused addresses");
+    }
     auto c = std::make_unique<Connection>();
     if (url.scheme == "https") {
       c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(exec, tls_context);
@@ -118,6 +132,7 @@ struct HttpClient::Impl {
     c->tcp().expires_at(deadline);
     auto [cec, ep] = co_await c->tcp().async_connect(endpoints, kTuple);
     if (cec) co_return io_error(cec, "cannot connect to " + url.host + ":" + url.port);
+    c->remote = ep;
     c->tcp().socket().set_option(tcp::no_delay(true));
     if (c->tls) {
       auto [hec] = co_await c->tls->async_handshake(ssl::stream_base::client, kTuple);
@@ -188,10 +203,11 @@ asio::awaitable<Result<ClientResponse>> HttpClient::send(const ClientRequest& re
   // A pooled connection may have been closed by the server meanwhile: one retry on a fresh
   // connection, and only if nothing of the response was delivered.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    std::unique_ptr<Connection> conn = attempt == 0 ? impl_->take_idle(origin) : nullptr;
+    std::unique_ptr<Connection> conn;
+    if (attempt == 0) conn = impl_->take_idle(origin, request.address_policy);
     const bool reused = conn != nullptr;
     if (!conn) {
-      auto fresh = co_await impl_->connect(*url, deadline);
+      auto fresh = co_await impl_->connect(*url, deadline, request.address_policy);
       if (!fresh) co_return fresh.status();
       conn = std::move(fresh.value());
     }

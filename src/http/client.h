@@ -4,8 +4,9 @@
 //
 // Thread-safety: one HttpClient serves every I/O thread; a pooled connection is used by one
 // request at a time. Errors: kUnavailable (connect, TLS or I/O failure: retryable),
-// kDeadlineExceeded (the deadline passed), kInvalidArgument (bad URL). An HTTP error status
-// is not an error here: it is in ClientResponse::status.
+// kDeadlineExceeded (the deadline passed), kInvalidArgument (bad URL), kPermissionDenied
+// (the request's AddressPolicy refuses every address the host resolves to; nothing was sent).
+// An HTTP error status is not an error here: it is in ClientResponse::status.
 #pragma once
 
 #include "common/status.h"
@@ -22,6 +23,8 @@
 
 namespace brainstem::http {
 
+class AddressPolicy;
+
 struct Url {
   std::string scheme;  // http | https
   std::string host;
@@ -36,6 +39,8 @@ struct ClientRequest {
   std::vector<Header> headers;
   std::string body;
   std::chrono::milliseconds timeout{60000};  // the whole exchange, streamed bodies included
+  // When set, only addresses it allows are connected to, pooled connections included.
+  const AddressPolicy* address_policy = nullptr;
 };
 
 struct ClientResponse {

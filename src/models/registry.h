@@ -23,6 +23,7 @@ struct ModelSpec {
   std::string api_key_env;        // openai: environment variable holding the upstream key
   std::string upstream_model;     // openai: the name sent upstream (default: id)
   std::string path;               // llama: GGUF file
+  std::string tokenizer;          // a GGUF whose vocabulary counts this model's tokens (llama: its own file)
   std::vector<std::string> languages;
   std::vector<std::string> task_types;
   std::string tier;

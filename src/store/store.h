@@ -13,6 +13,7 @@
 #include "common/status.h"
 
 #include <cstdint>
+#include <climits>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -93,6 +94,149 @@ struct AuditHead {
   std::string hash;
 };
 
+// An agent (a Cerebral, a Cortex agent). Its full configuration (personality, prompts, FAQs,
+// actions, model policy, ...) is one JSON document the pipeline parses (pipeline/agent_config.h);
+// the store keeps it whole and indexes only what it looks up by.
+struct Agent {
+  std::string id;  // uuid
+  std::string tenant_id;
+  std::string name;
+  std::string status = "active";  // draft | active | paused
+  std::string config;             // JSON object text
+  int64_t version = 1;            // +1 on every update; caches compare it
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// A customer of a tenant (seed 000). `id` is the tenant's own identifier when it gave one
+// ("cust_8f2a"), otherwise generated; unique within the tenant.
+struct Customer {
+  std::string id;
+  std::string tenant_id;
+  std::string email;  // lower-case, or empty
+  std::string phone;  // E.164, or empty
+  std::string name;
+  std::string external_id;
+  std::vector<std::string> tags;
+  std::string metadata = "{}";  // JSON object text
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// One conversation of one agent: a Cerebral session_id, a Cortex conversation_id, a
+// Cendriix conversation. The same id under two agents is two sessions.
+struct Session {
+  std::string tenant_id;
+  std::string agent_id;
+  std::string id;
+  std::string customer_id;  // the customer of the first turn, or empty
+  std::string title;
+  int64_t turn_count = 0;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// One message of a session, stored once.
+struct Turn {
+  std::string id;  // "turn_..."
+  std::string tenant_id;
+  std::string agent_id;
+  std::string session_id;
+  int64_t seq = 0;    // position in the session, from 1; assigned by append_turns
+  std::string role;   // user | assistant | tool | system
+  std::string content;
+  std::string customer_id;
+  int64_t tokens = 0;
+  std::string metadata = "{}";  // JSON object text
+  int64_t created_at = 0;
+};
+
+// A fact about a customer (Cortex memory), optionally scoped to one agent.
+struct MemoryFact {
+  std::string id;  // uuid
+  std::string tenant_id;
+  std::string customer_id;
+  std::string agent_id;  // empty: every agent of the tenant sees it
+  std::string fact;
+  std::string category = "general";  // preference | history | sentiment | context | general
+  double confidence = 1.0;
+  std::string source = "manual";  // manual | extracted | ...
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// A semantic cache entry: a question's embedding and the answer given to it.
+struct CacheEntry {
+  std::string id;
+  std::string tenant_id;
+  std::string agent_id;
+  std::string customer_id;  // empty: shareable across the agent's customers
+  std::string question;
+  std::string answer;
+  std::string model;
+  std::vector<float> embedding;
+  int64_t created_at = 0;
+};
+
+// An outgoing webhook subscription (seed 000).
+struct Webhook {
+  std::string id;  // "wh_..."
+  std::string tenant_id;
+  std::string url;
+  std::vector<std::string> events;
+  std::string secret;  // HMAC-SHA256 key
+  bool active = true;
+  int64_t created_at = 0;
+};
+
+// One event to deliver to one webhook; retried on the documented schedule until delivered or
+// out of attempts.
+struct WebhookDelivery {
+  std::string id;  // "whd_..."
+  std::string webhook_id;
+  std::string tenant_id;
+  std::string event;
+  std::string payload;           // JSON text, exactly the bytes signed and sent
+  std::string status = "pending";  // pending | delivered | failed
+  int attempts = 0;
+  int64_t next_attempt_at = 0;  // unix ms; meaningful while pending
+  int last_status_code = 0;     // 0: no HTTP answer
+  std::string last_error;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// Metered usage of one model call.
+struct UsageRecord {
+  std::string tenant_id;
+  std::string key_id;  // empty for calls made with a user's token
+  std::string agent_id;
+  std::string model;
+  std::string kind;  // chat | complete | embeddings | message
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  double cost_usd = 0;
+  bool cached = false;
+  std::string request_id;
+  int64_t at_ms = 0;
+};
+
+struct UsageQuery {
+  std::string tenant_id;
+  int64_t from_ms = 0;
+  int64_t to_ms = INT64_MAX;
+};
+
+// Usage summed per (model, key).
+struct UsageRow {
+  std::string model;
+  std::string key_id;
+  int64_t requests = 0;
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  double cost_usd = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -137,6 +281,74 @@ class Store {
   // Visits the tenant's entries in seq order until `visit` returns false.
   virtual Status scan_audit(const std::string& tenant_id, const std::function<bool(const AuditEntry&)>& visit) = 0;
   virtual Result<AuditHead> audit_head(const std::string& tenant_id) = 0;
+
+  // --- agents
+  virtual Status create_agent(const Agent& agent) = 0;  // kConflict on a duplicate id
+  virtual Result<Agent> get_agent(const std::string& tenant_id, const std::string& id) = 0;
+  // Any tenant's agent by id: invocation checks the tenant itself to answer 403, not 404.
+  virtual Result<Agent> find_agent(const std::string& id) = 0;
+  virtual Result<std::vector<Agent>> list_agents(const std::string& tenant_id) = 0;  // newest first
+  // Replaces name, status and config; bumps version and updated_at. Returns the stored agent.
+  virtual Result<Agent> update_agent(const Agent& agent) = 0;
+  virtual Status delete_agent(const std::string& tenant_id, const std::string& id) = 0;
+
+  // --- customers
+  // Creates the customer or merges into the one matching its id, email, phone or external id
+  // (in that order). Fields left empty keep their stored values; metadata objects merge
+  // key by key. Returns the stored customer.
+  virtual Result<Customer> upsert_customer(const Customer& customer) = 0;
+  virtual Result<Customer> get_customer(const std::string& tenant_id, const std::string& id) = 0;
+
+  // --- sessions and turns
+  // Appends turns (all of one session) in order, assigning seq, creating the session when new
+  // and updating its counters. Returns the turns as stored.
+  virtual Result<std::vector<Turn>> append_turns(std::vector<Turn> turns) = 0;
+  // The session's last `limit` turns, oldest first.
+  virtual Result<std::vector<Turn>> recent_turns(const std::string& tenant_id, const std::string& agent_id,
+                                                 const std::string& session_id, int limit) = 0;
+  virtual Result<Session> get_session(const std::string& tenant_id, const std::string& agent_id,
+                                      const std::string& session_id) = 0;
+  // Empty agent_id: every agent's. Most recently updated first.
+  virtual Result<std::vector<Session>> list_sessions(const std::string& tenant_id, const std::string& agent_id,
+                                                     int limit) = 0;
+
+  // --- customer memory facts
+  // Saves the fact; the same text (case-insensitive) for the same customer and agent scope
+  // updates the stored one (category, confidence, source) instead. Returns the stored fact.
+  virtual Result<MemoryFact> save_fact(const MemoryFact& fact) = 0;
+  // The customer's facts visible to `agent_id` (unscoped facts plus that agent's; empty
+  // agent_id: all), highest confidence first, newest first among equals.
+  virtual Result<std::vector<MemoryFact>> list_facts(const std::string& tenant_id, const std::string& customer_id,
+                                                     const std::string& agent_id) = 0;
+  virtual Status delete_fact(const std::string& tenant_id, const std::string& fact_id) = 0;
+
+  // --- semantic cache
+  virtual Status put_cache_entry(const CacheEntry& entry) = 0;
+  // Visits every entry (all tenants) until `visit` returns false: the cache index loads at start.
+  virtual Status scan_cache_entries(const std::function<bool(const CacheEntry&)>& visit) = 0;
+  // Deletes the entries of the tenant (empty: all tenants) and agent (empty: all agents).
+  virtual Result<int64_t> delete_cache_entries(const std::string& tenant_id, const std::string& agent_id) = 0;
+
+  // --- outgoing webhooks
+  virtual Status create_webhook(const Webhook& webhook) = 0;
+  virtual Result<std::vector<Webhook>> list_webhooks(const std::string& tenant_id) = 0;  // newest first
+  virtual Result<Webhook> get_webhook(const std::string& tenant_id, const std::string& id) = 0;
+  // Deletes the webhook and its deliveries.
+  virtual Status delete_webhook(const std::string& tenant_id, const std::string& id) = 0;
+  virtual Status enqueue_deliveries(const std::vector<WebhookDelivery>& deliveries) = 0;
+  // Pending deliveries whose next attempt is due at `now_ms`, oldest due first.
+  virtual Result<std::vector<WebhookDelivery>> due_deliveries(int64_t now_ms, int limit) = 0;
+  // Stores the delivery's status, attempts, next attempt and last result.
+  virtual Status update_delivery(const WebhookDelivery& delivery) = 0;
+  // The webhook's deliveries, newest first.
+  virtual Result<std::vector<WebhookDelivery>> list_deliveries(const std::string& tenant_id,
+                                                               const std::string& webhook_id, int limit) = 0;
+
+  // --- usage metering
+  virtual Status record_usage(const std::vector<UsageRecord>& records) = 0;  // one transaction
+  virtual Result<std::vector<UsageRow>> usage_summary(const UsageQuery& query) = 0;
+  // Total cost of the tenant's usage in [from_ms, to_ms).
+  virtual Result<double> usage_cost(const std::string& tenant_id, int64_t from_ms, int64_t to_ms) = 0;
 
   // --- settings (server-wide key/value, e.g. the generated JWT secret)
   // Stores `value` under `key` unless one exists; returns the value in force.

@@ -21,6 +21,16 @@ std::string describe_conflict(const std::string& message) {
       {"users.id", "user already exists"},
       {"api_keys.id", "API key already exists"},
       {"audit_log.", "audit entry already exists"},
+      {"agents.id", "agent already exists"},
+      {"customers.email", "another customer has this email"},
+      {"customers.phone", "another customer has this phone number"},
+      {"customers.external_id", "another customer has this external id"},
+      {"customers.id", "customer already exists"},
+      {"turns.", "turn already exists"},
+      {"memory_facts.id", "memory fact already exists"},
+      {"cache_entries.id", "cache entry already exists"},
+      {"webhooks.id", "webhook already exists"},
+      {"webhook_deliveries.id", "webhook delivery already exists"},
   };
   for (const auto& known : kKnown) {
     if (message.find(known.column) != std::string::npos) return known.text;
@@ -101,6 +111,18 @@ Statement& Statement::bind_null(int index) {
   return *this;
 }
 
+Statement& Statement::bind_real(int index, double value) {
+  note_bind(sqlite3_bind_double(stmt_, index, value));
+  return *this;
+}
+
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  // A null data pointer would bind NULL rather than an empty blob.
+  note_bind(bytes.empty() ? sqlite3_bind_zeroblob(stmt_, index, 0)
+                          : sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT));
+  return *this;
+}
+
 Result<bool> Statement::step() {
   if (bind_rc_ != SQLITE_OK) return status_from_sqlite(conn_->db(), bind_rc_, "bind");
   int rc = sqlite3_step(stmt_);
@@ -128,6 +150,14 @@ int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_
 std::optional<int64_t> Statement::optional_integer(int column) const {
   if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) return std::nullopt;
   return sqlite3_column_int64(stmt_, column);
+}
+
+double Statement::real(int column) const { return sqlite3_column_double(stmt_, column); }
+
+std::string_view Statement::blob(int column) const {
+  const void* data = sqlite3_column_blob(stmt_, column);
+  if (!data) return {};
+  return {static_cast<const char*>(data), static_cast<size_t>(sqlite3_column_bytes(stmt_, column))};
 }
 
 // --- Connection

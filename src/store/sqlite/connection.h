@@ -43,6 +43,9 @@ class Statement {
   Statement& bind(int index, int64_t value);
   Statement& bind(int index, std::optional<int64_t> value);
   Statement& bind_null(int index);
+  // Named apart from bind(): a double overload would make bind(i, an_int) ambiguous.
+  Statement& bind_real(int index, double value);
+  Statement& bind_blob(int index, std::string_view bytes);
   // Resets for another execution with new bindings.
   void reset();
 
@@ -54,6 +57,9 @@ class Statement {
   std::string text(int column) const;
   int64_t integer(int column) const;
   std::optional<int64_t> optional_integer(int column) const;
+  double real(int column) const;
+  // Valid until the next step() or reset().
+  std::string_view blob(int column) const;
 
  private:
   void note_bind(int rc);

@@ -91,6 +91,138 @@ CREATE TABLE settings (
   value TEXT NOT NULL
 );
 )sql"},
+    {2, R"sql(
+CREATE TABLE agents (
+  id         TEXT PRIMARY KEY,
+  tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  name       TEXT NOT NULL,
+  status     TEXT NOT NULL DEFAULT 'active',
+  config     TEXT NOT NULL DEFAULT '{}',
+  version    INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX agents_tenant_created ON agents(tenant_id, created_at);
+
+CREATE TABLE customers (
+  tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  id          TEXT NOT NULL,
+  email       TEXT NOT NULL DEFAULT '',
+  phone       TEXT NOT NULL DEFAULT '',
+  name        TEXT NOT NULL DEFAULT '',
+  external_id TEXT NOT NULL DEFAULT '',
+  tags        TEXT NOT NULL DEFAULT '[]',
+  metadata    TEXT NOT NULL DEFAULT '{}',
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+);
+CREATE UNIQUE INDEX customers_email ON customers(tenant_id, email) WHERE email <> '';
+CREATE UNIQUE INDEX customers_phone ON customers(tenant_id, phone) WHERE phone <> '';
+CREATE UNIQUE INDEX customers_external_id ON customers(tenant_id, external_id) WHERE external_id <> '';
+
+-- Sessions, turns, facts, cache entries and usage have no foreign keys: they are written on
+-- every call, and history outlives the configuration it was made under.
+CREATE TABLE sessions (
+  tenant_id   TEXT NOT NULL,
+  agent_id    TEXT NOT NULL,
+  id          TEXT NOT NULL,
+  customer_id TEXT NOT NULL DEFAULT '',
+  title       TEXT NOT NULL DEFAULT '',
+  turn_count  INTEGER NOT NULL DEFAULT 0,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, agent_id, id)
+);
+CREATE INDEX sessions_tenant_updated ON sessions(tenant_id, updated_at);
+CREATE INDEX sessions_agent_updated ON sessions(tenant_id, agent_id, updated_at);
+
+CREATE TABLE turns (
+  id          TEXT PRIMARY KEY,
+  tenant_id   TEXT NOT NULL,
+  agent_id    TEXT NOT NULL,
+  session_id  TEXT NOT NULL,
+  seq         INTEGER NOT NULL,
+  role        TEXT NOT NULL,
+  content     TEXT NOT NULL,
+  customer_id TEXT NOT NULL DEFAULT '',
+  tokens      INTEGER NOT NULL DEFAULT 0,
+  metadata    TEXT NOT NULL DEFAULT '{}',
+  created_at  INTEGER NOT NULL,
+  UNIQUE (tenant_id, agent_id, session_id, seq)
+);
+
+CREATE TABLE memory_facts (
+  id          TEXT PRIMARY KEY,
+  tenant_id   TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  agent_id    TEXT NOT NULL DEFAULT '',
+  fact        TEXT NOT NULL,
+  category    TEXT NOT NULL DEFAULT 'general',
+  confidence  REAL NOT NULL DEFAULT 1.0,
+  source      TEXT NOT NULL DEFAULT 'manual',
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX memory_facts_text ON memory_facts(tenant_id, customer_id, agent_id, lower(fact));
+
+-- embedding: the vector's floats, little-endian, back to back.
+CREATE TABLE cache_entries (
+  id          TEXT PRIMARY KEY,
+  tenant_id   TEXT NOT NULL,
+  agent_id    TEXT NOT NULL,
+  customer_id TEXT NOT NULL DEFAULT '',
+  question    TEXT NOT NULL,
+  answer      TEXT NOT NULL,
+  model       TEXT NOT NULL DEFAULT '',
+  embedding   BLOB NOT NULL,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX cache_entries_tenant_agent ON cache_entries(tenant_id, agent_id);
+
+CREATE TABLE webhooks (
+  id         TEXT PRIMARY KEY,
+  tenant_id  TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  url        TEXT NOT NULL,
+  events     TEXT NOT NULL DEFAULT '[]',
+  secret     TEXT NOT NULL,
+  active     INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX webhooks_tenant_created ON webhooks(tenant_id, created_at);
+
+CREATE TABLE webhook_deliveries (
+  id               TEXT PRIMARY KEY,
+  webhook_id       TEXT NOT NULL,
+  tenant_id        TEXT NOT NULL,
+  event            TEXT NOT NULL,
+  payload          TEXT NOT NULL,
+  status           TEXT NOT NULL DEFAULT 'pending',
+  attempts         INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at  INTEGER NOT NULL DEFAULT 0,
+  last_status_code INTEGER NOT NULL DEFAULT 0,
+  last_error       TEXT NOT NULL DEFAULT '',
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, created_at);
+
+CREATE TABLE usage_records (
+  tenant_id         TEXT NOT NULL,
+  key_id            TEXT NOT NULL DEFAULT '',
+  agent_id          TEXT NOT NULL DEFAULT '',
+  model             TEXT NOT NULL,
+  kind              TEXT NOT NULL,
+  prompt_tokens     INTEGER NOT NULL DEFAULT 0,
+  completion_tokens INTEGER NOT NULL DEFAULT 0,
+  cost_usd          REAL NOT NULL DEFAULT 0,
+  cached            INTEGER NOT NULL DEFAULT 0,
+  request_id        TEXT NOT NULL DEFAULT '',
+  at_ms             INTEGER NOT NULL
+);
+CREATE INDEX usage_records_tenant_time ON usage_records(tenant_id, at_ms);
+)sql"},
 };
 
 constexpr int kLatestVersion = std::end(kMigrations)[-1].version;

@@ -1,24 +1,18 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include "common/clock.h"
-#include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/sqlite_store_impl.h"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
-#include <exception>
 #include <utility>
 
-namespace brainstem::store {
+namespace brainstem::store::sqlite {
 
 namespace {
-
-using sqlite::Connection;
-using sqlite::ConnectionPool;
-using sqlite::Statement;
 
 constexpr const char* kTenantColumns = "t.id, t.slug, t.name, t.plan, t.created_at";
 constexpr const char* kUserColumns =
@@ -27,33 +21,6 @@ constexpr const char* kKeyColumns =
     "id, tenant_id, name, prefix, key_hash, scopes, agent_id, identity_mode, allowed_origins, "
     "expires_at, last_used_at, revoked_at, created_by, created_at";
 constexpr const char* kAuditColumns = "seq, id, tenant_id, timestamp, actor, event_type, payload, prev_hash, hash";
-
-// scan_audit reads this many entries per read, so no read transaction stays open while the
-// caller visits them (a long one would hold back WAL checkpoints).
-constexpr int kScanBatch = 500;
-
-std::string lower_ascii(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
-std::string json_array(const std::vector<std::string>& items) {
-  boost::json::array array;
-  for (const auto& item : items) array.emplace_back(item);
-  return boost::json::serialize(array);
-}
-
-// A malformed column reads as an empty list: for scopes and origins that grants the least.
-std::vector<std::string> string_list(const std::string& json) {
-  std::vector<std::string> out;
-  boost::system::error_code ec;
-  auto value = boost::json::parse(json, ec);
-  if (ec || !value.is_array()) return out;
-  for (const auto& item : value.as_array()) {
-    if (item.is_string()) out.emplace_back(item.as_string().c_str(), item.as_string().size());
-  }
-  return out;
-}
 
 // Row readers; the column order is that of the k*Columns lists above.
 Tenant read_tenant(const Statement& row, int first = 0) {
@@ -111,31 +78,6 @@ AuditEntry read_audit(const Statement& row) {
   return e;
 }
 
-// The single row of `statement`, read by `read`; kNotFound with `missing` if there is none.
-template <class Read>
-auto single_row(Statement& statement, Read read, const char* missing) -> Result<decltype(read(statement))> {
-  auto row = statement.step();
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::not_found(missing);
-  return read(statement);
-}
-
-// Every row of `statement`, each read by `read`.
-template <class Read>
-auto all_rows(Statement& statement, Read read) -> Result<std::vector<decltype(read(statement))>> {
-  std::vector<decltype(read(statement))> out;
-  for (;;) {
-    auto row = statement.step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    out.push_back(read(statement));
-  }
-}
-
-bool succeeded(const Status& status) { return status.is_ok(); }
-template <class T>
-bool succeeded(const Result<T>& result) { return result.ok(); }
-
 Status insert_membership(Connection& c, const std::string& tenant_id, const std::string& user_id,
                          const std::string& role) {
   auto insert = c.statement("INSERT INTO memberships(tenant_id, user_id, role, joined_at) VALUES (?1, ?2, ?3, ?4)");
@@ -151,390 +93,369 @@ Status insert_tenant(Connection& c, const Tenant& tenant) {
   return insert->run();
 }
 
-class SqliteStore final : public Store {
- public:
-  SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
-              const SqliteOptions& options, int schema_version)
-      : schema_version_(schema_version) {
-    std::vector<std::unique_ptr<Connection>> writers;
-    writers.push_back(std::move(writer));
-    writer_ = std::make_unique<ConnectionPool>("writer", std::move(writers), waiting_, options.max_waiting);
-    if (!readers.empty()) {
-      readers_ = std::make_unique<ConnectionPool>("reader", std::move(readers), waiting_, options.max_waiting);
-    }
+Result<AuditHead> read_head(Connection& c, const std::string& tenant_id) {
+  auto query = c.statement("SELECT count, hash FROM audit_heads WHERE tenant_id = ?1");
+  if (!query.ok()) return query.status();
+  query->bind(1, tenant_id);
+  auto row = query->step();
+  if (!row.ok()) return row.status();
+  if (!*row) return AuditHead{};  // genesis
+  return AuditHead{query->integer(0), query->text(1)};
+}
+
+Result<std::string> read_setting(Connection& c, const std::string& key) {
+  auto query = c.statement("SELECT value FROM settings WHERE key = ?1");
+  if (!query.ok()) return query.status();
+  query->bind(1, key);
+  return single_row(*query, [](const Statement& row) { return row.text(0); }, "setting not found");
+}
+
+}  // namespace
+
+std::string lower_ascii(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+std::string json_array(const std::vector<std::string>& items) {
+  boost::json::array array;
+  for (const auto& item : items) array.emplace_back(item);
+  return boost::json::serialize(array);
+}
+
+// A malformed column reads as an empty list: for scopes and origins that grants the least.
+std::vector<std::string> string_list(const std::string& json) {
+  std::vector<std::string> out;
+  boost::system::error_code ec;
+  auto value = boost::json::parse(json, ec);
+  if (ec || !value.is_array()) return out;
+  for (const auto& item : value.as_array()) {
+    if (item.is_string()) out.emplace_back(item.as_string().c_str(), item.as_string().size());
   }
+  return out;
+}
 
-  // --- tenants, users, memberships
-
-  Status create_signup(const Tenant& tenant, const User& user) override {
-    return write([&](Connection& c) -> Status {
-      if (Status s = insert_tenant(c, tenant); !s.is_ok()) return s;
-      auto insert = c.statement(
-          "INSERT INTO users(id, email, name, password_hash, email_verified, verify_token_hash, created_at) "
-          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-      if (!insert.ok()) return insert.status();
-      insert->bind(1, user.id)
-          .bind(2, lower_ascii(user.email))
-          .bind(3, user.name)
-          .bind(4, user.password_hash)
-          .bind(5, int64_t{user.email_verified ? 1 : 0})
-          .bind(6, user.verify_token_hash)
-          .bind(7, user.created_at);
-      if (Status s = insert->run(); !s.is_ok()) return s;
-      return insert_membership(c, tenant.id, user.id, "owner");
-    });
+SqliteStore::SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
+                         const SqliteOptions& options, int schema_version)
+    : schema_version_(schema_version) {
+  std::vector<std::unique_ptr<Connection>> writers;
+  writers.push_back(std::move(writer));
+  writer_ = std::make_unique<ConnectionPool>("writer", std::move(writers), waiting_, options.max_waiting);
+  if (!readers.empty()) {
+    readers_ = std::make_unique<ConnectionPool>("reader", std::move(readers), waiting_, options.max_waiting);
   }
+}
 
-  Status create_tenant(const Tenant& tenant, const std::string& owner_user_id) override {
-    return write([&](Connection& c) -> Status {
-      if (Status s = insert_tenant(c, tenant); !s.is_ok()) return s;
-      if (owner_user_id.empty()) return Status::ok();
-      Status s = insert_membership(c, tenant.id, owner_user_id, "owner");
-      if (s.code() == StatusCode::kNotFound) return Status::not_found("user not found");
-      return s;
-    });
-  }
+// --- tenants, users, memberships
 
-  Result<Tenant> get_tenant(const std::string& id) override {
-    return read([&](Connection& c) -> Result<Tenant> {
-      auto query = c.statement(std::string("SELECT ") + kTenantColumns + " FROM tenants t WHERE t.id = ?1");
-      if (!query.ok()) return query.status();
-      query->bind(1, id);
-      return single_row(*query, [](const Statement& row) { return read_tenant(row); }, "tenant not found");
-    });
-  }
+Status SqliteStore::create_signup(const Tenant& tenant, const User& user) {
+  return write([&](Connection& c) -> Status {
+    if (Status s = insert_tenant(c, tenant); !s.is_ok()) return s;
+    auto insert = c.statement(
+        "INSERT INTO users(id, email, name, password_hash, email_verified, verify_token_hash, created_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!insert.ok()) return insert.status();
+    insert->bind(1, user.id)
+        .bind(2, lower_ascii(user.email))
+        .bind(3, user.name)
+        .bind(4, user.password_hash)
+        .bind(5, int64_t{user.email_verified ? 1 : 0})
+        .bind(6, user.verify_token_hash)
+        .bind(7, user.created_at);
+    if (Status s = insert->run(); !s.is_ok()) return s;
+    return insert_membership(c, tenant.id, user.id, "owner");
+  });
+}
 
-  Result<Tenant> get_tenant_by_slug(const std::string& slug) override {
-    return read([&](Connection& c) -> Result<Tenant> {
-      auto query = c.statement(std::string("SELECT ") + kTenantColumns + " FROM tenants t WHERE t.slug = ?1");
-      if (!query.ok()) return query.status();
-      query->bind(1, slug);
-      return single_row(*query, [](const Statement& row) { return read_tenant(row); }, "tenant not found");
-    });
-  }
+Status SqliteStore::create_tenant(const Tenant& tenant, const std::string& owner_user_id) {
+  return write([&](Connection& c) -> Status {
+    if (Status s = insert_tenant(c, tenant); !s.is_ok()) return s;
+    if (owner_user_id.empty()) return Status::ok();
+    Status s = insert_membership(c, tenant.id, owner_user_id, "owner");
+    if (s.code() == StatusCode::kNotFound) return Status::not_found("user not found");
+    return s;
+  });
+}
 
-  Result<User> get_user(const std::string& id) override {
-    return read([&](Connection& c) -> Result<User> {
-      auto query = c.statement(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?1");
-      if (!query.ok()) return query.status();
-      query->bind(1, id);
-      return single_row(*query, read_user, "user not found");
-    });
-  }
+Result<Tenant> SqliteStore::get_tenant(const std::string& id) {
+  return read([&](Connection& c) -> Result<Tenant> {
+    auto query = c.statement(std::string("SELECT ") + kTenantColumns + " FROM tenants t WHERE t.id = ?1");
+    if (!query.ok()) return query.status();
+    query->bind(1, id);
+    return single_row(*query, [](const Statement& row) { return read_tenant(row); }, "tenant not found");
+  });
+}
 
-  Result<User> get_user_by_email(const std::string& email) override {
-    return read([&](Connection& c) -> Result<User> {
-      // The column collates NOCASE; lower-casing as well keeps the lookup on the unique index.
-      auto query = c.statement(std::string("SELECT ") + kUserColumns + " FROM users WHERE email = ?1");
-      if (!query.ok()) return query.status();
-      query->bind(1, lower_ascii(email));
-      return single_row(*query, read_user, "user not found");
-    });
-  }
+Result<Tenant> SqliteStore::get_tenant_by_slug(const std::string& slug) {
+  return read([&](Connection& c) -> Result<Tenant> {
+    auto query = c.statement(std::string("SELECT ") + kTenantColumns + " FROM tenants t WHERE t.slug = ?1");
+    if (!query.ok()) return query.status();
+    query->bind(1, slug);
+    return single_row(*query, [](const Statement& row) { return read_tenant(row); }, "tenant not found");
+  });
+}
 
-  Result<User> verify_email(const std::string& token_hash) override {
-    if (token_hash.empty()) return Status::not_found("verification token not found");
-    return write([&](Connection& c) -> Result<User> {
-      auto update = c.statement(std::string("UPDATE users SET email_verified = 1, verify_token_hash = '' "
-                                            "WHERE verify_token_hash = ?1 RETURNING ") +
-                                kUserColumns);
-      if (!update.ok()) return update.status();
-      update->bind(1, token_hash);
-      return single_row(*update, read_user, "verification token not found");
-    });
-  }
+Result<User> SqliteStore::get_user(const std::string& id) {
+  return read([&](Connection& c) -> Result<User> {
+    auto query = c.statement(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?1");
+    if (!query.ok()) return query.status();
+    query->bind(1, id);
+    return single_row(*query, read_user, "user not found");
+  });
+}
 
-  Status add_member(const std::string& tenant_id, const std::string& user_id, const std::string& role) override {
-    return write([&](Connection& c) { return insert_membership(c, tenant_id, user_id, role); });
-  }
+Result<User> SqliteStore::get_user_by_email(const std::string& email) {
+  return read([&](Connection& c) -> Result<User> {
+    // The column collates NOCASE; lower-casing as well keeps the lookup on the unique index.
+    auto query = c.statement(std::string("SELECT ") + kUserColumns + " FROM users WHERE email = ?1");
+    if (!query.ok()) return query.status();
+    query->bind(1, lower_ascii(email));
+    return single_row(*query, read_user, "user not found");
+  });
+}
 
-  Result<std::string> member_role(const std::string& tenant_id, const std::string& user_id) override {
-    return read([&](Connection& c) -> Result<std::string> {
-      auto query = c.statement("SELECT role FROM memberships WHERE tenant_id = ?1 AND user_id = ?2");
-      if (!query.ok()) return query.status();
-      query->bind(1, tenant_id).bind(2, user_id);
-      return single_row(*query, [](const Statement& row) { return row.text(0); }, "membership not found");
-    });
-  }
+Result<User> SqliteStore::verify_email(const std::string& token_hash) {
+  if (token_hash.empty()) return Status::not_found("verification token not found");
+  return write([&](Connection& c) -> Result<User> {
+    auto update = c.statement(std::string("UPDATE users SET email_verified = 1, verify_token_hash = '' "
+                                          "WHERE verify_token_hash = ?1 RETURNING ") +
+                              kUserColumns);
+    if (!update.ok()) return update.status();
+    update->bind(1, token_hash);
+    return single_row(*update, read_user, "verification token not found");
+  });
+}
 
-  Result<std::vector<Member>> list_members(const std::string& tenant_id) override {
-    return read([&](Connection& c) -> Result<std::vector<Member>> {
-      auto query = c.statement(
-          "SELECT m.tenant_id, m.user_id, u.email, u.name, m.role, m.joined_at "
-          "FROM memberships m JOIN users u ON u.id = m.user_id "
-          "WHERE m.tenant_id = ?1 ORDER BY m.joined_at, m.rowid");
-      if (!query.ok()) return query.status();
-      query->bind(1, tenant_id);
-      return all_rows(*query, [](const Statement& row) {
-        return Member{row.text(0), row.text(1), row.text(2), row.text(3), row.text(4), row.integer(5)};
-      });
-    });
-  }
+Status SqliteStore::add_member(const std::string& tenant_id, const std::string& user_id, const std::string& role) {
+  return write([&](Connection& c) { return insert_membership(c, tenant_id, user_id, role); });
+}
 
-  Result<std::vector<std::pair<Tenant, std::string>>> list_user_tenants(const std::string& user_id) override {
-    return read([&](Connection& c) -> Result<std::vector<std::pair<Tenant, std::string>>> {
-      auto query = c.statement(std::string("SELECT ") + kTenantColumns +
-                               ", m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id "
-                               "WHERE m.user_id = ?1 ORDER BY t.created_at, m.joined_at, t.rowid");
-      if (!query.ok()) return query.status();
-      query->bind(1, user_id);
-      return all_rows(*query, [](const Statement& row) { return std::make_pair(read_tenant(row), row.text(5)); });
-    });
-  }
+Result<std::string> SqliteStore::member_role(const std::string& tenant_id, const std::string& user_id) {
+  return read([&](Connection& c) -> Result<std::string> {
+    auto query = c.statement("SELECT role FROM memberships WHERE tenant_id = ?1 AND user_id = ?2");
+    if (!query.ok()) return query.status();
+    query->bind(1, tenant_id).bind(2, user_id);
+    return single_row(*query, [](const Statement& row) { return row.text(0); }, "membership not found");
+  });
+}
 
-  // --- API keys
-
-  Status create_api_key(const ApiKey& key) override {
-    return write([&](Connection& c) -> Status {
-      auto insert = c.statement(std::string("INSERT INTO api_keys(") + kKeyColumns +
-                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
-      if (!insert.ok()) return insert.status();
-      insert->bind(1, key.id)
-          .bind(2, key.tenant_id)
-          .bind(3, key.name)
-          .bind(4, key.prefix)
-          .bind(5, key.key_hash)
-          .bind(6, json_array(key.scopes))
-          .bind(7, key.agent_id)
-          .bind(8, key.identity_mode)
-          .bind(9, json_array(key.allowed_origins))
-          .bind(10, key.expires_at)
-          .bind(11, key.last_used_at)
-          .bind(12, key.revoked_at)
-          .bind(13, key.created_by)
-          .bind(14, key.created_at);
-      Status s = insert->run();
-      if (s.code() == StatusCode::kNotFound) return Status::not_found("tenant not found");
-      return s;
-    });
-  }
-
-  Result<ApiKey> get_api_key_by_hash(const std::string& key_hash) override {
-    return read([&](Connection& c) -> Result<ApiKey> {
-      auto query = c.statement(std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE key_hash = ?1");
-      if (!query.ok()) return query.status();
-      query->bind(1, key_hash);
-      return single_row(*query, read_key, "API key not found");
-    });
-  }
-
-  Result<std::vector<ApiKey>> list_api_keys(const std::string& tenant_id) override {
-    return read([&](Connection& c) -> Result<std::vector<ApiKey>> {
-      auto query = c.statement(std::string("SELECT ") + kKeyColumns +
-                               " FROM api_keys WHERE tenant_id = ?1 ORDER BY created_at DESC, rowid DESC");
-      if (!query.ok()) return query.status();
-      query->bind(1, tenant_id);
-      return all_rows(*query, read_key);
-    });
-  }
-
-  Status revoke_api_key(const std::string& tenant_id, const std::string& key_id, int64_t at_ms) override {
-    return write([&](Connection& c) -> Status {
-      auto update = c.statement(
-          "UPDATE api_keys SET revoked_at = ?3 WHERE id = ?1 AND tenant_id = ?2 AND revoked_at IS NULL");
-      if (!update.ok()) return update.status();
-      update->bind(1, key_id).bind(2, tenant_id).bind(3, at_ms);
-      if (Status s = update->run(); !s.is_ok()) return s;
-      if (sqlite3_changes(c.db()) == 0) return Status::not_found("API key not found");
-      return Status::ok();
-    });
-  }
-
-  Status touch_api_keys(const std::vector<std::pair<std::string, int64_t>>& key_id_and_ms) override {
-    if (key_id_and_ms.empty()) return Status::ok();
-    return write([&](Connection& c) -> Status {
-      // A use reported out of order never moves last_used_at backwards.
-      auto update = c.statement(
-          "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)");
-      if (!update.ok()) return update.status();
-      for (const auto& [id, at_ms] : key_id_and_ms) {
-        update->reset();
-        update->bind(1, id).bind(2, at_ms);
-        if (Status s = update->run(); !s.is_ok()) return s;
-      }
-      return Status::ok();
-    });
-  }
-
-  // --- audit chain
-
-  Result<AuditEntry> append_audit(AuditEntry entry,
-                                  const std::function<std::string(const AuditEntry&)>& seal) override {
-    return write([&](Connection& c) -> Result<AuditEntry> {
-      auto head = read_head(c, entry.tenant_id);
-      if (!head.ok()) return head.status();
-      entry.seq = head->count + 1;
-      entry.prev_hash = head->hash;
-      entry.hash = seal(entry);
-
-      auto insert = c.statement(std::string("INSERT INTO audit_log(") + kAuditColumns +
-                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-      if (!insert.ok()) return insert.status();
-      insert->bind(1, entry.seq)
-          .bind(2, entry.id)
-          .bind(3, entry.tenant_id)
-          .bind(4, entry.timestamp)
-          .bind(5, entry.actor)
-          .bind(6, entry.event_type)
-          .bind(7, entry.payload)
-          .bind(8, entry.prev_hash)
-          .bind(9, entry.hash);
-      if (Status s = insert->run(); !s.is_ok()) return s;
-
-      auto upsert = c.statement(
-          "INSERT INTO audit_heads(tenant_id, count, hash) VALUES (?1, ?2, ?3) "
-          "ON CONFLICT(tenant_id) DO UPDATE SET count = excluded.count, hash = excluded.hash");
-      if (!upsert.ok()) return upsert.status();
-      upsert->bind(1, entry.tenant_id).bind(2, entry.seq).bind(3, entry.hash);
-      if (Status s = upsert->run(); !s.is_ok()) return s;
-      return entry;
-    });
-  }
-
-  Result<std::vector<AuditEntry>> query_audit(const AuditQuery& q) override {
-    // Only the filters in use appear in the SQL; parameter numbers stay fixed so each shape
-    // of query is one cached statement. Both time bounds are inclusive.
-    std::string sql = std::string("SELECT ") + kAuditColumns + " FROM audit_log WHERE tenant_id = ?1";
-    if (q.actor) sql += " AND actor = ?2";
-    if (q.event_type) sql += " AND event_type = ?3";
-    if (q.from_ms) sql += " AND timestamp >= ?4";
-    if (q.to_ms) sql += " AND timestamp <= ?5";
-    if (q.after_seq) sql += " AND seq > ?6";
-    sql += " ORDER BY seq LIMIT ?7";
-    int64_t limit = std::clamp(q.limit, 1, 500);
-    return read([&](Connection& c) -> Result<std::vector<AuditEntry>> {
-      auto query = c.statement(sql);
-      if (!query.ok()) return query.status();
-      query->bind(1, q.tenant_id).bind(7, limit);
-      if (q.actor) query->bind(2, *q.actor);
-      if (q.event_type) query->bind(3, *q.event_type);
-      if (q.from_ms) query->bind(4, *q.from_ms);
-      if (q.to_ms) query->bind(5, *q.to_ms);
-      if (q.after_seq) query->bind(6, *q.after_seq);
-      return all_rows(*query, read_audit);
-    });
-  }
-
-  Status scan_audit(const std::string& tenant_id, const std::function<bool(const AuditEntry&)>& visit) override {
-    int64_t after = 0;
-    for (;;) {
-      auto batch = read([&](Connection& c) -> Result<std::vector<AuditEntry>> {
-        auto query = c.statement(std::string("SELECT ") + kAuditColumns +
-                                 " FROM audit_log WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
-        if (!query.ok()) return query.status();
-        query->bind(1, tenant_id).bind(2, after).bind(3, int64_t{kScanBatch});
-        return all_rows(*query, read_audit);
-      });
-      if (!batch.ok()) return batch.status();
-      for (const auto& entry : *batch) {
-        if (!visit(entry)) return Status::ok();
-      }
-      if (batch->size() < static_cast<size_t>(kScanBatch)) return Status::ok();
-      after = batch->back().seq;
-    }
-  }
-
-  Result<AuditHead> audit_head(const std::string& tenant_id) override {
-    return read([&](Connection& c) { return read_head(c, tenant_id); });
-  }
-
-  // --- settings
-
-  Result<std::string> setting_or_init(const std::string& key, const std::string& value) override {
-    auto existing = read([&](Connection& c) { return read_setting(c, key); });
-    if (existing.ok() || existing.status().code() != StatusCode::kNotFound) return existing;
-    return write([&](Connection& c) -> Result<std::string> {
-      auto insert = c.statement("INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING");
-      if (!insert.ok()) return insert.status();
-      insert->bind(1, key).bind(2, value);
-      if (Status s = insert->run(); !s.is_ok()) return s;
-      return read_setting(c, key);
-    });
-  }
-
-  // --- engine
-
-  Status ping() override {
-    Status status = read([](Connection& c) -> Status {
-      auto query = c.statement("SELECT 1");
-      if (!query.ok()) return query.status();
-      return query->run();
-    });
-    if (status.is_ok() || status.code() == StatusCode::kUnavailable) return status;
-    return Status::unavailable("database does not answer: " + status.message());
-  }
-
-  int schema_version() override {
-    auto version = read([](Connection& c) { return sqlite::recorded_schema_version(c); });
-    return version.ok() ? *version : schema_version_;
-  }
-
-  std::string engine_name() const override { return "sqlite"; }
-
- private:
-  static Result<AuditHead> read_head(Connection& c, const std::string& tenant_id) {
-    auto query = c.statement("SELECT count, hash FROM audit_heads WHERE tenant_id = ?1");
+Result<std::vector<Member>> SqliteStore::list_members(const std::string& tenant_id) {
+  return read([&](Connection& c) -> Result<std::vector<Member>> {
+    auto query = c.statement(
+        "SELECT m.tenant_id, m.user_id, u.email, u.name, m.role, m.joined_at "
+        "FROM memberships m JOIN users u ON u.id = m.user_id "
+        "WHERE m.tenant_id = ?1 ORDER BY m.joined_at, m.rowid");
     if (!query.ok()) return query.status();
     query->bind(1, tenant_id);
-    auto row = query->step();
-    if (!row.ok()) return row.status();
-    if (!*row) return AuditHead{};  // genesis
-    return AuditHead{query->integer(0), query->text(1)};
-  }
+    return all_rows(*query, [](const Statement& row) {
+      return Member{row.text(0), row.text(1), row.text(2), row.text(3), row.text(4), row.integer(5)};
+    });
+  });
+}
 
-  static Result<std::string> read_setting(Connection& c, const std::string& key) {
-    auto query = c.statement("SELECT value FROM settings WHERE key = ?1");
+Result<std::vector<std::pair<Tenant, std::string>>> SqliteStore::list_user_tenants(const std::string& user_id) {
+  return read([&](Connection& c) -> Result<std::vector<std::pair<Tenant, std::string>>> {
+    auto query = c.statement(std::string("SELECT ") + kTenantColumns +
+                             ", m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id "
+                             "WHERE m.user_id = ?1 ORDER BY t.created_at, m.joined_at, t.rowid");
     if (!query.ok()) return query.status();
-    query->bind(1, key);
-    return single_row(*query, [](const Statement& row) { return row.text(0); }, "setting not found");
-  }
+    query->bind(1, user_id);
+    return all_rows(*query, [](const Statement& row) { return std::make_pair(read_tenant(row), row.text(5)); });
+  });
+}
 
-  // Runs `body` on a reader connection (the writer's when there are no readers, as for an
-  // in-memory database, which other connections cannot see).
-  template <class Body>
-  auto read(Body&& body) -> decltype(body(std::declval<Connection&>())) {
-    auto lease = (readers_ ? readers_ : writer_)->acquire();
-    if (!lease.ok()) return lease.status();
-    try {
-      return body(**lease);
-    } catch (const std::exception& e) {
-      return Status::internal(std::string("store read failed: ") + e.what());
-    }
-  }
+// --- API keys
 
-  // Runs `body` in a BEGIN IMMEDIATE transaction on the writer connection: committed if it
-  // succeeds, rolled back otherwise. IMMEDIATE takes the write lock up front, so a transaction
-  // that reads then writes cannot fail half way because another process wrote in between.
-  template <class Body>
-  auto write(Body&& body) -> decltype(body(std::declval<Connection&>())) {
-    using R = decltype(body(std::declval<Connection&>()));
-    auto lease = writer_->acquire();
-    if (!lease.ok()) return lease.status();
-    Connection& c = **lease;
-    if (Status s = c.exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
-    R result = [&]() -> R {
-      try {
-        return body(c);
-      } catch (const std::exception& e) {
-        return Status::internal(std::string("store write failed: ") + e.what());
-      }
-    }();
-    if (!succeeded(result)) {
-      c.rollback_if_open();
-      return result;
-    }
-    if (Status s = c.exec("COMMIT"); !s.is_ok()) {
-      c.rollback_if_open();
-      return s;
-    }
-    return result;
-  }
+Status SqliteStore::create_api_key(const ApiKey& key) {
+  return write([&](Connection& c) -> Status {
+    auto insert = c.statement(std::string("INSERT INTO api_keys(") + kKeyColumns +
+                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    if (!insert.ok()) return insert.status();
+    insert->bind(1, key.id)
+        .bind(2, key.tenant_id)
+        .bind(3, key.name)
+        .bind(4, key.prefix)
+        .bind(5, key.key_hash)
+        .bind(6, json_array(key.scopes))
+        .bind(7, key.agent_id)
+        .bind(8, key.identity_mode)
+        .bind(9, json_array(key.allowed_origins))
+        .bind(10, key.expires_at)
+        .bind(11, key.last_used_at)
+        .bind(12, key.revoked_at)
+        .bind(13, key.created_by)
+        .bind(14, key.created_at);
+    Status s = insert->run();
+    if (s.code() == StatusCode::kNotFound) return Status::not_found("tenant not found");
+    return s;
+  });
+}
 
-  std::atomic<int> waiting_{0};
-  std::unique_ptr<ConnectionPool> writer_;
-  std::unique_ptr<ConnectionPool> readers_;
-  int schema_version_;
-};
+Result<ApiKey> SqliteStore::get_api_key_by_hash(const std::string& key_hash) {
+  return read([&](Connection& c) -> Result<ApiKey> {
+    auto query = c.statement(std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE key_hash = ?1");
+    if (!query.ok()) return query.status();
+    query->bind(1, key_hash);
+    return single_row(*query, read_key, "API key not found");
+  });
+}
+
+Result<std::vector<ApiKey>> SqliteStore::list_api_keys(const std::string& tenant_id) {
+  return read([&](Connection& c) -> Result<std::vector<ApiKey>> {
+    auto query = c.statement(std::string("SELECT ") + kKeyColumns +
+                             " FROM api_keys WHERE tenant_id = ?1 ORDER BY created_at DESC, rowid DESC");
+    if (!query.ok()) return query.status();
+    query->bind(1, tenant_id);
+    return all_rows(*query, read_key);
+  });
+}
+
+Status SqliteStore::revoke_api_key(const std::string& tenant_id, const std::string& key_id, int64_t at_ms) {
+  return write([&](Connection& c) -> Status {
+    auto update = c.statement(
+        "UPDATE api_keys SET revoked_at = ?3 WHERE id = ?1 AND tenant_id = ?2 AND revoked_at IS NULL");
+    if (!update.ok()) return update.status();
+    update->bind(1, key_id).bind(2, tenant_id).bind(3, at_ms);
+    if (Status s = update->run(); !s.is_ok()) return s;
+    if (sqlite3_changes(c.db()) == 0) return Status::not_found("API key not found");
+    return Status::ok();
+  });
+}
+
+Status SqliteStore::touch_api_keys(const std::vector<std::pair<std::string, int64_t>>& key_id_and_ms) {
+  if (key_id_and_ms.empty()) return Status::ok();
+  return write([&](Connection& c) -> Status {
+    // A use reported out of order never moves last_used_at backwards.
+    auto update = c.statement(
+        "UPDATE api_keys SET last_used_at = ?2 WHERE id = ?1 AND (last_used_at IS NULL OR last_used_at < ?2)");
+    if (!update.ok()) return update.status();
+    for (const auto& [id, at_ms] : key_id_and_ms) {
+      update->reset();
+      update->bind(1, id).bind(2, at_ms);
+      if (Status s = update->run(); !s.is_ok()) return s;
+    }
+    return Status::ok();
+  });
+}
+
+// --- audit chain
+
+Result<AuditEntry> SqliteStore::append_audit(AuditEntry entry,
+                                             const std::function<std::string(const AuditEntry&)>& seal) {
+  return write([&](Connection& c) -> Result<AuditEntry> {
+    auto head = read_head(c, entry.tenant_id);
+    if (!head.ok()) return head.status();
+    entry.seq = head->count + 1;
+    entry.prev_hash = head->hash;
+    entry.hash = seal(entry);
+
+    auto insert = c.statement(std::string("INSERT INTO audit_log(") + kAuditColumns +
+                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (!insert.ok()) return insert.status();
+    insert->bind(1, entry.seq)
+        .bind(2, entry.id)
+        .bind(3, entry.tenant_id)
+        .bind(4, entry.timestamp)
+        .bind(5, entry.actor)
+        .bind(6, entry.event_type)
+        .bind(7, entry.payload)
+        .bind(8, entry.prev_hash)
+        .bind(9, entry.hash);
+    if (Status s = insert->run(); !s.is_ok()) return s;
+
+    auto upsert = c.statement(
+        "INSERT INTO audit_heads(tenant_id, count, hash) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT(tenant_id) DO UPDATE SET count = excluded.count, hash = excluded.hash");
+    if (!upsert.ok()) return upsert.status();
+    upsert->bind(1, entry.tenant_id).bind(2, entry.seq).bind(3, entry.hash);
+    if (Status s = upsert->run(); !s.is_ok()) return s;
+    return entry;
+  });
+}
+
+Result<std::vector<AuditEntry>> SqliteStore::query_audit(const AuditQuery& q) {
+  // Only the filters in use appear in the SQL; parameter numbers stay fixed so each shape
+  // of query is one cached statement. Both time bounds are inclusive.
+  std::string sql = std::string("SELECT ") + kAuditColumns + " FROM audit_log WHERE tenant_id = ?1";
+  if (q.actor) sql += " AND actor = ?2";
+  if (q.event_type) sql += " AND event_type = ?3";
+  if (q.from_ms) sql += " AND timestamp >= ?4";
+  if (q.to_ms) sql += " AND timestamp <= ?5";
+  if (q.after_seq) sql += " AND seq > ?6";
+  sql += " ORDER BY seq LIMIT ?7";
+  int64_t limit = std::clamp(q.limit, 1, 500);
+  return read([&](Connection& c) -> Result<std::vector<AuditEntry>> {
+    auto query = c.statement(sql);
+    if (!query.ok()) return query.status();
+    query->bind(1, q.tenant_id).bind(7, limit);
+    if (q.actor) query->bind(2, *q.actor);
+    if (q.event_type) query->bind(3, *q.event_type);
+    if (q.from_ms) query->bind(4, *q.from_ms);
+    if (q.to_ms) query->bind(5, *q.to_ms);
+    if (q.after_seq) query->bind(6, *q.after_seq);
+    return all_rows(*query, read_audit);
+  });
+}
+
+Status SqliteStore::scan_audit(const std::string& tenant_id, const std::function<bool(const AuditEntry&)>& visit) {
+  int64_t after = 0;
+  for (;;) {
+    auto batch = read([&](Connection& c) -> Result<std::vector<AuditEntry>> {
+      auto query = c.statement(std::string("SELECT ") + kAuditColumns +
+                               " FROM audit_log WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+      if (!query.ok()) return query.status();
+      query->bind(1, tenant_id).bind(2, after).bind(3, int64_t{kScanBatch});
+      return all_rows(*query, read_audit);
+    });
+    if (!batch.ok()) return batch.status();
+    for (const auto& entry : *batch) {
+      if (!visit(entry)) return Status::ok();
+    }
+    if (batch->size() < static_cast<size_t>(kScanBatch)) return Status::ok();
+    after = batch->back().seq;
+  }
+}
+
+Result<AuditHead> SqliteStore::audit_head(const std::string& tenant_id) {
+  return read([&](Connection& c) { return read_head(c, tenant_id); });
+}
+
+// --- settings
+
+Result<std::string> SqliteStore::setting_or_init(const std::string& key, const std::string& value) {
+  auto existing = read([&](Connection& c) { return read_setting(c, key); });
+  if (existing.ok() || existing.status().code() != StatusCode::kNotFound) return existing;
+  return write([&](Connection& c) -> Result<std::string> {
+    auto insert = c.statement("INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING");
+    if (!insert.ok()) return insert.status();
+    insert->bind(1, key).bind(2, value);
+    if (Status s = insert->run(); !s.is_ok()) return s;
+    return read_setting(c, key);
+  });
+}
+
+// --- engine
+
+Status SqliteStore::ping() {
+  Status status = read([](Connection& c) -> Status {
+    auto query = c.statement("SELECT 1");
+    if (!query.ok()) return query.status();
+    return query->run();
+  });
+  if (status.is_ok() || status.code() == StatusCode::kUnavailable) return status;
+  return Status::unavailable("database does not answer: " + status.message());
+}
+
+int SqliteStore::schema_version() {
+  auto version = read([](Connection& c) { return sqlite::recorded_schema_version(c); });
+  return version.ok() ? *version : schema_version_;
+}
+
+}  // namespace brainstem::store::sqlite
+
+namespace brainstem::store {
+
+namespace {
 
 bool is_in_memory(const std::string& path) {
   return path.empty() || path == ":memory:" || path.find("mode=memory") != std::string::npos ||
@@ -544,21 +465,21 @@ bool is_in_memory(const std::string& path) {
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_sqlite(const std::string& path, const SqliteOptions& options) {
-  auto writer = Connection::open(path, options, /*reader=*/false);
+  auto writer = sqlite::Connection::open(path, options, /*reader=*/false);
   if (!writer.ok()) return writer.status();
   auto version = sqlite::migrate(**writer);
   if (!version.ok()) return version.status();
 
-  std::vector<std::unique_ptr<Connection>> readers;
+  std::vector<std::unique_ptr<sqlite::Connection>> readers;
   if (!is_in_memory(path)) {
     for (int i = 0; i < options.read_connections; ++i) {
-      auto reader = Connection::open(path, options, /*reader=*/true);
+      auto reader = sqlite::Connection::open(path, options, /*reader=*/true);
       if (!reader.ok()) return reader.status();
       readers.push_back(std::move(*reader));
     }
   }
   return std::unique_ptr<Store>(
-      std::make_unique<SqliteStore>(std::move(*writer), std::move(readers), options, *version));
+      std::make_unique<sqlite::SqliteStore>(std::move(*writer), std::move(readers), options, *version));
 }
 
 }  // namespace brainstem::store

@@ -1,0 +1,203 @@
+// Cortex (seed 004): the message pipeline (/v1/chat), customer memory facts and the semantic
+// cache. Every call is scoped to the caller's company; a company_id naming another one is 403.
+#include "api/agent_message.h"
+#include "api/handler_util.h"
+#include "api/routes.h"
+#include "common/crypto.h"
+
+namespace brainstem::api {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+void check_company(const std::optional<std::string>& company_id, const RequestContext& ctx) {
+  if (company_id && !company_id->empty() && *company_id != ctx.caller().tenant_id) {
+    throw StatusError(Status::forbidden("company_id does not match your credentials"));
+  }
+}
+
+json::object chat_body(const pipeline::MessageResult& r) {
+  json::object timings;
+  for (const auto& [name, ms] : r.step_timings) timings[name] = name == "tool_call_rounds" ? json::value(int64_t(ms)) : json::value(ms);
+  return {{"reply", r.reply},
+          {"model_used", r.model_used},
+          {"tier", r.tier.empty() ? json::value(nullptr) : json::value(r.tier)},
+          {"cached", r.cached},
+          {"actions_executed", json::array(r.actions_executed.begin(), r.actions_executed.end())},
+          {"latency_ms", r.latency_ms},
+          {"tokens", json::object{{"input", r.tokens.input}, {"output", r.tokens.output}, {"cost_usd", r.tokens.cost_usd}}},
+          {"context_tokens", json::object{{"before_compression", r.context_before},
+                                          {"after_compression", r.context_after},
+                                          {"savings_pct", r.savings_pct()}}},
+          {"step_timings", std::move(timings)},
+          {"conversation_id", r.session_id},
+          {"execution_id", r.execution_id}};
+}
+
+json::object fact_view(const store::MemoryFact& f) {
+  return {{"id", f.id}, {"fact", f.fact}, {"category", f.category}, {"confidence", f.confidence}, {"source", f.source},
+          {"agent_id", f.agent_id.empty() ? json::value(nullptr) : json::value(f.agent_id)}, {"created_at", iso8601(f.created_at)}};
+}
+
+}  // namespace
+
+void add_cortex_chat_routes(RouteTable& t, Services& svc) {
+  t.add({.method = "POST", .path = "/v1/chat", .family = Family::kCortex, .auth = Auth::kAny,
+         .summary = "Process a message through the eight-stage pipeline (\"stream\": true for SSE)",
+         .request_schema = R"({"type":"object","required":["company_id","agent_id","conversation_id","customer_id","message"],"properties":{"company_id":{"type":"string"},"agent_id":{"type":"string"},"conversation_id":{"type":"string"},"customer_id":{"type":"string"},"message":{"type":"string","minLength":1,"maxLength":16000},"channel":{"type":"string"},"metadata":{"type":"object","maxProperties":20},"stream":{"type":"boolean"}}})",
+         .response_schema = R"({"type":"object","properties":{"reply":{"type":"string"},"model_used":{"type":"string"},"cached":{"type":"boolean"},"actions_executed":{"type":"array"},"latency_ms":{"type":"number"},"tokens":{"type":"object"},"context_tokens":{"type":"object"},"step_timings":{"type":"object"}}})",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           FieldReader f(body);
+           pipeline::MessageRequest m;
+           auto company = f.required_string("company_id", 1, 100);
+           m.agent_id = f.required_string("agent_id", 1, 100);
+           m.session_id = f.required_string("conversation_id", 1, 200);
+           m.customer_id = f.required_string("customer_id", 1, 200);
+           m.message = f.required_string("message", 1, 16000);
+           m.channel = f.string("channel", 1, 50).value_or("whatsapp");
+           if (auto* meta = f.object("metadata")) {
+             if (meta->size() > 20) f.fail("metadata", "at most 20 keys");
+             m.metadata = *meta;
+           }
+           bool stream = f.boolean("stream").value_or(false);
+           check(f);
+           check_company(company, ctx);
+           fill_caller(m, ctx);
+           if (stream) {
+             RenderDone done = [](const pipeline::MessageResult& r) { return json::value(chat_body(r)); };
+             co_return co_await stream_message(svc, std::move(m), std::move(done));
+           }
+           RenderResult render = [](const pipeline::MessageResult& r) { return http::Response::json(200, chat_body(r)); };
+           co_return co_await answer_message(svc, std::move(m), render);
+         }});
+
+  t.add({.method = "POST", .path = "/v1/memory/{customer_id}", .family = Family::kCortex, .auth = Auth::kAny,
+         .summary = "Query a customer's memory facts (optionally filtered by a query)",
+         .request_schema = R"({"type":"object","required":["company_id"],"properties":{"company_id":{"type":"string"},"query":{"type":"string"},"agent_id":{"type":"string"}}})",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           std::string customer(req.param("customer_id"));
+           auto body = json_body(req);
+           FieldReader f(body);
+           auto company = f.required_string("company_id", 1, 100);
+           auto query = f.string("query", 0, 2000).value_or("");
+           auto agent = f.string("agent_id", 0, 100).value_or("");
+           check(f);
+           check_company(company, ctx);
+           auto tenant = ctx.caller().tenant_id;
+           auto facts = unwrap(co_await svc.blocking.run([&] { return svc.store.list_facts(tenant, customer, agent); }));
+           if (!query.empty()) {
+             const auto& embedder = svc.pipeline.deps().embedder;
+             auto q = embedder.embed_one(query);
+             std::erase_if(facts, [&](const store::MemoryFact& fact) { return models::cosine(q, embedder.embed_one(fact.fact)) < 0.15; });
+           }
+           json::array list;
+           for (const auto& fact : facts) list.push_back(fact_view(fact));
+           co_return http::Response::json(200, json::object{{"customer_id", customer}, {"company_id", tenant},
+                                                            {"fact_count", list.size()}, {"knowledge_doc_count", 0},
+                                                            {"kb_entry_count", 0}, {"facts", std::move(list)},
+                                                            {"knowledge_snippets", json::array()}, {"kb_entries", json::array()}});
+         }});
+
+  t.add({.method = "POST", .path = "/v1/memory/{customer_id}/save", .family = Family::kCortex, .auth = Auth::kAny,
+         .summary = "Save a memory fact about a customer", .event = "memory.fact_saved",
+         .request_schema = R"({"type":"object","required":["company_id","fact"],"properties":{"company_id":{"type":"string"},"fact":{"type":"string","minLength":1,"maxLength":2000},"category":{"enum":["preference","history","sentiment","context","general"]},"confidence":{"type":"number","minimum":0,"maximum":1},"source":{"type":"string"},"agent_id":{"type":"string"}}})",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           FieldReader f(body);
+           store::MemoryFact fact;
+           fact.customer_id = std::string(req.param("customer_id"));
+           auto company = f.required_string("company_id", 1, 100);
+           fact.fact = f.required_string("fact", 1, 2000);
+           fact.category = f.one_of("category", {"preference", "history", "sentiment", "context", "general"}).value_or("general");
+           fact.confidence = f.number("confidence", 0, 1).value_or(1.0);
+           fact.source = f.string("source", 1, 50).value_or("manual");
+           fact.agent_id = f.string("agent_id", 0, 100).value_or("");
+           check(f);
+           check_company(company, ctx);
+           fact.tenant_id = ctx.caller().tenant_id;
+           fact.id = crypto::uuid_v4();
+           fact.created_at = fact.updated_at = now_ms();
+           if (!fact.agent_id.empty()) {
+             unwrap(co_await svc.blocking.run([&] { return svc.store.get_agent(fact.tenant_id, fact.agent_id); }));
+           }
+           auto saved = unwrap(co_await svc.blocking.run([&] { return svc.store.save_fact(fact); }));
+           ctx.audit["factId"] = saved.id;
+           co_return http::Response::json(200, json::object{{"customer_id", saved.customer_id}, {"fact_id", saved.id}, {"saved", true}});
+         }});
+
+  t.add({.method = "DELETE", .path = "/v1/memory/fact/{fact_id}", .family = Family::kCortex, .auth = Auth::kAny,
+         .summary = "Delete a memory fact", .event = "memory.fact_deleted",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           std::string id(req.param("fact_id"));
+           auto tenant = ctx.caller().tenant_id;
+           check(co_await svc.blocking.run([&] { return svc.store.delete_fact(tenant, id); }));
+           ctx.audit["factId"] = id;
+           co_return http::Response::json(200, json::object{{"fact_id", id}, {"deleted", true}});
+         }});
+
+  t.add({.method = "POST", .path = "/v1/cache/warm", .family = Family::kCortex, .auth = Auth::kAny,
+         .summary = "Pre-warm the semantic cache with question/answer pairs",
+         .request_schema = R"({"type":"object","required":["company_id","agent_id","pairs"],"properties":{"company_id":{"type":"string"},"agent_id":{"type":"string"},"pairs":{"type":"array","maxItems":1000,"items":{"type":"object","properties":{"question":{"type":"string"},"answer":{"type":"string"}}}}}})",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           FieldReader f(body);
+           auto company = f.required_string("company_id", 1, 100);
+           auto agent_id = f.required_string("agent_id", 1, 100);
+           const auto* pairs = body.if_contains("pairs");
+           if (!pairs || !pairs->is_array()) f.fail("pairs", "field required: an array of {question, answer}");
+           else if (pairs->as_array().size() > 1000) f.fail("pairs", "at most 1000 pairs per call");
+           check(f);
+           check_company(company, ctx);
+           auto tenant = ctx.caller().tenant_id;
+           unwrap(co_await svc.blocking.run([&] { return svc.store.get_agent(tenant, agent_id); }));
+           const auto& embedder = svc.pipeline.deps().embedder;
+           std::vector<store::CacheEntry> entries;
+           int64_t errored = 0;
+           for (const auto& p : pairs->as_array()) {
+             const auto* o = p.if_object();
+             const auto* q = o ? o->if_contains("question") : nullptr;
+             const auto* a = o ? o->if_contains("answer") : nullptr;
+             if (!q || !a || !q->is_string() || !a->is_string() || q->as_string().empty() || a->as_string().empty()) {
+               ++errored;
+               continue;
+             }
+             std::string question(q->as_string());
+             entries.push_back({"ce_" + crypto::random_base62(16), tenant, agent_id, "", question, std::string(a->as_string()),
+                                "warm", embedder.embed_one(pipeline::SemanticCache::normalise(question)), now_ms()});
+           }
+           check(co_await svc.blocking.run([&]() -> Status {
+             for (const auto& e : entries) {
+               if (auto s = svc.store.put_cache_entry(e); !s.is_ok()) return s;
+             }
+             return Status::ok();
+           }));
+           for (const auto& e : entries) svc.pipeline.deps().cache.insert(e);
+           co_return http::Response::json(200, json::object{{"status", "completed"}, {"pairs_stored", entries.size()},
+                                                            {"pairs_errored", errored}, {"pairs_total", pairs->as_array().size()}});
+         }});
+
+  t.add({.method = "DELETE", .path = "/v1/cache/flush", .family = Family::kCortex, .auth = Auth::kAny,
+         .summary = "Flush cached answers of the company, optionally of one agent",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           check_company(req.query_param("company_id"), ctx);
+           auto tenant = ctx.caller().tenant_id;
+           auto agent = req.query_param("agent_id").value_or("");
+           svc.pipeline.deps().cache.flush(tenant, agent);
+           auto deleted = unwrap(co_await svc.blocking.run([&] { return svc.store.delete_cache_entries(tenant, agent); }));
+           co_return http::Response::json(200, json::object{{"status", "flushed"}, {"entries_deleted", deleted}});
+         }});
+
+  t.add({.method = "GET", .path = "/v1/cache/stats", .family = Family::kCortex, .auth = Auth::kAny,
+         .summary = "Semantic cache statistics for the company",
+         .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto s = svc.pipeline.deps().cache.stats(ctx.caller().tenant_id);
+           co_return http::Response::json(200, json::object{{"status", "active"}, {"index_name", "brainstem_semantic_cache"},
+                                                            {"num_docs", s.entries}, {"num_records", s.entries},
+                                                            {"indexing", "complete"}, {"hits", s.hits}, {"misses", s.misses}});
+         }});
+}
+
+}  // namespace brainstem::api

@@ -1,0 +1,91 @@
+// Outgoing webhooks (seed 000): events of a tenant are delivered as signed JSON POSTs to the
+// tenant's subscribed URLs, persisted first so that they survive a restart, and retried on a
+// schedule until delivered or out of attempts (at-least-once: a receiver may see a delivery
+// twice and should de-duplicate on X-Brainstem-Delivery).
+//
+// Each attempt is a POST of the stored payload (a JSON object with at least "event" and
+// "timestamp", ISO 8601 UTC) with these headers:
+//   Content-Type: application/json
+//   X-Brainstem-Event: <event>
+//   X-Brainstem-Delivery: <delivery id, the same on every attempt>
+//   X-Brainstem-Timestamp: <unix seconds of this attempt>
+//   X-Brainstem-Signature: sha256=<lower-case hex HMAC-SHA256, keyed with the webhook secret,
+//                                   of "<X-Brainstem-Timestamp>.<raw request body>">
+// A receiver recomputes the signature over the exact bytes it received, compares in constant
+// time, and rejects timestamps too far from its clock (replays).
+//
+// A 2xx answer marks the delivery delivered. Anything else (other status, connection error,
+// timeout, an address the policy refuses) counts a failed attempt: attempt 1 is made at once,
+// attempt k+1 retry_schedule[k-1] after attempt k; when the schedule is used up the delivery is
+// marked failed.
+//
+// Scheduling is the caller's: publish() starts a delivery pass in the background, and the app
+// calls deliver_due(now_ms()) every few seconds, which also picks up deliveries left pending
+// by a restart. Thread-safety: every method may be called from any I/O thread; at most one
+// pass runs at a time in this process (a pass asked for meanwhile is skipped, the next one
+// catches up). The dispatcher must outlive the executors it ran on: background passes refer
+// to it. Store calls run on the BlockingPool, which throws StatusError (kUnavailable) when
+// saturated.
+#pragma once
+
+#include "common/offload.h"
+#include "common/status.h"
+#include "store/store.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/object.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace brainstem::http {
+class HttpClient;
+class AddressPolicy;
+}  // namespace brainstem::http
+
+namespace brainstem::ops {
+
+struct WebhookOptions {
+  // Delays before attempts 2, 3, ...: six attempts over about 1.5 days by default.
+  std::vector<std::chrono::seconds> retry_schedule{std::chrono::seconds(60), std::chrono::seconds(300),
+                                                   std::chrono::seconds(1800), std::chrono::seconds(7200),
+                                                   std::chrono::seconds(86400)};
+  std::chrono::milliseconds timeout{10000};  // per attempt
+  int batch_size = 100;                      // deliveries sent (concurrently) per pass
+};
+
+class WebhookDispatcher {
+ public:
+  WebhookDispatcher(store::Store& store, BlockingPool& blocking, http::HttpClient& client,
+                    const http::AddressPolicy& policy, WebhookOptions options = {});
+
+  // Enqueues one delivery per active webhook of the tenant subscribed to `event` (or to "*"),
+  // adding "event" and "timestamp" to the payload when it lacks them, then starts a delivery
+  // pass in the background. Returns how many deliveries were enqueued; errors are the store's.
+  boost::asio::awaitable<Result<int>> publish(const std::string& tenant_id, const std::string& event,
+                                              boost::json::object payload);
+
+  // Attempts the deliveries due at `now_ms` (at most batch_size), which is also the clock for
+  // the next attempts and the timestamp header. Returns how many were attempted; 0 when another
+  // pass is running or the store failed (they stay due).
+  boost::asio::awaitable<int> deliver_due(int64_t now_ms);
+
+  // The X-Brainstem-Signature value: "sha256=" + hex HMAC-SHA256(secret, "<timestamp>.<body>").
+  static std::string sign(std::string_view secret, int64_t timestamp_s, std::string_view body);
+
+ private:
+  boost::asio::awaitable<void> attempt(store::WebhookDelivery delivery, int64_t now_ms);
+
+  store::Store& store_;
+  BlockingPool& blocking_;
+  http::HttpClient& client_;
+  const http::AddressPolicy& policy_;
+  const WebhookOptions options_;
+  std::atomic<bool> passing_{false};
+};
+
+}  // namespace brainstem::ops

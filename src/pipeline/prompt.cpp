@@ -1,0 +1,69 @@
+#include "pipeline/prompt.h"
+
+#include "common/offload.h"
+#include "pipeline/template.h"
+
+namespace brainstem::pipeline {
+
+namespace json = boost::json;
+
+json::object template_variables(const PipelineState& state) {
+  const AgentConfig& agent = *state.agent;
+  const MessageRequest& req = state.request;
+  json::array facts, knowledge;
+  for (const auto& f : state.facts) facts.push_back(json::object{{"fact", f.fact}, {"category", f.category}, {"confidence", f.confidence}});
+  for (const auto& p : state.knowledge) knowledge.push_back(json::object{{"title", p.title}, {"text", p.text}, {"source", p.source}});
+  json::object customer = req.identity;
+  customer["id"] = state.result.customer_id;
+  return {{"agent", json::object{{"name", agent.name}, {"personality", agent.personality}, {"dialect", agent.dialect},
+                                 {"language", agent.language}}},
+          {"customer", std::move(customer)},
+          {"memory", json::object{{"facts", facts}}},
+          {"facts", facts},
+          {"knowledge", std::move(knowledge)},
+          {"channel", req.channel},
+          {"metadata", req.metadata},
+          {"message", req.message}};
+}
+
+namespace {
+
+std::string default_identity(const AgentConfig& agent) {
+  std::string out = "You are " + (agent.name.empty() ? std::string("a helpful assistant") : agent.name) + ".";
+  if (auto* p = agent.personality.if_contains("name"); p && p->is_string()) out += " Personality: " + std::string(p->as_string()) + ".";
+  if (auto* d = agent.dialect.if_contains("name"); d && d->is_string()) out += " Reply in " + std::string(d->as_string()) + ".";
+  else if (!agent.language.empty()) out += " Reply in the language '" + agent.language + "'.";
+  return out;
+}
+
+}  // namespace
+
+std::string system_message(const PipelineState& state) {
+  const AgentConfig& agent = *state.agent;
+  std::string out;
+  if (agent.system_prompt.empty()) {
+    out = default_identity(agent);
+  } else {
+    auto rendered = render_template(agent.system_prompt, template_variables(state));
+    if (!rendered) throw StatusError(Status::internal("agent prompt template: " + rendered.status().message()));
+    out = std::move(rendered).value();
+  }
+  if (state.scenario && !state.scenario->instructions.empty()) {
+    out += "\n\nProcedure (" + state.scenario->name + "):\n" + state.scenario->instructions;
+  }
+  // A template that places facts or knowledge itself gets no second copy.
+  const bool template_has_facts = agent.system_prompt.find("facts") != std::string::npos;
+  const bool template_has_knowledge = agent.system_prompt.find("knowledge") != std::string::npos;
+  if (!state.facts.empty() && !template_has_facts) {
+    out += "\n\nWhat you know about this customer:";
+    for (const auto& f : state.facts) out += "\n- " + f.fact;
+  }
+  if (!state.knowledge.empty() && !template_has_knowledge) {
+    out += "\n\nRelevant knowledge:";
+    for (const auto& p : state.knowledge) out += "\n- Q: " + p.title + "\n  A: " + p.text;
+  }
+  if (!state.earlier_summary.empty()) out += "\n\nEarlier in this conversation: " + state.earlier_summary;
+  return out;
+}
+
+}  // namespace brainstem::pipeline

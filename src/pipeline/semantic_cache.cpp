@@ -1,0 +1,96 @@
+#include "pipeline/semantic_cache.h"
+
+#include "models/hashed_embedder.h"
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+
+namespace brainstem::pipeline {
+
+std::string SemanticCache::normalise(std::string_view question) {
+  std::string out;
+  out.reserve(question.size());
+  bool space = false;
+  for (unsigned char c : question) {
+    if (c >= 0x80 || std::isalnum(c)) {
+      if (space && !out.empty()) out.push_back(' ');
+      space = false;
+      out.push_back(static_cast<char>(c < 0x80 ? std::tolower(c) : c));
+    } else {
+      space = true;
+    }
+  }
+  return out;
+}
+
+std::optional<CacheHit> SemanticCache::lookup(const std::string& tenant_id, const std::string& agent_id,
+                                              const std::string& customer_id, std::string_view normalised_question,
+                                              const std::vector<float>& embedding, double threshold) {
+  std::shared_lock lock(mu_);
+  auto it = buckets_.find(key(tenant_id, agent_id));
+  const Item* best = nullptr;
+  double best_score = threshold;
+  if (it != buckets_.end()) {
+    for (const auto& item : it->second) {
+      if (!item.customer_id.empty() && item.customer_id != customer_id) continue;
+      double score = item.normalised == normalised_question ? 1.0 : models::cosine(item.embedding, embedding);
+      if (score >= best_score) {
+        best_score = score;
+        best = &item;
+      }
+    }
+  }
+  if (!best) {
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    return std::nullopt;
+  }
+  hits_.fetch_add(1, std::memory_order_relaxed);
+  return CacheHit{best->id, best->question, best->answer, best_score};
+}
+
+void SemanticCache::insert(const store::CacheEntry& entry) {
+  Item item{entry.id, entry.customer_id, entry.question, normalise(entry.question), entry.answer, entry.embedding};
+  std::unique_lock lock(mu_);
+  auto& bucket = buckets_[key(entry.tenant_id, entry.agent_id)];
+  std::erase_if(bucket, [&](const Item& old) { return old.normalised == item.normalised && old.customer_id == item.customer_id; });
+  if (bucket.size() >= max_per_agent_) bucket.erase(bucket.begin());
+  bucket.push_back(std::move(item));
+}
+
+int64_t SemanticCache::flush(const std::string& tenant_id, const std::string& agent_id) {
+  std::unique_lock lock(mu_);
+  int64_t removed = 0;
+  for (auto it = buckets_.begin(); it != buckets_.end();) {
+    auto slash = it->first.find('/');
+    bool tenant_matches = tenant_id.empty() || (slash == tenant_id.size() && it->first.compare(0, slash, tenant_id) == 0);
+    bool agent_matches = agent_id.empty() || it->first.compare(slash + 1, std::string::npos, agent_id) == 0;
+    if (tenant_matches && agent_matches) {
+      removed += static_cast<int64_t>(it->second.size());
+      it = buckets_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return removed;
+}
+
+Status SemanticCache::load(store::Store& store) {
+  return store.scan_cache_entries([this](const store::CacheEntry& entry) {
+    insert(entry);
+    return true;
+  });
+}
+
+CacheStats SemanticCache::stats(const std::string& tenant_id) const {
+  std::shared_lock lock(mu_);
+  CacheStats s;
+  for (const auto& [k, bucket] : buckets_) {
+    if (tenant_id.empty() || k.compare(0, tenant_id.size() + 1, tenant_id + '/') == 0) s.entries += static_cast<int64_t>(bucket.size());
+  }
+  s.hits = hits_.load(std::memory_order_relaxed);
+  s.misses = misses_.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace brainstem::pipeline

@@ -1,0 +1,71 @@
+// The semantic cache: answers given before, found again by the similarity of a new question
+// to the old one (cosine of normalised embeddings), per tenant and agent. Entries tied to a
+// customer (the answer used that customer's facts) are found only for that customer.
+//
+// Entries live in memory for lookups and in the store so they survive a restart (load()).
+// Each agent keeps at most `max_per_agent` entries; the oldest go first.
+// Thread-safety: lookups run concurrently (shared lock); inserts and flushes are exclusive.
+#pragma once
+
+#include "common/status.h"
+#include "store/store.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace brainstem::pipeline {
+
+struct CacheHit {
+  std::string id;
+  std::string question;
+  std::string answer;
+  double similarity = 0;
+};
+
+struct CacheStats {
+  int64_t entries = 0;
+  int64_t hits = 0;
+  int64_t misses = 0;
+};
+
+class SemanticCache {
+ public:
+  explicit SemanticCache(size_t max_per_agent = 10000) : max_per_agent_(max_per_agent) {}
+
+  // Questions are compared after normalisation: lower case, punctuation and extra spaces gone.
+  static std::string normalise(std::string_view question);
+
+  // The best entry at or above `threshold` for the customer (shareable entries, and the
+  // customer's own); nullopt on a miss.
+  std::optional<CacheHit> lookup(const std::string& tenant_id, const std::string& agent_id,
+                                 const std::string& customer_id, std::string_view normalised_question,
+                                 const std::vector<float>& embedding, double threshold);
+  // Adds an entry (replacing one with the same normalised question and customer).
+  void insert(const store::CacheEntry& entry);
+  // Removes the tenant's (empty: every tenant's) entries of the agent (empty: every agent).
+  int64_t flush(const std::string& tenant_id, const std::string& agent_id);
+  // Fills the cache from the store at start.
+  Status load(store::Store& store);
+  // Entries of the tenant (empty: all); hits and misses are server-wide.
+  CacheStats stats(const std::string& tenant_id = {}) const;
+
+ private:
+  struct Item {
+    std::string id, customer_id, question, normalised, answer;
+    std::vector<float> embedding;
+  };
+  using Bucket = std::vector<Item>;  // one agent's entries, oldest first
+  static std::string key(const std::string& tenant_id, const std::string& agent_id) { return tenant_id + '/' + agent_id; }
+
+  const size_t max_per_agent_;
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, Bucket> buckets_;
+  std::atomic<int64_t> hits_{0}, misses_{0};
+};
+
+}  // namespace brainstem::pipeline

@@ -1,0 +1,146 @@
+// 8. actions: what follows the answer. Records the turns of the session and the customer,
+// extracts customer facts, stores the answer in the semantic cache, meters usage and
+// publishes `conversation.completed` to the tenant's webhooks. On a cache hit only the turns
+// and the (free) usage are recorded.
+#include "common/clock.h"
+#include "common/crypto.h"
+#include "common/offload.h"
+#include "pipeline/fact_extractor.h"
+#include "pipeline/stages/stages.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/json.hpp>
+
+namespace brainstem::pipeline {
+
+namespace {
+
+namespace json = boost::json;
+
+std::string text_field(const json::object& o, std::string_view key) {
+  auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+class ActionsStage : public Stage {
+ public:
+  explicit ActionsStage(PipelineDeps& deps) : deps_(deps) {}
+  const char* timing_name() const override { return "post_actions"; }
+
+  boost::asio::awaitable<bool> run(PipelineState& state) override {
+    const MessageRequest& req = state.request;
+    const MessageResult& result = state.result;
+    const int64_t now = now_ms();
+    std::vector<store::Turn> turns = session_turns(state, now);
+    std::vector<store::MemoryFact> facts = result.cached ? std::vector<store::MemoryFact>{} : new_facts(state, now);
+    std::optional<store::Customer> customer = customer_record(state, now);
+    std::optional<store::CacheEntry> cache_entry = cacheable(state, now);
+
+    Status saved = co_await deps_.blocking.run([&]() -> Status {
+      if (customer) {
+        if (auto c = deps_.store.upsert_customer(*customer); !c) return c.status();
+      }
+      if (!turns.empty()) {
+        if (auto t = deps_.store.append_turns(turns); !t) return t.status();
+      }
+      for (const auto& fact : facts) {
+        if (auto f = deps_.store.save_fact(fact); !f) return f.status();
+      }
+      if (cache_entry) return deps_.store.put_cache_entry(*cache_entry);
+      return Status::ok();
+    });
+    if (!saved.is_ok()) throw StatusError(saved);
+    if (cache_entry) deps_.cache.insert(*cache_entry);
+
+    store::UsageRecord usage{req.tenant_id, req.key_id, state.agent->id, result.model_used, "message",
+                             result.tokens.input, result.tokens.output, result.tokens.cost_usd, result.cached,
+                             req.request_id, now};
+    deps_.usage.record(std::move(usage));
+    if (!result.cached) co_await publish_completed(state, now);
+    co_return true;
+  }
+
+ private:
+  static std::vector<store::Turn> session_turns(const PipelineState& state, int64_t now) {
+    const MessageRequest& req = state.request;
+    if (req.session_id.empty()) return {};
+    json::object meta{{"model", state.result.model_used}, {"cached", state.result.cached},
+                      {"execution_id", state.result.execution_id}, {"channel", req.channel}};
+    if (!state.result.actions_executed.empty()) {
+      meta["actions_executed"] = json::array(state.result.actions_executed.begin(), state.result.actions_executed.end());
+    }
+    auto turn = [&](std::string role, std::string content, int64_t tokens, std::string metadata) {
+      return store::Turn{"turn_" + crypto::random_base62(16), req.tenant_id, state.agent->id, req.session_id, 0,
+                         std::move(role), std::move(content), state.result.customer_id, tokens, std::move(metadata), now};
+    };
+    return {turn("user", req.message, state.result.tokens.input, json::serialize(json::object{{"channel", req.channel}})),
+            turn("assistant", state.result.reply, state.result.tokens.output, json::serialize(meta))};
+  }
+
+  static std::vector<store::MemoryFact> new_facts(const PipelineState& state, int64_t now) {
+    std::vector<store::MemoryFact> out;
+    if (state.result.customer_id.empty()) return out;
+    for (auto& f : extract_facts(state.request.message)) {
+      out.push_back(store::MemoryFact{crypto::uuid_v4(), state.request.tenant_id, state.result.customer_id, "", std::move(f.fact),
+                                      std::move(f.category), f.confidence, "extracted", now, now});
+    }
+    return out;
+  }
+
+  // A message naming a customer creates (or refreshes) that customer's record.
+  static std::optional<store::Customer> customer_record(const PipelineState& state, int64_t now) {
+    const MessageRequest& req = state.request;
+    if (req.customer_id.empty() || req.identity_mode == "anonymous") return std::nullopt;
+    store::Customer c;
+    c.id = req.customer_id;
+    c.tenant_id = req.tenant_id;
+    c.email = text_field(req.identity, "email");
+    c.phone = text_field(req.identity, "phone");
+    c.name = text_field(req.identity, "name");
+    c.created_at = c.updated_at = now;
+    return c;
+  }
+
+  // Only first-turn answers made without tools are cached: a follow-up depends on its
+  // conversation, a tool's answer on the moment. An answer that used the customer's facts is
+  // cached for that customer only.
+  std::optional<store::CacheEntry> cacheable(const PipelineState& state, int64_t now) const {
+    const MessageResult& r = state.result;
+    if (r.cached || !state.agent->cache_enabled || state.used_tools() || r.reply.empty() || r.model_used == "extractive") {
+      return std::nullopt;
+    }
+    if (!state.history.empty() || !state.earlier_summary.empty() || state.question_embedding.empty()) return std::nullopt;
+    return store::CacheEntry{"ce_" + crypto::random_base62(16), state.request.tenant_id, state.agent->id,
+                             state.facts.empty() ? std::string() : r.customer_id, state.request.message, r.reply,
+                             r.model_used, state.question_embedding, now};
+  }
+
+  boost::asio::awaitable<void> publish_completed(const PipelineState& state, int64_t now) {
+    const MessageRequest& req = state.request;
+    json::object payload{{"event", "conversation.completed"}, {"cerebral_id", state.agent->id}, {"agent_id", state.agent->id},
+                         {"session_id", req.session_id}, {"customer_id", state.result.customer_id},
+                         {"message", state.result.reply}, {"execution_id", state.result.execution_id},
+                         {"timestamp", iso8601(now)}};
+    // Delivery happens in the background; the answer does not wait for it.
+    auto executor = co_await boost::asio::this_coro::executor;
+    boost::asio::co_spawn(executor, publish(deps_.webhooks, req.tenant_id, std::move(payload)), boost::asio::detached);
+  }
+
+  static boost::asio::awaitable<void> publish(ops::WebhookDispatcher& webhooks, std::string tenant_id, json::object payload) {
+    try {
+      co_await webhooks.publish(tenant_id, "conversation.completed", std::move(payload));
+    } catch (const std::exception&) {
+      // The dispatcher logs its own failures; an event that cannot be queued is dropped.
+    }
+  }
+
+  PipelineDeps& deps_;
+};
+
+}  // namespace
+
+std::unique_ptr<Stage> make_actions_stage(PipelineDeps& deps) { return std::make_unique<ActionsStage>(deps); }
+
+}  // namespace brainstem::pipeline

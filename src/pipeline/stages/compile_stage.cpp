@@ -1,0 +1,138 @@
+// 7. compile + tools: renders the prompt, calls the routed model, runs the tool calls it makes
+// as the agent's webhook actions and feeds the results back, for at most max_tool_rounds
+// rounds; then the model must answer in text (no tools offered). With no model configured the
+// answer is extractive: the best knowledge passage, labelled as such.
+#include "common/clock.h"
+#include "common/offload.h"
+#include "pipeline/prompt.h"
+#include "pipeline/stages/stages.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace brainstem::pipeline {
+
+namespace {
+
+namespace json = boost::json;
+
+std::vector<models::Tool> tools_of(const AgentConfig& agent) {
+  std::vector<models::Tool> tools;
+  for (const auto& a : agent.actions) {
+    json::object schema = a.parameters_schema.empty() ? json::object{{"type", "object"}, {"properties", json::object{}}}
+                                                       : a.parameters_schema;
+    tools.push_back({a.name, a.description, json::serialize(schema)});
+  }
+  return tools;
+}
+
+std::vector<models::Message> conversation(const PipelineState& state) {
+  std::vector<models::Message> out;
+  out.push_back({"system", system_message(state), "", "", {}});
+  for (const auto& turn : state.history) {
+    if (turn.role == "user" || turn.role == "assistant") out.push_back({turn.role, turn.content, "", "", {}});
+  }
+  out.push_back({"user", state.request.message, "", "", {}});
+  return out;
+}
+
+class CompileStage : public Stage {
+ public:
+  explicit CompileStage(PipelineDeps& deps) : deps_(deps) {}
+  const char* timing_name() const override { return "agent_compiler"; }
+
+  boost::asio::awaitable<bool> run(PipelineState& state) override {
+    if (state.hints.model.empty() && deps_.models.specs().empty()) {
+      answer_extractively(state);
+      if (state.sink) {
+        StreamEvent event = TokenEvent{state.result.reply};
+        co_await (*state.sink)(event);
+      }
+      co_return true;
+    }
+    const AgentConfig& agent = *state.agent;
+    state.transcript = conversation(state);
+    const std::vector<models::Tool> tools = tools_of(agent);
+    double tool_ms = 0;
+    int rounds = 0;
+    models::DeltaSink forward = [&state](const models::ChatDelta& delta) -> boost::asio::awaitable<bool> {
+      if (delta.content.empty()) co_return true;
+      StreamEvent event = TokenEvent{delta.content};
+      co_return co_await (*state.sink)(event);
+    };
+    const models::DeltaSink none;
+    for (;;) {
+      models::ChatRequest request;
+      request.messages = state.transcript;
+      if (rounds < agent.max_tool_rounds) request.tools = tools;
+      request.temperature = agent.temperature;
+      request.max_tokens = agent.max_tokens;
+      const models::DeltaSink& sink = state.sink ? forward : none;
+      auto routed = co_await deps_.router.chat(state.hints, std::move(request), sink);
+      if (!routed) throw StatusError(routed.status());
+      account(state, routed.value());
+      const models::ChatResponse& reply = routed->response;
+      if (reply.tool_calls.empty() || rounds >= agent.max_tool_rounds) {
+        state.result.reply = reply.content;
+        break;
+      }
+      ++rounds;
+      state.transcript.push_back({"assistant", reply.content, "", "", reply.tool_calls});
+      for (const auto& call : reply.tool_calls) {
+        auto outcome = co_await run_tool(state, call);
+        tool_ms += outcome.latency_ms;
+        state.transcript.push_back({"tool", outcome.content, call.name, call.id, {}});
+      }
+    }
+    state.result.step_timings["tool_call_rounds"] = rounds;
+    state.result.step_timings["tool_execution"] = tool_ms;
+    co_return true;
+  }
+
+ private:
+  static void account(PipelineState& state, const models::RoutedReply& routed) {
+    state.result.model_used = routed.model;
+    state.result.used_fallback = state.result.used_fallback || routed.used_fallback;
+    state.result.tokens.input += routed.response.usage.prompt_tokens;
+    state.result.tokens.output += routed.response.usage.completion_tokens;
+    state.result.tokens.cost_usd += routed.cost_usd;
+  }
+
+  // Only the agent's own actions run; anything else the model names is answered with an error.
+  boost::asio::awaitable<ActionResult> run_tool(PipelineState& state, const models::ToolCall& call) {
+    const auto& actions = state.agent->actions;
+    auto it = std::find_if(actions.begin(), actions.end(), [&](const ActionDefinition& a) { return a.name == call.name; });
+    ActionResult outcome;
+    if (it == actions.end()) {
+      outcome.content = R"({"error":"unknown tool"})";
+    } else {
+      outcome = co_await deps_.actions.run(state.request.tenant_id, *it, call.arguments);
+      state.result.actions_executed.push_back(call.name);
+    }
+    if (state.sink) {
+      StreamEvent event = ToolEvent{call.name, outcome.ok, outcome.status, outcome.latency_ms};
+      co_await (*state.sink)(event);
+    }
+    co_return outcome;
+  }
+
+  // The best passage, or what is known about the customer, quoted with its source.
+  static void answer_extractively(PipelineState& state) {
+    state.result.model_used = "extractive";
+    if (!state.knowledge.empty()) {
+      const Passage& best = state.knowledge.front();
+      state.result.reply = best.text + "\n\n(Source: " + best.source + " — \"" + best.title + "\"; extractive answer, no model configured)";
+    } else {
+      state.result.reply = "I don't have an answer to that in my knowledge base yet. (extractive answer, no model configured)";
+    }
+  }
+
+  PipelineDeps& deps_;
+};
+
+}  // namespace
+
+std::unique_ptr<Stage> make_compile_stage(PipelineDeps& deps) { return std::make_unique<CompileStage>(deps); }
+
+}  // namespace brainstem::pipeline

@@ -1,0 +1,55 @@
+// 3. context: knowledge for the message (the agent's FAQs, ranked by similarity to the
+// question) and the scenario (SOP) whose trigger the message contains.
+#include "pipeline/stages/stages.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace brainstem::pipeline {
+
+namespace {
+
+constexpr size_t kMaxPassages = 4;
+constexpr double kMinRelevance = 0.2;
+
+class ContextStage : public Stage {
+ public:
+  explicit ContextStage(PipelineDeps& deps) : deps_(deps) {}
+  const char* timing_name() const override { return "context_engine"; }
+
+  boost::asio::awaitable<bool> run(PipelineState& state) override {
+    const AgentConfig& agent = *state.agent;
+    const std::string& message = state.request.message;
+    state.scenario = match_scenario(agent, message);
+    if (state.scenario) state.result.sop_matched = state.scenario->name;
+    if (agent.faqs.empty()) co_return true;
+    auto query = deps_.embedder.embed_one(message);
+    for (const auto& faq : agent.faqs) {
+      double score = models::cosine(query, deps_.embedder.embed_one(faq.question));
+      if (score >= kMinRelevance) state.knowledge.push_back(Passage{"faq", faq.question, faq.answer, score});
+    }
+    std::sort(state.knowledge.begin(), state.knowledge.end(), [](const Passage& a, const Passage& b) { return a.score > b.score; });
+    if (state.knowledge.size() > kMaxPassages) state.knowledge.resize(kMaxPassages);
+    co_return true;
+  }
+
+ private:
+  static const Scenario* match_scenario(const AgentConfig& agent, const std::string& message) {
+    std::string text = message;
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const auto& scenario : agent.scenarios) {
+      for (const auto& trigger : scenario.triggers) {
+        if (text.find(trigger) != std::string::npos) return &scenario;
+      }
+    }
+    return nullptr;
+  }
+
+  PipelineDeps& deps_;
+};
+
+}  // namespace
+
+std::unique_ptr<Stage> make_context_stage(PipelineDeps& deps) { return std::make_unique<ContextStage>(deps); }
+
+}  // namespace brainstem::pipeline

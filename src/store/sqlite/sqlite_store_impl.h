@@ -1,0 +1,186 @@
+// The SQLite engine's Store class and the helpers its source files share: sqlite_store.cpp
+// (tenants, users, keys, audit, settings, engine) and sqlite_domain.cpp (agents, customers,
+// sessions, memory, cache, webhooks, usage). Private to store/sqlite.
+#pragma once
+
+#include "store/sqlite/connection.h"
+#include "store/store.h"
+
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace brainstem::store::sqlite {
+
+// Scans read this many rows per read, so no read transaction stays open while the caller
+// visits them (a long one would hold back WAL checkpoints).
+constexpr int kScanBatch = 500;
+
+std::string lower_ascii(std::string text);
+std::string json_array(const std::vector<std::string>& items);
+// A malformed column reads as an empty list: for scopes and origins that grants the least.
+std::vector<std::string> string_list(const std::string& json);
+
+// The single row of `statement`, read by `read`; kNotFound with `missing` if there is none.
+template <class Read>
+auto single_row(Statement& statement, Read read, const char* missing) -> Result<decltype(read(statement))> {
+  auto row = statement.step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::not_found(missing);
+  return read(statement);
+}
+
+// Every row of `statement`, each read by `read`.
+template <class Read>
+auto all_rows(Statement& statement, Read read) -> Result<std::vector<decltype(read(statement))>> {
+  std::vector<decltype(read(statement))> out;
+  for (;;) {
+    auto row = statement.step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back(read(statement));
+  }
+}
+
+inline bool succeeded(const Status& status) { return status.is_ok(); }
+template <class T>
+bool succeeded(const Result<T>& result) { return result.ok(); }
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
+              const SqliteOptions& options, int schema_version);
+
+  // --- tenants, users, memberships (sqlite_store.cpp)
+  Status create_signup(const Tenant& tenant, const User& user) override;
+  Status create_tenant(const Tenant& tenant, const std::string& owner_user_id) override;
+  Result<Tenant> get_tenant(const std::string& id) override;
+  Result<Tenant> get_tenant_by_slug(const std::string& slug) override;
+  Result<User> get_user(const std::string& id) override;
+  Result<User> get_user_by_email(const std::string& email) override;
+  Result<User> verify_email(const std::string& token_hash) override;
+  Status add_member(const std::string& tenant_id, const std::string& user_id, const std::string& role) override;
+  Result<std::string> member_role(const std::string& tenant_id, const std::string& user_id) override;
+  Result<std::vector<Member>> list_members(const std::string& tenant_id) override;
+  Result<std::vector<std::pair<Tenant, std::string>>> list_user_tenants(const std::string& user_id) override;
+
+  // --- API keys (sqlite_store.cpp)
+  Status create_api_key(const ApiKey& key) override;
+  Result<ApiKey> get_api_key_by_hash(const std::string& key_hash) override;
+  Result<std::vector<ApiKey>> list_api_keys(const std::string& tenant_id) override;
+  Status revoke_api_key(const std::string& tenant_id, const std::string& key_id, int64_t at_ms) override;
+  Status touch_api_keys(const std::vector<std::pair<std::string, int64_t>>& key_id_and_ms) override;
+
+  // --- audit chain (sqlite_store.cpp)
+  Result<AuditEntry> append_audit(AuditEntry entry,
+                                  const std::function<std::string(const AuditEntry&)>& seal) override;
+  Result<std::vector<AuditEntry>> query_audit(const AuditQuery& query) override;
+  Status scan_audit(const std::string& tenant_id, const std::function<bool(const AuditEntry&)>& visit) override;
+  Result<AuditHead> audit_head(const std::string& tenant_id) override;
+
+  // --- agents (sqlite_domain.cpp, as is everything down to usage metering)
+  Status create_agent(const Agent& agent) override;
+  Result<Agent> get_agent(const std::string& tenant_id, const std::string& id) override;
+  Result<Agent> find_agent(const std::string& id) override;
+  Result<std::vector<Agent>> list_agents(const std::string& tenant_id) override;
+  Result<Agent> update_agent(const Agent& agent) override;
+  Status delete_agent(const std::string& tenant_id, const std::string& id) override;
+
+  // --- customers
+  Result<Customer> upsert_customer(const Customer& customer) override;
+  Result<Customer> get_customer(const std::string& tenant_id, const std::string& id) override;
+
+  // --- sessions and turns
+  Result<std::vector<Turn>> append_turns(std::vector<Turn> turns) override;
+  Result<std::vector<Turn>> recent_turns(const std::string& tenant_id, const std::string& agent_id,
+                                         const std::string& session_id, int limit) override;
+  Result<Session> get_session(const std::string& tenant_id, const std::string& agent_id,
+                              const std::string& session_id) override;
+  Result<std::vector<Session>> list_sessions(const std::string& tenant_id, const std::string& agent_id,
+                                             int limit) override;
+
+  // --- customer memory facts
+  Result<MemoryFact> save_fact(const MemoryFact& fact) override;
+  Result<std::vector<MemoryFact>> list_facts(const std::string& tenant_id, const std::string& customer_id,
+                                             const std::string& agent_id) override;
+  Status delete_fact(const std::string& tenant_id, const std::string& fact_id) override;
+
+  // --- semantic cache
+  Status put_cache_entry(const CacheEntry& entry) override;
+  Status scan_cache_entries(const std::function<bool(const CacheEntry&)>& visit) override;
+  Result<int64_t> delete_cache_entries(const std::string& tenant_id, const std::string& agent_id) override;
+
+  // --- outgoing webhooks
+  Status create_webhook(const Webhook& webhook) override;
+  Result<std::vector<Webhook>> list_webhooks(const std::string& tenant_id) override;
+  Result<Webhook> get_webhook(const std::string& tenant_id, const std::string& id) override;
+  Status delete_webhook(const std::string& tenant_id, const std::string& id) override;
+  Status enqueue_deliveries(const std::vector<WebhookDelivery>& deliveries) override;
+  Result<std::vector<WebhookDelivery>> due_deliveries(int64_t now_ms, int limit) override;
+  Status update_delivery(const WebhookDelivery& delivery) override;
+  Result<std::vector<WebhookDelivery>> list_deliveries(const std::string& tenant_id, const std::string& webhook_id,
+                                                       int limit) override;
+
+  // --- usage metering
+  Status record_usage(const std::vector<UsageRecord>& records) override;
+  Result<std::vector<UsageRow>> usage_summary(const UsageQuery& query) override;
+  Result<double> usage_cost(const std::string& tenant_id, int64_t from_ms, int64_t to_ms) override;
+
+  // --- settings and engine (sqlite_store.cpp)
+  Result<std::string> setting_or_init(const std::string& key, const std::string& value) override;
+  Status ping() override;
+  int schema_version() override;
+  std::string engine_name() const override { return "sqlite"; }
+
+ private:
+  // Runs `body` on a reader connection (the writer's when there are no readers, as for an
+  // in-memory database, which other connections cannot see).
+  template <class Body>
+  auto read(Body&& body) -> decltype(body(std::declval<Connection&>())) {
+    auto lease = (readers_ ? readers_ : writer_)->acquire();
+    if (!lease.ok()) return lease.status();
+    try {
+      return body(**lease);
+    } catch (const std::exception& e) {
+      return Status::internal(std::string("store read failed: ") + e.what());
+    }
+  }
+
+  // Runs `body` in a BEGIN IMMEDIATE transaction on the writer connection: committed if it
+  // succeeds, rolled back otherwise. IMMEDIATE takes the write lock up front, so a transaction
+  // that reads then writes cannot fail half way because another process wrote in between.
+  template <class Body>
+  auto write(Body&& body) -> decltype(body(std::declval<Connection&>())) {
+    using R = decltype(body(std::declval<Connection&>()));
+    auto lease = writer_->acquire();
+    if (!lease.ok()) return lease.status();
+    Connection& c = **lease;
+    if (Status s = c.exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
+    R result = [&]() -> R {
+      try {
+        return body(c);
+      } catch (const std::exception& e) {
+        return Status::internal(std::string("store write failed: ") + e.what());
+      }
+    }();
+    if (!succeeded(result)) {
+      c.rollback_if_open();
+      return result;
+    }
+    if (Status s = c.exec("COMMIT"); !s.is_ok()) {
+      c.rollback_if_open();
+      return s;
+    }
+    return result;
+  }
+
+  std::atomic<int> waiting_{0};
+  std::unique_ptr<ConnectionPool> writer_;
+  std::unique_ptr<ConnectionPool> readers_;
+  int schema_version_;
+};
+
+}  // namespace brainstem::store::sqlite
