@@ -1,9 +1,11 @@
 // Cendriix (seed 002): workspaces, members and the audit log. Bare objects; errors carry the
 // seed's snake_case codes and, on validation, Zod-style fieldErrors.
+#include "api/chat_relay.h"
 #include "api/handler_util.h"
 #include "api/routes.h"
 
 #include <algorithm>
+#include <ctime>
 
 namespace brainstem::api {
 
@@ -28,6 +30,16 @@ json::object entry_view(const store::AuditEntry& e) {
   return {{"id", e.id},          {"seq", e.seq},           {"timestamp", iso8601(e.timestamp)},
           {"actor", e.actor},    {"eventType", e.event_type}, {"payload", ec ? json::value(e.payload) : payload},
           {"prevHash", e.prev_hash}, {"hash", e.hash}};
+}
+
+// Midnight UTC of the first day of the month `unix_ms` falls in.
+int64_t start_of_month_ms(int64_t unix_ms) {
+  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm utc{};
+  gmtime_r(&t, &utc);
+  utc.tm_mday = 1;
+  utc.tm_hour = utc.tm_min = utc.tm_sec = 0;
+  return static_cast<int64_t>(timegm(&utc)) * 1000;
 }
 
 void require_admin(const RequestContext& ctx, const char* what) {
@@ -57,7 +69,7 @@ void add_model_router_routes(RouteTable& t, Services& svc) {
          .summary = "Inference through the routing policy, with fallbacks",
          .request_schema = R"({"type":"object","required":["prompt"],"properties":{"prompt":{"type":"string"},"taskType":{"enum":["code_generation","reasoning","summarisation","classification","general"]},"maxTokens":{"type":"integer","minimum":1},"systemPrompt":{"type":"string"},"requiredCapabilities":{"type":"array","items":{"type":"string"}},"policyHint":{"enum":["cost","latency"]},"maxCostUsd":{"type":"number","minimum":0}}})",
          .response_schema = R"({"type":"object","properties":{"modelId":{"type":"string"},"provider":{"type":"string"},"response":{"type":"string"},"inputTokens":{"type":"integer"},"outputTokens":{"type":"integer"},"latencyMs":{"type":"number"},"estimatedCostUsd":{"type":"number"},"usedFallback":{"type":"boolean"}}})",
-         .handler = [&svc](http::Request& req, RequestContext&) -> asio::awaitable<http::Response> {
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto body = json_body(req);
            FieldReader f(body);
            models::ChatRequest chat;
@@ -76,8 +88,7 @@ void add_model_router_routes(RouteTable& t, Services& svc) {
            hints.expected_prompt_tokens = static_cast<int64_t>((prompt.size() + system.size()) / 4 + 1);
            hints.expected_completion_tokens = chat.max_tokens.value_or(256);
            auto slot = unwrap(svc.gate.acquire());
-           models::DeltaSink no_stream;
-           auto routed = unwrap(co_await svc.router.chat(hints, chat, no_stream));
+           auto routed = co_await routed_chat(svc, ctx, hints, chat, "complete");
            const auto* spec = svc.models.spec(routed.model);
            auto res = http::Response::json(200, json::object{{"modelId", routed.model},
                                                              {"provider", spec ? spec->provider : ""},
@@ -269,6 +280,50 @@ void add_cendriix_routes(RouteTable& t, Services& svc) {
                                  {"checkedCount", v.checked},
                                  {"firstInvalidSeq", v.first_invalid_seq ? json::value(*v.first_invalid_seq) : json::value(nullptr)},
                                  {"reason", v.reason.empty() ? json::value(nullptr) : json::value(v.reason)}});
+         }});
+
+  t.add({.method = "GET", .path = "/v1/metering/usage", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Token usage and cost of the billing period (this UTC month; ?from=&to= ISO 8601 to choose)",
+         .response_schema = R"({"type":"object","properties":{"usage":{"type":"object","properties":{"inputTokens":{"type":"integer"},"outputTokens":{"type":"integer"},"estimatedCostUsd":{"type":"number"},"requests":{"type":"integer"},"byModel":{"type":"object"},"byKey":{"type":"object"}}},"period":{"type":"object"}}})",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           store::UsageQuery q;
+           q.tenant_id = ctx.caller().tenant_id;
+           q.from_ms = start_of_month_ms(now_ms());
+           q.to_ms = now_ms() + 1;
+           for (auto [name, field] : {std::pair{"from", &q.from_ms}, std::pair{"to", &q.to_ms}}) {
+             if (auto text = req.query_param(name)) {
+               auto ms = parse_iso8601_ms(*text);
+               if (!ms) throw StatusError(Status::validation(name, "must be an ISO 8601 time"));
+               *field = *ms;
+             }
+           }
+           co_await svc.usage.flush();  // what was metered a moment ago counts too
+           auto rows = unwrap(co_await svc.blocking.run([&] { return svc.store.usage_summary(q); }));
+           int64_t input = 0, output = 0, requests = 0;
+           double cost = 0;
+           json::object by_model, by_key;
+           auto add_to = [](json::object& group, const std::string& name, const store::UsageRow& r) {
+             json::value& slot = group[name.empty() ? std::string("(user token)") : name];
+             if (!slot.is_object()) slot.emplace_object();
+             json::object& g = slot.as_object();
+             g["inputTokens"] = (g.contains("inputTokens") ? g["inputTokens"].as_int64() : 0) + r.prompt_tokens;
+             g["outputTokens"] = (g.contains("outputTokens") ? g["outputTokens"].as_int64() : 0) + r.completion_tokens;
+             g["estimatedCostUsd"] = (g.contains("estimatedCostUsd") ? g["estimatedCostUsd"].as_double() : 0.0) + r.cost_usd;
+             g["requests"] = (g.contains("requests") ? g["requests"].as_int64() : 0) + r.requests;
+           };
+           for (const auto& r : rows) {
+             input += r.prompt_tokens;
+             output += r.completion_tokens;
+             cost += r.cost_usd;
+             requests += r.requests;
+             add_to(by_model, r.model, r);
+             add_to(by_key, r.key_id, r);
+           }
+           co_return http::Response::json(
+               200, json::object{{"usage", json::object{{"inputTokens", input}, {"outputTokens", output},
+                                                        {"estimatedCostUsd", cost}, {"requests", requests},
+                                                        {"byModel", std::move(by_model)}, {"byKey", std::move(by_key)}}},
+                                 {"period", json::object{{"from", iso8601(q.from_ms)}, {"to", iso8601(q.to_ms)}}}});
          }});
 }
 

@@ -203,13 +203,22 @@ void add_cerebral_routes(RouteTable& t, Services& svc) {
            const auto& p = ctx.caller();
            const auto& limits = svc.limits_for(p.tenant_id, p.tenant_slug);
            auto used = svc.rate_limiter.usage("t:" + p.tenant_id, now_ms());
+           ops::BudgetState budget = co_await svc.budgets.state(p.tenant_id);
+           // The worst circuit among the models: open beats half_open beats closed.
+           auto circuit = models::CircuitState::kClosed;
+           for (const auto& c : svc.router.circuits()) {
+             if (c.state == models::CircuitState::kOpen) circuit = c.state;
+             else if (c.state == models::CircuitState::kHalfOpen && circuit == models::CircuitState::kClosed) circuit = c.state;
+           }
            co_return cerebral_ok(json::object{
                {"tenant", json::object{{"requests_per_minute", limits.per_minute},
                                        {"requests_per_hour", limits.per_hour},
                                        {"requests_per_day", limits.per_day}}},
                {"current", json::object{{"minute", used.minute}, {"hour", used.hour}, {"day", used.day}}},
-               // A tenant without a cost budget is "ok"; without a model circuit, "closed".
-               {"health", json::object{{"budget_state", "ok"}, {"circuit_state", "closed"}}}});
+               {"health", json::object{{"budget_state", ops::budget_state_name(budget)},
+                                       {"circuit_state", models::circuit_name(circuit)},
+                                       {"budget_daily_usd", svc.budgets.daily_limit()},
+                                       {"spent_today_usd", svc.budgets.spent_today(p.tenant_id)}}}});
          }});
 }
 

@@ -79,11 +79,10 @@ void add_cerebrum_routes(RouteTable& t, Services& svc) {
          .summary = "Code completion; the language picks the model",
          .request_schema = R"({"type":"object","required":["prompt","language"],"properties":{"prompt":{"type":"string"},"language":{"type":"string"},"max_tokens":{"type":"integer","default":512},"temperature":{"type":"number","minimum":0,"maximum":1,"default":0.4}}})",
          .response_schema = R"({"type":"object","properties":{"completion":{"type":"string"},"language":{"type":"string"},"model":{"type":"string"},"total_tokens":{"type":"integer"},"inference_time":{"type":"number"},"timestamp":{"type":"string"}}})",
-         .handler = [&svc](http::Request& req, RequestContext&) -> asio::awaitable<http::Response> {
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto c = parse_completion(json_body(req));
            auto slot = unwrap(svc.gate.acquire());
-           models::DeltaSink no_stream;
-           auto routed = unwrap(co_await svc.router.chat(c.hints, c.request, no_stream));
+           auto routed = co_await routed_chat(svc, ctx, c.hints, c.request, "complete");
            auto res = http::Response::json(200, json::object{{"completion", routed.response.content},
                                                              {"language", c.hints.language},
                                                              {"model", routed.model},
@@ -101,7 +100,7 @@ void add_cerebrum_routes(RouteTable& t, Services& svc) {
            auto c = parse_completion(json_body(req));
            auto slot = unwrap(svc.gate.acquire());
            const int64_t started = now_us();
-           RoutedStream started_stream = co_await start_routed_stream(svc, ctx, c.hints, c.request);
+           RoutedStream started_stream = co_await start_routed_stream(svc, ctx, c.hints, c.request, "complete");
            auto relay = started_stream.relay;
            auto first = std::move(started_stream.first);
            co_return http::Response::event_stream(

@@ -2,6 +2,7 @@
 
 #include "api/route_table.h"
 #include "api/services.h"
+#include "common/clock.h"
 #include "common/offload.h"
 
 #include <boost/asio/as_tuple.hpp>
@@ -56,13 +57,49 @@ asio::awaitable<std::optional<ChatRelay::Event>> ChatRelay::next() {
   co_return std::move(event);
 }
 
+void meter_usage(Services& services, const RequestContext& ctx, const std::string& kind, const models::RoutedReply& reply) {
+  if (!ctx.principal) return;
+  const auth::Principal& caller = *ctx.principal;
+  services.usage.record(store::UsageRecord{caller.tenant_id, caller.is_key() ? caller.key_id : std::string(), "",
+                                           reply.model, kind, reply.response.usage.prompt_tokens,
+                                           reply.response.usage.completion_tokens, reply.cost_usd, false, ctx.request_id,
+                                           now_ms()});
+}
+
+asio::awaitable<models::RoutedReply> routed_chat(Services& services, const RequestContext& ctx, const models::RouteHints& hints,
+                                                 const models::ChatRequest& request, const char* kind) {
+  models::DeltaSink no_stream;
+  auto routed = co_await services.router.chat(hints, request, no_stream);
+  if (!routed) throw StatusError(routed.status());
+  meter_usage(services, ctx, kind, routed.value());
+  co_return std::move(routed).value();
+}
+
+namespace {
+
+// The generation of a stream: the router's reply, metered once it is whole.
+asio::awaitable<Result<models::RoutedReply>> metered_generation(Services& services, RequestContext ctx, models::RouteHints hints,
+                                                                models::ChatRequest request, std::string kind,
+                                                                models::DeltaSink sink) {
+  auto routed = co_await services.router.chat(hints, std::move(request), sink);
+  if (routed) meter_usage(services, ctx, kind, routed.value());
+  co_return routed;
+}
+
+}  // namespace
+
 asio::awaitable<RoutedStream> start_routed_stream(Services& services, const RequestContext& ctx,
-                                                  const models::RouteHints& hints, const models::ChatRequest& request) {
+                                                  const models::RouteHints& hints, const models::ChatRequest& request,
+                                                  const char* kind) {
   auto executor = co_await asio::this_coro::executor;
   RoutedStream out;
+  // Only what metering needs of the request context travels with the generation.
+  RequestContext meter_ctx;
+  meter_ctx.request_id = ctx.request_id;
+  meter_ctx.principal = ctx.principal;
   // Built outside any co_await expression: GCC 12 mishandles lambda temporaries there.
-  out.relay = ChatRelay::start(executor, [&services, hints, request](const models::DeltaSink& sink) {
-    return services.router.chat(hints, request, sink);
+  out.relay = ChatRelay::start(executor, [&services, meter_ctx, hints, request, kind = std::string(kind)](const models::DeltaSink& sink) {
+    return metered_generation(services, meter_ctx, hints, request, kind, sink);
   });
   if (ctx.principal && ctx.principal->is_key()) {
     out.relay->guard([&authenticator = services.authenticator, key_id = ctx.principal->key_id] { return !authenticator.revoked(key_id); },

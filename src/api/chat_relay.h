@@ -64,8 +64,17 @@ struct RoutedStream {
 // Runs `request` through the router on the request's executor, guarded by its API key
 // (revoking the key ends the stream), and waits for the first event. A failure before any
 // delta is thrown as StatusError, so it is answered as a normal error in the family's envelope.
+// A successful reply is metered under `kind` (chat | complete | message ...).
 boost::asio::awaitable<RoutedStream> start_routed_stream(Services& services, const RequestContext& ctx,
                                                          const models::RouteHints& hints,
-                                                         const models::ChatRequest& request);
+                                                         const models::ChatRequest& request, const char* kind);
+
+// The whole reply through the router, metered under `kind`; failures thrown as StatusError.
+boost::asio::awaitable<models::RoutedReply> routed_chat(Services& services, const RequestContext& ctx,
+                                                        const models::RouteHints& hints,
+                                                        const models::ChatRequest& request, const char* kind);
+
+// Records the tokens and cost of one model call for the caller's tenant, key and model.
+void meter_usage(Services& services, const RequestContext& ctx, const std::string& kind, const models::RoutedReply& reply);
 
 }  // namespace brainstem::api

@@ -197,8 +197,7 @@ void add_openai_routes(RouteTable& t, Services& svc) {
            const std::string model = chat.model;
 
            if (!stream) {
-             models::DeltaSink no_stream;
-             auto routed = unwrap(co_await svc.router.chat(hints, chat, no_stream));
+             auto routed = co_await routed_chat(svc, ctx, hints, chat, "chat");
              auto& reply = routed.response;
              json::object message{{"role", "assistant"},
                                   {"content", reply.content.empty() && !reply.tool_calls.empty() ? json::value(nullptr)
@@ -218,7 +217,7 @@ void add_openai_routes(RouteTable& t, Services& svc) {
              co_return res;
            }
 
-           RoutedStream started_stream = co_await start_routed_stream(svc, ctx, hints, chat);
+           RoutedStream started_stream = co_await start_routed_stream(svc, ctx, hints, chat, "chat");
            auto relay = started_stream.relay;
            auto first = std::move(started_stream.first);
            co_return http::Response::event_stream(

@@ -102,6 +102,7 @@ const std::map<std::string, Setter>& setters() {
       {"budgets.throttle_pct", double_setter("budgets.throttle_pct", &Config::budget_throttle_pct, 0, 100)},
       {"pipeline.tokenizer", text_setter(&Config::tokenizer)},
       {"pipeline.cache_threshold", double_setter("pipeline.cache_threshold", &Config::cache_threshold, 0.5, 1.0)},
+      {"pipeline.action_timeout_ms", int_setter("pipeline.action_timeout_ms", &Config::action_timeout_ms, 100, 600000)},
       {"security.allow_cidrs", text_setter(&Config::allow_cidrs)},
       {"webhooks.retry_schedule_s", text_setter(&Config::webhook_retry_schedule_s)},
       {"webhooks.poll_ms", int_setter("webhooks.poll_ms", &Config::webhook_poll_ms, 50, 3600000)},

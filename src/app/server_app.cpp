@@ -128,7 +128,9 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.tokens = std::make_unique<models::TokenCounter>(p.models, config.tokenizer);
   p.agents = std::make_unique<pipeline::AgentCache>(*p.store, *p.blocking);
   if (auto s = p.cache.load(*p.store); !s.is_ok()) return s;
-  p.actions = std::make_unique<pipeline::ActionRunner>(p.upstream, p.address_policy);
+  pipeline::ActionRunnerOptions action_options;
+  action_options.timeout = std::chrono::milliseconds(config.action_timeout_ms);
+  p.actions = std::make_unique<pipeline::ActionRunner>(p.upstream, p.address_policy, action_options);
   p.budgets = std::make_unique<ops::Budgets>(
       *p.store, *p.blocking,
       ops::BudgetOptions{config.budget_daily_usd, config.budget_warn_pct, config.budget_throttle_pct});

@@ -93,7 +93,7 @@ struct HttpClient::Impl {
     while (!q.empty()) {
       auto c = std::move(q.back());
       q.pop_back();
-      if (now - c->idle_since < options.idle_timeout) return c;
+      if (now - c->idle_since < options.idle_timeout && (!policy || policy->allows(c->remote.address()))) return c;
     }
     return nullptr;
   }

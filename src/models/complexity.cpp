@@ -29,6 +29,19 @@ bool contains_any(const std::string& text, std::initializer_list<std::string_vie
   return std::any_of(needles.begin(), needles.end(), [&](std::string_view n) { return text.find(n) != std::string::npos; });
 }
 
+// Whole words only: "this" must not read as "hi", nor "book" as "ok".
+bool contains_word(const std::string& text, std::initializer_list<std::string_view> words) {
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && !std::isalnum(static_cast<unsigned char>(text[i]))) ++i;
+    size_t start = i;
+    while (i < text.size() && std::isalnum(static_cast<unsigned char>(text[i]))) ++i;
+    std::string_view word(text.data() + start, i - start);
+    if (!word.empty() && std::find(words.begin(), words.end(), word) != words.end()) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string classify_complexity(const ComplexityInput& input) {
@@ -38,7 +51,7 @@ std::string classify_complexity(const ComplexityInput& input) {
   const bool reasoning = contains_any(text, {"why", "explain", "analy", "compare", "step by step", "plan", "design",
                                              "trade-off", "tradeoff", "prove", "debug", "refactor", "strategy"});
   const bool code = contains_any(text, {"```", "function", "class ", "error:", "stack trace", "sql", "regex"});
-  const bool greeting = words <= 4 && contains_any(text, {"hi", "hello", "hey", "thanks", "thank you", "ok", "bye"});
+  const bool greeting = words <= 4 && contains_word(text, {"hi", "hello", "hey", "thanks", "thank", "ok", "bye"});
 
   if (greeting) return "speed";
   int score = 0;

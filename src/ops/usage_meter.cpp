@@ -29,7 +29,13 @@ void UsageMeter::put_back(std::vector<store::UsageRecord> records) {
 boost::asio::awaitable<Status> UsageMeter::flush() {
   auto batch = take();
   if (batch.empty()) co_return Status::ok();
-  Status s = co_await blocking_.run([&] { return store_.record_usage(batch); });
+  Status s;
+  try {
+    auto write = [&] { return store_.record_usage(batch); };
+    s = co_await blocking_.run(write);
+  } catch (const StatusError& e) {
+    s = e.status;  // the pool is saturated: keep the records like any other failure
+  }
   if (!s.is_ok()) {
     spdlog::warn("usage flush of {} records failed: {}", batch.size(), s.message());
     put_back(std::move(batch));

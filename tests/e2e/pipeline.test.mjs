@@ -346,3 +346,23 @@ test('customers: upsert by email, phone and external id; E.164 enforced; tenant-
   const other = await newAccount(srv.url);
   assert.equal((await call(srv.url, 'GET', `/v1/customers/${id}`, { token: other.token })).status, 404);
 });
+
+test('usage is metered per tenant, key and model for pipeline and OpenAI calls alike', async () => {
+  await upstream.control({});
+  const before = (await call(srv.url, 'GET', '/v1/metering/usage', { token: account.token })).body.usage;
+  const oai = await call(srv.url, 'POST', '/v1/chat/completions', { headers: { Authorization: `Bearer ${key}` }, body: { model: 'fixed-model', messages: [{ role: 'user', content: 'count me' }] } });
+  assert.equal(oai.status, 200, oai.text);
+  const after = (await call(srv.url, 'GET', '/v1/metering/usage', { token: account.token })).body.usage;
+  assert.equal(after.requests, before.requests + 1);
+  assert.equal(after.inputTokens, before.inputTokens + oai.body.usage.prompt_tokens);
+  assert.equal(after.outputTokens, before.outputTokens + oai.body.usage.completion_tokens);
+  assert.ok(after.estimatedCostUsd > before.estimatedCostUsd);
+  assert.ok(after.byModel['fixed-model'].requests >= 1);
+  const keys = Object.keys(after.byKey);
+  assert.ok(keys.some((k) => k.startsWith('key_')), 'calls are attributed to their API key');
+  const other = await newAccount(srv.url);
+  const empty = (await call(srv.url, 'GET', '/v1/metering/usage', { token: other.token })).body.usage;
+  assert.equal(empty.requests, 0, 'another tenant sees none of it');
+  const bad = await call(srv.url, 'GET', '/v1/metering/usage?from=yesterday', { token: account.token });
+  assert.equal(bad.status, 422);
+});

@@ -12,6 +12,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
 
 namespace brainstem::pipeline {
 
@@ -129,11 +130,13 @@ class ActionsStage : public Stage {
   }
 
   static boost::asio::awaitable<void> publish(ops::WebhookDispatcher& webhooks, std::string tenant_id, json::object payload) {
+    Result<int> queued = Status::unavailable("not queued");
     try {
-      co_await webhooks.publish(tenant_id, "conversation.completed", std::move(payload));
-    } catch (const std::exception&) {
-      // The dispatcher logs its own failures; an event that cannot be queued is dropped.
+      queued = co_await webhooks.publish(tenant_id, "conversation.completed", std::move(payload));
+    } catch (const StatusError& e) {
+      queued = e.status;
     }
+    if (!queued) spdlog::warn("conversation.completed for tenant {} not queued: {}", tenant_id, queued.status().message());
   }
 
   PipelineDeps& deps_;

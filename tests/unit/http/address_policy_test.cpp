@@ -166,7 +166,14 @@ TEST(AddressPolicyClient, PooledConnectionDoesNotBypassPolicy) {
     co_return Response::text(200, "ok");
   });
   ASSERT_TRUE(server.start().is_ok());
-  std::thread serving([&] { server.run(); });
+  struct Serving {
+    Server& server;
+    std::thread thread{[this] { server.run(); }};
+    ~Serving() {
+      server.stop();
+      thread.join();
+    }
+  } serving{server};
   const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/";
   asio::io_context ioc;
   HttpClient client;
@@ -180,9 +187,6 @@ TEST(AddressPolicyClient, PooledConnectionDoesNotBypassPolicy) {
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.status().code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(requests.load(), 1);
-
-  server.stop();
-  serving.join();
 }
 
 }  // namespace

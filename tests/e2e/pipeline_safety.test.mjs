@@ -1,0 +1,173 @@
+// What protects tenants and their systems around the pipeline: signed outgoing webhooks with
+// retries, daily cost budgets (X-Budget-State, 402), tool actions that time out, and the
+// address policy that keeps tool calls and webhooks off loopback and private addresses
+// unless the operator allows them (nothing reaches the listener).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { startServer, startFakeUpstream, call, newAccount } from './lib/server.mjs';
+
+let upstream;
+const servers = [];
+
+function startReceiver(handler) {
+  return new Promise((resolve) => {
+    const hits = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => { body += d; });
+      req.on('end', () => { hits.push({ url: req.url, headers: req.headers, body }); handler(req, res, hits.length); });
+    });
+    server.listen(0, '127.0.0.1', () => resolve({ server, hits, url: `http://127.0.0.1:${server.address().port}` }));
+  });
+}
+
+async function serve(extraConfig) {
+  const srv = await startServer({
+    config: `
+${extraConfig}
+
+[[models]]
+id = "fixed-model"
+provider = "openai"
+base_url = "${upstream.url}/v1"
+price_in_per_1k = 1.0
+price_out_per_1k = 2.0
+max_retries = 0
+`,
+  });
+  servers.push(srv);
+  const account = await newAccount(srv.url);
+  const key = (await call(srv.url, 'POST', '/portal/api/keys', { token: account.token, body: { name: 'k' } })).body.key;
+  return { srv, account, key };
+}
+
+async function agentWith(srv, token, body) {
+  const r = await call(srv.url, 'POST', '/v1/agents', { token, body: { name: 'Agent', ...body } });
+  assert.equal(r.status, 201, r.text);
+  return r.body;
+}
+
+const until = async (predicate, ms = 8000) => {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await predicate()) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+};
+
+before(async () => { upstream = await startFakeUpstream(); });
+after(async () => { for (const s of servers) await s.cleanup(); upstream.stop(); });
+
+test('webhooks: signed deliveries of conversation.completed, retried after the receiver first fails', async () => {
+  const receiver = await startReceiver((req, res, n) => { res.statusCode = n === 1 ? 500 : 200; res.end('ok'); });
+  const { srv, account, key } = await serve(`
+[security]
+allow_cidrs = "127.0.0.0/8"
+[webhooks]
+retry_schedule_s = "1,1,1"
+poll_ms = 100`);
+  const hook = await call(srv.url, 'POST', '/v1/webhooks', { token: account.token, body: { url: `${receiver.url}/hook`, events: ['conversation.completed'] } });
+  assert.equal(hook.status, 201, hook.text);
+  const secret = hook.body.data.secret;
+  assert.match(secret, /^whsec_/);
+  const agent = await agentWith(srv, account.token, {});
+  await upstream.control({});
+  const r = await call(srv.url, 'POST', `/v1/cerebrals/${agent.id}/message`, { apiKey: key, body: { message: 'Order shipped?', session_id: 'user-abc-123', customer_id: 'cust_8f2a' } });
+  assert.equal(r.status, 200, r.text);
+
+  assert.ok(await until(() => receiver.hits.length >= 2), 'the failed delivery is retried');
+  const [first, second] = receiver.hits;
+  assert.equal(first.headers['x-brainstem-delivery'], second.headers['x-brainstem-delivery'], 'a retry is the same delivery');
+  for (const hit of receiver.hits) {
+    const expected = 'sha256=' + createHmac('sha256', secret).update(`${hit.headers['x-brainstem-timestamp']}.${hit.body}`).digest('hex');
+    assert.ok(timingSafeEqual(Buffer.from(expected), Buffer.from(hit.headers['x-brainstem-signature'])), 'the signature verifies');
+  }
+  const payload = JSON.parse(second.body);
+  assert.equal(payload.event, 'conversation.completed');
+  assert.equal(payload.cerebral_id, agent.id);
+  assert.equal(payload.session_id, 'user-abc-123');
+  assert.equal(payload.customer_id, 'cust_8f2a');
+  assert.equal(payload.message, 'echo: Order shipped?');
+
+  assert.ok(await until(async () => {
+    const log = await call(srv.url, 'GET', `/v1/webhooks/${hook.body.data.id}/deliveries`, { token: account.token });
+    return log.body.data[0]?.status === 'delivered' && log.body.data[0].attempts === 2;
+  }), 'the delivery log shows two attempts, delivered');
+  const listed = await call(srv.url, 'GET', '/v1/webhooks', { token: account.token });
+  assert.ok(!listed.text.includes(secret), 'secrets are masked in lists');
+  receiver.server.close();
+});
+
+test('webhooks and tool actions never reach loopback or private addresses unless allowed', async () => {
+  const receiver = await startReceiver((req, res) => res.end('{"secret":"internal"}'));
+  const { srv, account, key } = await serve('');
+  for (const url of [`${receiver.url}/hook`, 'http://10.0.0.1/hook', 'http://169.254.169.254/latest', 'http://[::1]:9/x', 'http://localhost:9/x']) {
+    const r = await call(srv.url, 'POST', '/v1/webhooks', { token: account.token, body: { url, events: ['conversation.completed'] } });
+    assert.equal(r.body.success, false, url);
+    assert.ok(r.status === 400 || r.status === 422, `${url}: ${r.status}`);
+  }
+  const badScheme = await call(srv.url, 'POST', '/v1/webhooks', { token: account.token, body: { url: 'file:///etc/passwd', events: ['conversation.completed'] } });
+  assert.equal(badScheme.body.success, false);
+
+  const agent = await agentWith(srv, account.token, { actions: [{ name: 'internal_call', webhook_url: `${receiver.url}/admin`, method: 'GET' }] });
+  await upstream.control({ tool_call: { name: 'internal_call', arguments: '{}' } });
+  const r = await call(srv.url, 'POST', '/v1/chat', { headers: { Authorization: `Bearer ${key}` }, body: { company_id: account.tenantId, agent_id: agent.id, conversation_id: 'ssrf', customer_id: 'c', message: 'call it' } });
+  assert.equal(r.status, 200, r.text);
+  const tool = (await upstream.stats()).last_request.messages.find((m) => m.role === 'tool');
+  assert.match(tool.content, /not allowed/);
+  assert.equal(receiver.hits.length, 0, 'nothing reached the loopback listener');
+  await upstream.control({});
+  receiver.server.close();
+});
+
+test('a tool action that times out is retried, then reported to the model as a failure', async () => {
+  const receiver = await startReceiver((req, res) => setTimeout(() => res.end('{}'), 2000));
+  const { srv, account, key } = await serve(`
+[security]
+allow_cidrs = "127.0.0.0/8"
+[pipeline]
+action_timeout_ms = 200`);
+  const agent = await agentWith(srv, account.token, { actions: [{ name: 'slow', webhook_url: `${receiver.url}/slow`, method: 'GET' }] });
+  await upstream.control({ tool_call: { name: 'slow', arguments: '{}' } });
+  const r = await call(srv.url, 'POST', '/v1/chat', { headers: { Authorization: `Bearer ${key}` }, body: { company_id: account.tenantId, agent_id: agent.id, conversation_id: 'slow', customer_id: 'c', message: 'slow tool' } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(receiver.hits.length, 3, 'one call and two retries');
+  const tool = (await upstream.stats()).last_request.messages.find((m) => m.role === 'tool');
+  assert.match(tool.content, /error/);
+  assert.equal(r.body.reply, 'echo: slow tool', 'the model still answers in text');
+  await upstream.control({});
+  receiver.server.close();
+});
+
+test('budgets: X-Budget-State on every response, 402 once the daily budget is spent', async () => {
+  const { srv, account, key } = await serve(`
+[budgets]
+daily_usd = 0.0005`);
+  const agent = await agentWith(srv, account.token, { cache: { enabled: false } });
+  await upstream.control({});
+  const body = (message) => ({ company_id: account.tenantId, agent_id: agent.id, conversation_id: `b-${message}`, customer_id: 'c', message });
+  const fresh = await call(srv.url, 'GET', '/v1/rate-limits', { apiKey: key });
+  assert.equal(fresh.headers.get('x-budget-state'), 'ok');
+  assert.equal(fresh.body.data.health.budget_state, 'ok');
+  const first = await call(srv.url, 'POST', '/v1/chat', { headers: { Authorization: `Bearer ${key}` }, body: body('spend some of the budget with a long enough message to cost something') });
+  assert.equal(first.status, 200, first.text);
+  assert.equal(first.headers.get('x-budget-state'), 'block', 'the header tells the state after this call');
+  assert.ok(first.body.tokens.cost_usd > 0.0005, `cost ${first.body.tokens.cost_usd}`);
+
+  const blocked = await call(srv.url, 'POST', '/v1/chat', { headers: { Authorization: `Bearer ${key}` }, body: body('again') });
+  assert.equal(blocked.status, 402);
+  assert.equal(blocked.headers.get('x-budget-state'), 'block');
+  const cerebral = await call(srv.url, 'POST', `/v1/cerebrals/${agent.id}/message`, { apiKey: key, body: { message: 'again' } });
+  assert.equal(cerebral.status, 402);
+  assert.equal(cerebral.body.success, false);
+  const limits = await call(srv.url, 'GET', '/v1/rate-limits', { apiKey: key });
+  assert.equal(limits.headers.get('x-budget-state'), 'block', 'every response carries the state');
+  assert.equal(limits.body.data.health.budget_state, 'block');
+
+  const other = await newAccount(srv.url);
+  const otherLimits = await call(srv.url, 'GET', '/v1/rate-limits', { token: other.token });
+  assert.equal(otherLimits.headers.get('x-budget-state'), 'ok', 'budgets are per tenant');
+});
