@@ -84,13 +84,22 @@ http {
 
 const toMs = (v, unit) => Number(v) * ({ us: 0.001, ms: 1, s: 1000 }[unit]);
 
-// One wrk run; returns {rps, p50, p99 (ms), non2xx}. With `body`, a POST of that JSON.
-export function wrk(url, { connections, seconds, headers = {}, body }) {
+// One wrk run; returns {rps, p50, p99 (ms), non2xx}. With `body`, a POST of that JSON; with
+// `unique` also, that string in the body is replaced by a new number on every request.
+export function wrk(url, { connections, seconds, headers = {}, body, unique }) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
   if (body !== undefined) {
     const script = join(mkdtempSync(join(tmpdir(), 'wrk-')), 'post.lua');
-    writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${JSON.stringify(JSON.stringify(body))}\nwrk.headers["Content-Type"] = "application/json"\n`);
+    const text = JSON.stringify(JSON.stringify(body));
+    const perRequest = unique === undefined ? '' : `counter = 0
+request = function()
+  counter = counter + 1
+  local body = string.gsub(wrk.body, ${JSON.stringify(unique)}, tostring(counter))
+  return wrk.format(nil, nil, nil, body)
+end
+`;
+    writeFileSync(script, `wrk.method = "POST"\nwrk.body = ${text}\nwrk.headers["Content-Type"] = "application/json"\n${perRequest}`);
     args.push('-s', script);
   }
   const out = execFileSync('wrk', [...args, url], { encoding: 'utf8' });

@@ -75,6 +75,7 @@ struct ServerApp::Parts {
   models::HashedEmbedder embedder;
   std::unique_ptr<pipeline::AgentCache> agents;
   pipeline::SemanticCache cache;
+  std::unique_ptr<pipeline::ConversationWriter> conversations;
   std::unique_ptr<pipeline::ActionRunner> actions;
   std::unique_ptr<ops::Budgets> budgets;
   std::unique_ptr<ops::UsageMeter> usage;
@@ -128,6 +129,7 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.tokens = std::make_unique<models::TokenCounter>(p.models, config.tokenizer);
   p.agents = std::make_unique<pipeline::AgentCache>(*p.store, *p.blocking);
   if (auto s = p.cache.load(*p.store); !s.is_ok()) return s;
+  p.conversations = std::make_unique<pipeline::ConversationWriter>(*p.store, *p.blocking);
   pipeline::ActionRunnerOptions action_options;
   action_options.timeout = std::chrono::milliseconds(config.action_timeout_ms);
   p.actions = std::make_unique<pipeline::ActionRunner>(p.upstream, p.address_policy, action_options);
@@ -138,7 +140,7 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.webhooks = std::make_unique<ops::WebhookDispatcher>(*p.store, *p.blocking, p.upstream, p.address_policy,
                                                         std::move(hook_options).value());
   p.pipeline = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
-      *p.store, *p.blocking, p.models, *p.router, *p.tokens, p.embedder, *p.agents, p.cache, *p.actions, *p.usage,
+      *p.store, *p.blocking, p.models, *p.router, *p.tokens, p.embedder, *p.agents, p.cache, *p.conversations, *p.actions, *p.usage,
       *p.budgets, *p.webhooks, config.cache_threshold});
   return Status::ok();
 }

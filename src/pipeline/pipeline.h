@@ -19,6 +19,7 @@
 #include "ops/webhooks.h"
 #include "pipeline/action.h"
 #include "pipeline/agent_cache.h"
+#include "pipeline/conversation_writer.h"
 #include "pipeline/semantic_cache.h"
 #include "pipeline/stage.h"
 #include "store/store.h"
@@ -39,6 +40,7 @@ struct PipelineDeps {
   const models::HashedEmbedder& embedder;
   AgentCache& agents;
   SemanticCache& cache;
+  ConversationWriter& conversations;
   ActionRunner& actions;
   ops::UsageMeter& usage;
   ops::Budgets& budgets;

@@ -221,6 +221,15 @@ struct UsageRecord {
   int64_t at_ms = 0;
 };
 
+// What one answered message leaves behind: the customer it named, the session's new turns,
+// the facts found in it and its semantic cache entry. Many are written in one transaction.
+struct ConversationRecord {
+  std::optional<Customer> customer;  // upserted as by upsert_customer
+  std::vector<Turn> turns;           // appended as by append_turns (one session)
+  std::vector<MemoryFact> facts;     // saved as by save_fact
+  std::optional<CacheEntry> cache_entry;  // put as by put_cache_entry
+};
+
 struct UsageQuery {
   std::string tenant_id;
   int64_t from_ms = 0;
@@ -311,6 +320,12 @@ class Store {
   // Empty agent_id: every agent's. Most recently updated first.
   virtual Result<std::vector<Session>> list_sessions(const std::string& tenant_id, const std::string& agent_id,
                                                      int limit) = 0;
+
+  // Writes every record in one transaction (group commit). Each record succeeds or fails
+  // whole and alone: its status is in the same position of the result, and a failed record
+  // leaves nothing behind while the others still commit. If the transaction itself cannot
+  // commit, every status is that error.
+  virtual std::vector<Status> record_conversations(const std::vector<ConversationRecord>& records) = 0;
 
   // --- customer memory facts
   // Saves the fact; the same text (case-insensitive) for the same customer and agent scope

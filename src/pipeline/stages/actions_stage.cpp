@@ -1,7 +1,7 @@
 // 8. actions: what follows the answer. Records the turns of the session and the customer,
 // extracts customer facts, stores the answer in the semantic cache, meters usage and
 // publishes `conversation.completed` to the tenant's webhooks. On a cache hit only the turns
-// and the (free) usage are recorded.
+// and the (free) usage are recorded, the turns after the answer has gone.
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/offload.h"
@@ -12,6 +12,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/json.hpp>
+#include <mutex>
+#include <unordered_set>
 #include <spdlog/spdlog.h>
 
 namespace brainstem::pipeline {
@@ -39,21 +41,17 @@ class ActionsStage : public Stage {
     std::optional<store::Customer> customer = customer_record(state, now);
     std::optional<store::CacheEntry> cache_entry = cacheable(state, now);
 
-    Status saved = co_await deps_.blocking.run([&]() -> Status {
-      if (customer) {
-        if (auto c = deps_.store.upsert_customer(*customer); !c) return c.status();
-      }
-      if (!turns.empty()) {
-        if (auto t = deps_.store.append_turns(turns); !t) return t.status();
-      }
-      for (const auto& fact : facts) {
-        if (auto f = deps_.store.save_fact(fact); !f) return f.status();
-      }
-      if (cache_entry) return deps_.store.put_cache_entry(*cache_entry);
-      return Status::ok();
-    });
-    if (!saved.is_ok()) throw StatusError(saved);
-    if (cache_entry) deps_.cache.insert(*cache_entry);
+    std::optional<store::CacheEntry> cached_copy = cache_entry;
+    store::ConversationRecord record{std::move(customer), std::move(turns), std::move(facts), std::move(cache_entry)};
+    if (result.cached) {
+      // A cache hit skips the model and answers at once; its turns are recorded behind it.
+      auto executor = co_await boost::asio::this_coro::executor;
+      boost::asio::co_spawn(executor, record_later(deps_.conversations, std::move(record), req.request_id), boost::asio::detached);
+    } else {
+      Status saved = co_await deps_.conversations.write(std::move(record));
+      if (!saved.is_ok()) throw StatusError(saved);
+    }
+    if (cached_copy) deps_.cache.insert(*cached_copy);
 
     store::UsageRecord usage{req.tenant_id, req.key_id, state.agent->id, result.model_used, "message",
                              result.tokens.input, result.tokens.output, result.tokens.cost_usd, result.cached,
@@ -64,6 +62,12 @@ class ActionsStage : public Stage {
   }
 
  private:
+  static boost::asio::awaitable<void> record_later(ConversationWriter& writer, store::ConversationRecord record,
+                                                  std::string request_id) {
+    Status saved = co_await writer.write(std::move(record));
+    if (!saved.is_ok()) spdlog::warn("{} turns of a cached answer not recorded: {}", request_id, saved.message());
+  }
+
   static std::vector<store::Turn> session_turns(const PipelineState& state, int64_t now) {
     const MessageRequest& req = state.request;
     if (req.session_id.empty()) return {};
@@ -90,10 +94,13 @@ class ActionsStage : public Stage {
     return out;
   }
 
-  // A message naming a customer creates (or refreshes) that customer's record.
-  static std::optional<store::Customer> customer_record(const PipelineState& state, int64_t now) {
+  // A message naming a customer creates that customer's record, or updates it from the
+  // message's identity; a customer already recorded by this process with nothing new is
+  // left alone.
+  std::optional<store::Customer> customer_record(const PipelineState& state, int64_t now) {
     const MessageRequest& req = state.request;
     if (req.customer_id.empty() || req.identity_mode == "anonymous") return std::nullopt;
+    if (req.identity.empty() && !first_sight(req.tenant_id + '/' + req.customer_id)) return std::nullopt;
     store::Customer c;
     c.id = req.customer_id;
     c.tenant_id = req.tenant_id;
@@ -139,7 +146,17 @@ class ActionsStage : public Stage {
     if (!queued) spdlog::warn("conversation.completed for tenant {} not queued: {}", tenant_id, queued.status().message());
   }
 
+  // True the first time this process records the customer (bounded: forgets all when full).
+  bool first_sight(const std::string& key) {
+    std::lock_guard lock(seen_mu_);
+    if (seen_.size() >= kMaxSeen) seen_.clear();
+    return seen_.insert(key).second;
+  }
+
+  static constexpr size_t kMaxSeen = 100000;
   PipelineDeps& deps_;
+  std::mutex seen_mu_;
+  std::unordered_set<std::string> seen_;
 };
 
 }  // namespace

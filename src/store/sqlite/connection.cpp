@@ -213,8 +213,7 @@ Status Connection::exec(const char* sql) {
 }
 
 void Connection::rollback_if_open() {
-  // SQLite rolls back by itself after some errors (disk full, I/O); then there is nothing to do.
-  if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  if (in_transaction()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 // --- ConnectionPool

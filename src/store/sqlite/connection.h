@@ -82,6 +82,8 @@ class Connection {
   Result<Statement> statement(const std::string& sql);
   // Runs one or more statements that return no rows of interest.
   Status exec(const char* sql);
+  // Whether a transaction is open. SQLite ends one by itself after some errors (disk full, I/O).
+  bool in_transaction() const { return !sqlite3_get_autocommit(db_); }
   // Rolls back the open transaction, if any.
   void rollback_if_open();
 

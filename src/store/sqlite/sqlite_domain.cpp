@@ -1,5 +1,5 @@
-// The SQLite Store's agents, customers, sessions and turns, memory facts, semantic cache,
-// webhooks and usage metering.
+// The SQLite Store's agents, customers, sessions and turns, conversation records, memory facts,
+// semantic cache, webhooks and usage metering.
 #include "common/clock.h"
 #include "store/sqlite/sqlite_store_impl.h"
 
@@ -187,7 +187,28 @@ Status run_changing(Connection& c, Statement& statement, const char* missing) {
   return Status::ok();
 }
 
+// The status of `result`: OK when it holds a value.
+template <class T>
+Status status_of(const Result<T>& result) {
+  return result.ok() ? Status::ok() : result.status();
+}
+
+// The writes of upsert_customer, append_turns, save_fact and put_cache_entry below (write_*)
+// run inside a write transaction their caller opened: the method's own, or record_conversations'.
+
 // --- customers
+
+// `customer` as it is stored: email lower-cased, metadata re-serialized. kInvalidArgument
+// without an id or when the metadata is not a JSON object.
+Result<Customer> normalized_customer(const Customer& customer) {
+  if (customer.id.empty()) return Status::invalid("customer id is required");
+  auto metadata = json_object(customer.metadata);
+  if (!metadata) return Status::invalid("customer metadata is not a JSON object");
+  Customer normalized = customer;
+  normalized.email = lower_ascii(customer.email);
+  normalized.metadata = boost::json::serialize(*metadata);
+  return normalized;
+}
 
 // The stored customer `customer` merges into: the one with its id, else its email, phone or
 // external id, in that order; nullopt if none.
@@ -212,9 +233,9 @@ void overwrite_if_set(std::string& field, const std::string& value) {
   if (!value.empty()) field = value;
 }
 
-// `incoming` merged into `stored`: set fields win, tags unite, metadata merges key by key
-// (a stored value that is not a JSON object counts as an empty one).
-Customer merge_customer(Customer stored, const Customer& incoming, const boost::json::object& metadata) {
+// `incoming` (normalized) merged into `stored`: set fields win, tags unite, metadata merges
+// key by key (a stored value that is not a JSON object counts as an empty one).
+Customer merge_customer(Customer stored, const Customer& incoming) {
   overwrite_if_set(stored.email, incoming.email);
   overwrite_if_set(stored.phone, incoming.phone);
   overwrite_if_set(stored.name, incoming.name);
@@ -223,7 +244,9 @@ Customer merge_customer(Customer stored, const Customer& incoming, const boost::
     if (std::find(stored.tags.begin(), stored.tags.end(), tag) == stored.tags.end()) stored.tags.push_back(tag);
   }
   boost::json::object merged = json_object(stored.metadata).value_or(boost::json::object());
-  for (const auto& [key, value] : metadata) merged[key] = value;
+  for (const auto& [key, value] : json_object(incoming.metadata).value_or(boost::json::object())) {
+    merged[key] = value;
+  }
   stored.metadata = boost::json::serialize(merged);
   stored.updated_at = incoming.updated_at;
   return stored;
@@ -263,13 +286,28 @@ Status update_customer(Connection& c, const Customer& customer) {
   return update->run();
 }
 
+// Creates the normalized customer `incoming` or merges it into its match; returns the stored one.
+Result<Customer> write_customer(Connection& c, const Customer& incoming) {
+  auto match = find_customer_match(c, incoming);
+  if (!match.ok()) return match.status();
+  if (!*match) {
+    if (Status s = insert_customer(c, incoming); !s.is_ok()) return s;
+    return incoming;
+  }
+  Customer merged = merge_customer(std::move(**match), incoming);
+  if (Status s = update_customer(c, merged); !s.is_ok()) return s;
+  return merged;
+}
+
 // --- sessions and turns
 
-bool same_session(const std::vector<Turn>& turns) {
+// kInvalidArgument unless the (one or more) turns all belong to one session.
+Status check_one_session(const std::vector<Turn>& turns) {
   const Turn& first = turns.front();
-  return std::all_of(turns.begin(), turns.end(), [&](const Turn& t) {
+  bool one = std::all_of(turns.begin(), turns.end(), [&](const Turn& t) {
     return t.tenant_id == first.tenant_id && t.agent_id == first.agent_id && t.session_id == first.session_id;
   });
+  return one ? Status::ok() : Status::invalid("turns to append must all belong to one session");
 }
 
 // The session's turn count; 0 for a session not stored yet.
@@ -320,6 +358,101 @@ Status upsert_session(Connection& c, const std::vector<Turn>& turns) {
       .bind(6, first.created_at)
       .bind(7, turns.back().created_at);
   return upsert->run();
+}
+
+// Appends the (checked, one or more) turns after the session's last, assigning seq; returns
+// them as stored.
+Result<std::vector<Turn>> write_turns(Connection& c, std::vector<Turn> turns) {
+  auto count = session_turn_count(c, turns.front());
+  if (!count.ok()) return count.status();
+  for (auto& turn : turns) {
+    turn.seq = ++*count;
+    if (Status s = insert_turn(c, turn); !s.is_ok()) return s;
+  }
+  if (Status s = upsert_session(c, turns); !s.is_ok()) return s;
+  return turns;
+}
+
+// --- memory facts
+
+// Saves `fact`, or updates the stored one of the same text and scope; returns the stored fact.
+Result<MemoryFact> write_fact(Connection& c, const MemoryFact& fact) {
+  auto upsert = c.statement(std::string("INSERT INTO memory_facts(") + kFactColumns +
+                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                            "ON CONFLICT(tenant_id, customer_id, agent_id, lower(fact)) DO UPDATE SET "
+                            "category = excluded.category, confidence = excluded.confidence, "
+                            "source = excluded.source, updated_at = excluded.updated_at RETURNING " +
+                            kFactColumns);
+  if (!upsert.ok()) return upsert.status();
+  upsert->bind(1, fact.id)
+      .bind(2, fact.tenant_id)
+      .bind(3, fact.customer_id)
+      .bind(4, fact.agent_id)
+      .bind(5, fact.fact)
+      .bind(6, fact.category)
+      .bind_real(7, fact.confidence)
+      .bind(8, fact.source)
+      .bind(9, fact.created_at)
+      .bind(10, fact.updated_at);
+  return single_row(*upsert, read_fact, "memory fact not saved");
+}
+
+// --- semantic cache
+
+// Stores `entry`, replacing one of the same id; kConflict if that one belongs to another tenant.
+Status write_cache_entry(Connection& c, const CacheEntry& entry) {
+  auto upsert = c.statement(std::string("INSERT INTO cache_entries(") + kCacheColumns +
+                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+                            "ON CONFLICT(id) DO UPDATE SET agent_id = excluded.agent_id, "
+                            "customer_id = excluded.customer_id, question = excluded.question, "
+                            "answer = excluded.answer, model = excluded.model, embedding = excluded.embedding, "
+                            "created_at = excluded.created_at WHERE tenant_id = excluded.tenant_id");
+  if (!upsert.ok()) return upsert.status();
+  upsert->bind(1, entry.id)
+      .bind(2, entry.tenant_id)
+      .bind(3, entry.agent_id)
+      .bind(4, entry.customer_id)
+      .bind(5, entry.question)
+      .bind(6, entry.answer)
+      .bind(7, entry.model)
+      .bind_blob(8, embedding_bytes(entry.embedding))
+      .bind(9, entry.created_at);
+  if (Status s = upsert->run(); !s.is_ok()) return s;
+  if (sqlite3_changes(c.db()) == 0) return Status::conflict("cache entry already exists");
+  return Status::ok();
+}
+
+// --- conversation records
+
+// Writes each part of `record` as its own method would, stopping at the first failure.
+Status write_record(Connection& c, const ConversationRecord& record) {
+  if (record.customer) {
+    auto customer = normalized_customer(*record.customer);
+    if (!customer.ok()) return customer.status();
+    if (Status s = status_of(write_customer(c, *customer)); !s.is_ok()) return s;
+  }
+  if (!record.turns.empty()) {
+    if (Status s = check_one_session(record.turns); !s.is_ok()) return s;
+    if (Status s = status_of(write_turns(c, record.turns)); !s.is_ok()) return s;
+  }
+  for (const auto& fact : record.facts) {
+    if (Status s = status_of(write_fact(c, fact)); !s.is_ok()) return s;
+  }
+  return record.cache_entry ? write_cache_entry(c, *record.cache_entry) : Status::ok();
+}
+
+// Writes `record` whole or not at all within the open transaction, under a savepoint; returns
+// its status. Leaves no transaction open when the failure ended it, or when the savepoint
+// cannot be closed (the record's writes could then not be told from the others').
+Status write_whole_record(Connection& c, const ConversationRecord& record) {
+  if (Status s = c.exec("SAVEPOINT record"); !s.is_ok()) return s;
+  Status status = write_record(c, record);
+  if (!c.in_transaction()) return status;
+  if (Status s = c.exec(status.is_ok() ? "RELEASE record" : "ROLLBACK TO record; RELEASE record"); !s.is_ok()) {
+    c.rollback_if_open();
+    return s;
+  }
+  return status;
 }
 
 // --- webhooks and usage
@@ -441,23 +574,9 @@ Status SqliteStore::delete_agent(const std::string& tenant_id, const std::string
 // --- customers
 
 Result<Customer> SqliteStore::upsert_customer(const Customer& customer) {
-  if (customer.id.empty()) return Status::invalid("customer id is required");
-  auto metadata = json_object(customer.metadata);
-  if (!metadata) return Status::invalid("customer metadata is not a JSON object");
-  Customer incoming = customer;
-  incoming.email = lower_ascii(customer.email);
-  incoming.metadata = boost::json::serialize(*metadata);
-  return write([&](Connection& c) -> Result<Customer> {
-    auto match = find_customer_match(c, incoming);
-    if (!match.ok()) return match.status();
-    if (!*match) {
-      if (Status s = insert_customer(c, incoming); !s.is_ok()) return s;
-      return incoming;
-    }
-    Customer merged = merge_customer(std::move(**match), incoming, *metadata);
-    if (Status s = update_customer(c, merged); !s.is_ok()) return s;
-    return merged;
-  });
+  auto incoming = normalized_customer(customer);
+  if (!incoming.ok()) return incoming.status();
+  return write([&](Connection& c) { return write_customer(c, *incoming); });
 }
 
 Result<Customer> SqliteStore::get_customer(const std::string& tenant_id, const std::string& id) {
@@ -474,17 +593,8 @@ Result<Customer> SqliteStore::get_customer(const std::string& tenant_id, const s
 
 Result<std::vector<Turn>> SqliteStore::append_turns(std::vector<Turn> turns) {
   if (turns.empty()) return turns;
-  if (!same_session(turns)) return Status::invalid("turns to append must all belong to one session");
-  return write([&](Connection& c) -> Result<std::vector<Turn>> {
-    auto count = session_turn_count(c, turns.front());
-    if (!count.ok()) return count.status();
-    for (auto& turn : turns) {
-      turn.seq = ++*count;
-      if (Status s = insert_turn(c, turn); !s.is_ok()) return s;
-    }
-    if (Status s = upsert_session(c, turns); !s.is_ok()) return s;
-    return std::move(turns);
-  });
+  if (Status s = check_one_session(turns); !s.is_ok()) return s;
+  return write([&](Connection& c) { return write_turns(c, std::move(turns)); });
 }
 
 Result<std::vector<Turn>> SqliteStore::recent_turns(const std::string& tenant_id, const std::string& agent_id,
@@ -524,29 +634,26 @@ Result<std::vector<Session>> SqliteStore::list_sessions(const std::string& tenan
   });
 }
 
+// --- conversation records
+
+std::vector<Status> SqliteStore::record_conversations(const std::vector<ConversationRecord>& records) {
+  std::vector<Status> statuses;
+  if (records.empty()) return statuses;
+  Status committed = write([&](Connection& c) -> Status {
+    for (const auto& record : records) {
+      statuses.push_back(write_whole_record(c, record));
+      if (!c.in_transaction()) return statuses.back();  // the batch cannot commit
+    }
+    return Status::ok();
+  });
+  if (!committed.is_ok()) statuses.assign(records.size(), committed);
+  return statuses;
+}
+
 // --- customer memory facts
 
 Result<MemoryFact> SqliteStore::save_fact(const MemoryFact& fact) {
-  return write([&](Connection& c) -> Result<MemoryFact> {
-    auto upsert = c.statement(std::string("INSERT INTO memory_facts(") + kFactColumns +
-                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
-                              "ON CONFLICT(tenant_id, customer_id, agent_id, lower(fact)) DO UPDATE SET "
-                              "category = excluded.category, confidence = excluded.confidence, "
-                              "source = excluded.source, updated_at = excluded.updated_at RETURNING " +
-                              kFactColumns);
-    if (!upsert.ok()) return upsert.status();
-    upsert->bind(1, fact.id)
-        .bind(2, fact.tenant_id)
-        .bind(3, fact.customer_id)
-        .bind(4, fact.agent_id)
-        .bind(5, fact.fact)
-        .bind(6, fact.category)
-        .bind_real(7, fact.confidence)
-        .bind(8, fact.source)
-        .bind(9, fact.created_at)
-        .bind(10, fact.updated_at);
-    return single_row(*upsert, read_fact, "memory fact not saved");
-  });
+  return write([&](Connection& c) { return write_fact(c, fact); });
 }
 
 Result<std::vector<MemoryFact>> SqliteStore::list_facts(const std::string& tenant_id, const std::string& customer_id,
@@ -576,28 +683,7 @@ Status SqliteStore::delete_fact(const std::string& tenant_id, const std::string&
 // --- semantic cache
 
 Status SqliteStore::put_cache_entry(const CacheEntry& entry) {
-  return write([&](Connection& c) -> Status {
-    // An entry of the same id is replaced, unless it belongs to another tenant.
-    auto upsert = c.statement(std::string("INSERT INTO cache_entries(") + kCacheColumns +
-                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-                              "ON CONFLICT(id) DO UPDATE SET agent_id = excluded.agent_id, "
-                              "customer_id = excluded.customer_id, question = excluded.question, "
-                              "answer = excluded.answer, model = excluded.model, embedding = excluded.embedding, "
-                              "created_at = excluded.created_at WHERE tenant_id = excluded.tenant_id");
-    if (!upsert.ok()) return upsert.status();
-    upsert->bind(1, entry.id)
-        .bind(2, entry.tenant_id)
-        .bind(3, entry.agent_id)
-        .bind(4, entry.customer_id)
-        .bind(5, entry.question)
-        .bind(6, entry.answer)
-        .bind(7, entry.model)
-        .bind_blob(8, embedding_bytes(entry.embedding))
-        .bind(9, entry.created_at);
-    if (Status s = upsert->run(); !s.is_ok()) return s;
-    if (sqlite3_changes(c.db()) == 0) return Status::conflict("cache entry already exists");
-    return Status::ok();
-  });
+  return write([&](Connection& c) { return write_cache_entry(c, entry); });
 }
 
 Status SqliteStore::scan_cache_entries(const std::function<bool(const CacheEntry&)>& visit) {

@@ -1,6 +1,6 @@
 // The SQLite engine's Store class and the helpers its source files share: sqlite_store.cpp
 // (tenants, users, keys, audit, settings, engine) and sqlite_domain.cpp (agents, customers,
-// sessions, memory, cache, webhooks, usage). Private to store/sqlite.
+// sessions, conversation records, memory, cache, webhooks, usage). Private to store/sqlite.
 #pragma once
 
 #include "store/sqlite/connection.h"
@@ -101,6 +101,9 @@ class SqliteStore final : public Store {
                               const std::string& session_id) override;
   Result<std::vector<Session>> list_sessions(const std::string& tenant_id, const std::string& agent_id,
                                              int limit) override;
+
+  // --- conversation records
+  std::vector<Status> record_conversations(const std::vector<ConversationRecord>& records) override;
 
   // --- customer memory facts
   Result<MemoryFact> save_fact(const MemoryFact& fact) override;

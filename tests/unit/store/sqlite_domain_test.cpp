@@ -172,8 +172,8 @@ class SqliteDomain : public ::testing::Test {
     }
   }
 
-  static std::unique_ptr<Store> open_or_die(const std::string& path) {
-    auto opened = open_sqlite(path);
+  static std::unique_ptr<Store> open_or_die(const std::string& path, const SqliteOptions& options = {}) {
+    auto opened = open_sqlite(path, options);
     if (!opened.ok()) throw std::runtime_error("open failed: " + opened.status().message());
     return std::move(opened).value();
   }
@@ -717,6 +717,158 @@ TEST_F(SqliteDomain, DeleteCacheEntriesByTenantAndAgent) {
   EXPECT_EQ(*store_->delete_cache_entries("t2", ""), 0);
   EXPECT_EQ(*store_->delete_cache_entries("", ""), 1);
   EXPECT_TRUE(scan_all(*store_).empty());
+}
+
+// --- conversation records
+
+std::vector<StatusCode> codes_of(const std::vector<Status>& statuses) {
+  std::vector<StatusCode> codes;
+  for (const auto& status : statuses) codes.push_back(status.code());
+  return codes;
+}
+
+std::vector<int64_t> seqs_of(const std::vector<Turn>& turns) {
+  std::vector<int64_t> seqs;
+  for (const auto& turn : turns) seqs.push_back(turn.seq);
+  return seqs;
+}
+
+ConversationRecord turns_record(std::vector<Turn> turns) {
+  ConversationRecord record;
+  record.turns = std::move(turns);
+  return record;
+}
+
+TEST_F(SqliteDomain, RecordConversationsStoresEveryRecord) {
+  append({make_turn("turn_0", "s1", 500)});
+  Customer ada = make_customer("cust_1");
+  ada.email = "Ada@Example.com";
+  ConversationRecord first = turns_record({make_turn("turn_1", "s1", 1000, "cust_1"), make_turn("turn_2", "s1", 1001)});
+  first.customer = ada;
+  first.facts = {make_fact("f1", "Prefers email"), make_fact("f2", "Lives in Paris", "a1")};
+  first.cache_entry = make_entry("c1", "t1", "a1");
+  ConversationRecord second = turns_record({make_turn("turn_3", "s2", 2000, "", "a2")});
+  second.facts = {make_fact("f3", "Likes tea")};
+  ConversationRecord third;
+  third.customer = make_customer("cust_2", "t2");
+  third.cache_entry = make_entry("c2", "t2", "a1");
+
+  auto statuses = store_->record_conversations({first, second, third});
+  EXPECT_EQ(codes_of(statuses), std::vector<StatusCode>(3, StatusCode::kOk));
+
+  EXPECT_EQ(store_->get_customer("t1", "cust_1")->email, "ada@example.com");
+  EXPECT_TRUE(store_->get_customer("t2", "cust_2").ok());
+  auto s1 = store_->recent_turns("t1", "a1", "s1", 10);
+  ASSERT_TRUE(s1.ok());
+  EXPECT_EQ(ids_of(*s1), (std::vector<std::string>{"turn_0", "turn_1", "turn_2"}));
+  EXPECT_EQ(seqs_of(*s1), (std::vector<int64_t>{1, 2, 3}));
+  auto session = store_->get_session("t1", "a1", "s1");
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(session->turn_count, 3);
+  EXPECT_EQ(session->customer_id, "cust_1");
+  EXPECT_EQ(session->updated_at, 1001);
+  auto s2 = store_->recent_turns("t1", "a2", "s2", 10);
+  ASSERT_TRUE(s2.ok());
+  EXPECT_EQ(ids_of(*s2), (std::vector<std::string>{"turn_3"}));
+  EXPECT_EQ(seqs_of(*s2), (std::vector<int64_t>{1}));
+  EXPECT_EQ(ids_of(*store_->list_facts("t1", "cust_1", "")), (std::vector<std::string>{"f3", "f2", "f1"}));
+  EXPECT_EQ(ids_of(scan_all(*store_)), (std::vector<std::string>{"c1", "c2"}));
+}
+
+TEST_F(SqliteDomain, RecordConversationsFailedRecordLeavesNothingAndTheOthersCommit) {
+  Customer holder = make_customer("cust_1");
+  holder.email = "taken@example.com";
+  upsert(holder);
+  upsert(make_customer("cust_2"));
+  ASSERT_TRUE(store_->put_cache_entry(make_entry("c_t2", "t2", "a1")).is_ok());
+
+  ConversationRecord ok_before = turns_record({make_turn("turn_1", "s1", 1000)});
+  ok_before.facts = {make_fact("f1", "from the first record")};
+  // cust_2 would take cust_1's email.
+  Customer clash = make_customer("cust_2");
+  clash.email = "taken@example.com";
+  clash.name = "Clash";
+  ConversationRecord email_clash = turns_record({make_turn("turn_2", "s_clash", 1000, "cust_2")});
+  email_clash.customer = clash;
+  email_clash.facts = {make_fact("f2", "from the clash")};
+  ConversationRecord two_sessions = turns_record({make_turn("turn_3", "s_a", 1000), make_turn("turn_4", "s_b", 1000)});
+  two_sessions.customer = make_customer("cust_3");
+  // Fails on its last part, once the others are written: the cache entry id is t2's.
+  ConversationRecord late_failure = turns_record({make_turn("turn_5", "s_late", 1000)});
+  late_failure.customer = make_customer("cust_4");
+  late_failure.facts = {make_fact("f5", "from the late failure")};
+  late_failure.cache_entry = make_entry("c_t2", "t1", "a1");
+  ConversationRecord ok_after = turns_record({make_turn("turn_6", "s1", 2000)});
+  ok_after.cache_entry = make_entry("c_ok", "t1", "a1");
+
+  auto statuses = store_->record_conversations({ok_before, email_clash, two_sessions, late_failure, ok_after});
+  EXPECT_EQ(codes_of(statuses), (std::vector<StatusCode>{StatusCode::kOk, StatusCode::kConflict,
+                                                         StatusCode::kInvalidArgument, StatusCode::kConflict,
+                                                         StatusCode::kOk}));
+
+  auto s1 = store_->recent_turns("t1", "a1", "s1", 10);
+  ASSERT_TRUE(s1.ok());
+  EXPECT_EQ(ids_of(*s1), (std::vector<std::string>{"turn_1", "turn_6"}));
+  EXPECT_EQ(seqs_of(*s1), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(store_->get_session("t1", "a1", "s1")->turn_count, 2);
+  EXPECT_EQ(ids_of(*store_->list_facts("t1", "cust_1", "")), (std::vector<std::string>{"f1"}));
+  auto entries = scan_all(*store_);
+  EXPECT_EQ(ids_of(entries), (std::vector<std::string>{"c_t2", "c_ok"}));
+  EXPECT_EQ(entries.front().tenant_id, "t2");
+
+  EXPECT_EQ(store_->get_customer("t1", "cust_2")->name, "");
+  for (const char* id : {"cust_3", "cust_4"}) {
+    EXPECT_EQ(store_->get_customer("t1", id).status().code(), StatusCode::kNotFound) << id;
+  }
+  for (const char* id : {"s_clash", "s_a", "s_b", "s_late"}) {
+    EXPECT_EQ(store_->get_session("t1", "a1", id).status().code(), StatusCode::kNotFound) << id;
+    EXPECT_TRUE(store_->recent_turns("t1", "a1", id, 10)->empty()) << id;
+  }
+}
+
+TEST_F(SqliteDomain, RecordConversationsOfOneSessionNumberItsTurnsInOrder) {
+  append({make_turn("turn_1", "s1", 1000)});
+  // The middle record fails (turn_1 exists): the last one's seq follows the first one's.
+  auto statuses = store_->record_conversations(
+      {turns_record({make_turn("turn_2", "s1", 2000), make_turn("turn_3", "s1", 2001)}),
+       turns_record({make_turn("turn_x", "s1", 2500), make_turn("turn_1", "s1", 2500)}),
+       turns_record({make_turn("turn_4", "s1", 3000)})});
+  EXPECT_EQ(codes_of(statuses),
+            (std::vector<StatusCode>{StatusCode::kOk, StatusCode::kConflict, StatusCode::kOk}));
+
+  auto turns = store_->recent_turns("t1", "a1", "s1", 10);
+  ASSERT_TRUE(turns.ok());
+  EXPECT_EQ(ids_of(*turns), (std::vector<std::string>{"turn_1", "turn_2", "turn_3", "turn_4"}));
+  EXPECT_EQ(seqs_of(*turns), (std::vector<int64_t>{1, 2, 3, 4}));
+  auto session = store_->get_session("t1", "a1", "s1");
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(session->turn_count, 4);
+  EXPECT_EQ(session->updated_at, 3000);
+}
+
+TEST_F(SqliteDomain, RecordNoConversationsIsEmpty) {
+  EXPECT_TRUE(store_->record_conversations({}).empty());
+  EXPECT_EQ(codes_of(store_->record_conversations({ConversationRecord{}})),
+            (std::vector<StatusCode>{StatusCode::kOk}));
+}
+
+TEST_F(SqliteDomain, RecordConversationsThatCannotCommitAllFail) {
+  SqliteOptions impatient;
+  impatient.busy_timeout_ms = 100;
+  auto store = open_or_die(path_, impatient);
+  sqlite3* locker = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &locker), SQLITE_OK);
+  EXPECT_EQ(sqlite3_exec(locker, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+
+  ConversationRecord with_customer;
+  with_customer.customer = make_customer("cust_1");
+  auto statuses = store->record_conversations({turns_record({make_turn("turn_1", "s1", 1000)}), with_customer});
+  sqlite3_exec(locker, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(locker);
+
+  EXPECT_EQ(codes_of(statuses), std::vector<StatusCode>(2, StatusCode::kUnavailable));
+  EXPECT_EQ(store_->get_session("t1", "a1", "s1").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->get_customer("t1", "cust_1").status().code(), StatusCode::kNotFound);
 }
 
 // --- outgoing webhooks

@@ -1,0 +1,44 @@
+// Group commit of what answered messages leave behind (store::ConversationRecord): every
+// record waiting while a write runs goes into the next transaction together, so concurrent
+// messages share one commit instead of queueing for the store's writer one by one. A
+// message's write() completes once its own record has committed (or failed alone), so the
+// next message of the session reads it.
+//
+// Thread-safety: write() may be called from any executor concurrently.
+#pragma once
+
+#include "common/offload.h"
+#include "store/store.h"
+
+#include <boost/asio/awaitable.hpp>
+
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace brainstem::pipeline {
+
+class ConversationWriter {
+ public:
+  ConversationWriter(store::Store& store, BlockingPool& blocking, size_t max_batch = 256)
+      : store_(store), blocking_(blocking), max_batch_(max_batch) {}
+
+  boost::asio::awaitable<Status> write(store::ConversationRecord record);
+
+ private:
+  struct Waiter;
+  struct Pending {
+    store::ConversationRecord record;
+    std::shared_ptr<Waiter> waiter;
+  };
+  boost::asio::awaitable<void> flush_all();
+
+  store::Store& store_;
+  BlockingPool& blocking_;
+  const size_t max_batch_;
+  std::mutex mu_;
+  std::vector<Pending> queue_;
+  bool flushing_ = false;
+};
+
+}  // namespace brainstem::pipeline
