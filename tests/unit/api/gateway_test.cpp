@@ -11,6 +11,7 @@
 #include "ops/audit.h"
 #include "ops/metrics.h"
 #include "ops/rate_limiter.h"
+#include "http/client.h"
 #include "store/sqlite/sqlite_store.h"
 
 #include <boost/asio/co_spawn.hpp>
@@ -74,6 +75,15 @@ class Api : public ::testing::Test {
     limiter_ = ops::make_local_rate_limiter();
     metrics_ = std::make_unique<ops::Metrics>();
     audit_ = std::make_unique<ops::AuditLog>(*store_);
+    budgets_ = std::make_unique<ops::Budgets>(*store_, *blocking_, ops::BudgetOptions{});
+    usage_ = std::make_unique<ops::UsageMeter>(*store_, *blocking_, *budgets_);
+    webhooks_ = std::make_unique<ops::WebhookDispatcher>(*store_, *blocking_, client_, policy_);
+    agents_ = std::make_unique<pipeline::AgentCache>(*store_, *blocking_);
+    conversations_ = std::make_unique<pipeline::ConversationWriter>(*store_, *blocking_);
+    actions_ = std::make_unique<pipeline::ActionRunner>(client_, policy_);
+    pipeline_ = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
+        *store_, *blocking_, models_, router_, tokens_, embedder_, *agents_, cache_, *conversations_, *actions_, *usage_,
+        *budgets_, *webhooks_});
     options_.access_log = false;
   }
 
@@ -89,7 +99,12 @@ class Api : public ::testing::Test {
                                                       .audit = *audit_,
                                                       .models = models_,
                                                       .router = router_,
-                                                      .gate = gate_});
+                                                      .gate = gate_,
+                                                      .budgets = *budgets_,
+                                                      .usage = *usage_,
+                                                      .webhooks = *webhooks_,
+                                                      .pipeline = *pipeline_,
+                                                      .address_policy = policy_});
     }
     return *services_;
   }
@@ -175,6 +190,18 @@ class Api : public ::testing::Test {
   models::ModelRegistry models_;
   models::ModelRouter router_{models_};
   api::GenerationGate gate_{api::GateOptions{}};
+  http::AddressPolicy policy_;
+  http::HttpClient client_;
+  models::TokenCounter tokens_{models_, ""};
+  models::HashedEmbedder embedder_;
+  pipeline::SemanticCache cache_;
+  std::unique_ptr<ops::Budgets> budgets_;
+  std::unique_ptr<ops::UsageMeter> usage_;
+  std::unique_ptr<ops::WebhookDispatcher> webhooks_;
+  std::unique_ptr<pipeline::AgentCache> agents_;
+  std::unique_ptr<pipeline::ConversationWriter> conversations_;
+  std::unique_ptr<pipeline::ActionRunner> actions_;
+  std::unique_ptr<pipeline::Pipeline> pipeline_;
   ApiOptions options_;
   std::unique_ptr<Services> services_;
   RouteTable table_;
