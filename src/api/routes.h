@@ -11,6 +11,7 @@ void add_cerebral_agent_routes(RouteTable& table, Services& services);  // seed 
 void add_agent_routes(RouteTable& table, Services& services);       // agent management (+ seed 004 config)
 void add_cerebrum_routes(RouteTable& table, Services& services);   // seed 001
 void add_cendriix_routes(RouteTable& table, Services& services);   // seed 002
+void add_conversation_routes(RouteTable& table, Services& services);  // seed 002: conversations
 void add_cortex_routes(RouteTable& table, Services& services);     // seed 004
 void add_cortex_chat_routes(RouteTable& table, Services& services);  // seed 004: /v1/chat, memory, cache
 void add_openai_routes(RouteTable& table, Services& services);     // the OpenAI API

@@ -27,6 +27,7 @@ void add_all_routes(RouteTable& t, Services& svc) {
   add_agent_routes(t, svc);
   add_cerebrum_routes(t, svc);
   add_cendriix_routes(t, svc);
+  add_conversation_routes(t, svc);
   add_cortex_routes(t, svc);
   add_cortex_chat_routes(t, svc);
   add_openai_routes(t, svc);

@@ -315,6 +315,8 @@ class Store {
   // The session's last `limit` turns, oldest first.
   virtual Result<std::vector<Turn>> recent_turns(const std::string& tenant_id, const std::string& agent_id,
                                                  const std::string& session_id, int limit) = 0;
+  // Empty agent_id: the session with that id under any of the tenant's agents (the most
+  // recently updated, should two agents have one).
   virtual Result<Session> get_session(const std::string& tenant_id, const std::string& agent_id,
                                       const std::string& session_id) = 0;
   // Empty agent_id: every agent's. Most recently updated first.

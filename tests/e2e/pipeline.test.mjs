@@ -366,3 +366,25 @@ test('usage is metered per tenant, key and model for pipeline and OpenAI calls a
   const bad = await call(srv.url, 'GET', '/v1/metering/usage?from=yesterday', { token: account.token });
   assert.equal(bad.status, 422);
 });
+
+test('Cendriix conversations are the same sessions: created, messaged, listed, read back', async () => {
+  await upstream.control({});
+  const created = await call(srv.url, 'POST', '/v1/conversations', { token: account.token, body: { agentId: agent.id, title: 'Billing question' } });
+  assert.equal(created.status, 201, created.text);
+  assert.match(created.body.id, /^conv_/);
+  const id = created.body.id;
+  const sent = await call(srv.url, 'POST', `/v1/conversations/${id}/messages`, { token: account.token, body: { content: 'Hello from Cendra' } });
+  assert.equal(sent.status, 200, sent.text);
+  assert.equal(sent.body.message.content, 'echo: Hello from Cendra');
+  // The same conversation continues through Cortex /v1/chat under its id.
+  await chat(key, { company_id: account.tenantId, agent_id: agent.id, conversation_id: id, customer_id: 'cust_conv', message: 'And a follow-up' });
+  assert.ok((await upstream.stats()).last_request.messages.some((m) => m.content === 'Hello from Cendra'));
+  const got = await call(srv.url, 'GET', `/v1/conversations/${id}`, { token: account.token });
+  assert.equal(got.status, 200);
+  assert.deepEqual(got.body.messages.map((m) => m.role), ['system', 'user', 'assistant', 'user', 'assistant']);
+  const list = await call(srv.url, 'GET', `/v1/conversations?agentId=${agent.id}`, { token: account.token });
+  assert.ok(list.body.conversations.some((c) => c.id === id));
+  const other = await newAccount(srv.url);
+  assert.equal((await call(srv.url, 'GET', `/v1/conversations/${id}`, { token: other.token })).status, 404);
+  assert.equal((await call(srv.url, 'POST', '/v1/conversations', { token: account.token, body: {} })).status, 422);
+});

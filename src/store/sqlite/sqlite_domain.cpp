@@ -611,11 +611,13 @@ Result<std::vector<Turn>> SqliteStore::recent_turns(const std::string& tenant_id
 
 Result<Session> SqliteStore::get_session(const std::string& tenant_id, const std::string& agent_id,
                                          const std::string& session_id) {
+  std::string sql = std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE tenant_id = ?1 AND id = ?3";
+  sql += agent_id.empty() ? " ORDER BY updated_at DESC LIMIT 1" : " AND agent_id = ?2";
   return read([&](Connection& c) -> Result<Session> {
-    auto query = c.statement(std::string("SELECT ") + kSessionColumns +
-                             " FROM sessions WHERE tenant_id = ?1 AND agent_id = ?2 AND id = ?3");
+    auto query = c.statement(sql);
     if (!query.ok()) return query.status();
-    query->bind(1, tenant_id).bind(2, agent_id).bind(3, session_id);
+    query->bind(1, tenant_id).bind(3, session_id);
+    if (!agent_id.empty()) query->bind(2, agent_id);
     return single_row(*query, read_session, "session not found");
   });
 }
