@@ -103,6 +103,12 @@ const std::map<std::string, Setter>& setters() {
       {"pipeline.tokenizer", text_setter(&Config::tokenizer)},
       {"pipeline.cache_threshold", double_setter("pipeline.cache_threshold", &Config::cache_threshold, 0.5, 1.0)},
       {"pipeline.action_timeout_ms", int_setter("pipeline.action_timeout_ms", &Config::action_timeout_ms, 100, 600000)},
+      {"pipeline.fact_extraction",
+       [](Config& c, const std::string& v) {
+         if (v != "rules" && v != "model") return Status::invalid("pipeline.fact_extraction must be rules or model");
+         c.fact_extraction = v;
+         return Status::ok();
+       }},
       {"security.allow_cidrs", text_setter(&Config::allow_cidrs)},
       {"webhooks.retry_schedule_s", text_setter(&Config::webhook_retry_schedule_s)},
       {"webhooks.poll_ms", int_setter("webhooks.poll_ms", &Config::webhook_poll_ms, 50, 3600000)},

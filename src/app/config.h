@@ -52,6 +52,9 @@ struct Config {
   std::string tokenizer;         // pipeline.tokenizer: GGUF vocabulary for token counts (empty = estimate)
   double cache_threshold = 0.9;  // pipeline.cache_threshold: similarity of a semantic cache hit
   int action_timeout_ms = 15000;  // pipeline.action_timeout_ms: per webhook call of a tool action
+  // pipeline.fact_extraction: "rules", or "model" (the answering model is asked, after the
+  // answer, for the customer's facts; rules when it fails)
+  std::string fact_extraction = "rules";
 
   // [security]
   // security.allow_cidrs: comma-separated CIDRs that tool actions and webhooks may reach

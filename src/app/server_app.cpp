@@ -141,7 +141,7 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
                                                         std::move(hook_options).value());
   p.pipeline = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
       *p.store, *p.blocking, p.models, *p.router, *p.tokens, p.embedder, *p.agents, p.cache, *p.conversations, *p.actions, *p.usage,
-      *p.budgets, *p.webhooks, config.cache_threshold});
+      *p.budgets, *p.webhooks, config.cache_threshold, config.fact_extraction == "model"});
   return Status::ok();
 }
 

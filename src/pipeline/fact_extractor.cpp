@@ -1,5 +1,9 @@
 #include "pipeline/fact_extractor.h"
 
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <array>
 #include <regex>
 
 namespace brainstem::pipeline {
@@ -47,6 +51,37 @@ std::vector<ExtractedFact> extract_facts(std::string_view message) {
       while (!value.empty() && value.back() == ' ') value.pop_back();
       if (!value.empty()) out.push_back({rule.fact + value, rule.category, rule.confidence});
     }
+  }
+  return out;
+}
+
+const char* fact_extraction_prompt() {
+  return "Extract durable facts about the customer from the customer's message: identity, preferences, "
+         "circumstances, history. Answer with a JSON array only, e.g. "
+         "[{\"fact\": \"Prefers email\", \"category\": \"preference\", \"confidence\": 0.9}]. "
+         "Categories: preference, history, sentiment, context, general. Answer [] when there is none.";
+}
+
+std::optional<std::vector<ExtractedFact>> parse_extracted_facts(std::string_view answer) {
+  constexpr size_t kMaxFacts = 10, kMaxFactBytes = 300;
+  static constexpr std::array<std::string_view, 5> kCategories = {"preference", "history", "sentiment", "context", "general"};
+  size_t open = answer.find('['), close = answer.rfind(']');
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open) return std::nullopt;
+  boost::system::error_code ec;
+  auto value = boost::json::parse(answer.substr(open, close - open + 1), ec);
+  if (ec || !value.is_array()) return std::nullopt;
+  std::vector<ExtractedFact> out;
+  for (const auto& item : value.as_array()) {
+    const auto* o = item.if_object();
+    const auto* fact = o ? o->if_contains("fact") : nullptr;
+    if (!fact || !fact->is_string() || fact->as_string().empty() || fact->as_string().size() > kMaxFactBytes) continue;
+    ExtractedFact f{std::string(fact->as_string()), "general", 0.8};
+    if (const auto* c = o->if_contains("category"); c && c->is_string()) {
+      if (std::find(kCategories.begin(), kCategories.end(), std::string_view(c->as_string())) != kCategories.end()) f.category = c->as_string();
+    }
+    if (const auto* c = o->if_contains("confidence"); c && c->is_number()) f.confidence = std::clamp(c->to_number<double>(), 0.0, 1.0);
+    out.push_back(std::move(f));
+    if (out.size() == kMaxFacts) break;
   }
   return out;
 }

@@ -46,6 +46,7 @@ struct PipelineDeps {
   ops::Budgets& budgets;
   ops::WebhookDispatcher& webhooks;
   double cache_threshold = 0.9;  // when the agent sets none
+  bool model_fact_extraction = false;  // ask the answering model for customer facts (else rules)
 };
 
 class Pipeline {

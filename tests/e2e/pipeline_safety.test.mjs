@@ -171,3 +171,25 @@ daily_usd = 0.0005`);
   const otherLimits = await call(srv.url, 'GET', '/v1/rate-limits', { token: other.token });
   assert.equal(otherLimits.headers.get('x-budget-state'), 'ok', 'budgets are per tenant');
 });
+
+test('model-based fact extraction: the answering model is asked for facts after the answer', async () => {
+  const { srv, account, key } = await serve(`
+[pipeline]
+fact_extraction = "model"`);
+  const agent = await agentWith(srv, account.token, {});
+  const facts = JSON.stringify([{ fact: 'Owns a bakery in Giza', category: 'context', confidence: 0.85 }]);
+  await upstream.control({ reply: facts });
+  const calls = (await upstream.stats()).chat_calls;
+  const r = await call(srv.url, 'POST', '/v1/chat', { headers: { Authorization: `Bearer ${key}` }, body: { company_id: account.tenantId, agent_id: agent.id, conversation_id: 'facts', customer_id: 'cust_baker', message: 'I run a small bakery in Giza' } });
+  assert.equal(r.status, 200, r.text);
+  let stored = [];
+  assert.ok(await until(async () => {
+    const m = await call(srv.url, 'POST', '/v1/memory/cust_baker', { headers: { Authorization: `Bearer ${key}` }, body: { company_id: account.tenantId } });
+    stored = m.body.facts;
+    return stored.length > 0;
+  }), 'the extracted fact is saved');
+  assert.equal(stored[0].fact, 'Owns a bakery in Giza');
+  assert.equal(stored[0].source, 'extracted:model');
+  assert.equal((await upstream.stats()).chat_calls, calls + 2, 'one call answers, one extracts');
+  await upstream.control({});
+});

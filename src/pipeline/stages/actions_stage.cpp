@@ -37,7 +37,16 @@ class ActionsStage : public Stage {
     const MessageResult& result = state.result;
     const int64_t now = now_ms();
     std::vector<store::Turn> turns = session_turns(state, now);
-    std::vector<store::MemoryFact> facts = result.cached ? std::vector<store::MemoryFact>{} : new_facts(state, now);
+    std::vector<store::MemoryFact> facts;
+    if (!result.cached && !result.customer_id.empty()) {
+      if (deps_.model_fact_extraction && result.model_used != "extractive") {
+        auto executor = co_await boost::asio::this_coro::executor;
+        FactJob job{req.tenant_id, req.key_id, state.agent->id, result.customer_id, req.message, req.request_id, state.hints};
+        boost::asio::co_spawn(executor, extract_with_model(deps_, std::move(job)), boost::asio::detached);
+      } else {
+        facts = memory_facts(req.tenant_id, result.customer_id, extract_facts(req.message), "extracted", now);
+      }
+    }
     std::optional<store::Customer> customer = customer_record(state, now);
     std::optional<store::CacheEntry> cache_entry = cacheable(state, now);
 
@@ -84,14 +93,45 @@ class ActionsStage : public Stage {
             turn("assistant", state.result.reply, state.result.tokens.output, json::serialize(meta))};
   }
 
-  static std::vector<store::MemoryFact> new_facts(const PipelineState& state, int64_t now) {
+  static std::vector<store::MemoryFact> memory_facts(const std::string& tenant_id, const std::string& customer_id,
+                                                    std::vector<ExtractedFact> found, const char* source, int64_t now) {
     std::vector<store::MemoryFact> out;
-    if (state.result.customer_id.empty()) return out;
-    for (auto& f : extract_facts(state.request.message)) {
-      out.push_back(store::MemoryFact{crypto::uuid_v4(), state.request.tenant_id, state.result.customer_id, "", std::move(f.fact),
-                                      std::move(f.category), f.confidence, "extracted", now, now});
+    for (auto& f : found) {
+      out.push_back(store::MemoryFact{crypto::uuid_v4(), tenant_id, customer_id, "", std::move(f.fact), std::move(f.category),
+                                      f.confidence, source, now, now});
     }
     return out;
+  }
+
+  struct FactJob {
+    std::string tenant_id, key_id, agent_id, customer_id, message, request_id;
+    models::RouteHints hints;
+  };
+
+  // Asks the model that answered for the message's facts, after the answer has gone; rules
+  // take over when the model fails or answers something else than the JSON asked for.
+  static boost::asio::awaitable<void> extract_with_model(PipelineDeps& deps, FactJob job) {
+    models::ChatRequest request;
+    request.messages = {{"system", fact_extraction_prompt(), "", "", {}}, {"user", job.message, "", "", {}}};
+    request.temperature = 0.0;
+    request.max_tokens = 300;
+    const models::DeltaSink none;
+    auto routed = co_await deps.router.chat(job.hints, std::move(request), none);
+    std::optional<std::vector<ExtractedFact>> found;
+    const char* source = "extracted";
+    if (routed) {
+      deps.usage.record(store::UsageRecord{job.tenant_id, job.key_id, job.agent_id, routed->model, "fact_extraction",
+                                           routed->response.usage.prompt_tokens, routed->response.usage.completion_tokens,
+                                           routed->cost_usd, false, job.request_id, now_ms()});
+      found = parse_extracted_facts(routed->response.content);
+      if (found) source = "extracted:model";
+    }
+    if (!found) found = extract_facts(job.message);
+    if (found->empty()) co_return;
+    store::ConversationRecord record;
+    record.facts = memory_facts(job.tenant_id, job.customer_id, std::move(*found), source, now_ms());
+    Status saved = co_await deps.conversations.write(std::move(record));
+    if (!saved.is_ok()) spdlog::warn("{} extracted facts not saved: {}", job.request_id, saved.message());
   }
 
   // A message naming a customer creates that customer's record, or updates it from the

@@ -150,3 +150,35 @@ TEST(FactExtractor, HugeInputIsHandled) {
 }
 
 }  // namespace
+
+TEST(ParseExtractedFacts, ReadsAJsonArrayEvenInsideAFence) {
+  auto facts = brainstem::pipeline::parse_extracted_facts(
+      "Here you go:\n```json\n[{\"fact\": \"Prefers email\", \"category\": \"preference\", \"confidence\": 0.9},"
+      " {\"fact\": \"Lives in Cairo\", \"category\": \"weird\"}, {\"fact\": 7}, {\"fact\": \"Too sure\", \"confidence\": 4}]\n```");
+  ASSERT_TRUE(facts.has_value());
+  ASSERT_EQ(facts->size(), 3u);
+  EXPECT_EQ((*facts)[0].fact, "Prefers email");
+  EXPECT_EQ((*facts)[0].category, "preference");
+  EXPECT_DOUBLE_EQ((*facts)[0].confidence, 0.9);
+  EXPECT_EQ((*facts)[1].category, "general");  // unknown categories become general
+  EXPECT_DOUBLE_EQ((*facts)[1].confidence, 0.8);
+  EXPECT_DOUBLE_EQ((*facts)[2].confidence, 1.0);  // clamped
+}
+
+TEST(ParseExtractedFacts, RefusesWhatIsNotAnArray) {
+  EXPECT_FALSE(brainstem::pipeline::parse_extracted_facts("echo: my name is Jane").has_value());
+  EXPECT_FALSE(brainstem::pipeline::parse_extracted_facts("[not json]").has_value());
+  EXPECT_FALSE(brainstem::pipeline::parse_extracted_facts("{\"fact\": \"x\"}").has_value());
+  auto none = brainstem::pipeline::parse_extracted_facts("[]");
+  ASSERT_TRUE(none.has_value());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST(ParseExtractedFacts, KeepsAtMostTenFactsOfBoundedSize) {
+  std::string many = "[";
+  for (int i = 0; i < 20; ++i) many += std::string(i ? "," : "") + "{\"fact\": \"fact " + std::to_string(i) + "\"}";
+  many += ",{\"fact\": \"" + std::string(400, 'x') + "\"}]";
+  auto facts = brainstem::pipeline::parse_extracted_facts(many);
+  ASSERT_TRUE(facts.has_value());
+  EXPECT_EQ(facts->size(), 10u);
+}
