@@ -24,12 +24,19 @@ price_in_per_1k = 0.15
 price_out_per_1k = 0.6
 `);
 
-const api = async (method, path, body, token) => {
-  const r = await fetch(bs.url + path, {
-    method, body: body && JSON.stringify(body),
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-  });
-  return r.json();
+// One retry: a pooled idle connection may have been closed by the server's idle timeout while
+// wrk ran.
+const api = async (method, path, body, token, retried = false) => {
+  try {
+    const r = await fetch(bs.url + path, {
+      method, body: body && JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    });
+    return await r.json();
+  } catch (e) {
+    if (retried) throw e;
+    return api(method, path, body, token, true);
+  }
 };
 const { token } = await api('POST', '/v1/auth/login', { email: 'bench@example.com', password: 'bench-password' });
 const me = await api('GET', '/v1/auth/me', undefined, token);
