@@ -265,6 +265,11 @@ void ServerApp::run() {
       asio::detached);
   // Metered usage is written once a second; due webhook deliveries are sent every poll.
   every(exec, std::chrono::milliseconds(1000), [&p]() -> asio::awaitable<void> { co_await p.usage->flush(); });
+  // The store's log is checkpointed here, so that no commit pays for it.
+  every(exec, std::chrono::milliseconds(1000), [&p]() -> asio::awaitable<void> {
+    Status s = co_await p.blocking->run([&p] { return p.store->checkpoint(); });
+    if (!s.is_ok()) spdlog::warn("store checkpoint failed: {}", s.message());
+  });
   every(exec, std::chrono::milliseconds(p.config.webhook_poll_ms),
         [&p]() -> asio::awaitable<void> { co_await p.webhooks->deliver_due(now_ms()); });
   // Local models idle past the configured time are unloaded; they load again on demand.

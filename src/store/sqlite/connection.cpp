@@ -179,9 +179,11 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, co
   std::unique_ptr<Connection> conn(new Connection(db));
 
   // journal_mode is stored in the file; setting it from the writer is enough, and doing it
-  // from every reader would take a lock each time.
+  // from every reader would take a lock each time. Commits never checkpoint the log
+  // (wal_autocheckpoint=0): Store::checkpoint() does, off the commit path.
   const char* pragmas = reader ? "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"
-                               : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+                               : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                                 "PRAGMA wal_autocheckpoint=0;";
   if (Status s = conn->exec(pragmas); !s.is_ok()) return s;
   return conn;
 }

@@ -136,8 +136,8 @@ std::vector<std::string> string_list(const std::string& json) {
 }
 
 SqliteStore::SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
-                         const SqliteOptions& options, int schema_version)
-    : schema_version_(schema_version) {
+                         std::unique_ptr<Connection> checkpointer, const SqliteOptions& options, int schema_version)
+    : checkpointer_(std::move(checkpointer)), schema_version_(schema_version) {
   std::vector<std::unique_ptr<Connection>> writers;
   writers.push_back(std::move(writer));
   writer_ = std::make_unique<ConnectionPool>("writer", std::move(writers), waiting_, options.max_waiting);
@@ -446,6 +446,13 @@ Status SqliteStore::ping() {
   return Status::unavailable("database does not answer: " + status.message());
 }
 
+// PASSIVE: copies what no reader still needs and returns; writers keep appending meanwhile.
+Status SqliteStore::checkpoint() {
+  if (!checkpointer_) return Status::ok();
+  std::lock_guard lock(checkpoint_mu_);
+  return checkpointer_->exec("PRAGMA wal_checkpoint(PASSIVE)");
+}
+
 int SqliteStore::schema_version() {
   auto version = read([](Connection& c) { return sqlite::recorded_schema_version(c); });
   return version.ok() ? *version : schema_version_;
@@ -471,15 +478,19 @@ Result<std::unique_ptr<Store>> open_sqlite(const std::string& path, const Sqlite
   if (!version.ok()) return version.status();
 
   std::vector<std::unique_ptr<sqlite::Connection>> readers;
+  std::unique_ptr<sqlite::Connection> checkpointer;
   if (!is_in_memory(path)) {
     for (int i = 0; i < options.read_connections; ++i) {
       auto reader = sqlite::Connection::open(path, options, /*reader=*/true);
       if (!reader.ok()) return reader.status();
       readers.push_back(std::move(*reader));
     }
+    auto opened = sqlite::Connection::open(path, options, /*reader=*/false);
+    if (!opened.ok()) return opened.status();
+    checkpointer = std::move(*opened);
   }
-  return std::unique_ptr<Store>(
-      std::make_unique<sqlite::SqliteStore>(std::move(*writer), std::move(readers), options, *version));
+  return std::unique_ptr<Store>(std::make_unique<sqlite::SqliteStore>(std::move(*writer), std::move(readers),
+                                                                      std::move(checkpointer), options, *version));
 }
 
 }  // namespace brainstem::store

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -51,8 +52,9 @@ bool succeeded(const Result<T>& result) { return result.ok(); }
 
 class SqliteStore final : public Store {
  public:
+  // `checkpointer` (null for an in-memory database) is a connection of its own for checkpoint().
   SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
-              const SqliteOptions& options, int schema_version);
+              std::unique_ptr<Connection> checkpointer, const SqliteOptions& options, int schema_version);
 
   // --- tenants, users, memberships (sqlite_store.cpp)
   Status create_signup(const Tenant& tenant, const User& user) override;
@@ -135,6 +137,7 @@ class SqliteStore final : public Store {
   // --- settings and engine (sqlite_store.cpp)
   Result<std::string> setting_or_init(const std::string& key, const std::string& value) override;
   Status ping() override;
+  Status checkpoint() override;
   int schema_version() override;
   std::string engine_name() const override { return "sqlite"; }
 
@@ -183,6 +186,8 @@ class SqliteStore final : public Store {
   std::atomic<int> waiting_{0};
   std::unique_ptr<ConnectionPool> writer_;
   std::unique_ptr<ConnectionPool> readers_;
+  std::mutex checkpoint_mu_;
+  std::unique_ptr<Connection> checkpointer_;
   int schema_version_;
 };
 

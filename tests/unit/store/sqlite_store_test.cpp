@@ -122,6 +122,20 @@ TEST_F(SqliteStore, UsesWriteAheadLog) {
   EXPECT_EQ(raw_text(path_, "PRAGMA journal_mode"), "wal");
 }
 
+// Commits leave the log alone; checkpoint() moves it into the main file.
+TEST_F(SqliteStore, CommitsDoNotCheckpointCheckpointDoes) {
+  const auto main_size = [&] { return std::filesystem::file_size(path_); };
+  const auto before = main_size();
+  for (int i = 0; i < 300; ++i) {
+    ASSERT_TRUE(store_->create_tenant(make_tenant("t" + std::to_string(i), "slug-" + std::to_string(i)), "").is_ok());
+  }
+  EXPECT_EQ(main_size(), before) << "a commit checkpointed the log";
+  ASSERT_TRUE(store_->checkpoint().is_ok());
+  EXPECT_GT(main_size(), before);
+  auto reopened = open_or_die(path_);
+  EXPECT_TRUE(reopened->get_tenant_by_slug("slug-299").ok());
+}
+
 TEST_F(SqliteStore, ReopenAppliesMigrationsOnce) {
   signup();
   store_.reset();
