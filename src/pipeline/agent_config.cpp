@@ -1,6 +1,7 @@
 #include "pipeline/agent_config.h"
 
 #include "common/json_body.h"
+#include "models/hashed_embedder.h"
 #include "pipeline/template.h"
 
 #include <boost/json.hpp>
@@ -43,7 +44,7 @@ Result<std::vector<Faq>> parse_faqs(const json::object& doc) {
     const auto& item = (*list)[i];
     if (item.is_string()) continue;  // Cortex's workflow_faqs may be plain labels; nothing to answer from
     if (!item.is_object()) return Status::validation(indexed("faqs", i), "must be an object {question, answer}");
-    Faq faq{text_of(item.as_object(), "question"), text_of(item.as_object(), "answer")};
+    Faq faq{text_of(item.as_object(), "question"), text_of(item.as_object(), "answer"), {}};
     if (faq.question.empty() || faq.answer.empty()) {
       return Status::validation(indexed("faqs", i), "question and answer are required strings");
     }
@@ -148,6 +149,8 @@ Result<AgentConfigPtr> parse_agent(const store::Agent& agent) {
   auto parsed = parse_document(value.as_object());
   if (!parsed) return Status::internal("agent " + agent.id + ": " + parsed.status().message());
   auto config = std::make_shared<AgentConfig>(std::move(parsed).value());
+  static const models::HashedEmbedder embedder;
+  for (auto& faq : config->faqs) faq.embedding = embedder.embed_one(faq.question);
   config->id = agent.id;
   config->tenant_id = agent.tenant_id;
   config->name = agent.name;

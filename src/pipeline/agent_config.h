@@ -19,6 +19,9 @@ namespace brainstem::pipeline {
 struct Faq {
   std::string question;
   std::string answer;
+  // The question by the built-in embedder (models/hashed_embedder.h, default dimension), the
+  // one the pipeline embeds messages with; made once when the agent is parsed.
+  std::vector<float> embedding;
 };
 
 // A standard operating procedure: when the message matches one of its triggers, its

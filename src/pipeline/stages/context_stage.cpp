@@ -25,7 +25,7 @@ class ContextStage : public Stage {
     if (agent.faqs.empty()) co_return true;
     auto query = deps_.embedder.embed_one(message);
     for (const auto& faq : agent.faqs) {
-      double score = models::cosine(query, deps_.embedder.embed_one(faq.question));
+      double score = models::cosine(query, faq.embedding);
       if (score >= kMinRelevance) state.knowledge.push_back(Passage{"faq", faq.question, faq.answer, score});
     }
     std::sort(state.knowledge.begin(), state.knowledge.end(), [](const Passage& a, const Passage& b) { return a.score > b.score; });

@@ -1,3 +1,4 @@
+#include "models/hashed_embedder.h"
 #include "pipeline/agent_config.h"
 
 #include <boost/json.hpp>
@@ -328,6 +329,14 @@ TEST(AgentConfig, StoredDocumentThatNoLongerValidatesIsInternal) {
       {"name": "a", "webhook_url": "https://api.example.com"}]})"));
   ASSERT_FALSE(duplicate.ok());
   EXPECT_EQ(duplicate.status().code(), StatusCode::kInternal);
+}
+
+TEST(AgentConfig, FaqQuestionsAreEmbeddedOnceWhenParsed) {
+  auto config = parse_ok(R"({"faqs":[{"question":"What are your business hours?","answer":"9 to 5"}]})");
+  ASSERT_TRUE(config);
+  ASSERT_EQ(config->faqs.size(), 1u);
+  models::HashedEmbedder embedder;
+  EXPECT_EQ(config->faqs[0].embedding, embedder.embed_one("What are your business hours?"));
 }
 
 }  // namespace

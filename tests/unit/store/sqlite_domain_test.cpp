@@ -1,5 +1,6 @@
 // The SQLite store's agents, customers, sessions and turns, memory facts, semantic cache,
 // webhooks and usage metering.
+#include "testing/sqlite_raw.h"
 #include "testing/temp_dir.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -18,33 +19,9 @@ namespace {
 using namespace brainstem;
 using namespace brainstem::store;
 
+using brainstem::test_support::raw_exec;
+using brainstem::test_support::raw_text;
 using brainstem::test_support::TempDir;
-
-// The first column of the first row of `sql`, run on a connection of its own.
-std::string raw_text(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
-  std::string out;
-  if (sqlite3_step(stmt) == SQLITE_ROW && sqlite3_column_text(stmt, 0)) {
-    out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return out;
-}
-
-void raw_exec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  char* error = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-  std::string message = error ? error : "";
-  sqlite3_free(error);
-  sqlite3_close(db);
-  ASSERT_EQ(rc, SQLITE_OK) << message;
-}
 
 Agent make_agent(const std::string& id, const std::string& tenant_id, int64_t created_at = 1000) {
   Agent a;
