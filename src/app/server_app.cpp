@@ -250,19 +250,10 @@ void ServerApp::run() {
     stop();
   });
   // Last-use times of API keys are written in batches, off the request path.
-  asio::co_spawn(
-      exec,
-      [&p]() -> asio::awaitable<void> {
-        asio::steady_timer timer(co_await asio::this_coro::executor);
-        for (;;) {
-          timer.expires_after(std::chrono::seconds(5));
-          auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-          if (ec) co_return;
-          auto s = co_await p.blocking->run([&p] { return p.authenticator->flush_usage(); });
-          if (!s.is_ok()) spdlog::warn("recording API key use failed: {}", s.message());
-        }
-      },
-      asio::detached);
+  every(exec, std::chrono::seconds(5), [&p]() -> asio::awaitable<void> {
+    auto s = co_await p.blocking->run([&p] { return p.authenticator->flush_usage(); });
+    if (!s.is_ok()) spdlog::warn("recording API key use failed: {}", s.message());
+  });
   // Metered usage is written once a second; due webhook deliveries are sent every poll.
   every(exec, std::chrono::milliseconds(1000), [&p]() -> asio::awaitable<void> { co_await p.usage->flush(); });
   // The store's log is checkpointed here, so that no commit pays for it.
@@ -274,20 +265,12 @@ void ServerApp::run() {
         [&p]() -> asio::awaitable<void> { co_await p.webhooks->deliver_due(now_ms()); });
   // Local models idle past the configured time are unloaded; they load again on demand.
   if (p.config.model_idle_minutes > 0) {
-    asio::co_spawn(
-        exec,
-        [&p]() -> asio::awaitable<void> {
-          asio::steady_timer timer(co_await asio::this_coro::executor);
-          for (;;) {
-            timer.expires_after(std::chrono::seconds(60));
-            auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-            if (ec) co_return;
-            for (const auto& [id, bytes] : p.router->unload_idle(p.services->options.model_idle_ms, p.services->options.started_at_ms)) {
-              spdlog::info("unloaded idle model {} ({} MiB)", id, bytes >> 20);
-            }
-          }
-        },
-        asio::detached);
+    every(exec, std::chrono::seconds(60), [&p]() -> asio::awaitable<void> {
+      for (const auto& [id, bytes] : p.router->unload_idle(p.services->options.model_idle_ms, p.services->options.started_at_ms)) {
+        spdlog::info("unloaded idle model {} ({} MiB)", id, bytes >> 20);
+      }
+      co_return;
+    });
   }
   spdlog::info("brainstem serving on {}:{} (data in {})", p.config.host(), port(), p.config.data_dir);
   p.server->run();
