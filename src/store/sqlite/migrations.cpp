@@ -223,6 +223,37 @@ CREATE TABLE usage_records (
 );
 CREATE INDEX usage_records_tenant_time ON usage_records(tenant_id, at_ms);
 )sql"},
+    {3, R"sql(
+CREATE TABLE knowledge_sources (
+  id              TEXT PRIMARY KEY,
+  tenant_id       TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  name            TEXT NOT NULL DEFAULT '',
+  kind            TEXT NOT NULL,
+  location        TEXT NOT NULL DEFAULT '',
+  status          TEXT NOT NULL DEFAULT 'pending',
+  error           TEXT NOT NULL DEFAULT '',
+  content_hash    TEXT NOT NULL DEFAULT '',
+  embedding_model TEXT NOT NULL DEFAULT '',
+  chunk_count     INTEGER NOT NULL DEFAULT 0,
+  metadata        TEXT NOT NULL DEFAULT '{}',
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL
+);
+CREATE INDEX knowledge_sources_tenant_created ON knowledge_sources(tenant_id, created_at);
+
+CREATE TABLE knowledge_chunks (
+  id           INTEGER PRIMARY KEY,
+  tenant_id    TEXT NOT NULL,
+  source_id    TEXT NOT NULL REFERENCES knowledge_sources(id) ON DELETE CASCADE,
+  ordinal      INTEGER NOT NULL,
+  text         TEXT NOT NULL,
+  heading_path TEXT NOT NULL DEFAULT '',
+  page         INTEGER NOT NULL DEFAULT 0,
+  tokens       INTEGER NOT NULL DEFAULT 0,
+  embedding    BLOB
+);
+CREATE INDEX knowledge_chunks_source ON knowledge_chunks(source_id, ordinal);
+)sql"},
 };
 
 constexpr int kLatestVersion = std::end(kMigrations)[-1].version;

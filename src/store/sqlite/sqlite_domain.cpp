@@ -33,18 +33,6 @@ constexpr const char* kDeliveryColumns =
 constexpr const char* kUsageColumns =
     "tenant_id, key_id, agent_id, model, kind, prompt_tokens, completion_tokens, cost_usd, cached, request_id, at_ms";
 
-static_assert(std::endian::native == std::endian::little, "embedding blobs are stored little-endian");
-
-std::string_view embedding_bytes(const std::vector<float>& embedding) {
-  return {reinterpret_cast<const char*>(embedding.data()), embedding.size() * sizeof(float)};
-}
-
-std::vector<float> embedding_from(std::string_view bytes) {
-  std::vector<float> embedding(bytes.size() / sizeof(float));
-  if (!embedding.empty()) std::memcpy(embedding.data(), bytes.data(), embedding.size() * sizeof(float));
-  return embedding;
-}
-
 // The JSON object in `text` (empty text: an empty object); nullopt if it is not one.
 std::optional<boost::json::object> json_object(const std::string& text) {
   if (text.empty()) return boost::json::object();
@@ -53,9 +41,6 @@ std::optional<boost::json::object> json_object(const std::string& text) {
   if (ec || !value.is_object()) return std::nullopt;
   return std::move(value.as_object());
 }
-
-// SQLite reads a negative LIMIT as "no limit"; a negative limit here means no rows.
-int64_t row_limit(int limit) { return std::max(limit, 0); }
 
 // Row readers; the column order is that of the k*Columns lists above.
 Agent read_agent(const Statement& row) {
@@ -171,20 +156,6 @@ WebhookDelivery read_delivery(const Statement& row) {
   d.created_at = row.integer(10);
   d.updated_at = row.integer(11);
   return d;
-}
-
-// Runs an insert into a table whose tenant_id references tenants.
-Status run_tenant_insert(Statement& insert) {
-  Status s = insert.run();
-  if (s.code() == StatusCode::kNotFound) return Status::not_found("tenant not found");
-  return s;
-}
-
-// Runs an update or delete that must change a row; kNotFound with `missing` if it changed none.
-Status run_changing(Connection& c, Statement& statement, const char* missing) {
-  if (Status s = statement.run(); !s.is_ok()) return s;
-  if (sqlite3_changes(c.db()) == 0) return Status::not_found(missing);
-  return Status::ok();
 }
 
 // The status of `result`: OK when it holds a value.

@@ -7,7 +7,9 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
+#include <cstring>
 #include <utility>
 
 namespace brainstem::store::sqlite {
@@ -121,6 +123,32 @@ std::string json_array(const std::vector<std::string>& items) {
   boost::json::array array;
   for (const auto& item : items) array.emplace_back(item);
   return boost::json::serialize(array);
+}
+
+static_assert(std::endian::native == std::endian::little, "embedding blobs are stored little-endian");
+
+std::string_view embedding_bytes(const std::vector<float>& embedding) {
+  return {reinterpret_cast<const char*>(embedding.data()), embedding.size() * sizeof(float)};
+}
+
+std::vector<float> embedding_from(std::string_view bytes) {
+  std::vector<float> embedding(bytes.size() / sizeof(float));
+  if (!embedding.empty()) std::memcpy(embedding.data(), bytes.data(), embedding.size() * sizeof(float));
+  return embedding;
+}
+
+int64_t row_limit(int limit) { return std::max(limit, 0); }
+
+Status run_tenant_insert(Statement& insert) {
+  Status s = insert.run();
+  if (s.code() == StatusCode::kNotFound) return Status::not_found("tenant not found");
+  return s;
+}
+
+Status run_changing(Connection& c, Statement& statement, const char* missing) {
+  if (Status s = statement.run(); !s.is_ok()) return s;
+  if (sqlite3_changes(c.db()) == 0) return Status::not_found(missing);
+  return Status::ok();
 }
 
 // A malformed column reads as an empty list: for scopes and origins that grants the least.

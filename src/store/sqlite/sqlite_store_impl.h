@@ -24,6 +24,15 @@ std::string lower_ascii(std::string text);
 std::string json_array(const std::vector<std::string>& items);
 // A malformed column reads as an empty list: for scopes and origins that grants the least.
 std::vector<std::string> string_list(const std::string& json);
+// Embeddings are stored as blobs of little-endian floats.
+std::string_view embedding_bytes(const std::vector<float>& embedding);
+std::vector<float> embedding_from(std::string_view bytes);
+// SQLite reads a negative LIMIT as "no limit"; a negative limit here means no rows.
+int64_t row_limit(int limit);
+// Runs an insert into a table whose tenant_id references tenants.
+Status run_tenant_insert(Statement& insert);
+// Runs an update or delete that must change a row; kNotFound with `missing` if it changed none.
+Status run_changing(Connection& c, Statement& statement, const char* missing);
 
 // The single row of `statement`, read by `read`; kNotFound with `missing` if there is none.
 template <class Read>
@@ -129,7 +138,20 @@ class SqliteStore final : public Store {
   Result<std::vector<WebhookDelivery>> list_deliveries(const std::string& tenant_id, const std::string& webhook_id,
                                                        int limit) override;
 
-  // --- usage metering
+  // --- knowledge sources and chunks (sqlite_knowledge.cpp)
+  Status create_knowledge_source(const KnowledgeSource& source) override;
+  Result<KnowledgeSource> get_knowledge_source(const std::string& tenant_id, const std::string& id) override;
+  Result<std::vector<KnowledgeSource>> list_knowledge_sources(const std::string& tenant_id) override;
+  Status set_knowledge_source_status(const std::string& tenant_id, const std::string& id, const std::string& status,
+                                     const std::string& error) override;
+  Result<std::vector<KnowledgeChunk>> replace_knowledge_chunks(const KnowledgeIngestion& ingestion) override;
+  Status delete_knowledge_source(const std::string& tenant_id, const std::string& id) override;
+  Result<std::vector<KnowledgeChunk>> list_knowledge_chunks(const std::string& tenant_id,
+                                                            const std::string& source_id) override;
+  Status scan_knowledge_chunks(const std::function<bool(const KnowledgeChunk&)>& visit) override;
+  Result<int64_t> fail_interrupted_ingestions(int64_t now_ms) override;
+
+  // --- usage metering (sqlite_domain.cpp)
   Status record_usage(const std::vector<UsageRecord>& records) override;
   Result<std::vector<UsageRow>> usage_summary(const UsageQuery& query) override;
   Result<double> usage_cost(const std::string& tenant_id, int64_t from_ms, int64_t to_ms) override;

@@ -1,0 +1,206 @@
+// The SQLite Store's knowledge sources and chunks.
+#include "common/clock.h"
+#include "store/sqlite/sqlite_store_impl.h"
+
+namespace brainstem::store::sqlite {
+
+namespace {
+
+constexpr const char* kSourceColumns =
+    "id, tenant_id, name, kind, location, status, error, content_hash, embedding_model, chunk_count, metadata, "
+    "created_at, updated_at";
+constexpr const char* kChunkColumns = "id, tenant_id, source_id, ordinal, text, heading_path, page, tokens, embedding";
+
+KnowledgeSource read_source(const Statement& row) {
+  KnowledgeSource s;
+  s.id = row.text(0);
+  s.tenant_id = row.text(1);
+  s.name = row.text(2);
+  s.kind = row.text(3);
+  s.location = row.text(4);
+  s.status = row.text(5);
+  s.error = row.text(6);
+  s.content_hash = row.text(7);
+  s.embedding_model = row.text(8);
+  s.chunk_count = row.integer(9);
+  s.metadata = row.text(10);
+  s.created_at = row.integer(11);
+  s.updated_at = row.integer(12);
+  return s;
+}
+
+KnowledgeChunk read_chunk(const Statement& row) {
+  KnowledgeChunk c;
+  c.id = row.integer(0);
+  c.tenant_id = row.text(1);
+  c.source_id = row.text(2);
+  c.ordinal = row.integer(3);
+  c.text = row.text(4);
+  c.heading_path = row.text(5);
+  c.page = row.integer(6);
+  c.tokens = row.integer(7);
+  c.embedding = embedding_from(row.blob(8));
+  return c;
+}
+
+Status delete_chunks(Connection& c, const std::string& tenant_id, const std::string& source_id) {
+  auto remove = c.statement("DELETE FROM knowledge_chunks WHERE source_id = ?1 AND tenant_id = ?2");
+  if (!remove.ok()) return remove.status();
+  remove->bind(1, source_id).bind(2, tenant_id);
+  return remove->run();
+}
+
+Result<KnowledgeChunk> insert_chunk(Connection& c, Statement& insert, KnowledgeChunk chunk) {
+  insert.reset();
+  insert.bind(1, chunk.tenant_id)
+      .bind(2, chunk.source_id)
+      .bind(3, chunk.ordinal)
+      .bind(4, chunk.text)
+      .bind(5, chunk.heading_path)
+      .bind(6, chunk.page)
+      .bind(7, chunk.tokens)
+      .bind_blob(8, embedding_bytes(chunk.embedding));
+  if (Status s = insert.run(); !s.is_ok()) return s;
+  chunk.id = sqlite3_last_insert_rowid(c.db());
+  return chunk;
+}
+
+}  // namespace
+
+Status SqliteStore::create_knowledge_source(const KnowledgeSource& source) {
+  return write([&](Connection& c) -> Status {
+    auto insert = c.statement(std::string("INSERT INTO knowledge_sources(") + kSourceColumns +
+                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+    if (!insert.ok()) return insert.status();
+    insert->bind(1, source.id)
+        .bind(2, source.tenant_id)
+        .bind(3, source.name)
+        .bind(4, source.kind)
+        .bind(5, source.location)
+        .bind(6, source.status)
+        .bind(7, source.error)
+        .bind(8, source.content_hash)
+        .bind(9, source.embedding_model)
+        .bind(10, source.chunk_count)
+        .bind(11, source.metadata)
+        .bind(12, source.created_at)
+        .bind(13, source.updated_at);
+    return run_tenant_insert(*insert);
+  });
+}
+
+Result<KnowledgeSource> SqliteStore::get_knowledge_source(const std::string& tenant_id, const std::string& id) {
+  return read([&](Connection& c) -> Result<KnowledgeSource> {
+    auto query = c.statement(std::string("SELECT ") + kSourceColumns +
+                             " FROM knowledge_sources WHERE id = ?1 AND tenant_id = ?2");
+    if (!query.ok()) return query.status();
+    query->bind(1, id).bind(2, tenant_id);
+    return single_row(*query, read_source, "knowledge source not found");
+  });
+}
+
+Result<std::vector<KnowledgeSource>> SqliteStore::list_knowledge_sources(const std::string& tenant_id) {
+  return read([&](Connection& c) -> Result<std::vector<KnowledgeSource>> {
+    auto query = c.statement(std::string("SELECT ") + kSourceColumns +
+                             " FROM knowledge_sources WHERE tenant_id = ?1 ORDER BY created_at DESC, rowid DESC");
+    if (!query.ok()) return query.status();
+    query->bind(1, tenant_id);
+    return all_rows(*query, read_source);
+  });
+}
+
+Status SqliteStore::set_knowledge_source_status(const std::string& tenant_id, const std::string& id,
+                                                const std::string& status, const std::string& error) {
+  return write([&](Connection& c) -> Status {
+    auto update = c.statement(
+        "UPDATE knowledge_sources SET status = ?3, error = ?4, updated_at = ?5 WHERE id = ?1 AND tenant_id = ?2");
+    if (!update.ok()) return update.status();
+    update->bind(1, id).bind(2, tenant_id).bind(3, status).bind(4, error).bind(5, now_ms());
+    return run_changing(c, *update, "knowledge source not found");
+  });
+}
+
+Result<std::vector<KnowledgeChunk>> SqliteStore::replace_knowledge_chunks(const KnowledgeIngestion& ingestion) {
+  return write([&](Connection& c) -> Result<std::vector<KnowledgeChunk>> {
+    auto update = c.statement(
+        "UPDATE knowledge_sources SET status = 'completed', error = '', content_hash = ?3, embedding_model = ?4, "
+        "chunk_count = ?5, updated_at = ?6 WHERE id = ?1 AND tenant_id = ?2");
+    if (!update.ok()) return update.status();
+    update->bind(1, ingestion.source_id)
+        .bind(2, ingestion.tenant_id)
+        .bind(3, ingestion.content_hash)
+        .bind(4, ingestion.embedding_model)
+        .bind(5, static_cast<int64_t>(ingestion.chunks.size()))
+        .bind(6, now_ms());
+    if (Status s = run_changing(c, *update, "knowledge source not found"); !s.is_ok()) return s;
+    if (Status s = delete_chunks(c, ingestion.tenant_id, ingestion.source_id); !s.is_ok()) return s;
+    auto insert = c.statement(
+        "INSERT INTO knowledge_chunks(tenant_id, source_id, ordinal, text, heading_path, page, tokens, embedding) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    if (!insert.ok()) return insert.status();
+    std::vector<KnowledgeChunk> stored;
+    stored.reserve(ingestion.chunks.size());
+    for (KnowledgeChunk chunk : ingestion.chunks) {
+      chunk.tenant_id = ingestion.tenant_id;
+      chunk.source_id = ingestion.source_id;
+      auto written = insert_chunk(c, *insert, std::move(chunk));
+      if (!written.ok()) return written.status();
+      stored.push_back(std::move(*written));
+    }
+    return stored;
+  });
+}
+
+Status SqliteStore::delete_knowledge_source(const std::string& tenant_id, const std::string& id) {
+  return write([&](Connection& c) -> Status {
+    if (Status s = delete_chunks(c, tenant_id, id); !s.is_ok()) return s;
+    auto remove = c.statement("DELETE FROM knowledge_sources WHERE id = ?1 AND tenant_id = ?2");
+    if (!remove.ok()) return remove.status();
+    remove->bind(1, id).bind(2, tenant_id);
+    return run_changing(c, *remove, "knowledge source not found");
+  });
+}
+
+Result<std::vector<KnowledgeChunk>> SqliteStore::list_knowledge_chunks(const std::string& tenant_id,
+                                                                       const std::string& source_id) {
+  return read([&](Connection& c) -> Result<std::vector<KnowledgeChunk>> {
+    auto query = c.statement(std::string("SELECT ") + kChunkColumns +
+                             " FROM knowledge_chunks WHERE source_id = ?1 AND tenant_id = ?2 ORDER BY ordinal");
+    if (!query.ok()) return query.status();
+    query->bind(1, source_id).bind(2, tenant_id);
+    return all_rows(*query, read_chunk);
+  });
+}
+
+Status SqliteStore::scan_knowledge_chunks(const std::function<bool(const KnowledgeChunk&)>& visit) {
+  int64_t after = 0;
+  for (;;) {
+    auto batch = read([&](Connection& c) -> Result<std::vector<KnowledgeChunk>> {
+      auto query = c.statement(std::string("SELECT ") + kChunkColumns +
+                               " FROM knowledge_chunks WHERE id > ?1 ORDER BY id LIMIT ?2");
+      if (!query.ok()) return query.status();
+      query->bind(1, after).bind(2, int64_t{kScanBatch});
+      return all_rows(*query, read_chunk);
+    });
+    if (!batch.ok()) return batch.status();
+    for (const auto& chunk : *batch) {
+      if (!visit(chunk)) return Status::ok();
+    }
+    if (batch->size() < static_cast<size_t>(kScanBatch)) return Status::ok();
+    after = batch->back().id;
+  }
+}
+
+Result<int64_t> SqliteStore::fail_interrupted_ingestions(int64_t now_ms) {
+  return write([&](Connection& c) -> Result<int64_t> {
+    auto update = c.statement(
+        "UPDATE knowledge_sources SET status = 'failed', error = 'ingestion interrupted by a server stop', "
+        "updated_at = ?1 WHERE status = 'processing'");
+    if (!update.ok()) return update.status();
+    update->bind(1, now_ms);
+    if (Status s = update->run(); !s.is_ok()) return s;
+    return static_cast<int64_t>(sqlite3_changes64(c.db()));
+  });
+}
+
+}  // namespace brainstem::store::sqlite

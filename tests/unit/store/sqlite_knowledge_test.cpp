@@ -1,0 +1,197 @@
+// The SQLite store's knowledge sources and chunks.
+#include "testing/temp_dir.h"
+#include "store/sqlite/sqlite_store.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace brainstem;
+using namespace brainstem::store;
+
+using brainstem::test_support::TempDir;
+
+KnowledgeSource make_source(const std::string& id, const std::string& tenant_id = "t1", int64_t created_at = 1000) {
+  KnowledgeSource s;
+  s.id = id;
+  s.tenant_id = tenant_id;
+  s.name = "Handbook " + id;
+  s.kind = "file";
+  s.location = id + ".pdf";
+  s.created_at = created_at;
+  s.updated_at = created_at;
+  return s;
+}
+
+KnowledgeChunk make_chunk(int64_t ordinal, const std::string& text) {
+  KnowledgeChunk c;
+  c.ordinal = ordinal;
+  c.text = text;
+  c.heading_path = "Guide > Returns";
+  c.page = ordinal + 1;
+  c.tokens = 12;
+  c.embedding = {0.5f, -0.25f, static_cast<float>(ordinal)};
+  return c;
+}
+
+KnowledgeIngestion make_ingestion(const std::string& source_id, std::vector<KnowledgeChunk> chunks,
+                                  const std::string& tenant_id = "t1") {
+  KnowledgeIngestion in;
+  in.tenant_id = tenant_id;
+  in.source_id = source_id;
+  in.content_hash = "hash-" + source_id;
+  in.embedding_model = "hashed-v1-384";
+  in.chunks = std::move(chunks);
+  return in;
+}
+
+class SqliteKnowledge : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = dir_.file("brainstem.db");
+    auto opened = open_sqlite(path_, {});
+    ASSERT_TRUE(opened.ok()) << opened.status().message();
+    store_ = std::move(*opened);
+    for (const char* id : {"t1", "t2"}) {
+      Tenant t;
+      t.id = id;
+      t.slug = std::string("slug-") + id;
+      t.name = id;
+      t.created_at = 1;
+      ASSERT_TRUE(store_->create_tenant(t, "").is_ok());
+    }
+  }
+
+  std::vector<KnowledgeChunk> scan_all() {
+    std::vector<KnowledgeChunk> out;
+    EXPECT_TRUE(store_->scan_knowledge_chunks([&](const KnowledgeChunk& c) {
+                        out.push_back(c);
+                        return true;
+                      }).is_ok());
+    return out;
+  }
+
+  TempDir dir_;
+  std::string path_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(SqliteKnowledge, SourceRoundTripIsTenantScoped) {
+  ASSERT_TRUE(store_->create_knowledge_source(make_source("s1")).is_ok());
+  auto got = store_->get_knowledge_source("t1", "s1");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->name, "Handbook s1");
+  EXPECT_EQ(got->status, "pending");
+  EXPECT_EQ(got->location, "s1.pdf");
+  EXPECT_EQ(store_->get_knowledge_source("t2", "s1").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->create_knowledge_source(make_source("s1")).code(), StatusCode::kConflict);
+  EXPECT_EQ(store_->create_knowledge_source(make_source("s9", "nope")).code(), StatusCode::kNotFound);
+}
+
+TEST_F(SqliteKnowledge, ListSourcesNewestFirstPerTenant) {
+  ASSERT_TRUE(store_->create_knowledge_source(make_source("old", "t1", 1000)).is_ok());
+  ASSERT_TRUE(store_->create_knowledge_source(make_source("new", "t1", 2000)).is_ok());
+  ASSERT_TRUE(store_->create_knowledge_source(make_source("other", "t2", 3000)).is_ok());
+  auto listed = store_->list_knowledge_sources("t1");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].id, "new");
+  EXPECT_EQ((*listed)[1].id, "old");
+}
+
+TEST_F(SqliteKnowledge, ReplaceChunksAssignsIdsAndCompletesTheSource) {
+  ASSERT_TRUE(store_->create_knowledge_source(make_source("s1")).is_ok());
+  ASSERT_TRUE(store_->set_knowledge_source_status("t1", "s1", "processing", "").is_ok());
+  auto stored = store_->replace_knowledge_chunks(make_ingestion("s1", {make_chunk(0, "alpha"), make_chunk(1, "beta")}));
+  ASSERT_TRUE(stored.ok()) << stored.status().message();
+  ASSERT_EQ(stored->size(), 2u);
+  EXPECT_GT((*stored)[0].id, 0);
+  EXPECT_NE((*stored)[0].id, (*stored)[1].id);
+  EXPECT_EQ((*stored)[1].source_id, "s1");
+
+  auto source = store_->get_knowledge_source("t1", "s1");
+  EXPECT_EQ(source->status, "completed");
+  EXPECT_EQ(source->chunk_count, 2);
+  EXPECT_EQ(source->content_hash, "hash-s1");
+  EXPECT_EQ(source->embedding_model, "hashed-v1-384");
+
+  auto chunks = store_->list_knowledge_chunks("t1", "s1");
+  ASSERT_TRUE(chunks.ok());
+  ASSERT_EQ(chunks->size(), 2u);
+  EXPECT_EQ((*chunks)[1].text, "beta");
+  EXPECT_EQ((*chunks)[1].page, 2);
+  EXPECT_EQ((*chunks)[1].heading_path, "Guide > Returns");
+  EXPECT_EQ((*chunks)[1].embedding, (std::vector<float>{0.5f, -0.25f, 1.0f}));
+  EXPECT_TRUE(store_->list_knowledge_chunks("t2", "s1")->empty());
+}
+
+TEST_F(SqliteKnowledge, ReplacingChunksDropsTheOldOnes) {
+  ASSERT_TRUE(store_->create_knowledge_source(make_source("s1")).is_ok());
+  ASSERT_TRUE(store_->replace_knowledge_chunks(make_ingestion("s1", {make_chunk(0, "v1 a"), make_chunk(1, "v1 b")})).ok());
+  ASSERT_TRUE(store_->replace_knowledge_chunks(make_ingestion("s1", {make_chunk(0, "v2")})).ok());
+  auto all = scan_all();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].text, "v2");
+  EXPECT_EQ(store_->get_knowledge_source("t1", "s1")->chunk_count, 1);
+}
+
+TEST_F(SqliteKnowledge, ReplaceIntoAnotherTenantsSourceChangesNothing) {
+  ASSERT_TRUE(store_->create_knowledge_source(make_source("s1")).is_ok());
+  ASSERT_TRUE(store_->replace_knowledge_chunks(make_ingestion("s1", {make_chunk(0, "mine")})).ok());
+  auto hostile = store_->replace_knowledge_chunks(make_ingestion("s1", {make_chunk(0, "theirs")}, "t2"));
+  EXPECT_EQ(hostile.status().code(), StatusCode::kNotFound);
+  auto all = scan_all();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].text, "mine");
+}
+
+TEST_F(SqliteKnowledge, DeleteSourceRemovesItsChunksOnly) {
+  ASSERT_TRUE(store_->create_knowledge_source(make_source("s1")).is_ok());
+  ASSERT_TRUE(store_->create_knowledge_source(make_source("s2")).is_ok());
+  ASSERT_TRUE(store_->replace_knowledge_chunks(make_ingestion("s1", {make_chunk(0, "one")})).ok());
+  ASSERT_TRUE(store_->replace_knowledge_chunks(make_ingestion("s2", {make_chunk(0, "two")})).ok());
+  EXPECT_EQ(store_->delete_knowledge_source("t2", "s1").code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->delete_knowledge_source("t1", "s1").is_ok());
+  auto all = scan_all();
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].source_id, "s2");
+  EXPECT_EQ(store_->get_knowledge_source("t1", "s1").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(SqliteKnowledge, ScanVisitsEveryChunkAcrossBatches) {
+  ASSERT_TRUE(store_->create_knowledge_source(make_source("big")).is_ok());
+  std::vector<KnowledgeChunk> chunks;
+  for (int i = 0; i < 1203; ++i) chunks.push_back(make_chunk(i, "chunk " + std::to_string(i)));
+  ASSERT_TRUE(store_->replace_knowledge_chunks(make_ingestion("big", chunks)).ok());
+  auto all = scan_all();
+  ASSERT_EQ(all.size(), 1203u);
+  EXPECT_EQ(all.back().text, "chunk 1202");
+}
+
+TEST_F(SqliteKnowledge, InterruptedIngestionsFailAndKeepTheirPreviousChunks) {
+  ASSERT_TRUE(store_->create_knowledge_source(make_source("s1")).is_ok());
+  ASSERT_TRUE(store_->replace_knowledge_chunks(make_ingestion("s1", {make_chunk(0, "v1")})).ok());
+  ASSERT_TRUE(store_->set_knowledge_source_status("t1", "s1", "processing", "").is_ok());
+  store_.reset();
+  auto reopened = open_sqlite(path_, {});
+  ASSERT_TRUE(reopened.ok());
+  auto failed = (*reopened)->fail_interrupted_ingestions(5000);
+  ASSERT_TRUE(failed.ok());
+  EXPECT_EQ(*failed, 1);
+  auto source = (*reopened)->get_knowledge_source("t1", "s1");
+  EXPECT_EQ(source->status, "failed");
+  EXPECT_NE(source->error.find("interrupted"), std::string::npos);
+  EXPECT_EQ((*reopened)->list_knowledge_chunks("t1", "s1")->size(), 1u);
+}
+
+TEST_F(SqliteKnowledge, StatusOfAnotherTenantsSourceIsNotFound) {
+  ASSERT_TRUE(store_->create_knowledge_source(make_source("s1")).is_ok());
+  EXPECT_EQ(store_->set_knowledge_source_status("t2", "s1", "failed", "x").code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->get_knowledge_source("t1", "s1")->status, "pending");
+}
+
+}  // namespace
