@@ -9,9 +9,10 @@ packages=(
   build-essential cmake ninja-build git pkg-config ca-certificates
   libboost1.81-dev libboost-json1.81-dev libssl-dev libsqlite3-dev libsodium-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev libhnswlib-dev
+  libpoppler-cpp-dev libzip-dev libxml2-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(googletest libgtest-dev libgmock-dev sqlite3 prometheus curl)
+  packages+=(googletest libgtest-dev libgmock-dev sqlite3 prometheus curl libcairo2-dev fonts-dejavu-core)
 fi
 
 # Node.js drives the end-to-end tests and fetches llama.cpp; keep an existing install.

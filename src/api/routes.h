@@ -14,6 +14,7 @@ void add_cendriix_routes(RouteTable& table, Services& services);   // seed 002
 void add_conversation_routes(RouteTable& table, Services& services);  // seed 002: conversations
 void add_cortex_routes(RouteTable& table, Services& services);     // seed 004
 void add_cortex_chat_routes(RouteTable& table, Services& services);  // seed 004: /v1/chat, memory, cache
+void add_knowledge_routes(RouteTable& table, Services& services);    // seed 004: /v1/knowledge/*
 void add_openai_routes(RouteTable& table, Services& services);     // the OpenAI API
 void add_anthropic_routes(RouteTable& table, Services& services);  // the Anthropic Messages API
 // /openapi.json and /metrics; /openapi.json describes the table as it stands when served.

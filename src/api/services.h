@@ -6,6 +6,9 @@
 #include "auth/authenticator.h"
 #include "common/offload.h"
 #include "http/address_policy.h"
+#include "http/client.h"
+#include "knowledge/knowledge_base.h"
+#include "knowledge/page_fetcher.h"
 #include "api/generation_gate.h"
 #include "models/registry.h"
 #include "models/router.h"
@@ -24,6 +27,12 @@
 
 namespace brainstem::api {
 
+struct KnowledgeOptions {
+  std::string upload_dir;                  // ingest/file paths must lie inside it
+  size_t max_file_bytes = size_t(32) << 20;  // uploads and files to ingest
+  knowledge::FetchLimits fetch;            // ingest/url
+};
+
 struct ApiOptions {
   std::string version = "0.1.0";
   std::string data_dir;
@@ -33,6 +42,7 @@ struct ApiOptions {
   bool access_log = true;
   int64_t model_idle_ms = 60 * 60000;  // local models idle this long are unloaded by /v1/cleanup
   int64_t started_at_ms = 0;
+  KnowledgeOptions knowledge;
 };
 
 struct Services {
@@ -52,6 +62,8 @@ struct Services {
   ops::WebhookDispatcher& webhooks;
   pipeline::Pipeline& pipeline;
   const http::AddressPolicy& address_policy;  // what outgoing calls to tenant URLs may reach
+  knowledge::KnowledgeBase& knowledge;
+  http::HttpClient& outbound;  // calls to tenant-given URLs (web pages to ingest)
 
   const ops::RateLimits& limits_for(const std::string& tenant_id, const std::string& slug) const;
 };

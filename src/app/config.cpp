@@ -109,6 +109,14 @@ const std::map<std::string, Setter>& setters() {
          c.fact_extraction = v;
          return Status::ok();
        }},
+      {"knowledge.upload_dir", text_setter(&Config::upload_dir)},
+      {"knowledge.max_file_mb", int_setter("knowledge.max_file_mb", &Config::max_file_mb, 1, 4096)},
+      {"knowledge.max_page_mb", int_setter("knowledge.max_page_mb", &Config::max_page_mb, 1, 1024)},
+      {"knowledge.fetch_timeout_ms", int_setter("knowledge.fetch_timeout_ms", &Config::fetch_timeout_ms, 100, 600000)},
+      {"knowledge.embedding_model", text_setter(&Config::embedding_model)},
+      {"knowledge.chunk_tokens", int_setter("knowledge.chunk_tokens", &Config::chunk_tokens, 32, 8192)},
+      {"knowledge.chunk_overlap_tokens",
+       int_setter("knowledge.chunk_overlap_tokens", &Config::chunk_overlap_tokens, 0, 1024)},
       {"security.allow_cidrs", text_setter(&Config::allow_cidrs)},
       {"webhooks.retry_schedule_s", text_setter(&Config::webhook_retry_schedule_s)},
       {"webhooks.poll_ms", int_setter("webhooks.poll_ms", &Config::webhook_poll_ms, 50, 3600000)},

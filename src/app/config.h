@@ -56,6 +56,15 @@ struct Config {
   // answer, for the customer's facts; rules when it fails)
   std::string fact_extraction = "rules";
 
+  // [knowledge]
+  std::string upload_dir;               // knowledge.upload_dir: where ingest/file paths must lie (default <data_dir>/uploads)
+  int64_t max_file_mb = 32;             // knowledge.max_file_mb: largest upload or file to ingest
+  int64_t max_page_mb = 10;             // knowledge.max_page_mb: largest web page to ingest
+  int fetch_timeout_ms = 20000;         // knowledge.fetch_timeout_ms: per request when fetching a page
+  std::string embedding_model = "builtin";  // knowledge.embedding_model: default embedder of ingestions
+  int chunk_tokens = 256;               // knowledge.chunk_tokens: target chunk size
+  int chunk_overlap_tokens = 32;        // knowledge.chunk_overlap_tokens
+
   // [security]
   // security.allow_cidrs: comma-separated CIDRs that tool actions and webhooks may reach
   // although private or loopback (e.g. "10.0.0.0/8,127.0.0.1/32"); empty = none

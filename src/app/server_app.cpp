@@ -73,6 +73,8 @@ struct ServerApp::Parts {
   http::AddressPolicy address_policy;
   std::unique_ptr<models::TokenCounter> tokens;
   models::HashedEmbedder embedder;
+  std::unique_ptr<knowledge::EmbeddingModels> embedding_models;
+  std::unique_ptr<knowledge::KnowledgeBase> knowledge;
   std::unique_ptr<pipeline::AgentCache> agents;
   pipeline::SemanticCache cache;
   std::unique_ptr<pipeline::ConversationWriter> conversations;
@@ -88,6 +90,10 @@ struct ServerApp::Parts {
 };
 
 namespace {
+
+std::string upload_dir(const Config& config) {
+  return config.upload_dir.empty() ? (std::filesystem::path(config.data_dir) / "uploads").string() : config.upload_dir;
+}
 
 std::vector<std::string> split_list(const std::string& text) {
   std::vector<std::string> out;
@@ -139,10 +145,29 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.usage = std::make_unique<ops::UsageMeter>(*p.store, *p.blocking, *p.budgets);
   p.webhooks = std::make_unique<ops::WebhookDispatcher>(*p.store, *p.blocking, p.upstream, p.address_policy,
                                                         std::move(hook_options).value());
+  if (auto s = build_knowledge(config, p); !s.is_ok()) return s;
   p.pipeline = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
       *p.store, *p.blocking, p.models, *p.router, *p.tokens, p.embedder, *p.agents, p.cache, *p.conversations, *p.actions, *p.usage,
-      *p.budgets, *p.webhooks, config.cache_threshold, config.fact_extraction == "model"});
+      *p.budgets, *p.webhooks, *p.knowledge, config.cache_threshold, config.fact_extraction == "model"});
   return Status::ok();
+}
+
+// The knowledge base: its embedders (the built-in one shares the pipeline's), chunking by the
+// server's tokenizer, and the index loaded from the store.
+Status ServerApp::build_knowledge(const Config& config, Parts& p) {
+  std::shared_ptr<models::Embedder> builtin(&p.embedder, [](models::Embedder*) {});  // owned by Parts
+  p.embedding_models = std::make_unique<knowledge::EmbeddingModels>(builtin, p.models, config.embedding_model);
+  if (auto chosen = p.embedding_models->find(""); !chosen.ok()) {
+    return Status::invalid("knowledge.embedding_model: " + chosen.status().message());
+  }
+  knowledge::KnowledgeBase::Options options;
+  options.chunking.target_tokens = config.chunk_tokens;
+  options.chunking.overlap_tokens = std::min(config.chunk_overlap_tokens, config.chunk_tokens / 2);
+  options.chunking.max_tokens = config.chunk_tokens * 2;
+  models::TokenCounter* tokens = p.tokens.get();
+  auto count = [tokens](std::string_view text) { return tokens->count("", text); };
+  p.knowledge = std::make_unique<knowledge::KnowledgeBase>(*p.store, *p.blocking, *p.embedding_models, count, options);
+  return p.knowledge->load();
 }
 
 ServerApp::ServerApp(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -193,9 +218,16 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   opts.access_log = config.access_log;
   opts.model_idle_ms = int64_t(config.model_idle_minutes) * 60000;
   opts.started_at_ms = now_ms();
+  opts.knowledge.upload_dir = upload_dir(config);
+  opts.knowledge.max_file_bytes = static_cast<size_t>(config.max_file_mb) << 20;
+  opts.knowledge.fetch.max_bytes = static_cast<size_t>(config.max_page_mb) << 20;
+  opts.knowledge.fetch.timeout = std::chrono::milliseconds(config.fetch_timeout_ms);
+  std::filesystem::create_directories(opts.knowledge.upload_dir, ec);
+  if (ec) return Status::unavailable("cannot create upload directory " + opts.knowledge.upload_dir + ": " + ec.message());
   p->services.reset(new api::Services{opts, *p->store, *p->blocking, *p->authenticator, *p->accounts,
                                       *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate,
-                                      *p->budgets, *p->usage, *p->webhooks, *p->pipeline, p->address_policy});
+                                      *p->budgets, *p->usage, *p->webhooks, *p->pipeline, p->address_policy,
+                                      *p->knowledge, p->upstream});
   api::add_all_routes(p->routes, *p->services);
   p->gateway = std::make_unique<api::Gateway>(*p->services, p->routes);
 
@@ -204,6 +236,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   so.port = config.port();
   so.threads = config.threads;
   so.body_limit = static_cast<size_t>(config.max_body_bytes);
+  // A multipart upload carries the file plus its form fields.
+  so.upload_limits = {{"/v1/knowledge/ingest/file", opts.knowledge.max_file_bytes + (64 << 10)}};
   so.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
   so.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   so.drain_timeout = std::chrono::milliseconds(config.drain_timeout_ms);

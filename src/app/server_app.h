@@ -30,6 +30,7 @@ class ServerApp {
   struct Parts;
   explicit ServerApp(std::unique_ptr<Parts> parts);
   static Status build_pipeline(const Config& config, Parts& parts);
+  static Status build_knowledge(const Config& config, Parts& parts);
   static void every(const boost::asio::any_io_executor& exec, std::chrono::milliseconds period,
                     std::function<boost::asio::awaitable<void>()> tick);
   std::unique_ptr<Parts> parts_;

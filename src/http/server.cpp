@@ -5,6 +5,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -66,12 +67,27 @@ bool connection_gone(const boost::system::error_code& ec) {
          ec == asio::error::broken_pipe || ec == asio::error::not_connected;
 }
 
+size_t largest_limit(const ServerOptions& options) {
+  size_t largest = options.body_limit;
+  for (const auto& [prefix, limit] : options.upload_limits) largest = std::max(largest, limit);
+  return largest;
+}
+
 }  // namespace
 
+size_t body_limit_for(const ServerOptions& options, std::string_view target) {
+  for (const auto& [prefix, limit] : options.upload_limits) {
+    if (target.starts_with(prefix)) return limit;
+  }
+  return options.body_limit;
+}
+
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
-  Impl(ServerOptions o, Handler h) : options(std::move(o)), handler(std::move(h)), acceptor(ioc) {}
+  Impl(ServerOptions o, Handler h)
+      : options(std::move(o)), largest_body_limit(largest_limit(options)), handler(std::move(h)), acceptor(ioc) {}
 
   ServerOptions options;
+  const size_t largest_body_limit;  // what the header parser allows before the path is known
   Handler handler;
   asio::io_context ioc;
   tcp::acceptor acceptor;
@@ -110,8 +126,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     co_await write(conn, req, std::move(res), false);
   }
 
-  Status too_large() const {
-    return Status(StatusCode::kPayloadTooLarge, "request body exceeds " + std::to_string(options.body_limit) + " bytes");
+  static Status too_large(size_t limit) {
+    return Status(StatusCode::kPayloadTooLarge, "request body exceeds " + std::to_string(limit) + " bytes");
   }
 
   asio::awaitable<bool> write(Connection& conn, const Request& req, Response&& res, bool keep_alive) {
@@ -175,7 +191,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     while (!stopping) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(static_cast<uint32_t>(options.header_limit));
-      parser.body_limit(options.body_limit);
+      parser.body_limit(largest_body_limit);
       conn->idle = true;
       conn->stream.expires_after(first ? options.header_timeout : options.idle_timeout);
       first = false;
@@ -186,20 +202,23 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       std::optional<Rejection> rejection;
       if (ec) {
         if (ec == bhttp::error::body_limit) {  // a declared Content-Length over the limit
-          rejection.emplace(head_of(parser.get(), remote), too_large());
+          rejection.emplace(head_of(parser.get(), remote), too_large(largest_body_limit));
         } else if (ec == bhttp::error::header_limit) {
           rejection.emplace(Request{}, Status::invalid("request headers too large"));
         } else if (!connection_gone(ec)) {
           rejection.emplace(Request{}, Status::invalid("malformed HTTP request"));
         }
-      } else if (auto len = parser.content_length(); len && *len > options.body_limit) {
-        rejection.emplace(head_of(parser.get(), remote), too_large());
+      } else if (auto len = parser.content_length(); len && *len > body_limit_for(options, parser.get().target())) {
+        const size_t limit = body_limit_for(options, parser.get().target());
+        rejection.emplace(head_of(parser.get(), remote), too_large(limit));
       } else {
+        const size_t limit = body_limit_for(options, parser.get().target());
+        parser.body_limit(limit);
         conn->stream.expires_after(options.body_timeout);
         auto [ec2, n2] = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
         ec = ec2;
         if (ec2 == bhttp::error::body_limit) {
-          rejection.emplace(head_of(parser.get(), remote), too_large());
+          rejection.emplace(head_of(parser.get(), remote), too_large(limit));
         } else if (ec2 == beast::error::timeout) {
           rejection.emplace(head_of(parser.get(), remote), Status::invalid("request body not received in time"));
         }

@@ -18,6 +18,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace brainstem::http {
 
@@ -28,12 +31,17 @@ struct ServerOptions {
   uint16_t port = 8080;  // 0 = any free port (see Server::port())
   int threads = 2;
   size_t body_limit = 1 << 20;  // larger bodies get 413 without being read
+  // Paths starting with one of these prefixes take bodies up to its limit instead (uploads).
+  std::vector<std::pair<std::string, size_t>> upload_limits;
   size_t header_limit = 16 << 10;
   std::chrono::milliseconds header_timeout{10000};  // whole header of a new request
   std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait between requests
   std::chrono::milliseconds body_timeout{60000};
   std::chrono::milliseconds drain_timeout{30000};  // graceful stop: in-flight requests get this long
 };
+
+// The body limit for a request target under `options`.
+size_t body_limit_for(const ServerOptions& options, std::string_view target);
 
 class Server {
  public:

@@ -199,4 +199,6 @@ json::object AgentConfig::public_view() const {
   return out;
 }
 
+std::string documents_source_id(const std::string& agent_id) { return "agent-documents-" + agent_id; }
+
 }  // namespace brainstem::pipeline

@@ -75,6 +75,10 @@ using AgentConfigPtr = std::shared_ptr<const AgentConfig>;
 // Errors are validation statuses naming the field ("actions[0].webhook_url").
 Status validate_agent_document(const boost::json::object& doc);
 
+// The knowledge source holding the agent's own documents (POST /v1/knowledge/ingest/documents);
+// the agent searches it besides its knowledge_source_ids.
+std::string documents_source_id(const std::string& agent_id);
+
 // Parses a stored agent. The document was validated when saved; a document that no longer
 // parses (edited by hand) is kInternal.
 Result<AgentConfigPtr> parse_agent(const store::Agent& agent);

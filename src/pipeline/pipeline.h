@@ -9,6 +9,7 @@
 #pragma once
 
 #include "common/offload.h"
+#include "knowledge/knowledge_base.h"
 #include "models/hashed_embedder.h"
 #include "models/registry.h"
 #include "models/router.h"
@@ -45,6 +46,7 @@ struct PipelineDeps {
   ops::UsageMeter& usage;
   ops::Budgets& budgets;
   ops::WebhookDispatcher& webhooks;
+  knowledge::KnowledgeBase& knowledge;
   double cache_threshold = 0.9;  // when the agent sets none
   bool model_fact_extraction = false;  // ask the answering model for customer facts (else rules)
 };

@@ -12,7 +12,7 @@ json::object template_variables(const PipelineState& state) {
   const MessageRequest& req = state.request;
   json::array facts, knowledge;
   for (const auto& f : state.facts) facts.push_back(json::object{{"fact", f.fact}, {"category", f.category}, {"confidence", f.confidence}});
-  for (const auto& p : state.knowledge) knowledge.push_back(json::object{{"title", p.title}, {"text", p.text}, {"source", p.source}});
+  for (const auto& p : state.knowledge) knowledge.push_back(json::object{{"title", p.title}, {"text", p.text}, {"source", p.source}, {"citation", p.citation}});
   json::object customer = req.identity;
   customer["id"] = state.result.customer_id;
   return {{"agent", json::object{{"name", agent.name}, {"personality", agent.personality}, {"dialect", agent.dialect},
@@ -60,7 +60,13 @@ std::string system_message(const PipelineState& state) {
   }
   if (!state.knowledge.empty() && !template_has_knowledge) {
     out += "\n\nRelevant knowledge:";
-    for (const auto& p : state.knowledge) out += "\n- Q: " + p.title + "\n  A: " + p.text;
+    for (const auto& p : state.knowledge) {
+      if (p.citation.empty()) {
+        out += "\n- Q: " + p.title + "\n  A: " + p.text;
+      } else {
+        out += "\n- [" + p.citation + "] " + p.text;
+      }
+    }
   }
   if (!state.earlier_summary.empty()) out += "\n\nEarlier in this conversation: " + state.earlier_summary;
   return out;

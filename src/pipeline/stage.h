@@ -23,9 +23,10 @@ namespace brainstem::pipeline {
 // A passage of knowledge retrieved for the message, with where it came from.
 struct Passage {
   std::string source;  // "faq", or a knowledge source id
-  std::string title;
+  std::string title;   // the FAQ's question, or the passage's heading path
   std::string text;
   double score = 0;
+  std::string citation;  // where a knowledge passage came from; empty for FAQs
 };
 
 struct PipelineState {

@@ -254,11 +254,13 @@ struct KnowledgeChunk {
   int64_t id = 0;  // assigned by the store, unique across tenants; the indexes key on it
   std::string tenant_id;
   std::string source_id;
+  std::string source_name;  // read only: the source's name, for citations
   int64_t ordinal = 0;  // position in the source, from 0
   std::string text;
   std::string heading_path;  // "Guide > Returns > Refunds"; empty when the source has no headings
   int64_t page = 0;          // 1-based page, slide or sheet; 0 when the format has none
   int64_t tokens = 0;
+  std::string embedding_model;  // the embedder id of `embedding`
   std::vector<float> embedding;
 };
 
@@ -268,7 +270,7 @@ struct KnowledgeIngestion {
   std::string source_id;
   std::string content_hash;
   std::string embedding_model;
-  std::vector<KnowledgeChunk> chunks;  // ids are assigned
+  std::vector<KnowledgeChunk> chunks;  // ids and embedding models are assigned
 };
 
 struct UsageQuery {

@@ -122,7 +122,8 @@ class CompileStage : public Stage {
     state.result.model_used = "extractive";
     if (!state.knowledge.empty()) {
       const Passage& best = state.knowledge.front();
-      state.result.reply = best.text + "\n\n(Source: " + best.source + " — \"" + best.title + "\"; extractive answer, no model configured)";
+      std::string source = best.citation.empty() ? "FAQ \"" + best.title + "\"" : best.citation;
+      state.result.reply = best.text + "\n\n(Source: " + source + "; extractive answer, no model configured)";
     } else {
       state.result.reply = "I don't have an answer to that in my knowledge base yet. (extractive answer, no model configured)";
     }

@@ -1,5 +1,6 @@
-// 3. context: knowledge for the message (the agent's FAQs, ranked by similarity to the
-// question) and the scenario (SOP) whose trigger the message contains.
+// 3. context: knowledge for the message — passages of the agent's knowledge sources (hybrid
+// keyword and vector retrieval) and its FAQs, ranked together by relevance — and the scenario
+// (SOP) whose trigger the message contains.
 #include "pipeline/stages/stages.h"
 
 #include <algorithm>
@@ -11,6 +12,8 @@ namespace {
 
 constexpr size_t kMaxPassages = 4;
 constexpr double kMinRelevance = 0.2;
+// Below this cosine a vector neighbour is not taken as relevant (keyword hits always count).
+constexpr double kMinSimilarity = 0.15;
 
 class ContextStage : public Stage {
  public:
@@ -22,13 +25,23 @@ class ContextStage : public Stage {
     const std::string& message = state.request.message;
     state.scenario = match_scenario(agent, message);
     if (state.scenario) state.result.sop_matched = state.scenario->name;
-    if (agent.faqs.empty()) co_return true;
-    auto query = deps_.embedder.embed_one(message);
-    for (const auto& faq : agent.faqs) {
-      double score = models::cosine(query, faq.embedding);
-      if (score >= kMinRelevance) state.knowledge.push_back(Passage{"faq", faq.question, faq.answer, score});
+    knowledge::SearchRequest search{state.request.tenant_id, message, agent.knowledge_source_ids, kMaxPassages,
+                                    kMinSimilarity};
+    search.source_ids.push_back(documents_source_id(agent.id));
+    auto hits = co_await deps_.knowledge.search(search);
+    if (!hits.ok()) throw StatusError(hits.status());
+    for (const auto& hit : *hits) {
+      state.knowledge.push_back(Passage{hit.chunk.source_id, hit.chunk.heading_path, hit.chunk.text, hit.score,
+                                        knowledge::citation_of(hit.chunk)});
     }
-    std::sort(state.knowledge.begin(), state.knowledge.end(), [](const Passage& a, const Passage& b) { return a.score > b.score; });
+    if (!agent.faqs.empty()) {
+      auto query = deps_.embedder.embed_one(message);
+      for (const auto& faq : agent.faqs) {
+        double score = models::cosine(query, faq.embedding);
+        if (score >= kMinRelevance) state.knowledge.push_back(Passage{"faq", faq.question, faq.answer, score, ""});
+      }
+    }
+    std::stable_sort(state.knowledge.begin(), state.knowledge.end(), [](const Passage& a, const Passage& b) { return a.score > b.score; });
     if (state.knowledge.size() > kMaxPassages) state.knowledge.resize(kMaxPassages);
     co_return true;
   }

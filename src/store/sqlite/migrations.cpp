@@ -250,6 +250,7 @@ CREATE TABLE knowledge_chunks (
   heading_path TEXT NOT NULL DEFAULT '',
   page         INTEGER NOT NULL DEFAULT 0,
   tokens       INTEGER NOT NULL DEFAULT 0,
+  embedding_model TEXT NOT NULL DEFAULT '',
   embedding    BLOB
 );
 CREATE INDEX knowledge_chunks_source ON knowledge_chunks(source_id, ordinal);

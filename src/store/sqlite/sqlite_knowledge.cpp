@@ -9,7 +9,11 @@ namespace {
 constexpr const char* kSourceColumns =
     "id, tenant_id, name, kind, location, status, error, content_hash, embedding_model, chunk_count, metadata, "
     "created_at, updated_at";
-constexpr const char* kChunkColumns = "id, tenant_id, source_id, ordinal, text, heading_path, page, tokens, embedding";
+// Chunks are read joined to their source (alias s) for its name.
+constexpr const char* kChunkColumns =
+    "c.id, c.tenant_id, c.source_id, c.ordinal, c.text, c.heading_path, c.page, c.tokens, c.embedding_model, "
+    "c.embedding, s.name";
+constexpr const char* kChunkJoin = " FROM knowledge_chunks c JOIN knowledge_sources s ON s.id = c.source_id";
 
 KnowledgeSource read_source(const Statement& row) {
   KnowledgeSource s;
@@ -39,7 +43,9 @@ KnowledgeChunk read_chunk(const Statement& row) {
   c.heading_path = row.text(5);
   c.page = row.integer(6);
   c.tokens = row.integer(7);
-  c.embedding = embedding_from(row.blob(8));
+  c.embedding_model = row.text(8);
+  c.embedding = embedding_from(row.blob(9));
+  c.source_name = row.text(10);
   return c;
 }
 
@@ -59,7 +65,8 @@ Result<KnowledgeChunk> insert_chunk(Connection& c, Statement& insert, KnowledgeC
       .bind(5, chunk.heading_path)
       .bind(6, chunk.page)
       .bind(7, chunk.tokens)
-      .bind_blob(8, embedding_bytes(chunk.embedding));
+      .bind(8, chunk.embedding_model)
+      .bind_blob(9, embedding_bytes(chunk.embedding));
   if (Status s = insert.run(); !s.is_ok()) return s;
   chunk.id = sqlite3_last_insert_rowid(c.db());
   return chunk;
@@ -133,16 +140,23 @@ Result<std::vector<KnowledgeChunk>> SqliteStore::replace_knowledge_chunks(const 
         .bind(5, static_cast<int64_t>(ingestion.chunks.size()))
         .bind(6, now_ms());
     if (Status s = run_changing(c, *update, "knowledge source not found"); !s.is_ok()) return s;
+    auto name = c.statement("SELECT name FROM knowledge_sources WHERE id = ?1");
+    if (!name.ok()) return name.status();
+    name->bind(1, ingestion.source_id);
+    auto source_name = single_row(*name, [](const Statement& row) { return row.text(0); }, "knowledge source not found");
+    if (!source_name.ok()) return source_name.status();
     if (Status s = delete_chunks(c, ingestion.tenant_id, ingestion.source_id); !s.is_ok()) return s;
     auto insert = c.statement(
-        "INSERT INTO knowledge_chunks(tenant_id, source_id, ordinal, text, heading_path, page, tokens, embedding) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+        "INSERT INTO knowledge_chunks(tenant_id, source_id, ordinal, text, heading_path, page, tokens, "
+        "embedding_model, embedding) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
     if (!insert.ok()) return insert.status();
     std::vector<KnowledgeChunk> stored;
     stored.reserve(ingestion.chunks.size());
     for (KnowledgeChunk chunk : ingestion.chunks) {
       chunk.tenant_id = ingestion.tenant_id;
       chunk.source_id = ingestion.source_id;
+      chunk.embedding_model = ingestion.embedding_model;
+      chunk.source_name = *source_name;
       auto written = insert_chunk(c, *insert, std::move(chunk));
       if (!written.ok()) return written.status();
       stored.push_back(std::move(*written));
@@ -164,8 +178,8 @@ Status SqliteStore::delete_knowledge_source(const std::string& tenant_id, const 
 Result<std::vector<KnowledgeChunk>> SqliteStore::list_knowledge_chunks(const std::string& tenant_id,
                                                                        const std::string& source_id) {
   return read([&](Connection& c) -> Result<std::vector<KnowledgeChunk>> {
-    auto query = c.statement(std::string("SELECT ") + kChunkColumns +
-                             " FROM knowledge_chunks WHERE source_id = ?1 AND tenant_id = ?2 ORDER BY ordinal");
+    auto query = c.statement(std::string("SELECT ") + kChunkColumns + kChunkJoin +
+                             " WHERE c.source_id = ?1 AND c.tenant_id = ?2 ORDER BY c.ordinal");
     if (!query.ok()) return query.status();
     query->bind(1, source_id).bind(2, tenant_id);
     return all_rows(*query, read_chunk);
@@ -176,8 +190,8 @@ Status SqliteStore::scan_knowledge_chunks(const std::function<bool(const Knowled
   int64_t after = 0;
   for (;;) {
     auto batch = read([&](Connection& c) -> Result<std::vector<KnowledgeChunk>> {
-      auto query = c.statement(std::string("SELECT ") + kChunkColumns +
-                               " FROM knowledge_chunks WHERE id > ?1 ORDER BY id LIMIT ?2");
+      auto query = c.statement(std::string("SELECT ") + kChunkColumns + kChunkJoin +
+                               " WHERE c.id > ?1 ORDER BY c.id LIMIT ?2");
       if (!query.ok()) return query.status();
       query->bind(1, after).bind(2, int64_t{kScanBatch});
       return all_rows(*query, read_chunk);

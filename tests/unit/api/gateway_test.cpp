@@ -81,9 +81,14 @@ class Api : public ::testing::Test {
     agents_ = std::make_unique<pipeline::AgentCache>(*store_, *blocking_);
     conversations_ = std::make_unique<pipeline::ConversationWriter>(*store_, *blocking_);
     actions_ = std::make_unique<pipeline::ActionRunner>(client_, policy_);
+    embedding_models_ = std::make_unique<knowledge::EmbeddingModels>(
+        std::shared_ptr<models::Embedder>(&embedder_, [](models::Embedder*) {}), models_, "");
+    knowledge_ = std::make_unique<knowledge::KnowledgeBase>(
+        *store_, *blocking_, *embedding_models_, [](std::string_view text) { return int64_t(text.size() / 4); },
+        knowledge::KnowledgeBase::Options{});
     pipeline_ = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
         *store_, *blocking_, models_, router_, tokens_, embedder_, *agents_, cache_, *conversations_, *actions_, *usage_,
-        *budgets_, *webhooks_});
+        *budgets_, *webhooks_, *knowledge_});
     options_.access_log = false;
   }
 
@@ -104,7 +109,9 @@ class Api : public ::testing::Test {
                                                       .usage = *usage_,
                                                       .webhooks = *webhooks_,
                                                       .pipeline = *pipeline_,
-                                                      .address_policy = policy_});
+                                                      .address_policy = policy_,
+                                                      .knowledge = *knowledge_,
+                                                      .outbound = client_});
     }
     return *services_;
   }
@@ -201,6 +208,8 @@ class Api : public ::testing::Test {
   std::unique_ptr<pipeline::AgentCache> agents_;
   std::unique_ptr<pipeline::ConversationWriter> conversations_;
   std::unique_ptr<pipeline::ActionRunner> actions_;
+  std::unique_ptr<knowledge::EmbeddingModels> embedding_models_;
+  std::unique_ptr<knowledge::KnowledgeBase> knowledge_;
   std::unique_ptr<pipeline::Pipeline> pipeline_;
   ApiOptions options_;
   std::unique_ptr<Services> services_;

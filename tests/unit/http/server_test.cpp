@@ -359,6 +359,35 @@ TEST_F(HttpServer, ChunkedBodyOverLimitReachesHandlerAsPayloadTooLarge) {
   EXPECT_EQ(seen[0].path, "/chunked");
 }
 
+TEST_F(HttpServer, UploadPathsTakeTheirOwnLargerBodyLimit) {
+  ServerOptions options = test_options();
+  options.upload_limits = {{"/upload/", 4096}};
+  start(options);
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  std::string body(3000, 'u');
+  c.send("POST /upload/file HTTP/1.1\r\nHost: test\r\nContent-Length: 3000\r\n\r\n" + body);
+  auto res = c.read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result_int(), 200);
+  EXPECT_EQ(seen_->snapshot().at(0).body, body);
+
+  // Beyond the upload limit, and the usual limit elsewhere.
+  RawClient big;
+  ASSERT_FALSE(big.connect(port_));
+  big.send("POST /upload/file HTTP/1.1\r\nHost: test\r\nContent-Length: 5000\r\n\r\n");
+  auto refused = big.read(false, 3s);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->result_int(), 413);
+  EXPECT_NE(refused->body().find("exceeds 4096 bytes"), std::string::npos) << refused->body();
+  RawClient other;
+  ASSERT_FALSE(other.connect(port_));
+  other.send("POST /elsewhere HTTP/1.1\r\nHost: test\r\nContent-Length: 3000\r\n\r\n" + body);
+  auto elsewhere = other.read();
+  ASSERT_TRUE(elsewhere);
+  EXPECT_EQ(elsewhere->result_int(), 413);
+}
+
 TEST_F(HttpServer, MalformedRequestLineReachesHandlerAsBadRequest) {
   start();
   RawClient c;

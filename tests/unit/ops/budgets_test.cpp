@@ -6,6 +6,8 @@
 #include "store/sqlite/sqlite_store.h"
 #include "testing/temp_dir.h"
 
+#include "testing/run_awaitable.h"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -30,14 +32,7 @@ namespace asio = boost::asio;
 
 constexpr int64_t kDayMs = 86400000;
 
-// Runs an awaitable to completion on an io_context of its own.
-template <class T>
-T run(asio::awaitable<T> awaitable) {
-  asio::io_context ioc;
-  std::future<T> result = asio::co_spawn(ioc, std::move(awaitable), asio::use_future);
-  ioc.run();
-  return result.get();
-}
+using test_support::run_awaitable;
 
 store::UsageRecord usage(const std::string& tenant_id, double cost_usd, int64_t at_ms, const std::string& model = "llama",
                          const std::string& key_id = "key_1") {
@@ -64,7 +59,7 @@ class BudgetsTest : public ::testing::Test {
   }
 
   // Each call awaits state() with the tenant id alive until the coroutine is done.
-  BudgetState state(Budgets& budgets, const std::string& tenant_id) { return run(budgets.state(tenant_id)); }
+  BudgetState state(Budgets& budgets, const std::string& tenant_id) { return run_awaitable(budgets.state(tenant_id)); }
 
   void record(std::vector<store::UsageRecord> records) {
     Status s = store_->record_usage(records);
@@ -230,7 +225,7 @@ TEST_F(BudgetsTest, MeterAddsCostToTheBudgetAtOnceAndFlushWritesToTheStore) {
   EXPECT_EQ(state(budgets, tenant), BudgetState::kWarn);  // 90%
   EXPECT_TRUE(summary("t1").empty());  // nothing written before a flush
 
-  Status flushed = run(meter.flush());
+  Status flushed = run_awaitable(meter.flush());
   ASSERT_TRUE(flushed.is_ok()) << flushed.message();
   auto rows = summary("t1");
   ASSERT_EQ(rows.size(), 2u);
@@ -247,7 +242,7 @@ TEST_F(BudgetsTest, MeterAddsCostToTheBudgetAtOnceAndFlushWritesToTheStore) {
   EXPECT_EQ(summary("t2").size(), 1u);
 
   // A second flush has nothing left to write.
-  Status again = run(meter.flush());
+  Status again = run_awaitable(meter.flush());
   EXPECT_TRUE(again.is_ok()) << again.message();
   EXPECT_EQ(summary("t1")[1].requests, 2);
 
@@ -260,7 +255,7 @@ TEST_F(BudgetsTest, MeterAddsCostToTheBudgetAtOnceAndFlushWritesToTheStore) {
 TEST_F(BudgetsTest, FlushWithNothingRecordedIsOk) {
   Budgets budgets(*store_, pool_, BudgetOptions{10});
   UsageMeter meter(*store_, pool_, budgets);
-  Status s = run(meter.flush());
+  Status s = run_awaitable(meter.flush());
   EXPECT_TRUE(s.is_ok()) << s.message();
   EXPECT_TRUE(meter.flush_now().is_ok());
   EXPECT_TRUE(summary("t1").empty());
@@ -322,7 +317,7 @@ TEST_F(BudgetsTest, FlushRefusedAsBusyKeepsTheRecords) {
   EXPECT_EQ(refused->code(), StatusCode::kUnavailable);
   EXPECT_TRUE(summary("t1").empty());
 
-  Status s = run(meter.flush());
+  Status s = run_awaitable(meter.flush());
   ASSERT_TRUE(s.is_ok()) << s.message();
   auto rows = summary("t1");
   ASSERT_EQ(rows.size(), 1u);

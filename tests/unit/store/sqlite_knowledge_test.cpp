@@ -112,6 +112,7 @@ TEST_F(SqliteKnowledge, ReplaceChunksAssignsIdsAndCompletesTheSource) {
   EXPECT_GT((*stored)[0].id, 0);
   EXPECT_NE((*stored)[0].id, (*stored)[1].id);
   EXPECT_EQ((*stored)[1].source_id, "s1");
+  EXPECT_EQ((*stored)[1].source_name, "Handbook s1");
 
   auto source = store_->get_knowledge_source("t1", "s1");
   EXPECT_EQ(source->status, "completed");
@@ -126,6 +127,8 @@ TEST_F(SqliteKnowledge, ReplaceChunksAssignsIdsAndCompletesTheSource) {
   EXPECT_EQ((*chunks)[1].page, 2);
   EXPECT_EQ((*chunks)[1].heading_path, "Guide > Returns");
   EXPECT_EQ((*chunks)[1].embedding, (std::vector<float>{0.5f, -0.25f, 1.0f}));
+  EXPECT_EQ((*chunks)[1].embedding_model, "hashed-v1-384");
+  EXPECT_EQ((*chunks)[1].source_name, "Handbook s1");
   EXPECT_TRUE(store_->list_knowledge_chunks("t2", "s1")->empty());
 }
 

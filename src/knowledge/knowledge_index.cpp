@@ -1,0 +1,148 @@
+#include "knowledge/knowledge_index.h"
+
+#include "knowledge/index/fusion.h"
+
+#include <algorithm>
+#include <mutex>
+#include <set>
+
+namespace brainstem::knowledge {
+
+namespace {
+
+constexpr double kRrfK = 60;
+// ef_search 256: recall@10 of 0.98 at a million chunks with p99 near 2 ms (bench/knowledge_index).
+const VectorIndex::Params kVectorParams{16, 200, 256};
+// Each ranking contributes this many candidates to the fusion.
+constexpr size_t kCandidatesPerRanking = 50;
+
+// What BM25 indexes: the headings above a chunk say what it is about as much as its text.
+std::string keyword_text(const store::KnowledgeChunk& chunk) {
+  if (chunk.heading_path.empty()) return chunk.text;
+  return chunk.heading_path + "\n" + chunk.text;
+}
+
+}  // namespace
+
+std::string citation_of(const IndexedChunk& chunk) {
+  std::string out = chunk.source_name.empty() ? chunk.source_id : chunk.source_name;
+  if (!chunk.heading_path.empty()) out += " — " + chunk.heading_path;
+  if (chunk.page > 0) out += ", page " + std::to_string(chunk.page);
+  return out;
+}
+
+void KnowledgeIndex::add(const store::KnowledgeChunk& chunk) {
+  std::unique_lock lock(mu_);
+  add_locked(chunk);
+}
+
+void KnowledgeIndex::replace_source(const std::string& tenant_id, const std::string& source_id,
+                                    const std::vector<store::KnowledgeChunk>& chunks) {
+  std::unique_lock lock(mu_);
+  remove_source_locked(tenant_id, source_id);
+  for (const auto& chunk : chunks) add_locked(chunk);
+}
+
+void KnowledgeIndex::remove_source(const std::string& tenant_id, const std::string& source_id) {
+  std::unique_lock lock(mu_);
+  remove_source_locked(tenant_id, source_id);
+}
+
+std::vector<std::string> KnowledgeIndex::embedding_models() const {
+  std::shared_lock lock(mu_);
+  std::vector<std::string> models;
+  for (const auto& [model, index] : vectors_) models.push_back(model);
+  return models;
+}
+
+std::string KnowledgeIndex::source_key(const std::string& tenant_id, const std::string& source_id) {
+  return tenant_id + '\n' + source_id;
+}
+
+bool KnowledgeIndex::has_chunks(const std::string& tenant_id, const std::vector<std::string>& source_ids) const {
+  std::shared_lock lock(mu_);
+  if (source_ids.empty()) return chunks_per_tenant_.contains(tenant_id);
+  return std::any_of(source_ids.begin(), source_ids.end(),
+                     [&](const std::string& id) { return chunks_per_source_.contains(source_key(tenant_id, id)); });
+}
+
+void KnowledgeIndex::add_locked(const store::KnowledgeChunk& chunk) {
+  auto id = static_cast<uint64_t>(chunk.id);
+  if (!entries_.contains(id)) {
+    ++chunks_per_source_[source_key(chunk.tenant_id, chunk.source_id)];
+    ++chunks_per_tenant_[chunk.tenant_id];
+  }
+  entries_[id] = Entry{IndexedChunk{chunk.id, chunk.tenant_id, chunk.source_id, chunk.source_name, chunk.ordinal, chunk.text,
+                                    chunk.heading_path, chunk.page},
+                       chunk.embedding_model};
+  keywords_.add(id, keyword_text(chunk));
+  if (!chunk.embedding.empty()) {
+    vectors_for(chunk.embedding_model, static_cast<int>(chunk.embedding.size())).add(id, chunk.embedding);
+  }
+}
+
+VectorIndex& KnowledgeIndex::vectors_for(const std::string& embedding_model, int dimension) {
+  auto& index = vectors_[embedding_model];
+  if (!index) index = std::make_unique<VectorIndex>(dimension, kVectorParams);
+  return *index;
+}
+
+void KnowledgeIndex::remove_source_locked(const std::string& tenant_id, const std::string& source_id) {
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    const IndexedChunk& chunk = it->second.chunk;
+    if (chunk.tenant_id != tenant_id || chunk.source_id != source_id) {
+      ++it;
+      continue;
+    }
+    keywords_.remove(it->first);
+    if (auto vectors = vectors_.find(it->second.embedding_model); vectors != vectors_.end()) {
+      vectors->second->remove(it->first);
+    }
+    it = entries_.erase(it);
+    if (--chunks_per_tenant_[tenant_id] == 0) chunks_per_tenant_.erase(tenant_id);
+  }
+  chunks_per_source_.erase(source_key(tenant_id, source_id));
+}
+
+std::vector<KnowledgeHit> KnowledgeIndex::search(const KnowledgeQuery& query) const {
+  std::shared_lock lock(mu_);
+  std::set<std::string, std::less<>> sources(query.source_ids.begin(), query.source_ids.end());
+  auto accept = [&](uint64_t id) {
+    auto it = entries_.find(id);
+    if (it == entries_.end() || it->second.chunk.tenant_id != query.tenant_id) return false;
+    return sources.empty() || sources.contains(it->second.chunk.source_id);
+  };
+
+  std::vector<std::vector<ScoredId>> rankings;
+  std::unordered_map<uint64_t, double> keyword_scores, similarities;
+  rankings.push_back(keywords_.search(query.text, kCandidatesPerRanking, accept));
+  for (const auto& hit : rankings.back()) keyword_scores[hit.id] = hit.score;
+  for (const auto& [model, vector] : query.vectors) {
+    auto index = vectors_.find(model);
+    if (index == vectors_.end() || vector.empty()) continue;
+    auto hits = index->second->search(vector, kCandidatesPerRanking, accept);
+    std::erase_if(hits, [&](const ScoredId& hit) { return hit.score < query.min_similarity; });
+    for (const auto& hit : hits) similarities[hit.id] = hit.score;
+    rankings.push_back(std::move(hits));
+  }
+
+  // The best possible fused score: first in every ranking.
+  double best = static_cast<double>(rankings.size()) / (kRrfK + 1);
+  std::vector<KnowledgeHit> out;
+  for (const auto& fused : reciprocal_rank_fusion(rankings, query.limit, kRrfK)) {
+    KnowledgeHit hit;
+    hit.chunk = entries_.at(fused.id).chunk;
+    hit.score = fused.score / best;
+    if (auto k = keyword_scores.find(fused.id); k != keyword_scores.end()) hit.keyword_score = k->second;
+    if (auto s = similarities.find(fused.id); s != similarities.end()) hit.similarity = s->second;
+    out.push_back(std::move(hit));
+  }
+  return out;
+}
+
+size_t KnowledgeIndex::size() const {
+  std::shared_lock lock(mu_);
+  return entries_.size();
+}
+
+}  // namespace brainstem::knowledge
