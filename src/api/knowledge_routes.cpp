@@ -108,6 +108,7 @@ struct FileRequest {
   std::string bytes;
   std::optional<knowledge::Format> format_hint;
   std::string embedding_model;
+  std::string agent_id;  // attach the source to this agent
   bool async = false;
 };
 
@@ -121,10 +122,12 @@ FileRequest read_upload(const http::Request& req) {
     if (part.name == "file") file = &part;
     else if (part.name == "source_id") out.source_id = std::string(part.data);
     else if (part.name == "embedding_model") out.embedding_model = std::string(part.data);
+    else if (part.name == "agent_id") out.agent_id = std::string(part.data);
     else if (part.name == "async") out.async = part.data == "true" || part.data == "1";
   }
   if (!file) throw StatusError(Status::validation("file", "field required: the uploaded file"));
   if (out.source_id.size() > 100) throw StatusError(Status::validation("source_id", "at most 100 characters"));
+  if (out.agent_id.size() > 100) throw StatusError(Status::validation("agent_id", "at most 100 characters"));
   if (out.source_id.empty()) out.source_id = crypto::uuid_v4();
   out.file_name = file->filename.empty() ? "upload" : file->filename;
   out.format_hint = knowledge::format_from_name(out.file_name);
@@ -140,6 +143,24 @@ asio::awaitable<pipeline::AgentConfigPtr> caller_agent(Services& svc, const std:
   if (!agent.ok()) throw StatusError(agent.status());
   if ((*agent)->tenant_id != tenant_id) throw StatusError(Status::not_found("agent not found"));
   co_return *agent;
+}
+
+// Adds the source to the agent's knowledge_source_ids (once), so the agent retrieves from it.
+asio::awaitable<void> attach_to_agent(Services& svc, const std::string& tenant_id, const std::string& agent_id,
+                                      const std::string& source_id) {
+  auto agent = unwrap(co_await svc.blocking.run([&] { return svc.store.get_agent(tenant_id, agent_id); }));
+  boost::system::error_code ec;
+  json::value config = json::parse(agent.config, ec);
+  if (ec || !config.is_object()) throw StatusError(Status::internal("agent configuration is not a JSON object"));
+  json::value& ids = config.as_object()["knowledge_source_ids"];
+  if (!ids.is_array()) ids = json::array();
+  for (const auto& id : ids.as_array()) {
+    if (id.is_string() && id.as_string() == source_id) co_return;
+  }
+  ids.as_array().emplace_back(source_id);
+  agent.config = json::serialize(config);
+  unwrap(co_await svc.blocking.run([&] { return svc.store.update_agent(agent); }));
+  svc.pipeline.deps().agents.invalidate(agent_id);
 }
 
 std::string file_name_of(const std::string& path) {
@@ -204,7 +225,7 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
          .summary = "Ingest a file: a multipart upload, or a path in the upload directory (PDF, DOCX, PPTX, XLSX, "
                     "HTML, Markdown, text, CSV)",
          .event = "knowledge.ingested",
-         .request_schema = R"({"type":"object","required":["source_id","file_path"],"properties":{"source_id":{"type":"string"},"file_path":{"type":"string"},"user_id":{"type":"string"},"embedding_model":{"type":"string"},"async":{"type":"boolean"}}})",
+         .request_schema = R"({"type":"object","required":["source_id","file_path"],"properties":{"source_id":{"type":"string"},"file_path":{"type":"string"},"user_id":{"type":"string"},"embedding_model":{"type":"string"},"agent_id":{"type":"string"},"async":{"type":"boolean"}}})",
          .response_schema = R"({"type":"object","properties":{"source_id":{"type":"string"},"status":{"type":"string"},"chunks_created":{"type":"integer"},"chunks_embedded":{"type":"integer"},"error":{}}})",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            const auto& options = svc.options.knowledge;
@@ -218,6 +239,7 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
              std::string path = f.required_string("file_path", 1, 4096);
              f.string("user_id", 0, 100);
              file.embedding_model = f.string("embedding_model", 0, 200).value_or("");
+             file.agent_id = f.string("agent_id", 0, 100).value_or("");
              file.async = f.boolean("async").value_or(false);
              check(f);
              auto resolved = knowledge::confined_path(options.upload_dir, path);
@@ -233,6 +255,7 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
            if (file.bytes.size() > options.max_file_bytes) throw StatusError(too_large("the file", options.max_file_bytes));
            auto tenant = ctx.caller().tenant_id;
            co_await source_for_ingestion(svc, tenant, file.source_id, "file", file.file_name, file.file_name);
+           if (!file.agent_id.empty()) co_await attach_to_agent(svc, tenant, file.agent_id, file.source_id);
            ctx.audit["sourceId"] = file.source_id;
            knowledge::IngestContent content{tenant, file.source_id, std::move(file.bytes), file.format_hint,
                                             file.embedding_model};
@@ -241,7 +264,7 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
 
   t.add({.method = "POST", .path = "/v1/knowledge/ingest/url", .family = Family::kCortex, .auth = Auth::kAny,
          .summary = "Fetch one web page, extract its readable text and ingest it", .event = "knowledge.ingested",
-         .request_schema = R"({"type":"object","required":["source_id","url"],"properties":{"source_id":{"type":"string"},"url":{"type":"string"},"user_id":{"type":"string"},"embedding_model":{"type":"string"}}})",
+         .request_schema = R"({"type":"object","required":["source_id","url"],"properties":{"source_id":{"type":"string"},"url":{"type":"string"},"user_id":{"type":"string"},"embedding_model":{"type":"string"},"agent_id":{"type":"string"}}})",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto body = json_body(req);
            FieldReader f(body);
@@ -249,12 +272,14 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
            auto url = f.required_string("url", 1, 4096);
            f.string("user_id", 0, 100);
            auto embedding_model = f.string("embedding_model", 0, 200).value_or("");
+           auto agent_id = f.string("agent_id", 0, 100).value_or("");
            check(f);
            if (Status s = http::AddressPolicy::check_url_scheme(url); !s.is_ok()) {
              throw StatusError(Status::validation("url", s.message()));
            }
            auto tenant = ctx.caller().tenant_id;
            co_await source_for_ingestion(svc, tenant, source_id, "url", url, url);
+           if (!agent_id.empty()) co_await attach_to_agent(svc, tenant, agent_id, source_id);
            ctx.audit["sourceId"] = source_id;
            auto page = co_await knowledge::fetch_page(svc.outbound, svc.address_policy, url, svc.options.knowledge.fetch);
            if (!page.ok()) {

@@ -1,6 +1,7 @@
 #include "app/cli.h"
 
 #include "app/config.h"
+#include "app/ingest_command.h"
 #include "app/server_app.h"
 #include "auth/accounts.h"
 #include "auth/authenticator.h"
@@ -92,6 +93,15 @@ int run_cli(int argc, char** argv) {
   tokenize->add_option("--vocab", vocab_path, "GGUF model or vocabulary file")->required();
   tokenize->add_option("text", text, "text to tokenize")->required();
 
+  IngestCommand ingest;
+  auto* ingest_cmd = cli.add_subcommand("ingest", "ingest a file into a running server's knowledge base, showing progress");
+  ingest_cmd->add_option("file", ingest.file, "file to ingest (PDF, DOCX, PPTX, XLSX, HTML, Markdown, text, CSV)")->required();
+  ingest_cmd->add_option("--agent", ingest.agent_id, "agent whose knowledge the source joins");
+  ingest_cmd->add_option("--server", ingest.server, "server URL")->capture_default_str();
+  ingest_cmd->add_option("--key", ingest.api_key, "API key (default: BRAINSTEM_API_KEY)");
+  ingest_cmd->add_option("--source", ingest.source_id, "knowledge source id (default: a new one)");
+  ingest_cmd->add_option("--embedding-model", ingest.embedding_model, "embedding model (default: the server's)");
+
   auto* version = cli.add_subcommand("version", "print the version");
 
   CLI11_PARSE(cli, argc, argv);
@@ -149,6 +159,11 @@ int run_cli(int argc, char** argv) {
     std::cout << "schema version " << (*store)->schema_version() << " (" << (*store)->engine_name() << ", "
               << database_path(config->data_dir) << ")\n";
     return 0;
+  }
+
+  if (*ingest_cmd) {
+    setup_logging("warn");
+    return run_ingest(ingest, std::cout, std::cerr);
   }
 
   if (*tokenize) {

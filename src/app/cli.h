@@ -1,4 +1,4 @@
-// The brainstem command line: serve, keys create, migrate, tokenize, version.
+// The brainstem command line: serve, keys create, migrate, ingest, tokenize, version.
 #pragma once
 
 namespace brainstem::app {

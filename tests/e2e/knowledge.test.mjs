@@ -5,11 +5,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { connect } from 'node:net';
 import { mkdir, writeFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import JSZip from 'jszip';
-import { startServer, call, newAccount } from './lib/server.mjs';
+import { startServer, call, newAccount, cli } from './lib/server.mjs';
 
 let srv;
 let account;
@@ -56,6 +57,18 @@ async function upload(fields, file, name, type = 'application/octet-stream') {
   let body = text;
   try { body = JSON.parse(text); } catch { /* not JSON */ }
   return { status: r.status, body, text };
+}
+
+// Writes `request` on a fresh connection and resolves everything the server sends back.
+function rawExchange(port, request) {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let answer = '';
+    socket.on('data', (d) => { answer += d; });
+    socket.on('end', () => resolve(answer));
+    socket.on('error', (e) => (answer ? resolve(answer) : reject(e)));
+    socket.setTimeout(10000, () => { socket.destroy(); resolve(answer); });
+  });
 }
 
 const search = (body, apiKey = key) => call(srv.url, 'POST', '/v1/knowledge/search', { apiKey, body });
@@ -202,10 +215,13 @@ test('hostile files fail clearly; the server stays up and other sources are unaf
   assert.equal(bombed.status, 400, bombed.text);
   assert.match(bombed.body.detail, /limit/);
 
-  const huge = await call(srv.url, 'POST', '/v1/knowledge/ingest/file', {
-    apiKey: key, raw: 'x'.repeat(50 << 20), headers: { 'Content-Type': 'multipart/form-data; boundary=x' },
-  });
-  assert.equal(huge.status, 413, huge.text);
+  // A 50 MB text upload is refused from its declared length, before its body is read.
+  const huge = await rawExchange(srv.port, [
+    'POST /v1/knowledge/ingest/file HTTP/1.1', 'Host: 127.0.0.1', `X-API-Key: ${key}`,
+    'Content-Type: multipart/form-data; boundary=x', `Content-Length: ${50 << 20}`, '', '',
+  ].join('\r\n') + '--x\r\nContent-Disposition: form-data; name="file"; filename="big.txt"\r\n\r\nxxxx');
+  assert.match(huge, /^HTTP\/1\.1 413 /);
+  assert.match(huge, /exceeds/);
 
   const health = await call(srv.url, 'GET', '/health');
   assert.equal(health.status, 200);
@@ -245,6 +261,29 @@ test('async ingestion reports progress; sources are listed, scoped to the compan
   const del = await call(srv.url, 'DELETE', '/v1/knowledge/sources/long-md', { apiKey: key });
   assert.equal(del.status, 200, del.text);
   assert.equal((await search({ query: 'topic number 7', source_ids: ['long-md'] })).body.results.length, 0);
+});
+
+test('brainstem ingest FILE --agent ID uploads, draws progress and attaches the source to the agent', async () => {
+  const agent = await call(srv.url, 'POST', '/v1/agents', { token: account.token, body: { name: 'CLI agent' } });
+  const file = join(srv.dir, 'manual.md');
+  const sections = Array.from({ length: 40 }, (_, i) => `## Part ${i}\n\nPart ${i} of the manual explains step ${i}.`);
+  await writeFile(file, `# Manual\n\n${sections.join('\n\n')}\n\n## Reset\n\nHold the power button for ten seconds to reset the router.\n`);
+  const r = await cli(['ingest', file, '--agent', agent.body.id, '--server', srv.url, '--source', 'cli-manual'], { BRAINSTEM_API_KEY: key });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /\[#{30}\] 41\/41 chunks/);
+  assert.match(r.stdout, /source cli-manual: 41 chunks, attached to agent/);
+
+  const config = await call(srv.url, 'GET', `/v1/agents/${agent.body.id}/config`, { token: account.token });
+  assert.deepEqual(config.body.knowledge_source_ids, ['cli-manual']);
+  const chat = await call(srv.url, 'POST', '/v1/chat', {
+    apiKey: key,
+    body: { company_id: account.tenantId, agent_id: agent.body.id, conversation_id: 'c2', customer_id: 'cust_2', message: 'How do I reset the router?' },
+  });
+  assert.match(chat.body.reply, /ten seconds/);
+
+  const noKey = await cli(['ingest', file, '--server', srv.url], { BRAINSTEM_API_KEY: '' });
+  assert.notEqual(noKey.code, 0);
+  assert.match(noKey.stderr, /API key/);
 });
 
 test("an agent's documents are ingested into its own source; the index survives a restart", async () => {
