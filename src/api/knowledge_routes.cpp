@@ -298,7 +298,7 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
          }});
 
   t.add({.method = "POST", .path = "/v1/knowledge/ingest/documents", .family = Family::kCortex, .auth = Auth::kAny,
-         .summary = "Ingest an agent's structured documents (its FAQs, scenarios and the documents given) into its "
+         .summary = "Ingest an agent's structured documents (the documents given and its scenarios) into its "
                     "knowledge",
          .event = "knowledge.ingested",
          .request_schema = R"({"type":"object","required":["agent_id"],"properties":{"agent_id":{"type":"string"},"company_id":{"type":"string"},"user_id":{"type":"string"},"embedding_model":{"type":"string"},"documents":{"type":"array","maxItems":1000,"items":{"type":"object","required":["content"],"properties":{"title":{"type":"string"},"content":{"type":"string"}}}}}})",

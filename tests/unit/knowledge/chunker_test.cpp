@@ -1,5 +1,7 @@
 #include "knowledge/chunker.h"
 
+#include "testing/word_count.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -8,17 +10,7 @@ namespace {
 
 using namespace brainstem::knowledge;
 
-// One token per whitespace-separated word: sizes in these tests are easy to reason about.
-int64_t count_words(std::string_view text) {
-  int64_t n = 0;
-  bool in_word = false;
-  for (char c : text) {
-    bool space = c == ' ' || c == '\n' || c == '\t';
-    if (!space && !in_word) ++n;
-    in_word = !space;
-  }
-  return n;
-}
+using brainstem::test_support::count_words;
 
 Block heading(int level, std::string text) { return Block{Block::Kind::kHeading, level, std::move(text), 0}; }
 Block paragraph(std::string text, int page = 0) { return Block{Block::Kind::kParagraph, 0, std::move(text), page}; }

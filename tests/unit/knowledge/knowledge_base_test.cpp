@@ -4,6 +4,7 @@
 #include "store/sqlite/sqlite_store.h"
 #include "testing/run_awaitable.h"
 #include "testing/temp_dir.h"
+#include "testing/word_count.h"
 
 #include <gtest/gtest.h>
 
@@ -11,18 +12,8 @@ namespace {
 
 using namespace brainstem;
 using namespace brainstem::knowledge;
+using test_support::count_words;
 using test_support::run_awaitable;
-
-int64_t count_words(std::string_view text) {
-  int64_t n = 0;
-  bool in_word = false;
-  for (char c : text) {
-    bool space = c == ' ' || c == '\n' || c == '\t';
-    if (!space && !in_word) ++n;
-    in_word = !space;
-  }
-  return n;
-}
 
 const char* kHandbook = R"(# Handbook
 

@@ -3,6 +3,7 @@
 #include "http/address_policy.h"
 #include "http/client.h"
 #include "http/server.h"
+#include "testing/loopback_server.h"
 
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
@@ -104,34 +105,12 @@ TEST(ParseAction, ErrorsNameTheField) {
 // ---------------------------------------------------------------- ActionRunner
 
 // A loopback upstream that records what it received.
-class Upstream {
+class Upstream : public test_support::LoopbackServer {
  public:
-  Upstream() {
-    http::ServerOptions so;
-    so.port = 0;
-    so.threads = 2;
-    so.drain_timeout = 2s;
-    server_ = std::make_unique<http::Server>(so, [this](http::Request& req) { return handle(req); });
-    if (!server_->start().is_ok()) throw std::runtime_error("cannot start upstream");
-    thread_ = std::thread([this] { server_->run(); });
-  }
-  ~Upstream() {
-    server_->stop();
-    thread_.join();
-  }
-
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
-  std::vector<http::Request> requests() {
-    std::lock_guard lock(mu_);
-    return requests_;
-  }
+  Upstream() : LoopbackServer([this](http::Request& req) { return handle(req); }) {}
 
  private:
   asio::awaitable<http::Response> handle(http::Request& req) {
-    {
-      std::lock_guard lock(mu_);
-      requests_.push_back(req);
-    }
     if (req.path == "/slow") {
       auto exec = co_await asio::this_coro::executor;
       asio::steady_timer timer(exec, 1s);
@@ -143,10 +122,6 @@ class Upstream {
     co_return http::Response::json(200, json::object{{"ok", true}});
   }
 
-  std::unique_ptr<http::Server> server_;
-  std::thread thread_;
-  std::mutex mu_;
-  std::vector<http::Request> requests_;
   std::atomic<int> flaky_calls_{0};
 };
 
