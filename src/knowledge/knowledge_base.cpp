@@ -60,10 +60,18 @@ Status KnowledgeBase::load() {
   auto interrupted = store_.fail_interrupted_ingestions(now_ms());
   if (!interrupted.ok()) return interrupted.status();
   if (*interrupted > 0) spdlog::warn("{} knowledge ingestions were interrupted by a stop; marked failed", *interrupted);
-  return store_.scan_knowledge_chunks([&](const store::KnowledgeChunk& chunk) {
-    index_.add(chunk);
+  constexpr size_t kLoadBatch = 4096;
+  std::vector<store::KnowledgeChunk> batch;
+  Status scanned = store_.scan_knowledge_chunks([&](const store::KnowledgeChunk& chunk) {
+    batch.push_back(chunk);
+    if (batch.size() == kLoadBatch) {
+      index_.add(batch);
+      batch.clear();
+    }
     return true;
   });
+  index_.add(batch);
+  return scanned;
 }
 
 boost::asio::awaitable<Result<IngestOutcome>> KnowledgeBase::ingest(IngestContent content) {

@@ -31,16 +31,18 @@ std::string citation_of(const IndexedChunk& chunk) {
   return out;
 }
 
-void KnowledgeIndex::add(const store::KnowledgeChunk& chunk) {
+void KnowledgeIndex::add(const std::vector<store::KnowledgeChunk>& chunks) {
+  add_vectors(chunks);
   std::unique_lock lock(mu_);
-  add_locked(chunk);
+  for (const auto& chunk : chunks) add_entry_locked(chunk);
 }
 
 void KnowledgeIndex::replace_source(const std::string& tenant_id, const std::string& source_id,
                                     const std::vector<store::KnowledgeChunk>& chunks) {
+  add_vectors(chunks);
   std::unique_lock lock(mu_);
   remove_source_locked(tenant_id, source_id);
-  for (const auto& chunk : chunks) add_locked(chunk);
+  for (const auto& chunk : chunks) add_entry_locked(chunk);
 }
 
 void KnowledgeIndex::remove_source(const std::string& tenant_id, const std::string& source_id) {
@@ -66,19 +68,42 @@ bool KnowledgeIndex::has_chunks(const std::string& tenant_id, const std::vector<
                      [&](const std::string& id) { return chunks_per_source_.contains(source_key(tenant_id, id)); });
 }
 
-void KnowledgeIndex::add_locked(const store::KnowledgeChunk& chunk) {
+void KnowledgeIndex::add_vectors(const std::vector<store::KnowledgeChunk>& chunks) {
+  struct Batch {
+    std::vector<uint64_t> ids;
+    std::vector<float> vectors;  // row-major
+    int dimension = 0;
+  };
+  std::map<std::string, Batch> by_model;
+  for (const auto& chunk : chunks) {
+    if (chunk.embedding.empty()) continue;
+    Batch& batch = by_model[chunk.embedding_model];
+    if (batch.dimension == 0) batch.dimension = static_cast<int>(chunk.embedding.size());
+    if (static_cast<int>(chunk.embedding.size()) != batch.dimension) continue;  // not comparable: keywords only
+    batch.ids.push_back(static_cast<uint64_t>(chunk.id));
+    batch.vectors.insert(batch.vectors.end(), chunk.embedding.begin(), chunk.embedding.end());
+  }
+  for (const auto& [model, batch] : by_model) {
+    VectorIndex* index;
+    {
+      std::unique_lock lock(mu_);
+      index = &vectors_for(model, batch.dimension);  // never erased, so the pointer stays valid
+    }
+    if (index->dimension() != batch.dimension) continue;
+    index->add_batch(batch.ids, batch.vectors);
+  }
+}
+
+void KnowledgeIndex::add_entry_locked(const store::KnowledgeChunk& chunk) {
   auto id = static_cast<uint64_t>(chunk.id);
   if (!entries_.contains(id)) {
     ++chunks_per_source_[source_key(chunk.tenant_id, chunk.source_id)];
     ++chunks_per_tenant_[chunk.tenant_id];
   }
-  entries_[id] = Entry{IndexedChunk{chunk.id, chunk.tenant_id, chunk.source_id, chunk.source_name, chunk.ordinal, chunk.text,
-                                    chunk.heading_path, chunk.page},
+  entries_[id] = Entry{IndexedChunk{chunk.id, chunk.tenant_id, chunk.source_id, chunk.source_name, chunk.ordinal,
+                                    chunk.text, chunk.heading_path, chunk.page},
                        chunk.embedding_model};
   keywords_.add(id, keyword_text(chunk));
-  if (!chunk.embedding.empty()) {
-    vectors_for(chunk.embedding_model, static_cast<int>(chunk.embedding.size())).add(id, chunk.embedding);
-  }
 }
 
 VectorIndex& KnowledgeIndex::vectors_for(const std::string& embedding_model, int dimension) {

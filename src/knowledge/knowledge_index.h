@@ -5,7 +5,8 @@
 //
 // The store holds the truth; this index is rebuilt from it at start and follows every
 // ingestion and deletion.
-// Thread-safety: searches run concurrently with each other and with adds and removals.
+// Thread-safety: searches run concurrently with each other and with adds and removals; the
+// slow part of an add (HNSW insertion) does not hold up searches.
 #pragma once
 
 #include "knowledge/index/bm25_index.h"
@@ -56,8 +57,8 @@ struct KnowledgeHit {
 
 class KnowledgeIndex {
  public:
-  // Indexes (or re-indexes) a chunk.
-  void add(const store::KnowledgeChunk& chunk);
+  // Indexes chunks (ids not indexed yet), their vectors inserted in parallel.
+  void add(const std::vector<store::KnowledgeChunk>& chunks);
   // Swaps the source's chunks for `chunks` at once: no search sees a mix or a gap.
   void replace_source(const std::string& tenant_id, const std::string& source_id,
                       const std::vector<store::KnowledgeChunk>& chunks);
@@ -76,7 +77,10 @@ class KnowledgeIndex {
     std::string embedding_model;
   };
 
-  void add_locked(const store::KnowledgeChunk& chunk);
+  // Inserts the chunks' vectors without holding mu_: a search accepts only ids in entries_,
+  // so they stay invisible until their entries are added.
+  void add_vectors(const std::vector<store::KnowledgeChunk>& chunks);
+  void add_entry_locked(const store::KnowledgeChunk& chunk);
   void remove_source_locked(const std::string& tenant_id, const std::string& source_id);
   VectorIndex& vectors_for(const std::string& embedding_model, int dimension);
 

@@ -242,7 +242,7 @@ CREATE TABLE knowledge_sources (
 CREATE INDEX knowledge_sources_tenant_created ON knowledge_sources(tenant_id, created_at);
 
 CREATE TABLE knowledge_chunks (
-  id           INTEGER PRIMARY KEY,
+  id           INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: the indexes key on it
   tenant_id    TEXT NOT NULL,
   source_id    TEXT NOT NULL REFERENCES knowledge_sources(id) ON DELETE CASCADE,
   ordinal      INTEGER NOT NULL,

@@ -39,9 +39,9 @@ class KnowledgeIndexTest : public ::testing::Test {
 };
 
 TEST_F(KnowledgeIndexTest, FindsTheChunkThatAnswersWithItsCitation) {
-  index_.add(chunk(1, "t1", "s1", "Refunds are paid within 14 days of receiving the returned item.", "Policies > Refunds"));
-  index_.add(chunk(2, "t1", "s1", "Our office is open Monday to Friday from 9am to 5pm.", "Contact"));
-  index_.add(chunk(3, "t1", "s2", "Shipping to Europe takes three to five working days.", "Shipping"));
+  index_.add({chunk(1, "t1", "s1", "Refunds are paid within 14 days of receiving the returned item.", "Policies > Refunds")});
+  index_.add({chunk(2, "t1", "s1", "Our office is open Monday to Friday from 9am to 5pm.", "Contact")});
+  index_.add({chunk(3, "t1", "s2", "Shipping to Europe takes three to five working days.", "Shipping")});
   auto hits = index_.search(query("t1", "how long do refunds take?"));
   ASSERT_FALSE(hits.empty());
   EXPECT_EQ(hits[0].chunk.id, 1);
@@ -54,22 +54,22 @@ TEST_F(KnowledgeIndexTest, FindsTheChunkThatAnswersWithItsCitation) {
 }
 
 TEST_F(KnowledgeIndexTest, NeverReturnsAnotherTenantsChunks) {
-  index_.add(chunk(1, "t1", "s1", "The secret discount code is ALPHA."));
-  index_.add(chunk(2, "t2", "s9", "The secret discount code is BRAVO."));
+  index_.add({chunk(1, "t1", "s1", "The secret discount code is ALPHA.")});
+  index_.add({chunk(2, "t2", "s9", "The secret discount code is BRAVO.")});
   for (const auto& hit : index_.search(query("t2", "secret discount code"))) EXPECT_EQ(hit.chunk.tenant_id, "t2");
   EXPECT_TRUE(index_.search(query("t3", "secret discount code")).empty());
 }
 
 TEST_F(KnowledgeIndexTest, FiltersBySource) {
-  index_.add(chunk(1, "t1", "s1", "Warranty covers two years of parts."));
-  index_.add(chunk(2, "t1", "s2", "Warranty registration happens online."));
+  index_.add({chunk(1, "t1", "s1", "Warranty covers two years of parts.")});
+  index_.add({chunk(2, "t1", "s2", "Warranty registration happens online.")});
   auto hits = index_.search(query("t1", "warranty", {"s2"}));
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits[0].chunk.source_id, "s2");
 }
 
 TEST_F(KnowledgeIndexTest, ReplaceSourceSwapsItsChunks) {
-  index_.add(chunk(1, "t1", "s1", "Old price list: the basic plan costs 10 dollars."));
+  index_.add({chunk(1, "t1", "s1", "Old price list: the basic plan costs 10 dollars.")});
   index_.replace_source("t1", "s1", {chunk(7, "t1", "s1", "New price list: the basic plan costs 12 dollars.")});
   auto hits = index_.search(query("t1", "basic plan price"));
   ASSERT_EQ(hits.size(), 1u);
@@ -78,8 +78,8 @@ TEST_F(KnowledgeIndexTest, ReplaceSourceSwapsItsChunks) {
 }
 
 TEST_F(KnowledgeIndexTest, RemoveSourceForgetsItsChunks) {
-  index_.add(chunk(1, "t1", "s1", "Gift cards never expire."));
-  index_.add(chunk(2, "t1", "s2", "Gift wrapping costs extra."));
+  index_.add({chunk(1, "t1", "s1", "Gift cards never expire.")});
+  index_.add({chunk(2, "t1", "s2", "Gift wrapping costs extra.")});
   index_.remove_source("t1", "s1");
   auto hits = index_.search(query("t1", "gift cards expire"));
   ASSERT_EQ(hits.size(), 1u);
@@ -87,14 +87,14 @@ TEST_F(KnowledgeIndexTest, RemoveSourceForgetsItsChunks) {
 }
 
 TEST_F(KnowledgeIndexTest, MinSimilarityDropsUnrelatedVectorHits) {
-  index_.add(chunk(1, "t1", "s1", "Bananas are yellow fruit rich in potassium."));
+  index_.add({chunk(1, "t1", "s1", "Bananas are yellow fruit rich in potassium.")});
   auto q = query("t1", "quantum chromodynamics lattice");
   q.min_similarity = 0.3;
   EXPECT_TRUE(index_.search(q).empty());
 }
 
 TEST_F(KnowledgeIndexTest, KeywordsAloneFindChunksOfAModelNotQueried) {
-  index_.add(chunk(1, "t1", "s1", "Parking is free for visitors after six."));
+  index_.add({chunk(1, "t1", "s1", "Parking is free for visitors after six.")});
   KnowledgeQuery q;
   q.tenant_id = "t1";
   q.text = "visitors parking";
