@@ -105,7 +105,8 @@ void add_cortex_routes(RouteTable& t, Services& svc) {
            json::object checks{
                {"store", ping.is_ok() ? "ok" : "error: " + ping.message()},
                {"disk", free_mb < 0 ? "unknown" : free_mb < 100 ? "low: " + std::to_string(free_mb) + " MiB free" : "ok"},
-               {"rate_limiter", "ok"}};
+               {"rate_limiter", "ok"},
+               {"knowledge_index", svc.knowledge.loaded() ? "ok" : "loading"}};
            bool all_ok = ping.is_ok() && free_mb >= 100;
            co_return http::Response::json(200, json::object{{"status", all_ok ? "ok" : "degraded"},
                                                             {"version", svc.options.version},

@@ -46,6 +46,9 @@ std::string indexed_text(const std::string& heading_path, const std::string& tex
 
 Status already_running() { return Status::conflict("an ingestion of this knowledge source is already running"); }
 
+// Changes wait for the start-up load: it could otherwise put back chunks they replace.
+Status still_loading() { return Status::unavailable("the knowledge index is still loading; retry shortly"); }
+
 }  // namespace
 
 KnowledgeBase::KnowledgeBase(store::Store& store, BlockingPool& blocking, const EmbeddingModels& embedders,
@@ -56,11 +59,22 @@ KnowledgeBase::KnowledgeBase(store::Store& store, BlockingPool& blocking, const 
       count_tokens_(std::move(count_tokens)),
       options_(std::move(options)) {}
 
+KnowledgeBase::~KnowledgeBase() {
+  stopping_ = true;
+  if (loader_.joinable()) loader_.join();
+}
+
 Status KnowledgeBase::load() {
   auto interrupted = store_.fail_interrupted_ingestions(now_ms());
   if (!interrupted.ok()) return interrupted.status();
   if (*interrupted > 0) spdlog::warn("{} knowledge ingestions were interrupted by a stop; marked failed", *interrupted);
+  loader_ = std::thread([this] { index_stored_chunks(); });
+  return Status::ok();
+}
+
+void KnowledgeBase::index_stored_chunks() {
   constexpr size_t kLoadBatch = 4096;
+  const int64_t started = now_ms();
   std::vector<store::KnowledgeChunk> batch;
   Status scanned = store_.scan_knowledge_chunks([&](const store::KnowledgeChunk& chunk) {
     batch.push_back(chunk);
@@ -68,13 +82,17 @@ Status KnowledgeBase::load() {
       index_.add(batch);
       batch.clear();
     }
-    return true;
+    return !stopping_.load();
   });
   index_.add(batch);
-  return scanned;
+  if (!scanned.is_ok()) spdlog::error("knowledge index load failed: {}", scanned.message());
+  if (index_.size() > 0) spdlog::info("knowledge index: {} chunks loaded in {} ms", index_.size(), now_ms() - started);
+  loaded_ = true;
+  loaded_.notify_all();
 }
 
 boost::asio::awaitable<Result<IngestOutcome>> KnowledgeBase::ingest(IngestContent content) {
+  if (!loaded()) co_return still_loading();
   auto embedder = embedders_.find(content.embedding_model);
   if (!embedder.ok()) co_return embedder.status();
   Job job(*this, content.tenant_id, content.source_id);
@@ -103,6 +121,7 @@ boost::asio::awaitable<Result<IngestOutcome>> KnowledgeBase::ingest_document(con
                                                                              Document document,
                                                                              std::string content_hash,
                                                                              const std::string& embedding_model) {
+  if (!loaded()) co_return still_loading();
   auto embedder = embedders_.find(embedding_model);
   if (!embedder.ok()) co_return embedder.status();
   Job job(*this, tenant_id, source_id);
@@ -117,6 +136,7 @@ boost::asio::awaitable<Result<IngestOutcome>> KnowledgeBase::ingest_document(con
 boost::asio::awaitable<Result<IngestOutcome>> KnowledgeBase::reembed(const std::string& tenant_id,
                                                                      const std::string& source_id,
                                                                      const std::string& embedding_model) {
+  if (!loaded()) co_return still_loading();
   auto embedder = embedders_.find(embedding_model);
   if (!embedder.ok()) co_return embedder.status();
   Job job(*this, tenant_id, source_id);
@@ -213,6 +233,7 @@ boost::asio::awaitable<Status> KnowledgeBase::fail(Job& job, const Status& error
 
 boost::asio::awaitable<Status> KnowledgeBase::delete_source(const std::string& tenant_id,
                                                             const std::string& source_id) {
+  if (!loaded()) co_return still_loading();
   {
     std::lock_guard lock(progress_mu_);
     if (running_.contains(source_id)) co_return already_running();

@@ -5,6 +5,9 @@
 // Durability: a source's chunks change only when a whole ingestion has been stored (one
 // transaction), so a search never sees half of one; an ingestion cut short by a server stop
 // leaves the source `failed` with its previous chunks (load() marks it so).
+// Start-up: load() returns once interrupted ingestions are marked; the index then fills from
+// the store on a thread of its own, so a large knowledge base does not hold the server back
+// (searches meanwhile see the chunks loaded so far; loaded() tells when all are).
 // Re-ingesting content whose hash and embedding model match the stored ones does nothing.
 // Progress of running ingestions (chunks embedded of total) is kept in memory.
 //
@@ -21,10 +24,12 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace brainstem::knowledge {
@@ -70,8 +75,14 @@ class KnowledgeBase {
   KnowledgeBase(store::Store& store, BlockingPool& blocking, const EmbeddingModels& embedders,
                 TokenCount count_tokens, Options options);
 
-  // Fails ingestions a previous run left unfinished and indexes every stored chunk.
+  // Stops the index load if it is still running.
+  ~KnowledgeBase();
+
+  // Fails ingestions a previous run left unfinished, then starts indexing every stored chunk
+  // in the background.
   Status load();
+  bool loaded() const { return loaded_.load(); }
+  void wait_loaded() const { loaded_.wait(false); }
 
   boost::asio::awaitable<Result<IngestOutcome>> ingest(IngestContent content);
   // Ingests an already structured document (an agent's documents) under `content_hash`.
@@ -101,6 +112,7 @@ class KnowledgeBase {
                                                         const models::Embedder& embedder);
   boost::asio::awaitable<Status> fail(Job& job, const Status& error);
   void set_progress(const std::string& source_id, IngestProgress progress);
+  void index_stored_chunks();
 
   store::Store& store_;
   BlockingPool& blocking_;
@@ -110,6 +122,9 @@ class KnowledgeBase {
   KnowledgeIndex index_;
   mutable std::mutex progress_mu_;
   std::map<std::string, IngestProgress> running_;  // by source id
+  std::atomic<bool> loaded_{false};
+  std::atomic<bool> stopping_{false};
+  std::thread loader_;
 };
 
 }  // namespace brainstem::knowledge

@@ -10,7 +10,7 @@ import { mkdir, writeFile, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import PDFDocument from 'pdfkit';
 import JSZip from 'jszip';
-import { startServer, call, newAccount, cli } from './lib/server.mjs';
+import { startServer, startFakeUpstream, call, newAccount, cli } from './lib/server.mjs';
 
 let srv;
 let account;
@@ -308,4 +308,91 @@ test("an agent's documents are ingested into its own source; the index survives 
   assert.match(hits.body.results[0].text, /one point per euro/);
   const still = await search({ query: 'batteries covered', source_ids: ['warranty-pdf'] });
   assert.match(still.body.results[0].text, /eighteen months/);
+});
+
+test('an OpenAI-compatible embedding model re-embeds a source in batches and embeds the queries', async () => {
+  const upstream = await startFakeUpstream();
+  const modelSrv = await startServer({ config: `
+[[models]]
+id = "remote-embedder"
+provider = "openai"
+base_url = "${upstream.url}/v1"
+max_retries = 0
+` });
+  try {
+    const acct = await newAccount(modelSrv.url);
+    const k = (await call(modelSrv.url, 'POST', '/portal/api/keys', { token: acct.token, body: { name: 'k' } })).body.key;
+    const sections = Array.from({ length: 70 }, (_, i) => `## Item ${i}\n\nItem ${i} is stocked in aisle ${i}.`).join('\n\n');
+    const form = new FormData();
+    form.append('source_id', 'catalogue');
+    form.append('file', new Blob([`# Catalogue\n\n${sections}`]), 'catalogue.md');
+    const ingested = await (await fetch(`${modelSrv.url}/v1/knowledge/ingest/file`, { method: 'POST', headers: { 'X-API-Key': k }, body: form })).json();
+    assert.equal(ingested.chunks_created, 70);
+    assert.equal((await upstream.stats()).embedding_calls, 0, 'the built-in embedder needs no model');
+
+    const unknown = await call(modelSrv.url, 'POST', '/v1/knowledge/reembed', { apiKey: k, body: { source_id: 'catalogue', embedding_model: 'bge-m3' } });
+    assert.equal(unknown.status, 422, unknown.text);
+    const r = await call(modelSrv.url, 'POST', '/v1/knowledge/reembed', { apiKey: k, body: { source_id: 'catalogue', embedding_model: 'remote-embedder' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.body.chunks_embedded, 70);
+    assert.equal((await upstream.stats()).embedding_calls, 2, '70 chunks in batches of 64');
+    const source = await call(modelSrv.url, 'GET', '/v1/knowledge/sources/catalogue', { apiKey: k });
+    assert.equal(source.body.embedding_model, 'remote-embedder');
+
+    const hits = await call(modelSrv.url, 'POST', '/v1/knowledge/search', { apiKey: k, body: { query: 'aisle of item 42', source_ids: ['catalogue'] } });
+    // The fake model's vectors carry no meaning, so only their use is checked, not the ranking.
+    assert.equal(hits.body.results.length, 5);
+    assert.ok(hits.body.results.some((h) => h.similarity !== 0), 'vectors of the remote model were searched');
+    assert.equal((await upstream.stats()).embedding_calls, 3, 'the query is embedded by the same model');
+  } finally {
+    await modelSrv.cleanup();
+    upstream.stop();
+  }
+});
+
+test('a server killed mid-ingestion shows no half-indexed source after restart', async () => {
+  // A slow embedding model keeps the ingestion running long enough for the kill to land in it.
+  const upstream = await startFakeUpstream();
+  await upstream.control({ embedding_latency_ms: 200 });
+  const config = `
+[[models]]
+id = "slow-embedder"
+provider = "openai"
+base_url = "${upstream.url}/v1"
+max_retries = 0
+`;
+  const crashSrv = await startServer({ config });
+  const acct = await newAccount(crashSrv.url);
+  const k = (await call(crashSrv.url, 'POST', '/portal/api/keys', { token: acct.token, body: { name: 'k' } })).body.key;
+  const sections = Array.from({ length: 2000 }, (_, i) => `## Part ${i}\n\nPart ${i} covers subject ${i}.`).join('\n\n');
+  const form = new FormData();
+  form.append('source_id', 'big');
+  form.append('async', 'true');
+  form.append('embedding_model', 'slow-embedder');
+  form.append('file', new Blob([sections]), 'big.md');
+  const started = await fetch(`${crashSrv.url}/v1/knowledge/ingest/file`, { method: 'POST', headers: { 'X-API-Key': k }, body: form });
+  assert.equal(started.status, 202);
+  let seen;
+  for (let i = 0; i < 200; i++) {
+    seen = (await call(crashSrv.url, 'GET', '/v1/knowledge/sources/big', { apiKey: k })).body;
+    if (seen.progress?.chunks_done > 0) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.equal(seen.status, 'processing');
+  assert.ok(seen.progress.chunks_done < seen.progress.chunks_total);
+  await crashSrv.stop('SIGKILL');
+
+  const again = await startServer({ config, dataDir: crashSrv.data });
+  try {
+    const source = (await call(again.url, 'GET', '/v1/knowledge/sources/big', { apiKey: k })).body;
+    assert.equal(source.status, 'failed');
+    assert.match(source.error, /interrupted/);
+    assert.equal(source.chunk_count, 0);
+    const hits = await call(again.url, 'POST', '/v1/knowledge/search', { apiKey: k, body: { query: 'subject 7', source_ids: ['big'] } });
+    assert.equal(hits.body.results.length, 0);
+  } finally {
+    await again.cleanup();
+    await crashSrv.cleanup();
+    upstream.stop();
+  }
 });

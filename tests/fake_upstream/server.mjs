@@ -2,13 +2,13 @@
 // ("echo: <last user message>"), settable latency, token rate, failures, broken streams and
 // tool calls. Control it over HTTP:
 //   POST /_control {latency_ms, tokens_per_s, fail: [{status, retry_after}], break_stream_after,
-//                   tool_call: {name, arguments}, reply}      (fields are merged; {} resets)
+//                   tool_call: {name, arguments}, reply, embedding_latency_ms}   (fields are merged; {} resets)
 //   GET  /_stats   {chat_calls, embedding_calls, streams_aborted, last_request}
 // Usage: node server.mjs [--port N]   (prints "listening PORT" when ready)
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
 
-const defaults = { latency_ms: 0, tokens_per_s: 0, fail: [], break_stream_after: -1, tool_call: null, reply: null };
+const defaults = { latency_ms: 0, tokens_per_s: 0, fail: [], break_stream_after: -1, tool_call: null, reply: null, embedding_latency_ms: 0 };
 let control = { ...defaults };
 const stats = { chat_calls: 0, embedding_calls: 0, streams_aborted: 0, last_request: null };
 
@@ -115,6 +115,7 @@ const server = createServer(async (req, res) => {
   if (req.method === 'POST' && path === '/v1/chat/completions') return chat(req, res, body);
   if (req.method === 'POST' && path === '/v1/embeddings') {
     stats.embedding_calls++;
+    if (control.embedding_latency_ms) await sleep(control.embedding_latency_ms);
     const inputs = Array.isArray(body.input) ? body.input : [body.input];
     return json(res, 200, {
       object: 'list', model: body.model,

@@ -58,11 +58,17 @@ class KnowledgeBaseTest : public ::testing::Test {
     base_ = make_base();
   }
 
-  std::unique_ptr<KnowledgeBase> make_base() {
+  // A knowledge base over the test's store, loaded unless `load` is false.
+  std::unique_ptr<KnowledgeBase> make_base(bool load = true) {
     KnowledgeBase::Options options;
     options.chunking = ChunkerOptions{40, 5, 80};
     options.embed_batch = 1;
-    return std::make_unique<KnowledgeBase>(*store_, pool_, *embedders_, count_words, options);
+    auto base = std::make_unique<KnowledgeBase>(*store_, pool_, *embedders_, count_words, options);
+    if (load) {
+      EXPECT_TRUE(base->load().is_ok());
+      base->wait_loaded();
+    }
+    return base;
   }
 
   void create_source(const std::string& id) {
@@ -176,9 +182,12 @@ TEST_F(KnowledgeBaseTest, ReportsProgressAndRefusesASecondIngestionOfTheSameSour
 TEST_F(KnowledgeBaseTest, LoadRebuildsTheIndexFromTheStore) {
   create_source("s1");
   ASSERT_TRUE(ingest("s1", kHandbook).ok());
-  base_ = make_base();
+  base_ = make_base(false);
   EXPECT_TRUE(search("refunds").empty());
+  EXPECT_EQ(ingest("s1", "# Other\n\ntext").status().code(), StatusCode::kUnavailable);  // not loaded yet
   ASSERT_TRUE(base_->load().is_ok());
+  base_->wait_loaded();
+  EXPECT_TRUE(base_->loaded());
   EXPECT_EQ(base_->indexed_chunks(), 2u);
   EXPECT_FALSE(search("refunds").empty());
 }
