@@ -65,7 +65,7 @@ bool KnowledgeIndex::has_chunks(const std::string& tenant_id, const std::vector<
   std::shared_lock lock(mu_);
   if (source_ids.empty()) return chunks_per_tenant_.contains(tenant_id);
   return std::any_of(source_ids.begin(), source_ids.end(),
-                     [&](const std::string& id) { return chunks_per_source_.contains(source_key(tenant_id, id)); });
+                     [&](const std::string& id) { return ids_by_source_.contains(source_key(tenant_id, id)); });
 }
 
 void KnowledgeIndex::add_vectors(const std::vector<store::KnowledgeChunk>& chunks) {
@@ -97,7 +97,7 @@ void KnowledgeIndex::add_vectors(const std::vector<store::KnowledgeChunk>& chunk
 void KnowledgeIndex::add_entry_locked(const store::KnowledgeChunk& chunk) {
   auto id = static_cast<uint64_t>(chunk.id);
   if (!entries_.contains(id)) {
-    ++chunks_per_source_[source_key(chunk.tenant_id, chunk.source_id)];
+    ids_by_source_[source_key(chunk.tenant_id, chunk.source_id)].push_back(id);
     ++chunks_per_tenant_[chunk.tenant_id];
   }
   entries_[id] = Entry{IndexedChunk{chunk.id, chunk.tenant_id, chunk.source_id, chunk.source_name, chunk.ordinal,
@@ -113,20 +113,21 @@ VectorIndex& KnowledgeIndex::vectors_for(const std::string& embedding_model, int
 }
 
 void KnowledgeIndex::remove_source_locked(const std::string& tenant_id, const std::string& source_id) {
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    const IndexedChunk& chunk = it->second.chunk;
-    if (chunk.tenant_id != tenant_id || chunk.source_id != source_id) {
-      ++it;
-      continue;
+  auto ids = ids_by_source_.find(source_key(tenant_id, source_id));
+  if (ids == ids_by_source_.end()) return;
+  for (uint64_t id : ids->second) {
+    auto entry = entries_.find(id);
+    if (entry == entries_.end()) continue;
+    keywords_.remove(id);
+    if (auto vectors = vectors_.find(entry->second.embedding_model); vectors != vectors_.end()) {
+      vectors->second->remove(id);
     }
-    keywords_.remove(it->first);
-    if (auto vectors = vectors_.find(it->second.embedding_model); vectors != vectors_.end()) {
-      vectors->second->remove(it->first);
-    }
-    it = entries_.erase(it);
-    if (--chunks_per_tenant_[tenant_id] == 0) chunks_per_tenant_.erase(tenant_id);
+    entries_.erase(entry);
   }
-  chunks_per_source_.erase(source_key(tenant_id, source_id));
+  auto& remaining = chunks_per_tenant_[tenant_id];
+  remaining -= std::min(remaining, ids->second.size());
+  if (remaining == 0) chunks_per_tenant_.erase(tenant_id);
+  ids_by_source_.erase(ids);
 }
 
 std::vector<KnowledgeHit> KnowledgeIndex::search(const KnowledgeQuery& query) const {

@@ -88,7 +88,7 @@ class KnowledgeIndex {
   static std::string source_key(const std::string& tenant_id, const std::string& source_id);
 
   std::unordered_map<uint64_t, Entry> entries_;
-  std::unordered_map<std::string, size_t> chunks_per_source_;  // by source_key
+  std::unordered_map<std::string, std::vector<uint64_t>> ids_by_source_;  // by source_key
   std::unordered_map<std::string, size_t> chunks_per_tenant_;
   Bm25Index keywords_;
   std::map<std::string, std::unique_ptr<VectorIndex>> vectors_;  // by embedding model

@@ -48,6 +48,16 @@ async function docx(paragraphs) {
   return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
 }
 
+async function xlsx(sheetName, rows) {
+  const ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
+  const zip = new JSZip();
+  zip.file('xl/workbook.xml', `<workbook ${ns} xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="${sheetName}" sheetId="1" r:id="rId1"/></sheets></workbook>`);
+  zip.file('xl/_rels/workbook.xml.rels', '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="worksheet" Target="worksheets/sheet1.xml"/></Relationships>');
+  const cells = rows.map((row, r) => `<row r="${r + 1}">${row.map((v) => `<c t="inlineStr"><is><t>${v}</t></is></c>`).join('')}</row>`).join('');
+  zip.file('xl/worksheets/sheet1.xml', `<worksheet ${ns}><sheetData>${cells}</sheetData></worksheet>`);
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+}
+
 async function upload(fields, file, name, type = 'application/octet-stream') {
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
@@ -126,6 +136,13 @@ test('a PDF and a DOCX uploaded, then found with citations (page, heading path)'
   const refund = await search({ query: 'refund to card', source_ids: ['returns-docx'] });
   assert.match(refund.body.results[0].text, /14 days/);
   assert.equal(refund.body.results[0].citation.heading_path, 'Returns policy > Refunds');
+
+  const sheet = await upload({ source_id: 'prices-xlsx' }, await xlsx('Prices', [['Plan', 'Monthly price'], ['Basic', '9 EUR'], ['Premium', '29 EUR']]), 'prices.xlsx');
+  assert.equal(sheet.status, 200, sheet.text);
+  const price = await search({ query: 'premium plan monthly price', source_ids: ['prices-xlsx'] });
+  assert.match(price.body.results[0].text, /\| Premium \| 29 EUR \|/);
+  assert.equal(price.body.results[0].citation.heading_path, 'Prices');
+  assert.equal(price.body.results[0].citation.page, 1);
 
   // Identical content again: nothing to do.
   const again = await upload({ source_id: 'returns-docx' }, await docx([
