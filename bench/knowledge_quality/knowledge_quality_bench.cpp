@@ -66,7 +66,7 @@ RetrievalSet load(const std::string& path, const models::HashedEmbedder& embedde
     chunk.heading_path = json::value_to<std::string>(passage.at("heading_path"));
     chunk.text = json::value_to<std::string>(passage.at("text"));
     chunk.embedding_model = embedder.id();
-    chunk.embedding = embedder.embed_one(chunk.heading_path + "\n" + chunk.text);
+    chunk.embedding = embedder.embed_one(knowledge::indexed_text(chunk.heading_path, chunk.text));
     chunk_ids[json::value_to<std::string>(passage.at("id"))] = chunk.id;
     set.chunks.push_back(std::move(chunk));
   }

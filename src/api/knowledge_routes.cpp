@@ -4,6 +4,7 @@
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "common/crypto.h"
+#include "common/file.h"
 #include "http/multipart.h"
 #include "knowledge/page_fetcher.h"
 #include "knowledge/upload_dir.h"
@@ -13,8 +14,6 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 
-#include <fstream>
-#include <sstream>
 
 namespace brainstem::api {
 
@@ -88,14 +87,6 @@ asio::awaitable<http::Response> run_ingestion(Services& svc, knowledge::IngestCo
   }
   auto outcome = unwrap(co_await svc.knowledge.ingest(std::move(content)));
   co_return http::Response::json(200, outcome_view(outcome));
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  if (!in && !in.eof()) throw StatusError(Status::internal("cannot read " + path.filename().string()));
-  return std::move(bytes).str();
 }
 
 Status too_large(const std::string& what, size_t limit) {
@@ -248,7 +239,7 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
              if (std::filesystem::file_size(*resolved, ec) > options.max_file_bytes) {
                throw StatusError(too_large("the file", options.max_file_bytes));
              }
-             file.bytes = co_await svc.blocking.run([&] { return read_file(*resolved); });
+             file.bytes = unwrap(co_await svc.blocking.run([&] { return read_file(*resolved); }));
              file.file_name = file_name_of(path);
              file.format_hint = knowledge::format_from_name(file.file_name);
            }

@@ -1,6 +1,7 @@
 #include "app/ingest_command.h"
 
 #include "common/crypto.h"
+#include "common/file.h"
 #include "http/client.h"
 
 #include <boost/asio/co_spawn.hpp>
@@ -12,8 +13,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace brainstem::app {
 
@@ -132,14 +131,12 @@ int run_ingest(const IngestCommand& command, std::ostream& out, std::ostream& er
     err << "brainstem: an API key is needed: --key or BRAINSTEM_API_KEY\n";
     return 1;
   }
-  std::ifstream in(command.file, std::ios::binary);
-  if (!in) {
-    err << "brainstem: cannot read " << command.file << "\n";
+  auto read = read_file(command.file);
+  if (!read.ok()) {
+    err << "brainstem: " << read.status().message() << "\n";
     return 1;
   }
-  std::ostringstream read;
-  read << in.rdbuf();
-  const std::string bytes = std::move(read).str();  // outlives the coroutine, which refers to it
+  const std::string bytes = std::move(*read);  // outlives the coroutine, which refers to it
   asio::io_context ioc;
   auto done = asio::co_spawn(ioc, ingest(command, api_key, bytes, out, err), asio::use_future);
   ioc.run();

@@ -39,11 +39,6 @@ class KnowledgeBase::Job {
 
 namespace {
 
-// What is embedded and keyword-indexed for a chunk: its headings say what it is about.
-std::string indexed_text(const std::string& heading_path, const std::string& text) {
-  return heading_path.empty() ? text : heading_path + "\n" + text;
-}
-
 Status already_running() { return Status::conflict("an ingestion of this knowledge source is already running"); }
 
 // Changes wait for the start-up load: it could otherwise put back chunks they replace.
@@ -91,9 +86,13 @@ void KnowledgeBase::index_stored_chunks() {
   loaded_.notify_all();
 }
 
+Result<std::shared_ptr<models::Embedder>> KnowledgeBase::embedder_for_change(const std::string& name) const {
+  if (!loaded()) return still_loading();
+  return embedders_.find(name);
+}
+
 boost::asio::awaitable<Result<IngestOutcome>> KnowledgeBase::ingest(IngestContent content) {
-  if (!loaded()) co_return still_loading();
-  auto embedder = embedders_.find(content.embedding_model);
+  auto embedder = embedder_for_change(content.embedding_model);
   if (!embedder.ok()) co_return embedder.status();
   Job job(*this, content.tenant_id, content.source_id);
   if (!job.claimed()) co_return already_running();
@@ -121,8 +120,7 @@ boost::asio::awaitable<Result<IngestOutcome>> KnowledgeBase::ingest_document(con
                                                                              Document document,
                                                                              std::string content_hash,
                                                                              const std::string& embedding_model) {
-  if (!loaded()) co_return still_loading();
-  auto embedder = embedders_.find(embedding_model);
+  auto embedder = embedder_for_change(embedding_model);
   if (!embedder.ok()) co_return embedder.status();
   Job job(*this, tenant_id, source_id);
   if (!job.claimed()) co_return already_running();
@@ -136,8 +134,7 @@ boost::asio::awaitable<Result<IngestOutcome>> KnowledgeBase::ingest_document(con
 boost::asio::awaitable<Result<IngestOutcome>> KnowledgeBase::reembed(const std::string& tenant_id,
                                                                      const std::string& source_id,
                                                                      const std::string& embedding_model) {
-  if (!loaded()) co_return still_loading();
-  auto embedder = embedders_.find(embedding_model);
+  auto embedder = embedder_for_change(embedding_model);
   if (!embedder.ok()) co_return embedder.status();
   Job job(*this, tenant_id, source_id);
   if (!job.claimed()) co_return already_running();

@@ -107,6 +107,8 @@ class KnowledgeBase {
   boost::asio::awaitable<Result<IngestOutcome>> chunk_and_store(Job& job, Document document,
                                                                 std::string content_hash,
                                                                 const std::shared_ptr<models::Embedder>& embedder);
+  // The embedder an ingestion or re-embedding names, once the start-up load has finished.
+  Result<std::shared_ptr<models::Embedder>> embedder_for_change(const std::string& name) const;
   boost::asio::awaitable<Result<bool>> already_ingested(const std::string& tenant_id, const std::string& source_id,
                                                         const std::string& content_hash,
                                                         const models::Embedder& embedder);

@@ -16,13 +16,11 @@ const VectorIndex::Params kVectorParams{16, 200, 256};
 // Each ranking contributes this many candidates to the fusion.
 constexpr size_t kCandidatesPerRanking = 50;
 
-// What BM25 indexes: the headings above a chunk say what it is about as much as its text.
-std::string keyword_text(const store::KnowledgeChunk& chunk) {
-  if (chunk.heading_path.empty()) return chunk.text;
-  return chunk.heading_path + "\n" + chunk.text;
-}
-
 }  // namespace
+
+std::string indexed_text(const std::string& heading_path, const std::string& text) {
+  return heading_path.empty() ? text : heading_path + "\n" + text;
+}
 
 std::string citation_of(const IndexedChunk& chunk) {
   std::string out = chunk.source_name.empty() ? chunk.source_id : chunk.source_name;
@@ -103,7 +101,7 @@ void KnowledgeIndex::add_entry_locked(const store::KnowledgeChunk& chunk) {
   entries_[id] = Entry{IndexedChunk{chunk.id, chunk.tenant_id, chunk.source_id, chunk.source_name, chunk.ordinal,
                                     chunk.text, chunk.heading_path, chunk.page},
                        chunk.embedding_model};
-  keywords_.add(id, keyword_text(chunk));
+  keywords_.add(id, indexed_text(chunk.heading_path, chunk.text));
 }
 
 VectorIndex& KnowledgeIndex::vectors_for(const std::string& embedding_model, int dimension) {

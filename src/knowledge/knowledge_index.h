@@ -33,6 +33,10 @@ struct IndexedChunk {
   int64_t page = 0;
 };
 
+// What a chunk is embedded and keyword-indexed as: the headings above it say what it is
+// about as much as its text does.
+std::string indexed_text(const std::string& heading_path, const std::string& text);
+
 // How a chunk is cited: "Handbook — Returns > Refunds, page 3".
 std::string citation_of(const IndexedChunk& chunk);
 

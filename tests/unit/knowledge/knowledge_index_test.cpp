@@ -21,7 +21,7 @@ class KnowledgeIndexTest : public ::testing::Test {
     c.heading_path = heading;
     c.page = 2;
     c.embedding_model = embedder_.id();
-    c.embedding = embedder_.embed_one(heading + "\n" + text);
+    c.embedding = embedder_.embed_one(indexed_text(heading, text));
     return c;
   }
 
