@@ -9,6 +9,7 @@
 #include "http/client.h"
 #include "knowledge/knowledge_base.h"
 #include "knowledge/page_fetcher.h"
+#include "memory/cellstate.h"
 #include "api/generation_gate.h"
 #include "models/registry.h"
 #include "models/router.h"
@@ -64,6 +65,7 @@ struct Services {
   const http::AddressPolicy& address_policy;  // what outgoing calls to tenant URLs may reach
   knowledge::KnowledgeBase& knowledge;
   http::HttpClient& outbound;  // calls to tenant-given URLs (web pages to ingest)
+  memory::CellState& cellstate;
 
   const ops::RateLimits& limits_for(const std::string& tenant_id, const std::string& slug) const;
 };

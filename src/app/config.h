@@ -65,6 +65,10 @@ struct Config {
   int chunk_tokens = 256;               // knowledge.chunk_tokens: target chunk size
   int chunk_overlap_tokens = 32;        // knowledge.chunk_overlap_tokens
 
+  // [memory] (CELLSTATE)
+  int64_t agent_active_window_ms = 300000;  // memory.agent_active_window_ms: active_only = a heartbeat this recent
+  int memory_sweep_s = 30;                  // memory.sweep_s: how often expired memory is deleted
+
   // [security]
   // security.allow_cidrs: comma-separated CIDRs that tool actions and webhooks may reach
   // although private or loopback (e.g. "10.0.0.0/8,127.0.0.1/32"); empty = none

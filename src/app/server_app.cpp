@@ -10,6 +10,7 @@
 #include "http/address_policy.h"
 #include "http/client.h"
 #include "http/server.h"
+#include "memory/cellstate.h"
 #include "models/hashed_embedder.h"
 #include "models/registry.h"
 #include "models/token_counter.h"
@@ -75,6 +76,7 @@ struct ServerApp::Parts {
   models::HashedEmbedder embedder;
   std::unique_ptr<knowledge::EmbeddingModels> embedding_models;
   std::unique_ptr<knowledge::KnowledgeBase> knowledge;
+  std::unique_ptr<memory::CellState> cellstate;
   std::unique_ptr<pipeline::AgentCache> agents;
   pipeline::SemanticCache cache;
   std::unique_ptr<pipeline::ConversationWriter> conversations;
@@ -167,7 +169,12 @@ Status ServerApp::build_knowledge(const Config& config, Parts& p) {
   models::TokenCounter* tokens = p.tokens.get();
   auto count = [tokens](std::string_view text) { return tokens->count("", text); };
   p.knowledge = std::make_unique<knowledge::KnowledgeBase>(*p.store, *p.blocking, *p.embedding_models, count, options);
-  return p.knowledge->load();
+  if (auto s = p.knowledge->load(); !s.is_ok()) return s;
+  memory::CellStateOptions memory_options;
+  memory_options.agent_active_window_ms = config.agent_active_window_ms;
+  p.cellstate = std::make_unique<memory::CellState>(*p.store, *p.blocking, *p.embedding_models, *p.tokens,
+                                                    memory_options);
+  return p.cellstate->load_indexes();
 }
 
 ServerApp::ServerApp(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -227,7 +234,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   p->services.reset(new api::Services{opts, *p->store, *p->blocking, *p->authenticator, *p->accounts,
                                       *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate,
                                       *p->budgets, *p->usage, *p->webhooks, *p->pipeline, p->address_policy,
-                                      *p->knowledge, p->upstream});
+                                      *p->knowledge, p->upstream, *p->cellstate});
   api::add_all_routes(p->routes, *p->services);
   p->gateway = std::make_unique<api::Gateway>(*p->services, p->routes);
 
@@ -294,6 +301,11 @@ void ServerApp::run() {
   every(exec, std::chrono::milliseconds(1000), [&p]() -> asio::awaitable<void> {
     Status s = co_await p.blocking->run([&p] { return p.store->checkpoint(); });
     if (!s.is_ok()) spdlog::warn("store checkpoint failed: {}", s.message());
+  });
+  // Memory whose time is up is deleted (reads hide it from the moment it expires).
+  every(exec, std::chrono::seconds(p.config.memory_sweep_s), [&p]() -> asio::awaitable<void> {
+    int64_t swept = co_await p.cellstate->sweep_expired();
+    if (swept > 0) spdlog::info("deleted {} expired memory entities", swept);
   });
   every(exec, std::chrono::milliseconds(p.config.webhook_poll_ms),
         [&p]() -> asio::awaitable<void> { co_await p.webhooks->deliver_due(now_ms()); });

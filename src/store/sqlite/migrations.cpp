@@ -255,6 +255,35 @@ CREATE TABLE knowledge_chunks (
 );
 CREATE INDEX knowledge_chunks_source ON knowledge_chunks(source_id, ordinal);
 )sql"},
+    {4, R"sql(
+ALTER TABLE turns ADD COLUMN tool_calls TEXT NOT NULL DEFAULT '';
+ALTER TABLE turns ADD COLUMN tool_results TEXT NOT NULL DEFAULT '';
+CREATE INDEX turns_session ON turns(tenant_id, session_id, created_at);
+
+-- CELLSTATE entities: one table, the JSON body beside the keys each kind is looked up by.
+CREATE TABLE memory_entities (
+  seq             INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: the search index keys on it
+  tenant_id       TEXT NOT NULL,
+  kind            TEXT NOT NULL,
+  id              TEXT NOT NULL,
+  parent_id       TEXT NOT NULL DEFAULT '',
+  owner_id        TEXT NOT NULL DEFAULT '',
+  status          TEXT NOT NULL DEFAULT '',
+  type            TEXT NOT NULL DEFAULT '',
+  body            TEXT NOT NULL,
+  embedding_model TEXT NOT NULL DEFAULT '',
+  embedding       BLOB,
+  version         INTEGER NOT NULL DEFAULT 1,
+  created_at      INTEGER NOT NULL,
+  updated_at      INTEGER NOT NULL,
+  expires_at      INTEGER,
+  UNIQUE (tenant_id, kind, id)
+);
+CREATE INDEX memory_entities_created ON memory_entities(tenant_id, kind, created_at);
+CREATE INDEX memory_entities_parent ON memory_entities(tenant_id, kind, parent_id, created_at);
+CREATE INDEX memory_entities_owner ON memory_entities(tenant_id, kind, owner_id);
+CREATE INDEX memory_entities_expiry ON memory_entities(expires_at) WHERE expires_at IS NOT NULL;
+)sql"},
 };
 
 constexpr int kLatestVersion = std::end(kMigrations)[-1].version;

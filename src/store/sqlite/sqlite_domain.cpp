@@ -21,7 +21,8 @@ constexpr const char* kCustomerColumns =
 constexpr const char* kSessionColumns =
     "tenant_id, agent_id, id, customer_id, title, turn_count, created_at, updated_at";
 constexpr const char* kTurnColumns =
-    "id, tenant_id, agent_id, session_id, seq, role, content, customer_id, tokens, metadata, created_at";
+    "id, tenant_id, agent_id, session_id, seq, role, content, customer_id, tokens, metadata, created_at, tool_calls, "
+    "tool_results";
 constexpr const char* kFactColumns =
     "id, tenant_id, customer_id, agent_id, fact, category, confidence, source, created_at, updated_at";
 constexpr const char* kCacheColumns =
@@ -97,6 +98,8 @@ Turn read_turn(const Statement& row) {
   t.tokens = row.integer(8);
   t.metadata = row.text(9);
   t.created_at = row.integer(10);
+  t.tool_calls = row.text(11);
+  t.tool_results = row.text(12);
   return t;
 }
 
@@ -293,7 +296,7 @@ Result<int64_t> session_turn_count(Connection& c, const Turn& turn) {
 
 Status insert_turn(Connection& c, const Turn& turn) {
   auto insert = c.statement(std::string("INSERT INTO turns(") + kTurnColumns +
-                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
   if (!insert.ok()) return insert.status();
   insert->bind(1, turn.id)
       .bind(2, turn.tenant_id)
@@ -305,7 +308,9 @@ Status insert_turn(Connection& c, const Turn& turn) {
       .bind(8, turn.customer_id)
       .bind(9, turn.tokens)
       .bind(10, turn.metadata)
-      .bind(11, turn.created_at);
+      .bind(11, turn.created_at)
+      .bind(12, turn.tool_calls)
+      .bind(13, turn.tool_results);
   return insert->run();
 }
 
@@ -391,6 +396,16 @@ Status write_cache_entry(Connection& c, const CacheEntry& entry) {
   if (Status s = upsert->run(); !s.is_ok()) return s;
   if (sqlite3_changes(c.db()) == 0) return Status::conflict("cache entry already exists");
   return Status::ok();
+}
+
+// The tokens of every turn of the session, under any agent.
+Result<int64_t> tokens_of_session(Connection& c, const std::string& tenant_id, const std::string& session_id) {
+  auto query = c.statement("SELECT COALESCE(SUM(tokens), 0) FROM turns WHERE tenant_id = ?1 AND session_id = ?2");
+  if (!query.ok()) return query.status();
+  query->bind(1, tenant_id).bind(2, session_id);
+  auto row = query->step();
+  if (!row.ok()) return row.status();
+  return query->integer(0);
 }
 
 // --- conversation records
@@ -605,6 +620,47 @@ Result<std::vector<Session>> SqliteStore::list_sessions(const std::string& tenan
     if (!agent_id.empty()) query->bind(2, agent_id);
     return all_rows(*query, read_session);
   });
+}
+
+// --- CELLSTATE turns
+
+Result<Turn> SqliteStore::append_turn_within_budget(Turn turn, int64_t token_budget) {
+  return write([&](Connection& c) -> Result<Turn> {
+    auto used = tokens_of_session(c, turn.tenant_id, turn.session_id);
+    if (!used.ok()) return used.status();
+    if (*used + turn.tokens > token_budget) {
+      Status refused = Status::conflict("the turn's " + std::to_string(turn.tokens) + " tokens would exceed the scope's budget (" +
+                                        std::to_string(*used) + " of " + std::to_string(token_budget) + " used)");
+      refused.with_details({{"code", "TOKEN_BUDGET_EXCEEDED"}, {"token_budget", token_budget}, {"tokens_used", *used}});
+      return refused;
+    }
+    auto written = write_turns(c, {std::move(turn)});
+    if (!written.ok()) return written.status();
+    return std::move(written->front());
+  });
+}
+
+Result<Turn> SqliteStore::get_turn(const std::string& tenant_id, const std::string& id) {
+  return read([&](Connection& c) -> Result<Turn> {
+    auto query = c.statement(std::string("SELECT ") + kTurnColumns + " FROM turns WHERE id = ?1 AND tenant_id = ?2");
+    if (!query.ok()) return query.status();
+    query->bind(1, id).bind(2, tenant_id);
+    return single_row(*query, read_turn, "turn not found");
+  });
+}
+
+Result<std::vector<Turn>> SqliteStore::session_turns(const std::string& tenant_id, const std::string& session_id) {
+  return read([&](Connection& c) -> Result<std::vector<Turn>> {
+    auto query = c.statement(std::string("SELECT ") + kTurnColumns +
+                             " FROM turns WHERE tenant_id = ?1 AND session_id = ?2 ORDER BY created_at, rowid");
+    if (!query.ok()) return query.status();
+    query->bind(1, tenant_id).bind(2, session_id);
+    return all_rows(*query, read_turn);
+  });
+}
+
+Result<int64_t> SqliteStore::session_tokens(const std::string& tenant_id, const std::string& session_id) {
+  return read([&](Connection& c) { return tokens_of_session(c, tenant_id, session_id); });
 }
 
 // --- conversation records

@@ -113,6 +113,24 @@ class SqliteStore final : public Store {
   Result<std::vector<Session>> list_sessions(const std::string& tenant_id, const std::string& agent_id,
                                              int limit) override;
 
+  // --- CELLSTATE turns
+  Result<Turn> append_turn_within_budget(Turn turn, int64_t token_budget) override;
+  Result<Turn> get_turn(const std::string& tenant_id, const std::string& id) override;
+  Result<std::vector<Turn>> session_turns(const std::string& tenant_id, const std::string& session_id) override;
+  Result<int64_t> session_tokens(const std::string& tenant_id, const std::string& session_id) override;
+
+  // --- CELLSTATE memory entities (sqlite_memory.cpp)
+  Result<MemoryEntity> create_memory_entity(MemoryEntity entity) override;
+  Result<MemoryEntity> get_memory_entity(const std::string& tenant_id, const std::string& kind,
+                                         const std::string& id) override;
+  Result<MemoryEntityPage> list_memory_entities(const MemoryEntityQuery& query) override;
+  Result<MemoryEntity> update_memory_entity(MemoryEntity entity) override;
+  Status delete_memory_entity(const std::string& tenant_id, const std::string& kind, const std::string& id) override;
+  Result<MemoryEntity> acquire_memory_lock(MemoryEntity lock, int64_t now_ms) override;
+  Result<std::vector<MemoryEntity>> delete_expired_memory_entities(int64_t now_ms, int limit) override;
+  Status scan_memory_entities(const std::string& kind,
+                              const std::function<bool(const MemoryEntity&)>& visit) override;
+
   // --- conversation records
   std::vector<Status> record_conversations(const std::vector<ConversationRecord>& records) override;
 

@@ -86,6 +86,8 @@ class Api : public ::testing::Test {
     knowledge_ = std::make_unique<knowledge::KnowledgeBase>(
         *store_, *blocking_, *embedding_models_, [](std::string_view text) { return int64_t(text.size() / 4); },
         knowledge::KnowledgeBase::Options{});
+    cellstate_ = std::make_unique<memory::CellState>(*store_, *blocking_, *embedding_models_, tokens_,
+                                                     memory::CellStateOptions{});
     pipeline_ = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
         *store_, *blocking_, models_, router_, tokens_, embedder_, *agents_, cache_, *conversations_, *actions_, *usage_,
         *budgets_, *webhooks_, *knowledge_});
@@ -111,7 +113,8 @@ class Api : public ::testing::Test {
                                                       .pipeline = *pipeline_,
                                                       .address_policy = policy_,
                                                       .knowledge = *knowledge_,
-                                                      .outbound = client_});
+                                                      .outbound = client_,
+                                                      .cellstate = *cellstate_});
     }
     return *services_;
   }
@@ -210,6 +213,7 @@ class Api : public ::testing::Test {
   std::unique_ptr<pipeline::ActionRunner> actions_;
   std::unique_ptr<knowledge::EmbeddingModels> embedding_models_;
   std::unique_ptr<knowledge::KnowledgeBase> knowledge_;
+  std::unique_ptr<memory::CellState> cellstate_;
   std::unique_ptr<pipeline::Pipeline> pipeline_;
   ApiOptions options_;
   std::unique_ptr<Services> services_;

@@ -1,0 +1,178 @@
+// CELLSTATE (seed 003): the memory agents use directly. Trajectories (tasks) hold scopes
+// (context windows with token budgets and checkpoints); scopes hold turns and artifacts;
+// notes are knowledge across trajectories. Registered agents coordinate through locks,
+// messages, delegations and handoffs. Every write is also an event of the tenant's event DAG.
+//
+// Entities live in the store's memory entity table (store.h MemoryEntity), each kind with its
+// own meaning for the keyed columns (see the views in cellstate_*.cpp). A scope's turns are
+// the store's turns of the session with the scope's id, the same turns the agent pipeline
+// writes. Artifacts and notes are also kept in search indexes (BM25 + vectors, the knowledge
+// base's index type and embedders), rebuilt from the store at start.
+//
+// Every method acts within one tenant: another tenant's entity is "not found". Methods throw
+// StatusError with the seed's codes (404 absent, 403 not the holder or recipient, 409 an
+// illegal transition, a held lock or an exhausted budget, 422 a bad field).
+// Thread-safety: all methods may run concurrently; races on one entity are settled by the
+// store's versioned updates (the loser gets 409).
+#pragma once
+
+#include "common/offload.h"
+#include "knowledge/embedding_models.h"
+#include "knowledge/knowledge_index.h"
+#include "models/token_counter.h"
+#include "store/store.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace brainstem::memory {
+
+// A request's query parameters: the decoded value, or nullopt when absent.
+using QueryLookup = std::function<std::optional<std::string>(std::string_view)>;
+
+struct CellStateOptions {
+  // `active_only` agent lists keep agents whose last heartbeat is this recent.
+  int64_t agent_active_window_ms = 5 * 60 * 1000;
+  // The embedder of artifacts and notes ("" : the knowledge base's default).
+  std::string embedding_model;
+};
+
+class CellState {
+ public:
+  template <class T>
+  using Task = boost::asio::awaitable<T>;
+  using Json = boost::json::value;
+  using Object = boost::json::object;
+
+  CellState(store::Store& store, BlockingPool& blocking, const knowledge::EmbeddingModels& embedders,
+            models::TokenCounter& tokens, CellStateOptions options);
+
+  // Builds the search indexes from the store; call once before serving.
+  Status load_indexes();
+  // Deletes entities whose time is up (artifacts, notes, locks, messages) and drops them
+  // from the indexes. Returns how many.
+  Task<int64_t> sweep_expired();
+
+  // --- trajectories
+  Task<Object> create_trajectory(std::string tenant, Object body);
+  Task<Object> list_trajectories(std::string tenant, QueryLookup query);
+  Task<Object> get_trajectory(std::string tenant, std::string id);
+  Task<Object> update_trajectory(std::string tenant, std::string id, Object body);
+  Task<void> delete_trajectory(std::string tenant, std::string id);
+  Task<Json> trajectory_children(std::string tenant, std::string id);
+  Task<Json> trajectory_scopes(std::string tenant, std::string id);
+
+  // --- scopes and their turns
+  Task<Object> create_scope(std::string tenant, Object body);
+  Task<Object> get_scope(std::string tenant, std::string id);
+  Task<Object> update_scope(std::string tenant, std::string id, Object body);
+  Task<Object> checkpoint_scope(std::string tenant, std::string id, Object body);
+  Task<Object> close_scope(std::string tenant, std::string id);
+  Task<Json> scope_artifacts(std::string tenant, std::string id);
+  Task<Json> scope_turns(std::string tenant, std::string id);
+  Task<Object> create_turn(std::string tenant, Object body);
+  Task<Object> get_turn(std::string tenant, std::string id);
+
+  // --- artifacts and notes
+  Task<Object> list_artifacts(std::string tenant, QueryLookup query);
+  Task<Object> create_artifact(std::string tenant, Object body);
+  Task<Object> get_artifact(std::string tenant, std::string id);  // counts a read
+  Task<Object> update_artifact(std::string tenant, std::string id, Object body);
+  Task<void> delete_artifact(std::string tenant, std::string id);
+  Task<Object> list_notes(std::string tenant, QueryLookup query);
+  Task<Object> create_note(std::string tenant, Object body);
+  Task<Object> get_note(std::string tenant, std::string id);  // counts a read
+  Task<Object> update_note(std::string tenant, std::string id, Object body);
+  Task<void> delete_note(std::string tenant, std::string id);
+
+  // Search: keywords (BM25) by default, embedding similarity with use_vector_search. `only`
+  // restricts the entity types searched ("" : those the body names).
+  Task<Object> search(std::string tenant, Object body, std::string only);
+
+  // --- registered agents
+  Task<Object> list_agents(std::string tenant, QueryLookup query);
+  Task<Object> register_agent(std::string tenant, Object body, std::string principal_id);
+  Task<Object> get_agent(std::string tenant, std::string id);
+  Task<Object> update_agent(std::string tenant, std::string id, Object body);
+  Task<void> delete_agent(std::string tenant, std::string id);
+  Task<Object> heartbeat(std::string tenant, std::string id);
+
+  // --- locks
+  Task<Object> list_locks(std::string tenant);
+  Task<Object> acquire_lock(std::string tenant, Object body);
+  Task<Object> get_lock(std::string tenant, std::string id);
+  Task<Object> extend_lock(std::string tenant, std::string id, Object body);
+  Task<void> release_lock(std::string tenant, std::string id, Object body);
+
+  // --- messages
+  Task<Object> list_messages(std::string tenant, QueryLookup query);
+  Task<Object> send_message(std::string tenant, Object body);
+  Task<Object> get_message(std::string tenant, std::string id);  // marks it delivered
+  Task<void> acknowledge_message(std::string tenant, std::string id, Object body);
+
+  // --- delegations and handoffs
+  Task<Object> create_delegation(std::string tenant, Object body);
+  Task<Object> get_delegation(std::string tenant, std::string id);
+  Task<void> accept_delegation(std::string tenant, std::string id, Object body);
+  Task<void> complete_delegation(std::string tenant, std::string id, Object body);
+  Task<void> reject_delegation(std::string tenant, std::string id, Object body);
+  Task<Object> create_handoff(std::string tenant, Object body);
+  Task<Object> get_handoff(std::string tenant, std::string id);
+  Task<void> accept_handoff(std::string tenant, std::string id, Object body);
+  Task<void> complete_handoff(std::string tenant, std::string id);
+
+  // --- the event DAG: every write above is an event whose parent is the previous event of
+  // the same entity, or for a new entity the latest event of its container.
+  Task<Object> events_by_kind(std::string tenant, int kind, QueryLookup query);
+  Task<Object> get_event(std::string tenant, std::string id);
+  Task<Object> event_ancestors(std::string tenant, std::string id, QueryLookup query);
+  Task<Object> event_descendants(std::string tenant, std::string id, QueryLookup query);
+  Task<Object> event_siblings(std::string tenant, std::string id);
+
+ private:
+  // Store access on the blocking pool; each throws StatusError on failure.
+  Task<store::MemoryEntity> fetch(std::string tenant, std::string kind, std::string id);
+  Task<std::optional<store::MemoryEntity>> find(std::string tenant, std::string kind, std::string id);
+  Task<store::MemoryEntity> insert(store::MemoryEntity entity);
+  Task<store::MemoryEntity> save(store::MemoryEntity entity);
+  Task<void> erase(std::string tenant, std::string kind, std::string id);
+  Task<store::MemoryEntityPage> query(store::MemoryEntityQuery q);
+  // Records the event `code` about `entity_id` (of `kind`); for a new entity `container_id`
+  // names what it was created in, whose latest event becomes the parent.
+  Task<void> record_event(std::string tenant, int code, std::string kind, std::string entity_id,
+                          std::string container_id);
+  Task<std::vector<store::MemoryEntity>> all_events(std::string tenant);
+
+  // Artifacts and notes: their search text embedded and indexed.
+  Task<void> embed(store::MemoryEntity& entity, const std::string& text);
+  void index(const store::MemoryEntity& entity);
+  void unindex(const store::MemoryEntity& entity);
+  Task<Object> read_counted(std::string tenant, std::string kind, std::string id);
+  Task<Object> update_memory(std::string tenant, std::string kind, std::string id, Object body);
+
+  Task<Object> scope_view(const store::MemoryEntity& scope);
+  // Moves a delegation or handoff from `from_status` to `to_status` (stamping `<to>_at` and
+  // merging `extra` into it) if `actor` is the agent its `actor_field` names: 403 otherwise,
+  // 409 if it is not in `from_status`.
+  Task<store::MemoryEntity> transition(std::string tenant, std::string kind, std::string id, std::string from_status,
+                                       std::string to_status, std::string actor_field, std::string actor,
+                                       Object extra);
+  // The registered agent `id`; 404 naming `field` when there is none.
+  Task<store::MemoryEntity> registered_agent(std::string tenant, std::string id, const char* field);
+
+  store::Store& store_;
+  BlockingPool& blocking_;
+  const knowledge::EmbeddingModels& embedders_;
+  models::TokenCounter& tokens_;
+  const CellStateOptions options_;
+  std::map<std::string, std::unique_ptr<knowledge::KnowledgeIndex>, std::less<>> indexes_;  // artifact, note
+};
+
+}  // namespace brainstem::memory

@@ -1,0 +1,81 @@
+// Helpers the cellstate_*.cpp files share. Private to memory/.
+#pragma once
+
+#include "common/json_body.h"
+#include "common/offload.h"
+#include "common/status.h"
+#include "memory/cellstate.h"
+
+#include <boost/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace brainstem::memory::detail {
+
+namespace json = boost::json;
+
+// Entity kinds as stored.
+inline const std::string kTrajectory = "trajectory";
+inline const std::string kScope = "scope";
+inline const std::string kArtifact = "artifact";
+inline const std::string kNote = "note";
+inline const std::string kAgent = "agent";
+inline const std::string kLock = "lock";
+inline const std::string kMessage = "message";
+inline const std::string kDelegation = "delegation";
+inline const std::string kHandoff = "handoff";
+inline const std::string kEvent = "event";
+inline const std::string kTurn = "turn";
+// The container of an event about an entity that already has events.
+inline const std::string kNoContainer;
+
+// Event kind codes (u16): the high byte names the entity type, the low byte what happened.
+enum EventCode : int {
+  kTrajectoryCreated = 0x1001, kTrajectoryUpdated = 0x1002, kTrajectoryDeleted = 0x1003,
+  kScopeCreated = 0x1101, kScopeUpdated = 0x1102, kScopeCheckpointed = 0x1103, kScopeClosed = 0x1104,
+  kTurnCreated = 0x1201,
+  kArtifactCreated = 0x1301, kArtifactUpdated = 0x1302, kArtifactDeleted = 0x1303,
+  kNoteCreated = 0x1401, kNoteUpdated = 0x1402, kNoteDeleted = 0x1403,
+  kAgentRegistered = 0x1501, kAgentUpdated = 0x1502, kAgentUnregistered = 0x1503,
+  kLockAcquired = 0x1601, kLockExtended = 0x1602, kLockReleased = 0x1603,
+  kMessageSent = 0x1701, kMessageAcknowledged = 0x1702,
+  kDelegationCreated = 0x1801, kDelegationAccepted = 0x1802, kDelegationCompleted = 0x1803,
+  kDelegationRejected = 0x1804,
+  kHandoffCreated = 0x1901, kHandoffAccepted = 0x1902, kHandoffCompleted = 0x1903,
+};
+std::string event_name(int code);  // "TRAJECTORY_CREATED"
+
+// Throws StatusError(status) unless it is OK.
+inline void require(const Status& status) {
+  if (!status.is_ok()) throw StatusError(status);
+}
+inline void require(const FieldReader& fields) { require(fields.status()); }
+[[noreturn]] void fail(Status status);
+
+json::object body_of(const store::MemoryEntity& entity);
+bool is_uuid(std::string_view text);
+// A uuid field: nullopt when absent or null; a validation error (recorded in `f`) when not a uuid.
+std::optional<std::string> uuid_field(FieldReader& f, std::string_view name);
+std::string required_uuid(FieldReader& f, std::string_view name);
+// A field that may be any JSON object, or null when absent.
+json::value object_or_null(FieldReader& f, std::string_view name);
+// An ISO 8601 date-time field, in unix ms.
+std::optional<int64_t> time_field(FieldReader& f, std::string_view name);
+json::value time_or_null(const json::object& body, std::string_view ms_field);
+
+// limit (default 100, at most 1000) and offset query parameters; kValidation otherwise.
+struct Page {
+  int64_t limit = 100;
+  int64_t offset = 0;
+};
+Page page_of(const QueryLookup& query);
+std::optional<int64_t> time_param(const QueryLookup& query, std::string_view name);
+std::optional<bool> bool_param(const QueryLookup& query, std::string_view name);
+
+// The entity's public view: its body without the fields the store keeps for itself (those
+// whose names start with '_'), with `_links` when `links` is not empty.
+json::object public_view(const store::MemoryEntity& entity, json::object links = {});
+
+}  // namespace brainstem::memory::detail
