@@ -411,6 +411,83 @@ void add_event_routes(Registrar& r) {
         });
 }
 
+constexpr const char* kEdgeSchema =
+    R"({"type":"object","required":["edge_type","participants","provenance"],"properties":{"edge_type":{"enum":["supports","contradicts","supersedes","derived_from","relates_to","temporal","causal","synthesized_from","grouped","compared"]},"participants":{"type":"array","minItems":2,"items":{"type":"object","required":["entity_type","entity_id"],"properties":{"entity_type":{"type":"string"},"entity_id":{"type":"string"},"role":{"type":"string"}}}},"provenance":{"type":"object"},"trajectory_id":{"type":["string","null"]},"weight":{"type":["number","null"],"minimum":0,"maximum":1},"metadata":{}}})";
+constexpr const char* kPolicySchema =
+    R"({"type":"object","required":["create_edges","max_sources","name","source_level","target_level","triggers"],"properties":{"name":{"type":"string"},"source_level":{"enum":["raw","summary","principle"]},"target_level":{"enum":["raw","summary","principle"]},"max_sources":{"type":"integer","minimum":1},"create_edges":{"type":"boolean"},"trajectory_id":{"type":["string","null"]},"triggers":{"type":"array","items":{}},"metadata":{}}})";
+
+void add_graph_routes(Registrar& r) {
+  r.add("POST", "/api/v1/edges", "Create a new edge", "cellstate.edge_created", [](Call& c) -> asio::awaitable<http::Response> {
+    auto body = json_body(c.req);
+    auto out = co_await c.memory.create_edge(c.tenant, std::move(body));
+    co_return ok(std::move(out), 201);
+  }, kEdgeSchema, 201);
+  r.add("POST", "/api/v1/edges/batch", "Create multiple edges (all or none)", "cellstate.edges_created",
+        [](Call& c) -> asio::awaitable<http::Response> {
+          boost::system::error_code ec;
+          json::value body = json::parse(c.req.body, ec);
+          if (ec) throw StatusError(Status::invalid("the body is not valid JSON"));
+          auto out = co_await c.memory.create_edges(c.tenant, std::move(body));
+          co_return ok(std::move(out), 201);
+        }, "", 201);
+  r.add("GET", "/api/v1/edges/by-participant/{entity_id}", "Get edges by participant entity", "",
+        [](Call& c) -> asio::awaitable<http::Response> {
+          std::string entity(c.req.param("entity_id"));
+          auto out = co_await c.memory.edges_of(c.tenant, entity);
+          co_return ok(std::move(out));
+        });
+  r.add("GET", "/api/v1/edges/traverse", "Graph traversal from start_id over edges, up to max_depth", "",
+        [](Call& c) -> asio::awaitable<http::Response> {
+          auto out = co_await c.memory.traverse(c.tenant, c.query);
+          co_return ok(std::move(out));
+        });
+  r.add("GET", "/api/v1/edges/{id}", "Get an edge by ID", "", [](Call& c) -> asio::awaitable<http::Response> {
+    auto out = co_await c.memory.get_edge(c.tenant, c.id);
+    co_return ok(std::move(out));
+  });
+  r.add("DELETE", "/api/v1/edges/{id}", "Delete an edge", "cellstate.edge_deleted", [](Call& c) -> asio::awaitable<http::Response> {
+    co_await c.memory.delete_edge(c.tenant, c.id);
+    co_return no_content();
+  }, "", 204);
+
+  r.add("POST", "/api/v1/summarization-policies", "Create a new summarization policy", "cellstate.policy_created",
+        [](Call& c) -> asio::awaitable<http::Response> {
+          auto body = json_body(c.req);
+          auto out = co_await c.memory.create_policy(c.tenant, std::move(body));
+          co_return ok(std::move(out), 201);
+        }, kPolicySchema, 201);
+  r.add("GET", "/api/v1/summarization-policies/{id}", "Get a policy by ID", "", [](Call& c) -> asio::awaitable<http::Response> {
+    auto out = co_await c.memory.get_policy(c.tenant, c.id);
+    co_return ok(std::move(out));
+  });
+  r.add("DELETE", "/api/v1/summarization-policies/{id}", "Delete a policy", "cellstate.policy_deleted",
+        [](Call& c) -> asio::awaitable<http::Response> {
+          co_await c.memory.delete_policy(c.tenant, c.id);
+          co_return no_content();
+        }, "", 204);
+  r.add("GET", "/api/v1/trajectories/{id}/summarization-policies", "List policies for a trajectory", "",
+        [](Call& c) -> asio::awaitable<http::Response> {
+          auto out = co_await c.memory.trajectory_policies(c.tenant, c.id);
+          co_return ok(std::move(out));
+        });
+  r.add("GET", "/api/v1/summarization-requests", "List summarization requests with optional filters", "",
+        [](Call& c) -> asio::awaitable<http::Response> {
+          auto out = co_await c.memory.list_summarization_requests(c.tenant, c.query);
+          co_return ok(std::move(out));
+        });
+  r.add("GET", "/api/v1/summarization-requests/{id}", "Get a request by ID", "", [](Call& c) -> asio::awaitable<http::Response> {
+    auto out = co_await c.memory.get_summarization_request(c.tenant, c.id);
+    co_return ok(std::move(out));
+  });
+  r.add("PATCH", "/api/v1/summarization-requests/{id}/status",
+        "Update request status (pending → in_progress → completed | failed)", "cellstate.summarization_updated",
+        [](Call& c) -> asio::awaitable<http::Response> {
+          auto body = json_body(c.req);
+          co_await c.memory.update_summarization_status(c.tenant, c.id, std::move(body));
+          co_return no_content();
+        }, R"({"type":"object","required":["status"],"properties":{"status":{"enum":["pending","in_progress","completed","failed"]}}})", 204);
+}
+
 }  // namespace
 
 void add_cellstate_routes(RouteTable& table, Services& svc) {
@@ -419,6 +496,7 @@ void add_cellstate_routes(RouteTable& table, Services& svc) {
   add_memory_routes(r);
   add_agent_routes(r);
   add_event_routes(r);
+  add_graph_routes(r);
 }
 
 }  // namespace brainstem::api

@@ -15,7 +15,8 @@ void add_conversation_routes(RouteTable& table, Services& services);  // seed 00
 void add_cortex_routes(RouteTable& table, Services& services);     // seed 004
 void add_cortex_chat_routes(RouteTable& table, Services& services);  // seed 004: /v1/chat, memory, cache
 void add_knowledge_routes(RouteTable& table, Services& services);    // seed 004: /v1/knowledge/*
-void add_cellstate_routes(RouteTable& table, Services& services);    // seed 003: /api/v1/*
+void add_cellstate_routes(RouteTable& table, Services& services);    // seed 003: /api/v1/* memory
+void add_cellstate_account_routes(RouteTable& table, Services& services);  // seed 003: keys, users, tenants
 void add_openai_routes(RouteTable& table, Services& services);     // the OpenAI API
 void add_anthropic_routes(RouteTable& table, Services& services);  // the Anthropic Messages API
 // /openapi.json and /metrics; /openapi.json describes the table as it stands when served.

@@ -32,6 +32,7 @@ void add_all_routes(RouteTable& t, Services& svc) {
   add_cortex_chat_routes(t, svc);
   add_knowledge_routes(t, svc);
   add_cellstate_routes(t, svc);
+  add_cellstate_account_routes(t, svc);
   add_openai_routes(t, svc);
   add_anthropic_routes(t, svc);
   add_system_routes(t, svc);

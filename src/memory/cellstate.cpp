@@ -49,6 +49,12 @@ std::string event_name(int code) {
     case kHandoffCreated: return "HANDOFF_CREATED";
     case kHandoffAccepted: return "HANDOFF_ACCEPTED";
     case kHandoffCompleted: return "HANDOFF_COMPLETED";
+    case kEdgeCreated: return "EDGE_CREATED";
+    case kEdgeDeleted: return "EDGE_DELETED";
+    case kPolicyCreated: return "SUMMARIZATION_POLICY_CREATED";
+    case kPolicyDeleted: return "SUMMARIZATION_POLICY_DELETED";
+    case kSummarizationRequested: return "SUMMARIZATION_REQUESTED";
+    case kSummarizationUpdated: return "SUMMARIZATION_UPDATED";
     default: return "UNKNOWN";
   }
 }
@@ -139,6 +145,14 @@ std::optional<bool> bool_param(const QueryLookup& query, std::string_view name) 
   if (*text == "true" || *text == "1") return true;
   if (*text == "false" || *text == "0") return false;
   fail(Status::validation(std::string(name), std::string(name) + " must be true or false"));
+}
+
+bool is_entity_type(std::string_view name) {
+  static const std::set<std::string, std::less<>> kEntityTypes = {
+      "trajectory", "scope", "artifact", "note", "turn", "tenant", "agent_working_set", "link", "belief", "goal",
+      "plan", "lock", "message", "agent", "delegation", "handoff", "config", "conflict", "edge",
+      "evolution_snapshot", "summarization_policy", "summarization_request", "tool_execution", "event"};
+  return kEntityTypes.contains(name);
 }
 
 json::object public_view(const store::MemoryEntity& entity, json::object links) {
@@ -419,11 +433,6 @@ CellState::Task<int64_t> CellState::sweep_expired() {
 
 namespace {
 
-const std::set<std::string, std::less<>> kEntityTypes = {
-    "trajectory", "scope", "artifact", "note", "turn", "tenant", "agent_working_set", "link", "belief", "goal",
-    "plan", "lock", "message", "agent", "delegation", "handoff", "config", "conflict", "edge",
-    "evolution_snapshot", "summarization_policy", "summarization_request", "tool_execution", "event"};
-
 // The value at a dotted path of `view`, or null.
 const json::value* field_at(const json::object& view, std::string_view path) {
   const json::object* at = &view;
@@ -544,7 +553,7 @@ CellState::Task<json::object> CellState::search(std::string tenant, json::object
   require(f);
   std::set<std::string> wanted;
   for (const auto& t : *types) {
-    if (!kEntityTypes.contains(t)) fail(Status::validation("entity_types", "unknown entity type " + t));
+    if (!is_entity_type(t)) fail(Status::validation("entity_types", "unknown entity type " + t));
     if (only.empty() || t == only) wanted.insert(t);
   }
   if (!only.empty()) wanted.insert(only);

@@ -128,6 +128,27 @@ class CellState {
   Task<void> accept_handoff(std::string tenant, std::string id, Object body);
   Task<void> complete_handoff(std::string tenant, std::string id);
 
+  // --- edges between entities (typed, weighted, with provenance)
+  Task<Object> create_edge(std::string tenant, Object body);
+  Task<Object> create_edges(std::string tenant, Json body);  // an array of edges, all or none
+  Task<Object> edges_of(std::string tenant, std::string entity_id);
+  // Breadth-first from start_id over edges (of rel_types, when given) up to max_depth.
+  Task<Object> traverse(std::string tenant, QueryLookup query);
+  Task<Object> get_edge(std::string tenant, std::string id);
+  Task<void> delete_edge(std::string tenant, std::string id);
+
+  // --- summarization: policies fire on their triggers (scope close, turn count, token
+  // dosage, artifact count) and leave requests, which the server runs in the background
+  // (an extractive summary note, optionally with synthesized_from edges) unless a worker
+  // takes them first by setting in_progress.
+  Task<Object> create_policy(std::string tenant, Object body);
+  Task<Object> get_policy(std::string tenant, std::string id);
+  Task<void> delete_policy(std::string tenant, std::string id);
+  Task<Object> trajectory_policies(std::string tenant, std::string trajectory_id);
+  Task<Object> list_summarization_requests(std::string tenant, QueryLookup query);
+  Task<Object> get_summarization_request(std::string tenant, std::string id);
+  Task<void> update_summarization_status(std::string tenant, std::string id, Object body);
+
   // --- the event DAG: every write above is an event whose parent is the previous event of
   // the same entity, or for a new entity the latest event of its container.
   Task<Object> events_by_kind(std::string tenant, int kind, QueryLookup query);
@@ -158,6 +179,11 @@ class CellState {
   Task<Object> update_memory(std::string tenant, std::string kind, std::string id, Object body);
 
   Task<Object> scope_view(const store::MemoryEntity& scope);
+  Task<store::MemoryEntity> build_edge(std::string tenant, Object body, std::string field);
+  // Creates requests for the policies of `scope` that `event` ("turn", "artifact", "close")
+  // meets; `count` is the scope's turns or artifacts so far. Runs them in the background.
+  Task<void> fire_triggers(store::MemoryEntity scope, std::string event, int64_t count);
+  Task<void> run_summarization(std::string tenant, std::string request_id);
   // Moves a delegation or handoff from `from_status` to `to_status` (stamping `<to>_at` and
   // merging `extra` into it) if `actor` is the agent its `actor_field` names: 403 otherwise,
   // 409 if it is not in `from_status`.

@@ -28,6 +28,9 @@ inline const std::string kDelegation = "delegation";
 inline const std::string kHandoff = "handoff";
 inline const std::string kEvent = "event";
 inline const std::string kTurn = "turn";
+inline const std::string kEdge = "edge";
+inline const std::string kPolicy = "summarization_policy";
+inline const std::string kSummarizationRequest = "summarization_request";
 // The container of an event about an entity that already has events.
 inline const std::string kNoContainer;
 
@@ -44,6 +47,9 @@ enum EventCode : int {
   kDelegationCreated = 0x1801, kDelegationAccepted = 0x1802, kDelegationCompleted = 0x1803,
   kDelegationRejected = 0x1804,
   kHandoffCreated = 0x1901, kHandoffAccepted = 0x1902, kHandoffCompleted = 0x1903,
+  kEdgeCreated = 0x1A01, kEdgeDeleted = 0x1A03,
+  kPolicyCreated = 0x1B01, kPolicyDeleted = 0x1B03,
+  kSummarizationRequested = 0x1C01, kSummarizationUpdated = 0x1C02,
 };
 std::string event_name(int code);  // "TRAJECTORY_CREATED"
 
@@ -73,6 +79,8 @@ struct Page {
 Page page_of(const QueryLookup& query);
 std::optional<int64_t> time_param(const QueryLookup& query, std::string_view name);
 std::optional<bool> bool_param(const QueryLookup& query, std::string_view name);
+// The seed's entity types (EntityType).
+bool is_entity_type(std::string_view name);
 
 // The entity's public view: its body without the fields the store keeps for itself (those
 // whose names start with '_'), with `_links` when `links` is not empty.

@@ -184,6 +184,8 @@ CellState::Task<json::object> CellState::create_artifact(std::string tenant, jso
     co_await save(std::move(*older));
   }
   co_await record_event(tenant, kArtifactCreated, kArtifact, stored.id, scope_id);
+  std::string event = "artifact";
+  co_await fire_triggers(*scope, event, 0);
   co_return view_of(stored);
 }
 

@@ -324,6 +324,8 @@ CellState::Task<json::object> CellState::close_scope(std::string tenant, std::st
     co_await save(std::move(artifact));
   }
   co_await record_event(tenant, kScopeClosed, kScope, id, kNoContainer);
+  std::string event = "close";
+  co_await fire_triggers(stored, event, 0);
   auto view = co_await scope_view(stored);
   co_return view;
 }
@@ -384,6 +386,8 @@ CellState::Task<json::object> CellState::create_turn(std::string tenant, json::o
   auto stored = co_await blocking_.run([&] { return store_.append_turn_within_budget(turn, limit); });
   if (!stored.ok()) fail(stored.status());
   co_await record_event(tenant, kTurnCreated, kTurn, stored->id, scope_id);
+  std::string event = "turn";
+  co_await fire_triggers(scope, event, stored->seq);
   co_return turn_view(*stored);
 }
 

@@ -346,6 +346,7 @@ class Store {
   virtual Status create_tenant(const Tenant& tenant, const std::string& owner_user_id) = 0;
   virtual Result<Tenant> get_tenant(const std::string& id) = 0;
   virtual Result<Tenant> get_tenant_by_slug(const std::string& slug) = 0;
+  virtual Status rename_tenant(const std::string& id, const std::string& name) = 0;  // kNotFound if absent
   virtual Result<User> get_user(const std::string& id) = 0;
   virtual Result<User> get_user_by_email(const std::string& email) = 0;  // case-insensitive
   // Marks the user whose pending token hash matches as verified. kNotFound if none.

@@ -455,3 +455,158 @@ test('tenant isolation: another tenant sees nothing and changes nothing', async 
   assert.equal((await api('GET', '/trajectories', undefined, otherKey)).body.total, 0);
   assert.equal((await api('GET', `/trajectories/${t.trajectory_id}`)).body.name, 'private');
 });
+
+test('edges: create, batch (all or none), by participant, traverse by depth and type, delete', async () => {
+  const [a, b, c, d] = ['a', 'b', 'c', 'd'].map(() => crypto.randomUUID());
+  const prov = { source_turn: 1, extraction_method: 'inferred', confidence: 0.8 };
+  const edge = (edge_type, from, to) => ({ edge_type, participants: [{ entity_type: 'note', entity_id: from, role: 'from' }, { entity_type: 'artifact', entity_id: to, role: 'to' }], provenance: prov, weight: 0.5 });
+  const one = await api('POST', '/edges', edge('supports', a, b));
+  assert.equal(one.status, 201, one.text);
+  assert.equal(one.body.edge_type, 'supports');
+  assert.equal(one.body._participant_ids, undefined);
+  const batch = await api('POST', '/edges/batch', [edge('causal', b, c), edge('relates_to', c, d)]);
+  assert.equal(batch.status, 201, batch.text);
+  assert.equal(batch.body.edges.length, 2);
+  // One bad edge stores none of the batch.
+  const bad = await api('POST', '/edges/batch', [edge('causal', d, a), { ...edge('causal', d, a), edge_type: 'loves' }]);
+  assertError(bad, 422);
+  assert.equal((await api('GET', `/edges/by-participant/${d}`)).body.edges.length, 1);
+
+  const byB = await api('GET', `/edges/by-participant/${b}`);
+  assert.equal(byB.body.edges.length, 2);
+  const two = await api('GET', `/edges/traverse?start_id=${a}&max_depth=2`);
+  assert.deepEqual(two.body.links.map((l) => [l.target_id, l.depth]), [[b, 1], [c, 2]]);
+  const all = await api('GET', `/edges/traverse?start_id=${a}&max_depth=5`);
+  assert.equal(all.body.links.length, 3);
+  const typed = await api('GET', `/edges/traverse?start_id=${a}&max_depth=5&rel_types=supports,causal`);
+  assert.deepEqual(typed.body.links.map((l) => l.target_id), [b, c]);
+  assertError(await api('GET', '/edges/traverse'), 422);
+  assertError(await api('GET', `/edges/traverse?start_id=${a}&max_depth=99`), 422);
+  assertError(await api('POST', '/edges', { ...edge('supports', a, b), participants: [{ entity_type: 'note', entity_id: a }] }), 422);
+  assertError(await api('POST', '/edges', { ...edge('supports', a, b), weight: 2 }), 422);
+  assert.equal((await api('GET', `/edges/${one.body.edge_id}`)).body.edge_id, one.body.edge_id);
+  assertError(await api('GET', `/edges/${one.body.edge_id}`, undefined, otherKey), 404);
+  assert.equal((await api('DELETE', `/edges/${one.body.edge_id}`)).status, 204);
+  assertError(await api('GET', `/edges/${one.body.edge_id}`), 404);
+});
+
+async function waitFor(fn, what) {
+  for (let i = 0; i < 100; i++) {
+    const v = await fn();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+test('summarization: policies fire on turn count, dosage and scope close; requests run to a summary note', async () => {
+  const t = await trajectory({ name: 'Onboarding' });
+  const s = await scope(t.trajectory_id, 100);
+  const policy = await api('POST', '/summarization-policies', {
+    name: 'every two turns', source_level: 'raw', target_level: 'summary', max_sources: 10, create_edges: true,
+    trajectory_id: t.trajectory_id, triggers: [{ turn_count: { count: 2 } }],
+  });
+  assert.equal(policy.status, 201, policy.text);
+  const closing = await api('POST', '/summarization-policies', {
+    name: 'on close', source_level: 'raw', target_level: 'summary', max_sources: 5, create_edges: false,
+    trajectory_id: t.trajectory_id, triggers: ['scope_close', { dosage_threshold: { percent: 50 } }],
+  });
+  assert.deepEqual((await api('GET', `/trajectories/${t.trajectory_id}/summarization-policies`)).body.policies.map((p) => p.summarization_policy_id).sort(),
+    [policy.body.summarization_policy_id, closing.body.summarization_policy_id].sort());
+
+  const art = await api('POST', '/artifacts', { trajectory_id: t.trajectory_id, scope_id: s.scope_id, source_turn: 0, extraction_method: 'explicit', name: 'setup', artifact_type: 'fact', content: 'The customer uses the Pro plan with single sign-on.', ttl: 'persistent' });
+  await api('POST', '/turns', { scope_id: s.scope_id, role: 'user', content: 'We need single sign-on for the Pro plan. The rollout starts Monday.', token_count: 20 });
+  assert.equal((await api('GET', `/summarization-requests?scope_id=${s.scope_id}`)).body.requests.length, 0);
+  await api('POST', '/turns', { scope_id: s.scope_id, role: 'assistant', content: 'Single sign-on is included in the Pro plan. I will enable it before Monday.', token_count: 40 });
+  // Two turns: the turn-count policy fires; 60 of 100 tokens: the 50% dosage fires too.
+  const requests = await waitFor(async () => {
+    const r = await api('GET', `/summarization-requests?scope_id=${s.scope_id}&status=completed`);
+    return r.body.requests.length === 2 ? r.body.requests : null;
+  }, 'two completed requests');
+  const byPolicy = requests.find((r) => r.summarization_policy_id === policy.body.summarization_policy_id);
+  assert.deepEqual(byPolicy.trigger, { turn_count: { count: 2 } });
+  const note = await api('GET', `/notes/${byPolicy.result_note_id}`);
+  assert.equal(note.body.note_type, 'summary');
+  assert.equal(note.body.abstraction_level, 'summary');
+  assert.match(note.body.content, /single sign-on/i);
+  assert.deepEqual(note.body.source_trajectory_ids, [t.trajectory_id]);
+  const edges = await api('GET', `/edges/by-participant/${byPolicy.result_note_id}`);
+  assert.equal(edges.body.edges[0].edge_type, 'synthesized_from');
+  assert.ok(edges.body.edges[0].participants.some((p) => p.entity_id === art.body.artifact_id));
+
+  await api('POST', `/scopes/${s.scope_id}/close`);
+  const onClose = await waitFor(async () => {
+    const r = await api('GET', `/summarization-requests?summarization_policy_id=${closing.body.summarization_policy_id}`);
+    return r.body.requests.find((x) => x.trigger === 'scope_close') ?? null;
+  }, 'the close request');
+  assert.equal((await api('GET', `/summarization-requests/${onClose.summarization_request_id}`)).body.scope_id, s.scope_id);
+
+  // A finished request cannot move again; unknown statuses are refused.
+  assertError(await api('PATCH', `/summarization-requests/${byPolicy.summarization_request_id}/status`, { status: 'in_progress' }), 409);
+  assertError(await api('PATCH', `/summarization-requests/${byPolicy.summarization_request_id}/status`, { status: 'sleeping' }), 422);
+  assertError(await api('POST', '/summarization-policies', { name: 'x', source_level: 'raw', target_level: 'summary', max_sources: 1, create_edges: false, triggers: [{ dosage_threshold: { percent: 500 } }] }), 422);
+  assertError(await api('POST', '/summarization-policies', { name: 'x', source_level: 'raw', target_level: 'summary', max_sources: 1, create_edges: false, triggers: [] }), 422);
+  assert.equal((await api('DELETE', `/summarization-policies/${policy.body.summarization_policy_id}`)).status, 204);
+  assertError(await api('GET', `/summarization-policies/${policy.body.summarization_policy_id}`), 404);
+});
+
+test('a summarization with nothing to summarize fails and says why', async () => {
+  const t = await trajectory({ name: 'manual' });
+  const s = await scope(t.trajectory_id, 1000);
+  await api('POST', '/summarization-policies', { name: 'on close', source_level: 'summary', target_level: 'principle', max_sources: 3, create_edges: false, trajectory_id: t.trajectory_id, triggers: ['scope_close'] });
+  await api('POST', `/scopes/${s.scope_id}/close`);
+  // No summary-level notes exist for this trajectory, so the server's run fails and says why.
+  const failed = await waitFor(async () => {
+    const r = await api('GET', `/summarization-requests?scope_id=${s.scope_id}&status=failed`);
+    return r.body.requests[0] ?? null;
+  }, 'the failed request');
+  assert.match(failed.error, /nothing to summarize/);
+});
+
+test('account routes: API keys, users/me, tenants', async () => {
+  const account = await newAccount(srv.url, 'Ada Lovelace');
+  const jwt = (method, path, body) => call(srv.url, method, `/api/v1${path}`, { token: account.token, body });
+  const created = await jwt('POST', '/api-keys', { name: 'ci key', scopes: ['*'] });
+  assert.equal(created.status, 201, created.text);
+  assert.match(created.body.key, /^sk_live_/);
+  assert.equal(created.body.api_key.is_active, true);
+  assert.ok(!created.body.api_key.key_prefix.includes(created.body.key));
+  // The key works on the memory routes.
+  assert.equal((await api('GET', '/trajectories', undefined, created.body.key)).status, 200);
+  const listed = await jwt('GET', '/api-keys?name=ci');
+  assert.deepEqual(listed.body.api_keys.map((k) => k.id), [created.body.api_key.id]);
+  assert.equal((await jwt('POST', `/api-keys/${created.body.api_key.id}/revoke`)).status, 204);
+  assert.equal((await api('GET', '/trajectories', undefined, created.body.key)).status, 401);
+  assert.equal((await jwt('GET', '/api-keys?is_active=true')).body.total, 0);
+  assert.equal((await jwt('GET', '/api-keys?is_active=false')).body.total, 1);
+  assertError(await jwt('POST', '/api-keys', {}), 422);
+  assertError(await call(srv.url, 'GET', '/api/v1/api-keys', { apiKey: key }), 401);  // people manage keys
+
+  const me = await jwt('GET', '/users/me');
+  assert.equal(me.body.email, account.email);
+  assert.equal(me.body.first_name, 'Ada');
+  assert.equal(me.body.last_name, 'Lovelace');
+  assert.equal(me.body.api_key, null);
+  const first = await jwt('POST', '/users/me/api-key');
+  const second = await jwt('POST', '/users/me/api-key');
+  assert.notEqual(first.body.api_key, second.body.api_key);
+  assert.equal((await api('GET', '/trajectories', undefined, first.body.api_key)).status, 401);
+  assert.equal((await api('GET', '/trajectories', undefined, second.body.api_key)).status, 200);
+  assert.ok((await jwt('GET', '/users/me')).body.api_key);
+
+  const admin = await jwt('GET', `/api-keys/admin/tenants/${account.tenantId}`);
+  assert.equal(admin.body.total, 3);
+  const revokeId = admin.body.api_keys.find((k) => k.is_active).id;
+  assert.equal((await jwt('POST', `/api-keys/admin/tenants/${account.tenantId}/${revokeId}/revoke`)).status, 204);
+  assertError(await jwt('GET', `/api-keys/admin/tenants/${tenantId}`), 404);  // not a member there
+
+  const tenants = await jwt('GET', '/tenants');
+  assert.deepEqual(tenants.body.tenants.map((x) => x.tenant_id), [account.tenantId]);
+  const patched = await jwt('PATCH', `/tenants/${account.tenantId}`, { name: 'Analytical Engines', domain: 'engines.example', settings: { region: 'eu' }, status: 'active' });
+  assert.equal(patched.status, 200, patched.text);
+  assert.equal(patched.body.name, 'Analytical Engines');
+  assert.deepEqual((await jwt('GET', `/tenants/${account.tenantId}`)).body.settings, { region: 'eu' });
+  assertError(await jwt('GET', `/tenants/${tenantId}`), 404);
+  assertError(await jwt('PATCH', `/tenants/${tenantId}`, { name: 'mine now' }), 404);
+  assertError(await jwt('PATCH', `/tenants/${account.tenantId}`, { status: 'on fire' }), 422);
+});

@@ -214,6 +214,15 @@ Result<Tenant> SqliteStore::get_tenant(const std::string& id) {
   });
 }
 
+Status SqliteStore::rename_tenant(const std::string& id, const std::string& name) {
+  return write([&](Connection& c) -> Status {
+    auto update = c.statement("UPDATE tenants SET name = ?2 WHERE id = ?1");
+    if (!update.ok()) return update.status();
+    update->bind(1, id).bind(2, name);
+    return run_changing(c, *update, "tenant not found");
+  });
+}
+
 Result<Tenant> SqliteStore::get_tenant_by_slug(const std::string& slug) {
   return read([&](Connection& c) -> Result<Tenant> {
     auto query = c.statement(std::string("SELECT ") + kTenantColumns + " FROM tenants t WHERE t.slug = ?1");

@@ -70,6 +70,7 @@ class SqliteStore final : public Store {
   Status create_tenant(const Tenant& tenant, const std::string& owner_user_id) override;
   Result<Tenant> get_tenant(const std::string& id) override;
   Result<Tenant> get_tenant_by_slug(const std::string& slug) override;
+  Status rename_tenant(const std::string& id, const std::string& name) override;
   Result<User> get_user(const std::string& id) override;
   Result<User> get_user_by_email(const std::string& email) override;
   Result<User> verify_email(const std::string& token_hash) override;
