@@ -4,6 +4,8 @@
 // the caller's tenant.
 #include "api/handler_util.h"
 #include "api/routes.h"
+#include "http/multipart.h"
+#include "memory/pack.h"
 
 namespace brainstem::api {
 
@@ -488,6 +490,107 @@ void add_graph_routes(Registrar& r) {
         }, R"({"type":"object","required":["status"],"properties":{"status":{"enum":["pending","in_progress","completed","failed"]}}})", 204);
 }
 
+// The pack of a compose request: multipart (cstate_toml, and one markdown part per file) or
+// JSON {cstate_toml, markdown: [...]}.
+std::pair<std::string, std::vector<std::string>> pack_sources(const http::Request& req) {
+  std::pair<std::string, std::vector<std::string>> out;
+  bool has_toml = false;
+  if (http::is_multipart_form(req.header("Content-Type"))) {
+    auto parts = http::parse_multipart_form(req.header("Content-Type"), req.body);
+    if (!parts.ok()) throw StatusError(parts.status());
+    for (const auto& part : *parts) {
+      if (part.name == "cstate_toml") {
+        out.first = std::string(part.data);
+        has_toml = true;
+      } else if (part.name == "markdown" || part.name == "markdown[]") {
+        out.second.emplace_back(part.data);
+      }
+    }
+  } else {
+    auto body = json_body(req);
+    FieldReader f(body);
+    if (auto toml = f.string("cstate_toml", 0, 1 << 20)) {
+      out.first = *toml;
+      has_toml = true;
+    }
+    out.second = f.string_array("markdown", 200).value_or(std::vector<std::string>{});
+    check(f);
+  }
+  if (!has_toml) throw StatusError(Status::validation("cstate_toml", "field required"));
+  return out;
+}
+
+void add_pack_routes(Registrar& r) {
+  r.add("POST", "/api/v1/pack-config/compose", "Compose a pack (cstate.toml + Markdown) into its AST and compiled config",
+        "", [](Call& c) -> asio::awaitable<http::Response> {
+          auto [toml, markdown] = pack_sources(c.req);
+          auto composed = memory::compose_pack(toml, markdown);
+          json::array errors;
+          for (const auto& e : composed.errors) errors.push_back(memory::error_json(e));
+          co_return ok(json::object{{"success", composed.success}, {"ast", std::move(composed.ast)},
+                                    {"compiled", composed.success ? json::value(std::move(composed.compiled)) : json::value(nullptr)},
+                                    {"errors", std::move(errors)}, {"pack_source", toml}});
+        });
+  r.add("GET", "/api/v1/config", "Get the tenant's configuration", "", [](Call& c) -> asio::awaitable<http::Response> {
+    auto out = co_await c.memory.get_config(c.tenant);
+    co_return ok(std::move(out));
+  });
+  r.add("PATCH", "/api/v1/config", "Replace the tenant's configuration (422 with the errors when invalid)",
+        "cellstate.config_updated", [](Call& c) -> asio::awaitable<http::Response> {
+          auto body = json_body(c.req);
+          auto out = co_await c.memory.update_config(c.tenant, std::move(body));
+          co_return ok(std::move(out));
+        }, R"({"type":"object","required":["config"],"properties":{"config":{"type":"object"}}})");
+  r.add("POST", "/api/v1/config/validate", "Validate a configuration", "", [](Call& c) -> asio::awaitable<http::Response> {
+    auto body = json_body(c.req);
+    co_return ok(c.memory.validate_config(body));
+  }, R"({"type":"object","required":["config"],"properties":{"config":{"type":"object"}}})");
+
+  r.add("GET", "/api/v1/deployments", "List deployments for a pack (pack_name)", "", [](Call& c) -> asio::awaitable<http::Response> {
+    auto out = co_await c.memory.list_deployments(c.tenant, c.query);
+    co_return ok(std::move(out));
+  });
+  r.add("POST", "/api/v1/deployments", "Create a new deployment version of a pack", "cellstate.deployment_created",
+        [](Call& c) -> asio::awaitable<http::Response> {
+          auto body = json_body(c.req);
+          auto out = co_await c.memory.create_deployment(c.tenant, std::move(body));
+          co_return ok(std::move(out), 201);
+        }, R"({"type":"object","required":["pack_name"],"properties":{"pack_name":{"type":"string"},"error_threshold":{"type":"number"},"launch_config":{"type":["object","null"]}}})", 201);
+  r.add("POST", "/api/v1/deployments/rollback", "Roll back a pack's active deployment to the one it replaced",
+        "cellstate.deployment_rolled_back", [](Call& c) -> asio::awaitable<http::Response> {
+          auto body = json_body(c.req);
+          auto out = co_await c.memory.rollback_deployment(c.tenant, std::move(body));
+          co_return ok(std::move(out));
+        }, R"({"type":"object","required":["pack_name"],"properties":{"pack_name":{"type":"string"}}})");
+  r.add("GET", "/api/v1/deployments/:id", "Get a single deployment", "", [](Call& c) -> asio::awaitable<http::Response> {
+    auto out = co_await c.memory.get_deployment(c.tenant, c.id);
+    co_return ok(std::move(out));
+  });
+  r.add("POST", "/api/v1/deployments/:id/activate", "Activate a deployment with a rollout percentage",
+        "cellstate.deployment_activated", [](Call& c) -> asio::awaitable<http::Response> {
+          auto body = json_body(c.req);
+          auto out = co_await c.memory.activate_deployment(c.tenant, c.id, std::move(body));
+          co_return ok(std::move(out));
+        }, R"({"type":"object","required":["rollout_percentage"],"properties":{"rollout_percentage":{"type":"integer","minimum":0,"maximum":100}}})");
+  r.add("POST", "/api/v1/deployments/:id/rollout", "Increase a deployment's rollout percentage",
+        "cellstate.deployment_rolled_out", [](Call& c) -> asio::awaitable<http::Response> {
+          auto body = json_body(c.req);
+          auto out = co_await c.memory.rollout_deployment(c.tenant, c.id, std::move(body));
+          co_return ok(std::move(out));
+        }, R"({"type":"object","required":["rollout_percentage"],"properties":{"rollout_percentage":{"type":"integer","minimum":0,"maximum":100}}})");
+
+  r.add("GET", "/api/v1/benchmarks", "List benchmark snapshots", "", [](Call& c) -> asio::awaitable<http::Response> {
+    auto out = co_await c.memory.list_benchmarks(c.tenant);
+    co_return ok(std::move(out));
+  });
+  r.add("POST", "/api/v1/benchmarks", "Submit a benchmark snapshot", "cellstate.benchmark_submitted",
+        [](Call& c) -> asio::awaitable<http::Response> {
+          auto body = json_body(c.req);
+          auto out = co_await c.memory.submit_benchmark(c.tenant, std::move(body));
+          co_return ok(std::move(out), 201);
+        }, R"({"type":"object","required":["config_source","name","phase"],"properties":{"config_source":{"type":"string"},"name":{"type":"string"},"phase":{"enum":["online","frozen","evolving"]},"metrics":{"type":["object","null"]},"metadata":{"type":["object","null"]}}})", 201);
+}
+
 }  // namespace
 
 void add_cellstate_routes(RouteTable& table, Services& svc) {
@@ -497,6 +600,7 @@ void add_cellstate_routes(RouteTable& table, Services& svc) {
   add_agent_routes(r);
   add_event_routes(r);
   add_graph_routes(r);
+  add_pack_routes(r);
 }
 
 }  // namespace brainstem::api

@@ -55,6 +55,12 @@ std::string event_name(int code) {
     case kPolicyDeleted: return "SUMMARIZATION_POLICY_DELETED";
     case kSummarizationRequested: return "SUMMARIZATION_REQUESTED";
     case kSummarizationUpdated: return "SUMMARIZATION_UPDATED";
+    case kConfigUpdated: return "CONFIG_UPDATED";
+    case kDeploymentCreated: return "DEPLOYMENT_CREATED";
+    case kDeploymentActivated: return "DEPLOYMENT_ACTIVATED";
+    case kDeploymentRolledOut: return "DEPLOYMENT_ROLLED_OUT";
+    case kDeploymentRolledBack: return "DEPLOYMENT_ROLLED_BACK";
+    case kBenchmarkSubmitted: return "BENCHMARK_SUBMITTED";
     default: return "UNKNOWN";
   }
 }

@@ -20,6 +20,7 @@
 #include "knowledge/embedding_models.h"
 #include "knowledge/knowledge_index.h"
 #include "models/token_counter.h"
+#include "memory/ttl.h"
 #include "store/store.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -149,6 +150,24 @@ class CellState {
   Task<Object> get_summarization_request(std::string tenant, std::string id);
   Task<void> update_summarization_status(std::string tenant, std::string id, Object body);
 
+  // --- the tenant's configuration: {default_ttl, agent_active_window_ms} plus a compiled
+  // pack (pack, agents, prompts, settings); anything else is an error.
+  Task<Object> get_config(std::string tenant);
+  Task<Object> update_config(std::string tenant, Object body);  // 422 with the errors when invalid
+  Object validate_config(const Object& body) const;              // {config, errors, valid}
+
+  // --- deployments of a pack: versions, activation with a rollout percentage, rollback
+  Task<Object> list_deployments(std::string tenant, QueryLookup query);
+  Task<Object> create_deployment(std::string tenant, Object body);
+  Task<Object> get_deployment(std::string tenant, std::string id);
+  Task<Object> activate_deployment(std::string tenant, std::string id, Object body);
+  Task<Object> rollout_deployment(std::string tenant, std::string id, Object body);
+  Task<Object> rollback_deployment(std::string tenant, Object body);
+
+  // --- benchmark snapshots of pack configurations
+  Task<Object> list_benchmarks(std::string tenant);
+  Task<Object> submit_benchmark(std::string tenant, Object body);
+
   // --- the event DAG: every write above is an event whose parent is the previous event of
   // the same entity, or for a new entity the latest event of its container.
   Task<Object> events_by_kind(std::string tenant, int kind, QueryLookup query);
@@ -179,6 +198,11 @@ class CellState {
   Task<Object> update_memory(std::string tenant, std::string kind, std::string id, Object body);
 
   Task<Object> scope_view(const store::MemoryEntity& scope);
+  // The tenant's stored configuration, or an empty object.
+  Task<Object> tenant_config(std::string tenant);
+  // The TTL of an artifact or note created without one: the configuration's default_ttl,
+  // else persistent.
+  Task<Ttl> default_ttl(std::string tenant);
   Task<store::MemoryEntity> build_edge(std::string tenant, Object body, std::string field);
   // Creates requests for the policies of `scope` that `event` ("turn", "artifact", "close")
   // meets; `count` is the scope's turns or artifacts so far. Runs them in the background.

@@ -82,7 +82,9 @@ CellState::Task<json::object> CellState::list_agents(std::string tenant, QueryLo
   if (auto trajectory = q("trajectory_id")) eq.owner_id = *trajectory;
   bool active_only = bool_param(q, "active_only").value_or(false);
   auto found = co_await query(eq);
-  int64_t since = now_ms() - options_.agent_active_window_ms;
+  auto config = co_await tenant_config(tenant);
+  const json::value* window = config.if_contains("agent_active_window_ms");
+  int64_t since = now_ms() - (window && window->is_int64() ? window->get_int64() : options_.agent_active_window_ms);
   json::array list;
   int64_t total = 0;
   for (const auto& agent : found.items) {

@@ -31,6 +31,9 @@ inline const std::string kTurn = "turn";
 inline const std::string kEdge = "edge";
 inline const std::string kPolicy = "summarization_policy";
 inline const std::string kSummarizationRequest = "summarization_request";
+inline const std::string kConfig = "config";
+inline const std::string kDeployment = "deployment";
+inline const std::string kBenchmark = "evolution_snapshot";
 // The container of an event about an entity that already has events.
 inline const std::string kNoContainer;
 
@@ -50,6 +53,10 @@ enum EventCode : int {
   kEdgeCreated = 0x1A01, kEdgeDeleted = 0x1A03,
   kPolicyCreated = 0x1B01, kPolicyDeleted = 0x1B03,
   kSummarizationRequested = 0x1C01, kSummarizationUpdated = 0x1C02,
+  kConfigUpdated = 0x1D02,
+  kDeploymentCreated = 0x1E01, kDeploymentActivated = 0x1E02, kDeploymentRolledOut = 0x1E03,
+  kDeploymentRolledBack = 0x1E04,
+  kBenchmarkSubmitted = 0x1F01,
 };
 std::string event_name(int code);  // "TRAJECTORY_CREATED"
 

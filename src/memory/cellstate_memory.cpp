@@ -38,13 +38,10 @@ json::object links_of(const store::MemoryEntity& e) {
 
 json::object view_of(const store::MemoryEntity& e) { return public_view(e, links_of(e)); }
 
-// The TTL field of a request: the parsed TTL (persistent when absent on create).
-std::optional<Ttl> ttl_field(FieldReader& f, const json::object& body, bool required) {
+// The TTL field of a request, or nullopt when absent.
+std::optional<Ttl> ttl_field(FieldReader& f, const json::object& body) {
   const json::value* v = body.if_contains("ttl");
-  if (!v || v->is_null()) {
-    if (required) return parse_ttl(json::value("persistent")).value();
-    return std::nullopt;
-  }
+  if (!v || v->is_null()) return std::nullopt;
   auto ttl = parse_ttl(*v);
   if (!ttl.ok()) {
     f.fail("ttl", ttl.status().message());
@@ -99,6 +96,14 @@ json::array id_array(const std::vector<std::string>& ids) {
 
 }  // namespace
 
+CellState::Task<Ttl> CellState::default_ttl(std::string tenant) {
+  auto config = co_await tenant_config(tenant);
+  const json::value* configured = config.if_contains("default_ttl");
+  auto ttl = parse_ttl(configured ? *configured : json::value("persistent"));
+  if (!ttl.ok()) fail(ttl.status());
+  co_return std::move(ttl).value();
+}
+
 // --- artifacts
 
 CellState::Task<json::object> CellState::list_artifacts(std::string tenant, QueryLookup q) {
@@ -131,9 +136,10 @@ CellState::Task<json::object> CellState::create_artifact(std::string tenant, jso
   auto confidence = f.number("confidence", 0.0, 1.0);
   json::value metadata = object_or_null(f, "metadata");
   auto supersedes = uuid_field(f, "supersedes");
-  auto ttl = ttl_field(f, body, true);
+  auto ttl = ttl_field(f, body);
   require(f);
 
+  if (!ttl) ttl = co_await default_ttl(tenant);
   auto scope = co_await find(tenant, kScope, scope_id);
   if (!scope) fail(Status::not_found("scope not found").with_field("scope_id"));
   if (scope->parent_id != trajectory_id) {
@@ -227,7 +233,7 @@ CellState::Task<json::object> CellState::update_memory(std::string tenant, std::
   auto content = f.string("content", 0, kMaxContent);
   const json::object* metadata = f.object("metadata");
   auto type = note ? f.one_of("note_type", kNoteTypes) : f.one_of("artifact_type", kArtifactTypes);
-  auto ttl = ttl_field(f, patch, false);
+  auto ttl = ttl_field(f, patch);
   require(f);
   auto e = co_await fetch(tenant, kind, id);
   json::object body = body_of(e);
@@ -292,8 +298,9 @@ CellState::Task<json::object> CellState::create_note(std::string tenant, json::o
   auto note_ids = f.string_array("source_note_ids", 1000).value_or(std::vector<std::string>{});
   auto level = f.one_of("abstraction_level", kAbstractionLevels);
   json::value metadata = object_or_null(f, "metadata");
-  auto ttl = ttl_field(f, body, true);
+  auto ttl = ttl_field(f, body);
   require(f);
+  if (!ttl) ttl = co_await default_ttl(tenant);
   // Every source must be the tenant's own.
   const std::pair<const std::string*, const std::vector<std::string>*> sources[] = {
       {&kArtifact, &*artifact_ids}, {&kNote, &note_ids}, {&kTrajectory, &*trajectory_ids}};

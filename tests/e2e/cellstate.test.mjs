@@ -610,3 +610,96 @@ test('account routes: API keys, users/me, tenants', async () => {
   assertError(await jwt('PATCH', `/tenants/${tenantId}`, { name: 'mine now' }), 404);
   assertError(await jwt('PATCH', `/tenants/${account.tenantId}`, { status: 'on fire' }), 422);
 });
+
+test('packs: compose TOML + Markdown with line/column errors; config validate, patch and use', async () => {
+  const toml = '[pack]\nname = "support"\nversion = "1.2.0"\n\n[agents.triage]\nprompt = "Triage"\nmodel = "small"\n\n[memory]\nbudget = 4000\n';
+  const prompt = '# Triage\n\nYou sort incoming tickets.\n\n- be brief\n- ask for the order id\n\n```json\n{"example": true}\n```\n';
+  const form = new FormData();
+  form.append('cstate_toml', toml);
+  form.append('markdown', prompt);
+  form.append('markdown', '# Escalation\nHand over to a human when asked.\n');
+  const r = await fetch(`${srv.url}/api/v1/pack-config/compose`, { method: 'POST', headers: { 'X-API-Key': key }, body: form });
+  const composed = await r.json();
+  assert.equal(r.status, 200);
+  assert.equal(composed.success, true, JSON.stringify(composed.errors));
+  assert.equal(composed.ast.manifest.pack.name, 'support');
+  const blocks = composed.ast.prompts[0].blocks;
+  assert.deepEqual(blocks.map((b) => b.type), ['heading', 'paragraph', 'list', 'code']);
+  assert.deepEqual(blocks[2].items, ['be brief', 'ask for the order id']);
+  assert.equal(blocks[3].lang, 'json');
+  // (FormData sends text fields with CRLF line ends.)
+  assert.equal(composed.compiled.agents.triage.system_prompt.replace(/\r\n/g, '\n'), prompt);
+  assert.deepEqual(composed.compiled.settings, { memory: { budget: 4000 } });
+
+  const broken = await api('POST', '/pack-config/compose', { cstate_toml: '[pack]\nname = "x"\nversion = \n', markdown: ['# A\n```\nnever closed\n'] });
+  assert.equal(broken.body.success, false);
+  const tomlError = broken.body.errors.find((e) => e.file === 'cstate.toml');
+  assert.equal(tomlError.line, 3);
+  assert.ok(tomlError.column > 0);
+  const fenceError = broken.body.errors.find((e) => e.file === 'markdown[0]');
+  assert.deepEqual([fenceError.line, fenceError.column], [2, 1]);
+  const missingPrompt = await api('POST', '/pack-config/compose', { cstate_toml: '[pack]\nname = "x"\n[agents.a]\nprompt = "Nope"\n', markdown: [] });
+  assert.match(missingPrompt.body.errors[0].message, /Nope/);
+  assertError(await api('POST', '/pack-config/compose', { markdown: [] }), 422);
+
+  const check = await api('POST', '/config/validate', { config: { default_ttl: 'forever', colour: 'blue' } });
+  assert.equal(check.body.valid, false);
+  assert.deepEqual(check.body.errors.map((e) => e.path).sort(), ['config.colour', 'config.default_ttl']);
+  const rejected = await api('PATCH', '/config', { config: { default_ttl: 'forever' } });
+  assertError(rejected, 422);
+  assert.equal(rejected.body.details.errors.length, 1);
+  const account = await newAccount(srv.url);
+  const k = await keyFor(account);
+  const patched = await call(srv.url, 'PATCH', '/api/v1/config', { apiKey: k, body: { config: { default_ttl: { max: 1 }, pack: composed.compiled.pack } } });
+  assert.equal(patched.status, 200, patched.text);
+  assert.equal(patched.body.valid, true);
+  assert.deepEqual((await call(srv.url, 'GET', '/api/v1/config', { apiKey: k })).body.config.default_ttl, { max: 1 });
+  // The default TTL applies to notes created without one: this one is gone after one read.
+  const note = await call(srv.url, 'POST', '/api/v1/notes', { apiKey: k, body: { title: 't', content: 'c', note_type: 'fact', source_artifact_ids: [], source_trajectory_ids: [] } });
+  assert.deepEqual(note.body.ttl, { max: 1 });
+  assert.equal((await call(srv.url, 'GET', `/api/v1/notes/${note.body.note_id}`, { apiKey: k })).status, 200);
+  assert.equal((await call(srv.url, 'GET', `/api/v1/notes/${note.body.note_id}`, { apiKey: k })).status, 404);
+  assert.deepEqual((await api('GET', '/config')).body.config, {});  // the first tenant's is untouched
+});
+
+test('deployments: versions, activation with rollout, rollout only up, rollback', async () => {
+  const pack = `pack-${Date.now()}`;
+  const v1 = await api('POST', '/deployments', { pack_name: pack, error_threshold: 0.05 });
+  assert.equal(v1.status, 201, v1.text);
+  assert.equal(v1.body.deployment.version, 1);
+  assert.equal(v1.body.deployment.status, 'created');
+  const v2 = await api('POST', '/deployments', { pack_name: pack, launch_config: { canary: true } });
+  assert.equal(v2.body.deployment.version, 2);
+  const id1 = v1.body.deployment.deployment_id;
+  const id2 = v2.body.deployment.deployment_id;
+  assert.equal((await api('POST', `/deployments/${id1}/activate`, { rollout_percentage: 100 })).body.deployment.status, 'active');
+  const canary = await api('POST', `/deployments/${id2}/activate`, { rollout_percentage: 10 });
+  assert.equal(canary.body.deployment.rollout_percentage, 10);
+  assert.equal(canary.body.deployment.previous_deployment_id, id1);
+  assert.equal((await api('GET', `/deployments/${id1}`)).body.deployment.status, 'active');  // still serving 90%
+  assertError(await api('POST', `/deployments/${id2}/rollout`, { rollout_percentage: 5 }), 422);
+  assertError(await api('POST', `/deployments/${id2}/activate`, { rollout_percentage: 50 }), 409);
+  assertError(await api('POST', `/deployments/${id2}/rollout`, { rollout_percentage: 101 }), 422);
+  assert.equal((await api('POST', `/deployments/${id2}/rollout`, { rollout_percentage: 100 })).body.deployment.rollout_percentage, 100);
+  assert.equal((await api('GET', `/deployments/${id1}`)).body.deployment.status, 'superseded');
+  const back = await api('POST', '/deployments/rollback', { pack_name: pack });
+  assert.equal(back.body.deployment.deployment_id, id1);
+  assert.equal(back.body.deployment.status, 'active');
+  assert.equal((await api('GET', `/deployments/${id2}`)).body.deployment.status, 'rolled_back');
+  const listed = await api('GET', `/deployments?pack_name=${pack}`);
+  assert.deepEqual(listed.body.deployments.map((d) => d.version), [2, 1]);
+  assertError(await api('POST', '/deployments/rollback', { pack_name: pack }), 409);  // v1 replaced nothing
+  assertError(await api('GET', '/deployments'), 422);
+  assertError(await api('GET', `/deployments/${id1}`, undefined, otherKey), 404);
+});
+
+test('benchmarks: snapshots with a config hash', async () => {
+  const source = '[pack]\nname = "bench"\n';
+  const r = await api('POST', '/benchmarks', { name: 'nightly', phase: 'frozen', config_source: source, metrics: { accuracy: 0.91 } });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.config_hash, createHash('sha256').update(source).digest('hex'));
+  const list = await api('GET', '/benchmarks');
+  assert.ok(list.body.snapshots.some((s) => s.snapshot_id === r.body.snapshot_id));
+  assertError(await api('POST', '/benchmarks', { name: 'x', phase: 'melting', config_source: '' }), 422);
+  assert.equal((await api('GET', '/benchmarks', undefined, otherKey)).body.total, 0);
+});
