@@ -259,6 +259,11 @@ CREATE INDEX knowledge_chunks_source ON knowledge_chunks(source_id, ordinal);
 ALTER TABLE turns ADD COLUMN tool_calls TEXT NOT NULL DEFAULT '';
 ALTER TABLE turns ADD COLUMN tool_results TEXT NOT NULL DEFAULT '';
 CREATE INDEX turns_session ON turns(tenant_id, session_id, created_at);
+-- A session's token total, so a scope's budget check does not sum its turns.
+ALTER TABLE sessions ADD COLUMN tokens INTEGER NOT NULL DEFAULT 0;
+UPDATE sessions SET tokens = COALESCE((SELECT SUM(t.tokens) FROM turns t WHERE t.tenant_id = sessions.tenant_id
+                                       AND t.agent_id = sessions.agent_id AND t.session_id = sessions.id), 0);
+CREATE INDEX sessions_by_id ON sessions(tenant_id, id);
 
 -- CELLSTATE entities: one table, the JSON body beside the keys each kind is looked up by.
 CREATE TABLE memory_entities (

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <numeric>
 #include <optional>
 #include <string_view>
 
@@ -318,11 +319,12 @@ Status insert_turn(Connection& c, const Turn& turn) {
 // the first one its turns name.
 Status upsert_session(Connection& c, const std::vector<Turn>& turns) {
   auto upsert = c.statement(
-      "INSERT INTO sessions(tenant_id, agent_id, id, customer_id, turn_count, created_at, updated_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+      "INSERT INTO sessions(tenant_id, agent_id, id, customer_id, turn_count, created_at, updated_at, tokens) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
       "ON CONFLICT(tenant_id, agent_id, id) DO UPDATE SET "
       "customer_id = CASE customer_id WHEN '' THEN excluded.customer_id ELSE customer_id END, "
-      "turn_count = turn_count + excluded.turn_count, updated_at = MAX(updated_at, excluded.updated_at)");
+      "turn_count = turn_count + excluded.turn_count, updated_at = MAX(updated_at, excluded.updated_at), "
+      "tokens = tokens + excluded.tokens");
   if (!upsert.ok()) return upsert.status();
   auto identified = std::find_if(turns.begin(), turns.end(), [](const Turn& t) { return !t.customer_id.empty(); });
   const Turn& first = turns.front();
@@ -332,7 +334,9 @@ Status upsert_session(Connection& c, const std::vector<Turn>& turns) {
       .bind(4, identified == turns.end() ? std::string() : identified->customer_id)
       .bind(5, static_cast<int64_t>(turns.size()))
       .bind(6, first.created_at)
-      .bind(7, turns.back().created_at);
+      .bind(7, turns.back().created_at)
+      .bind(8, std::accumulate(turns.begin(), turns.end(), int64_t{0},
+                               [](int64_t sum, const Turn& t) { return sum + t.tokens; }));
   return upsert->run();
 }
 
@@ -398,9 +402,9 @@ Status write_cache_entry(Connection& c, const CacheEntry& entry) {
   return Status::ok();
 }
 
-// The tokens of every turn of the session, under any agent.
+// The tokens of every turn of the session, under any agent: the sessions keep running totals.
 Result<int64_t> tokens_of_session(Connection& c, const std::string& tenant_id, const std::string& session_id) {
-  auto query = c.statement("SELECT COALESCE(SUM(tokens), 0) FROM turns WHERE tenant_id = ?1 AND session_id = ?2");
+  auto query = c.statement("SELECT COALESCE(SUM(tokens), 0) FROM sessions WHERE tenant_id = ?1 AND id = ?2");
   if (!query.ok()) return query.status();
   query->bind(1, tenant_id).bind(2, session_id);
   auto row = query->step();
