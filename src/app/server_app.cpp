@@ -172,6 +172,30 @@ Status ServerApp::build_knowledge(const Config& config, Parts& p) {
   if (auto s = p.knowledge->load(); !s.is_ok()) return s;
   memory::CellStateOptions memory_options;
   memory_options.agent_active_window_ms = config.agent_active_window_ms;
+  // Summaries are asked of a model that suits summarisation, metered like any other call.
+  models::ModelRouter* router = p.router.get();
+  ops::UsageMeter* usage = p.usage.get();
+  memory_options.summarize = [router, usage](std::string tenant,
+                                             std::vector<std::string> texts) -> asio::awaitable<Result<memory::ModelSummary>> {
+    std::string joined;
+    for (const auto& text : texts) joined += text + "\n\n";
+    models::ChatRequest request;
+    request.messages = {{"system",
+                         "Summarize the following notes of an agent's work in at most five sentences. Keep names, "
+                         "numbers and decisions; answer with the summary only.",
+                         "", "", {}},
+                        {"user", joined, "", "", {}}};
+    request.temperature = 0.2;
+    request.max_tokens = 300;
+    models::RouteHints hints;
+    hints.task_type = "summarisation";
+    const models::DeltaSink none;
+    auto routed = co_await router->chat(hints, std::move(request), none);
+    if (!routed) co_return routed.status();
+    usage->record(store::UsageRecord{tenant, "", "", routed->model, "summarization", routed->response.usage.prompt_tokens,
+                                     routed->response.usage.completion_tokens, routed->cost_usd, false, "", now_ms()});
+    co_return memory::ModelSummary{routed->response.content, routed->model};
+  };
   p.cellstate = std::make_unique<memory::CellState>(*p.store, *p.blocking, *p.embedding_models, *p.tokens,
                                                     memory_options);
   return p.cellstate->load_indexes();

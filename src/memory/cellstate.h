@@ -38,11 +38,22 @@ namespace brainstem::memory {
 // A request's query parameters: the decoded value, or nullopt when absent.
 using QueryLookup = std::function<std::optional<std::string>(std::string_view)>;
 
+struct ModelSummary {
+  std::string text;
+  std::string model;  // the model that wrote it
+};
+// Summarizes texts with a model. An error (no model fits, the upstream fails) makes the
+// summarization fall back to the extractive summary.
+using ModelSummarizer =
+    std::function<boost::asio::awaitable<Result<ModelSummary>>(std::string tenant, std::vector<std::string> texts)>;
+
 struct CellStateOptions {
   // `active_only` agent lists keep agents whose last heartbeat is this recent.
   int64_t agent_active_window_ms = 5 * 60 * 1000;
   // The embedder of artifacts and notes ("" : the knowledge base's default).
   std::string embedding_model;
+  // Summarization requests are written by this when set, extractively otherwise.
+  ModelSummarizer summarize;
 };
 
 class CellState {

@@ -431,8 +431,18 @@ CellState::Task<void> CellState::run_summarization(std::string tenant, std::stri
         note_ids.emplace_back(n.id);
       }
     }
-    std::string summary = extractive_summary(texts);
-    if (summary.empty()) fail(Status::conflict("nothing to summarize: the scope has no text at the source level"));
+    if (extractive_summary(texts).empty()) {
+      fail(Status::conflict("nothing to summarize: the scope has no text at the source level"));
+    }
+    std::string summary, summarizer = "extractive";
+    if (options_.summarize) {
+      auto by_model = co_await options_.summarize(tenant, texts);
+      if (by_model.ok() && !by_model->text.empty()) {
+        summary = std::move(by_model->text);
+        summarizer = "model:" + by_model->model;
+      }
+    }
+    if (summary.empty()) summary = extractive_summary(texts);
 
     auto scope = co_await fetch(tenant, kScope, scope_id);
     json::object note{{"title", "Summary of " + std::string(body_of(scope)["name"].as_string())},
@@ -442,7 +452,7 @@ CellState::Task<void> CellState::run_summarization(std::string tenant, std::stri
                       {"source_artifact_ids", artifact_ids},
                       {"source_note_ids", note_ids},
                       {"source_trajectory_ids", json::array{json::value(trajectory_id)}},
-                      {"metadata", json::object{{"summarization_request_id", request_id}}},
+                      {"metadata", json::object{{"summarization_request_id", request_id}, {"summarizer", summarizer}}},
                       {"ttl", "persistent"}};
     auto created = co_await create_note(tenant, std::move(note));
     std::string note_id(created["note_id"].as_string());
@@ -458,6 +468,7 @@ CellState::Task<void> CellState::run_summarization(std::string tenant, std::stri
     body["status"] = "completed";
     body["completed_at"] = iso8601(now_ms());
     body["result_note_id"] = note_id;
+    body["summarizer"] = summarizer;
     request.status = "completed";
     request.body = json::serialize(body);
     co_await save(std::move(request));

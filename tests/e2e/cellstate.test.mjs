@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { startServer, call, newAccount } from './lib/server.mjs';
+import { startServer, startFakeUpstream, call, newAccount } from './lib/server.mjs';
 
 let srv;
 let key;
@@ -702,4 +702,37 @@ test('benchmarks: snapshots with a config hash', async () => {
   assert.ok(list.body.snapshots.some((s) => s.snapshot_id === r.body.snapshot_id));
   assertError(await api('POST', '/benchmarks', { name: 'x', phase: 'melting', config_source: '' }), 422);
   assert.equal((await api('GET', '/benchmarks', undefined, otherKey)).body.total, 0);
+});
+
+test('with a model configured, summaries are written by the model (metered), extractive when it fails', async () => {
+  const upstream = await startFakeUpstream();
+  const modelSrv = await startServer({ config: `[[models]]\nid = "summary-model"\nprovider = "openai"\nbase_url = "${upstream.url}/v1"\nmax_retries = 0\n` });
+  try {
+    const account = await newAccount(modelSrv.url);
+    const k = (await call(modelSrv.url, 'POST', '/portal/api/keys', { token: account.token, body: { name: 'k' } })).body.key;
+    const m = (method, path, body) => call(modelSrv.url, method, `/api/v1${path}`, { apiKey: k, body });
+    const t = (await m('POST', '/trajectories', { name: 'modelled' })).body;
+    await m('POST', '/summarization-policies', { name: 'close', source_level: 'raw', target_level: 'summary', max_sources: 5, create_edges: false, trajectory_id: t.trajectory_id, triggers: ['scope_close'] });
+    const summarized = async (upstreamControl) => {
+      await upstream.control(upstreamControl);
+      const s = (await m('POST', '/scopes', { name: 'chat', trajectory_id: t.trajectory_id, token_budget: 1000 })).body;
+      await m('POST', '/turns', { scope_id: s.scope_id, role: 'user', content: 'The printer on floor two is out of toner.' });
+      await m('POST', `/scopes/${s.scope_id}/close`);
+      return waitFor(async () => {
+        const r = await m('GET', `/summarization-requests?scope_id=${s.scope_id}&status=completed`);
+        return r.body.requests[0] ?? null;
+      }, 'the summary');
+    };
+    const byModel = await summarized({ reply: 'Floor two printer needs toner.' });
+    assert.equal(byModel.summarizer, 'model:summary-model');
+    assert.equal((await m('GET', `/notes/${byModel.result_note_id}`)).body.content, 'Floor two printer needs toner.');
+    const usage = await call(modelSrv.url, 'GET', '/v1/metering/usage', { token: account.token });
+    assert.match(usage.text, /summary-model/);
+    const fallback = await summarized({ reply: null, fail: [{ status: 500 }, { status: 500 }, { status: 500 }] });
+    assert.equal(fallback.summarizer, 'extractive');
+    assert.equal((await m('GET', `/notes/${fallback.result_note_id}`)).body.content, 'The printer on floor two is out of toner.');
+  } finally {
+    await modelSrv.cleanup();
+    await upstream.stop();
+  }
 });
