@@ -224,6 +224,20 @@ CellState::Task<store::MemoryEntityPage> CellState::query(store::MemoryEntityQue
   co_return std::move(page).value();
 }
 
+CellState::Task<store::MemoryEntity> CellState::mutate(std::string tenant, std::string kind, std::string id,
+                                                      std::function<bool(store::MemoryEntity&, json::object&)> change) {
+  for (int attempt = 0;; ++attempt) {
+    auto entity = co_await fetch(tenant, kind, id);
+    json::object body = body_of(entity);
+    if (!change(entity, body)) co_return entity;
+    entity.body = json::serialize(body);
+    entity.updated_at = now_ms();
+    auto saved = co_await blocking_.run([&] { return store_.update_memory_entity(entity); });
+    if (saved.ok()) co_return std::move(saved).value();
+    if (saved.status().code() != StatusCode::kConflict || attempt >= 8) fail(saved.status());
+  }
+}
+
 // --- the event DAG
 
 CellState::Task<void> CellState::record_event(std::string tenant, int code, std::string kind, std::string entity_id,

@@ -195,6 +195,11 @@ class CellState {
   Task<store::MemoryEntity> save(store::MemoryEntity entity);
   Task<void> erase(std::string tenant, std::string kind, std::string id);
   Task<store::MemoryEntityPage> query(store::MemoryEntityQuery q);
+  // Reads the entity and applies `change` to it and its body until the versioned update
+  // succeeds (a concurrent writer makes it read again); `change` returns false when there is
+  // nothing to write. Returns the entity as stored.
+  Task<store::MemoryEntity> mutate(std::string tenant, std::string kind, std::string id,
+                                   std::function<bool(store::MemoryEntity&, Object&)> change);
   // Records the event `code` about `entity_id` (of `kind`); for a new entity `container_id`
   // names what it was created in, whose latest event becomes the parent.
   Task<void> record_event(std::string tenant, int code, std::string kind, std::string entity_id,
@@ -219,12 +224,16 @@ class CellState {
   // meets; `count` is the scope's turns or artifacts so far. Runs them in the background.
   Task<void> fire_triggers(store::MemoryEntity scope, std::string event, int64_t count);
   Task<void> run_summarization(std::string tenant, std::string request_id);
-  // Moves a delegation or handoff from `from_status` to `to_status` (stamping `<to>_at` and
-  // merging `extra` into it) if `actor` is the agent its `actor_field` names: 403 otherwise,
-  // 409 if it is not in `from_status`.
+  // Moves a delegation or handoff from `from_status` to `to_status` (stamping `<to>_at`,
+  // merging `extra` into it and recording `event`) if `actor` is the agent its `actor_field`
+  // names: 403 otherwise, 409 if it is not in `from_status`.
   Task<store::MemoryEntity> transition(std::string tenant, std::string kind, std::string id, std::string from_status,
                                        std::string to_status, std::string actor_field, std::string actor,
-                                       Object extra);
+                                       Object extra, int event);
+  // The sender and receiver of a delegation or handoff, registered, and its scope, in its
+  // trajectory. Returns the sender.
+  Task<store::MemoryEntity> check_parties(std::string tenant, std::string from, std::string to, std::string scope_id,
+                                          std::string trajectory_id);
   // The registered agent `id`; 404 naming `field` when there is none.
   Task<store::MemoryEntity> registered_agent(std::string tenant, std::string id, const char* field);
 

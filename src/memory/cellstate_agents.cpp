@@ -181,17 +181,14 @@ CellState::Task<void> CellState::delete_agent(std::string tenant, std::string id
 }
 
 CellState::Task<json::object> CellState::heartbeat(std::string tenant, std::string id) {
-  for (int attempt = 0;; ++attempt) {
-    auto agent = co_await fetch(tenant, kAgent, id);
-    json::object body = body_of(agent);
-    agent.updated_at = now_ms();
-    body["last_heartbeat_at"] = iso8601(agent.updated_at);
-    body["_heartbeat_ms"] = agent.updated_at;
-    agent.body = json::serialize(body);
-    auto saved = co_await blocking_.run([&] { return store_.update_memory_entity(agent); });
-    if (saved.ok()) co_return public_view(*saved);
-    if (saved.status().code() != StatusCode::kConflict || attempt >= 8) fail(saved.status());
-  }
+  auto change = [](store::MemoryEntity&, json::object& body) {
+    int64_t now = now_ms();
+    body["last_heartbeat_at"] = iso8601(now);
+    body["_heartbeat_ms"] = now;
+    return true;
+  };
+  auto agent = co_await mutate(tenant, kAgent, id, change);
+  co_return public_view(agent);
 }
 
 // --- locks
@@ -351,17 +348,13 @@ CellState::Task<json::object> CellState::send_message(std::string tenant, json::
 }
 
 CellState::Task<json::object> CellState::get_message(std::string tenant, std::string id) {
-  for (int attempt = 0;; ++attempt) {
-    auto m = co_await fetch(tenant, kMessage, id);
-    json::object body = body_of(m);
-    if (!body["delivered_at"].is_null()) co_return public_view(m);
-    m.updated_at = now_ms();
-    body["delivered_at"] = iso8601(m.updated_at);
-    m.body = json::serialize(body);
-    auto saved = co_await blocking_.run([&] { return store_.update_memory_entity(m); });
-    if (saved.ok()) co_return public_view(*saved);
-    if (saved.status().code() != StatusCode::kConflict || attempt >= 8) fail(saved.status());
-  }
+  auto change = [](store::MemoryEntity&, json::object& body) {
+    if (!body["delivered_at"].is_null()) return false;
+    body["delivered_at"] = iso8601(now_ms());
+    return true;
+  };
+  auto message = co_await mutate(tenant, kMessage, id, change);
+  co_return public_view(message);
 }
 
 CellState::Task<void> CellState::acknowledge_message(std::string tenant, std::string id, json::object body) {
@@ -394,7 +387,7 @@ CellState::Task<void> CellState::acknowledge_message(std::string tenant, std::st
 CellState::Task<store::MemoryEntity> CellState::transition(std::string tenant, std::string kind, std::string id,
                                                            std::string from_status, std::string to_status,
                                                            std::string actor_field, std::string actor,
-                                                           json::object extra) {
+                                                           json::object extra, int event) {
   auto e = co_await fetch(tenant, kind, id);
   json::object body = body_of(e);
   if (field_text(body, actor_field) != actor) {
@@ -412,7 +405,18 @@ CellState::Task<store::MemoryEntity> CellState::transition(std::string tenant, s
   e.body = json::serialize(body);
   auto stored = co_await blocking_.run([&] { return store_.update_memory_entity(e); });
   if (!stored.ok()) fail(stored.status());  // 409 when another request moved it first
+  co_await record_event(tenant, event, kind, id, kNoContainer);
   co_return std::move(stored).value();
+}
+
+CellState::Task<store::MemoryEntity> CellState::check_parties(std::string tenant, std::string from, std::string to,
+                                                             std::string scope_id, std::string trajectory_id) {
+  auto sender = co_await registered_agent(tenant, from, "from_agent_id");
+  co_await registered_agent(tenant, to, "to_agent_id");
+  auto scope = co_await find(tenant, kScope, scope_id);
+  if (!scope) fail(Status::not_found("scope not found").with_field("scope_id"));
+  if (scope->parent_id != trajectory_id) fail(Status::validation("trajectory_id", "the scope belongs to another trajectory"));
+  co_return sender;
 }
 
 CellState::Task<json::object> CellState::create_delegation(std::string tenant, json::object body) {
@@ -425,11 +429,8 @@ CellState::Task<json::object> CellState::create_delegation(std::string tenant, j
   json::value context = object_or_null(f, "context");
   auto expected = time_field(f, "expected_completion");
   require(f);
-  auto delegator = co_await registered_agent(tenant, from, "from_agent_id");
+  auto delegator = co_await check_parties(tenant, from, to, scope_id, trajectory_id);
   auto delegatee = co_await registered_agent(tenant, to, "to_agent_id");
-  auto scope = co_await find(tenant, kScope, scope_id);
-  if (!scope) fail(Status::not_found("scope not found").with_field("scope_id"));
-  if (scope->parent_id != trajectory_id) fail(Status::validation("trajectory_id", "the scope belongs to another trajectory"));
   // An agent delegates only to the agent types it lists (an empty list: to any).
   json::object delegator_body = body_of(delegator);
   const json::array& allowed = delegator_body["can_delegate_to"].as_array();
@@ -476,8 +477,7 @@ CellState::Task<void> CellState::accept_delegation(std::string tenant, std::stri
   require(f);
   const std::string from_status = "pending", to_status = "accepted", actor_field = "delegatee_id";
   json::object no_extra;
-  co_await transition(tenant, kDelegation, id, from_status, to_status, actor_field, agent, no_extra);
-  co_await record_event(tenant, kDelegationAccepted, kDelegation, id, kNoContainer);
+  co_await transition(tenant, kDelegation, id, from_status, to_status, actor_field, agent, no_extra, kDelegationAccepted);
 }
 
 CellState::Task<void> CellState::complete_delegation(std::string tenant, std::string id, json::object body) {
@@ -488,8 +488,7 @@ CellState::Task<void> CellState::complete_delegation(std::string tenant, std::st
   require(f);
   json::object extra{{"result", *result}};
   const std::string from_status = "accepted", to_status = "completed", actor_field = "delegatee_id";
-  co_await transition(tenant, kDelegation, id, from_status, to_status, actor_field, agent, extra);
-  co_await record_event(tenant, kDelegationCompleted, kDelegation, id, kNoContainer);
+  co_await transition(tenant, kDelegation, id, from_status, to_status, actor_field, agent, extra, kDelegationCompleted);
 }
 
 CellState::Task<void> CellState::reject_delegation(std::string tenant, std::string id, json::object body) {
@@ -499,8 +498,7 @@ CellState::Task<void> CellState::reject_delegation(std::string tenant, std::stri
   require(f);
   json::object extra{{"rejection_reason", reason}};
   const std::string from_status = "pending", to_status = "rejected", actor_field = "delegatee_id";
-  co_await transition(tenant, kDelegation, id, from_status, to_status, actor_field, agent, extra);
-  co_await record_event(tenant, kDelegationRejected, kDelegation, id, kNoContainer);
+  co_await transition(tenant, kDelegation, id, from_status, to_status, actor_field, agent, extra, kDelegationRejected);
 }
 
 CellState::Task<json::object> CellState::create_handoff(std::string tenant, json::object body) {
@@ -512,11 +510,7 @@ CellState::Task<json::object> CellState::create_handoff(std::string tenant, json
   std::string reason = f.required_string("reason", 1, 10000);
   std::string snapshot = f.required_string("context_snapshot", 0, 16 << 20);
   require(f);
-  co_await registered_agent(tenant, from, "from_agent_id");
-  co_await registered_agent(tenant, to, "to_agent_id");
-  auto scope = co_await find(tenant, kScope, scope_id);
-  if (!scope) fail(Status::not_found("scope not found").with_field("scope_id"));
-  if (scope->parent_id != trajectory_id) fail(Status::validation("trajectory_id", "the scope belongs to another trajectory"));
+  co_await check_parties(tenant, from, to, scope_id, trajectory_id);
 
   store::MemoryEntity h;
   h.tenant_id = tenant;
@@ -554,8 +548,7 @@ CellState::Task<void> CellState::accept_handoff(std::string tenant, std::string 
   require(f);
   const std::string from_status = "initiated", to_status = "accepted", actor_field = "to_agent_id";
   json::object no_extra;
-  co_await transition(tenant, kHandoff, id, from_status, to_status, actor_field, agent, no_extra);
-  co_await record_event(tenant, kHandoffAccepted, kHandoff, id, kNoContainer);
+  co_await transition(tenant, kHandoff, id, from_status, to_status, actor_field, agent, no_extra, kHandoffAccepted);
 }
 
 CellState::Task<void> CellState::complete_handoff(std::string tenant, std::string id) {
@@ -563,17 +556,17 @@ CellState::Task<void> CellState::complete_handoff(std::string tenant, std::strin
   std::string receiver = h.owner_id;
   const std::string from_status = "accepted", to_status = "completed", actor_field = "to_agent_id";
   json::object no_extra;
-  co_await transition(tenant, kHandoff, id, from_status, to_status, actor_field, receiver, no_extra);
+  co_await transition(tenant, kHandoff, id, from_status, to_status, actor_field, receiver, no_extra, kHandoffCompleted);
   // The trajectory now belongs to the receiving agent.
   auto trajectory = co_await find(tenant, kTrajectory, h.parent_id);
   if (trajectory) {
-    json::object body = body_of(*trajectory);
-    body["agent_id"] = receiver;
-    trajectory->owner_id = receiver;
-    trajectory->body = json::serialize(body);
-    co_await save(std::move(*trajectory));
+    auto change = [&](store::MemoryEntity& t, json::object& body) {
+      body["agent_id"] = receiver;
+      t.owner_id = receiver;
+      return true;
+    };
+    co_await mutate(tenant, kTrajectory, h.parent_id, change);
   }
-  co_await record_event(tenant, kHandoffCompleted, kHandoff, id, kNoContainer);
 }
 
 }  // namespace brainstem::memory

@@ -196,27 +196,20 @@ CellState::Task<json::object> CellState::create_artifact(std::string tenant, jso
 }
 
 CellState::Task<json::object> CellState::read_counted(std::string tenant, std::string kind, std::string id) {
-  for (int attempt = 0;; ++attempt) {
-    auto e = co_await fetch(tenant, kind, id);
-    json::object body = body_of(e);
+  bool last_read = false;
+  auto change = [&](store::MemoryEntity& e, json::object& body) {
     int64_t now = now_ms();
     int64_t count = body["access_count"].is_int64() ? body["access_count"].get_int64() + 1 : 1;
     body["access_count"] = count;
     body["accessed_at"] = iso8601(now);
     const json::value* max_reads = body.if_contains("_max_reads");
-    bool last_read = max_reads && max_reads->is_int64() && count >= max_reads->get_int64();
+    last_read = max_reads && max_reads->is_int64() && count >= max_reads->get_int64();
     if (last_read) e.expires_at = now;
-    e.body = json::serialize(body);
-    auto entity = e;
-    entity.updated_at = now;
-    auto saved = co_await blocking_.run([&] { return store_.update_memory_entity(entity); });
-    if (saved.ok()) {
-      if (last_read) unindex(*saved);
-      co_return view_of(*saved);
-    }
-    // A concurrent read counted first: count this one on top of it.
-    if (saved.status().code() != StatusCode::kConflict || attempt >= 8) fail(saved.status());
-  }
+    return true;
+  };
+  auto read = co_await mutate(tenant, kind, id, change);
+  if (last_read) unindex(read);
+  co_return view_of(read);
 }
 
 CellState::Task<json::object> CellState::get_artifact(std::string tenant, std::string id) {
