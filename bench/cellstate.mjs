@@ -16,10 +16,12 @@ const zipf = () => vocabulary[Math.min(vocabulary.length - 1, Math.floor(Math.po
 const text = (n) => Array.from({ length: n }, zipf).join(' ');
 
 const bs = await startBrainstem();
+// A pooled connection the server closed while idle (during the wrk runs) is retried once.
+const send = (method, path, body) => fetch(`${bs.url}/api/v1${path}`, {
+  method, headers: { 'X-API-Key': bs.key, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body),
+});
 const api = async (method, path, body) => {
-  const r = await fetch(`${bs.url}/api/v1${path}`, {
-    method, headers: { 'X-API-Key': bs.key, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body),
-  });
+  const r = await send(method, path, body).catch(() => send(method, path, body));
   const out = await r.json();
   if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(out)}`);
   return out;

@@ -286,7 +286,11 @@ CREATE TABLE memory_entities (
 );
 CREATE INDEX memory_entities_created ON memory_entities(tenant_id, kind, created_at);
 CREATE INDEX memory_entities_parent ON memory_entities(tenant_id, kind, parent_id, created_at);
-CREATE INDEX memory_entities_owner ON memory_entities(tenant_id, kind, owner_id);
+-- Every lookup index ends in created_at, so "the newest of X" reads one row instead of
+-- walking the kind's whole creation order.
+CREATE INDEX memory_entities_owner ON memory_entities(tenant_id, kind, owner_id, created_at);
+CREATE INDEX memory_entities_type ON memory_entities(tenant_id, kind, type, created_at);
+CREATE INDEX memory_entities_status ON memory_entities(tenant_id, kind, status, created_at);
 CREATE INDEX memory_entities_expiry ON memory_entities(expires_at) WHERE expires_at IS NOT NULL;
 )sql"},
 };
