@@ -609,13 +609,19 @@ CellState::Task<json::object> CellState::search(std::string tenant, json::object
       } else {
         kq.text = text;
       }
-      for (const auto& hit : index->second->search(kq)) {
+      // Hits are read from the store best first, only until the limit is filled: the ones
+      // after are needed only when filters or expiry drop some.
+      auto hits = index->second->search(kq);
+      int64_t taken = 0;
+      for (const auto& hit : hits) {
+        if (taken >= limit) break;
         auto entity = co_await find(tenant, type, hit.chunk.source_id);
         if (!entity || !keep(public_view(*entity))) continue;
         auto content = body_of(*entity).if_contains("content");
         found.push_back({type, entity->id, hit.chunk.source_name,
                          snippet_of(content && content->is_string() ? std::string_view(content->get_string()) : ""),
                          use_vectors ? hit.similarity : hit.keyword_score});
+        ++taken;
       }
       continue;
     }
