@@ -116,8 +116,6 @@ json::value time_or_null(const json::object& body, std::string_view ms_field) {
   return ms && ms->is_int64() ? json::value(iso8601(ms->get_int64())) : json::value(nullptr);
 }
 
-namespace {
-
 int64_t integer_param(const QueryLookup& query, std::string_view name, int64_t fallback, int64_t min, int64_t max) {
   auto text = query(name);
   if (!text) return fallback;
@@ -130,8 +128,6 @@ int64_t integer_param(const QueryLookup& query, std::string_view name, int64_t f
   fail(Status::validation(std::string(name), std::string(name) + " must be an integer from " + std::to_string(min) +
                                                   " to " + std::to_string(max)));
 }
-
-}  // namespace
 
 Page page_of(const QueryLookup& query) {
   return {integer_param(query, "limit", 100, 0, 1000), integer_param(query, "offset", 0, 0, INT32_MAX)};
@@ -294,24 +290,13 @@ int64_t depth_of(const store::MemoryEntity& event) {
   return d && d->is_int64() ? d->get_int64() : 0;
 }
 
-int64_t limit_param(const QueryLookup& query, std::string_view name, int64_t fallback) {
-  auto text = query(name);
-  if (!text) return fallback;
-  try {
-    size_t used = 0;
-    int64_t value = std::stoll(*text, &used);
-    if (used == text->size() && value >= 0 && value <= 10000) return value;
-  } catch (const std::exception&) {
-  }
-  fail(Status::validation(std::string(name), std::string(name) + " must be an integer from 0 to 10000"));
-}
 
 }  // namespace
 
 CellState::Task<json::object> CellState::events_by_kind(std::string tenant, int kind, QueryLookup q) {
-  int64_t min_depth = limit_param(q, "min_depth", 0);
-  int64_t max_depth = limit_param(q, "max_depth", 999);
-  int64_t limit = limit_param(q, "limit", 100);
+  int64_t min_depth = integer_param(q, "min_depth", 0, 0, 10000);
+  int64_t max_depth = integer_param(q, "max_depth", 999, 0, 10000);
+  int64_t limit = integer_param(q, "limit", 100, 0, 10000);
   store::MemoryEntityQuery eq{.tenant_id = tenant, .kind = kEvent, .type = std::to_string(kind), .limit = 10000,
                               .newest_first = false};
   auto page = co_await query(eq);
@@ -331,7 +316,7 @@ CellState::Task<json::object> CellState::get_event(std::string tenant, std::stri
 }
 
 CellState::Task<json::object> CellState::event_ancestors(std::string tenant, std::string id, QueryLookup q) {
-  int64_t limit = limit_param(q, "limit", 100);
+  int64_t limit = integer_param(q, "limit", 100, 0, 10000);
   auto event = co_await fetch(tenant, kEvent, id);
   std::vector<store::MemoryEntity> chain;
   std::string parent = event.parent_id;
@@ -345,7 +330,7 @@ CellState::Task<json::object> CellState::event_ancestors(std::string tenant, std
 }
 
 CellState::Task<json::object> CellState::event_descendants(std::string tenant, std::string id, QueryLookup q) {
-  int64_t limit = limit_param(q, "limit", 100);
+  int64_t limit = integer_param(q, "limit", 100, 0, 10000);
   co_await fetch(tenant, kEvent, id);
   std::vector<store::MemoryEntity> out;
   std::deque<std::string> frontier{id};

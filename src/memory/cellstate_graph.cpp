@@ -168,26 +168,8 @@ CellState::Task<json::object> CellState::edges_of(std::string tenant, std::strin
 CellState::Task<json::object> CellState::traverse(std::string tenant, QueryLookup q) {
   auto start = q("start_id");
   if (!start || start->empty()) fail(Status::validation("start_id", "field required"));
-  int64_t max_depth = 3;
-  if (auto depth = q("max_depth")) {
-    try {
-      max_depth = std::stoll(*depth);
-    } catch (const std::exception&) {
-      max_depth = -1;
-    }
-    if (max_depth < 1 || max_depth > kMaxTraversalDepth) {
-      fail(Status::validation("max_depth", "max_depth must be from 1 to " + std::to_string(kMaxTraversalDepth)));
-    }
-  }
-  int64_t limit = 1000;
-  if (auto l = q("limit")) {
-    try {
-      limit = std::stoll(*l);
-    } catch (const std::exception&) {
-      limit = -1;
-    }
-    if (limit < 1 || limit > 10000) fail(Status::validation("limit", "limit must be from 1 to 10000"));
-  }
+  int64_t max_depth = integer_param(q, "max_depth", 3, 1, kMaxTraversalDepth);
+  int64_t limit = integer_param(q, "limit", 1000, 1, 10000);
   // rel_types: repeated or comma-separated.
   std::set<std::string, std::less<>> types;
   if (auto rel = q("rel_types")) {

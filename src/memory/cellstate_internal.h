@@ -84,6 +84,8 @@ struct Page {
   int64_t offset = 0;
 };
 Page page_of(const QueryLookup& query);
+// An integer query parameter in [min, max], `fallback` when absent; kValidation otherwise.
+int64_t integer_param(const QueryLookup& query, std::string_view name, int64_t fallback, int64_t min, int64_t max);
 std::optional<int64_t> time_param(const QueryLookup& query, std::string_view name);
 std::optional<bool> bool_param(const QueryLookup& query, std::string_view name);
 // The seed's entity types (EntityType).
