@@ -58,7 +58,7 @@ asio::awaitable<std::optional<ChatRelay::Event>> ChatRelay::next() {
 }
 
 void meter_usage(Services& services, const RequestContext& ctx, const std::string& kind, const models::RoutedReply& reply) {
-  if (!ctx.principal) return;
+  if (!ctx.principal || ctx.principal->orchestrator) return;  // an orchestrator meters its own tenants
   const auth::Principal& caller = *ctx.principal;
   services.usage.record(store::UsageRecord{caller.tenant_id, caller.is_key() ? caller.key_id : std::string(), "",
                                            reply.model, kind, reply.response.usage.prompt_tokens,

@@ -298,7 +298,7 @@ void add_openai_routes(RouteTable& t, Services& svc) {
                                                                                    {"total_tokens", result.prompt_tokens}}}});
          }});
 
-  t.add({.method = "GET", .path = "/v1/models", .family = Family::kOpenai, .auth = Auth::kNone,
+  t.add({.method = "GET", .path = "/v1/models", .family = Family::kOpenai, .auth = Auth::kNone, .backend = true,
          .summary = "Configured models, in OpenAI's list shape and Cerebrum's",
          .response_schema = R"({"type":"object","properties":{"object":{"const":"list"},"data":{"type":"array"},"models":{"type":"array"}}})",
          .handler = [&svc](http::Request&, RequestContext&) -> asio::awaitable<http::Response> {

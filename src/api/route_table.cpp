@@ -19,6 +19,7 @@ std::string openapi_path(std::string_view path) {
 }
 
 void RouteTable::add(Route route) {
+  if (backend_only_ && !route.backend) return;
   for (const auto* schema : {&route.request_schema, &route.response_schema}) {
     if (schema->empty()) continue;
     boost::system::error_code ec;

@@ -50,6 +50,9 @@ struct Route {
   std::string path;  // ":name" or "{name}" parameters
   Family family = Family::kSystem;
   Auth auth = Auth::kNone;
+  // Also served by a server in the backend role (seed 001's inference tier), where the
+  // orchestrators' shared key authenticates kKey routes.
+  bool backend = false;
   std::string summary;
   std::string event;            // audit event type ("api_key.created"); empty: the route is not audited
   std::string request_schema;   // JSON Schema (text) of the body, or empty
@@ -60,6 +63,9 @@ struct Route {
 
 class RouteTable {
  public:
+  // A backend-only table (server.role = backend) keeps just the routes marked `backend`.
+  explicit RouteTable(bool backend_only = false) : backend_only_(backend_only) {}
+
   // Throws std::invalid_argument on a duplicate route or a schema that is not JSON, so a bad
   // table fails at start-up (and in the route table test), never per request.
   void add(Route route);
@@ -73,6 +79,7 @@ class RouteTable {
   boost::json::object openapi(const std::string& version) const;
 
  private:
+  bool backend_only_ = false;
   std::vector<Route> routes_;
   http::Router<size_t> router_;
 };

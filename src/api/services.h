@@ -44,6 +44,9 @@ struct ApiOptions {
   int64_t model_idle_ms = 60 * 60000;  // local models idle this long are unloaded by /v1/cleanup
   int64_t started_at_ms = 0;
   KnowledgeOptions knowledge;
+  // The key orchestrators present to this server's backend routes (server.backend_key_env);
+  // empty: only tenants' API keys.
+  std::string backend_key;
 };
 
 struct Services {

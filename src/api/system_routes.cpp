@@ -8,7 +8,7 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 void add_system_routes(RouteTable& t, Services& svc) {
-  t.add({.method = "GET", .path = "/metrics", .family = Family::kSystem, .auth = Auth::kNone,
+  t.add({.method = "GET", .path = "/metrics", .family = Family::kSystem, .auth = Auth::kNone, .backend = true,
          .summary = "Prometheus text format metrics (same as /v1/metrics)",
          .handler = [&svc](http::Request&, RequestContext&) -> asio::awaitable<http::Response> {
            co_return http::Response::text(200, svc.metrics.prometheus_text(), "text/plain; version=0.0.4; charset=utf-8");

@@ -58,10 +58,12 @@ int run_cli(int argc, char** argv) {
   cli.require_subcommand(1);
 
   CommonFlags serve_flags;
-  std::string listen;
+  std::string listen, role;
   auto* serve = cli.add_subcommand("serve", "run the HTTP server");
   add_common(serve, serve_flags);
   serve->add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
+  serve->add_option("--role", role, "all (default), or backend: only the inference tier an orchestrator calls")
+      ->check(CLI::IsMember({"all", "backend"}));
 
   CommonFlags key_flags;
   auth::KeyRequest key;
@@ -115,6 +117,7 @@ int run_cli(int argc, char** argv) {
     auto config = resolve(serve_flags);
     if (!config) return fail(config.status());
     if (!listen.empty()) config->listen = listen;
+    if (!role.empty()) config->role = role;
     setup_logging(config->log_level);
     auto app = ServerApp::create(*config);
     if (!app) return fail(app.status());

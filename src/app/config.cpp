@@ -79,6 +79,13 @@ const std::map<std::string, Setter>& setters() {
       {"server.header_timeout_ms", int_setter("server.header_timeout_ms", &Config::header_timeout_ms, 100, 3600000)},
       {"server.idle_timeout_ms", int_setter("server.idle_timeout_ms", &Config::idle_timeout_ms, 100, 3600000)},
       {"server.drain_timeout_ms", int_setter("server.drain_timeout_ms", &Config::drain_timeout_ms, 0, 3600000)},
+      {"server.role",
+       [](Config& c, const std::string& v) {
+         if (v != "all" && v != "backend") return Status::invalid("server.role must be all or backend");
+         c.role = v;
+         return Status::ok();
+       }},
+      {"server.backend_key_env", [](Config& c, const std::string& v) { c.backend_key_env = v; return Status::ok(); }},
       {"auth.jwt_secret",
        [](Config& c, const std::string& v) {
          if (!v.empty() && v.size() < 32) return Status::invalid("auth.jwt_secret must be at least 32 characters");

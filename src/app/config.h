@@ -26,6 +26,12 @@ struct Config {
   int header_timeout_ms = 10000;           // server.header_timeout_ms
   int idle_timeout_ms = 60000;             // server.idle_timeout_ms: keep-alive wait
   int drain_timeout_ms = 30000;            // server.drain_timeout_ms: graceful stop
+  // server.role: "all", or "backend" (only the inference tier: /health, /v1/inference[/stream],
+  // /v1/models, /v1/stats, /v1/unload, /v1/cleanup, /metrics)
+  std::string role = "all";
+  // server.backend_key_env: the environment variable holding the key orchestrators present
+  // to the backend routes (unset or empty: tenants' API keys only)
+  std::string backend_key_env = "BRAINSTEM_BACKEND_KEY";
 
   // [auth]
   std::string jwt_secret;          // auth.jwt_secret: empty = generated once, kept in the store

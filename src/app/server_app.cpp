@@ -34,6 +34,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 namespace brainstem::app {
@@ -249,6 +250,9 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   opts.access_log = config.access_log;
   opts.model_idle_ms = int64_t(config.model_idle_minutes) * 60000;
   opts.started_at_ms = now_ms();
+  if (!config.backend_key_env.empty()) {
+    if (const char* key = std::getenv(config.backend_key_env.c_str())) opts.backend_key = key;
+  }
   opts.knowledge.upload_dir = upload_dir(config);
   opts.knowledge.max_file_bytes = static_cast<size_t>(config.max_file_mb) << 20;
   opts.knowledge.fetch.max_bytes = static_cast<size_t>(config.max_page_mb) << 20;
@@ -259,6 +263,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
                                       *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate,
                                       *p->budgets, *p->usage, *p->webhooks, *p->pipeline, p->address_policy,
                                       *p->knowledge, p->upstream, *p->cellstate});
+  p->routes = api::RouteTable(config.role == "backend");
   api::add_all_routes(p->routes, *p->services);
   p->gateway = std::make_unique<api::Gateway>(*p->services, p->routes);
 

@@ -20,6 +20,9 @@ struct Principal {
   std::string agent_id;             // kApiKey locked to one agent, else empty
   std::string identity_mode;        // kApiKey
   std::vector<std::string> allowed_origins;  // kApiKey
+  // kApiKey: the key a backend shares with its orchestrators. It belongs to no tenant and
+  // opens only the backend's routes; the orchestrator meters and rate-limits its own callers.
+  bool orchestrator = false;
 
   bool is_user() const { return kind == Kind::kUser; }
   bool is_key() const { return kind == Kind::kApiKey; }

@@ -1,5 +1,7 @@
 #include "models/registry.h"
 
+#include "models/anthropic_provider.h"
+#include "models/backend_provider.h"
 #include "models/llama/llama_provider.h"
 #include "models/openai_provider.h"
 
@@ -29,6 +31,11 @@ Result<std::shared_ptr<Provider>> make_provider(const ModelSpec& spec, http::Htt
   if (spec.provider == "openai") {
     if (spec.base_url.empty()) return Status::invalid("model '" + spec.id + "': base_url is required for provider openai");
     return std::shared_ptr<Provider>(std::make_shared<OpenAiProvider>(spec, client));
+  }
+  if (spec.provider == "anthropic") return std::shared_ptr<Provider>(std::make_shared<AnthropicProvider>(spec, client));
+  if (spec.provider == "backend") {
+    if (spec.base_url.empty()) return Status::invalid("model '" + spec.id + "': base_url is required for provider backend");
+    return std::shared_ptr<Provider>(std::make_shared<BackendProvider>(spec, client));
   }
   if (spec.provider == "llama") {
     if (spec.path.empty()) return Status::invalid("model '" + spec.id + "': path (a GGUF file) is required for provider llama");

@@ -18,10 +18,10 @@ namespace brainstem::models {
 
 struct ModelSpec {
   std::string id;                 // what clients name in "model"
-  std::string provider;           // openai | llama (more to come)
-  std::string base_url;           // openai: e.g. http://127.0.0.1:18080/v1
-  std::string api_key_env;        // openai: environment variable holding the upstream key
-  std::string upstream_model;     // openai: the name sent upstream (default: id)
+  std::string provider;           // openai | anthropic | backend | llama
+  std::string base_url;           // remote: e.g. http://127.0.0.1:18080/v1
+  std::string api_key_env;        // remote: environment variable holding the upstream key
+  std::string upstream_model;     // remote: the name sent upstream (default: id)
   std::string path;               // llama: GGUF file
   std::string tokenizer;          // a GGUF whose vocabulary counts this model's tokens (llama: its own file)
   std::vector<std::string> languages;

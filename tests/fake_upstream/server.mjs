@@ -1,16 +1,17 @@
-// A fake OpenAI-compatible upstream for tests and load runs: deterministic replies
-// ("echo: <last user message>"), settable latency, token rate, failures, broken streams and
-// tool calls. Control it over HTTP:
+// A fake model upstream for tests and load runs, speaking OpenAI's chat completions and
+// Anthropic's Messages API (POST /v1/messages): deterministic replies ("echo: <last user
+// message>"), settable latency, token rate, failures, broken streams and tool calls. Control
+// it over HTTP:
 //   POST /_control {latency_ms, tokens_per_s, fail: [{status, retry_after}], break_stream_after,
 //                   tool_call: {name, arguments}, reply, embedding_latency_ms}   (fields are merged; {} resets)
-//   GET  /_stats   {chat_calls, embedding_calls, streams_aborted, last_request}
+//   GET  /_stats   {chat_calls, embedding_calls, streams_aborted, last_request, last_headers}
 // Usage: node server.mjs [--port N]   (prints "listening PORT" when ready)
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
 
 const defaults = { latency_ms: 0, tokens_per_s: 0, fail: [], break_stream_after: -1, tool_call: null, reply: null, embedding_latency_ms: 0 };
 let control = { ...defaults };
-const stats = { chat_calls: 0, embedding_calls: 0, streams_aborted: 0, last_request: null };
+const stats = { chat_calls: 0, embedding_calls: 0, streams_aborted: 0, last_request: null, last_headers: null };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,7 +31,11 @@ function json(res, status, body, headers = {}) {
 
 function lastUserText(messages) {
   for (let i = messages.length - 1; i >= 0; i--) {
-    if (messages[i].role === 'user') return typeof messages[i].content === 'string' ? messages[i].content : JSON.stringify(messages[i].content);
+    const { role, content } = messages[i];
+    if (role !== 'user') continue;
+    if (typeof content === 'string') return content;
+    const text = Array.isArray(content) ? content.filter((b) => b.type === 'text').map((b) => b.text).join('') : '';
+    return text || JSON.stringify(content);
   }
   return '';
 }
@@ -46,6 +51,7 @@ function embedding(text) {
 async function chat(req, res, body) {
   stats.chat_calls++;
   stats.last_request = body;
+  stats.last_headers = req.headers;
   if (control.latency_ms) await sleep(control.latency_ms);
   const failure = control.fail.shift();
   if (failure) {
@@ -102,6 +108,63 @@ async function chat(req, res, body) {
   res.end();
 }
 
+// Anthropic's Messages API: the same replies, tool calls and failures, in its wire format.
+async function messages(req, res, body) {
+  stats.chat_calls++;
+  stats.last_request = body;
+  stats.last_headers = req.headers;
+  if (control.latency_ms) await sleep(control.latency_ms);
+  const failure = control.fail.shift();
+  if (failure) {
+    const headers = failure.retry_after !== undefined ? { 'Retry-After': String(failure.retry_after) } : {};
+    return json(res, failure.status, { type: 'error', error: { type: 'api_error', message: `injected ${failure.status}` } }, headers);
+  }
+  const text = control.reply ?? `echo: ${lastUserText(body.messages ?? [])}`;
+  const words = text.split(/(?<= )/);
+  const last = body.messages?.at(-1);
+  const answersTool = Array.isArray(last?.content) && last.content.some((b) => b.type === 'tool_result');
+  const toolCall = control.tool_call && (body.tools?.length ?? 0) > 0 && !answersTool ? control.tool_call : null;
+  const usage = { input_tokens: JSON.stringify([body.system ?? '', body.messages ?? []]).split(/\s+/).length, output_tokens: toolCall ? 5 : words.length };
+  const id = `msg_fake${stats.chat_calls}`;
+  const toolBlock = toolCall && { type: 'tool_use', id: 'toolu_fake1', name: toolCall.name, input: JSON.parse(toolCall.arguments) };
+  const stopReason = toolCall ? 'tool_use' : 'end_turn';
+
+  if (!body.stream) {
+    return json(res, 200, {
+      id, type: 'message', role: 'assistant', model: body.model,
+      content: toolCall ? [toolBlock] : [{ type: 'text', text }], stop_reason: stopReason, stop_sequence: null, usage,
+    });
+  }
+  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+  let aborted = false;
+  res.on('close', () => { if (!res.writableFinished) { aborted = true; stats.streams_aborted++; } });
+  const send = (obj) => res.write(`event: ${obj.type}\ndata: ${JSON.stringify(obj)}\n\n`);
+  send({ type: 'message_start', message: { id, type: 'message', role: 'assistant', model: body.model, content: [], stop_reason: null, usage: { input_tokens: usage.input_tokens, output_tokens: 1 } } });
+  send({ type: 'ping' });
+  if (toolCall) {
+    send({ type: 'content_block_start', index: 0, content_block: { ...toolBlock, input: {} } });
+    const half = Math.floor(toolCall.arguments.length / 2);
+    send({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: toolCall.arguments.slice(0, half) } });
+    send({ type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: toolCall.arguments.slice(half) } });
+  } else {
+    send({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+    for (let i = 0; i < words.length; i++) {
+      if (aborted) return;
+      if (control.break_stream_after >= 0 && i >= control.break_stream_after) {
+        await sleep(50);
+        res.destroy();
+        return;
+      }
+      send({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: words[i] } });
+      if (control.tokens_per_s) await sleep(1000 / control.tokens_per_s);
+    }
+  }
+  send({ type: 'content_block_stop', index: 0 });
+  send({ type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } });
+  send({ type: 'message_stop' });
+  res.end();
+}
+
 const server = createServer(async (req, res) => {
   const raw = await readBody(req);
   let body = {};
@@ -113,6 +176,7 @@ const server = createServer(async (req, res) => {
   }
   if (req.method === 'GET' && path === '/_stats') return json(res, 200, stats);
   if (req.method === 'POST' && path === '/v1/chat/completions') return chat(req, res, body);
+  if (req.method === 'POST' && path === '/v1/messages') return messages(req, res, body);
   if (req.method === 'POST' && path === '/v1/embeddings') {
     stats.embedding_calls++;
     if (control.embedding_latency_ms) await sleep(control.embedding_latency_ms);

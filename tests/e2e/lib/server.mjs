@@ -30,11 +30,11 @@ export async function cli(args, env = {}) {
   }
 }
 
-export async function startServer({ config = '', env = {}, dataDir } = {}) {
+export async function startServer({ config = '', env = {}, dataDir, args: extraArgs = [] } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'brainstem-e2e-'));
   const data = dataDir ?? join(dir, 'data');
   const port = await freePort();
-  const args = ['serve', '--data', data, '--listen', `127.0.0.1:${port}`];
+  const args = ['serve', '--data', data, '--listen', `127.0.0.1:${port}`, ...extraArgs];
   if (config) {
     await writeFile(join(dir, 'brainstem.toml'), config);
     args.push('--config', join(dir, 'brainstem.toml'));

@@ -294,6 +294,19 @@ TEST_F(ConfigTest, ApplySettingChecksLogLevelAndSecretLength) {
   EXPECT_TRUE(c.jwt_secret.empty());
 }
 
+TEST_F(ConfigTest, ServerRoleIsAllOrBackend) {
+  Config c;
+  EXPECT_EQ(c.role, "all");
+  EXPECT_EQ(c.backend_key_env, "BRAINSTEM_BACKEND_KEY");
+  EXPECT_TRUE(apply_setting(c, "server.role", "backend").is_ok());
+  EXPECT_EQ(c.role, "backend");
+  auto s = apply_setting(c, "server.role", "frontend");
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(c.role, "backend");
+  EXPECT_TRUE(apply_setting(c, "server.backend_key_env", "VPS_KEY").is_ok());
+  EXPECT_EQ(c.backend_key_env, "VPS_KEY");
+}
+
 TEST_F(ConfigTest, ValidateRejectsListenWithoutPort) {
   Config c;
   c.listen = "nohostport";

@@ -1,0 +1,164 @@
+#include "models/remote_call.h"
+
+#include "http/client.h"
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <random>
+
+namespace brainstem::models {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+void SseSplitter::feed(std::string_view bytes, std::vector<SseEvent>& out) {
+  pending_.append(bytes);
+  size_t start = 0;
+  for (;;) {
+    size_t end = pending_.find("\n\n", start);
+    size_t sep = 2;
+    if (size_t crlf = pending_.find("\r\n\r\n", start); crlf != std::string::npos && (end == std::string::npos || crlf < end)) {
+      end = crlf;
+      sep = 4;
+    }
+    if (end == std::string::npos) break;
+    SseEvent event;
+    std::string_view block = std::string_view(pending_).substr(start, end - start);
+    while (!block.empty()) {
+      size_t nl = block.find('\n');
+      std::string_view line = block.substr(0, nl);
+      block = nl == std::string_view::npos ? std::string_view() : block.substr(nl + 1);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      auto value_of = [](std::string_view l, size_t prefix) {
+        l.remove_prefix(prefix);
+        if (!l.empty() && l.front() == ' ') l.remove_prefix(1);
+        return l;
+      };
+      if (line.starts_with("data:")) {
+        if (!event.data.empty()) event.data += '\n';
+        event.data += value_of(line, 5);
+      } else if (line.starts_with("event:")) {
+        event.name = value_of(line, 6);
+      }
+    }
+    if (!event.data.empty() || !event.name.empty()) out.push_back(std::move(event));
+    start = end + sep;
+  }
+  pending_.erase(0, start);
+}
+
+std::string json_string(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+int64_t json_int(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  if (!v) return 0;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64()) return static_cast<int64_t>(v->get_uint64());
+  return 0;
+}
+
+std::string upstream_error_message(const std::string& body) {
+  boost::system::error_code ec;
+  auto v = json::parse(body, ec);
+  if (!ec && v.is_object()) {
+    const auto& o = v.as_object();
+    if (const auto* e = o.if_contains("error")) {
+      if (e->is_object()) return json_string(e->get_object(), "message");
+      if (e->is_string()) return std::string(e->get_string());
+    }
+    if (auto m = json_string(o, "message"); !m.empty()) return m;
+  }
+  return body.substr(0, 200);
+}
+
+Status status_of_reply(int status, const std::string& body, std::string_view retry_after) {
+  std::string msg = "upstream answered " + std::to_string(status) + ": " + upstream_error_message(body);
+  if (status == 429) {
+    int secs = retry_after.empty() ? 1 : std::max(1, std::atoi(std::string(retry_after).c_str()));
+    return Status::rate_limited(msg, secs);
+  }
+  if (status >= 500) return Status::unavailable(msg);
+  if (status == 401 || status == 403) return Status::unavailable(msg + " (check the model's API key)");
+  return Status::invalid(msg);
+}
+
+namespace {
+
+bool retryable(const Status& s) {
+  return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kRateLimited;
+}
+
+}  // namespace
+
+asio::awaitable<Result<ChatResponse>> call_model(http::HttpClient& client, const http::ClientRequest& request,
+                                                 const ModelSpec& spec, const DeltaSink& on_delta,
+                                                 ReplyDecoder& decoder) {
+  const bool stream = static_cast<bool>(on_delta);
+  static thread_local std::minstd_rand jitter(std::random_device{}());
+  for (int attempt = 0;; ++attempt) {
+    decoder.reset();
+    SseSplitter splitter;
+    bool delivered = false;  // once a delta reached the caller, a retry would repeat it
+    bool stopped = false;
+    Status stream_error;
+    http::BodySink sink = [&](std::string_view bytes) -> asio::awaitable<bool> {
+      std::vector<SseEvent> events;
+      splitter.feed(bytes, events);
+      std::vector<ChatDelta> deltas;
+      for (const auto& event : events) {
+        stream_error = decoder.on_event(event, deltas);
+        if (!stream_error.is_ok()) co_return false;
+      }
+      for (const auto& d : deltas) {
+        delivered = true;
+        if (!co_await on_delta(d)) {
+          stopped = true;
+          co_return false;
+        }
+      }
+      co_return true;
+    };
+    auto reply = co_await client.send(request, stream ? &sink : nullptr);
+    Status failure;
+    if (!reply) {
+      failure = Status(reply.status().code(), "upstream of " + spec.id + ": " + reply.status().message());
+    } else if (reply->status < 200 || reply->status >= 300) {
+      failure = status_of_reply(reply->status, reply->body, reply->header("Retry-After"));
+    } else if (stream) {
+      if (!stream_error.is_ok()) failure = stream_error;
+      else if (stopped) co_return Status(StatusCode::kCancelled, "generation stopped: the client went away");
+      else if (!decoder.finished()) failure = Status::unavailable("upstream stream ended early");
+      else {
+        ChatResponse r = decoder.take();
+        if (r.model.empty()) r.model = spec.id;
+        co_return r;
+      }
+    } else {
+      auto parsed = decoder.parse(reply->body);
+      if (parsed) {
+        if (parsed->model.empty()) parsed->model = spec.id;
+        co_return parsed;
+      }
+      failure = parsed.status();
+    }
+    if (delivered || attempt >= spec.max_retries || !retryable(failure)) co_return failure;
+    int64_t wait_ms = (200LL << attempt) + static_cast<int64_t>(jitter() % 100);
+    if (failure.retry_after_s()) {
+      int64_t hinted = int64_t(*failure.retry_after_s()) * 1000;
+      if (hinted > 30000) co_return failure;  // longer than a caller should be kept waiting
+      wait_ms = std::max(wait_ms, hinted);
+    }
+    asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(wait_ms));
+    co_await timer.async_wait(asio::use_awaitable);
+  }
+}
+
+}  // namespace brainstem::models

@@ -1,0 +1,78 @@
+// What the remote providers (openai, anthropic, a brainstem backend) share: one call to a model
+// API over HTTP, plain or streamed as server-sent events, with retries and backoff.
+//
+// Retries: connection failures, 429 and 5xx are retried up to the spec's max_retries with
+// exponential backoff and jitter, honouring Retry-After (a hint over 30 s fails at once), but
+// only while no delta has reached the caller: a retry would repeat what the caller has seen.
+#pragma once
+
+#include "common/status.h"
+#include "models/provider.h"
+#include "models/registry.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/fwd.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace brainstem::http {
+class HttpClient;
+struct ClientRequest;
+}  // namespace brainstem::http
+
+namespace brainstem::models {
+
+// One server-sent event: its `event:` name (empty when none) and its data lines joined by '\n'.
+struct SseEvent {
+  std::string name;
+  std::string data;
+};
+
+// Splits a byte stream into server-sent events (LF or CRLF line ends).
+class SseSplitter {
+ public:
+  // Appends `bytes`; the events they complete are appended to `out`.
+  void feed(std::string_view bytes, std::vector<SseEvent>& out);
+
+ private:
+  std::string pending_;
+};
+
+// One API's reply format. A decoder is used for one attempt at a time; reset() starts afresh.
+class ReplyDecoder {
+ public:
+  virtual ~ReplyDecoder() = default;
+  virtual void reset() = 0;
+  // A streamed event: appends the deltas it carries. An error status for a malformed event or
+  // an error the upstream reported mid-stream.
+  virtual Status on_event(const SseEvent& event, std::vector<ChatDelta>& out) = 0;
+  // Whether the stream ended the way the API ends a complete reply.
+  virtual bool finished() const = 0;
+  // The reply the stream accumulated.
+  virtual ChatResponse take() = 0;
+  // A whole, unstreamed reply body.
+  virtual Result<ChatResponse> parse(const std::string& body) const = 0;
+};
+
+// The upstream's own error message from its body ({"error":{"message"}}, {"error":"..."},
+// {"message"}), else the body's first 200 bytes.
+std::string upstream_error_message(const std::string& body);
+
+// The status a non-2xx reply maps to: 429 kRateLimited (retry_after_s from Retry-After),
+// 5xx kUnavailable, 401/403 kUnavailable naming the key, others kInvalidArgument.
+Status status_of_reply(int status, const std::string& body, std::string_view retry_after);
+
+// Sends `request` for the model `spec` and decodes the reply with `decoder`: streamed (each
+// delta to `on_delta`) when `on_delta` is set, else whole. kCancelled when `on_delta` returned
+// false.
+boost::asio::awaitable<Result<ChatResponse>> call_model(http::HttpClient& client, const http::ClientRequest& request,
+                                                        const ModelSpec& spec, const DeltaSink& on_delta,
+                                                        ReplyDecoder& decoder);
+
+// Helpers for reading the loosely typed JSON of upstream replies: "" / 0 when absent.
+std::string json_string(const boost::json::object& o, std::string_view key);
+int64_t json_int(const boost::json::object& o, std::string_view key);
+
+}  // namespace brainstem::models

@@ -1,0 +1,49 @@
+#include "models/remote_call.h"
+
+#include <gtest/gtest.h>
+
+namespace brainstem::models {
+namespace {
+
+TEST(SseSplitterTest, SplitsEventsAcrossFeedsWithNamesAndMultilineData) {
+  SseSplitter splitter;
+  std::vector<SseEvent> events;
+  splitter.feed("event: message_start\ndata: {\"a\":", events);
+  EXPECT_TRUE(events.empty()) << "an event is whole only at its blank line";
+  splitter.feed("1}\n\ndata: line one\ndata: line two\n\n: a comment\n\ndata: [DO", events);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].name, "message_start");
+  EXPECT_EQ(events[0].data, "{\"a\":1}");
+  EXPECT_EQ(events[1].name, "");
+  EXPECT_EQ(events[1].data, "line one\nline two");
+  splitter.feed("NE]\n\n", events);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[2].data, "[DONE]");
+}
+
+TEST(SseSplitterTest, AcceptsCrlfLineEnds) {
+  SseSplitter splitter;
+  std::vector<SseEvent> events;
+  splitter.feed("event: ping\r\ndata:{}\r\n\r\ndata: x\r\n\r\n", events);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].name, "ping");
+  EXPECT_EQ(events[0].data, "{}");
+  EXPECT_EQ(events[1].data, "x");
+}
+
+TEST(StatusOfReplyTest, MapsStatusesAndReadsEachApisErrorShape) {
+  auto limited = status_of_reply(429, R"({"error":{"message":"slow down"}})", "7");
+  EXPECT_EQ(limited.code(), StatusCode::kRateLimited);
+  EXPECT_EQ(limited.retry_after_s().value_or(0), 7);
+  EXPECT_NE(limited.message().find("slow down"), std::string::npos);
+  auto overloaded = status_of_reply(529, R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})", "");
+  EXPECT_EQ(overloaded.code(), StatusCode::kUnavailable);
+  EXPECT_NE(overloaded.message().find("Overloaded"), std::string::npos);
+  auto cerebrum = status_of_reply(404, R"({"error":true,"message":"model 'x' does not exist","code":"MODEL_NOT_FOUND"})", "");
+  EXPECT_EQ(cerebrum.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(cerebrum.message().find("does not exist"), std::string::npos);
+  EXPECT_NE(status_of_reply(401, "nope", "").message().find("API key"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace brainstem::models
