@@ -28,6 +28,7 @@ json::object message_data(const pipeline::MessageResult& r) {
                     {"actions", json::array(r.actions_executed.begin(), r.actions_executed.end())},
                     {"latency_ms", static_cast<int64_t>(r.latency_ms + 0.5)},
                     {"sop_matched", r.sop_matched.empty() ? json::value(nullptr) : json::value(r.sop_matched)},
+                    {"escalated", !r.escalation.empty()},
                     {"cached", r.cached},
                     {"cost_usd", r.tokens.cost_usd}};
   return {{"message", r.reply},

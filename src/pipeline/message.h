@@ -47,6 +47,7 @@ struct MessageResult {
   bool used_fallback = false;
   std::vector<std::string> actions_executed;
   std::string sop_matched;  // scenario name, or empty
+  std::string escalation;   // why the conversation was escalated to a person (escalation.h), or empty
   TokenFigures tokens;
   int64_t context_before = 0;  // prompt tokens before the optimizer fitted the budget
   int64_t context_after = 0;

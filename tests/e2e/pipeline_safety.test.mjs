@@ -101,6 +101,45 @@ poll_ms = 100`);
   receiver.server.close();
 });
 
+test('webhooks: a customer asking for a person creates escalation.created, only for its subscribers', async () => {
+  const escalations = await startReceiver((req, res) => res.end('ok'));
+  const completions = await startReceiver((req, res) => res.end('ok'));
+  const { srv, account, key } = await serve(`
+[security]
+allow_cidrs = "127.0.0.0/8"
+[webhooks]
+poll_ms = 100`);
+  for (const [receiver, events] of [[escalations, ['escalation.created']], [completions, ['conversation.completed']]]) {
+    const hook = await call(srv.url, 'POST', '/v1/webhooks', { token: account.token, body: { url: `${receiver.url}/hook`, events } });
+    assert.equal(hook.status, 201, hook.text);
+  }
+  const agent = await agentWith(srv, account.token, {});
+  await upstream.control({});
+  const plain = await call(srv.url, 'POST', `/v1/cerebrals/${agent.id}/message`, { apiKey: key, body: { message: 'What are your opening hours?', session_id: 's-esc' } });
+  assert.equal(plain.body.data.metadata.escalated, false);
+  const asked = await call(srv.url, 'POST', `/v1/cerebrals/${agent.id}/message`,
+    { apiKey: key, body: { message: 'This is useless, can I talk to a real human please?', session_id: 's-esc', customer_id: 'cust_esc', metadata: { channel: 'whatsapp' } } });
+  assert.equal(asked.status, 200, asked.text);
+  assert.equal(asked.body.data.metadata.escalated, true);
+
+  assert.ok(await until(() => escalations.hits.length >= 1 && completions.hits.length >= 2), 'both events delivered');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(escalations.hits.length, 1, 'one escalation, for the message that asked');
+  const payload = JSON.parse(escalations.hits[0].body);
+  assert.equal(escalations.hits[0].headers['x-brainstem-event'], 'escalation.created');
+  assert.equal(payload.event, 'escalation.created');
+  assert.equal(payload.reason, 'customer_requested_human');
+  assert.equal(payload.cerebral_id, agent.id);
+  assert.equal(payload.session_id, 's-esc');
+  assert.equal(payload.customer_id, 'cust_esc');
+  assert.equal(payload.channel, 'whatsapp');
+  assert.equal(payload.customer_message, 'This is useless, can I talk to a real human please?');
+  assert.equal(payload.execution_id, asked.body.data.execution_id);
+  assert.ok(completions.hits.every((h) => JSON.parse(h.body).event === 'conversation.completed'));
+  escalations.server.close();
+  completions.server.close();
+});
+
 test('webhooks and tool actions never reach loopback or private addresses unless allowed', async () => {
   const receiver = await startReceiver((req, res) => res.end('{"secret":"internal"}'));
   const { srv, account, key } = await serve('');

@@ -1,10 +1,12 @@
 // 8. actions: what follows the answer. Records the turns of the session and the customer,
 // extracts customer facts, stores the answer in the semantic cache, meters usage and
-// publishes `conversation.completed` to the tenant's webhooks. On a cache hit only the turns
+// publishes `conversation.completed` to the tenant's webhooks, and `escalation.created` when
+// the customer asked for a person. On a cache hit only the turns
 // and the (free) usage are recorded, the turns after the answer has gone.
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/offload.h"
+#include "pipeline/escalation.h"
 #include "pipeline/fact_extractor.h"
 #include "pipeline/stages/stages.h"
 
@@ -34,6 +36,7 @@ class ActionsStage : public Stage {
 
   boost::asio::awaitable<bool> run(PipelineState& state) override {
     const MessageRequest& req = state.request;
+    state.result.escalation = escalation_reason(req.message);
     const MessageResult& result = state.result;
     const int64_t now = now_ms();
     std::vector<store::Turn> turns = session_turns(state, now);
@@ -66,7 +69,10 @@ class ActionsStage : public Stage {
                              result.tokens.input, result.tokens.output, result.tokens.cost_usd, result.cached,
                              req.request_id, now};
     deps_.usage.record(std::move(usage));
-    if (!result.cached) co_await publish_completed(state, now);
+    // Named strings: GCC 12 mishandles a temporary built inside a co_await expression.
+    const std::string completed = "conversation.completed", escalated = "escalation.created";
+    if (!result.cached) co_await publish_event(state, completed, now);
+    if (!result.escalation.empty()) co_await publish_event(state, escalated, now);
     co_return true;
   }
 
@@ -165,25 +171,31 @@ class ActionsStage : public Stage {
                              r.model_used, state.question_embedding, now};
   }
 
-  boost::asio::awaitable<void> publish_completed(const PipelineState& state, int64_t now) {
+  boost::asio::awaitable<void> publish_event(const PipelineState& state, const std::string& event, int64_t now) {
     const MessageRequest& req = state.request;
-    json::object payload{{"event", "conversation.completed"}, {"cerebral_id", state.agent->id}, {"agent_id", state.agent->id},
+    json::object payload{{"event", event}, {"cerebral_id", state.agent->id}, {"agent_id", state.agent->id},
                          {"session_id", req.session_id}, {"customer_id", state.result.customer_id},
-                         {"message", state.result.reply}, {"execution_id", state.result.execution_id},
-                         {"timestamp", iso8601(now)}};
+                         {"execution_id", state.result.execution_id}, {"timestamp", iso8601(now)}};
+    if (event == "escalation.created") {
+      payload["reason"] = state.result.escalation;
+      payload["customer_message"] = req.message;
+      payload["channel"] = req.channel;
+    }
+    payload["message"] = state.result.reply;
     // Delivery happens in the background; the answer does not wait for it.
     auto executor = co_await boost::asio::this_coro::executor;
-    boost::asio::co_spawn(executor, publish(deps_.webhooks, req.tenant_id, std::move(payload)), boost::asio::detached);
+    boost::asio::co_spawn(executor, publish(deps_.webhooks, req.tenant_id, event, std::move(payload)), boost::asio::detached);
   }
 
-  static boost::asio::awaitable<void> publish(ops::WebhookDispatcher& webhooks, std::string tenant_id, json::object payload) {
+  static boost::asio::awaitable<void> publish(ops::WebhookDispatcher& webhooks, std::string tenant_id, std::string event,
+                                              json::object payload) {
     Result<int> queued = Status::unavailable("not queued");
     try {
-      queued = co_await webhooks.publish(tenant_id, "conversation.completed", std::move(payload));
+      queued = co_await webhooks.publish(tenant_id, event, std::move(payload));
     } catch (const StatusError& e) {
       queued = e.status;
     }
-    if (!queued) spdlog::warn("conversation.completed for tenant {} not queued: {}", tenant_id, queued.status().message());
+    if (!queued) spdlog::warn("{} for tenant {} not queued: {}", event, tenant_id, queued.status().message());
   }
 
   // True the first time this process records the customer (bounded: forgets all when full).
