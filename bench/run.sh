@@ -13,7 +13,7 @@ if (( ${#missing[@]} )) && [[ -n "${missing[*]// }" ]]; then
 fi
 BUILD_TYPE=Release scripts/build.sh >/dev/null
 benches=("$@")
-(( ${#benches[@]} )) || benches=(rate_limits chat_gateway pipeline knowledge cellstate soak)
+(( ${#benches[@]} )) || benches=(rate_limits chat_gateway pipeline knowledge cellstate soak llama)
 for b in "${benches[@]}"; do
   node "bench/$b.mjs"
   echo

@@ -173,10 +173,12 @@ Status ServerApp::build_knowledge(const Config& config, Parts& p) {
   if (auto s = p.knowledge->load(); !s.is_ok()) return s;
   memory::CellStateOptions memory_options;
   memory_options.agent_active_window_ms = config.agent_active_window_ms;
-  // Summaries are asked of a model that suits summarisation, metered like any other call.
+  // Summaries are asked of a model that suits summarisation, metered like any other call; a
+  // quoting (extractive) model is no summarizer, so CellState's own extractive summary serves.
   models::ModelRouter* router = p.router.get();
+  models::ModelRegistry* registry = &p.models;
   ops::UsageMeter* usage = p.usage.get();
-  memory_options.summarize = [router, usage](std::string tenant,
+  memory_options.summarize = [router, registry, usage](std::string tenant,
                                              std::vector<std::string> texts) -> asio::awaitable<Result<memory::ModelSummary>> {
     std::string joined;
     for (const auto& text : texts) joined += text + "\n\n";
@@ -193,6 +195,7 @@ Status ServerApp::build_knowledge(const Config& config, Parts& p) {
     const models::DeltaSink none;
     auto routed = co_await router->chat(hints, std::move(request), none);
     if (!routed) co_return routed.status();
+    if (registry->is_extractive(routed->model)) co_return Status::unavailable("no language model to summarize with");
     usage->record(store::UsageRecord{tenant, "", "", routed->model, "summarization", routed->response.usage.prompt_tokens,
                                      routed->response.usage.completion_tokens, routed->cost_usd, false, "", now_ms()});
     co_return memory::ModelSummary{routed->response.content, routed->model};
@@ -232,7 +235,10 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   p->accounts = std::make_unique<auth::Accounts>(*p->store, *p->authenticator, ao);
   p->rate_limiter = ops::make_local_rate_limiter();
   p->audit = std::make_unique<ops::AuditLog>(*p->store);
-  for (const auto& spec : config.models) {
+  // With no model configured, answers are quoted from the sources (the extractive provider).
+  std::vector<models::ModelSpec> specs = config.models;
+  if (specs.empty()) specs.push_back(models::ModelSpec{.id = "extractive", .provider = "extractive"});
+  for (const auto& spec : specs) {
     auto provider = models::make_provider(spec, p->upstream);
     if (!provider) return provider.status();
     if (auto s = p->models.add(spec, std::move(provider.value())); !s.is_ok()) return s;

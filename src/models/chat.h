@@ -30,6 +30,12 @@ struct Tool {
   std::string parameters;  // JSON Schema text
 };
 
+// A passage the prompt was built from (retrieved knowledge, an FAQ, a memory), best first.
+struct ContextPassage {
+  std::string text;
+  std::string source;  // how to cite it: "returns.docx — Refunds", "FAQ \"Opening hours\""
+};
+
 struct ChatRequest {
   std::string model;  // the configured model id
   std::vector<Message> messages;
@@ -40,6 +46,8 @@ struct ChatRequest {
   std::optional<int> max_tokens;
   std::vector<std::string> stop;
   std::optional<uint64_t> seed;
+  // What the extractive provider answers from; models read the same text in the messages.
+  std::vector<ContextPassage> passages;
 };
 
 struct Usage {

@@ -2,6 +2,7 @@
 
 #include "models/anthropic_provider.h"
 #include "models/backend_provider.h"
+#include "models/extractive_provider.h"
 #include "models/llama/llama_provider.h"
 #include "models/openai_provider.h"
 
@@ -27,6 +28,11 @@ const ModelSpec* ModelRegistry::spec(const std::string& id) const {
 
 std::vector<ModelSpec> ModelRegistry::specs() const { return order_; }
 
+bool ModelRegistry::is_extractive(const std::string& id) const {
+  const ModelSpec* s = spec(id);
+  return s && s->provider == "extractive";
+}
+
 Result<std::shared_ptr<Provider>> make_provider(const ModelSpec& spec, http::HttpClient& client) {
   if (spec.provider == "openai") {
     if (spec.base_url.empty()) return Status::invalid("model '" + spec.id + "': base_url is required for provider openai");
@@ -37,6 +43,7 @@ Result<std::shared_ptr<Provider>> make_provider(const ModelSpec& spec, http::Htt
     if (spec.base_url.empty()) return Status::invalid("model '" + spec.id + "': base_url is required for provider backend");
     return std::shared_ptr<Provider>(std::make_shared<BackendProvider>(spec, client));
   }
+  if (spec.provider == "extractive") return std::shared_ptr<Provider>(std::make_shared<ExtractiveProvider>(spec));
   if (spec.provider == "llama") {
     if (spec.path.empty()) return Status::invalid("model '" + spec.id + "': path (a GGUF file) is required for provider llama");
     LlamaOptions options;

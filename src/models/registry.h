@@ -18,7 +18,7 @@ namespace brainstem::models {
 
 struct ModelSpec {
   std::string id;                 // what clients name in "model"
-  std::string provider;           // openai | anthropic | backend | llama
+  std::string provider;           // openai | anthropic | backend | llama | extractive
   std::string base_url;           // remote: e.g. http://127.0.0.1:18080/v1
   std::string api_key_env;        // remote: environment variable holding the upstream key
   std::string upstream_model;     // remote: the name sent upstream (default: id)
@@ -44,6 +44,8 @@ class ModelRegistry {
   std::shared_ptr<Provider> find(const std::string& id) const;
   const ModelSpec* spec(const std::string& id) const;
   std::vector<ModelSpec> specs() const;  // in configuration order
+  // Whether the model answers by quoting sources (provider "extractive") rather than writing.
+  bool is_extractive(const std::string& id) const;
 
  private:
   std::vector<ModelSpec> order_;

@@ -42,7 +42,7 @@ class ActionsStage : public Stage {
     std::vector<store::Turn> turns = session_turns(state, now);
     std::vector<store::MemoryFact> facts;
     if (!result.cached && !result.customer_id.empty()) {
-      if (deps_.model_fact_extraction && result.model_used != "extractive") {
+      if (deps_.model_fact_extraction && !deps_.models.is_extractive(result.model_used)) {
         auto executor = co_await boost::asio::this_coro::executor;
         FactJob job{req.tenant_id, req.key_id, state.agent->id, result.customer_id, req.message, req.request_id, state.hints};
         boost::asio::co_spawn(executor, extract_with_model(deps_, std::move(job)), boost::asio::detached);
@@ -162,7 +162,7 @@ class ActionsStage : public Stage {
   // cached for that customer only.
   std::optional<store::CacheEntry> cacheable(const PipelineState& state, int64_t now) const {
     const MessageResult& r = state.result;
-    if (r.cached || !state.agent->cache_enabled || state.used_tools() || r.reply.empty() || r.model_used == "extractive") {
+    if (r.cached || !state.agent->cache_enabled || state.used_tools() || r.reply.empty() || deps_.models.is_extractive(r.model_used)) {
       return std::nullopt;
     }
     if (!state.history.empty() || !state.earlier_summary.empty() || state.question_embedding.empty()) return std::nullopt;

@@ -1,7 +1,8 @@
 // 7. compile + tools: renders the prompt, calls the routed model, runs the tool calls it makes
 // as the agent's webhook actions and feeds the results back, for at most max_tool_rounds
-// rounds; then the model must answer in text (no tools offered). With no model configured the
-// answer is extractive: the best knowledge passage, labelled as such.
+// rounds; then the model must answer in text (no tools offered). The retrieved passages travel
+// with the request, so the extractive provider (what answers when no model is configured)
+// quotes the best of them.
 #include "common/clock.h"
 #include "common/offload.h"
 #include "pipeline/prompt.h"
@@ -37,20 +38,20 @@ std::vector<models::Message> conversation(const PipelineState& state) {
   return out;
 }
 
+std::vector<models::ContextPassage> passages_of(const PipelineState& state) {
+  std::vector<models::ContextPassage> out;
+  for (const Passage& p : state.knowledge) {
+    out.push_back({p.text, p.citation.empty() ? "FAQ \"" + p.title + "\"" : p.citation});
+  }
+  return out;
+}
+
 class CompileStage : public Stage {
  public:
   explicit CompileStage(PipelineDeps& deps) : deps_(deps) {}
   const char* timing_name() const override { return "agent_compiler"; }
 
   boost::asio::awaitable<bool> run(PipelineState& state) override {
-    if (state.hints.model.empty() && deps_.models.specs().empty()) {
-      answer_extractively(state);
-      if (state.sink) {
-        StreamEvent event = TokenEvent{state.result.reply};
-        co_await (*state.sink)(event);
-      }
-      co_return true;
-    }
     const AgentConfig& agent = *state.agent;
     state.transcript = conversation(state);
     const std::vector<models::Tool> tools = tools_of(agent);
@@ -65,6 +66,7 @@ class CompileStage : public Stage {
     for (;;) {
       models::ChatRequest request;
       request.messages = state.transcript;
+      request.passages = passages_of(state);
       if (rounds < agent.max_tool_rounds) request.tools = tools;
       request.temperature = agent.temperature;
       request.max_tokens = agent.max_tokens;
@@ -115,18 +117,6 @@ class CompileStage : public Stage {
       co_await (*state.sink)(event);
     }
     co_return outcome;
-  }
-
-  // The best passage, or what is known about the customer, quoted with its source.
-  static void answer_extractively(PipelineState& state) {
-    state.result.model_used = "extractive";
-    if (!state.knowledge.empty()) {
-      const Passage& best = state.knowledge.front();
-      std::string source = best.citation.empty() ? "FAQ \"" + best.title + "\"" : best.citation;
-      state.result.reply = best.text + "\n\n(Source: " + source + "; extractive answer, no model configured)";
-    } else {
-      state.result.reply = "I don't have an answer to that in my knowledge base yet. (extractive answer, no model configured)";
-    }
   }
 
   PipelineDeps& deps_;

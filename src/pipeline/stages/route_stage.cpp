@@ -1,7 +1,6 @@
 // 6. route: the hints the model router picks a model by — the agent's model or policy, the
 // message's complexity tier, the cost ceiling, the expected prompt size. A tenant past its
-// budget's throttle line is kept to the cheapest models. With no model configured at all the
-// answer is extractive (stage 7).
+// budget's throttle line is kept to the cheapest models.
 #include "models/complexity.h"
 #include "pipeline/stages/stages.h"
 
@@ -28,7 +27,7 @@ class RouteStage : public Stage {
                             : models::classify_complexity({state.request.message, static_cast<int>(state.history.size()),
                                                            !agent.actions.empty()});
     if (co_await deps_.budgets.state(state.request.tenant_id) == ops::BudgetState::kThrottle) hints.policy = "cost";
-    if (hints.model.empty() && !deps_.models.specs().empty()) {
+    if (hints.model.empty()) {
       // The tier narrows the choice only when some model declares it.
       hints.tier = state.result.tier;
       if (!deps_.router.candidates(hints)) hints.tier.clear();
