@@ -6,6 +6,8 @@
 #include "common/crypto.h"
 #include "http/client.h"
 
+#include <spdlog/spdlog.h>
+
 #include <regex>
 
 namespace brainstem::api {
@@ -138,7 +140,19 @@ void add_cerebral_agent_routes(RouteTable& t, Services& svc) {
            if (!given_id) c.id = "cust_" + crypto::random_base62(12);
            auto stored = unwrap(co_await svc.blocking.run([&] { return svc.store.upsert_customer(c); }));
            ctx.audit["customerId"] = stored.id;
-           co_return cerebral_ok(customer_view(stored), stored.created_at == c.created_at && stored.id == c.id ? 201 : 200);
+           const bool created = stored.created_at == c.created_at && stored.id == c.id;
+           if (created) {
+             const std::string event = "customer.created";
+             json::object payload{{"customer", customer_view(stored)}};
+             Result<int> queued = Status::unavailable("not queued");
+             try {
+               queued = co_await svc.webhooks.publish(stored.tenant_id, event, std::move(payload));
+             } catch (const StatusError& e) {
+               queued = e.status;  // the customer is stored; only the event is lost
+             }
+             if (!queued) spdlog::warn("{} customer.created not queued: {}", ctx.request_id, queued.status().message());
+           }
+           co_return cerebral_ok(customer_view(stored), created ? 201 : 200);
          }});
 
   t.add({.method = "GET", .path = "/v1/customers/:id", .family = Family::kCerebral, .auth = Auth::kAny,
@@ -175,6 +189,7 @@ void add_cerebral_agent_routes(RouteTable& t, Services& svc) {
            w.tenant_id = ctx.caller().tenant_id;
            w.created_at = now_ms();
            check(co_await svc.blocking.run([&] { return svc.store.create_webhook(w); }));
+           svc.webhooks.forget_subscriptions(w.tenant_id);
            ctx.audit["webhookId"] = w.id;
            co_return cerebral_ok(webhook_view(w, true), 201);
          }});
@@ -196,6 +211,7 @@ void add_cerebral_agent_routes(RouteTable& t, Services& svc) {
            std::string id(req.param("id"));
            auto tenant = ctx.caller().tenant_id;
            check(co_await svc.blocking.run([&] { return svc.store.delete_webhook(tenant, id); }));
+           svc.webhooks.forget_subscriptions(tenant);
            ctx.audit["webhookId"] = id;
            co_return cerebral_ok(json::object{{"deleted", true}});
          }});

@@ -86,13 +86,37 @@ std::string WebhookDispatcher::sign(std::string_view secret, int64_t timestamp_s
   return "sha256=" + crypto::hmac_sha256_hex(secret, signed_text);
 }
 
-asio::awaitable<Result<int>> WebhookDispatcher::publish(const std::string& tenant_id, const std::string& event,
-                                                        json::object payload) {
+void WebhookDispatcher::forget_subscriptions(const std::string& tenant_id) {
+  std::lock_guard lock(subscriptions_mu_);
+  subscriptions_.erase(tenant_id);
+}
+
+asio::awaitable<Result<std::shared_ptr<const std::vector<store::Webhook>>>> WebhookDispatcher::subscriptions(
+    const std::string& tenant_id) {
+  const int64_t now = now_ms();
+  {
+    std::lock_guard lock(subscriptions_mu_);
+    auto it = subscriptions_.find(tenant_id);
+    if (it != subscriptions_.end() && now - it->second.read_at_ms < options_.subscriptions_ttl.count()) {
+      co_return it->second.webhooks;
+    }
+  }
   auto list = [&] { return store_.list_webhooks(tenant_id); };
   auto webhooks = co_await blocking_.run(list);
   if (!webhooks) co_return webhooks.status();
+  auto shared = std::make_shared<const std::vector<store::Webhook>>(std::move(webhooks).value());
+  std::lock_guard lock(subscriptions_mu_);
+  if (subscriptions_.size() >= 100000) subscriptions_.clear();  // bounded: forget all, re-read as needed
+  subscriptions_[tenant_id] = Subscriptions{shared, now};
+  co_return shared;
+}
+
+asio::awaitable<Result<int>> WebhookDispatcher::publish(const std::string& tenant_id, const std::string& event,
+                                                        json::object payload) {
+  auto webhooks = co_await subscriptions(tenant_id);
+  if (!webhooks) co_return webhooks.status();
   const int64_t now = now_ms();
-  const std::vector<store::WebhookDelivery> deliveries = make_deliveries(*webhooks, tenant_id, event, std::move(payload), now);
+  const std::vector<store::WebhookDelivery> deliveries = make_deliveries(**webhooks, tenant_id, event, std::move(payload), now);
   if (deliveries.empty()) co_return 0;
   auto enqueue = [&] { return store_.enqueue_deliveries(deliveries); };
   const Status enqueued = co_await blocking_.run(enqueue);

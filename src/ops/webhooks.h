@@ -38,8 +38,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace brainstem::http {
@@ -56,6 +59,7 @@ struct WebhookOptions {
                                                    std::chrono::seconds(86400)};
   std::chrono::milliseconds timeout{10000};  // per attempt
   int batch_size = 100;                      // deliveries sent (concurrently) per pass
+  std::chrono::milliseconds subscriptions_ttl{5000};  // how long a tenant's webhook list is reused
 };
 
 class WebhookDispatcher {
@@ -66,8 +70,14 @@ class WebhookDispatcher {
   // Enqueues one delivery per active webhook of the tenant subscribed to `event` (or to "*"),
   // adding "event" and "timestamp" to the payload when it lacks them, then starts a delivery
   // pass in the background. Returns how many deliveries were enqueued; errors are the store's.
+  // A tenant's webhooks are read from the store at most every `subscriptions_ttl`, so an
+  // event nobody subscribes to costs no store call.
   boost::asio::awaitable<Result<int>> publish(const std::string& tenant_id, const std::string& event,
                                               boost::json::object payload);
+
+  // Drops what is remembered of the tenant's webhooks: call after creating or deleting one,
+  // so its next event sees the change at once (other nodes see it within subscriptions_ttl).
+  void forget_subscriptions(const std::string& tenant_id);
 
   // Attempts the deliveries due at `now_ms` (at most batch_size), which is also the clock for
   // the next attempts and the timestamp header. Returns how many were attempted; 0 when another
@@ -79,6 +89,13 @@ class WebhookDispatcher {
 
  private:
   boost::asio::awaitable<void> attempt(store::WebhookDelivery delivery, int64_t now_ms);
+  // The tenant's webhooks, from memory when read within subscriptions_ttl.
+  boost::asio::awaitable<Result<std::shared_ptr<const std::vector<store::Webhook>>>> subscriptions(const std::string& tenant_id);
+
+  struct Subscriptions {
+    std::shared_ptr<const std::vector<store::Webhook>> webhooks;
+    int64_t read_at_ms = 0;
+  };
 
   store::Store& store_;
   BlockingPool& blocking_;
@@ -86,6 +103,8 @@ class WebhookDispatcher {
   const http::AddressPolicy& policy_;
   const WebhookOptions options_;
   std::atomic<bool> passing_{false};
+  std::mutex subscriptions_mu_;
+  std::unordered_map<std::string, Subscriptions> subscriptions_;  // by tenant
 };
 
 }  // namespace brainstem::ops

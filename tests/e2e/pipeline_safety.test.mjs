@@ -101,7 +101,7 @@ poll_ms = 100`);
   receiver.server.close();
 });
 
-test('webhooks: a customer asking for a person creates escalation.created, only for its subscribers', async () => {
+test('webhooks: message.received for every message, escalation.created when a customer asks for a person, each to its subscribers', async () => {
   const escalations = await startReceiver((req, res) => res.end('ok'));
   const completions = await startReceiver((req, res) => res.end('ok'));
   const { srv, account, key } = await serve(`
@@ -109,7 +109,7 @@ test('webhooks: a customer asking for a person creates escalation.created, only 
 allow_cidrs = "127.0.0.0/8"
 [webhooks]
 poll_ms = 100`);
-  for (const [receiver, events] of [[escalations, ['escalation.created']], [completions, ['conversation.completed']]]) {
+  for (const [receiver, events] of [[escalations, ['escalation.created']], [completions, ['conversation.completed', 'message.received']]]) {
     const hook = await call(srv.url, 'POST', '/v1/webhooks', { token: account.token, body: { url: `${receiver.url}/hook`, events } });
     assert.equal(hook.status, 201, hook.text);
   }
@@ -122,7 +122,7 @@ poll_ms = 100`);
   assert.equal(asked.status, 200, asked.text);
   assert.equal(asked.body.data.metadata.escalated, true);
 
-  assert.ok(await until(() => escalations.hits.length >= 1 && completions.hits.length >= 2), 'both events delivered');
+  assert.ok(await until(() => escalations.hits.length >= 1 && completions.hits.length >= 4), 'every event delivered');
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(escalations.hits.length, 1, 'one escalation, for the message that asked');
   const payload = JSON.parse(escalations.hits[0].body);
@@ -135,9 +135,27 @@ poll_ms = 100`);
   assert.equal(payload.channel, 'whatsapp');
   assert.equal(payload.customer_message, 'This is useless, can I talk to a real human please?');
   assert.equal(payload.execution_id, asked.body.data.execution_id);
-  assert.ok(completions.hits.every((h) => JSON.parse(h.body).event === 'conversation.completed'));
+  const others = completions.hits.map((h) => JSON.parse(h.body));
+  assert.deepEqual(others.map((p) => p.event).sort(), ['conversation.completed', 'conversation.completed', 'message.received', 'message.received']);
+  const received = others.filter((p) => p.event === 'message.received').map((p) => p.message).sort();
+  assert.deepEqual(received, ['This is useless, can I talk to a real human please?', 'What are your opening hours?']);
+
+  const customers = await startReceiver((req, res) => res.end('ok'));
+  await call(srv.url, 'POST', '/v1/webhooks', { token: account.token, body: { url: `${customers.url}/hook`, events: ['customer.created'] } });
+  const made = await call(srv.url, 'POST', '/v1/customers', { apiKey: key, body: { id: 'cust_new_1', email: 'New@Example.com' } });
+  assert.equal(made.status, 201, made.text);
+  const again = await call(srv.url, 'POST', '/v1/customers', { apiKey: key, body: { id: 'cust_new_1', name: 'Nia' } });
+  assert.equal(again.status, 200);
+  assert.ok(await until(() => customers.hits.length >= 1), 'customer.created delivered');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(customers.hits.length, 1, 'an update is no creation');
+  const created = JSON.parse(customers.hits[0].body);
+  assert.equal(created.event, 'customer.created');
+  assert.equal(created.customer.id, 'cust_new_1');
+  assert.equal(created.customer.email, 'new@example.com');
   escalations.server.close();
   completions.server.close();
+  customers.server.close();
 });
 
 test('webhooks and tool actions never reach loopback or private addresses unless allowed', async () => {

@@ -1,7 +1,7 @@
 // 8. actions: what follows the answer. Records the turns of the session and the customer,
 // extracts customer facts, stores the answer in the semantic cache, meters usage and
-// publishes `conversation.completed` to the tenant's webhooks, and `escalation.created` when
-// the customer asked for a person. On a cache hit only the turns
+// publishes `message.received`, `conversation.completed` (not for cached answers) and, when
+// the customer asked for a person, `escalation.created` to the tenant's webhooks. On a cache hit only the turns
 // and the (free) usage are recorded, the turns after the answer has gone.
 #include "common/clock.h"
 #include "common/crypto.h"
@@ -70,7 +70,9 @@ class ActionsStage : public Stage {
                              req.request_id, now};
     deps_.usage.record(std::move(usage));
     // Named strings: GCC 12 mishandles a temporary built inside a co_await expression.
-    const std::string completed = "conversation.completed", escalated = "escalation.created";
+    const std::string received = "message.received", completed = "conversation.completed",
+                      escalated = "escalation.created";
+    co_await publish_event(state, received, now);
     if (!result.cached) co_await publish_event(state, completed, now);
     if (!result.escalation.empty()) co_await publish_event(state, escalated, now);
     co_return true;
@@ -171,17 +173,24 @@ class ActionsStage : public Stage {
                              r.model_used, state.question_embedding, now};
   }
 
+  // The payload names the agent, session, customer and execution; `message` is the answer,
+  // except in message.received, where it is the customer's message.
   boost::asio::awaitable<void> publish_event(const PipelineState& state, const std::string& event, int64_t now) {
     const MessageRequest& req = state.request;
     json::object payload{{"event", event}, {"cerebral_id", state.agent->id}, {"agent_id", state.agent->id},
                          {"session_id", req.session_id}, {"customer_id", state.result.customer_id},
-                         {"execution_id", state.result.execution_id}, {"timestamp", iso8601(now)}};
+                         {"execution_id", state.result.execution_id}, {"channel", req.channel},
+                         {"timestamp", iso8601(now)}};
+    if (event == "message.received") {
+      payload["message"] = req.message;
+      payload["cached"] = state.result.cached;
+    } else {
+      payload["message"] = state.result.reply;
+    }
     if (event == "escalation.created") {
       payload["reason"] = state.result.escalation;
       payload["customer_message"] = req.message;
-      payload["channel"] = req.channel;
     }
-    payload["message"] = state.result.reply;
     // Delivery happens in the background; the answer does not wait for it.
     auto executor = co_await boost::asio::this_coro::executor;
     boost::asio::co_spawn(executor, publish(deps_.webhooks, req.tenant_id, event, std::move(payload)), boost::asio::detached);

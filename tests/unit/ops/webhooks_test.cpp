@@ -252,6 +252,19 @@ TEST_F(WebhooksTest, OnlySubscribedActiveWebhooksOfTheTenant) {
   EXPECT_EQ(*none, 1);  // "/any" only
 }
 
+TEST_F(WebhooksTest, SubscriptionsAreRememberedUntilForgottenOrStale) {
+  options_.subscriptions_ttl = std::chrono::milliseconds(300);
+  ops::WebhookDispatcher dispatcher(*store_, blocking_, client_, allow_loopback_, options_);
+  EXPECT_EQ(run_all(dispatcher.publish("ten_1", "agent.created", {})).value(), 0);
+  add_webhook("ten_1", "/late", {"agent.created"});
+  EXPECT_EQ(run_all(dispatcher.publish("ten_1", "agent.created", {})).value(), 0) << "the list read a moment ago serves";
+  dispatcher.forget_subscriptions("ten_1");
+  EXPECT_EQ(run_all(dispatcher.publish("ten_1", "agent.created", {})).value(), 1) << "forgotten: read again";
+  add_webhook("ten_1", "/later", {"agent.created"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  EXPECT_EQ(run_all(dispatcher.publish("ten_1", "agent.created", {})).value(), 2) << "stale: read again";
+}
+
 TEST_F(WebhooksTest, PendingDeliveriesSurviveARestart) {
   const std::string id = add_webhook("ten_1", "/fail-once", {"*"});
   {
