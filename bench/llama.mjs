@@ -17,7 +17,8 @@ import { ROOT, startBrainstem, freePort, median, printHeader } from './lib/harne
 const rounds = Number(process.env.ROUNDS ?? 3);
 const maxTokens = Number(process.env.MAX_TOKENS ?? 64);
 const promptTokens = Number(process.env.PROMPT_TOKENS ?? 128);
-const threads = Number(process.env.THREADS ?? cpus().length);
+// Inference threads for every engine; one core is left to the client and the HTTP servers.
+const threads = Number(process.env.THREADS ?? Math.max(1, cpus().length - 1));
 const serverSlots = 4;
 const localSlots = 8;
 const requestTimeoutMs = 300000;
@@ -25,8 +26,8 @@ const requestTimeoutMs = 300000;
 // SHAPE=small (default, ~100M parameters: fits a short run on a few cores) or SHAPE=0.5b
 // (Qwen2-0.5B's dimensions). Layer weights are F32, the tied token embedding F16.
 const shapes = {
-  small: { embd: 512, layers: 8, heads: 8, kvHeads: 2, ff: 1408 },
-  '0.5b': { embd: 896, layers: 24, heads: 14, kvHeads: 2, ff: 4864 },
+  small: { params: '100M', embd: 512, layers: 8, heads: 8, kvHeads: 2, ff: 1408 },
+  '0.5b': { params: '494M', embd: 896, layers: 24, heads: 14, kvHeads: 2, ff: 4864 },
 };
 const shapeName = process.env.SHAPE ?? 'small';
 const shape = shapes[shapeName];
@@ -54,8 +55,8 @@ if (!existsSync(modelPath)) {
   renameSync(`${modelPath}.tmp`, modelPath);
 }
 const modelMiB = statSync(modelPath).size / 2 ** 20;
-const shapeText = `qwen2 embd ${shape.embd}, ${shape.layers} layers, ${shape.heads} heads / ${shape.kvHeads} kv, ff ${shape.ff}, ` +
-  `vocab 151936 tied, random weights (${modelMiB.toFixed(0)} MiB GGUF, F32 layers)`;
+const shapeText = `qwen2 ${shape.params} parameters (embd ${shape.embd}, ${shape.layers} layers, ${shape.heads} heads / ${shape.kvHeads} kv, ff ${shape.ff}, ` +
+  `vocab 151936 tied), random weights (${modelMiB.toFixed(0)} MiB GGUF, F32 layers)`;
 
 // One streamed chat completion: when it was sent, when the first and last content arrived (ms),
 // and the usage the stream reported (chunks with content where it reported none).
@@ -115,9 +116,10 @@ async function waitReady(url, child, what, timeoutMs = 120000) {
 const words = 'the quick brown fox jumps over a lazy dog while seven wizards quietly hex bold jumbo plans'.split(' ');
 const sentence = (i, n) => `Request ${i}: ${Array.from({ length: n }, (_, k) => words[(k + i) % words.length]).join(' ')}`;
 const shortPrompt = (i) => sentence(i, 24);
+const columns = `${'clients'.padStart(7)} ${'gen tok/s'.padStart(10)} ${'TTFT p50 ms'.padStart(12)} ${'tokens/burst'.padStart(13)}`;
 
 printHeader('brainstem: model layer beside llama.cpp (llama-server, llama-bench)',
-  `${shapeText}; ${threads} threads; ${maxTokens} generated tokens per request, temperature 0; ${rounds} rounds, medians`);
+  `${shapeText}; ${threads} inference thread${threads === 1 ? '' : 's'}; ${maxTokens} generated tokens per request, temperature 0; ${rounds} rounds, medians`);
 
 // ---------------------------------------------------------------------------------------------
 // 1. brainstem's openai provider in front of llama-server.
@@ -149,7 +151,7 @@ base_url = "${serverUrl}/v1"
       for (const e of order) results.get(e)[c].push(await burst(c, e[1], e[2], 'served', (i) => shortPrompt(r * 100 + i), maxTokens));
     }
   }
-  console.log(`llama-server -np ${serverSlots}, streamed        clients  gen tok/s  TTFT p50 ms  tokens/burst`);
+  console.log(`${`llama-server -np ${serverSlots}, streamed`.padEnd(34)} ${columns}`);
   const tps = {};
   for (const e of engines) {
     for (const c of clients) {
@@ -202,11 +204,11 @@ try {
     c8.push(await burst(localSlots, local.url, local.key, 'local', (i) => shortPrompt(r * 100 + i), maxTokens));
   }
   const m = (xs, k) => median(xs.map((x) => x[k]));
-  console.log(`single stream, pp${promptTokens} tg${maxTokens}                 prompt tok/s   gen tok/s`);
+  console.log(`${`single stream, pp${promptTokens} tg${maxTokens}`.padEnd(40)} ${'prompt tok/s'.padStart(12)} ${'gen tok/s'.padStart(11)}`);
   console.log(`${'llama-bench'.padEnd(40)} ${m(bench, 'pp').toFixed(1).padStart(12)} ${m(bench, 'tg').toFixed(1).padStart(11)}`);
   console.log(`${`brainstem llama provider (${m(single, 'prompt')} prompt tok)`.padEnd(40)} ${m(single, 'pp').toFixed(1).padStart(12)} ${m(single, 'tg').toFixed(1).padStart(11)}`);
   console.log(`brainstem / llama-bench: prompt ${(m(single, 'pp') / m(bench, 'pp')).toFixed(3)}, generation ${(m(single, 'tg') / m(bench, 'tg')).toFixed(3)} (target >= 0.95)`);
-  console.log(`brainstem llama provider, ${localSlots} slots        clients  gen tok/s  TTFT p50 ms  tokens/burst`);
+  console.log(`${`brainstem llama provider, ${localSlots} slots`.padEnd(34)} ${columns}`);
   for (const [c, runs] of [[1, c1], [localSlots, c8]]) {
     console.log(`${'brainstem llama provider'.padEnd(34)} ${String(c).padStart(7)} ${m(runs, 'tps').toFixed(1).padStart(10)} ${m(runs, 'ttft').toFixed(0).padStart(12)} ${String(m(runs, 'tokens')).padStart(13)}`);
   }
