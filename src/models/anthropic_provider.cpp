@@ -6,7 +6,6 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <cstdlib>
 #include <map>
 
 namespace brainstem::models {
@@ -204,13 +203,8 @@ class MessagesDecoder final : public ReplyDecoder {
 
 }  // namespace
 
-AnthropicProvider::AnthropicProvider(ModelSpec spec, http::HttpClient& client) : spec_(std::move(spec)), client_(client) {
-  if (!spec_.api_key_env.empty()) {
-    if (const char* key = std::getenv(spec_.api_key_env.c_str())) api_key_ = key;
-  }
-  if (spec_.base_url.empty()) spec_.base_url = "https://api.anthropic.com/v1";
-  while (spec_.base_url.back() == '/') spec_.base_url.pop_back();
-}
+AnthropicProvider::AnthropicProvider(ModelSpec spec, http::HttpClient& client)
+    : RemoteProvider(std::move(spec), client, "https://api.anthropic.com/v1") {}
 
 ModelInfo AnthropicProvider::info() const {
   ModelInfo i;
@@ -223,15 +217,10 @@ ModelInfo AnthropicProvider::info() const {
 
 asio::awaitable<Result<ChatResponse>> AnthropicProvider::chat(const ChatRequest& request, const DeltaSink& on_delta) {
   const bool stream = static_cast<bool>(on_delta);
-  http::ClientRequest req;
-  req.method = "POST";
-  req.url = spec_.base_url + "/messages";
-  req.timeout = std::chrono::milliseconds(spec_.timeout_ms);
-  req.headers.push_back({"Content-Type", "application/json"});
+  http::ClientRequest req = json_post("/messages", stream);
   req.headers.push_back({"anthropic-version", "2023-06-01"});
-  if (stream) req.headers.push_back({"Accept", "text/event-stream"});
   if (!api_key_.empty()) req.headers.push_back({"x-api-key", api_key_});
-  req.body = json::serialize(to_wire(request, spec_.upstream_model.empty() ? spec_.id : spec_.upstream_model, stream));
+  req.body = json::serialize(to_wire(request, upstream_model(), stream));
   MessagesDecoder decoder;
   co_return co_await call_model(client_, req, spec_, on_delta, decoder);
 }

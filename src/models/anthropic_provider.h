@@ -5,16 +5,11 @@
 // tool_calls). Anthropic serves no embeddings. Retries as remote_call.h; errors as Provider.
 #pragma once
 
-#include "models/provider.h"
-#include "models/registry.h"
-
-namespace brainstem::http {
-class HttpClient;
-}
+#include "models/remote_call.h"
 
 namespace brainstem::models {
 
-class AnthropicProvider final : public Provider {
+class AnthropicProvider final : public RemoteProvider {
  public:
   // `spec.base_url` defaults to https://api.anthropic.com/v1.
   AnthropicProvider(ModelSpec spec, http::HttpClient& client);
@@ -22,11 +17,6 @@ class AnthropicProvider final : public Provider {
   boost::asio::awaitable<Result<ChatResponse>> chat(const ChatRequest& request, const DeltaSink& on_delta) override;
   boost::asio::awaitable<Result<EmbeddingResult>> embed(const std::vector<std::string>& inputs) override;
   ModelInfo info() const override;
-
- private:
-  ModelSpec spec_;
-  http::HttpClient& client_;
-  std::string api_key_;
 };
 
 }  // namespace brainstem::models

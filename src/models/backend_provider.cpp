@@ -5,7 +5,6 @@
 
 #include <boost/json.hpp>
 
-#include <cstdlib>
 
 namespace brainstem::models {
 
@@ -84,12 +83,7 @@ class InferenceDecoder final : public ReplyDecoder {
 
 }  // namespace
 
-BackendProvider::BackendProvider(ModelSpec spec, http::HttpClient& client) : spec_(std::move(spec)), client_(client) {
-  if (!spec_.api_key_env.empty()) {
-    if (const char* key = std::getenv(spec_.api_key_env.c_str())) api_key_ = key;
-  }
-  while (!spec_.base_url.empty() && spec_.base_url.back() == '/') spec_.base_url.pop_back();
-}
+BackendProvider::BackendProvider(ModelSpec spec, http::HttpClient& client) : RemoteProvider(std::move(spec), client) {}
 
 ModelInfo BackendProvider::info() const {
   ModelInfo i;
@@ -101,14 +95,9 @@ ModelInfo BackendProvider::info() const {
 
 asio::awaitable<Result<ChatResponse>> BackendProvider::chat(const ChatRequest& request, const DeltaSink& on_delta) {
   const bool stream = static_cast<bool>(on_delta);
-  http::ClientRequest req;
-  req.method = "POST";
-  req.url = spec_.base_url + (stream ? "/v1/inference/stream" : "/v1/inference");
-  req.timeout = std::chrono::milliseconds(spec_.timeout_ms);
-  req.headers.push_back({"Content-Type", "application/json"});
-  if (stream) req.headers.push_back({"Accept", "text/event-stream"});
+  http::ClientRequest req = json_post(stream ? "/v1/inference/stream" : "/v1/inference", stream);
   if (!api_key_.empty()) req.headers.push_back({"X-API-Key", api_key_});
-  req.body = json::serialize(to_wire(request, spec_.upstream_model.empty() ? spec_.id : spec_.upstream_model));
+  req.body = json::serialize(to_wire(request, upstream_model()));
   InferenceDecoder decoder;
   co_return co_await call_model(client_, req, spec_, on_delta, decoder);
 }

@@ -5,27 +5,17 @@
 // Retries as remote_call.h (the backend's 429 load shedding included); errors as Provider.
 #pragma once
 
-#include "models/provider.h"
-#include "models/registry.h"
-
-namespace brainstem::http {
-class HttpClient;
-}
+#include "models/remote_call.h"
 
 namespace brainstem::models {
 
-class BackendProvider final : public Provider {
+class BackendProvider final : public RemoteProvider {
  public:
   BackendProvider(ModelSpec spec, http::HttpClient& client);
 
   boost::asio::awaitable<Result<ChatResponse>> chat(const ChatRequest& request, const DeltaSink& on_delta) override;
   boost::asio::awaitable<Result<EmbeddingResult>> embed(const std::vector<std::string>& inputs) override;
   ModelInfo info() const override;
-
- private:
-  ModelSpec spec_;
-  http::HttpClient& client_;
-  std::string api_key_;
 };
 
 }  // namespace brainstem::models

@@ -6,7 +6,6 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <cstdlib>
 
 namespace brainstem::models {
 
@@ -161,12 +160,7 @@ class CompletionDecoder final : public ReplyDecoder {
 
 }  // namespace
 
-OpenAiProvider::OpenAiProvider(ModelSpec spec, http::HttpClient& client) : spec_(std::move(spec)), client_(client) {
-  if (!spec_.api_key_env.empty()) {
-    if (const char* key = std::getenv(spec_.api_key_env.c_str())) api_key_ = key;
-  }
-  while (!spec_.base_url.empty() && spec_.base_url.back() == '/') spec_.base_url.pop_back();
-}
+OpenAiProvider::OpenAiProvider(ModelSpec spec, http::HttpClient& client) : RemoteProvider(std::move(spec), client) {}
 
 ModelInfo OpenAiProvider::info() const {
   ModelInfo i;
@@ -180,26 +174,17 @@ ModelInfo OpenAiProvider::info() const {
 
 asio::awaitable<Result<ChatResponse>> OpenAiProvider::chat(const ChatRequest& request, const DeltaSink& on_delta) {
   const bool stream = static_cast<bool>(on_delta);
-  http::ClientRequest req;
-  req.method = "POST";
-  req.url = spec_.base_url + "/chat/completions";
-  req.timeout = std::chrono::milliseconds(spec_.timeout_ms);
-  req.headers.push_back({"Content-Type", "application/json"});
-  if (stream) req.headers.push_back({"Accept", "text/event-stream"});
+  http::ClientRequest req = json_post("/chat/completions", stream);
   if (!api_key_.empty()) req.headers.push_back({"Authorization", "Bearer " + api_key_});
-  req.body = json::serialize(to_wire(request, spec_.upstream_model.empty() ? spec_.id : spec_.upstream_model, stream));
+  req.body = json::serialize(to_wire(request, upstream_model(), stream));
   CompletionDecoder decoder;
   co_return co_await call_model(client_, req, spec_, on_delta, decoder);
 }
 
 asio::awaitable<Result<EmbeddingResult>> OpenAiProvider::embed(const std::vector<std::string>& inputs) {
-  http::ClientRequest req;
-  req.method = "POST";
-  req.url = spec_.base_url + "/embeddings";
-  req.timeout = std::chrono::milliseconds(spec_.timeout_ms);
-  req.headers.push_back({"Content-Type", "application/json"});
+  http::ClientRequest req = json_post("/embeddings", false);
   if (!api_key_.empty()) req.headers.push_back({"Authorization", "Bearer " + api_key_});
-  req.body = json::serialize(json::object{{"model", spec_.upstream_model.empty() ? spec_.id : spec_.upstream_model},
+  req.body = json::serialize(json::object{{"model", upstream_model()},
                                           {"input", json::array(inputs.begin(), inputs.end())}});
   auto reply = co_await client_.send(req);
   if (!reply) co_return reply.status();

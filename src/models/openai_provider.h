@@ -4,27 +4,17 @@
 // the caller. Thread-safety and errors: as Provider.
 #pragma once
 
-#include "models/provider.h"
-#include "models/registry.h"
-
-namespace brainstem::http {
-class HttpClient;
-}
+#include "models/remote_call.h"
 
 namespace brainstem::models {
 
-class OpenAiProvider final : public Provider {
+class OpenAiProvider final : public RemoteProvider {
  public:
   OpenAiProvider(ModelSpec spec, http::HttpClient& client);
 
   boost::asio::awaitable<Result<ChatResponse>> chat(const ChatRequest& request, const DeltaSink& on_delta) override;
   boost::asio::awaitable<Result<EmbeddingResult>> embed(const std::vector<std::string>& inputs) override;
   ModelInfo info() const override;
-
- private:
-  ModelSpec spec_;
-  http::HttpClient& client_;
-  std::string api_key_;
 };
 
 }  // namespace brainstem::models

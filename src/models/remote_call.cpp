@@ -52,6 +52,29 @@ void SseSplitter::feed(std::string_view bytes, std::vector<SseEvent>& out) {
   pending_.erase(0, start);
 }
 
+RemoteProvider::RemoteProvider(ModelSpec spec, http::HttpClient& client, std::string default_base_url)
+    : spec_(std::move(spec)), client_(client) {
+  if (!spec_.api_key_env.empty()) {
+    if (const char* key = std::getenv(spec_.api_key_env.c_str())) api_key_ = key;
+  }
+  if (spec_.base_url.empty()) spec_.base_url = std::move(default_base_url);
+  while (!spec_.base_url.empty() && spec_.base_url.back() == '/') spec_.base_url.pop_back();
+}
+
+http::ClientRequest RemoteProvider::json_post(std::string_view path, bool stream) const {
+  http::ClientRequest req;
+  req.method = "POST";
+  req.url = spec_.base_url + std::string(path);
+  req.timeout = std::chrono::milliseconds(spec_.timeout_ms);
+  req.headers.push_back({"Content-Type", "application/json"});
+  if (stream) req.headers.push_back({"Accept", "text/event-stream"});
+  return req;
+}
+
+const std::string& RemoteProvider::upstream_model() const {
+  return spec_.upstream_model.empty() ? spec_.id : spec_.upstream_model;
+}
+
 std::string json_string(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->get_string()) : std::string();

@@ -71,6 +71,24 @@ boost::asio::awaitable<Result<ChatResponse>> call_model(http::HttpClient& client
                                                         const ModelSpec& spec, const DeltaSink& on_delta,
                                                         ReplyDecoder& decoder);
 
+// A provider over HTTP: its spec, the shared client, and the upstream key read once from the
+// environment variable the spec names (api_key_env).
+class RemoteProvider : public Provider {
+ protected:
+  // `default_base_url` serves when the spec gives none; trailing slashes are dropped.
+  RemoteProvider(ModelSpec spec, http::HttpClient& client, std::string default_base_url = {});
+
+  // A JSON POST to base_url + `path` under the spec's deadline; a streamed one accepts
+  // text/event-stream. The caller adds its API's credentials and body.
+  http::ClientRequest json_post(std::string_view path, bool stream) const;
+  // The model's name upstream: upstream_model, else the configured id.
+  const std::string& upstream_model() const;
+
+  ModelSpec spec_;
+  http::HttpClient& client_;
+  std::string api_key_;
+};
+
 // Helpers for reading the loosely typed JSON of upstream replies: "" / 0 when absent.
 std::string json_string(const boost::json::object& o, std::string_view key);
 int64_t json_int(const boost::json::object& o, std::string_view key);

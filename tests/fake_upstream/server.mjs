@@ -48,16 +48,21 @@ function embedding(text) {
   return v.map((x) => x / norm);
 }
 
+// Answers the next queued failure, if any, with the API's error body; true when it did.
+function injectFailure(res, errorBody) {
+  const failure = control.fail.shift();
+  if (!failure) return false;
+  const headers = failure.retry_after !== undefined ? { 'Retry-After': String(failure.retry_after) } : {};
+  json(res, failure.status, errorBody(failure.status), headers);
+  return true;
+}
+
 async function chat(req, res, body) {
   stats.chat_calls++;
   stats.last_request = body;
   stats.last_headers = req.headers;
   if (control.latency_ms) await sleep(control.latency_ms);
-  const failure = control.fail.shift();
-  if (failure) {
-    const headers = failure.retry_after !== undefined ? { 'Retry-After': String(failure.retry_after) } : {};
-    return json(res, failure.status, { error: { message: `injected ${failure.status}`, type: 'fake_error' } }, headers);
-  }
+  if (injectFailure(res, (status) => ({ error: { message: `injected ${status}`, type: 'fake_error' } }))) return;
   const model = body.model;
   const text = control.reply ?? `echo: ${lastUserText(body.messages ?? [])}`;
   const words = text.split(/(?<= )/);
@@ -114,11 +119,7 @@ async function messages(req, res, body) {
   stats.last_request = body;
   stats.last_headers = req.headers;
   if (control.latency_ms) await sleep(control.latency_ms);
-  const failure = control.fail.shift();
-  if (failure) {
-    const headers = failure.retry_after !== undefined ? { 'Retry-After': String(failure.retry_after) } : {};
-    return json(res, failure.status, { type: 'error', error: { type: 'api_error', message: `injected ${failure.status}` } }, headers);
-  }
+  if (injectFailure(res, (status) => ({ type: 'error', error: { type: 'api_error', message: `injected ${status}` } }))) return;
   const text = control.reply ?? `echo: ${lastUserText(body.messages ?? [])}`;
   const words = text.split(/(?<= )/);
   const last = body.messages?.at(-1);
