@@ -207,10 +207,7 @@ AnthropicProvider::AnthropicProvider(ModelSpec spec, http::HttpClient& client)
     : RemoteProvider(std::move(spec), client, "https://api.anthropic.com/v1") {}
 
 ModelInfo AnthropicProvider::info() const {
-  ModelInfo i;
-  i.id = spec_.id;
-  i.provider = "anthropic";
-  i.context_size = spec_.context_size;
+  ModelInfo i = remote_info("anthropic");
   i.supports_tools = true;
   return i;
 }

@@ -85,13 +85,7 @@ class InferenceDecoder final : public ReplyDecoder {
 
 BackendProvider::BackendProvider(ModelSpec spec, http::HttpClient& client) : RemoteProvider(std::move(spec), client) {}
 
-ModelInfo BackendProvider::info() const {
-  ModelInfo i;
-  i.id = spec_.id;
-  i.provider = "backend";
-  i.context_size = spec_.context_size;
-  return i;
-}
+ModelInfo BackendProvider::info() const { return remote_info("backend"); }
 
 asio::awaitable<Result<ChatResponse>> BackendProvider::chat(const ChatRequest& request, const DeltaSink& on_delta) {
   const bool stream = static_cast<bool>(on_delta);

@@ -163,10 +163,7 @@ class CompletionDecoder final : public ReplyDecoder {
 OpenAiProvider::OpenAiProvider(ModelSpec spec, http::HttpClient& client) : RemoteProvider(std::move(spec), client) {}
 
 ModelInfo OpenAiProvider::info() const {
-  ModelInfo i;
-  i.id = spec_.id;
-  i.provider = "openai";
-  i.context_size = spec_.context_size;
+  ModelInfo i = remote_info("openai");
   i.supports_tools = true;
   i.supports_embeddings = true;
   return i;

@@ -75,6 +75,14 @@ const std::string& RemoteProvider::upstream_model() const {
   return spec_.upstream_model.empty() ? spec_.id : spec_.upstream_model;
 }
 
+ModelInfo RemoteProvider::remote_info(std::string provider) const {
+  ModelInfo i;
+  i.id = spec_.id;
+  i.provider = std::move(provider);
+  i.context_size = spec_.context_size;
+  return i;
+}
+
 std::string json_string(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->get_string()) : std::string();

@@ -83,6 +83,8 @@ class RemoteProvider : public Provider {
   http::ClientRequest json_post(std::string_view path, bool stream) const;
   // The model's name upstream: upstream_model, else the configured id.
   const std::string& upstream_model() const;
+  // info() of a remote model served by `provider`: id and context size; capabilities unset.
+  ModelInfo remote_info(std::string provider) const;
 
   ModelSpec spec_;
   http::HttpClient& client_;
