@@ -102,6 +102,16 @@ json::value backend_latency_ms(const Services& svc) {
   return calls ? json::value(total / double(calls)) : json::value(nullptr);
 }
 
+// The local models whose weights are in memory.
+std::vector<std::string> loaded_local_models(const Services& svc) {
+  std::vector<std::string> ids;
+  for (const auto& spec : svc.models.specs()) {
+    auto info = svc.models.find(spec.id)->info();
+    if (info.provider == "llama" && info.loaded) ids.push_back(spec.id);
+  }
+  return ids;
+}
+
 // Seed 001's stream: {token, total_tokens} per piece of text, then {done, model, total_tokens,
 // inference_time, timestamp, ...done_fields} or {error, message, code}.
 http::Response token_event_stream(RoutedStream stream, GenerationGate::Slot slot, json::object done_fields, int64_t started) {
@@ -242,23 +252,29 @@ void add_cerebrum_routes(RouteTable& t, Services& svc) {
 
   t.add({.method = "GET", .path = "/health", .family = Family::kCerebrum, .auth = Auth::kNone, .backend = true,
          .summary = "Liveness: 200 while the process serves; 503 when every configured inference backend's circuit is open",
-         .response_schema = R"({"type":"object","properties":{"status":{"type":"string"},"version":{"type":"string"},"timestamp":{"type":"string"},"uptime":{"type":"number"},"vps_available":{"type":"boolean"}}})",
+         .response_schema = R"({"type":"object","properties":{"status":{"type":"string"},"version":{"type":"string"},"timestamp":{"type":"string"},"uptime":{"type":"number"},"vps_available":{"type":"boolean"},"cpu_percent":{"type":"number"},"memory_available_mb":{"type":"number"},"models_loaded":{"type":"array","items":{"type":"string"}}}})",
          .handler = [&svc](http::Request&, RequestContext&) -> asio::awaitable<http::Response> {
            const bool available = backend_available(svc);
+           json::array loaded;
+           for (const auto& id : loaded_local_models(svc)) loaded.emplace_back(id);
            co_return http::Response::json(available ? 200 : 503,
                                           json::object{{"status", available ? "ok" : "degraded"},
                                                        {"version", svc.options.version},
                                                        {"timestamp", iso8601_micros(now_us())},
                                                        {"uptime", double(now_ms() - svc.options.started_at_ms) / 1000.0},
-                                                       {"vps_available", available}});
+                                                       {"vps_available", available},
+                                                       {"cpu_percent", ops::cpu_load_percent()},
+                                                       {"memory_available_mb", double(ops::system_memory().available_mb)},
+                                                       {"models_loaded", std::move(loaded)}});
          }});
 
   t.add({.method = "GET", .path = "/v1/stats", .family = Family::kCerebrum, .auth = Auth::kNone, .backend = true,
-         .summary = "System statistics: uptime, requests, memory, load",
-         .response_schema = R"({"type":"object","properties":{"uptime":{"type":"number"},"requests_total":{"type":"integer"},"requests_active":{"type":"integer"},"vps_available":{"type":"boolean"},"vps_response_time_ms":{"type":["number","null"]},"memory_mb":{"type":"number"},"load_avg":{"type":"array","items":{"type":"number"}}}})",
+         .summary = "System statistics: uptime, requests, memory, load (the orchestrator's and the backend's fields)",
+         .response_schema = R"({"type":"object","properties":{"uptime":{"type":"number"},"requests_total":{"type":"integer"},"requests_active":{"type":"integer"},"vps_available":{"type":"boolean"},"vps_response_time_ms":{"type":["number","null"]},"memory_mb":{"type":"number"},"load_avg":{"type":"array","items":{"type":"number"}},"cpu_percent":{"type":"number"},"memory_total_mb":{"type":"number"},"memory_available_mb":{"type":"number"},"memory_used_mb":{"type":"number"},"models_loaded":{"type":"integer"}}})",
          .handler = [&svc](http::Request&, RequestContext&) -> asio::awaitable<http::Response> {
            double load[3] = {0, 0, 0};
            if (getloadavg(load, 3) != 3) load[0] = load[1] = load[2] = 0;
+           const ops::SystemMemory memory = ops::system_memory();
            co_return http::Response::json(
                200, json::object{{"uptime", double(now_ms() - svc.options.started_at_ms) / 1000.0},
                                  {"requests_total", svc.metrics.requests_total()},
@@ -266,7 +282,12 @@ void add_cerebrum_routes(RouteTable& t, Services& svc) {
                                  {"vps_available", backend_available(svc)},
                                  {"vps_response_time_ms", backend_latency_ms(svc)},
                                  {"memory_mb", double(ops::resident_memory_bytes()) / (1024.0 * 1024.0)},
-                                 {"load_avg", json::array{load[0], load[1], load[2]}}});
+                                 {"load_avg", json::array{load[0], load[1], load[2]}},
+                                 {"cpu_percent", ops::cpu_load_percent()},
+                                 {"memory_total_mb", double(memory.total_mb)},
+                                 {"memory_available_mb", double(memory.available_mb)},
+                                 {"memory_used_mb", double(memory.total_mb - memory.available_mb)},
+                                 {"models_loaded", static_cast<int64_t>(loaded_local_models(svc).size())}});
          }});
 }
 

@@ -1,25 +1,11 @@
 #include "api/generation_gate.h"
 
 #include "common/clock.h"
+#include "ops/metrics.h"
 
-#include <cstdio>
-#include <cstdlib>
-#include <fstream>
 #include <string>
-#include <thread>
 
 namespace brainstem::api {
-
-int64_t available_memory_mb() {
-  std::ifstream in("/proc/meminfo");
-  std::string key;
-  int64_t kb;
-  std::string unit;
-  while (in >> key >> kb >> unit) {
-    if (key == "MemAvailable:") return kb / 1024;
-  }
-  return -1;
-}
 
 Result<GenerationGate::Slot> GenerationGate::acquire() {
   if (options_.min_free_memory_mb > 0 || options_.max_load_per_core > 0) {
@@ -29,13 +15,11 @@ Result<GenerationGate::Slot> GenerationGate::acquire() {
     if (now - last >= 1000 && resources_checked_ms_.compare_exchange_strong(last, now)) {
       bool ok = true;
       if (options_.min_free_memory_mb > 0) {
-        int64_t free_mb = available_memory_mb();
+        int64_t free_mb = ops::system_memory().available_mb;
         ok = free_mb < 0 || free_mb >= options_.min_free_memory_mb;
       }
       if (ok && options_.max_load_per_core > 0) {
-        double load[1];
-        unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-        ok = getloadavg(load, 1) != 1 || load[0] / cores <= options_.max_load_per_core;
+        ok = ops::cpu_load_percent() / 100.0 <= options_.max_load_per_core;
       }
       resources_ok_.store(ok, std::memory_order_relaxed);
     }

@@ -34,7 +34,4 @@ class GenerationGate {
   std::atomic<bool> resources_ok_{true};
 };
 
-// MemAvailable from /proc/meminfo in MiB, or -1 when unknown.
-int64_t available_memory_mb();
-
 }  // namespace brainstem::api

@@ -8,8 +8,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
+#include <thread>
 
 namespace brainstem::ops {
 namespace {
@@ -247,6 +249,24 @@ int64_t resident_memory_bytes() {
     return 0;
   }
   return 0;
+}
+
+SystemMemory system_memory() {
+  SystemMemory out;
+  std::ifstream in("/proc/meminfo");
+  std::string key, unit;
+  int64_t kib = 0;
+  while (in >> key >> kib >> unit) {
+    if (key == "MemTotal:") out.total_mb = kib / 1024;
+    else if (key == "MemAvailable:") out.available_mb = kib / 1024;
+  }
+  return out;
+}
+
+double cpu_load_percent() {
+  double load[1];
+  if (getloadavg(load, 1) != 1) return 0;
+  return load[0] / std::max(1u, std::thread::hardware_concurrency()) * 100.0;
 }
 
 }  // namespace brainstem::ops

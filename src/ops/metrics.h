@@ -45,4 +45,14 @@ class Metrics {
 // Resident set size of this process in bytes (from /proc/self/status), 0 if unknown.
 int64_t resident_memory_bytes();
 
+// The machine's memory in MiB (MemTotal and MemAvailable of /proc/meminfo); -1 when unknown.
+struct SystemMemory {
+  int64_t total_mb = -1;
+  int64_t available_mb = -1;
+};
+SystemMemory system_memory();
+
+// The one-minute load average as a percentage of the machine's cores (100 = every core busy).
+double cpu_load_percent();
+
 }  // namespace brainstem::ops

@@ -49,7 +49,14 @@ test('the backend serves only the inference tier', async () => {
   assert.equal(health.body.vps_available, true);
   const models = await call(backend.url, 'GET', '/v1/models');
   assert.equal(models.body.models[0].id, 'qwen_7b');
-  assert.equal((await call(backend.url, 'GET', '/v1/stats')).status, 200);
+  const stats = await call(backend.url, 'GET', '/v1/stats');
+  assert.equal(stats.status, 200);
+  assert.ok(stats.body.memory_total_mb > 0 && stats.body.memory_available_mb > 0);
+  assert.equal(stats.body.memory_used_mb, stats.body.memory_total_mb - stats.body.memory_available_mb);
+  assert.equal(typeof stats.body.cpu_percent, 'number');
+  assert.equal(stats.body.models_loaded, 0, 'a remote model holds no weights here');
+  assert.deepEqual(health.body.models_loaded, []);
+  assert.ok(health.body.memory_available_mb > 0);
   for (const [method, path] of [['POST', '/v1/auth/signup'], ['POST', '/v1/chat/completions'], ['POST', '/v1/complete'], ['GET', '/api/v1/scopes']]) {
     assert.equal((await call(backend.url, method, path, { apiKey: SHARED, body: method === 'POST' ? {} : undefined })).status, 404, `${method} ${path}`);
   }

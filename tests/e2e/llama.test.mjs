@@ -33,6 +33,8 @@ test('the local model is listed as loaded with its memory', async () => {
   assert.equal(m.loaded, true);
   assert.ok(m.memory_mb > 1);
   assert.equal(m.context_size, 512, 'per-slot context: 2048 over 4 slots');
+  assert.deepEqual((await call(srv.url, 'GET', '/health')).body.models_loaded, ['tiny-llama']);
+  assert.equal((await call(srv.url, 'GET', '/v1/stats')).body.models_loaded, 1);
 });
 
 test('chat completion with exact usage; the same seed gives the same text', async () => {
@@ -88,6 +90,7 @@ test('unload frees the model; the next request loads it again; cleanup unloads i
     if (loaded) await new Promise((r) => setTimeout(r, 100));
   }
   assert.equal(loaded, false);
+  assert.deepEqual((await call(srv.url, 'GET', '/health')).body.models_loaded, []);
   const again = await client.chat.completions.create({ model: 'tiny-llama', messages: [{ role: 'user', content: 'back?' }], max_tokens: 4 });
   assert.equal(again.usage.completion_tokens, 4);
   assert.equal((await call(srv.url, 'GET', '/v1/models')).body.models[0].loaded, true);
