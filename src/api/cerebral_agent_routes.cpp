@@ -5,6 +5,7 @@
 #include "api/routes.h"
 #include "common/crypto.h"
 #include "http/client.h"
+#include "common/text.h"
 
 #include <spdlog/spdlog.h>
 
@@ -133,7 +134,7 @@ void add_cerebral_agent_routes(RouteTable& t, Services& svc) {
            if (c.id.empty() && c.email.empty() && c.phone.empty() && c.external_id.empty()) {
              throw StatusError(Status::invalid("give at least one identifier: id, email, phone or external_id"));
            }
-           for (char& ch : c.email) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+           c.email = ascii_lower(c.email);
            c.tenant_id = ctx.caller().tenant_id;
            c.created_at = c.updated_at = now_ms();
            const bool given_id = !c.id.empty();

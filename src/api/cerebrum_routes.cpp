@@ -8,6 +8,7 @@
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "ops/metrics.h"
+#include "common/text.h"
 
 #include <cstdlib>
 
@@ -30,7 +31,7 @@ Completion parse_completion(const json::object& body) {
   Completion c;
   std::string prompt = f.required_string("prompt", 1, 1 << 20);
   c.hints.language = f.required_string("language", 1, 64);
-  for (auto& ch : c.hints.language) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  c.hints.language = ascii_lower(c.hints.language);
   c.hints.task_type = "code_generation";
   c.request.max_tokens = static_cast<int>(f.integer("max_tokens", 1, 1 << 16).value_or(512));
   c.request.temperature = f.number("temperature", 0, 1).value_or(0.4);

@@ -1,4 +1,5 @@
 #include "api/route_table.h"
+#include "common/text.h"
 
 #include <boost/json.hpp>
 
@@ -76,8 +77,7 @@ json::object RouteTable::openapi(const std::string& version) const {
     responses["default"] = json::object{{"description", "Error, in the family's envelope"}};
     op["responses"] = std::move(responses);
 
-    std::string method = r.method;
-    for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string method = ascii_lower(r.method);
     auto& item = paths[openapi_path(r.path)];
     if (!item.is_object()) item = json::object{};
     item.as_object()[method] = std::move(op);

@@ -4,6 +4,7 @@
 #include "auth/password.h"
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -11,13 +12,8 @@
 namespace brainstem::auth {
 
 namespace {
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 std::string random_suffix() {
-  return lower(crypto::random_base62(6));
+  return ascii_lower(crypto::random_base62(6));
 }
 
 Result<WorkspaceRole> member_view(store::Store& store, const Principal& caller, const std::string& id) {
@@ -70,7 +66,7 @@ std::string Accounts::issue_token(const store::User& user, const std::string& te
 
 Result<SignupResult> Accounts::signup(const std::string& email_in, const std::string& password,
                                       const std::string& name) {
-  std::string email = lower(email_in);
+  std::string email = ascii_lower(email_in);
   if (!valid_email(email)) return Status::validation("email", "email must be a valid email address");
   if (password.size() < 8) return Status::validation("password", "password must be at least 8 characters");
   if (password.size() > 1024) return Status::validation("password", "password must be at most 1024 characters");
@@ -104,7 +100,7 @@ Result<SignupResult> Accounts::signup(const std::string& email_in, const std::st
 }
 
 Result<Session> Accounts::login(const std::string& email, const std::string& password) {
-  auto user = store_.get_user_by_email(lower(email));
+  auto user = store_.get_user_by_email(ascii_lower(email));
   if (!user) {
     if (user.status().code() != StatusCode::kNotFound) return user.status();
     hash_password(password);  // same cost as a real check, so timing does not reveal accounts
@@ -177,7 +173,7 @@ Result<store::Member> Accounts::add_member(const Principal& caller, const std::s
   int caller_rank = role_rank(ws->second);
   if (caller_rank < role_rank("admin")) return Status::forbidden("only owners and admins can add members");
   if (role_rank(role) > caller_rank) return Status::forbidden("cannot grant a role above your own");
-  auto user = store_.get_user_by_email(lower(email));
+  auto user = store_.get_user_by_email(ascii_lower(email));
   if (!user) {
     if (user.status().code() == StatusCode::kNotFound) {
       return Status::not_found("no user with that email; they must sign up first");

@@ -5,6 +5,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "memory/cellstate_internal.h"
+#include "common/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -521,16 +522,10 @@ Result<bool> passes(const json::object& view, const json::value& filter) {
   return Status::validation("filters", "unknown filter op " + std::string(name));
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // A keyword score for entities outside the indexes: the share of query words found in `text`.
 double word_overlap(const std::vector<std::string>& words, const std::string& text) {
   if (words.empty()) return 0;
-  std::string haystack = lower(text);
+  std::string haystack = ascii_lower(text);
   size_t found = 0;
   for (const auto& w : words) found += haystack.find(w) != std::string::npos;
   return static_cast<double>(found) / static_cast<double>(words.size());
@@ -621,7 +616,7 @@ CellState::Task<json::object> CellState::search(std::string tenant, json::object
     for (size_t start = 0; start < text.size();) {
       size_t end = text.find(' ', start);
       if (end == std::string::npos) end = text.size();
-      if (end > start) words.push_back(lower(std::string_view(text).substr(start, end - start)));
+      if (end > start) words.push_back(ascii_lower(std::string_view(text).substr(start, end - start)));
       start = end + 1;
     }
     store::MemoryEntityQuery q{.tenant_id = tenant, .kind = type, .live_at = now_ms(), .limit = 1000};

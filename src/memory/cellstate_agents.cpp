@@ -9,6 +9,7 @@
 #include "common/crypto.h"
 #include "memory/cellstate.h"
 #include "memory/cellstate_internal.h"
+#include "common/text.h"
 
 #include <algorithm>
 
@@ -48,9 +49,7 @@ std::optional<std::string> agent_type_of(const json::value& v) {
 }
 
 std::string lock_mode(std::string_view mode) {
-  std::string lower(mode);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  return lower;
+  return ascii_lower(mode);
 }
 
 json::object lock_view(const store::MemoryEntity& lock) {

@@ -1,4 +1,5 @@
 #include "models/complexity.h"
+#include "common/text.h"
 
 #include <algorithm>
 #include <array>
@@ -7,12 +8,6 @@
 namespace brainstem::models {
 
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 int count_words(std::string_view text) {
   int words = 0;
@@ -45,7 +40,7 @@ bool contains_word(const std::string& text, std::initializer_list<std::string_vi
 }  // namespace
 
 std::string classify_complexity(const ComplexityInput& input) {
-  const std::string text = lower(input.message);
+  const std::string text = ascii_lower(input.message);
   const int words = count_words(text);
   const int questions = static_cast<int>(std::count(text.begin(), text.end(), '?'));
   const bool reasoning = contains_any(text, {"why", "explain", "analy", "compare", "step by step", "plan", "design",

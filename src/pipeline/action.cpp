@@ -3,6 +3,7 @@
 #include "common/crypto.h"
 #include "http/address_policy.h"
 #include "http/client.h"
+#include "common/text.h"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -246,8 +247,7 @@ Result<ActionDefinition> parse_action(const json::value& value, std::string_view
   if (auto s = read_object(*o, "headers", prefix, headers); !s.is_ok()) return s;
   for (const auto& [name, v] : headers) {
     const std::string field = field_path(prefix, "headers." + std::string(name));
-    std::string lower(name);
-    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    const std::string lower = ascii_lower(name);
     if (!is_token(name) || one_of(kReservedHeaders, lower)) return Status::validation(field, "not an allowed header name");
     if (!v.is_string() || v.get_string().find_first_of("\r\n") != json::string::npos) {
       return Status::validation(field, "must be a single-line string");

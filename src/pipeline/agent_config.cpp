@@ -3,6 +3,7 @@
 #include "common/json_body.h"
 #include "models/hashed_embedder.h"
 #include "pipeline/template.h"
+#include "common/text.h"
 
 #include <boost/json.hpp>
 
@@ -14,11 +15,6 @@ namespace brainstem::pipeline {
 namespace json = boost::json;
 
 namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string indexed(std::string_view field, size_t i) { return std::string(field) + "[" + std::to_string(i) + "]"; }
 
@@ -64,7 +60,7 @@ Result<std::vector<Scenario>> parse_scenarios(const json::object& doc) {
     if (s.name.empty()) return Status::validation(indexed("scenarios", i) + ".name", "field required");
     if (auto* t = o.if_contains("triggers"); t && t->is_array()) {
       for (const auto& trig : t->as_array()) {
-        if (trig.is_string() && !trig.as_string().empty()) s.triggers.push_back(lower(std::string(trig.as_string())));
+        if (trig.is_string() && !trig.as_string().empty()) s.triggers.push_back(ascii_lower(trig.as_string()));
       }
     }
     out.push_back(std::move(s));

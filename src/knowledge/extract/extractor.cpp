@@ -3,6 +3,7 @@
 #include "knowledge/extract/extractors.h"
 #include "knowledge/extract/ooxml_package.h"
 #include "knowledge/extract/text_util.h"
+#include "common/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -49,15 +50,9 @@ std::optional<Format> lookup(std::span<const NamedFormat> table, std::string_vie
   return std::nullopt;
 }
 
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
 bool looks_like_html(std::string_view bytes) {
   if (bytes.starts_with(kByteOrderMark)) bytes.remove_prefix(kByteOrderMark.size());
-  std::string start = lowercase(detail::trim(bytes.substr(0, 512)).substr(0, 14));
+  std::string start = ascii_lower(detail::trim(bytes.substr(0, 512)).substr(0, 14));
   return start.starts_with("<!doctype html") || start.starts_with("<html");
 }
 
@@ -135,7 +130,7 @@ std::string_view format_name(Format format) {
 }
 
 std::optional<Format> format_from_name(std::string_view name) {
-  std::string key = lowercase(detail::trim(name.substr(0, name.find(';'))));
+  std::string key = ascii_lower(detail::trim(name.substr(0, name.find(';'))));
   if (auto format = lookup(kContentTypes, key)) return format;
   size_t dot = key.rfind('.');
   return lookup(kExtensions, dot == std::string::npos ? key : key.substr(dot + 1));

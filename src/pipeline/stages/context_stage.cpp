@@ -2,6 +2,7 @@
 // keyword and vector retrieval) and its FAQs, ranked together by relevance — and the scenario
 // (SOP) whose trigger the message contains.
 #include "pipeline/stages/stages.h"
+#include "common/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -48,8 +49,7 @@ class ContextStage : public Stage {
 
  private:
   static const Scenario* match_scenario(const AgentConfig& agent, const std::string& message) {
-    std::string text = message;
-    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string text = ascii_lower(message);
     for (const auto& scenario : agent.scenarios) {
       for (const auto& trigger : scenario.triggers) {
         if (text.find(trigger) != std::string::npos) return &scenario;

@@ -2,6 +2,7 @@
 // semantic cache, webhooks and usage metering.
 #include "common/clock.h"
 #include "store/sqlite/sqlite_store_impl.h"
+#include "common/text.h"
 
 #include <boost/json.hpp>
 
@@ -180,7 +181,7 @@ Result<Customer> normalized_customer(const Customer& customer) {
   auto metadata = json_object(customer.metadata);
   if (!metadata) return Status::invalid("customer metadata is not a JSON object");
   Customer normalized = customer;
-  normalized.email = lower_ascii(customer.email);
+  normalized.email = ascii_lower(customer.email);
   normalized.metadata = boost::json::serialize(*metadata);
   return normalized;
 }

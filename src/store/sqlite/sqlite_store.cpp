@@ -3,6 +3,7 @@
 #include "common/clock.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_store_impl.h"
+#include "common/text.h"
 
 #include <boost/json.hpp>
 
@@ -114,11 +115,6 @@ Result<std::string> read_setting(Connection& c, const std::string& key) {
 
 }  // namespace
 
-std::string lower_ascii(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 std::string json_array(const std::vector<std::string>& items) {
   boost::json::array array;
   for (const auto& item : items) array.emplace_back(item);
@@ -184,7 +180,7 @@ Status SqliteStore::create_signup(const Tenant& tenant, const User& user) {
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!insert.ok()) return insert.status();
     insert->bind(1, user.id)
-        .bind(2, lower_ascii(user.email))
+        .bind(2, ascii_lower(user.email))
         .bind(3, user.name)
         .bind(4, user.password_hash)
         .bind(5, int64_t{user.email_verified ? 1 : 0})
@@ -246,7 +242,7 @@ Result<User> SqliteStore::get_user_by_email(const std::string& email) {
     // The column collates NOCASE; lower-casing as well keeps the lookup on the unique index.
     auto query = c.statement(std::string("SELECT ") + kUserColumns + " FROM users WHERE email = ?1");
     if (!query.ok()) return query.status();
-    query->bind(1, lower_ascii(email));
+    query->bind(1, ascii_lower(email));
     return single_row(*query, read_user, "user not found");
   });
 }

@@ -20,7 +20,6 @@ namespace brainstem::store::sqlite {
 // visits them (a long one would hold back WAL checkpoints).
 constexpr int kScanBatch = 500;
 
-std::string lower_ascii(std::string text);
 std::string json_array(const std::vector<std::string>& items);
 // A malformed column reads as an empty list: for scopes and origins that grants the least.
 std::vector<std::string> string_list(const std::string& json);
