@@ -55,6 +55,7 @@ class CompileStage : public Stage {
     const AgentConfig& agent = *state.agent;
     state.transcript = conversation(state);
     const std::vector<models::Tool> tools = tools_of(agent);
+    const std::vector<models::ContextPassage> passages = passages_of(state);
     double tool_ms = 0;
     int rounds = 0;
     models::DeltaSink forward = [&state](const models::ChatDelta& delta) -> boost::asio::awaitable<bool> {
@@ -66,7 +67,7 @@ class CompileStage : public Stage {
     for (;;) {
       models::ChatRequest request;
       request.messages = state.transcript;
-      request.passages = passages_of(state);
+      request.passages = passages;
       if (rounds < agent.max_tool_rounds) request.tools = tools;
       request.temperature = agent.temperature;
       request.max_tokens = agent.max_tokens;
