@@ -71,7 +71,7 @@ asio::awaitable<http::Response> stream_message(Services& services, pipeline::Mes
       last = sse("error", json::object{{"code", snake_name(e.status.code())}, {"message", e.status.message()},
                                        {"requestId", message->request.request_id}});
     }
-    if (open) co_await out.write(last);
+    if (open) co_await out.write_last(last);
   };
   co_return http::Response::event_stream(std::move(producer));
 }

@@ -227,7 +227,7 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
                                                   {"output_tokens", result->response.usage.completion_tokens}}}});
                        frame += event("message_stop", json::object{{"type", "message_stop"}});
                      }
-                     open = co_await out.write(frame);
+                     open = co_await out.write_last(frame);
                      break;
                    }
                    if (!frame.empty()) open = co_await out.write(frame);

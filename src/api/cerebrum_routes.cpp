@@ -146,7 +146,7 @@ http::Response token_event_stream(RoutedStream stream, GenerationGate::Slot slot
               done["timestamp"] = iso8601_micros(now_us());
               frame = "data: " + json::serialize(done) + "\n\n";
             }
-            open = co_await out.write(frame);
+            open = co_await out.write_last(frame);
             break;
           }
           ev = co_await relay->next();

@@ -25,6 +25,9 @@ asio::awaitable<void> ChatRelay::run(Generate generate) {
   auto self = shared_from_this();  // the generation may outlive the response
   models::DeltaSink sink = [self](const models::ChatDelta& delta) -> asio::awaitable<bool> {
     if (self->stopped_) co_return false;
+    // Without suspending while there is room: the provider goes on with the rest of what it
+    // read, and the response then writes all of it as one chunk.
+    if (self->channel_.try_send(boost::system::error_code{}, Event(delta))) co_return !self->stopped_;
     Event event = delta;  // a named local: GCC 12 mishandles temporaries inside co_await
     auto [ec] = co_await self->channel_.async_send(boost::system::error_code{}, std::move(event),
                                                    asio::as_tuple(asio::use_awaitable));

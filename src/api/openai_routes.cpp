@@ -222,12 +222,13 @@ void add_openai_routes(RouteTable& t, Services& svc) {
            auto first = std::move(started_stream.first);
            co_return http::Response::event_stream(
                [relay, slot, first = std::move(first), id, created, model, include_usage](http::StreamWriter& out) mutable -> asio::awaitable<void> {
+                 // The role announcement goes out with the first deltas.
                  std::string frame = sse(chunk(id, created, model, json::object{{"role", "assistant"}, {"content", ""}}, nullptr));
-                 bool open = co_await out.write(frame);
+                 bool open = true;
                  std::optional<ChatRelay::Event> event = std::move(first);
+                 if (!event) open = co_await out.write(frame);
                  while (open && event) {
                    // Every event already waiting goes out in this one chunk.
-                   frame.clear();
                    bool ended = false;
                    while (event) {
                      if (event->index() == 0) {
@@ -254,7 +255,9 @@ void add_openai_routes(RouteTable& t, Services& svc) {
                      }
                      event = relay->try_next();
                    }
-                   open = co_await out.write(frame);
+                   if (ended) open = co_await out.write_last(frame);
+                   else open = co_await out.write(frame);
+                   frame.clear();
                    if (ended) break;
                    event = co_await relay->next();
                  }

@@ -81,12 +81,15 @@ struct HttpClient::Impl {
 
   ClientOptions options;
   ssl::context tls_context;
+  // Idle connections by I/O thread (its execution context) and origin: a connection is reused
+  // only on the thread whose reactor it is registered with.
+  using PoolKey = std::pair<const void*, std::string>;
   std::mutex mu;
-  std::map<std::string, std::deque<std::unique_ptr<Connection>>> idle;  // by origin
+  std::map<PoolKey, std::deque<std::unique_ptr<Connection>>> idle;
 
   // A connection opened without a policy may lead to an address `policy` refuses: such
   // connections are closed instead of reused.
-  std::unique_ptr<Connection> take_idle(const std::string& origin, const AddressPolicy* policy) {
+  std::unique_ptr<Connection> take_idle(const PoolKey& origin, const AddressPolicy* policy) {
     std::lock_guard lock(mu);
     auto& q = idle[origin];
     auto now = std::chrono::steady_clock::now();
@@ -98,7 +101,7 @@ struct HttpClient::Impl {
     return nullptr;
   }
 
-  void give_back(const std::string& origin, std::unique_ptr<Connection> c) {
+  void give_back(const PoolKey& origin, std::unique_ptr<Connection> c) {
     c->idle_since = std::chrono::steady_clock::now();
     std::lock_guard lock(mu);
     auto& q = idle[origin];
@@ -120,6 +123,7 @@ struct HttpClient::Impl {
       co_return Status::forbidden("address not allowed: " + url.host + " resolves only to refused addresses");
     }
     auto c = std::make_unique<Connection>();
+    c->buffer.reserve(16384);  // reads take what the buffer has room for (512 bytes at the least)
     if (url.scheme == "https") {
       c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(exec, tls_context);
       if (!SSL_set_tlsext_host_name(c->tls->native_handle(), url.host.c_str())) {
@@ -187,7 +191,8 @@ HttpClient::~HttpClient() = default;
 asio::awaitable<Result<ClientResponse>> HttpClient::send(const ClientRequest& request, const BodySink* on_body) {
   auto url = parse_url(request.url);
   if (!url) co_return url.status();
-  const std::string origin = url->scheme + "://" + url->host + ":" + url->port;
+  auto executor = co_await asio::this_coro::executor;
+  const Impl::PoolKey origin{&asio::query(executor, asio::execution::context), url->scheme + "://" + url->host + ":" + url->port};
   const auto deadline = std::chrono::steady_clock::now() + request.timeout;
 
   bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(request.method), url->target, 11};

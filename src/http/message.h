@@ -49,8 +49,11 @@ struct Request {
 class StreamWriter {
  public:
   virtual ~StreamWriter() = default;
-  // Sends `data` to the client now. Returns false once the client is gone: stop producing.
+  // Sends `data` to the client now (the status and headers go with the first piece). Returns
+  // false once the client is gone: stop producing.
   virtual boost::asio::awaitable<bool> write(std::string_view data) = 0;
+  // Sends `data` and ends the body with it, in one write; nothing may be written after it.
+  virtual boost::asio::awaitable<bool> write_last(std::string_view data) = 0;
 };
 
 struct Response {

@@ -6,6 +6,8 @@
 #include <boost/beast/http.hpp>
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -21,8 +23,8 @@ using tcp = asio::ip::tcp;
 namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
-// One open connection. Lives on its own strand; `idle` is true while waiting for the first
-// byte of a request, which is when a graceful stop may close it.
+// One open connection. Lives on one I/O thread's io_context; `idle` is true while waiting for
+// the first byte of a request, which is when a graceful stop may close it.
 struct Connection {
   explicit Connection(tcp::socket&& socket) : stream(std::move(socket)) {}
   beast::tcp_stream stream;
@@ -84,21 +86,40 @@ size_t body_limit_for(const ServerOptions& options, std::string_view target) {
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(ServerOptions o, Handler h)
-      : options(std::move(o)), largest_body_limit(largest_limit(options)), handler(std::move(h)), acceptor(ioc) {}
+      : options(std::move(o)), largest_body_limit(largest_limit(options)), handler(std::move(h)),
+        contexts(make_contexts(options.threads)), acceptor(main()) {
+    for (auto& c : contexts) keep_running.emplace_back(c->get_executor());
+  }
+
+  // One io_context per I/O thread: a connection stays on the thread that accepted it, so its
+  // handlers never need a strand and a post never wakes another thread.
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(int threads) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (int i = 0; i < std::max(threads, 1); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+  // The first thread's context: the acceptor, signals and the server's periodic tasks.
+  asio::io_context& main() { return *contexts.front(); }
+  void stop_all() {
+    keep_running.clear();
+    for (auto& c : contexts) c->stop();
+  }
 
   ServerOptions options;
   const size_t largest_body_limit;  // what the header parser allows before the path is known
   Handler handler;
-  asio::io_context ioc;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;  // idle threads wait for work
+  size_t next_context = 0;
   tcp::acceptor acceptor;
   std::atomic<bool> stopping{false};
   std::mutex conns_mu;
   std::unordered_set<std::shared_ptr<Connection>> conns;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
 
   asio::awaitable<void> accept_loop() {
     while (!stopping) {
-      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kTuple);
+      asio::io_context& home = *contexts[next_context++ % contexts.size()];  // round robin over the threads
+      auto [ec, socket] = co_await acceptor.async_accept(home, kTuple);
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) break;
         continue;  // e.g. EMFILE: keep serving the connections we have
@@ -143,44 +164,74 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     co_return !ec;
   }
 
-  // Chunked transfer: the header now, then each chunk as the producer writes it.
+  // The status line and headers of `msg` as bytes, so that they can leave with the first chunk.
+  static std::string render_header(bhttp::response<bhttp::string_body>& msg) {
+    bhttp::response_serializer<bhttp::string_body> sr{msg};
+    sr.split(true);
+    std::string out;
+    boost::system::error_code ec;
+    while (!ec && !sr.is_header_done()) {
+      sr.next(ec, [&](boost::system::error_code&, const auto& buffers) {
+        for (auto b : beast::buffers_range_ref(buffers)) out.append(static_cast<const char*>(b.data()), b.size());
+        sr.consume(beast::buffer_bytes(buffers));
+      });
+    }
+    return out;
+  }
+
+  // Chunked transfer: the header with the first chunk, then each chunk as the producer writes
+  // it; the terminating chunk with the last one when the producer says which that is.
   class ChunkWriter final : public StreamWriter {
    public:
-    ChunkWriter(Connection& conn, std::chrono::milliseconds timeout) : conn_(conn), timeout_(timeout) {}
+    ChunkWriter(Connection& conn, std::string header, std::chrono::milliseconds timeout)
+        : conn_(conn), header_(std::move(header)), timeout_(timeout) {}
     asio::awaitable<bool> write(std::string_view data) override {
-      if (!open_ || data.empty()) co_return open_;
+      if (!data.empty()) co_return co_await send(data, false);
+      co_return open_;
+    }
+    asio::awaitable<bool> write_last(std::string_view data) override { co_return co_await send(data, true); }
+    // Ends the body unless write_last already did.
+    asio::awaitable<bool> finish() {
+      if (!ended_) co_await send({}, true);
+      co_return open_;
+    }
+
+   private:
+    asio::awaitable<bool> send(std::string_view data, bool last) {
+      if (!open_ || ended_) co_return false;
+      ended_ = last;
+      char size_line[24];
+      int size_len = data.empty() ? 0 : std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
+      static constexpr std::string_view kCrlf = "\r\n", kLastChunk = "0\r\n\r\n";
+      std::array<asio::const_buffer, 5> pieces{
+          asio::buffer(header_), asio::buffer(size_line, size_len), asio::buffer(data.data(), data.size()),
+          asio::buffer(kCrlf.data(), data.empty() ? 0 : kCrlf.size()),
+          asio::buffer(kLastChunk.data(), last ? kLastChunk.size() : 0)};
       conn_.stream.expires_after(timeout_);
-      auto chunk = bhttp::make_chunk(asio::buffer(data.data(), data.size()));  // a named local: see session()
-      auto [ec, n] = co_await asio::async_write(conn_.stream, chunk, kTuple);
+      auto [ec, n] = co_await asio::async_write(conn_.stream, pieces, kTuple);
+      header_.clear();
       if (ec) open_ = false;
       co_return open_;
     }
-    bool open() const { return open_; }
 
-   private:
     Connection& conn_;
+    std::string header_;  // not sent yet
     std::chrono::milliseconds timeout_;
     bool open_ = true;
+    bool ended_ = false;
   };
 
   asio::awaitable<bool> write_stream(Connection& conn, bhttp::response<bhttp::string_body>& msg,
                                      const std::function<asio::awaitable<void>(StreamWriter&)>& producer) {
     msg.chunked(true);
-    bhttp::response_serializer<bhttp::string_body> sr{msg};
-    conn.stream.expires_after(options.body_timeout);
-    auto [ec, n] = co_await bhttp::async_write_header(conn.stream, sr, kTuple);
-    if (ec) co_return false;
-    ChunkWriter writer(conn, options.body_timeout);
+    ChunkWriter writer(conn, render_header(msg), options.body_timeout);
     co_await producer(writer);
-    if (!writer.open()) co_return false;
-    conn.stream.expires_after(options.body_timeout);
-    auto last = bhttp::make_chunk_last();
-    auto [ec2, n2] = co_await asio::async_write(conn.stream, last, kTuple);
-    co_return !ec2;
+    co_return co_await writer.finish();
   }
 
   asio::awaitable<void> session(std::shared_ptr<Connection> conn) {
     beast::flat_buffer buffer;
+    buffer.reserve(4096);  // reads take what the buffer has room for: most requests in one
     std::string remote;
     {
       boost::system::error_code ec;
@@ -263,7 +314,7 @@ Status Server::start() {
     return Status::unavailable("cannot listen on " + impl_->options.host + ":" +
                                std::to_string(impl_->options.port) + ": " + ec.message());
   }
-  asio::co_spawn(impl_->ioc, impl_->accept_loop(), asio::detached);
+  asio::co_spawn(impl_->main(), impl_->accept_loop(), asio::detached);
   return Status::ok();
 }
 
@@ -273,18 +324,18 @@ uint16_t Server::port() const {
   return ec ? 0 : ep.port();
 }
 
-boost::asio::any_io_executor Server::executor() { return impl_->ioc.get_executor(); }
+boost::asio::any_io_executor Server::executor() { return impl_->main().get_executor(); }
 
 void Server::run() {
   std::vector<std::thread> extra;
-  for (int i = 1; i < impl_->options.threads; ++i) extra.emplace_back([this] { impl_->ioc.run(); });
-  impl_->ioc.run();
+  for (size_t i = 1; i < impl_->contexts.size(); ++i) extra.emplace_back([this, i] { impl_->contexts[i]->run(); });
+  impl_->main().run();
   for (auto& t : extra) t.join();
 }
 
 void Server::stop() {
   auto impl = impl_;
-  asio::post(impl->ioc, [impl] {
+  asio::post(impl->main(), [impl] {
     if (impl->stopping.exchange(true)) return;
     boost::system::error_code ec;
     impl->acceptor.close(ec);
@@ -299,11 +350,11 @@ void Server::stop() {
       });
     }
     // In-flight requests finish and close; whatever is still open after the drain is cut.
-    auto timer = std::make_shared<asio::steady_timer>(impl->ioc, impl->options.drain_timeout);
-    timer->async_wait([impl, timer](boost::system::error_code) { impl->ioc.stop(); });
+    auto timer = std::make_shared<asio::steady_timer>(impl->main(), impl->options.drain_timeout);
+    timer->async_wait([impl, timer](boost::system::error_code) { impl->stop_all(); });
     // Ends the timer early once every connection is gone.
     auto poll = std::make_shared<std::function<void()>>();
-    auto check = std::make_shared<asio::steady_timer>(impl->ioc);
+    auto check = std::make_shared<asio::steady_timer>(impl->main());
     *poll = [impl, timer, check, poll] {
       bool empty;
       {
@@ -312,7 +363,7 @@ void Server::stop() {
       }
       if (empty) {
         timer->cancel();
-        impl->ioc.stop();
+        impl->stop_all();
         return;
       }
       check->expires_after(std::chrono::milliseconds(20));

@@ -1,5 +1,6 @@
-// The HTTP/1.1 server: asynchronous (one coroutine per connection on a multi-threaded
-// io_context), keep-alive, body limit, header/idle timeouts, graceful stop.
+// The HTTP/1.1 server: asynchronous (one coroutine per connection; one io_context per I/O
+// thread, connections spread over them round robin), keep-alive, body limit, header/idle
+// timeouts, graceful stop.
 //
 // The handler is called for every request that was read, and also for requests that could
 // not be read whole (Request::transport_error set), so one place renders every answer.
@@ -56,6 +57,7 @@ class Server {
   // Stops accepting, lets in-flight requests finish (answered with Connection: close), closes
   // idle connections. Returns at once; run() returns when done.
   void stop();
+  // The first I/O thread's executor (the acceptor's): for the server's own periodic tasks.
   boost::asio::any_io_executor executor();
 
  private:

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -33,6 +34,8 @@ struct Seen {
   std::vector<Request> requests;
   std::promise<void> slow_entered;
   std::atomic<bool> slow_signalled{false};
+  std::vector<std::thread::id> threads;  // the thread that handled each request
+  std::atomic<int> writes_refused_after_last{0};
 
   std::vector<Request> snapshot() {
     std::lock_guard lock(mu);
@@ -45,6 +48,7 @@ Handler make_handler(std::shared_ptr<Seen> seen) {
     {
       std::lock_guard lock(seen->mu);
       seen->requests.push_back(req);
+      seen->threads.push_back(std::this_thread::get_id());
     }
     if (req.transport_error) {
       const Status& s = *req.transport_error;
@@ -59,6 +63,17 @@ Handler make_handler(std::shared_ptr<Seen> seen) {
       co_return Response::text(200, "slow done");
     }
     if (req.path == "/throw") throw std::runtime_error("handler failed");
+    if (req.path == "/stream") {
+      co_return Response::event_stream([seen](StreamWriter& out) -> asio::awaitable<void> {
+        co_await out.write("data: one\n\n");
+        co_await out.write("");
+        co_await out.write_last("data: two\n\n");
+        if (!co_await out.write("data: late\n\n")) ++seen->writes_refused_after_last;
+      });
+    }
+    if (req.path == "/stream-silent") {
+      co_return Response::event_stream([](StreamWriter&) -> asio::awaitable<void> { co_return; });
+    }
     Response r = Response::text(200, "echo " + req.method + " " + req.path + " " + req.body);
     r.set_header("X-Handled", "yes");
     co_return r;
@@ -191,6 +206,55 @@ TEST_F(HttpServer, ServesRequestOnEphemeralPort) {
   EXPECT_EQ(seen[0].remote_address, "127.0.0.1");
   EXPECT_EQ(seen[0].header("host"), "test");
   EXPECT_FALSE(seen[0].transport_error);
+}
+
+TEST_F(HttpServer, StreamedBodyIsChunkedAndEndsWithTheLastWrite) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send(get("/stream"));
+  auto res = c.read();
+  ASSERT_TRUE(res) << c.last_error().message();
+  EXPECT_EQ(res->result_int(), 200);
+  EXPECT_EQ((*res)[bhttp::field::content_type], "text/event-stream");
+  EXPECT_TRUE(res->chunked());
+  EXPECT_EQ(res->body(), "data: one\n\ndata: two\n\n");
+  // The body was framed exactly: the connection serves the next request (which also means
+  // the producer has returned, its late write refused).
+  c.send(get("/after"));
+  auto next = c.read();
+  ASSERT_TRUE(next) << c.last_error().message();
+  EXPECT_EQ(next->body(), "echo GET /after ");
+  EXPECT_EQ(seen_->writes_refused_after_last.load(), 1);
+}
+
+TEST_F(HttpServer, StreamThatWritesNothingStillSendsHeadersAndAnEmptyBody) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send(get("/stream-silent"));
+  auto res = c.read();
+  ASSERT_TRUE(res) << c.last_error().message();
+  EXPECT_EQ(res->result_int(), 200);
+  EXPECT_EQ(res->body(), "");
+  c.send(get("/after"));
+  ASSERT_TRUE(c.read());
+}
+
+TEST_F(HttpServer, ConnectionsAreSpreadOverTheIoThreads) {
+  start();  // two threads
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (int i = 0; i < 4; ++i) {
+    clients.push_back(std::make_unique<RawClient>());
+    ASSERT_FALSE(clients.back()->connect(port_));
+  }
+  for (auto& c : clients) {
+    c->send(get("/which-thread"));
+    ASSERT_TRUE(c->read());
+  }
+  std::lock_guard lock(seen_->mu);
+  std::set<std::thread::id> distinct(seen_->threads.begin(), seen_->threads.end());
+  EXPECT_EQ(distinct.size(), 2u);
 }
 
 TEST_F(HttpServer, KeepAliveServesTwoRequestsOnOneConnection) {
