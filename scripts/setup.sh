@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build git pkg-config ca-certificates
   libboost1.81-dev libboost-json1.81-dev libssl-dev libsqlite3-dev libsodium-dev
   libspdlog-dev libfmt-dev libtomlplusplus-dev libcli11-dev libhnswlib-dev
-  libpoppler-cpp-dev libzip-dev libxml2-dev
+  libpoppler-cpp-dev libzip-dev libxml2-dev libjemalloc-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(googletest libgtest-dev libgmock-dev sqlite3 prometheus curl libcairo2-dev fonts-dejavu-core)

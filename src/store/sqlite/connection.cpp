@@ -180,10 +180,12 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, co
 
   // journal_mode is stored in the file; setting it from the writer is enough, and doing it
   // from every reader would take a lock each time. Commits never checkpoint the log
-  // (wal_autocheckpoint=0): Store::checkpoint() does, off the commit path.
+  // (wal_autocheckpoint=0): Store::checkpoint() does, off the commit path. The writer keeps
+  // 32 MiB of pages: a batch of conversations dirties pages all over the indexes, and with the
+  // default 2 MiB it spilled them to the log mid-transaction, writing some pages twice.
   const char* pragmas = reader ? "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA query_only=ON;"
                                : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                                 "PRAGMA wal_autocheckpoint=0;";
+                                 "PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=-32768; PRAGMA temp_store=MEMORY;";
   if (Status s = conn->exec(pragmas); !s.is_ok()) return s;
   return conn;
 }
