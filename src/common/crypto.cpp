@@ -6,6 +6,9 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
+#include <array>
+#include <cstring>
 #include <stdexcept>
 
 namespace brainstem::crypto {
@@ -41,10 +44,37 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
   return hex_encode(hmac_sha256(key, data));
 }
 
+namespace {
+
+void fill_random(unsigned char* out, size_t n) {
+  if (RAND_bytes(out, static_cast<int>(n)) != 1) throw std::runtime_error("CSPRNG failure");
+}
+
+}  // namespace
+
+// Each thread draws from OpenSSL's generator 4 KiB at a time: a call per id cost more than
+// the rest of making the id. Bytes are wiped from the pool as they are handed out.
 std::string random_bytes(size_t n) {
+  constexpr size_t kPoolSize = 4096;
+  thread_local std::array<unsigned char, kPoolSize> pool;
+  thread_local size_t left = 0;
   std::string out(n, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
-    throw std::runtime_error("CSPRNG failure");
+  auto* dest = reinterpret_cast<unsigned char*>(out.data());
+  if (n > kPoolSize / 4) {
+    fill_random(dest, n);
+    return out;
+  }
+  for (size_t done = 0; done < n;) {
+    if (left == 0) {
+      fill_random(pool.data(), kPoolSize);
+      left = kPoolSize;
+    }
+    size_t take = std::min(left, n - done);
+    unsigned char* from = pool.data() + (kPoolSize - left);
+    std::memcpy(dest + done, from, take);
+    OPENSSL_cleanse(from, take);
+    left -= take;
+    done += take;
   }
   return out;
 }

@@ -5,6 +5,7 @@
 // and the (free) usage are recorded, the turns after the answer has gone.
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/ids.h"
 #include "common/offload.h"
 #include "pipeline/escalation.h"
 #include "pipeline/fact_extractor.h"
@@ -94,7 +95,7 @@ class ActionsStage : public Stage {
       meta["actions_executed"] = json::array(state.result.actions_executed.begin(), state.result.actions_executed.end());
     }
     auto turn = [&](std::string role, std::string content, int64_t tokens, std::string metadata) {
-      return store::Turn{"turn_" + crypto::random_base62(16), req.tenant_id, state.agent->id, req.session_id, 0,
+      return store::Turn{time_ordered_id("turn_", now_us(), 12), req.tenant_id, state.agent->id, req.session_id, 0,
                          std::move(role), std::move(content), state.result.customer_id, tokens, std::move(metadata), now};
     };
     return {turn("user", req.message, state.result.tokens.input, json::serialize(json::object{{"channel", req.channel}})),

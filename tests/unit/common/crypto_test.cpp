@@ -2,9 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <regex>
 #include <set>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -124,6 +126,32 @@ TEST(Crypto, RandomBytesHasRequestedLength) {
   EXPECT_EQ(crypto::random_bytes(0).size(), 0u);
   EXPECT_EQ(crypto::random_bytes(17).size(), 17u);
   EXPECT_NE(crypto::random_bytes(16), crypto::random_bytes(16));
+}
+
+// Draws of every size, across many refills of the per-thread pool and from several threads,
+// never repeat a 16-byte window and are not all zero (a wiped pool handed out again would be).
+TEST(Crypto, RandomBytesNeverRepeatAcrossPoolRefillsAndThreads) {
+  std::mutex mu;
+  std::set<std::string> seen;
+  size_t draws = 0;
+  auto draw = [&] {
+    for (size_t n : {16u, 33u, 7u, 1000u, 2000u, 64u}) {
+      for (int i = 0; i < 50; ++i) {
+        auto bytes = crypto::random_bytes(n);
+        ASSERT_EQ(bytes.size(), n);
+        EXPECT_NE(bytes.find_first_not_of('\0'), std::string::npos);
+        std::lock_guard lock(mu);
+        ++draws;
+        if (n >= 16) seen.insert(bytes.substr(0, 16));
+      }
+    }
+  };
+  std::thread a(draw), b(draw);
+  draw();
+  a.join();
+  b.join();
+  EXPECT_EQ(draws, 900u);
+  EXPECT_EQ(seen.size(), 750u);
 }
 
 TEST(Crypto, UuidV4HasVersionAndVariantBits) {
