@@ -169,7 +169,7 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
                      {"message", json::object{{"id", id}, {"type", "message"}, {"role", "assistant"}, {"content", json::array{}},
                                               {"model", model}, {"stop_reason", nullptr}, {"stop_sequence", nullptr},
                                               {"usage", json::object{{"input_tokens", 0}, {"output_tokens", 0}}}}}});
-                 bool open = co_await out.write(frame);
+                 bool open = true;  // message_start leaves with the first deltas
                  int block = -1;           // index of the open content block
                  bool text_block = false;  // whether it is a text block
                  std::map<int, int> tool_blocks;  // tool call index → block index
@@ -179,8 +179,8 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
                    return s;
                  };
                  std::optional<ChatRelay::Event> ev = std::move(first);
+                 if (!ev) open = co_await out.write(frame);
                  while (open && ev) {
-                   frame.clear();
                    if (ev->index() == 0) {
                      const auto& d = std::get<0>(*ev);
                      if (!d.content.empty()) {
@@ -211,7 +211,7 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
                    } else {
                      auto& result = std::get<1>(*ev);
                      if (!result.ok()) {
-                       frame = event("error", json::object{{"type", "error"},
+                       frame += event("error", json::object{{"type", "error"},
                                                            {"error", json::object{{"type", "api_error"}, {"message", result.status().message()}}}});
                      } else {
                        if (block < 0) {  // an empty reply still has one (empty) text block
@@ -230,7 +230,13 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
                      open = co_await out.write_last(frame);
                      break;
                    }
+                   // Every event already waiting goes out in one write.
+                   if (auto more = relay->try_next()) {
+                     ev = std::move(more);
+                     continue;
+                   }
                    if (!frame.empty()) open = co_await out.write(frame);
+                   frame.clear();
                    ev = co_await relay->next();
                  }
                  if (!open) relay->stop();
