@@ -111,10 +111,9 @@ class MessagesDecoder final : public ReplyDecoder {
 
   Status on_event(const SseEvent& event, std::vector<ChatDelta>& out) override {
     if (event.data.empty()) return Status::ok();
-    boost::system::error_code ec;
-    auto v = json::parse(event.data, ec);
-    if (ec || !v.is_object()) return Status::unavailable("upstream sent a malformed stream event");
-    const auto& o = v.get_object();
+    auto parsed = event_object(event.data, "upstream");
+    if (!parsed.ok()) return parsed.status();
+    const auto& o = *parsed;
     const std::string type = json_string(o, "type");
     if (type == "error") return Status::unavailable("upstream stream failed: " + upstream_error_message(event.data));
     if (type == "message_start") {

@@ -38,10 +38,9 @@ class InferenceDecoder final : public ReplyDecoder {
 
   Status on_event(const SseEvent& event, std::vector<ChatDelta>& out) override {
     if (event.data.empty()) return Status::ok();
-    boost::system::error_code ec;
-    auto v = json::parse(event.data, ec);
-    if (ec || !v.is_object()) return Status::unavailable("backend sent a malformed stream event");
-    const auto& o = v.get_object();
+    auto parsed = event_object(event.data, "backend");
+    if (!parsed.ok()) return parsed.status();
+    const auto& o = *parsed;
     if (o.contains("error")) return Status::unavailable("backend stream failed: " + json_string(o, "message"));
     if (const auto* done = o.if_contains("done"); done && done->is_bool() && done->get_bool()) {
       done_ = true;

@@ -77,10 +77,9 @@ class CompletionDecoder final : public ReplyDecoder {
       done_ = true;
       return Status::ok();
     }
-    boost::system::error_code ec;
-    auto v = json::parse(event.data, ec);
-    if (ec || !v.is_object()) return Status::unavailable("upstream sent a malformed stream event");
-    const auto& o = v.as_object();
+    auto parsed = event_object(event.data, "upstream");
+    if (!parsed.ok()) return parsed.status();
+    const auto& o = *parsed;
     if (o.contains("error")) return Status::unavailable("upstream stream failed: " + upstream_error_message(event.data));
     if (result_.model.empty()) result_.model = json_string(o, "model");
     read_usage(o, result_.usage);

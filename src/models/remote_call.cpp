@@ -83,6 +83,13 @@ ModelInfo RemoteProvider::remote_info(std::string provider) const {
   return i;
 }
 
+Result<json::object> event_object(const std::string& data, std::string_view who) {
+  boost::system::error_code ec;
+  auto v = json::parse(data, ec);
+  if (ec || !v.is_object()) return Status::unavailable(std::string(who) + " sent a malformed stream event");
+  return std::move(v.get_object());
+}
+
 std::string json_string(const json::object& o, std::string_view key) {
   const auto* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->get_string()) : std::string();

@@ -94,5 +94,8 @@ class RemoteProvider : public Provider {
 // Helpers for reading the loosely typed JSON of upstream replies: "" / 0 when absent.
 std::string json_string(const boost::json::object& o, std::string_view key);
 int64_t json_int(const boost::json::object& o, std::string_view key);
+// The JSON object a streamed event's data carries; kUnavailable ("`who` sent a malformed
+// stream event") when it is not one.
+Result<boost::json::object> event_object(const std::string& data, std::string_view who);
 
 }  // namespace brainstem::models

@@ -1,5 +1,6 @@
 #include "models/remote_call.h"
 
+#include <boost/json.hpp>
 #include <gtest/gtest.h>
 
 namespace brainstem::models {
@@ -43,6 +44,19 @@ TEST(StatusOfReplyTest, MapsStatusesAndReadsEachApisErrorShape) {
   EXPECT_EQ(cerebrum.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(cerebrum.message().find("does not exist"), std::string::npos);
   EXPECT_NE(status_of_reply(401, "nope", "").message().find("API key"), std::string::npos);
+}
+
+TEST(EventObjectTest, ParsesAnObjectAndNamesWhoSentAnythingElse) {
+  auto parsed = event_object(R"({"type":"ping","n":1})", "upstream");
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(json_string(*parsed, "type"), "ping");
+  EXPECT_EQ(json_int(*parsed, "n"), 1);
+  for (const char* bad : {"[1,2]", "\"text\"", "{\"unclosed\":", ""}) {
+    auto refused = event_object(bad, "backend");
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+    EXPECT_EQ(refused.status().message(), "backend sent a malformed stream event");
+  }
 }
 
 }  // namespace
