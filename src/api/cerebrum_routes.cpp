@@ -56,20 +56,21 @@ Completion parse_inference(const json::object& body, const Services& svc) {
   c.request.stop = f.string_array("stop", 16).value_or(std::vector<std::string>{});
   if (const auto* messages = body.if_contains("messages")) {
     if (!messages->is_array() || messages->get_array().empty() || messages->get_array().size() > 1024) {
-      throw StatusError(Status::invalid("messages must be a non-empty array of {role, content}"));
+      throw StatusError(Status::invalid("messages must be a non-empty array of {role, content}").with_field("messages"));
     }
     for (const auto& m : messages->get_array()) {
+      const std::string field = "messages[" + std::to_string(c.request.messages.size()) + "]";
       const auto* o = m.if_object();
       const auto* role = o ? o->if_contains("role") : nullptr;
       const auto* content = o ? o->if_contains("content") : nullptr;
       if (!role || !role->is_string() || !content || !content->is_string() ||
           (role->get_string() != "system" && role->get_string() != "user" && role->get_string() != "assistant")) {
-        throw StatusError(Status::invalid("each message needs a role (system, user, assistant) and a string content"));
+        throw StatusError(Status::invalid(field + " needs a role (system, user, assistant) and a string content").with_field(field));
       }
       c.request.messages.push_back({.role = std::string(role->get_string()), .content = std::string(content->get_string())});
     }
   } else if (prompt.empty()) {
-    throw StatusError(Status::invalid("prompt is required (or messages)"));
+    throw StatusError(Status::invalid("prompt is required (or messages)").with_field("prompt"));
   } else {
     c.request.messages.push_back({.role = "user", .content = std::move(prompt)});
   }

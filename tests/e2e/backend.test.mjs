@@ -86,8 +86,13 @@ test('/v1/inference answers the seed shape with the shared key only', async () =
   assert.equal(missing.body.code, 'INVALID_REQUEST');
   const noPrompt = await inference('/v1/inference', { model: 'qwen_7b' });
   assert.equal(noPrompt.status, 400);
-  const badMessages = await inference('/v1/inference', { model: 'qwen_7b', messages: [{ role: 'tool', content: 1 }] });
+  assert.match(noPrompt.body.message, /prompt is required/);
+  const badMessages = await inference('/v1/inference', { model: 'qwen_7b', messages: [{ role: 'user', content: 'hi' }, { role: 'tool', content: 1 }] });
   assert.equal(badMessages.status, 400);
+  assert.match(badMessages.body.message, /^messages\[1\] needs a role/);
+  const notArray = await inference('/v1/inference', { model: 'qwen_7b', messages: 'hi' });
+  assert.equal(notArray.status, 400);
+  assert.match(notArray.body.message, /messages must be a non-empty array/);
 });
 
 test('/v1/inference/stream sends token events then done', async () => {
