@@ -59,12 +59,12 @@ Completion parse_inference(const json::object& body, const Services& svc) {
       throw StatusError(Status::invalid("messages must be a non-empty array of {role, content}").with_field("messages"));
     }
     for (const auto& m : messages->get_array()) {
-      const std::string field = "messages[" + std::to_string(c.request.messages.size()) + "]";
       const auto* o = m.if_object();
       const auto* role = o ? o->if_contains("role") : nullptr;
       const auto* content = o ? o->if_contains("content") : nullptr;
       if (!role || !role->is_string() || !content || !content->is_string() ||
           (role->get_string() != "system" && role->get_string() != "user" && role->get_string() != "assistant")) {
+        const std::string field = "messages[" + std::to_string(c.request.messages.size()) + "]";
         throw StatusError(Status::invalid(field + " needs a role (system, user, assistant) and a string content").with_field(field));
       }
       c.request.messages.push_back({.role = std::string(role->get_string()), .content = std::string(content->get_string())});
