@@ -85,17 +85,19 @@ http {
 const toMs = (v, unit) => Number(v) * ({ us: 0.001, ms: 1, s: 1000 }[unit]);
 
 // One wrk run; returns {rps, p50, p99 (ms), non2xx}. With `body`, a POST of that JSON; with
-// `unique` also, that string in the body is replaced by a new number on every request.
+// `unique` also, that string in the body is replaced on every request by a value no earlier
+// run has used either (a run prefix and a counter).
 export function wrk(url, { connections, seconds, headers = {}, body, unique }) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
   for (const [k, v] of Object.entries(headers)) args.push('-H', `${k}: ${v}`);
   if (body !== undefined) {
     const script = join(mkdtempSync(join(tmpdir(), 'wrk-')), 'post.lua');
     const text = JSON.stringify(JSON.stringify(body));
+    const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     const perRequest = unique === undefined ? '' : `counter = 0
 request = function()
   counter = counter + 1
-  local body = string.gsub(wrk.body, ${JSON.stringify(unique)}, tostring(counter))
+  local body = string.gsub(wrk.body, ${JSON.stringify(unique)}, "${run}-" .. counter)
   return wrk.format(nil, nil, nil, body)
 end
 `;

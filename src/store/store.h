@@ -403,6 +403,12 @@ class Store {
   // The session's last `limit` turns, oldest first.
   virtual Result<std::vector<Turn>> recent_turns(const std::string& tenant_id, const std::string& agent_id,
                                                  const std::string& session_id, int limit) = 0;
+  // False only when the session certainly has no turns, known without a read (an engine may
+  // keep an in-memory filter of its sessions); never blocks. True means "read to find out".
+  virtual bool may_have_turns(const std::string& tenant_id, const std::string& agent_id,
+                              const std::string& session_id) {
+    return true;
+  }
   // Empty agent_id: the session with that id under any of the tenant's agents (the most
   // recently updated, should two agents have one).
   virtual Result<Session> get_session(const std::string& tenant_id, const std::string& agent_id,
@@ -459,6 +465,8 @@ class Store {
   // agent_id: all), highest confidence first, newest first among equals.
   virtual Result<std::vector<MemoryFact>> list_facts(const std::string& tenant_id, const std::string& customer_id,
                                                      const std::string& agent_id) = 0;
+  // False only when the customer certainly has no facts, known without a read; never blocks.
+  virtual bool may_have_facts(const std::string& tenant_id, const std::string& customer_id) { return true; }
   virtual Status delete_fact(const std::string& tenant_id, const std::string& fact_id) = 0;
 
   // --- semantic cache

@@ -28,7 +28,12 @@ class MemoryStage : public Stage {
     std::string customer = co_await customer_of(req);
     state.result.customer_id = customer;
     state.result.session_id = req.session_id;
-    if (req.session_id.empty() && customer.empty()) co_return true;
+    // The store's filters tell a new session or a customer without facts at once, which saves
+    // the reads and the trip to the blocking pool (most first messages).
+    const bool wants_turns = !req.session_id.empty() && agent.history_turns > 0 &&
+                             deps_.store.may_have_turns(req.tenant_id, agent.id, req.session_id);
+    const bool wants_facts = !customer.empty() && agent.max_facts > 0 && deps_.store.may_have_facts(req.tenant_id, customer);
+    if (!wants_turns && !wants_facts) co_return true;
 
     struct Recalled {
       std::vector<store::Turn> turns;
@@ -37,12 +42,12 @@ class MemoryStage : public Stage {
     };
     Recalled recalled = co_await deps_.blocking.run([&] {
       Recalled r;
-      if (!req.session_id.empty() && agent.history_turns > 0) {
+      if (wants_turns) {
         auto turns = deps_.store.recent_turns(req.tenant_id, agent.id, req.session_id, agent.history_turns);
         if (!turns) r.status = turns.status();
         else r.turns = std::move(turns).value();
       }
-      if (r.status.is_ok() && !customer.empty() && agent.max_facts > 0) {
+      if (r.status.is_ok() && wants_facts) {
         auto facts = deps_.store.list_facts(req.tenant_id, customer, agent.id);
         if (!facts) r.status = facts.status();
         else r.facts = std::move(facts).value();

@@ -343,8 +343,10 @@ Status upsert_session(Connection& c, const std::vector<Turn>& turns) {
 
 // Appends the (checked, one or more) turns after the session's last, assigning seq; returns
 // them as stored.
-Result<std::vector<Turn>> write_turns(Connection& c, std::vector<Turn> turns) {
-  auto count = session_turn_count(c, turns.front());
+Result<std::vector<Turn>> write_turns(Connection& c, RecallFilters& recall, std::vector<Turn> turns) {
+  const Turn& first = turns.front();
+  recall.sessions.add(RecallFilters::session_key(first.tenant_id, first.agent_id, first.session_id));
+  auto count = session_turn_count(c, first);
   if (!count.ok()) return count.status();
   for (auto& turn : turns) {
     turn.seq = ++*count;
@@ -357,7 +359,8 @@ Result<std::vector<Turn>> write_turns(Connection& c, std::vector<Turn> turns) {
 // --- memory facts
 
 // Saves `fact`, or updates the stored one of the same text and scope; returns the stored fact.
-Result<MemoryFact> write_fact(Connection& c, const MemoryFact& fact) {
+Result<MemoryFact> write_fact(Connection& c, RecallFilters& recall, const MemoryFact& fact) {
+  recall.customers.add(RecallFilters::customer_key(fact.tenant_id, fact.customer_id));
   auto upsert = c.statement(std::string("INSERT INTO memory_facts(") + kFactColumns +
                             ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
                             "ON CONFLICT(tenant_id, customer_id, agent_id, lower(fact)) DO UPDATE SET "
@@ -416,7 +419,7 @@ Result<int64_t> tokens_of_session(Connection& c, const std::string& tenant_id, c
 // --- conversation records
 
 // Writes each part of `record` as its own method would, stopping at the first failure.
-Status write_record(Connection& c, const ConversationRecord& record) {
+Status write_record(Connection& c, RecallFilters& recall, const ConversationRecord& record) {
   if (record.customer) {
     auto customer = normalized_customer(*record.customer);
     if (!customer.ok()) return customer.status();
@@ -424,10 +427,10 @@ Status write_record(Connection& c, const ConversationRecord& record) {
   }
   if (!record.turns.empty()) {
     if (Status s = check_one_session(record.turns); !s.is_ok()) return s;
-    if (Status s = status_of(write_turns(c, record.turns)); !s.is_ok()) return s;
+    if (Status s = status_of(write_turns(c, recall, record.turns)); !s.is_ok()) return s;
   }
   for (const auto& fact : record.facts) {
-    if (Status s = status_of(write_fact(c, fact)); !s.is_ok()) return s;
+    if (Status s = status_of(write_fact(c, recall, fact)); !s.is_ok()) return s;
   }
   return record.cache_entry ? write_cache_entry(c, *record.cache_entry) : Status::ok();
 }
@@ -435,9 +438,9 @@ Status write_record(Connection& c, const ConversationRecord& record) {
 // Writes `record` whole or not at all within the open transaction, under a savepoint; returns
 // its status. Leaves no transaction open when the failure ended it, or when the savepoint
 // cannot be closed (the record's writes could then not be told from the others').
-Status write_whole_record(Connection& c, const ConversationRecord& record) {
+Status write_whole_record(Connection& c, RecallFilters& recall, const ConversationRecord& record) {
   if (Status s = c.exec("SAVEPOINT record"); !s.is_ok()) return s;
-  Status status = write_record(c, record);
+  Status status = write_record(c, recall, record);
   if (!c.in_transaction()) return status;
   if (Status s = c.exec(status.is_ok() ? "RELEASE record" : "ROLLBACK TO record; RELEASE record"); !s.is_ok()) {
     c.rollback_if_open();
@@ -580,12 +583,50 @@ Result<Customer> SqliteStore::get_customer(const std::string& tenant_id, const s
   });
 }
 
+// --- recall filters
+
+std::string RecallFilters::session_key(std::string_view tenant_id, std::string_view agent_id,
+                                       std::string_view session_id) {
+  std::string key;
+  key.reserve(tenant_id.size() + agent_id.size() + session_id.size() + 2);
+  key.append(tenant_id).append(1, '\x1f').append(agent_id).append(1, '\x1f').append(session_id);
+  return key;
+}
+
+std::string RecallFilters::customer_key(std::string_view tenant_id, std::string_view customer_id) {
+  std::string key;
+  key.reserve(tenant_id.size() + customer_id.size() + 1);
+  key.append(tenant_id).append(1, '\x1f').append(customer_id);
+  return key;
+}
+
+Status SqliteStore::load_recall_filters() {
+  return read([&](Connection& c) -> Status {
+    auto sessions = c.statement("SELECT DISTINCT tenant_id, agent_id, session_id FROM turns");
+    if (!sessions.ok()) return sessions.status();
+    for (;;) {
+      auto row = sessions->step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      recall_.sessions.add(RecallFilters::session_key(sessions->text(0), sessions->text(1), sessions->text(2)));
+    }
+    auto customers = c.statement("SELECT DISTINCT tenant_id, customer_id FROM memory_facts");
+    if (!customers.ok()) return customers.status();
+    for (;;) {
+      auto row = customers->step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::ok();
+      recall_.customers.add(RecallFilters::customer_key(customers->text(0), customers->text(1)));
+    }
+  });
+}
+
 // --- sessions and turns
 
 Result<std::vector<Turn>> SqliteStore::append_turns(std::vector<Turn> turns) {
   if (turns.empty()) return turns;
   if (Status s = check_one_session(turns); !s.is_ok()) return s;
-  return write([&](Connection& c) { return write_turns(c, std::move(turns)); });
+  return write([&](Connection& c) { return write_turns(c, recall_, std::move(turns)); });
 }
 
 Result<std::vector<Turn>> SqliteStore::recent_turns(const std::string& tenant_id, const std::string& agent_id,
@@ -598,6 +639,11 @@ Result<std::vector<Turn>> SqliteStore::recent_turns(const std::string& tenant_id
     query->bind(1, tenant_id).bind(2, agent_id).bind(3, session_id).bind(4, row_limit(limit));
     return all_rows(*query, read_turn);
   });
+}
+
+bool SqliteStore::may_have_turns(const std::string& tenant_id, const std::string& agent_id,
+                                 const std::string& session_id) {
+  return recall_.sessions.may_contain(RecallFilters::session_key(tenant_id, agent_id, session_id));
 }
 
 Result<Session> SqliteStore::get_session(const std::string& tenant_id, const std::string& agent_id,
@@ -639,7 +685,7 @@ Result<Turn> SqliteStore::append_turn_within_budget(Turn turn, int64_t token_bud
       refused.with_details({{"code", "TOKEN_BUDGET_EXCEEDED"}, {"token_budget", token_budget}, {"tokens_used", *used}});
       return refused;
     }
-    auto written = write_turns(c, {std::move(turn)});
+    auto written = write_turns(c, recall_, {std::move(turn)});
     if (!written.ok()) return written.status();
     return std::move(written->front());
   });
@@ -675,7 +721,7 @@ std::vector<Status> SqliteStore::record_conversations(const std::vector<Conversa
   if (records.empty()) return statuses;
   Status committed = write([&](Connection& c) -> Status {
     for (const auto& record : records) {
-      statuses.push_back(write_whole_record(c, record));
+      statuses.push_back(write_whole_record(c, recall_, record));
       if (!c.in_transaction()) return statuses.back();  // the batch cannot commit
     }
     return Status::ok();
@@ -687,7 +733,7 @@ std::vector<Status> SqliteStore::record_conversations(const std::vector<Conversa
 // --- customer memory facts
 
 Result<MemoryFact> SqliteStore::save_fact(const MemoryFact& fact) {
-  return write([&](Connection& c) { return write_fact(c, fact); });
+  return write([&](Connection& c) { return write_fact(c, recall_, fact); });
 }
 
 Result<std::vector<MemoryFact>> SqliteStore::list_facts(const std::string& tenant_id, const std::string& customer_id,
@@ -703,6 +749,10 @@ Result<std::vector<MemoryFact>> SqliteStore::list_facts(const std::string& tenan
     if (!agent_id.empty()) query->bind(3, agent_id);
     return all_rows(*query, read_fact);
   });
+}
+
+bool SqliteStore::may_have_facts(const std::string& tenant_id, const std::string& customer_id) {
+  return recall_.customers.may_contain(RecallFilters::customer_key(tenant_id, customer_id));
 }
 
 Status SqliteStore::delete_fact(const std::string& tenant_id, const std::string& fact_id) {

@@ -522,8 +522,10 @@ Result<std::unique_ptr<Store>> open_sqlite(const std::string& path, const Sqlite
     if (!opened.ok()) return opened.status();
     checkpointer = std::move(*opened);
   }
-  return std::unique_ptr<Store>(std::make_unique<sqlite::SqliteStore>(std::move(*writer), std::move(readers),
-                                                                      std::move(checkpointer), options, *version));
+  auto store = std::make_unique<sqlite::SqliteStore>(std::move(*writer), std::move(readers), std::move(checkpointer),
+                                                     options, *version);
+  if (Status s = store->load_recall_filters(); !s.is_ok()) return s;
+  return std::unique_ptr<Store>(std::move(store));
 }
 
 }  // namespace brainstem::store

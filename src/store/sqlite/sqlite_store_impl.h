@@ -3,6 +3,7 @@
 // sessions, conversation records, memory, cache, webhooks, usage). Private to store/sqlite.
 #pragma once
 
+#include "common/key_filter.h"
 #include "store/sqlite/connection.h"
 #include "store/store.h"
 
@@ -54,6 +55,16 @@ auto all_rows(Statement& statement, Read read) -> Result<std::vector<decltype(re
   }
 }
 
+// What the store knows without a read: which sessions may have turns and which customers may
+// have facts. Every write of a turn or a fact notes its key before the row is written, so
+// "certainly absent" is never wrong while this process is the only writer of turns and facts.
+struct RecallFilters {
+  KeyFilter sessions;   // tenant, agent, session
+  KeyFilter customers;  // tenant, customer
+  static std::string session_key(std::string_view tenant_id, std::string_view agent_id, std::string_view session_id);
+  static std::string customer_key(std::string_view tenant_id, std::string_view customer_id);
+};
+
 inline bool succeeded(const Status& status) { return status.is_ok(); }
 template <class T>
 bool succeeded(const Result<T>& result) { return result.ok(); }
@@ -63,6 +74,8 @@ class SqliteStore final : public Store {
   // `checkpointer` (null for an in-memory database) is a connection of its own for checkpoint().
   SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
               std::unique_ptr<Connection> checkpointer, const SqliteOptions& options, int schema_version);
+  // Fills the recall filters from the stored turns and facts; open_sqlite calls it once.
+  Status load_recall_filters();
 
   // --- tenants, users, memberships (sqlite_store.cpp)
   Status create_signup(const Tenant& tenant, const User& user) override;
@@ -108,6 +121,8 @@ class SqliteStore final : public Store {
   Result<std::vector<Turn>> append_turns(std::vector<Turn> turns) override;
   Result<std::vector<Turn>> recent_turns(const std::string& tenant_id, const std::string& agent_id,
                                          const std::string& session_id, int limit) override;
+  bool may_have_turns(const std::string& tenant_id, const std::string& agent_id,
+                      const std::string& session_id) override;
   Result<Session> get_session(const std::string& tenant_id, const std::string& agent_id,
                               const std::string& session_id) override;
   Result<std::vector<Session>> list_sessions(const std::string& tenant_id, const std::string& agent_id,
@@ -138,6 +153,7 @@ class SqliteStore final : public Store {
   Result<MemoryFact> save_fact(const MemoryFact& fact) override;
   Result<std::vector<MemoryFact>> list_facts(const std::string& tenant_id, const std::string& customer_id,
                                              const std::string& agent_id) override;
+  bool may_have_facts(const std::string& tenant_id, const std::string& customer_id) override;
   Status delete_fact(const std::string& tenant_id, const std::string& fact_id) override;
 
   // --- semantic cache
@@ -223,6 +239,7 @@ class SqliteStore final : public Store {
     return result;
   }
 
+  RecallFilters recall_;
   std::atomic<int> waiting_{0};
   std::unique_ptr<ConnectionPool> writer_;
   std::unique_ptr<ConnectionPool> readers_;

@@ -852,6 +852,35 @@ TEST_F(SqliteDomain, RecordConversationsThatCannotCommitAllFail) {
 
 // --- outgoing webhooks
 
+TEST_F(SqliteDomain, RecallFiltersTellNewSessionsAndCustomersWithoutFacts) {
+  EXPECT_FALSE(store_->may_have_turns("t1", "a1", "s1"));
+  EXPECT_FALSE(store_->may_have_facts("t1", "cust_1"));
+
+  append({make_turn("turn_1", "s1", 1000)});
+  save(make_fact("f1", "Prefers email"));
+  ConversationRecord recorded = turns_record({make_turn("turn_2", "s2", 2000)});
+  MemoryFact other_customer = make_fact("f2", "Likes tea");
+  other_customer.customer_id = "cust_2";
+  recorded.facts = {other_customer};
+  EXPECT_EQ(codes_of(store_->record_conversations({recorded})), std::vector<StatusCode>{StatusCode::kOk});
+  ASSERT_TRUE(store_->append_turn_within_budget(make_turn("turn_3", "s3", 3000), 1000).ok());
+
+  for (int pass = 0; pass < 2; ++pass) {
+    if (pass == 1) {  // a reopened store knows them from the rows it finds
+      store_.reset();
+      store_ = open_or_die(path_);
+    }
+    for (const char* session : {"s1", "s2", "s3"}) EXPECT_TRUE(store_->may_have_turns("t1", "a1", session)) << session;
+    EXPECT_TRUE(store_->may_have_facts("t1", "cust_1"));
+    EXPECT_TRUE(store_->may_have_facts("t1", "cust_2"));
+    EXPECT_FALSE(store_->may_have_turns("t1", "a2", "s1"));
+    EXPECT_FALSE(store_->may_have_turns("t2", "a1", "s1"));
+    EXPECT_FALSE(store_->may_have_turns("t1", "a1", "s4"));
+    EXPECT_FALSE(store_->may_have_facts("t2", "cust_1"));
+    EXPECT_FALSE(store_->may_have_facts("t1", "cust_3"));
+  }
+}
+
 TEST_F(SqliteDomain, WebhookRoundTrip) {
   Webhook webhook = make_webhook("wh_1");
   webhook.active = false;
