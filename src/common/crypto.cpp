@@ -4,7 +4,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <array>
@@ -24,10 +23,23 @@ std::string hex_encode(std::string_view data) {
   return out;
 }
 
+// SHA256() looks the algorithm up on every call, which cost more than hashing an API key;
+// the algorithm is fetched once and each thread keeps a digest context.
 std::string sha256_hex(std::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  return hex_encode({reinterpret_cast<char*>(digest), sizeof digest});
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Context context;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (!kSha256 || !context.ctx || EVP_DigestInit_ex2(context.ctx, kSha256, nullptr) != 1 ||
+      EVP_DigestUpdate(context.ctx, data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(context.ctx, digest, &length) != 1) {
+    throw std::runtime_error("SHA-256 failed");
+  }
+  return hex_encode({reinterpret_cast<char*>(digest), length});
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {

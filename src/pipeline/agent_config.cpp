@@ -1,9 +1,9 @@
 #include "pipeline/agent_config.h"
 
 #include "common/json_body.h"
+#include "common/text.h"
 #include "models/hashed_embedder.h"
 #include "pipeline/template.h"
-#include "common/text.h"
 
 #include <boost/json.hpp>
 
@@ -118,7 +118,11 @@ Result<AgentConfig> parse_document(const json::object& doc) {
   FieldReader f(doc);
   read_settings(f, doc, c);
   if (!f.ok()) return f.status();
-  if (auto s = check_template(c.system_prompt); !s.is_ok()) return Status::validation("system_prompt", s.message());
+  if (!c.system_prompt.empty()) {
+    auto compiled = CompiledTemplate::compile(c.system_prompt);
+    if (!compiled) return Status::validation("system_prompt", compiled.status().message());
+    c.prompt_template = std::make_shared<const CompiledTemplate>(std::move(compiled).value());
+  }
   auto faqs = parse_faqs(doc);
   if (!faqs) return faqs.status();
   c.faqs = std::move(faqs).value();

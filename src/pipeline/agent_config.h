@@ -5,6 +5,7 @@
 
 #include "common/status.h"
 #include "pipeline/action.h"
+#include "pipeline/template.h"
 #include "store/store.h"
 
 #include <boost/json/object.hpp>
@@ -52,6 +53,7 @@ struct AgentConfig {
   boost::json::object dialect;      // {name, primary_language}
   std::string language;
   std::string system_prompt;  // template (pipeline/template.h)
+  std::shared_ptr<const CompiledTemplate> prompt_template;  // system_prompt parsed; null when empty
   std::vector<Faq> faqs;
   std::vector<Scenario> scenarios;
   std::vector<std::string> knowledge_source_ids;

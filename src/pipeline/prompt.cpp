@@ -41,10 +41,10 @@ std::string default_identity(const AgentConfig& agent) {
 std::string system_message(const PipelineState& state) {
   const AgentConfig& agent = *state.agent;
   std::string out;
-  if (agent.system_prompt.empty()) {
+  if (!agent.prompt_template) {
     out = default_identity(agent);
   } else {
-    auto rendered = render_template(agent.system_prompt, template_variables(state));
+    auto rendered = agent.prompt_template->render(template_variables(state));
     if (!rendered) throw StatusError(Status::internal("agent prompt template: " + rendered.status().message()));
     out = std::move(rendered).value();
   }

@@ -608,22 +608,40 @@ class Renderer {
 
 }  // namespace
 
-Result<std::string> render_template(std::string_view tmpl, const json::object& vars) {
+// The parse keeps views into the source, so both live together, on the heap, unmoved.
+struct CompiledTemplate::Parsed {
+  std::string source;
+  Body body;
+};
+
+Result<CompiledTemplate> CompiledTemplate::compile(std::string source) {
+  auto parsed = std::make_shared<Parsed>();
+  parsed->source = std::move(source);
   try {
-    Body body = Parser(tmpl).parse();
-    return Renderer(vars).run(body);
+    parsed->body = Parser(parsed->source).parse();
+  } catch (const TemplateError& e) {
+    return Status::invalid(e.message);
+  }
+  return CompiledTemplate(std::move(parsed));
+}
+
+Result<std::string> CompiledTemplate::render(const json::object& vars) const {
+  try {
+    return Renderer(vars).run(parsed_->body);
   } catch (const TemplateError& e) {
     return Status::invalid(e.message);
   }
 }
 
+Result<std::string> render_template(std::string_view tmpl, const json::object& vars) {
+  auto compiled = CompiledTemplate::compile(std::string(tmpl));
+  if (!compiled) return compiled.status();
+  return compiled->render(vars);
+}
+
 Status check_template(std::string_view tmpl) {
-  try {
-    Parser(tmpl).parse();
-    return Status::ok();
-  } catch (const TemplateError& e) {
-    return Status::invalid(e.message);
-  }
+  auto compiled = CompiledTemplate::compile(std::string(tmpl));
+  return compiled ? Status::ok() : compiled.status();
 }
 
 }  // namespace brainstem::pipeline

@@ -21,17 +21,32 @@
 // (unclosed tag or string, unknown tag or filter, unmatched endif / endfor / elif / else,
 // malformed expression), nesting of blocks and expressions deeper than 32, and, when
 // rendering, output over 1 MB or more than 1,000,000 render steps (hostile loops).
-// Thread-safety: both functions are pure and safe to call concurrently.
+// Thread-safety: the functions are pure, and a CompiledTemplate renders concurrently.
 #pragma once
 
 #include "common/status.h"
 
 #include <boost/json/object.hpp>
 
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace brainstem::pipeline {
+
+// A template parsed once, to render many times (an agent's prompt, on every message). Copies
+// share the parse.
+class CompiledTemplate {
+ public:
+  // kInvalidArgument naming the line on a syntax error.
+  static Result<CompiledTemplate> compile(std::string source);
+  Result<std::string> render(const boost::json::object& vars) const;
+
+ private:
+  struct Parsed;
+  explicit CompiledTemplate(std::shared_ptr<const Parsed> parsed) : parsed_(std::move(parsed)) {}
+  std::shared_ptr<const Parsed> parsed_;
+};
 
 Result<std::string> render_template(std::string_view tmpl, const boost::json::object& vars);
 

@@ -216,6 +216,12 @@ Status Connection::exec(const char* sql) {
   return Status::ok();
 }
 
+Status Connection::run(const std::string& sql) {
+  auto prepared = statement(sql);
+  if (!prepared.ok()) return prepared.status();
+  return prepared->run();
+}
+
 void Connection::rollback_if_open() {
   if (in_transaction()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }

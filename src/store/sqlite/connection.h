@@ -82,6 +82,9 @@ class Connection {
   Result<Statement> statement(const std::string& sql);
   // Runs one or more statements that return no rows of interest.
   Status exec(const char* sql);
+  // Runs one statement that returns no rows through the statement cache: for those a
+  // connection repeats all the time (BEGIN, COMMIT, SAVEPOINT), which exec would parse anew.
+  Status run(const std::string& sql);
   // Whether a transaction is open. SQLite ends one by itself after some errors (disk full, I/O).
   bool in_transaction() const { return !sqlite3_get_autocommit(db_); }
   // Rolls back the open transaction, if any.

@@ -439,10 +439,11 @@ Status write_record(Connection& c, RecallFilters& recall, const ConversationReco
 // its status. Leaves no transaction open when the failure ended it, or when the savepoint
 // cannot be closed (the record's writes could then not be told from the others').
 Status write_whole_record(Connection& c, RecallFilters& recall, const ConversationRecord& record) {
-  if (Status s = c.exec("SAVEPOINT record"); !s.is_ok()) return s;
+  static const std::string kSavepoint = "SAVEPOINT record", kRelease = "RELEASE record";
+  if (Status s = c.run(kSavepoint); !s.is_ok()) return s;
   Status status = write_record(c, recall, record);
   if (!c.in_transaction()) return status;
-  if (Status s = c.exec(status.is_ok() ? "RELEASE record" : "ROLLBACK TO record; RELEASE record"); !s.is_ok()) {
+  if (Status s = status.is_ok() ? c.run(kRelease) : c.exec("ROLLBACK TO record; RELEASE record"); !s.is_ok()) {
     c.rollback_if_open();
     return s;
   }

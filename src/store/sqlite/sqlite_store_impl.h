@@ -220,7 +220,8 @@ class SqliteStore final : public Store {
     auto lease = writer_->acquire();
     if (!lease.ok()) return lease.status();
     Connection& c = **lease;
-    if (Status s = c.exec("BEGIN IMMEDIATE"); !s.is_ok()) return s;
+    static const std::string kBegin = "BEGIN IMMEDIATE", kCommit = "COMMIT";
+    if (Status s = c.run(kBegin); !s.is_ok()) return s;
     R result = [&]() -> R {
       try {
         return body(c);
@@ -232,7 +233,7 @@ class SqliteStore final : public Store {
       c.rollback_if_open();
       return result;
     }
-    if (Status s = c.exec("COMMIT"); !s.is_ok()) {
+    if (Status s = c.run(kCommit); !s.is_ok()) {
       c.rollback_if_open();
       return s;
     }

@@ -191,6 +191,26 @@ TEST(Template, CheckTemplateOnlyParses) {
   EXPECT_TRUE(check_template("{% for a in xs %}{% for b in xs %}{{ a }}{% endfor %}{% endfor %}").is_ok());
 }
 
+TEST(Template, CompiledTemplateRendersManyTimesAfterItsSourceIsGone) {
+  std::string source = "Hello {{ customer.name | default('there') }}{% for x in items %}, {{ x }}{% endfor %}";
+  auto compiled = CompiledTemplate::compile(source);
+  ASSERT_TRUE(compiled.ok()) << compiled.status().message();
+  source.assign(source.size(), '#');  // the template keeps its own copy of the text
+  const CompiledTemplate copy = *compiled;
+  EXPECT_EQ(*compiled->render(kVars), "Hello Ada, apple, pear, fig");
+  EXPECT_EQ(*copy.render(json::object{{"customer", json::object{}}}), "Hello there");
+
+  auto bad = CompiledTemplate::compile("line one\n{% for x in %}");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("template line 2"), std::string::npos) << bad.status().message();
+  // Rendering limits still apply to a compiled template.
+  auto loop = CompiledTemplate::compile("{% for a in xs %}{% for b in xs %}{% for c in xs %}{{ a }}{% endfor %}{% endfor %}{% endfor %}");
+  ASSERT_TRUE(loop.ok());
+  json::array xs(200, json::value(1));
+  EXPECT_EQ(loop->render(json::object{{"xs", xs}}).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(Template, NestingDeeperThan32IsAnError) {
   auto nested_ifs = [](int n) {
     std::string t;
