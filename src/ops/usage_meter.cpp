@@ -2,10 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace brainstem::ops {
 
 namespace {
 constexpr size_t kMaxPending = 100000;  // a store down for long must not grow memory without bound
+// Records per transaction: flushes run at a low priority, and must not hold the store's write
+// lock for long while other writers wait.
+constexpr size_t kChunk = 500;
 }
 
 void UsageMeter::record(store::UsageRecord record) {
@@ -30,14 +35,25 @@ boost::asio::awaitable<Status> UsageMeter::flush() {
   auto batch = take();
   if (batch.empty()) co_return Status::ok();
   Status s;
+  size_t written = 0;
   try {
-    auto write = [&] { return store_.record_usage(batch); };
+    auto write = [&] {
+      while (written < batch.size()) {
+        const auto from = batch.begin() + static_cast<std::ptrdiff_t>(written);
+        const size_t n = std::min(kChunk, batch.size() - written);
+        const std::vector<store::UsageRecord> chunk(from, from + static_cast<std::ptrdiff_t>(n));
+        if (Status chunk_status = store_.record_usage(chunk); !chunk_status.is_ok()) return chunk_status;
+        written += n;
+      }
+      return Status::ok();
+    };
     s = co_await blocking_.run(write);
   } catch (const StatusError& e) {
     s = e.status;  // the pool is saturated: keep the records like any other failure
   }
   if (!s.is_ok()) {
-    spdlog::warn("usage flush of {} records failed: {}", batch.size(), s.message());
+    spdlog::warn("usage flush of {} records failed: {}", batch.size() - written, s.message());
+    batch.erase(batch.begin(), batch.begin() + static_cast<std::ptrdiff_t>(written));
     put_back(std::move(batch));
   }
   co_return s;

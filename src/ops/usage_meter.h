@@ -1,5 +1,5 @@
 // Meters every model call: tokens in and out and cost, per tenant, key, agent and model.
-// Records are buffered and written to the store in one transaction per flush (the server
+// Records are buffered and written to the store, 500 per transaction, at each flush (the server
 // flushes every second and at shutdown), and each cost is added to the tenant's budget at once.
 //
 // Thread-safety: record() may be called concurrently; flush() from one place at a time.

@@ -275,6 +275,22 @@ TEST_F(BudgetsTest, FlushNowWritesBlocking) {
   EXPECT_EQ(summary("t1")[0].requests, 1);
 }
 
+// A flush larger than one transaction's share writes every record, each once.
+TEST_F(BudgetsTest, LargeFlushWritesEveryRecordOnce) {
+  Budgets budgets(*store_, pool_, BudgetOptions{});
+  UsageMeter meter(*store_, pool_, budgets);
+  const int64_t now = now_ms();
+  for (int i = 0; i < 1234; ++i) meter.record(usage("t1", 0.5, now));
+  Status s = run_awaitable(meter.flush());
+  ASSERT_TRUE(s.is_ok()) << s.message();
+  auto rows = summary("t1");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].requests, 1234);
+  EXPECT_DOUBLE_EQ(rows[0].cost_usd, 617);
+  ASSERT_TRUE(run_awaitable(meter.flush()).is_ok());
+  EXPECT_EQ(summary("t1")[0].requests, 1234);
+}
+
 // A flush refused because the blocking pool is saturated keeps its records for the next one.
 TEST_F(BudgetsTest, FlushRefusedAsBusyKeepsTheRecords) {
   BlockingPool pool(1, 1);
