@@ -27,10 +27,13 @@ bool subscribed(const store::Webhook& w, const std::string& event) {
 
 std::vector<store::WebhookDelivery> make_deliveries(const std::vector<store::Webhook>& webhooks, const std::string& tenant_id,
                                                     const std::string& event, json::object payload, int64_t now) {
+  std::vector<store::WebhookDelivery> out;
+  if (std::none_of(webhooks.begin(), webhooks.end(), [&](const store::Webhook& w) { return subscribed(w, event); })) {
+    return out;
+  }
   if (!payload.contains("event")) payload["event"] = event;
   if (!payload.contains("timestamp")) payload["timestamp"] = iso8601(now);
   const std::string body = json::serialize(payload);
-  std::vector<store::WebhookDelivery> out;
   for (const auto& w : webhooks) {
     if (!subscribed(w, event)) continue;
     store::WebhookDelivery d;
@@ -84,6 +87,14 @@ std::string WebhookDispatcher::sign(std::string_view secret, int64_t timestamp_s
   std::string signed_text = std::to_string(timestamp_s) + ".";
   signed_text += body;
   return "sha256=" + crypto::hmac_sha256_hex(secret, signed_text);
+}
+
+bool WebhookDispatcher::may_subscribe(const std::string& tenant_id, const std::string& event) {
+  std::lock_guard lock(subscriptions_mu_);
+  auto it = subscriptions_.find(tenant_id);
+  if (it == subscriptions_.end() || now_ms() - it->second.read_at_ms >= options_.subscriptions_ttl.count()) return true;
+  const auto& webhooks = *it->second.webhooks;
+  return std::any_of(webhooks.begin(), webhooks.end(), [&](const store::Webhook& w) { return subscribed(w, event); });
 }
 
 void WebhookDispatcher::forget_subscriptions(const std::string& tenant_id) {

@@ -75,6 +75,11 @@ class WebhookDispatcher {
   boost::asio::awaitable<Result<int>> publish(const std::string& tenant_id, const std::string& event,
                                               boost::json::object payload);
 
+  // False when the tenant's webhooks, as read within subscriptions_ttl, subscribe none to
+  // `event`, so a publisher can skip building the payload; true otherwise (publish then finds
+  // out). Never blocks.
+  bool may_subscribe(const std::string& tenant_id, const std::string& event);
+
   // Drops what is remembered of the tenant's webhooks: call after creating or deleting one,
   // so its next event sees the change at once (other nodes see it within subscriptions_ttl).
   void forget_subscriptions(const std::string& tenant_id);

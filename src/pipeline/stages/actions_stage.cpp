@@ -178,6 +178,7 @@ class ActionsStage : public Stage {
   // except in message.received, where it is the customer's message.
   boost::asio::awaitable<void> publish_event(const PipelineState& state, const std::string& event, int64_t now) {
     const MessageRequest& req = state.request;
+    if (!deps_.webhooks.may_subscribe(req.tenant_id, event)) co_return;
     json::object payload{{"event", event}, {"cerebral_id", state.agent->id}, {"agent_id", state.agent->id},
                          {"session_id", req.session_id}, {"customer_id", state.result.customer_id},
                          {"execution_id", state.result.execution_id}, {"channel", req.channel},

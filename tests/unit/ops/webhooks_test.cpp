@@ -265,6 +265,23 @@ TEST_F(WebhooksTest, SubscriptionsAreRememberedUntilForgottenOrStale) {
   EXPECT_EQ(run_all(dispatcher.publish("ten_1", "agent.created", {})).value(), 2) << "stale: read again";
 }
 
+TEST_F(WebhooksTest, MaySubscribeIsFalseOnlyWhenAFreshListHasNoSubscriber) {
+  options_.subscriptions_ttl = std::chrono::milliseconds(300);
+  ops::WebhookDispatcher dispatcher(*store_, blocking_, client_, allow_loopback_, options_);
+  add_webhook("ten_1", "/completed", {"conversation.completed"});
+  EXPECT_TRUE(dispatcher.may_subscribe("ten_1", "message.received")) << "not read yet: unknown";
+  EXPECT_EQ(run_all(dispatcher.publish("ten_1", "message.received", {})).value(), 0);
+  EXPECT_FALSE(dispatcher.may_subscribe("ten_1", "message.received"));
+  EXPECT_TRUE(dispatcher.may_subscribe("ten_1", "conversation.completed"));
+  EXPECT_TRUE(dispatcher.may_subscribe("ten_2", "message.received")) << "another tenant's list is not known";
+
+  add_webhook("ten_1", "/all", {"*"});
+  dispatcher.forget_subscriptions("ten_1");
+  EXPECT_TRUE(dispatcher.may_subscribe("ten_1", "message.received"));
+  EXPECT_EQ(run_all(dispatcher.publish("ten_1", "message.received", {})).value(), 1);
+  EXPECT_TRUE(dispatcher.may_subscribe("ten_1", "message.received")) << "the catch-all webhook subscribes";
+}
+
 TEST_F(WebhooksTest, PendingDeliveriesSurviveARestart) {
   const std::string id = add_webhook("ten_1", "/fail-once", {"*"});
   {
