@@ -32,6 +32,11 @@ asio::awaitable<Status> ConversationWriter::write(store::ConversationRecord reco
   co_return status;
 }
 
+bool ConversationWriter::backlogged() const {
+  std::lock_guard lock(mu_);
+  return queue_.size() >= max_batch_;
+}
+
 asio::awaitable<void> ConversationWriter::flush_all() {
   for (;;) {
     std::vector<Pending> batch;

@@ -12,6 +12,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -24,6 +25,10 @@ class ConversationWriter {
       : store_(store), blocking_(blocking), max_batch_(max_batch) {}
 
   boost::asio::awaitable<Status> write(store::ConversationRecord record);
+  // True when more records wait than one transaction takes. A caller that would let its write
+  // finish in the background should wait for it instead, so that the queue stays bounded by
+  // the store's pace when messages come faster than it writes.
+  bool backlogged() const;
 
  private:
   struct Waiter;
@@ -36,8 +41,8 @@ class ConversationWriter {
   store::Store& store_;
   BlockingPool& blocking_;
   const size_t max_batch_;
-  std::mutex mu_;
-  std::vector<Pending> queue_;
+  mutable std::mutex mu_;
+  std::deque<Pending> queue_;
   bool flushing_ = false;
 };
 

@@ -56,8 +56,9 @@ class ActionsStage : public Stage {
 
     std::optional<store::CacheEntry> cached_copy = cache_entry;
     store::ConversationRecord record{std::move(customer), std::move(turns), std::move(facts), std::move(cache_entry)};
-    if (result.cached) {
-      // A cache hit skips the model and answers at once; its turns are recorded behind it.
+    if (result.cached && !deps_.conversations.backlogged()) {
+      // A cache hit skips the model and answers at once; its turns are recorded behind it
+      // (unless the writer is behind: then it waits like any other answer).
       auto executor = co_await boost::asio::this_coro::executor;
       boost::asio::co_spawn(executor, record_later(deps_.conversations, std::move(record), req.request_id), boost::asio::detached);
     } else {
