@@ -345,8 +345,10 @@ Status upsert_session(Connection& c, const std::vector<Turn>& turns) {
 // them as stored.
 Result<std::vector<Turn>> write_turns(Connection& c, RecallFilters& recall, std::vector<Turn> turns) {
   const Turn& first = turns.front();
-  recall.sessions.add(RecallFilters::session_key(first.tenant_id, first.agent_id, first.session_id));
-  auto count = session_turn_count(c, first);
+  const std::string key = RecallFilters::session_key(first.tenant_id, first.agent_id, first.session_id);
+  const bool may_have_turns = recall.sessions.may_contain(key);  // no: a new session, no count to read
+  recall.sessions.add(key);
+  auto count = may_have_turns ? session_turn_count(c, first) : Result<int64_t>(int64_t{0});
   if (!count.ok()) return count.status();
   for (auto& turn : turns) {
     turn.seq = ++*count;

@@ -879,6 +879,9 @@ TEST_F(SqliteDomain, RecallFiltersTellNewSessionsAndCustomersWithoutFacts) {
     EXPECT_FALSE(store_->may_have_facts("t2", "cust_1"));
     EXPECT_FALSE(store_->may_have_facts("t1", "cust_3"));
   }
+  // The reopened store numbers a known session's next turn after the stored ones.
+  EXPECT_EQ(append({make_turn("turn_4", "s1", 4000)})[0].seq, 2);
+  EXPECT_EQ(append({make_turn("turn_5", "s4", 5000)})[0].seq, 1);
 }
 
 TEST_F(SqliteDomain, WebhookRoundTrip) {
