@@ -607,20 +607,19 @@ Status SqliteStore::load_recall_filters() {
   return read([&](Connection& c) -> Status {
     auto sessions = c.statement("SELECT DISTINCT tenant_id, agent_id, session_id FROM turns");
     if (!sessions.ok()) return sessions.status();
-    for (;;) {
-      auto row = sessions->step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
-      recall_.sessions.add(RecallFilters::session_key(sessions->text(0), sessions->text(1), sessions->text(2)));
-    }
+    auto session_keys = all_rows(*sessions, [](const Statement& row) {
+      return RecallFilters::session_key(row.text(0), row.text(1), row.text(2));
+    });
+    if (!session_keys.ok()) return session_keys.status();
+    for (const auto& key : *session_keys) recall_.sessions.add(key);
+
     auto customers = c.statement("SELECT DISTINCT tenant_id, customer_id FROM memory_facts");
     if (!customers.ok()) return customers.status();
-    for (;;) {
-      auto row = customers->step();
-      if (!row.ok()) return row.status();
-      if (!*row) return Status::ok();
-      recall_.customers.add(RecallFilters::customer_key(customers->text(0), customers->text(1)));
-    }
+    auto customer_keys =
+        all_rows(*customers, [](const Statement& row) { return RecallFilters::customer_key(row.text(0), row.text(1)); });
+    if (!customer_keys.ok()) return customer_keys.status();
+    for (const auto& key : *customer_keys) recall_.customers.add(key);
+    return Status::ok();
   });
 }
 
