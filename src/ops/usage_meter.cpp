@@ -8,8 +8,8 @@ namespace brainstem::ops {
 
 namespace {
 constexpr size_t kMaxPending = 100000;  // a store down for long must not grow memory without bound
-// Records per transaction: flushes run at a low priority, and must not hold the store's write
-// lock for long while other writers wait.
+// Records per transaction, so that a large flush does not hold the store's single write lock
+// for long while other writers (the conversation writer) wait.
 constexpr size_t kChunk = 500;
 }
 
