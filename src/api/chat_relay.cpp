@@ -65,8 +65,7 @@ void meter_usage(Services& services, const RequestContext& ctx, const std::strin
   const auth::Principal& caller = *ctx.principal;
   services.usage.record(store::UsageRecord{caller.tenant_id, caller.is_key() ? caller.key_id : std::string(), "",
                                            reply.model, kind, reply.response.usage.prompt_tokens,
-                                           reply.response.usage.completion_tokens, reply.cost_usd, false, ctx.request_id,
-                                           now_ms()});
+                                           reply.response.usage.completion_tokens, reply.cost_usd, false, now_ms()});
 }
 
 asio::awaitable<models::RoutedReply> routed_chat(Services& services, const RequestContext& ctx, const models::RouteHints& hints,

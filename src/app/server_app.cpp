@@ -197,7 +197,7 @@ Status ServerApp::build_knowledge(const Config& config, Parts& p) {
     if (!routed) co_return routed.status();
     if (registry->is_extractive(routed->model)) co_return Status::unavailable("no language model to summarize with");
     usage->record(store::UsageRecord{tenant, "", "", routed->model, "summarization", routed->response.usage.prompt_tokens,
-                                     routed->response.usage.completion_tokens, routed->cost_usd, false, "", now_ms()});
+                                     routed->response.usage.completion_tokens, routed->cost_usd, false, now_ms()});
     co_return memory::ModelSummary{routed->response.content, routed->model};
   };
   p.cellstate = std::make_unique<memory::CellState>(*p.store, *p.blocking, *p.embedding_models, *p.tokens,

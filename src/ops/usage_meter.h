@@ -1,6 +1,8 @@
 // Meters every model call: tokens in and out and cost, per tenant, key, agent and model.
-// Records are buffered and written to the store, 500 per transaction, at each flush (the server
-// flushes every second and at shutdown), and each cost is added to the tenant's budget at once.
+// Each cost is added to the tenant's budget at once. The calls are summed in memory per tenant,
+// key, agent, model, kind and second, and those sums are written to the store, 500 rows per
+// transaction, at each flush (the server flushes every second and at shutdown): a gateway
+// answering thousands of calls a second writes a few rows a second, not a row per call.
 //
 // Thread-safety: record() may be called concurrently; flush() from one place at a time.
 #pragma once
@@ -12,6 +14,8 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <mutex>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace brainstem::ops {
@@ -22,6 +26,7 @@ class UsageMeter {
       : store_(store), blocking_(blocking), budgets_(budgets) {}
 
   void record(store::UsageRecord record);
+  size_t pending_rows() const;  // the sums waiting for the next flush
   // Writes what is buffered; on a store failure the records are kept for the next flush.
   boost::asio::awaitable<Status> flush();
   Status flush_now();  // blocking: for shutdown
@@ -29,12 +34,14 @@ class UsageMeter {
  private:
   std::vector<store::UsageRecord> take();
   void put_back(std::vector<store::UsageRecord> records);
+  void add_locked(store::UsageRecord record);
 
   store::Store& store_;
   BlockingPool& blocking_;
   Budgets& budgets_;
-  std::mutex mu_;
-  std::vector<store::UsageRecord> pending_;
+  mutable std::mutex mu_;
+  std::vector<store::UsageRecord> pending_;  // one per group, at_ms the start of its second
+  std::unordered_map<std::string, size_t> group_index_;  // group key -> its place in pending_
 };
 
 }  // namespace brainstem::ops

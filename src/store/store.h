@@ -250,7 +250,8 @@ struct WebhookDelivery {
   int64_t updated_at = 0;
 };
 
-// Metered usage of one model call.
+// Metered usage of one model call, or the sum of `requests` calls of the same tenant, key,
+// agent, model and kind made in the second that starts at `at_ms`.
 struct UsageRecord {
   std::string tenant_id;
   std::string key_id;  // empty for calls made with a user's token
@@ -261,8 +262,8 @@ struct UsageRecord {
   int64_t completion_tokens = 0;
   double cost_usd = 0;
   bool cached = false;
-  std::string request_id;
   int64_t at_ms = 0;
+  int64_t requests = 1;
 };
 
 // What one answered message leaves behind: the customer it named, the session's new turns,

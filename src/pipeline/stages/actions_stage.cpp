@@ -68,8 +68,7 @@ class ActionsStage : public Stage {
     if (cached_copy) deps_.cache.insert(*cached_copy);
 
     store::UsageRecord usage{req.tenant_id, req.key_id, state.agent->id, result.model_used, "message",
-                             result.tokens.input, result.tokens.output, result.tokens.cost_usd, result.cached,
-                             req.request_id, now};
+                             result.tokens.input, result.tokens.output, result.tokens.cost_usd, result.cached, now};
     deps_.usage.record(std::move(usage));
     // Named strings: GCC 12 mishandles a temporary built inside a co_await expression.
     const std::string received = "message.received", completed = "conversation.completed",
@@ -132,7 +131,7 @@ class ActionsStage : public Stage {
     if (routed) {
       deps.usage.record(store::UsageRecord{job.tenant_id, job.key_id, job.agent_id, routed->model, "fact_extraction",
                                            routed->response.usage.prompt_tokens, routed->response.usage.completion_tokens,
-                                           routed->cost_usd, false, job.request_id, now_ms()});
+                                           routed->cost_usd, false, now_ms()});
       found = parse_extracted_facts(routed->response.content);
       if (found) source = "extracted:model";
     }

@@ -293,6 +293,36 @@ CREATE INDEX memory_entities_type ON memory_entities(tenant_id, kind, type, crea
 CREATE INDEX memory_entities_status ON memory_entities(tenant_id, kind, status, created_at);
 CREATE INDEX memory_entities_expiry ON memory_entities(expires_at) WHERE expires_at IS NOT NULL;
 )sql"},
+    {5, R"sql(
+-- Usage is metered per tenant, key, agent, model and kind each second: one row stands for
+-- `requests` calls, so the meter writes a few rows a second however many calls it counts.
+ALTER TABLE usage_records ADD COLUMN requests INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE usage_records DROP COLUMN request_id;
+
+-- Every answered message writes its session and turns, so each index they carry is paid for
+-- on every call. Sessions become one B-tree keyed (tenant, id, agent), which also serves the
+-- lookups by id under any agent; a session's turns across agents are found through it, so
+-- turns keep only their id and (tenant, agent, session, seq) keys.
+CREATE TABLE sessions_v5 (
+  tenant_id   TEXT NOT NULL,
+  agent_id    TEXT NOT NULL,
+  id          TEXT NOT NULL,
+  customer_id TEXT NOT NULL DEFAULT '',
+  title       TEXT NOT NULL DEFAULT '',
+  turn_count  INTEGER NOT NULL DEFAULT 0,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  tokens      INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, id, agent_id)
+) WITHOUT ROWID;
+INSERT INTO sessions_v5(tenant_id, agent_id, id, customer_id, title, turn_count, created_at, updated_at, tokens)
+  SELECT tenant_id, agent_id, id, customer_id, title, turn_count, created_at, updated_at, tokens FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_v5 RENAME TO sessions;
+CREATE INDEX sessions_tenant_updated ON sessions(tenant_id, updated_at);
+CREATE INDEX sessions_agent_updated ON sessions(tenant_id, agent_id, updated_at);
+DROP INDEX turns_session;
+)sql"},
 };
 
 constexpr int kLatestVersion = std::end(kMigrations)[-1].version;
@@ -334,7 +364,7 @@ Result<int> recorded_schema_version(Connection& conn) {
   return static_cast<int>(query->integer(0));
 }
 
-Result<int> migrate(Connection& writer) {
+Result<int> migrate(Connection& writer, int up_to) {
   if (Status s = writer.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
                              "version INTEGER PRIMARY KEY, applied_at INTEGER)");
       !s.is_ok()) {
@@ -345,6 +375,7 @@ Result<int> migrate(Connection& writer) {
   if (*current > kLatestVersion) return newer_than_build(*current);
   for (const auto& migration : kMigrations) {
     if (migration.version <= *current) continue;
+    if (migration.version > up_to) break;
     if (Status s = apply(writer, migration); !s.is_ok()) return s;
   }
   return recorded_schema_version(writer);

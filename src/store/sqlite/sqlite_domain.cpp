@@ -34,7 +34,7 @@ constexpr const char* kDeliveryColumns =
     "id, webhook_id, tenant_id, event, payload, status, attempts, next_attempt_at, last_status_code, last_error, "
     "created_at, updated_at";
 constexpr const char* kUsageColumns =
-    "tenant_id, key_id, agent_id, model, kind, prompt_tokens, completion_tokens, cost_usd, cached, request_id, at_ms";
+    "tenant_id, key_id, agent_id, model, kind, prompt_tokens, completion_tokens, cost_usd, cached, at_ms, requests";
 
 // The JSON object in `text` (empty text: an empty object); nullopt if it is not one.
 std::optional<boost::json::object> json_object(const std::string& text) {
@@ -488,8 +488,8 @@ Status insert_usage(Connection& c, const UsageRecord& r) {
       .bind(7, r.completion_tokens)
       .bind_real(8, r.cost_usd)
       .bind(9, int64_t{r.cached ? 1 : 0})
-      .bind(10, r.request_id)
-      .bind(11, r.at_ms);
+      .bind(10, r.at_ms)
+      .bind(11, r.requests);
   return insert->run();
 }
 
@@ -605,7 +605,7 @@ std::string RecallFilters::customer_key(std::string_view tenant_id, std::string_
 
 Status SqliteStore::load_recall_filters() {
   return read([&](Connection& c) -> Status {
-    auto sessions = c.statement("SELECT DISTINCT tenant_id, agent_id, session_id FROM turns");
+    auto sessions = c.statement("SELECT tenant_id, agent_id, id FROM sessions");  // a session row has turns
     if (!sessions.ok()) return sessions.status();
     auto session_keys = all_rows(*sessions, [](const Statement& row) {
       return RecallFilters::session_key(row.text(0), row.text(1), row.text(2));
@@ -651,7 +651,8 @@ bool SqliteStore::may_have_turns(const std::string& tenant_id, const std::string
 Result<Session> SqliteStore::get_session(const std::string& tenant_id, const std::string& agent_id,
                                          const std::string& session_id) {
   std::string sql = std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE tenant_id = ?1 AND id = ?3";
-  sql += agent_id.empty() ? " ORDER BY updated_at DESC LIMIT 1" : " AND agent_id = ?2";
+  // `+updated_at`: sorting the session's few agents beats walking the tenant's update order.
+  sql += agent_id.empty() ? " ORDER BY +updated_at DESC LIMIT 1" : " AND agent_id = ?2";
   return read([&](Connection& c) -> Result<Session> {
     auto query = c.statement(sql);
     if (!query.ok()) return query.status();
@@ -665,7 +666,7 @@ Result<std::vector<Session>> SqliteStore::list_sessions(const std::string& tenan
                                                         int limit) {
   std::string sql = std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE tenant_id = ?1";
   if (!agent_id.empty()) sql += " AND agent_id = ?2";
-  sql += " ORDER BY updated_at DESC, rowid DESC LIMIT ?3";
+  sql += " ORDER BY updated_at DESC, id DESC LIMIT ?3";
   return read([&](Connection& c) -> Result<std::vector<Session>> {
     auto query = c.statement(sql);
     if (!query.ok()) return query.status();
@@ -705,7 +706,8 @@ Result<Turn> SqliteStore::get_turn(const std::string& tenant_id, const std::stri
 Result<std::vector<Turn>> SqliteStore::session_turns(const std::string& tenant_id, const std::string& session_id) {
   return read([&](Connection& c) -> Result<std::vector<Turn>> {
     auto query = c.statement(std::string("SELECT ") + kTurnColumns +
-                             " FROM turns WHERE tenant_id = ?1 AND session_id = ?2 ORDER BY created_at, rowid");
+                             " FROM turns WHERE tenant_id = ?1 AND session_id = ?2 AND agent_id IN "
+                             "(SELECT agent_id FROM sessions WHERE tenant_id = ?1 AND id = ?2) ORDER BY created_at, rowid");
     if (!query.ok()) return query.status();
     query->bind(1, tenant_id).bind(2, session_id);
     return all_rows(*query, read_turn);
@@ -920,7 +922,7 @@ Status SqliteStore::record_usage(const std::vector<UsageRecord>& records) {
 Result<std::vector<UsageRow>> SqliteStore::usage_summary(const UsageQuery& q) {
   return read([&](Connection& c) -> Result<std::vector<UsageRow>> {
     auto query = c.statement(
-        "SELECT model, key_id, COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), TOTAL(cost_usd) "
+        "SELECT model, key_id, SUM(requests), SUM(prompt_tokens), SUM(completion_tokens), TOTAL(cost_usd) "
         "FROM usage_records WHERE tenant_id = ?1 AND at_ms >= ?2 AND at_ms < ?3 "
         "GROUP BY model, key_id ORDER BY model, key_id");
     if (!query.ok()) return query.status();

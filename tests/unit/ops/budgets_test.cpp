@@ -45,7 +45,6 @@ store::UsageRecord usage(const std::string& tenant_id, double cost_usd, int64_t 
   r.prompt_tokens = 100;
   r.completion_tokens = 20;
   r.cost_usd = cost_usd;
-  r.request_id = "req_1";
   r.at_ms = at_ms;
   return r;
 }
@@ -275,12 +274,45 @@ TEST_F(BudgetsTest, FlushNowWritesBlocking) {
   EXPECT_EQ(summary("t1")[0].requests, 1);
 }
 
-// A flush larger than one transaction's share writes every record, each once.
+// Calls of one tenant, key, agent, model and kind in the same second become one row; another
+// second, key or model starts another.
+TEST_F(BudgetsTest, MeterSumsTheCallsOfOneSecondIntoOneRow) {
+  Budgets budgets(*store_, pool_, BudgetOptions{});
+  UsageMeter meter(*store_, pool_, budgets);
+  const int64_t second = now_ms() / 1000 * 1000;
+  meter.record(usage("t1", 1, second));
+  meter.record(usage("t1", 2, second + 999));
+  EXPECT_EQ(meter.pending_rows(), 1u);
+  meter.record(usage("t1", 4, second + 1000));
+  meter.record(usage("t1", 8, second, "gpt"));
+  meter.record(usage("t1", 16, second, "llama", "key_2"));
+  EXPECT_EQ(meter.pending_rows(), 4u);
+
+  ASSERT_TRUE(run_awaitable(meter.flush()).is_ok());
+  EXPECT_EQ(meter.pending_rows(), 0u);
+  auto rows = summary("t1");
+  ASSERT_EQ(rows.size(), 3u);  // per model and key
+  EXPECT_EQ(rows[1].model, "llama");
+  EXPECT_EQ(rows[1].key_id, "key_1");
+  EXPECT_EQ(rows[1].requests, 3);
+  EXPECT_EQ(rows[1].prompt_tokens, 300);
+  EXPECT_DOUBLE_EQ(rows[1].cost_usd, 7);
+  // The rows keep their second: a window that ends before the last one leaves it out.
+  store::UsageQuery first_second{"t1", second, second + 1000};
+  auto early = store_->usage_summary(first_second);
+  ASSERT_TRUE(early.ok());
+  int64_t requests = 0;
+  for (const auto& row : *early) requests += row.requests;
+  EXPECT_EQ(requests, 4);
+}
+
+// A flush of more rows than one transaction takes writes every row, each once.
 TEST_F(BudgetsTest, LargeFlushWritesEveryRecordOnce) {
   Budgets budgets(*store_, pool_, BudgetOptions{});
   UsageMeter meter(*store_, pool_, budgets);
   const int64_t now = now_ms();
-  for (int i = 0; i < 1234; ++i) meter.record(usage("t1", 0.5, now));
+  for (int i = 0; i < 1234; ++i) meter.record(usage("t1", 0.5, now - i * 1000));  // a row per second
+  EXPECT_EQ(meter.pending_rows(), 1234u);
   Status s = run_awaitable(meter.flush());
   ASSERT_TRUE(s.is_ok()) << s.message();
   auto rows = summary("t1");

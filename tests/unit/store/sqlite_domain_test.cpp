@@ -2,6 +2,8 @@
 // webhooks and usage metering.
 #include "testing/sqlite_raw.h"
 #include "testing/temp_dir.h"
+#include "store/sqlite/connection.h"
+#include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_store.h"
 
 #include <gtest/gtest.h>
@@ -122,7 +124,6 @@ UsageRecord make_usage(const std::string& tenant_id, const std::string& model, c
   r.prompt_tokens = 10;
   r.completion_tokens = 5;
   r.cost_usd = cost_usd;
-  r.request_id = "req";
   r.at_ms = at_ms;
   return r;
 }
@@ -207,6 +208,60 @@ TEST_F(SqliteDomain, V1DatabaseMigratesToLatestKeepingItsRecords) {
   EXPECT_EQ(reopened->schema_version(), sqlite_latest_schema_version());
   EXPECT_TRUE(reopened->get_tenant("t1").ok());
   EXPECT_TRUE(reopened->create_agent(make_agent("a1", "t1")).is_ok());
+}
+
+// v5 rebuilt the sessions table, dropped an index of turns and summed usage rows: what a v4
+// database held reads back the same through the store.
+TEST_F(SqliteDomain, V4ConversationsAndUsageMigrateToLatest) {
+  store_.reset();
+  const std::string v4 = dir_.file("v4.db");
+  {
+    auto conn = sqlite::Connection::open(v4, SqliteOptions{}, false);
+    ASSERT_TRUE(conn.ok()) << conn.status().message();
+    auto version = sqlite::migrate(**conn, 4);
+    ASSERT_TRUE(version.ok()) << version.status().message();
+    ASSERT_EQ(*version, 4);
+  }
+  raw_exec(v4,
+           "INSERT INTO sessions(tenant_id, agent_id, id, customer_id, turn_count, created_at, updated_at, tokens) VALUES "
+           "('t1', 'a1', 's1', 'c1', 2, 1000, 1100, 14), ('t1', 'a2', 's1', '', 1, 1050, 1050, 7); "
+           "INSERT INTO turns(id, tenant_id, agent_id, session_id, seq, role, content, tokens, created_at) VALUES "
+           "('u1', 't1', 'a1', 's1', 1, 'user', 'one', 7, 1000), ('u2', 't1', 'a2', 's1', 1, 'user', 'two', 7, 1050), "
+           "('u3', 't1', 'a1', 's1', 2, 'assistant', 'three', 7, 1100); "
+           "INSERT INTO usage_records(tenant_id, model, kind, prompt_tokens, completion_tokens, cost_usd, request_id, at_ms) "
+           "VALUES ('t1', 'm', 'chat', 10, 5, 0.5, 'req_1', 1000), ('t1', 'm', 'chat', 10, 5, 0.5, 'req_2', 1000)");
+  auto store = open_or_die(v4);
+  EXPECT_EQ(store->schema_version(), sqlite_latest_schema_version());
+
+  auto session = store->get_session("t1", "a1", "s1");
+  ASSERT_TRUE(session.ok()) << session.status().message();
+  EXPECT_EQ(session->customer_id, "c1");
+  EXPECT_EQ(session->turn_count, 2);
+  auto any_agent = store->get_session("t1", "", "s1");
+  ASSERT_TRUE(any_agent.ok());
+  EXPECT_EQ(any_agent->agent_id, "a1");  // the most recently updated
+  auto tokens = store->session_tokens("t1", "s1");
+  ASSERT_TRUE(tokens.ok());
+  EXPECT_EQ(*tokens, 21);
+
+  auto turns = store->session_turns("t1", "s1");
+  ASSERT_TRUE(turns.ok()) << turns.status().message();
+  ASSERT_EQ(turns->size(), 3u);
+  EXPECT_EQ((*turns)[0].id, "u1");
+  EXPECT_EQ((*turns)[1].id, "u2");
+  EXPECT_EQ((*turns)[2].id, "u3");
+  EXPECT_TRUE(store->may_have_turns("t1", "a2", "s1"));  // the filters load from the migrated rows
+
+  // The next turn of a migrated session continues its sequence.
+  auto appended = store->append_turns({make_turn("u4", "s1", 1200, "c1", "a1")});
+  ASSERT_TRUE(appended.ok()) << appended.status().message();
+  EXPECT_EQ(appended->front().seq, 3);
+
+  auto usage = store->usage_summary(UsageQuery{"t1"});
+  ASSERT_TRUE(usage.ok()) << usage.status().message();
+  ASSERT_EQ(usage->size(), 1u);
+  EXPECT_EQ(usage->front().requests, 2);  // a v4 row is one call
+  EXPECT_DOUBLE_EQ(usage->front().cost_usd, 1);
 }
 
 // --- agents
