@@ -24,17 +24,56 @@ std::string SemanticCache::normalise(std::string_view question) {
   return out;
 }
 
+void SemanticCache::Bucket::erase(std::map<uint64_t, Item>::iterator item) {
+  auto [first, last] = by_question.equal_range(item->second.normalised);
+  for (auto it = first; it != last; ++it) {
+    if (it->second == item->first) {
+      by_question.erase(it);
+      break;
+    }
+  }
+  items.erase(item);
+}
+
+std::optional<CacheHit> SemanticCache::exact_match(const std::string& bucket_key, const std::string& customer_id,
+                                                   std::string_view normalised_question) const {
+  auto bucket = buckets_.find(bucket_key);
+  if (bucket == buckets_.end()) return std::nullopt;
+  const Item* newest = nullptr;
+  uint64_t newest_number = 0;
+  auto [first, last] = bucket->second.by_question.equal_range(std::string(normalised_question));
+  for (auto it = first; it != last; ++it) {
+    const Item& item = bucket->second.items.at(it->second);
+    if (!item.customer_id.empty() && item.customer_id != customer_id) continue;
+    if (!newest || it->second > newest_number) {
+      newest = &item;
+      newest_number = it->second;
+    }
+  }
+  if (!newest) return std::nullopt;
+  return CacheHit{newest->id, newest->question, newest->answer, 1.0};
+}
+
 std::optional<CacheHit> SemanticCache::lookup(const std::string& tenant_id, const std::string& agent_id,
                                               const std::string& customer_id, std::string_view normalised_question,
-                                              const std::vector<float>& embedding, double threshold) {
+                                              const Embed& embed, double threshold) {
+  const std::string bucket_key = key(tenant_id, agent_id);
+  if (threshold <= 1.0) {
+    std::shared_lock lock(mu_);
+    if (auto hit = exact_match(bucket_key, customer_id, normalised_question)) {
+      hits_.fetch_add(1, std::memory_order_relaxed);
+      return hit;
+    }
+  }
+  const std::vector<float>& embedding = embed();
   std::shared_lock lock(mu_);
-  auto it = buckets_.find(key(tenant_id, agent_id));
+  auto it = buckets_.find(bucket_key);
   const Item* best = nullptr;
   double best_score = threshold;
   if (it != buckets_.end()) {
-    for (const auto& item : it->second) {
+    for (const auto& [number, item] : it->second.items) {
       if (!item.customer_id.empty() && item.customer_id != customer_id) continue;
-      double score = item.normalised == normalised_question ? 1.0 : models::cosine(item.embedding, embedding);
+      double score = models::cosine(item.embedding, embedding);
       if (score >= best_score) {
         best_score = score;
         best = &item;
@@ -52,10 +91,19 @@ std::optional<CacheHit> SemanticCache::lookup(const std::string& tenant_id, cons
 void SemanticCache::insert(const store::CacheEntry& entry) {
   Item item{entry.id, entry.customer_id, entry.question, normalise(entry.question), entry.answer, entry.embedding};
   std::unique_lock lock(mu_);
-  auto& bucket = buckets_[key(entry.tenant_id, entry.agent_id)];
-  std::erase_if(bucket, [&](const Item& old) { return old.normalised == item.normalised && old.customer_id == item.customer_id; });
-  if (bucket.size() >= max_per_agent_) bucket.erase(bucket.begin());
-  bucket.push_back(std::move(item));
+  Bucket& bucket = buckets_[key(entry.tenant_id, entry.agent_id)];
+  auto [first, last] = bucket.by_question.equal_range(item.normalised);
+  for (auto it = first; it != last; ++it) {
+    auto same = bucket.items.find(it->second);
+    if (same->second.customer_id == item.customer_id) {
+      bucket.erase(same);
+      break;
+    }
+  }
+  if (bucket.items.size() >= max_per_agent_) bucket.erase(bucket.items.begin());
+  const uint64_t number = next_number_++;
+  bucket.by_question.emplace(item.normalised, number);
+  bucket.items.emplace(number, std::move(item));
 }
 
 int64_t SemanticCache::flush(const std::string& tenant_id, const std::string& agent_id) {
@@ -66,7 +114,7 @@ int64_t SemanticCache::flush(const std::string& tenant_id, const std::string& ag
     bool tenant_matches = tenant_id.empty() || (slash == tenant_id.size() && it->first.compare(0, slash, tenant_id) == 0);
     bool agent_matches = agent_id.empty() || it->first.compare(slash + 1, std::string::npos, agent_id) == 0;
     if (tenant_matches && agent_matches) {
-      removed += static_cast<int64_t>(it->second.size());
+      removed += static_cast<int64_t>(it->second.items.size());
       it = buckets_.erase(it);
     } else {
       ++it;
@@ -86,7 +134,7 @@ CacheStats SemanticCache::stats(const std::string& tenant_id) const {
   std::shared_lock lock(mu_);
   CacheStats s;
   for (const auto& [k, bucket] : buckets_) {
-    if (tenant_id.empty() || k.compare(0, tenant_id.size() + 1, tenant_id + '/') == 0) s.entries += static_cast<int64_t>(bucket.size());
+    if (tenant_id.empty() || k.compare(0, tenant_id.size() + 1, tenant_id + '/') == 0) s.entries += static_cast<int64_t>(bucket.items.size());
   }
   s.hits = hits_.load(std::memory_order_relaxed);
   s.misses = misses_.load(std::memory_order_relaxed);

@@ -1,6 +1,8 @@
 // The semantic cache: answers given before, found again by the similarity of a new question
-// to the old one (cosine of normalised embeddings), per tenant and agent. Entries tied to a
-// customer (the answer used that customer's facts) are found only for that customer.
+// to the old one (cosine of normalised embeddings), per tenant and agent. A question asked
+// before in the same words (once normalised) is found by its text, without an embedding.
+// Entries tied to a customer (the answer used that customer's facts) are found only for that
+// customer.
 //
 // Entries live in memory for lookups and in the store so they survive a restart (load()).
 // Each agent keeps at most `max_per_agent` entries; the oldest go first.
@@ -10,7 +12,10 @@
 #include "common/status.h"
 #include "store/store.h"
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
@@ -41,10 +46,13 @@ class SemanticCache {
   static std::string normalise(std::string_view question);
 
   // The best entry at or above `threshold` for the customer (shareable entries, and the
-  // customer's own); nullopt on a miss.
+  // customer's own); nullopt on a miss. The newest entry of the same normalised question is
+  // the best (similarity 1); only without one is `embed` called, outside the lock, for the
+  // question's embedding to compare.
+  using Embed = std::function<const std::vector<float>&()>;
   std::optional<CacheHit> lookup(const std::string& tenant_id, const std::string& agent_id,
                                  const std::string& customer_id, std::string_view normalised_question,
-                                 const std::vector<float>& embedding, double threshold);
+                                 const Embed& embed, double threshold);
   // Adds an entry (replacing one with the same normalised question and customer).
   void insert(const store::CacheEntry& entry);
   // Removes the tenant's (empty: every tenant's) entries of the agent (empty: every agent).
@@ -59,10 +67,18 @@ class SemanticCache {
     std::string id, customer_id, question, normalised, answer;
     std::vector<float> embedding;
   };
-  using Bucket = std::vector<Item>;  // one agent's entries, oldest first
+  // One agent's entries by insertion number (oldest first), and their numbers by question.
+  struct Bucket {
+    std::map<uint64_t, Item> items;
+    std::unordered_multimap<std::string, uint64_t> by_question;
+    void erase(std::map<uint64_t, Item>::iterator item);
+  };
   static std::string key(const std::string& tenant_id, const std::string& agent_id) { return tenant_id + '/' + agent_id; }
+  std::optional<CacheHit> exact_match(const std::string& bucket_key, const std::string& customer_id,
+                                      std::string_view normalised_question) const;
 
   const size_t max_per_agent_;
+  uint64_t next_number_ = 0;  // under mu_ (exclusive)
   mutable std::shared_mutex mu_;
   std::unordered_map<std::string, Bucket> buckets_;
   std::atomic<int64_t> hits_{0}, misses_{0};

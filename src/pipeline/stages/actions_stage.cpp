@@ -98,8 +98,11 @@ class ActionsStage : public Stage {
       return store::Turn{time_ordered_id("turn_", now_us(), 12), req.tenant_id, state.agent->id, req.session_id, 0,
                          std::move(role), std::move(content), state.result.customer_id, tokens, std::move(metadata), now};
     };
-    return {turn("user", req.message, state.result.tokens.input, json::serialize(json::object{{"channel", req.channel}})),
-            turn("assistant", state.result.reply, state.result.tokens.output, json::serialize(meta))};
+    std::vector<store::Turn> turns;  // pushed, not braced: a braced list would copy each turn
+    turns.reserve(2);
+    turns.push_back(turn("user", req.message, state.result.tokens.input, json::serialize(json::object{{"channel", req.channel}})));
+    turns.push_back(turn("assistant", state.result.reply, state.result.tokens.output, json::serialize(meta)));
+    return turns;
   }
 
   static std::vector<store::MemoryFact> memory_facts(const std::string& tenant_id, const std::string& customer_id,

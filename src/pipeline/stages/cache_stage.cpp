@@ -1,5 +1,6 @@
 // 5. cache: a question close enough to one answered before gets that answer at once, at no
-// cost; stages 6–8 are skipped. The embedding is kept for stage 8 to store a new answer.
+// cost; stages 6–8 are skipped. On a miss the question's embedding is kept for stage 8 to
+// store the new answer.
 #include "pipeline/stages/stages.h"
 
 namespace brainstem::pipeline {
@@ -16,9 +17,12 @@ class CacheStage : public Stage {
     if (!agent.cache_enabled) co_return true;
     const MessageRequest& req = state.request;
     std::string normalised = SemanticCache::normalise(req.message);
-    state.question_embedding = deps_.embedder.embed_one(normalised);
+    const SemanticCache::Embed embed = [&]() -> const std::vector<float>& {
+      state.question_embedding = deps_.embedder.embed_one(normalised);
+      return state.question_embedding;
+    };
     double threshold = agent.cache_threshold.value_or(deps_.cache_threshold);
-    auto hit = deps_.cache.lookup(req.tenant_id, agent.id, state.result.customer_id, normalised, state.question_embedding, threshold);
+    auto hit = deps_.cache.lookup(req.tenant_id, agent.id, state.result.customer_id, normalised, embed, threshold);
     if (!hit) co_return true;
     state.result.reply = hit->answer;
     state.result.cached = true;

@@ -723,6 +723,16 @@ Result<int64_t> SqliteStore::session_tokens(const std::string& tenant_id, const 
 std::vector<Status> SqliteStore::record_conversations(const std::vector<ConversationRecord>& records) {
   std::vector<Status> statuses;
   if (records.empty()) return statuses;
+  // The batch is first written as one. A savepoint per record costs a copy of every page the
+  // record touches, so it is paid only when a record fails: the batch is then rolled back and
+  // written again with one savepoint per record, so that only the failing record is refused.
+  Status whole = write([&](Connection& c) -> Status {
+    for (const auto& record : records) {
+      if (Status s = write_record(c, recall_, record); !s.is_ok()) return s;
+    }
+    return Status::ok();
+  });
+  if (whole.is_ok() || records.size() == 1) return std::vector<Status>(records.size(), whole);
   Status committed = write([&](Connection& c) -> Status {
     for (const auto& record : records) {
       statuses.push_back(write_whole_record(c, recall_, record));

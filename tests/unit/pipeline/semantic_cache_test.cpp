@@ -44,8 +44,9 @@ store::CacheEntry entry(const std::string& id, const std::string& question, cons
 std::optional<CacheHit> ask(SemanticCache& cache, const std::string& question, double threshold = 0.9,
                             const std::string& tenant_id = "t1", const std::string& agent_id = "a1",
                             const std::string& customer_id = "") {
+  const std::vector<float> embedding = embedder().embed_one(question);
   return cache.lookup(tenant_id, agent_id, customer_id, SemanticCache::normalise(question),
-                      embedder().embed_one(question), threshold);
+                      [&]() -> const std::vector<float>& { return embedding; }, threshold);
 }
 
 // The answer found for `question`, or "<miss>".
@@ -99,9 +100,37 @@ TEST(SemanticCache, ExactNormalisedMatchHitsEvenWithoutAnEmbedding) {
   auto e = entry("e1", "Where is my order?", "On its way");
   e.embedding.clear();
   cache.insert(e);
-  auto hit = cache.lookup("t1", "a1", "", "where is my order", embedder().embed_one("Where is my order?"), 1.0);
+  int embedded = 0;
+  const std::vector<float> embedding = embedder().embed_one("Where is my order?");
+  auto embed = [&]() -> const std::vector<float>& {
+    ++embedded;
+    return embedding;
+  };
+  auto hit = cache.lookup("t1", "a1", "", "where is my order", embed, 1.0);
   ASSERT_TRUE(hit);
   EXPECT_EQ(hit->answer, "On its way");
+  EXPECT_DOUBLE_EQ(hit->similarity, 1.0);
+  EXPECT_EQ(embedded, 0);  // found by its text: no embedding needed
+  EXPECT_FALSE(cache.lookup("t1", "a1", "", "where is my parcel", embed, 0.9));
+  EXPECT_EQ(embedded, 1);
+}
+
+// Of several entries with the same question, a customer gets the newest it may see: its own
+// or a shareable one, never another customer's.
+TEST(SemanticCache, ExactMatchTakesTheNewestEntryTheCustomerMaySee) {
+  SemanticCache cache;
+  cache.insert(entry("e1", "Where is my order?", "shared answer"));
+  cache.insert(entry("e2", "where is my order", "Alice's answer", "t1", "a1", "alice"));
+  cache.insert(entry("e3", "WHERE is my order!", "Bob's answer", "t1", "a1", "bob"));
+  EXPECT_EQ(answer(cache, "Where is my order?", 0.9, "t1", "a1", "alice"), "Alice's answer");
+  EXPECT_EQ(answer(cache, "Where is my order?", 0.9, "t1", "a1", "bob"), "Bob's answer");
+  EXPECT_EQ(answer(cache, "Where is my order?", 0.9, "t1", "a1", "carol"), "shared answer");
+  EXPECT_EQ(answer(cache, "Where is my order?"), "shared answer");
+  // A newer shareable answer to the same question replaces the old one for everyone else.
+  cache.insert(entry("e4", "where is my order?", "new shared answer"));
+  EXPECT_EQ(answer(cache, "Where is my order?", 0.9, "t1", "a1", "carol"), "new shared answer");
+  EXPECT_EQ(answer(cache, "Where is my order?", 0.9, "t1", "a1", "alice"), "new shared answer");
+  EXPECT_EQ(cache.stats().entries, 3);
 }
 
 TEST(SemanticCache, SimilarQuestionHitsAtOrBelowItsSimilarityOnly) {
