@@ -7,23 +7,34 @@ namespace brainstem::pipeline {
 
 namespace json = boost::json;
 
-json::object template_variables(const PipelineState& state) {
+json::object template_variables(const PipelineState& state, const CompiledTemplate& tmpl) {
   const AgentConfig& agent = *state.agent;
   const MessageRequest& req = state.request;
-  json::array facts, knowledge;
-  for (const auto& f : state.facts) facts.push_back(json::object{{"fact", f.fact}, {"category", f.category}, {"confidence", f.confidence}});
-  for (const auto& p : state.knowledge) knowledge.push_back(json::object{{"title", p.title}, {"text", p.text}, {"source", p.source}, {"citation", p.citation}});
-  json::object customer = req.identity;
-  customer["id"] = state.result.customer_id;
-  return {{"agent", json::object{{"name", agent.name}, {"personality", agent.personality}, {"dialect", agent.dialect},
-                                 {"language", agent.language}}},
-          {"customer", std::move(customer)},
-          {"memory", json::object{{"facts", facts}}},
-          {"facts", facts},
-          {"knowledge", std::move(knowledge)},
-          {"channel", req.channel},
-          {"metadata", req.metadata},
-          {"message", req.message}};
+  json::object vars;
+  if (tmpl.uses("agent")) {
+    vars["agent"] = json::object{{"name", agent.name}, {"personality", agent.personality}, {"dialect", agent.dialect},
+                                 {"language", agent.language}};
+  }
+  if (tmpl.uses("customer")) {
+    json::object customer = req.identity;
+    customer["id"] = state.result.customer_id;
+    vars["customer"] = std::move(customer);
+  }
+  if (tmpl.uses("facts") || tmpl.uses("memory")) {
+    json::array facts;
+    for (const auto& f : state.facts) facts.push_back(json::object{{"fact", f.fact}, {"category", f.category}, {"confidence", f.confidence}});
+    vars["memory"] = json::object{{"facts", facts}};
+    vars["facts"] = std::move(facts);
+  }
+  if (tmpl.uses("knowledge")) {
+    json::array knowledge;
+    for (const auto& p : state.knowledge) knowledge.push_back(json::object{{"title", p.title}, {"text", p.text}, {"source", p.source}, {"citation", p.citation}});
+    vars["knowledge"] = std::move(knowledge);
+  }
+  if (tmpl.uses("channel")) vars["channel"] = req.channel;
+  if (tmpl.uses("metadata")) vars["metadata"] = req.metadata;
+  if (tmpl.uses("message")) vars["message"] = req.message;
+  return vars;
 }
 
 namespace {
@@ -44,7 +55,7 @@ std::string system_message(const PipelineState& state) {
   if (!agent.prompt_template) {
     out = default_identity(agent);
   } else {
-    auto rendered = agent.prompt_template->render(template_variables(state));
+    auto rendered = agent.prompt_template->render(template_variables(state, *agent.prompt_template));
     if (!rendered) throw StatusError(Status::internal("agent prompt template: " + rendered.status().message()));
     out = std::move(rendered).value();
   }

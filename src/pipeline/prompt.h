@@ -4,6 +4,7 @@
 #pragma once
 
 #include "pipeline/stage.h"
+#include "pipeline/template.h"
 
 #include <boost/json/object.hpp>
 
@@ -11,9 +12,10 @@
 
 namespace brainstem::pipeline {
 
-// {agent:{name, personality, dialect, language}, customer:{id, ...identity}, memory:{facts},
-//  knowledge:[{title, text, source}], channel, metadata, message}
-boost::json::object template_variables(const PipelineState& state);
+// The variables of `tmpl` among {agent:{name, personality, dialect, language},
+// customer:{id, ...identity}, memory:{facts}, facts, knowledge:[{title, text, source, citation}],
+// channel, metadata, message}: only those it reads are built.
+boost::json::object template_variables(const PipelineState& state, const CompiledTemplate& tmpl);
 
 // The system message. Throws StatusError if the template fails to render.
 std::string system_message(const PipelineState& state);

@@ -606,12 +606,29 @@ class Renderer {
   long steps_ = 0;
 };
 
+void collect_names(const Expr& e, std::vector<std::string>& out) {
+  if (e.kind == Expr::Kind::kVar) out.push_back(e.name);
+  for (const auto& arg : e.args) collect_names(*arg, out);
+}
+
+void collect_names(const Body& body, std::vector<std::string>& out) {
+  for (const Node& node : body) {
+    if (node.expr) collect_names(*node.expr, out);
+    for (const Branch& branch : node.branches) {
+      if (branch.cond) collect_names(*branch.cond, out);
+      collect_names(branch.body, out);
+    }
+    collect_names(node.body, out);
+  }
+}
+
 }  // namespace
 
 // The parse keeps views into the source, so both live together, on the heap, unmoved.
 struct CompiledTemplate::Parsed {
   std::string source;
   Body body;
+  std::vector<std::string> names;  // every variable read, sorted
 };
 
 Result<CompiledTemplate> CompiledTemplate::compile(std::string source) {
@@ -622,7 +639,14 @@ Result<CompiledTemplate> CompiledTemplate::compile(std::string source) {
   } catch (const TemplateError& e) {
     return Status::invalid(e.message);
   }
+  collect_names(parsed->body, parsed->names);
+  std::sort(parsed->names.begin(), parsed->names.end());
+  parsed->names.erase(std::unique(parsed->names.begin(), parsed->names.end()), parsed->names.end());
   return CompiledTemplate(std::move(parsed));
+}
+
+bool CompiledTemplate::uses(std::string_view name) const {
+  return std::binary_search(parsed_->names.begin(), parsed_->names.end(), name);
 }
 
 Result<std::string> CompiledTemplate::render(const json::object& vars) const {

@@ -41,6 +41,9 @@ class CompiledTemplate {
   // kInvalidArgument naming the line on a syntax error.
   static Result<CompiledTemplate> compile(std::string source);
   Result<std::string> render(const boost::json::object& vars) const;
+  // Whether the template reads the variable `name` anywhere (a loop variable of that name
+  // counts too), so that a caller need not build the variables it never reads.
+  bool uses(std::string_view name) const;
 
  private:
   struct Parsed;

@@ -211,6 +211,19 @@ TEST(Template, CompiledTemplateRendersManyTimesAfterItsSourceIsGone) {
   EXPECT_EQ(loop->render(json::object{{"xs", xs}}).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(Template, KnowsWhichVariablesItReads) {
+  auto compiled = CompiledTemplate::compile(
+      "{{ agent.name }}{% if customer['tier'] == 'gold' and not flags %}{% for f in memory.facts %}{{ f.fact | "
+      "default(fallback) }}{% endfor %}{% elif channel %}x{% endif %}{# knowledge #}");
+  ASSERT_TRUE(compiled.ok()) << compiled.status().message();
+  for (const char* read : {"agent", "customer", "flags", "memory", "f", "fallback", "channel"}) {
+    EXPECT_TRUE(compiled->uses(read)) << read;
+  }
+  for (const char* unread : {"knowledge", "name", "tier", "fact", "metadata", "gold"}) {
+    EXPECT_FALSE(compiled->uses(unread)) << unread;
+  }
+}
+
 TEST(Template, NestingDeeperThan32IsAnError) {
   auto nested_ifs = [](int n) {
     std::string t;
