@@ -24,6 +24,28 @@ std::string SemanticCache::normalise(std::string_view question) {
   return out;
 }
 
+void SemanticCache::Bucket::add(uint64_t number, Item item) {
+  if (!item.embedding.empty()) {
+    if (!vectors) {
+      vectors = std::make_unique<knowledge::VectorIndex>(static_cast<int>(item.embedding.size()),
+                                                         knowledge::VectorIndex::Params{}, /*initial_capacity=*/64);
+    }
+    if (item.embedding.size() == static_cast<size_t>(vectors->dimension())) {
+      if (free_slots.empty()) {
+        item.slot = number_in_slot.size();
+        number_in_slot.push_back(number);
+      } else {
+        item.slot = free_slots.back();
+        free_slots.pop_back();
+        number_in_slot[item.slot] = number;
+      }
+      vectors->add(item.slot, item.embedding);  // a reused slot's vector is replaced in place
+    }
+  }
+  by_question.emplace(item.normalised, number);
+  items.emplace(number, std::move(item));
+}
+
 void SemanticCache::Bucket::erase(std::map<uint64_t, Item>::iterator item) {
   auto [first, last] = by_question.equal_range(item->second.normalised);
   for (auto it = first; it != last; ++it) {
@@ -32,7 +54,26 @@ void SemanticCache::Bucket::erase(std::map<uint64_t, Item>::iterator item) {
       break;
     }
   }
+  if (item->second.slot != kNoSlot) {
+    vectors->remove(item->second.slot);
+    free_slots.push_back(item->second.slot);
+  }
   items.erase(item);
+}
+
+const SemanticCache::Item* SemanticCache::Bucket::nearest(const std::vector<float>& embedding,
+                                                          const std::string& customer_id) const {
+  if (!vectors || embedding.size() != static_cast<size_t>(vectors->dimension())) return nullptr;
+  auto item_in = [&](uint64_t slot) -> const Item* {
+    auto it = slot < number_in_slot.size() ? items.find(number_in_slot[slot]) : items.end();
+    return it == items.end() || it->second.slot != slot ? nullptr : &it->second;
+  };
+  auto visible = [&](uint64_t slot) {
+    const Item* item = item_in(slot);
+    return item && (item->customer_id.empty() || item->customer_id == customer_id);
+  };
+  auto found = vectors->search(embedding, 1, visible);
+  return found.empty() ? nullptr : item_in(found.front().id);
 }
 
 std::optional<CacheHit> SemanticCache::exact_match(const std::string& bucket_key, const std::string& customer_id,
@@ -71,12 +112,11 @@ std::optional<CacheHit> SemanticCache::lookup(const std::string& tenant_id, cons
   const Item* best = nullptr;
   double best_score = threshold;
   if (it != buckets_.end()) {
-    for (const auto& [number, item] : it->second.items) {
-      if (!item.customer_id.empty() && item.customer_id != customer_id) continue;
-      double score = models::cosine(item.embedding, embedding);
-      if (score >= best_score) {
+    if (const Item* nearest = it->second.nearest(embedding, customer_id)) {
+      // Scored exactly, as the threshold is meant; the graph only found the candidate.
+      if (double score = models::cosine(nearest->embedding, embedding); score >= best_score) {
         best_score = score;
-        best = &item;
+        best = nearest;
       }
     }
   }
@@ -101,9 +141,7 @@ void SemanticCache::insert(const store::CacheEntry& entry) {
     }
   }
   if (bucket.items.size() >= max_per_agent_) bucket.erase(bucket.items.begin());
-  const uint64_t number = next_number_++;
-  bucket.by_question.emplace(item.normalised, number);
-  bucket.items.emplace(number, std::move(item));
+  bucket.add(next_number_++, std::move(item));
 }
 
 int64_t SemanticCache::flush(const std::string& tenant_id, const std::string& agent_id) {

@@ -1,6 +1,7 @@
 // The semantic cache: answers given before, found again by the similarity of a new question
 // to the old one (cosine of normalised embeddings), per tenant and agent. A question asked
-// before in the same words (once normalised) is found by its text, without an embedding.
+// before in the same words (once normalised) is found by its text, without an embedding;
+// any other is compared with its nearest entry found through an HNSW graph.
 // Entries tied to a customer (the answer used that customer's facts) are found only for that
 // customer.
 //
@@ -10,6 +11,7 @@
 #pragma once
 
 #include "common/status.h"
+#include "knowledge/index/vector_index.h"
 #include "store/store.h"
 
 #include <atomic>
@@ -63,15 +65,25 @@ class SemanticCache {
   CacheStats stats(const std::string& tenant_id = {}) const;
 
  private:
+  static constexpr uint64_t kNoSlot = UINT64_MAX;
   struct Item {
     std::string id, customer_id, question, normalised, answer;
     std::vector<float> embedding;
+    uint64_t slot = kNoSlot;  // its embedding's place in the bucket's graph
   };
-  // One agent's entries by insertion number (oldest first), and their numbers by question.
+  // One agent's entries by insertion number (oldest first), their numbers by question, and
+  // their embeddings in an HNSW graph (made with the first embedding's dimension). An evicted
+  // entry's graph slot is taken by the next entry, so the graph never outgrows the bucket.
   struct Bucket {
     std::map<uint64_t, Item> items;
     std::unordered_multimap<std::string, uint64_t> by_question;
+    std::unique_ptr<knowledge::VectorIndex> vectors;
+    std::vector<uint64_t> number_in_slot;
+    std::vector<uint64_t> free_slots;
+    void add(uint64_t number, Item item);
     void erase(std::map<uint64_t, Item>::iterator item);
+    // The visible entry nearest to `embedding` by the graph; null when there is none.
+    const Item* nearest(const std::vector<float>& embedding, const std::string& customer_id) const;
   };
   static std::string key(const std::string& tenant_id, const std::string& agent_id) { return tenant_id + '/' + agent_id; }
   std::optional<CacheHit> exact_match(const std::string& bucket_key, const std::string& customer_id,

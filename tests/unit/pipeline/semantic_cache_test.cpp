@@ -254,6 +254,28 @@ TEST(SemanticCache, ReplacingAnEntryDoesNotEvictAnother) {
   EXPECT_EQ(answer(cache, "Do you deliver to Canada?", 0.99), "2b");
 }
 
+// Questions asked in other words are found through the graph; after many evictions (whose
+// graph slots new entries take over) only live entries answer, each the closest one.
+TEST(SemanticCache, SimilarQuestionsAreFoundThroughTheGraphAcrossEvictions) {
+  SemanticCache cache(50);
+  const std::vector<std::string> topics = {"opening hours", "delivery to Canada", "card payments", "refund policy",
+                                           "gift wrapping", "order tracking", "store locations", "loyalty points"};
+  auto question = [&](int i) {
+    return "Tell me about " + topics[i % topics.size()] + " for customer group " + std::to_string(i);
+  };
+  for (int i = 0; i < 400; ++i) cache.insert(entry("q" + std::to_string(i), question(i), "answer " + std::to_string(i)));
+  EXPECT_EQ(cache.stats().entries, 50);
+  // Reworded (so not found by text): each live question still finds its own entry.
+  for (int i = 350; i < 400; ++i) {
+    EXPECT_EQ(answer(cache, "Please, " + question(i) + "?", 0.8), "answer " + std::to_string(i)) << i;
+  }
+  // An evicted question finds at best a live neighbour of the same topic, never itself.
+  auto evicted = ask(cache, "Please, " + question(10) + "?", 0.5);
+  ASSERT_TRUE(evicted);
+  EXPECT_NE(evicted->answer, "answer 10");
+  EXPECT_NE(evicted->question.find(topics[10 % topics.size()]), std::string::npos) << evicted->question;
+}
+
 // --- flush and stats
 
 class SemanticCacheFlush : public ::testing::Test {
