@@ -28,17 +28,18 @@ bool subscribed(const store::Webhook& w, const std::string& event) {
 std::vector<store::WebhookDelivery> make_deliveries(const std::vector<store::Webhook>& webhooks, const std::string& tenant_id,
                                                     const std::string& event, json::object payload, int64_t now) {
   std::vector<store::WebhookDelivery> out;
-  if (std::none_of(webhooks.begin(), webhooks.end(), [&](const store::Webhook& w) { return subscribed(w, event); })) {
-    return out;
+  std::vector<const store::Webhook*> targets;
+  for (const auto& w : webhooks) {
+    if (subscribed(w, event)) targets.push_back(&w);
   }
+  if (targets.empty()) return out;  // nothing to serialize
   if (!payload.contains("event")) payload["event"] = event;
   if (!payload.contains("timestamp")) payload["timestamp"] = iso8601(now);
   const std::string body = json::serialize(payload);
-  for (const auto& w : webhooks) {
-    if (!subscribed(w, event)) continue;
+  for (const store::Webhook* w : targets) {
     store::WebhookDelivery d;
     d.id = "whd_" + crypto::random_base62(20);
-    d.webhook_id = w.id;
+    d.webhook_id = w->id;
     d.tenant_id = tenant_id;
     d.event = event;
     d.payload = body;
