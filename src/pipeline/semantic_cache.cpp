@@ -64,9 +64,10 @@ void SemanticCache::Bucket::erase(std::map<uint64_t, Item>::iterator item) {
 const SemanticCache::Item* SemanticCache::Bucket::nearest(const std::vector<float>& embedding,
                                                           const std::string& customer_id) const {
   if (!vectors || embedding.size() != static_cast<size_t>(vectors->dimension())) return nullptr;
+  // A freed slot still names its evicted entry's number, which no longer finds an item.
   auto item_in = [&](uint64_t slot) -> const Item* {
     auto it = slot < number_in_slot.size() ? items.find(number_in_slot[slot]) : items.end();
-    return it == items.end() || it->second.slot != slot ? nullptr : &it->second;
+    return it == items.end() ? nullptr : &it->second;
   };
   auto visible = [&](uint64_t slot) {
     const Item* item = item_in(slot);
@@ -109,23 +110,15 @@ std::optional<CacheHit> SemanticCache::lookup(const std::string& tenant_id, cons
   const std::vector<float>& embedding = embed();
   std::shared_lock lock(mu_);
   auto it = buckets_.find(bucket_key);
-  const Item* best = nullptr;
-  double best_score = threshold;
-  if (it != buckets_.end()) {
-    if (const Item* nearest = it->second.nearest(embedding, customer_id)) {
-      // Scored exactly, as the threshold is meant; the graph only found the candidate.
-      if (double score = models::cosine(nearest->embedding, embedding); score >= best_score) {
-        best_score = score;
-        best = nearest;
-      }
-    }
-  }
-  if (!best) {
+  const Item* nearest = it == buckets_.end() ? nullptr : it->second.nearest(embedding, customer_id);
+  // Scored exactly, as the threshold is meant; the graph only found the candidate.
+  const double score = nearest ? models::cosine(nearest->embedding, embedding) : 0;
+  if (!nearest || score < threshold) {
     misses_.fetch_add(1, std::memory_order_relaxed);
     return std::nullopt;
   }
   hits_.fetch_add(1, std::memory_order_relaxed);
-  return CacheHit{best->id, best->question, best->answer, best_score};
+  return CacheHit{nearest->id, nearest->question, nearest->answer, score};
 }
 
 void SemanticCache::insert(const store::CacheEntry& entry) {

@@ -165,12 +165,12 @@ std::string_view Statement::blob(int column) const {
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, const SqliteOptions& options,
                                                      bool reader) {
   sqlite3* db = nullptr;
-  // Each connection is used by one thread at a time (the pool sees to it), so SQLite's own
-  // per-connection mutex is unnecessary.
   // Before the library initialises: no global memory statistics, whose upkeep takes a
   // process-wide mutex on every allocation of every connection.
   static const int memstatus_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   (void)memstatus_off;
+  // Each connection is used by one thread at a time (the pool sees to it), so SQLite's own
+  // per-connection mutex is unnecessary.
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
