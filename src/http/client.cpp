@@ -1,13 +1,15 @@
 #include "http/client.h"
 
 #include "http/address_policy.h"
+#include "http/wire.h"
 
 #include <boost/asio.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -22,6 +24,7 @@ using tcp = asio::ip::tcp;
 
 namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr uint32_t kResponseHeaderLimit = 64 << 10;
 
 Status io_error(const boost::system::error_code& ec, const std::string& what) {
   if (ec == beast::error::timeout) return Status(StatusCode::kDeadlineExceeded, what + ": timed out");
@@ -30,6 +33,10 @@ Status io_error(const boost::system::error_code& ec, const std::string& what) {
 }  // namespace
 
 Result<Url> parse_url(std::string_view url) {
+  // Spaces and control characters would break the request line open.
+  if (std::any_of(url.begin(), url.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; })) {
+    return Status::invalid("URL must not contain spaces or control characters");
+  }
   Url u;
   size_t sep = url.find("://");
   if (sep == std::string_view::npos) return Status::invalid("URL needs a scheme: " + std::string(url));
@@ -145,42 +152,59 @@ struct HttpClient::Impl {
     co_return std::move(c);
   }
 
+  // Sends one request on `stream` and reads its response: collected into `out.body`, or for a
+  // 2xx with `on_body` set passed on as it arrives. `reusable` says whether the connection may
+  // serve another request.
   template <class Stream>
-  asio::awaitable<Status> exchange(Stream& stream, Connection& c, bhttp::request<bhttp::string_body>& req,
-                                   ClientResponse& out, const BodySink* on_body, bool& reusable) {
-    auto [wec, wn] = co_await bhttp::async_write(stream, req, kTuple);
+  asio::awaitable<Status> exchange(Stream& stream, Connection& c, const std::string& head, std::string_view body,
+                                   bool head_method, ClientResponse& out, const BodySink* on_body, bool& reusable) {
+    std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(body.data(), body.size())};
+    auto [wec, wn] = co_await asio::async_write(stream, request, kTuple);
     if (wec) co_return io_error(wec, "sending request");
-    bhttp::response_parser<bhttp::buffer_body> parser;
+    wire::ResponseParser parser(out.status, out.headers);
+    parser.header_limit(kResponseHeaderLimit);
     parser.body_limit(boost::none);
-    auto [hec, hn] = co_await bhttp::async_read_header(stream, c.buffer, parser, kTuple);
-    if (hec) co_return io_error(hec, "reading response");
-    out.status = static_cast<int>(parser.get().result_int());
-    for (const auto& f : parser.get()) out.headers.push_back({std::string(f.name_string()), std::string(f.value())});
-    const bool streaming = on_body && out.status >= 200 && out.status < 300;
-    char buf[16384];
-    // read_some returns as soon as some body arrived, so a stream is passed on as it comes.
-    while (!parser.is_done()) {
-      parser.get().body().data = buf;
-      parser.get().body().size = sizeof buf;
-      auto [ec, n] = co_await bhttp::async_read_some(stream, c.buffer, parser, kTuple);
-      if (ec == bhttp::error::need_buffer) ec = {};
-      size_t got = sizeof buf - parser.get().body().size;
-      if (got > 0) {
-        if (streaming) {
-          if (!co_await (*on_body)(std::string_view(buf, got))) {
+    parser.eager(true);
+    parser.skip(head_method);  // a HEAD response announces a body it does not carry
+    beast::flat_buffer& input = c.buffer;
+    bool ended_by_close = false;
+    for (;;) {
+      boost::system::error_code ec;
+      bool starved = input.size() == 0;  // nothing left to parse: read first
+      if (!starved) {
+        const size_t used = parser.put(input.data(), ec);
+        input.consume(used);
+        starved = ec == bhttp::error::need_more || used == 0;
+        if (ec && ec != bhttp::error::need_more) co_return io_error(ec, "reading response");
+      }
+      // Everything one read brought is passed on at once, so a stream leaves as it comes.
+      if (std::string& piece = parser.body(); !piece.empty()) {
+        if (on_body && out.status >= 200 && out.status < 300) {
+          if (!co_await (*on_body)(piece)) {
             reusable = false;  // the rest of this body is never read
             co_return Status::ok();
           }
-        } else if (out.body.size() + got > options.max_response_bytes) {
+        } else if (out.body.size() + piece.size() > options.max_response_bytes) {
           reusable = false;
           co_return Status::unavailable("upstream response exceeds " + std::to_string(options.max_response_bytes) + " bytes");
         } else {
-          out.body.append(buf, got);
+          out.body.append(piece);
         }
+        piece.clear();
       }
-      if (ec) co_return io_error(ec, "reading response body");
+      if (parser.is_done()) break;
+      if (!starved) continue;
+      auto [rec, n] = co_await stream.async_read_some(input.prepare(beast::read_size(input, 65536)), kTuple);
+      input.commit(n);
+      if (rec == asio::error::eof || rec == ssl::error::stream_truncated) {
+        parser.put_eof(ec);  // completes a body that runs until the connection closes
+        if (ec) co_return io_error(ec, parser.is_header_done() ? "reading response body" : "reading response");
+        ended_by_close = true;
+      } else if (rec) {
+        co_return io_error(rec, parser.is_header_done() ? "reading response body" : "reading response");
+      }
     }
-    reusable = parser.get().keep_alive();
+    reusable = !ended_by_close && parser.keep_alive();
     co_return Status::ok();
   }
 };
@@ -195,15 +219,16 @@ asio::awaitable<Result<ClientResponse>> HttpClient::send(const ClientRequest& re
   const Impl::PoolKey origin{&asio::query(executor, asio::execution::context), url->scheme + "://" + url->host + ":" + url->port};
   const auto deadline = std::chrono::steady_clock::now() + request.timeout;
 
-  bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(request.method), url->target, 11};
-  req.set(bhttp::field::host, url->host);
-  req.set(bhttp::field::user_agent, "brainstem/0.1");
-  for (const auto& h : request.headers) req.set(h.name, h.value);
-  req.keep_alive(true);
-  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" || request.method == "PATCH") {
-    req.body() = request.body;
-    req.prepare_payload();
-  }
+  const bool default_port = url->port == (url->scheme == "https" ? "443" : "80");
+  const bool v6 = url->host.find(':') != std::string::npos;
+  std::string host = v6 ? "[" + url->host + "]" : url->host;
+  if (!default_port) host += ":" + url->port;
+  const bool sends_body = !request.body.empty() || request.method == "POST" || request.method == "PUT" || request.method == "PATCH";
+  std::string head;
+  head.reserve(256 + url->target.size());
+  wire::render_request_head(head, request.method, url->target, host, request.headers,
+                            sends_body ? std::optional<size_t>(request.body.size()) : std::nullopt);
+  const bool head_method = request.method == "HEAD";
 
   // A pooled connection may have been closed by the server meanwhile: one retry on a fresh
   // connection, and only if nothing of the response was delivered.
@@ -220,8 +245,8 @@ asio::awaitable<Result<ClientResponse>> HttpClient::send(const ClientRequest& re
     ClientResponse out;
     bool reusable = false;
     Status s;
-    if (conn->tls) s = co_await impl_->exchange(*conn->tls, *conn, req, out, on_body, reusable);
-    else s = co_await impl_->exchange(*conn->plain, *conn, req, out, on_body, reusable);
+    if (conn->tls) s = co_await impl_->exchange(*conn->tls, *conn, head, request.body, head_method, out, on_body, reusable);
+    else s = co_await impl_->exchange(*conn->plain, *conn, head, request.body, head_method, out, on_body, reusable);
     if (!s.is_ok()) {
       if (reused && out.status == 0 && s.code() == StatusCode::kUnavailable) continue;
       co_return s;

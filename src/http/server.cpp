@@ -1,9 +1,11 @@
 #include "http/server.h"
 
+#include "http/wire.h"
+
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include <algorithm>
 #include <array>
@@ -28,39 +30,10 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 struct Connection {
   explicit Connection(tcp::socket&& socket) : stream(std::move(socket)) {}
   beast::tcp_stream stream;
+  beast::flat_buffer input;  // received bytes not parsed yet (a pipelined request's)
+  std::string head;          // the response head being written, its capacity kept between responses
   std::atomic<bool> idle{true};
 };
-
-Request to_request(bhttp::request<bhttp::string_body>&& msg, const std::string& remote) {
-  Request req;
-  req.method = std::string(msg.method_string());
-  req.target = std::string(msg.target());
-  std::string_view target = req.target;
-  size_t q = target.find('?');
-  req.path = percent_decode(target.substr(0, q), false);
-  if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
-  req.headers.reserve(8);
-  for (const auto& f : msg) req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
-  req.keep_alive = msg.keep_alive();
-  req.body = std::move(msg.body());
-  req.remote_address = remote;
-  return req;
-}
-
-using Rejection = std::pair<Request, Status>;
-
-// The request line and headers of a request whose body will not be read, so the answer can
-// still be rendered for its path.
-Request head_of(const bhttp::request<bhttp::string_body>& head, const std::string& remote) {
-  Request req;
-  req.method = std::string(head.method_string());
-  req.target = std::string(head.target());
-  req.path = percent_decode(std::string_view(req.target).substr(0, req.target.find('?')), false);
-  for (const auto& f : head) req.headers.push_back({std::string(f.name_string()), std::string(f.value())});
-  req.remote_address = remote;
-  req.keep_alive = false;
-  return req;
-}
 
 // The peer left or went quiet: nothing to answer.
 bool connection_gone(const boost::system::error_code& ec) {
@@ -138,53 +111,108 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
   }
 
-  // Answers a request the transport could not read whole; the caller then closes.
-  asio::awaitable<void> reject(Connection& conn, Rejection& rejection) {
-    Request& req = rejection.first;
-    req.transport_error = std::move(rejection.second);
-    req.keep_alive = false;
-    Response res = co_await handler(req);
-    co_await write(conn, req, std::move(res), false);
-  }
-
   static Status too_large(size_t limit) {
     return Status(StatusCode::kPayloadTooLarge, "request body exceeds " + std::to_string(limit) + " bytes");
   }
 
-  asio::awaitable<bool> write(Connection& conn, const Request& req, Response&& res, bool keep_alive) {
-    bhttp::response<bhttp::string_body> msg{static_cast<bhttp::status>(res.status), 11};
-    if (!res.content_type.empty()) msg.set(bhttp::field::content_type, res.content_type);
-    for (auto& h : res.headers) msg.set(h.name, h.value);
-    msg.keep_alive(keep_alive);
-    if (res.stream && req.method != "HEAD") co_return co_await write_stream(conn, msg, res.stream);
-    if (req.method != "HEAD") msg.body() = std::move(res.body);
-    msg.prepare_payload();
+  // How reading a request ended.
+  enum class Read { kRequest, kRejected, kGone };
+
+  // Feeds the parser from the connection until `done` holds for it. Leaves the error of the
+  // read or the parse in `ec`; bytes past the message stay in the connection's input.
+  template <class Done>
+  static asio::awaitable<void> parse_until(Connection& conn, wire::RequestParser& parser, Done done,
+                                           boost::system::error_code& ec) {
+    beast::flat_buffer& input = conn.input;
+    while (!done()) {
+      if (input.size() > 0) {
+        const size_t used = parser.put(input.data(), ec);
+        input.consume(used);
+        if (ec && ec != bhttp::error::need_more) co_return;
+        const bool starved = ec == bhttp::error::need_more || used == 0;
+        ec = {};
+        if (!starved) continue;
+      }
+      auto [rec, n] = co_await conn.stream.async_read_some(input.prepare(beast::read_size(input, 65536)), kTuple);
+      input.commit(n);
+      if (rec == asio::error::eof) {
+        if (parser.got_some()) parser.put_eof(ec);
+        else ec = bhttp::error::end_of_stream;
+        co_return;
+      }
+      if (rec) {
+        ec = rec;
+        co_return;
+      }
+    }
+  }
+
+  // Reads the next request into `req`. kRejected: it could not be read whole and
+  // `req.transport_error` says why (answer it, then close); kGone: nothing to answer.
+  asio::awaitable<Read> read_request(Connection& conn, Request& req, bool first) {
+    wire::RequestParser parser(req);
+    parser.header_limit(static_cast<uint32_t>(options.header_limit));
+    parser.body_limit(largest_body_limit);
+    conn.idle = true;
+    conn.stream.expires_after(first ? options.header_timeout : options.idle_timeout);
+    boost::system::error_code ec;
+    co_await parse_until(conn, parser, [&] { return parser.is_header_done(); }, ec);
+    conn.idle = false;
+    if (ec) {
+      if (ec == bhttp::error::body_limit) {  // a declared Content-Length over the largest limit
+        req.transport_error = too_large(largest_body_limit);
+      } else if (ec == bhttp::error::header_limit) {
+        req = Request{};
+        req.transport_error = Status::invalid("request headers too large");
+      } else if (!connection_gone(ec)) {
+        req = Request{};
+        req.transport_error = Status::invalid("malformed HTTP request");
+      } else {
+        co_return Read::kGone;
+      }
+      co_return Read::kRejected;
+    }
+    const size_t limit = body_limit_for(options, req.target);
+    if (auto length = parser.content_length(); length && *length > limit) {
+      req.transport_error = too_large(limit);
+      co_return Read::kRejected;
+    }
+    parser.body_limit(limit);
+    parser.eager(true);
     conn.stream.expires_after(options.body_timeout);
-    auto [ec, n] = co_await bhttp::async_write(conn.stream, msg, kTuple);
+    co_await parse_until(conn, parser, [&] { return parser.is_done(); }, ec);
+    if (ec == bhttp::error::body_limit) {
+      req.transport_error = too_large(limit);
+      co_return Read::kRejected;
+    }
+    if (ec == beast::error::timeout) {
+      req.transport_error = Status::invalid("request body not received in time");
+      co_return Read::kRejected;
+    }
+    if (ec) co_return Read::kGone;
+    req.keep_alive = parser.keep_alive();
+    co_return Read::kRequest;
+  }
+
+  asio::awaitable<bool> write(Connection& conn, const Request& req, Response&& res, bool keep_alive) {
+    const bool head_only = req.method == "HEAD";
+    conn.head.clear();
+    if (res.stream && !head_only) co_return co_await write_stream(conn, res, keep_alive);
+    const bool has_body = !head_only && !wire::status_has_no_body(res.status);
+    wire::render_response_head(conn.head, res, res.stream ? std::nullopt : std::optional<size_t>(res.body.size()),
+                               keep_alive);
+    std::array<asio::const_buffer, 2> message{asio::buffer(conn.head),
+                                              asio::buffer(res.body.data(), has_body ? res.body.size() : 0)};
+    conn.stream.expires_after(options.body_timeout);
+    auto [ec, n] = co_await asio::async_write(conn.stream, message, kTuple);
     co_return !ec;
   }
 
-  // The status line and headers of `msg` as bytes, so that they can leave with the first chunk.
-  static std::string render_header(bhttp::response<bhttp::string_body>& msg) {
-    bhttp::response_serializer<bhttp::string_body> sr{msg};
-    sr.split(true);
-    std::string out;
-    boost::system::error_code ec;
-    while (!ec && !sr.is_header_done()) {
-      sr.next(ec, [&](boost::system::error_code&, const auto& buffers) {
-        for (auto b : beast::buffers_range_ref(buffers)) out.append(static_cast<const char*>(b.data()), b.size());
-        sr.consume(beast::buffer_bytes(buffers));
-      });
-    }
-    return out;
-  }
-
-  // Chunked transfer: the header with the first chunk, then each chunk as the producer writes
+  // Chunked transfer: the head with the first chunk, then each chunk as the producer writes
   // it; the terminating chunk with the last one when the producer says which that is.
   class ChunkWriter final : public StreamWriter {
    public:
-    ChunkWriter(Connection& conn, std::string header, std::chrono::milliseconds timeout)
-        : conn_(conn), header_(std::move(header)), timeout_(timeout) {}
+    ChunkWriter(Connection& conn, std::chrono::milliseconds timeout) : conn_(conn), head_(conn.head), timeout_(timeout) {}
     asio::awaitable<bool> write(std::string_view data) override {
       if (!data.empty()) co_return co_await send(data, false);
       co_return open_;
@@ -204,34 +232,32 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       int size_len = data.empty() ? 0 : std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
       static constexpr std::string_view kCrlf = "\r\n", kLastChunk = "0\r\n\r\n";
       std::array<asio::const_buffer, 5> pieces{
-          asio::buffer(header_), asio::buffer(size_line, size_len), asio::buffer(data.data(), data.size()),
+          asio::buffer(head_.data(), head_.size()), asio::buffer(size_line, size_len), asio::buffer(data.data(), data.size()),
           asio::buffer(kCrlf.data(), data.empty() ? 0 : kCrlf.size()),
           asio::buffer(kLastChunk.data(), last ? kLastChunk.size() : 0)};
       conn_.stream.expires_after(timeout_);
       auto [ec, n] = co_await asio::async_write(conn_.stream, pieces, kTuple);
-      header_.clear();
+      head_ = {};
       if (ec) open_ = false;
       co_return open_;
     }
 
     Connection& conn_;
-    std::string header_;  // not sent yet
+    std::string_view head_;  // not sent yet
     std::chrono::milliseconds timeout_;
     bool open_ = true;
     bool ended_ = false;
   };
 
-  asio::awaitable<bool> write_stream(Connection& conn, bhttp::response<bhttp::string_body>& msg,
-                                     const std::function<asio::awaitable<void>(StreamWriter&)>& producer) {
-    msg.chunked(true);
-    ChunkWriter writer(conn, render_header(msg), options.body_timeout);
-    co_await producer(writer);
+  asio::awaitable<bool> write_stream(Connection& conn, Response& res, bool keep_alive) {
+    wire::render_response_head(conn.head, res, std::nullopt, keep_alive);
+    ChunkWriter writer(conn, options.body_timeout);
+    co_await res.stream(writer);
     co_return co_await writer.finish();
   }
 
   asio::awaitable<void> session(std::shared_ptr<Connection> conn) {
-    beast::flat_buffer buffer;
-    buffer.reserve(4096);  // reads take what the buffer has room for: most requests in one
+    conn->input.reserve(4096);  // reads take what the buffer has room for: most requests in one
     std::string remote;
     {
       boost::system::error_code ec;
@@ -240,46 +266,13 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
     bool first = true;
     while (!stopping) {
-      bhttp::request_parser<bhttp::string_body> parser;
-      parser.header_limit(static_cast<uint32_t>(options.header_limit));
-      parser.body_limit(largest_body_limit);
-      conn->idle = true;
-      conn->stream.expires_after(first ? options.header_timeout : options.idle_timeout);
+      Request req;
+      const Read read = co_await read_request(*conn, req, first);
       first = false;
-      auto [ec, n] = co_await bhttp::async_read_header(conn->stream, buffer, parser, kTuple);
-      conn->idle = false;
+      if (read == Read::kGone) break;
+      req.remote_address = remote;
       // A request that cannot be read whole is answered once and the connection closes.
-      // (Built as named locals: GCC 12 mishandles temporaries inside a co_await expression.)
-      std::optional<Rejection> rejection;
-      if (ec) {
-        if (ec == bhttp::error::body_limit) {  // a declared Content-Length over the limit
-          rejection.emplace(head_of(parser.get(), remote), too_large(largest_body_limit));
-        } else if (ec == bhttp::error::header_limit) {
-          rejection.emplace(Request{}, Status::invalid("request headers too large"));
-        } else if (!connection_gone(ec)) {
-          rejection.emplace(Request{}, Status::invalid("malformed HTTP request"));
-        }
-      } else if (auto len = parser.content_length(); len && *len > body_limit_for(options, parser.get().target())) {
-        const size_t limit = body_limit_for(options, parser.get().target());
-        rejection.emplace(head_of(parser.get(), remote), too_large(limit));
-      } else {
-        const size_t limit = body_limit_for(options, parser.get().target());
-        parser.body_limit(limit);
-        conn->stream.expires_after(options.body_timeout);
-        auto [ec2, n2] = co_await bhttp::async_read(conn->stream, buffer, parser, kTuple);
-        ec = ec2;
-        if (ec2 == bhttp::error::body_limit) {
-          rejection.emplace(head_of(parser.get(), remote), too_large(limit));
-        } else if (ec2 == beast::error::timeout) {
-          rejection.emplace(head_of(parser.get(), remote), Status::invalid("request body not received in time"));
-        }
-      }
-      if (rejection) {
-        co_await reject(*conn, *rejection);
-        break;
-      }
-      if (ec) break;
-      Request req = to_request(parser.release(), remote);
+      if (read == Read::kRejected) req.keep_alive = false;
       Response res;
       try {
         res = co_await handler(req);
