@@ -148,36 +148,80 @@ json::array tool_calls_json(const std::vector<models::ToolCall>& calls) {
 
 std::string sse(const json::value& v) { return "data: " + json::serialize(v) + "\n\n"; }
 
-json::object chunk(const std::string& id, int64_t created, const std::string& model, json::object delta,
-                   json::value finish_reason) {
-  return {{"id", id},
-          {"object", "chat.completion.chunk"},
-          {"created", created},
-          {"model", model},
-          {"choices", json::array{json::object{{"index", 0}, {"delta", std::move(delta)}, {"logprobs", nullptr},
-                                               {"finish_reason", std::move(finish_reason)}}}}};
-}
-
-json::object delta_json(const models::ChatDelta& d) {
+// Appends the JSON of one delta: its content and tool-call pieces.
+void append_delta(std::string& out, const models::ChatDelta& d) {
+  if (d.tool_calls.empty()) {  // the common case, without building a JSON object
+    if (d.content.empty()) {
+      out += "{}";
+    } else {
+      out += R"({"content":)";
+      out += json::serialize(json::string_view(d.content));
+      out += '}';
+    }
+    return;
+  }
   json::object delta;
   if (!d.content.empty()) delta["content"] = d.content;
-  if (!d.tool_calls.empty()) {
-    json::array calls;
-    for (const auto& c : d.tool_calls) {
-      json::object call{{"index", c.index}};
-      if (!c.id.empty()) {
-        call["id"] = c.id;
-        call["type"] = "function";
-      }
-      json::object fn{{"arguments", c.arguments}};
-      if (!c.name.empty()) fn["name"] = c.name;
-      call["function"] = std::move(fn);
-      calls.push_back(std::move(call));
+  json::array calls;
+  for (const auto& c : d.tool_calls) {
+    json::object call{{"index", c.index}};
+    if (!c.id.empty()) {
+      call["id"] = c.id;
+      call["type"] = "function";
     }
-    delta["tool_calls"] = std::move(calls);
+    json::object fn{{"arguments", c.arguments}};
+    if (!c.name.empty()) fn["name"] = c.name;
+    call["function"] = std::move(fn);
+    calls.push_back(std::move(call));
   }
-  return delta;
+  delta["tool_calls"] = std::move(calls);
+  out += json::serialize(delta);
 }
+
+// The `data:` frames of one streamed completion. Every chunk repeats the completion's id,
+// created and model: that part is serialized once, and each chunk adds its delta and finish
+// reason.
+class ChunkFrames {
+ public:
+  ChunkFrames(const std::string& id, int64_t created, const std::string& model) {
+    head_ = "data: " + json::serialize(json::object{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model}});
+    head_.pop_back();  // the closing brace: the choices follow
+  }
+  // {"role":"assistant","content":""}: the first chunk.
+  void role(std::string& out) const {
+    open(out) += R"({"role":"assistant","content":""})";
+    close(out, {});
+  }
+  void delta(std::string& out, const models::ChatDelta& d) const {
+    append_delta(open(out), d);
+    close(out, {});
+  }
+  void finish(std::string& out, std::string_view reason) const {
+    open(out) += "{}";
+    close(out, reason);
+  }
+  // The usage chunk of stream_options.include_usage: no choices.
+  void usage(std::string& out, const json::object& usage) const {
+    out += head_;
+    out += R"(,"choices":[],"usage":)";
+    out += json::serialize(usage);
+    out += "}\n\n";
+  }
+
+ private:
+  std::string& open(std::string& out) const {
+    out += head_;
+    out += R"(,"choices":[{"index":0,"delta":)";
+    return out;
+  }
+  static void close(std::string& out, std::string_view finish_reason) {
+    out += R"(,"logprobs":null,"finish_reason":)";
+    out += finish_reason.empty() ? std::string("null") : json::serialize(json::string_view(finish_reason));
+    out += "}]}\n\n";
+  }
+
+  std::string head_;
+};
 
 }  // namespace
 
@@ -223,7 +267,9 @@ void add_openai_routes(RouteTable& t, Services& svc) {
            co_return http::Response::event_stream(
                [relay, slot, first = std::move(first), id, created, model, include_usage](http::StreamWriter& out) mutable -> asio::awaitable<void> {
                  // The role announcement goes out with the first deltas.
-                 std::string frame = sse(chunk(id, created, model, json::object{{"role", "assistant"}, {"content", ""}}, nullptr));
+                 const ChunkFrames frames(id, created, model);
+                 std::string frame;
+                 frames.role(frame);
                  bool open = true;
                  std::optional<ChatRelay::Event> event = std::move(first);
                  if (!event) open = co_await out.write(frame);
@@ -232,7 +278,7 @@ void add_openai_routes(RouteTable& t, Services& svc) {
                    bool ended = false;
                    while (event) {
                      if (event->index() == 0) {
-                       frame += sse(chunk(id, created, model, delta_json(std::get<0>(*event)), nullptr));
+                       frames.delta(frame, std::get<0>(*event));
                      } else {
                        auto& result = std::get<1>(*event);
                        if (!result.ok()) {
@@ -241,13 +287,8 @@ void add_openai_routes(RouteTable& t, Services& svc) {
                                                                          {"code", snake_name(result.status().code())}}}});
                        } else {
                          const auto& reply = result->response;
-                         json::value finish(reply.finish_reason.empty() ? "stop" : reply.finish_reason);
-                         frame += sse(chunk(id, created, model, json::object{}, std::move(finish)));
-                         if (include_usage) {
-                           frame += sse(json::object{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created},
-                                                     {"model", model}, {"choices", json::array{}},
-                                                     {"usage", usage_json(reply.usage)}});
-                         }
+                         frames.finish(frame, reply.finish_reason.empty() ? "stop" : reply.finish_reason);
+                         if (include_usage) frames.usage(frame, usage_json(reply.usage));
                        }
                        frame += "data: [DONE]\n\n";
                        ended = true;
