@@ -25,14 +25,49 @@ using tcp = asio::ip::tcp;
 namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
+using Clock = std::chrono::steady_clock;
+
 // One open connection. Lives on one I/O thread's io_context; `idle` is true while waiting for
 // the first byte of a request, which is when a graceful stop may close it.
 struct Connection {
-  explicit Connection(tcp::socket&& socket) : stream(std::move(socket)) {}
-  beast::tcp_stream stream;
+  explicit Connection(tcp::socket&& s) : socket(std::move(s)) {}
+  // The current read or write must be done within `timeout`: past that, the thread's sweep
+  // cancels it and it fails with beast::error::timeout (see timed()).
+  void expires_after(std::chrono::milliseconds timeout) {
+    deadline = Clock::now() + timeout;
+    timed_out = false;
+  }
+  // `ec` of an operation on this connection, with a cancellation by the sweep named a timeout.
+  boost::system::error_code timed(const boost::system::error_code& ec) const {
+    return ec == asio::error::operation_aborted && timed_out ? boost::system::error_code(beast::error::timeout) : ec;
+  }
+
+  tcp::socket socket;
   beast::flat_buffer input;  // received bytes not parsed yet (a pipelined request's)
   std::string head;          // the response head being written, its capacity kept between responses
+  Clock::time_point deadline = Clock::time_point::max();
+  bool timed_out = false;
   std::atomic<bool> idle{true};
+};
+
+// One I/O thread: its io_context and the connections it serves (touched on that thread only).
+// The set outlives the context, whose destruction ends the sessions that leave it.
+struct IoThread {
+  std::unordered_set<Connection*> connections;
+  asio::io_context context{1};
+};
+
+// Keeps a connection in its thread's set while its session runs.
+class Registration {
+ public:
+  Registration(IoThread& thread, Connection* conn) : thread_(thread), conn_(conn) { thread_.connections.insert(conn_); }
+  ~Registration() { thread_.connections.erase(conn_); }
+  Registration(const Registration&) = delete;
+  Registration& operator=(const Registration&) = delete;
+
+ private:
+  IoThread& thread_;
+  Connection* conn_;
 };
 
 // The peer left or went quiet: nothing to answer.
@@ -60,30 +95,55 @@ size_t body_limit_for(const ServerOptions& options, std::string_view target) {
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(ServerOptions o, Handler h)
       : options(std::move(o)), largest_body_limit(largest_limit(options)), handler(std::move(h)),
-        contexts(make_contexts(options.threads)), acceptor(main()) {
-    for (auto& c : contexts) keep_running.emplace_back(c->get_executor());
+        threads(make_threads(options.threads)), acceptor(main()) {
+    for (auto& t : threads) keep_running.emplace_back(t->context.get_executor());
   }
 
   // One io_context per I/O thread: a connection stays on the thread that accepted it, so its
   // handlers never need a strand and a post never wakes another thread.
-  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(int threads) {
-    std::vector<std::unique_ptr<asio::io_context>> out;
-    for (int i = 0; i < std::max(threads, 1); ++i) out.push_back(std::make_unique<asio::io_context>(1));
+  static std::vector<std::unique_ptr<IoThread>> make_threads(int count) {
+    std::vector<std::unique_ptr<IoThread>> out;
+    for (int i = 0; i < std::max(count, 1); ++i) out.push_back(std::make_unique<IoThread>());
     return out;
   }
   // The first thread's context: the acceptor, signals and the server's periodic tasks.
-  asio::io_context& main() { return *contexts.front(); }
+  asio::io_context& main() { return threads.front()->context; }
   void stop_all() {
     keep_running.clear();
-    for (auto& c : contexts) c->stop();
+    for (auto& t : threads) t->context.stop();
+  }
+
+  // How often each thread looks for connections past their deadline: a timeout fires up to
+  // this much late. One sweep a thread replaces a timer armed and cancelled per read and write.
+  Clock::duration sweep_interval() const {
+    const auto shortest = std::min({options.header_timeout, options.idle_timeout, options.body_timeout});
+    return std::clamp<Clock::duration>(shortest / 4, std::chrono::milliseconds(10), std::chrono::seconds(1));
+  }
+
+  asio::awaitable<void> sweep(IoThread& thread) {
+    asio::steady_timer timer(thread.context);
+    const auto interval = sweep_interval();
+    for (;;) {
+      timer.expires_after(interval);
+      auto [ec] = co_await timer.async_wait(kTuple);
+      if (ec) co_return;
+      const auto now = Clock::now();
+      for (Connection* c : thread.connections) {
+        if (c->deadline <= now && !c->timed_out) {
+          c->timed_out = true;
+          boost::system::error_code ignored;
+          c->socket.cancel(ignored);
+        }
+      }
+    }
   }
 
   ServerOptions options;
   const size_t largest_body_limit;  // what the header parser allows before the path is known
   Handler handler;
-  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<std::unique_ptr<IoThread>> threads;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;  // idle threads wait for work
-  size_t next_context = 0;
+  size_t next_thread = 0;
   tcp::acceptor acceptor;
   std::atomic<bool> stopping{false};
   std::mutex conns_mu;
@@ -91,8 +151,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
 
   asio::awaitable<void> accept_loop() {
     while (!stopping) {
-      asio::io_context& home = *contexts[next_context++ % contexts.size()];  // round robin over the threads
-      auto [ec, socket] = co_await acceptor.async_accept(home, kTuple);
+      IoThread& home = *threads[next_thread++ % threads.size()];  // round robin over the threads
+      auto [ec, socket] = co_await acceptor.async_accept(home.context, kTuple);
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) break;
         continue;  // e.g. EMFILE: keep serving the connections we have
@@ -103,8 +163,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         std::lock_guard lock(conns_mu);
         conns.insert(conn);
       }
-      auto exec = conn->stream.get_executor();
-      asio::co_spawn(exec, session(conn), [self = shared_from_this(), conn](std::exception_ptr) {
+      asio::co_spawn(home.context, session(conn, home), [self = shared_from_this(), conn](std::exception_ptr) {
         std::lock_guard lock(self->conns_mu);
         self->conns.erase(conn);
       });
@@ -133,8 +192,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         ec = {};
         if (!starved) continue;
       }
-      auto [rec, n] = co_await conn.stream.async_read_some(input.prepare(beast::read_size(input, 65536)), kTuple);
+      auto [read_ec, n] = co_await conn.socket.async_read_some(input.prepare(beast::read_size(input, 65536)), kTuple);
       input.commit(n);
+      const boost::system::error_code rec = conn.timed(read_ec);
       if (rec == asio::error::eof) {
         if (parser.got_some()) parser.put_eof(ec);
         else ec = bhttp::error::end_of_stream;
@@ -154,7 +214,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     parser.header_limit(static_cast<uint32_t>(options.header_limit));
     parser.body_limit(largest_body_limit);
     conn.idle = true;
-    conn.stream.expires_after(first ? options.header_timeout : options.idle_timeout);
+    conn.expires_after(first ? options.header_timeout : options.idle_timeout);
     boost::system::error_code ec;
     co_await parse_until(conn, parser, [&] { return parser.is_header_done(); }, ec);
     conn.idle = false;
@@ -179,7 +239,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
     parser.body_limit(limit);
     parser.eager(true);
-    conn.stream.expires_after(options.body_timeout);
+    conn.expires_after(options.body_timeout);
     co_await parse_until(conn, parser, [&] { return parser.is_done(); }, ec);
     if (ec == bhttp::error::body_limit) {
       req.transport_error = too_large(limit);
@@ -203,8 +263,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
                                keep_alive);
     std::array<asio::const_buffer, 2> message{asio::buffer(conn.head),
                                               asio::buffer(res.body.data(), has_body ? res.body.size() : 0)};
-    conn.stream.expires_after(options.body_timeout);
-    auto [ec, n] = co_await asio::async_write(conn.stream, message, kTuple);
+    conn.expires_after(options.body_timeout);
+    auto [ec, n] = co_await asio::async_write(conn.socket, message, kTuple);
     co_return !ec;
   }
 
@@ -235,8 +295,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
           asio::buffer(head_.data(), head_.size()), asio::buffer(size_line, size_len), asio::buffer(data.data(), data.size()),
           asio::buffer(kCrlf.data(), data.empty() ? 0 : kCrlf.size()),
           asio::buffer(kLastChunk.data(), last ? kLastChunk.size() : 0)};
-      conn_.stream.expires_after(timeout_);
-      auto [ec, n] = co_await asio::async_write(conn_.stream, pieces, kTuple);
+      conn_.expires_after(timeout_);
+      auto [ec, n] = co_await asio::async_write(conn_.socket, pieces, kTuple);
       head_ = {};
       if (ec) open_ = false;
       co_return open_;
@@ -256,12 +316,13 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     co_return co_await writer.finish();
   }
 
-  asio::awaitable<void> session(std::shared_ptr<Connection> conn) {
+  asio::awaitable<void> session(std::shared_ptr<Connection> conn, IoThread& home) {
+    const Registration registration(home, conn.get());
     conn->input.reserve(4096);  // reads take what the buffer has room for: most requests in one
     std::string remote;
     {
       boost::system::error_code ec;
-      auto ep = conn->stream.socket().remote_endpoint(ec);
+      auto ep = conn->socket.remote_endpoint(ec);
       if (!ec) remote = ep.address().to_string();
     }
     bool first = true;
@@ -283,8 +344,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       if (!co_await write(*conn, req, std::move(res), keep_alive) || !keep_alive) break;
     }
     boost::system::error_code ignored;
-    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    conn->stream.close();
+    conn->socket.shutdown(tcp::socket::shutdown_send, ignored);
+    conn->socket.close(ignored);
   }
 };
 
@@ -308,6 +369,7 @@ Status Server::start() {
                                std::to_string(impl_->options.port) + ": " + ec.message());
   }
   asio::co_spawn(impl_->main(), impl_->accept_loop(), asio::detached);
+  for (auto& thread : impl_->threads) asio::co_spawn(thread->context, impl_->sweep(*thread), asio::detached);
   return Status::ok();
 }
 
@@ -321,7 +383,7 @@ boost::asio::any_io_executor Server::executor() { return impl_->main().get_execu
 
 void Server::run() {
   std::vector<std::thread> extra;
-  for (size_t i = 1; i < impl_->contexts.size(); ++i) extra.emplace_back([this, i] { impl_->contexts[i]->run(); });
+  for (size_t i = 1; i < impl_->threads.size(); ++i) extra.emplace_back([this, i] { impl_->threads[i]->context.run(); });
   impl_->main().run();
   for (auto& t : extra) t.join();
 }
@@ -338,8 +400,9 @@ void Server::stop() {
       conns.assign(impl->conns.begin(), impl->conns.end());
     }
     for (auto& c : conns) {
-      asio::post(c->stream.get_executor(), [c] {
-        if (c->idle) c->stream.cancel();
+      asio::post(c->socket.get_executor(), [c] {
+        boost::system::error_code ignored;
+        if (c->idle) c->socket.cancel(ignored);
       });
     }
     // In-flight requests finish and close; whatever is still open after the drain is cut.

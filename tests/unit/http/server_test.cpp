@@ -497,6 +497,42 @@ TEST_F(HttpServer, ConnectionClosedWithoutBytesDoesNotReachHandler) {
   EXPECT_EQ(seen[0].path, "/probe");
 }
 
+TEST_F(HttpServer, HeaderNotFinishedInTimeClosesTheConnectionUnanswered) {
+  ServerOptions o = test_options();
+  o.header_timeout = 200ms;
+  start(o);
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send("GET /partial HTTP/1.1\r\nHost: test\r\n");  // the blank line never comes
+  EXPECT_TRUE(c.closed_by_server(3s));
+  EXPECT_TRUE(seen_->snapshot().empty());
+}
+
+TEST_F(HttpServer, BodyNotReceivedInTimeIsAnsweredThenClosed) {
+  ServerOptions o = test_options();
+  o.body_timeout = 200ms;
+  start(o);
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 10\r\n\r\nabc");
+  auto res = c.read(false, 3s);
+  ASSERT_TRUE(res) << c.last_error().message();
+  EXPECT_EQ(res->result_int(), 400);
+  EXPECT_NE(res->body().find("not received in time"), std::string::npos) << res->body();
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST_F(HttpServer, KeepAliveConnectionIdlePastItsTimeoutIsClosed) {
+  ServerOptions o = test_options();
+  o.idle_timeout = 200ms;
+  start(o);
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send(get("/first"));
+  ASSERT_TRUE(c.read());
+  EXPECT_TRUE(c.closed_by_server(3s));
+}
+
 TEST_F(HttpServer, HandlerExceptionBecomes500AndConnectionStaysUsable) {
   start();
   RawClient c;
