@@ -2,8 +2,8 @@
 // make_test_model; llama-server and llama-bench built by scripts/build-llama-tools.sh from the
 // llama.cpp source brainstem links):
 //  1. llama-server (SLOTS slots, continuous batching, --ignore-eos) called directly and through
-//     brainstem's openai provider: aggregate generated tokens/s of 4 and 16 concurrent streamed
-//     /v1/chat/completions.
+//     brainstem's openai provider: aggregate generated tokens/s of 4 and 16 clients, each
+//     sending REQUESTS_PER_CLIENT streamed /v1/chat/completions one after another.
 //  2. brainstem's embedded llama provider against llama-bench: prompt tokens/s (prompt tokens over
 //     time to first token) and generation tokens/s (tokens after the first over the time they
 //     took), then aggregate tokens/s of 8 concurrent streams against 1.
@@ -17,6 +17,7 @@ import { ROOT, startBrainstem, freePort, median, printHeader } from './lib/harne
 const rounds = Number(process.env.ROUNDS ?? 3);
 const maxTokens = Number(process.env.MAX_TOKENS ?? 64);
 const promptTokens = Number(process.env.PROMPT_TOKENS ?? 128);
+const requestsPerClient = Number(process.env.REQUESTS_PER_CLIENT ?? 2);
 // Inference threads for every engine; one core is left to the client and the HTTP servers.
 const threads = Number(process.env.THREADS ?? Math.max(1, cpus().length - 1));
 const serverSlots = 4;
@@ -104,6 +105,25 @@ async function burst(n, url, key, model, contentOf, max) {
   return { tps: tokens / seconds, tokens, ttft: median(results.map((x) => x.first - x.t0)) };
 }
 
+// `n` clients, each sending `perClient` streams one after another: generated tokens over the
+// wall time of the whole run, and the median time to first token. After their first request
+// the clients drift apart as real ones do, so the figure is the sustained rate at `n` streams
+// and does not hinge on where one synchronised burst of arrivals lands in the server's
+// batching loop (a request that arrives a fraction of a millisecond after the loop started a
+// decode waits for that whole decode).
+async function sustained(n, perClient, url, key, model, contentOf, max) {
+  const start = performance.now();
+  const perClientResults = await Promise.all(Array.from({ length: n }, async (_, i) => {
+    const out = [];
+    for (let k = 0; k < perClient; k++) out.push(await streamChat(url, key, model, contentOf(i * perClient + k), max));
+    return out;
+  }));
+  const results = perClientResults.flat();
+  const seconds = (performance.now() - start) / 1000;
+  const tokens = results.reduce((a, x) => a + x.completion, 0);
+  return { tps: tokens / seconds, tokens, ttft: median(results.map((x) => x.first - x.t0)) };
+}
+
 async function waitReady(url, child, what, timeoutMs = 120000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -116,10 +136,11 @@ async function waitReady(url, child, what, timeoutMs = 120000) {
 const words = 'the quick brown fox jumps over a lazy dog while seven wizards quietly hex bold jumbo plans'.split(' ');
 const sentence = (i, n) => `Request ${i}: ${Array.from({ length: n }, (_, k) => words[(k + i) % words.length]).join(' ')}`;
 const shortPrompt = (i) => sentence(i, 24);
-const columns = `${'clients'.padStart(7)} ${'gen tok/s'.padStart(10)} ${'TTFT p50 ms'.padStart(12)} ${'tokens/burst'.padStart(13)}`;
+const columns = `${'clients'.padStart(7)} ${'gen tok/s'.padStart(10)} ${'TTFT p50 ms'.padStart(12)} ${'tokens/run'.padStart(13)}`;
 
 printHeader('brainstem: model layer beside llama.cpp (llama-server, llama-bench)',
-  `${shapeText}; ${threads} inference thread${threads === 1 ? '' : 's'}; ${maxTokens} generated tokens per request, temperature 0; ${rounds} rounds, medians`);
+  `${shapeText}; ${threads} inference thread${threads === 1 ? '' : 's'}; ${maxTokens} generated tokens per request, temperature 0; ` +
+  `${requestsPerClient} requests per client through llama-server; ${rounds} rounds, medians`);
 
 // ---------------------------------------------------------------------------------------------
 // 1. brainstem's openai provider in front of llama-server.
@@ -148,7 +169,9 @@ base_url = "${serverUrl}/v1"
   for (let r = 0; r < rounds; r++) {
     for (const c of clients) {
       const order = r % 2 ? [...engines].reverse() : engines;
-      for (const e of order) results.get(e)[c].push(await burst(c, e[1], e[2], 'served', (i) => shortPrompt(r * 100 + i), maxTokens));
+      for (const e of order) {
+        results.get(e)[c].push(await sustained(c, requestsPerClient, e[1], e[2], 'served', (i) => shortPrompt(r * 100 + i), maxTokens));
+      }
     }
   }
   console.log(`${`llama-server -np ${serverSlots}, streamed`.padEnd(34)} ${columns}`);

@@ -111,7 +111,8 @@ class MessagesDecoder final : public ReplyDecoder {
 
   Status on_event(const SseEvent& event, std::vector<ChatDelta>& out) override {
     if (event.data.empty()) return Status::ok();
-    auto parsed = event_object(event.data, "upstream");
+    ScratchJson scratch;
+    auto parsed = event_object(event.data, "upstream", scratch.storage());
     if (!parsed.ok()) return parsed.status();
     const auto& o = *parsed;
     const std::string type = json_string(o, "type");
@@ -170,7 +171,8 @@ class MessagesDecoder final : public ReplyDecoder {
 
   Result<ChatResponse> parse(const std::string& body) const override {
     boost::system::error_code ec;
-    auto v = json::parse(body, ec);
+    ScratchJson scratch;
+    auto v = json::parse(body, ec, scratch.storage());
     if (ec || !v.is_object()) return Status::unavailable("upstream sent malformed JSON");
     const auto& o = v.get_object();
     const auto* content = o.if_contains("content");

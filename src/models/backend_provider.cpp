@@ -38,7 +38,8 @@ class InferenceDecoder final : public ReplyDecoder {
 
   Status on_event(const SseEvent& event, std::vector<ChatDelta>& out) override {
     if (event.data.empty()) return Status::ok();
-    auto parsed = event_object(event.data, "backend");
+    ScratchJson scratch;
+    auto parsed = event_object(event.data, "backend", scratch.storage());
     if (!parsed.ok()) return parsed.status();
     const auto& o = *parsed;
     if (o.contains("error")) return Status::unavailable("backend stream failed: " + json_string(o, "message"));
@@ -59,7 +60,8 @@ class InferenceDecoder final : public ReplyDecoder {
 
   Result<ChatResponse> parse(const std::string& body) const override {
     boost::system::error_code ec;
-    auto v = json::parse(body, ec);
+    ScratchJson scratch;
+    auto v = json::parse(body, ec, scratch.storage());
     if (ec || !v.is_object() || !v.get_object().contains("completion")) return Status::unavailable("backend sent a malformed reply");
     ChatResponse r;
     r.content = json_string(v.get_object(), "completion");

@@ -77,7 +77,8 @@ class CompletionDecoder final : public ReplyDecoder {
       done_ = true;
       return Status::ok();
     }
-    auto parsed = event_object(event.data, "upstream");
+    ScratchJson scratch;
+    auto parsed = event_object(event.data, "upstream", scratch.storage());
     if (!parsed.ok()) return parsed.status();
     const auto& o = *parsed;
     if (o.contains("error")) return Status::unavailable("upstream stream failed: " + upstream_error_message(event.data));
@@ -122,7 +123,8 @@ class CompletionDecoder final : public ReplyDecoder {
 
   Result<ChatResponse> parse(const std::string& body) const override {
     boost::system::error_code ec;
-    auto v = json::parse(body, ec);
+    ScratchJson scratch;
+    auto v = json::parse(body, ec, scratch.storage());
     if (ec || !v.is_object()) return Status::unavailable("upstream sent malformed JSON");
     const auto& o = v.as_object();
     ChatResponse r;

@@ -83,9 +83,9 @@ ModelInfo RemoteProvider::remote_info(std::string provider) const {
   return i;
 }
 
-Result<json::object> event_object(const std::string& data, std::string_view who) {
+Result<json::object> event_object(const std::string& data, std::string_view who, json::storage_ptr storage) {
   boost::system::error_code ec;
-  auto v = json::parse(data, ec);
+  auto v = json::parse(data, ec, std::move(storage));
   if (ec || !v.is_object()) return Status::unavailable(std::string(who) + " sent a malformed stream event");
   return std::move(v.get_object());
 }

@@ -11,6 +11,7 @@
 #include "models/registry.h"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/fwd.hpp>
 
 #include <string>
@@ -94,8 +95,21 @@ class RemoteProvider : public Provider {
 // Helpers for reading the loosely typed JSON of upstream replies: "" / 0 when absent.
 std::string json_string(const boost::json::object& o, std::string_view key);
 int64_t json_int(const boost::json::object& o, std::string_view key);
-// The JSON object a streamed event's data carries; kUnavailable ("`who` sent a malformed
-// stream event") when it is not one.
-Result<boost::json::object> event_object(const std::string& data, std::string_view who);
+// The JSON object a streamed event's data carries, its nodes from `storage`; kUnavailable
+// ("`who` sent a malformed stream event") when it is not one.
+Result<boost::json::object> event_object(const std::string& data, std::string_view who,
+                                         boost::json::storage_ptr storage = {});
+
+// An arena for a JSON tree that is read and dropped within one scope (an upstream reply
+// being decoded): its nodes come from a buffer on the stack, then from the heap, and are
+// freed at once when the scope ends instead of one by one.
+class ScratchJson {
+ public:
+  boost::json::storage_ptr storage() { return &resource_; }
+
+ private:
+  unsigned char bytes_[4096];
+  boost::json::monotonic_resource resource_{bytes_, sizeof bytes_};
+};
 
 }  // namespace brainstem::models
