@@ -69,15 +69,51 @@ std::string_view ClientResponse::header(std::string_view name) const {
   return {};
 }
 
+// A request's deadline: when it passes, the I/O pending on the guarded socket is cancelled
+// and fails (timed() names that a timeout), and no later I/O of the request starts. One timer
+// a request, where a timed stream arms one around every read and write. Its handler runs on
+// the request's thread, as the request does, so the two never run at once.
+class Deadline {
+ public:
+  Deadline(const asio::any_io_executor& executor, std::chrono::steady_clock::time_point at)
+      : timer_(executor, at), state_(std::make_shared<State>()) {
+    timer_.async_wait([state = state_](const boost::system::error_code& ec) {
+      if (ec) return;
+      state->passed = true;
+      boost::system::error_code ignored;
+      if (state->socket) state->socket->cancel(ignored);
+    });
+  }
+  ~Deadline() { state_->socket = nullptr; }  // the timer's destruction cancels its wait
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
+
+  // The socket whose I/O is cancelled when the deadline passes; nullptr before the socket goes.
+  void guard(tcp::socket* socket) { state_->socket = socket; }
+  bool passed() const { return state_->passed; }
+  // `ec`, or a timeout when the deadline ended the operation.
+  boost::system::error_code timed(const boost::system::error_code& ec) const {
+    return ec && state_->passed ? boost::system::error_code(beast::error::timeout) : ec;
+  }
+
+ private:
+  struct State {
+    tcp::socket* socket = nullptr;
+    bool passed = false;
+  };
+  asio::steady_timer timer_;
+  std::shared_ptr<State> state_;  // shared with the handler, which may run after this is gone
+};
+
 // One pooled connection: plain TCP or TLS over TCP.
 struct Connection {
-  std::unique_ptr<beast::tcp_stream> plain;
-  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
+  std::unique_ptr<tcp::socket> plain;
+  std::unique_ptr<beast::ssl_stream<tcp::socket>> tls;
   beast::flat_buffer buffer;
   asio::ip::tcp::endpoint remote;  // the peer, checked again when a request with a policy reuses it
   std::chrono::steady_clock::time_point idle_since;
 
-  beast::tcp_stream& tcp() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+  asio::ip::tcp::socket& socket() { return tls ? tls->next_layer() : *plain; }
 };
 
 struct HttpClient::Impl {
@@ -115,12 +151,12 @@ struct HttpClient::Impl {
     if (q.size() < options.max_idle_per_origin) q.push_back(std::move(c));
   }
 
-  asio::awaitable<Result<std::unique_ptr<Connection>>> connect(const Url& url, std::chrono::steady_clock::time_point deadline,
-                                                                const AddressPolicy* policy) {
+  asio::awaitable<Result<std::unique_ptr<Connection>>> connect(const Url& url, Deadline& deadline, const AddressPolicy* policy) {
     auto exec = co_await asio::this_coro::executor;
     tcp::resolver resolver(exec);
     auto [rec, resolved] = co_await resolver.async_resolve(url.host, url.port, kTuple);
     if (rec) co_return io_error(rec, "cannot resolve " + url.host);
+    if (deadline.passed()) co_return io_error(beast::error::timeout, "cannot connect to " + url.host + ":" + url.port);
     // Only checked addresses are connected to, so a second DNS answer cannot differ.
     std::vector<tcp::endpoint> endpoints;
     for (const auto& entry : resolved) {
@@ -132,23 +168,25 @@ struct HttpClient::Impl {
     auto c = std::make_unique<Connection>();
     c->buffer.reserve(16384);  // reads take what the buffer has room for (512 bytes at the least)
     if (url.scheme == "https") {
-      c->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(exec, tls_context);
+      c->tls = std::make_unique<beast::ssl_stream<tcp::socket>>(exec, tls_context);
       if (!SSL_set_tlsext_host_name(c->tls->native_handle(), url.host.c_str())) {
         co_return Status::unavailable("TLS: cannot set server name");
       }
       c->tls->set_verify_callback(ssl::host_name_verification(url.host));
     } else {
-      c->plain = std::make_unique<beast::tcp_stream>(exec);
+      c->plain = std::make_unique<tcp::socket>(exec);
     }
-    c->tcp().expires_at(deadline);
-    auto [cec, ep] = co_await c->tcp().async_connect(endpoints, kTuple);
-    if (cec) co_return io_error(cec, "cannot connect to " + url.host + ":" + url.port);
-    c->remote = ep;
-    c->tcp().socket().set_option(tcp::no_delay(true));
-    if (c->tls) {
-      auto [hec] = co_await c->tls->async_handshake(ssl::stream_base::client, kTuple);
-      if (hec) co_return io_error(hec, "TLS handshake with " + url.host);
+    deadline.guard(&c->socket());
+    auto [cec, ep] = co_await asio::async_connect(c->socket(), endpoints, kTuple);
+    boost::system::error_code hec;
+    if (!cec) {
+      c->remote = ep;
+      c->socket().set_option(tcp::no_delay(true), hec);
+      if (c->tls) std::tie(hec) = co_await c->tls->async_handshake(ssl::stream_base::client, kTuple);
     }
+    deadline.guard(nullptr);  // `c` goes with a failure
+    if (cec) co_return io_error(deadline.timed(cec), "cannot connect to " + url.host + ":" + url.port);
+    if (hec) co_return io_error(deadline.timed(hec), "TLS handshake with " + url.host);
     co_return std::move(c);
   }
 
@@ -156,11 +194,13 @@ struct HttpClient::Impl {
   // 2xx with `on_body` set passed on as it arrives. `reusable` says whether the connection may
   // serve another request.
   template <class Stream>
-  asio::awaitable<Status> exchange(Stream& stream, Connection& c, const std::string& head, std::string_view body,
-                                   bool head_method, ClientResponse& out, const BodySink* on_body, bool& reusable) {
+  asio::awaitable<Status> exchange(Stream& stream, Connection& c, const Deadline& deadline, const std::string& head,
+                                   std::string_view body, bool head_method, ClientResponse& out, const BodySink* on_body,
+                                   bool& reusable) {
+    if (deadline.passed()) co_return io_error(beast::error::timeout, "sending request");
     std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(body.data(), body.size())};
     auto [wec, wn] = co_await asio::async_write(stream, request, kTuple);
-    if (wec) co_return io_error(wec, "sending request");
+    if (wec) co_return io_error(deadline.timed(wec), "sending request");
     wire::ResponseParser parser(out.status, out.headers);
     parser.header_limit(kResponseHeaderLimit);
     parser.body_limit(boost::none);
@@ -194,14 +234,20 @@ struct HttpClient::Impl {
       }
       if (parser.is_done()) break;
       if (!starved) continue;
-      auto [rec, n] = co_await stream.async_read_some(input.prepare(beast::read_size(input, 65536)), kTuple);
+      const char* reading = parser.is_header_done() ? "reading response body" : "reading response";
+      if (deadline.passed()) co_return io_error(beast::error::timeout, reading);  // e.g. while the sink waited
+      auto [read_ec, n] = co_await stream.async_read_some(input.prepare(beast::read_size(input, 65536)), kTuple);
       input.commit(n);
+      const boost::system::error_code rec = deadline.timed(read_ec);
       if (rec == asio::error::eof || rec == ssl::error::stream_truncated) {
+        // Closed before a byte of the response came (a pooled connection the server let go):
+        // an error, so the request may be retried on a fresh connection.
+        if (!parser.got_some()) co_return io_error(bhttp::error::end_of_stream, reading);
         parser.put_eof(ec);  // completes a body that runs until the connection closes
-        if (ec) co_return io_error(ec, parser.is_header_done() ? "reading response body" : "reading response");
+        if (ec) co_return io_error(ec, reading);
         ended_by_close = true;
       } else if (rec) {
-        co_return io_error(rec, parser.is_header_done() ? "reading response body" : "reading response");
+        co_return io_error(rec, reading);
       }
     }
     reusable = !ended_by_close && parser.keep_alive();
@@ -217,7 +263,7 @@ asio::awaitable<Result<ClientResponse>> HttpClient::send(const ClientRequest& re
   if (!url) co_return url.status();
   auto executor = co_await asio::this_coro::executor;
   const Impl::PoolKey origin{&asio::query(executor, asio::execution::context), url->scheme + "://" + url->host + ":" + url->port};
-  const auto deadline = std::chrono::steady_clock::now() + request.timeout;
+  Deadline deadline(executor, std::chrono::steady_clock::now() + request.timeout);
 
   const bool default_port = url->port == (url->scheme == "https" ? "443" : "80");
   const bool v6 = url->host.find(':') != std::string::npos;
@@ -241,12 +287,16 @@ asio::awaitable<Result<ClientResponse>> HttpClient::send(const ClientRequest& re
       if (!fresh) co_return fresh.status();
       conn = std::move(fresh.value());
     }
-    conn->tcp().expires_at(deadline);
+    deadline.guard(&conn->socket());
     ClientResponse out;
     bool reusable = false;
     Status s;
-    if (conn->tls) s = co_await impl_->exchange(*conn->tls, *conn, head, request.body, head_method, out, on_body, reusable);
-    else s = co_await impl_->exchange(*conn->plain, *conn, head, request.body, head_method, out, on_body, reusable);
+    if (conn->tls) {
+      s = co_await impl_->exchange(*conn->tls, *conn, deadline, head, request.body, head_method, out, on_body, reusable);
+    } else {
+      s = co_await impl_->exchange(*conn->plain, *conn, deadline, head, request.body, head_method, out, on_body, reusable);
+    }
+    deadline.guard(nullptr);  // the connection goes back to the pool or away
     if (!s.is_ok()) {
       if (reused && out.status == 0 && s.code() == StatusCode::kUnavailable) continue;
       co_return s;

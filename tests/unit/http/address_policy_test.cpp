@@ -2,6 +2,7 @@
 
 #include "http/client.h"
 #include "http/server.h"
+#include "testing/run_awaitable.h"
 
 #include <boost/asio.hpp>
 #include <gtest/gtest.h>
@@ -91,33 +92,13 @@ TEST(AddressPolicy, UrlScheme) {
   }
 }
 
-// Runs `make()` (an awaitable) to completion on `ioc`, the one io_context of the test: pooled
-// connections belong to the one they were made on.
-template <class F>
-auto run_sync(asio::io_context& ioc, F make) {
-  using T = typename decltype(make())::value_type;
-  std::optional<T> out;
-  asio::co_spawn(
-      ioc,
-      [&]() -> asio::awaitable<void> {
-        T value = co_await make();
-        out.emplace(std::move(value));
-      },
-      [](std::exception_ptr e) {
-        if (e) std::rethrow_exception(e);
-      });
-  ioc.restart();
-  ioc.run();
-  return std::move(*out);
-}
-
 Result<ClientResponse> get(asio::io_context& ioc, HttpClient& client, const std::string& url, const AddressPolicy* policy,
                            std::chrono::milliseconds timeout = 5s) {
   ClientRequest req;
   req.url = url;
   req.address_policy = policy;
   req.timeout = timeout;
-  return run_sync(ioc, [&] { return client.send(req); });
+  return brainstem::test_support::run_awaitable(ioc, client.send(req));
 }
 
 // True when a connection waits in the listener's backlog.
