@@ -35,9 +35,11 @@ struct ServerOptions {
   // Paths starting with one of these prefixes take bodies up to its limit instead (uploads).
   std::vector<std::pair<std::string, size_t>> upload_limits;
   size_t header_limit = 16 << 10;
+  // Timeouts are enforced by a sweep of each I/O thread's connections every quarter of the
+  // shortest of them (10 ms to 1 s), so one fires up to that much late.
   std::chrono::milliseconds header_timeout{10000};  // whole header of a new request
   std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait between requests
-  std::chrono::milliseconds body_timeout{60000};
+  std::chrono::milliseconds body_timeout{60000};    // the body, and each write of the response
   std::chrono::milliseconds drain_timeout{30000};  // graceful stop: in-flight requests get this long
 };
 
