@@ -74,29 +74,29 @@ asio::awaitable<Status> Gateway::authenticate(const http::Request& req, RequestC
     if (policy == Auth::kKey) co_return Status::unauthenticated("an API key is required here; JWTs are for the management API");
     auto p = services_.authenticator.authenticate_jwt(credential, now);
     if (!p) co_return p.status();
-    ctx.principal = std::move(p.value());
+    ctx.principal = std::make_shared<const auth::Principal>(std::move(p.value()));
     co_return Status::ok();
   }
   if (policy == Auth::kUser) co_return Status::unauthenticated("JWT required: use platform login, not an API key");
   if (ctx.route->backend && !services_.options.backend_key.empty() &&
       crypto::constant_time_equal(credential, services_.options.backend_key)) {
-    auth::Principal orchestrator;
-    orchestrator.kind = auth::Principal::Kind::kApiKey;
-    orchestrator.key_id = "orchestrator";
-    orchestrator.scopes = {"*"};
-    orchestrator.orchestrator = true;
+    auto orchestrator = std::make_shared<auth::Principal>();
+    orchestrator->kind = auth::Principal::Kind::kApiKey;
+    orchestrator->key_id = "orchestrator";
+    orchestrator->scopes = {"*"};
+    orchestrator->orchestrator = true;
     ctx.principal = std::move(orchestrator);
     co_return Status::ok();
   }
   // A cache miss asks the store off the I/O thread. (No co_await inside ?: — GCC 12
   // miscompiles temporaries there.)
-  std::optional<Result<auth::Principal>> found = services_.authenticator.cached_key(credential, now);
+  std::optional<Result<auth::Authenticator::SharedPrincipal>> found = services_.authenticator.cached_key(credential, now);
   if (!found) {
     std::string key(credential);
     found.emplace(co_await services_.blocking.run([&] { return services_.authenticator.authenticate_key(key, now); }));
   }
-  Result<auth::Principal>& p = *found;
-  if (!p) co_return p.status();
+  if (!found->ok()) co_return found->status();
+  auth::Authenticator::SharedPrincipal& p = found->value();
   // CORS: a key with allowed origins may be used from those browser origins only; a key
   // without any is for servers, so a browser (which always sends Origin) is refused.
   if (auto origin = req.header("Origin"); !origin.empty()) {
@@ -106,7 +106,7 @@ asio::awaitable<Status> Gateway::authenticate(const http::Request& req, RequestC
     }
   }
   services_.authenticator.record_use(p->key_id, now);
-  ctx.principal = std::move(p.value());
+  ctx.principal = std::move(p);
   co_return Status::ok();
 }
 

@@ -13,6 +13,7 @@
 #include <boost/json/value.hpp>
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,7 +34,7 @@ struct RequestContext {
   std::string request_id;
   Family family = Family::kSystem;
   const Route* route = nullptr;
-  std::optional<auth::Principal> principal;
+  std::shared_ptr<const auth::Principal> principal;  // shared with the key cache
   // What a successful mutating call records in the audit log besides method, path and status.
   boost::json::object audit;
   std::string audit_tenant;  // set when the call acts on a tenant other than the caller's (signup)

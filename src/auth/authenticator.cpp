@@ -42,24 +42,28 @@ Result<Principal> Authenticator::authenticate_jwt(std::string_view token, int64_
   return p;
 }
 
-Result<Principal> Authenticator::principal_of(const CachedKey& entry, int64_t now_ms) const {
+Authenticator::SharedPrincipal Authenticator::make_principal(const store::ApiKey& k, std::string tenant_slug) {
+  auto p = std::make_shared<Principal>();
+  p->kind = Principal::Kind::kApiKey;
+  p->tenant_id = k.tenant_id;
+  p->tenant_slug = std::move(tenant_slug);
+  p->key_id = k.id;
+  p->scopes = k.scopes;
+  p->agent_id = k.agent_id;
+  p->identity_mode = k.identity_mode;
+  p->allowed_origins = k.allowed_origins;
+  return p;
+}
+
+Result<Authenticator::SharedPrincipal> Authenticator::principal_of(const CachedKey& entry, int64_t now_ms) const {
   if (!entry.key) return Status::unauthenticated("invalid API key");
   const auto& k = *entry.key;
   if (k.revoked_at) return Status::unauthenticated("API key has been revoked");
   if (k.expires_at && *k.expires_at <= now_ms) return Status::unauthenticated("API key has expired");
-  Principal p;
-  p.kind = Principal::Kind::kApiKey;
-  p.tenant_id = k.tenant_id;
-  p.tenant_slug = entry.tenant_slug;
-  p.key_id = k.id;
-  p.scopes = k.scopes;
-  p.agent_id = k.agent_id;
-  p.identity_mode = k.identity_mode;
-  p.allowed_origins = k.allowed_origins;
-  return p;
+  return entry.principal;
 }
 
-std::optional<Result<Principal>> Authenticator::cached_key(std::string_view raw_key, int64_t now_ms) const {
+std::optional<Result<Authenticator::SharedPrincipal>> Authenticator::cached_key(std::string_view raw_key, int64_t now_ms) const {
   std::string hash = hash_api_key(raw_key);
   std::shared_lock lock(cache_mu_);
   auto it = cache_.find(hash);
@@ -67,7 +71,7 @@ std::optional<Result<Principal>> Authenticator::cached_key(std::string_view raw_
   return principal_of(it->second, now_ms);
 }
 
-Result<Principal> Authenticator::authenticate_key(std::string_view raw_key, int64_t now_ms) {
+Result<Authenticator::SharedPrincipal> Authenticator::authenticate_key(std::string_view raw_key, int64_t now_ms) {
   std::string hash = hash_api_key(raw_key);
   CachedKey entry;
   entry.fetched_at = now_ms;
@@ -76,7 +80,7 @@ Result<Principal> Authenticator::authenticate_key(std::string_view raw_key, int6
     auto tenant = store_.get_tenant(found->tenant_id);
     if (!tenant) return tenant.status().code() == StatusCode::kNotFound ? Status::unauthenticated("invalid API key")
                                                                          : tenant.status();
-    entry.tenant_slug = tenant->slug;
+    entry.principal = make_principal(found.value(), tenant->slug);
     entry.key = std::move(found.value());
   } else if (found.status().code() != StatusCode::kNotFound) {
     return found.status();  // the store failed: do not cache

@@ -26,10 +26,12 @@ class Authenticator {
   Authenticator(store::Store& store, std::string jwt_secret, int64_t cache_ttl_ms = 10000);
 
   Result<Principal> authenticate_jwt(std::string_view token, int64_t now_ms) const;
+  // A key's principal is built once per cache fill and shared by the requests that use it.
+  using SharedPrincipal = std::shared_ptr<const Principal>;
   // A cached answer when fresh; nullopt when the store must be asked.
-  std::optional<Result<Principal>> cached_key(std::string_view raw_key, int64_t now_ms) const;
+  std::optional<Result<SharedPrincipal>> cached_key(std::string_view raw_key, int64_t now_ms) const;
   // Asks the store (blocking) and caches the answer, negative ones included.
-  Result<Principal> authenticate_key(std::string_view raw_key, int64_t now_ms);
+  Result<SharedPrincipal> authenticate_key(std::string_view raw_key, int64_t now_ms);
   // Drops the cached answer for a key (after a revocation), so its next use asks the store,
   // and remembers the revocation for requests already in flight (see revoked()).
   void forget_key_id(const std::string& key_id);
@@ -45,10 +47,11 @@ class Authenticator {
  private:
   struct CachedKey {
     std::optional<store::ApiKey> key;  // nullopt: no such key
-    std::string tenant_slug;
+    SharedPrincipal principal;         // what the key allows, while it is valid
     int64_t fetched_at = 0;
   };
-  Result<Principal> principal_of(const CachedKey& entry, int64_t now_ms) const;
+  static SharedPrincipal make_principal(const store::ApiKey& key, std::string tenant_slug);
+  Result<SharedPrincipal> principal_of(const CachedKey& entry, int64_t now_ms) const;
 
   store::Store& store_;
   const std::string jwt_secret_;

@@ -92,12 +92,11 @@ std::string random_bytes(size_t n) {
 }
 
 std::string random_base62(size_t n) {
-  static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
   std::string out;
   out.reserve(n);
   while (out.size() < n) {
     for (unsigned char b : random_bytes(n)) {
-      if (b < 248 && out.size() < n) out.push_back(kAlphabet[b % 62]);  // 248 = 4*62: no modulo bias
+      if (b < 248 && out.size() < n) out.push_back(kBase62Digits[b % 62]);  // 248 = 4*62: no modulo bias
     }
   }
   return out;

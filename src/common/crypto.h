@@ -10,8 +10,11 @@ std::string sha256_hex(std::string_view data);
 std::string hmac_sha256(std::string_view key, std::string_view data);  // raw 32 bytes
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);
 
+// The 62 digits of base62 ids, in ASCII order (so ids of equal length sort by value).
+inline constexpr std::string_view kBase62Digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
 std::string random_bytes(size_t n);        // from the OS CSPRNG
-std::string random_base62(size_t n);       // n characters of [0-9A-Za-z], unbiased
+std::string random_base62(size_t n);       // n characters of kBase62Digits, unbiased
 std::string uuid_v4();
 
 std::string base64url_encode(std::string_view data);  // no padding

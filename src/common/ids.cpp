@@ -5,13 +5,12 @@
 namespace brainstem {
 
 std::string time_ordered_id(std::string_view prefix, int64_t micros, size_t random_chars) {
-  static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";  // ASCII order
   constexpr size_t kTimeChars = 9;
   std::string out(prefix);
   out.resize(prefix.size() + kTimeChars);
   auto value = static_cast<uint64_t>(micros < 0 ? 0 : micros);
   for (size_t i = 0; i < kTimeChars; ++i) {
-    out[prefix.size() + kTimeChars - 1 - i] = kAlphabet[value % 62];
+    out[prefix.size() + kTimeChars - 1 - i] = crypto::kBase62Digits[value % 62];
     value /= 62;
   }
   out += crypto::random_base62(random_chars);

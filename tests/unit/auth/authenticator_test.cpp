@@ -144,12 +144,12 @@ TEST_F(AuthStore, ValidKeyResolvesToKeyPrincipal) {
   auto key = make_key("acme", req);
   auto p = authn_->authenticate_key(key.raw, now_ms());
   ASSERT_TRUE(p.ok()) << p.status().message();
-  EXPECT_TRUE(p->is_key());
-  EXPECT_EQ(p->key_id, key.record.id);
-  EXPECT_EQ(p->tenant_id, key.record.tenant_id);
-  EXPECT_EQ(p->tenant_slug, "acme");
-  EXPECT_EQ(p->scopes, std::vector<std::string>{"agents:read"});
-  EXPECT_EQ(p->allowed_origins, std::vector<std::string>{"https://app.example.com"});
+  EXPECT_TRUE((*p)->is_key());
+  EXPECT_EQ((*p)->key_id, key.record.id);
+  EXPECT_EQ((*p)->tenant_id, key.record.tenant_id);
+  EXPECT_EQ((*p)->tenant_slug, "acme");
+  EXPECT_EQ((*p)->scopes, std::vector<std::string>{"agents:read"});
+  EXPECT_EQ((*p)->allowed_origins, std::vector<std::string>{"https://app.example.com"});
 }
 
 TEST_F(AuthStore, UnknownKeyIsRefusedAndCachedNegatively) {
@@ -173,7 +173,7 @@ TEST_F(AuthStore, CachedAnswerServedUntilTtlThenStale) {
   auto fresh = authn_->cached_key(key.raw, now + 10000);
   ASSERT_TRUE(fresh);
   EXPECT_TRUE(fresh->ok());
-  EXPECT_EQ((*fresh)->key_id, key.record.id);
+  EXPECT_EQ(fresh->value()->key_id, key.record.id);
   EXPECT_FALSE(authn_->cached_key(key.raw, now + 10001));
 }
 
