@@ -167,7 +167,9 @@ bool base64url_decode(std::string_view in, std::string& out) {
       out += static_cast<char>((acc >> bits) & 0xff);
     }
   }
-  return true;
+  // The bits of the last character past the last byte must be zero: otherwise several
+  // strings would decode to the same bytes (a signature could be altered and still verify).
+  return (acc & ((1u << bits) - 1)) == 0;
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

@@ -87,6 +87,15 @@ TEST(Crypto, Base64UrlRoundTripsRandomBinary) {
   }
 }
 
+TEST(Crypto, Base64UrlDecodeRejectsNonZeroTrailingBits) {
+  std::string out;
+  // "Zg" is "f"; "Zh" carries the same 8 bits with a non-zero remainder.
+  ASSERT_TRUE(crypto::base64url_decode("Zg", out));
+  EXPECT_FALSE(crypto::base64url_decode("Zh", out));
+  ASSERT_TRUE(crypto::base64url_decode("Zm8", out));
+  EXPECT_FALSE(crypto::base64url_decode("Zm9", out));
+}
+
 TEST(Crypto, Base64UrlDecodeRejectsCharactersOutsideAlphabet) {
   std::string out;
   EXPECT_FALSE(crypto::base64url_decode("Zm9v!A", out));
