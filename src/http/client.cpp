@@ -207,7 +207,6 @@ struct HttpClient::Impl {
     parser.eager(true);
     parser.skip(head_method);  // a HEAD response announces a body it does not carry
     beast::flat_buffer& input = c.buffer;
-    bool ended_by_close = false;
     for (;;) {
       boost::system::error_code ec;
       bool starved = input.size() == 0;  // nothing left to parse: read first
@@ -245,12 +244,11 @@ struct HttpClient::Impl {
         if (!parser.got_some()) co_return io_error(bhttp::error::end_of_stream, reading);
         parser.put_eof(ec);  // completes a body that runs until the connection closes
         if (ec) co_return io_error(ec, reading);
-        ended_by_close = true;
       } else if (rec) {
         co_return io_error(rec, reading);
       }
     }
-    reusable = !ended_by_close && parser.keep_alive();
+    reusable = parser.keep_alive();  // false for a body that ran until the connection closed
     co_return Status::ok();
   }
 };
