@@ -41,6 +41,16 @@ function pdf(pages) {
 
 // Entries carry a fixed date, so the same content makes the same bytes (JSZip stamps the
 // current time otherwise, and re-uploading identical content must be recognised).
+// The index fills from the store after start-up; searches meanwhile see part of it.
+async function indexLoaded(url) {
+  for (let i = 0; i < 500; i++) {
+    const health = await call(url, 'GET', '/health/detailed');
+    if (health.body.checks.knowledge_index === 'ok') return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.fail('the knowledge index did not finish loading');
+}
+
 const fixedDate = { date: new Date('2024-01-01T00:00:00Z') };
 
 async function docx(paragraphs) {
@@ -324,6 +334,7 @@ test("an agent's documents are ingested into its own source; the index survives 
   await srv.stop();
   retired.push(srv);
   srv = await startServer({ config: CONFIG, dataDir: srv.data });
+  await indexLoaded(srv.url);
   const hits = await search({ query: 'how many points per euro', agent_id: agent.body.id });
   assert.equal(hits.status, 200, hits.text);
   assert.match(hits.body.results[0].text, /one point per euro/);
@@ -405,6 +416,7 @@ max_retries = 0
 
   const again = await startServer({ config, dataDir: crashSrv.data });
   try {
+    await indexLoaded(again.url);
     const source = (await call(again.url, 'GET', '/v1/knowledge/sources/big', { apiKey: k })).body;
     assert.equal(source.status, 'failed');
     assert.match(source.error, /interrupted/);
