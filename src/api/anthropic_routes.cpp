@@ -140,7 +140,7 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
            const bool has_stop = !chat.stop.empty();
 
            if (!stream) {
-             auto routed = co_await routed_chat(svc, ctx, hints, chat, "message");
+             auto routed = co_await routed_chat(svc, ctx, hints, std::move(chat), "message");
              auto& reply = routed.response;
              json::array content;
              if (!reply.content.empty() || reply.tool_calls.empty()) content.push_back(json::object{{"type", "text"}, {"text", reply.content}});
@@ -159,7 +159,7 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
                                                           {"output_tokens", reply.usage.completion_tokens}}}});
            }
 
-           RoutedStream started_stream = co_await start_routed_stream(svc, ctx, hints, chat, "message");
+           RoutedStream started_stream = co_await start_routed_stream(svc, ctx, hints, std::move(chat), "message");
            auto relay = started_stream.relay;
            auto first = std::move(started_stream.first);
            co_return http::Response::event_stream(

@@ -88,7 +88,7 @@ void add_model_router_routes(RouteTable& t, Services& svc) {
            hints.expected_prompt_tokens = static_cast<int64_t>((prompt.size() + system.size()) / 4 + 1);
            hints.expected_completion_tokens = chat.max_tokens.value_or(256);
            auto slot = unwrap(svc.gate.acquire());
-           auto routed = co_await routed_chat(svc, ctx, hints, chat, "complete");
+           auto routed = co_await routed_chat(svc, ctx, hints, std::move(chat), "complete");
            const auto* spec = svc.models.spec(routed.model);
            auto res = http::Response::json(200, json::object{{"modelId", routed.model},
                                                              {"provider", spec ? spec->provider : ""},

@@ -201,7 +201,7 @@ void add_cerebrum_routes(RouteTable& t, Services& svc) {
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto c = parse_completion(json_body(req));
            auto slot = unwrap(svc.gate.acquire());
-           auto routed = co_await routed_chat(svc, ctx, c.hints, c.request, "complete");
+           auto routed = co_await routed_chat(svc, ctx, c.hints, std::move(c.request), "complete");
            auto res = http::Response::json(200, json::object{{"completion", routed.response.content},
                                                              {"language", c.hints.language},
                                                              {"model", routed.model},
@@ -219,7 +219,7 @@ void add_cerebrum_routes(RouteTable& t, Services& svc) {
            auto c = parse_completion(json_body(req));
            auto slot = unwrap(svc.gate.acquire());
            const int64_t started = now_us();
-           RoutedStream stream = co_await start_routed_stream(svc, ctx, c.hints, c.request, "complete");
+           RoutedStream stream = co_await start_routed_stream(svc, ctx, c.hints, std::move(c.request), "complete");
            json::object done_fields{{"language", c.hints.language}};
            co_return token_event_stream(std::move(stream), std::move(slot), std::move(done_fields), started);
          }});
@@ -231,7 +231,7 @@ void add_cerebrum_routes(RouteTable& t, Services& svc) {
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto c = parse_inference(json_body(req), svc);
            auto slot = unwrap(svc.gate.acquire());
-           auto routed = co_await routed_chat(svc, ctx, c.hints, c.request, "inference");
+           auto routed = co_await routed_chat(svc, ctx, c.hints, std::move(c.request), "inference");
            co_return http::Response::json(200, json::object{{"completion", routed.response.content},
                                                             {"model", routed.model},
                                                             {"total_tokens", routed.response.usage.completion_tokens},
@@ -247,7 +247,7 @@ void add_cerebrum_routes(RouteTable& t, Services& svc) {
            auto c = parse_inference(json_body(req), svc);
            auto slot = unwrap(svc.gate.acquire());
            const int64_t started = now_us();
-           RoutedStream stream = co_await start_routed_stream(svc, ctx, c.hints, c.request, "inference");
+           RoutedStream stream = co_await start_routed_stream(svc, ctx, c.hints, std::move(c.request), "inference");
            json::object done_fields;
            co_return token_event_stream(std::move(stream), std::move(slot), std::move(done_fields), started);
          }});

@@ -27,15 +27,22 @@ asio::awaitable<void> ChatRelay::run(Generate generate) {
     if (self->stopped_) co_return false;
     // Without suspending while there is room: the provider goes on with the rest of what it
     // read, and the response then writes all of it as one chunk.
-    if (self->channel_.try_send(boost::system::error_code{}, Event(delta))) co_return !self->stopped_;
-    Event event = delta;  // a named local: GCC 12 mishandles temporaries inside co_await
-    auto [ec] = co_await self->channel_.async_send(boost::system::error_code{}, std::move(event),
+    if (self->channel_.try_send(boost::system::error_code{}, Item(delta))) co_return !self->stopped_;
+    Item item = delta;  // a named local: GCC 12 mishandles temporaries inside co_await
+    auto [ec] = co_await self->channel_.async_send(boost::system::error_code{}, std::move(item),
                                                    asio::as_tuple(asio::use_awaitable));
     co_return !ec && !self->stopped_;
   };
   Result<models::RoutedReply> result = co_await generate(sink);
-  Event last = std::move(result);
-  co_await self->channel_.async_send(boost::system::error_code{}, std::move(last), asio::as_tuple(asio::use_awaitable));
+  result_ = std::move(result);
+  Item end;
+  co_await self->channel_.async_send(boost::system::error_code{}, std::move(end), asio::as_tuple(asio::use_awaitable));
+}
+
+ChatRelay::Event ChatRelay::event_of(Item&& item) {
+  if (item) return std::move(*item);
+  finished_ = true;
+  return std::move(*result_);
 }
 
 void ChatRelay::guard(std::function<bool()> still_allowed, Status reason) {
@@ -51,13 +58,12 @@ asio::awaitable<std::optional<ChatRelay::Event>> ChatRelay::next() {
     Event refused = Result<models::RoutedReply>(guard_reason_);
     co_return std::move(refused);
   }
-  auto [ec, event] = co_await channel_.async_receive(asio::as_tuple(asio::use_awaitable));
+  auto [ec, item] = co_await channel_.async_receive(asio::as_tuple(asio::use_awaitable));
   if (ec) {
     finished_ = true;
     co_return std::nullopt;
   }
-  if (event.index() == 1) finished_ = true;
-  co_return std::move(event);
+  co_return event_of(std::move(item));
 }
 
 void meter_usage(Services& services, const RequestContext& ctx, const std::string& kind, const models::RoutedReply& reply) {
@@ -69,9 +75,9 @@ void meter_usage(Services& services, const RequestContext& ctx, const std::strin
 }
 
 asio::awaitable<models::RoutedReply> routed_chat(Services& services, const RequestContext& ctx, const models::RouteHints& hints,
-                                                 const models::ChatRequest& request, const char* kind) {
+                                                 models::ChatRequest request, const char* kind) {
   models::DeltaSink no_stream;
-  auto routed = co_await services.router.chat(hints, request, no_stream);
+  auto routed = co_await services.router.chat(hints, std::move(request), no_stream);
   if (!routed) throw StatusError(routed.status());
   meter_usage(services, ctx, kind, routed.value());
   co_return std::move(routed).value();
@@ -82,7 +88,7 @@ namespace {
 // The generation of a stream: the router's reply, metered once it is whole.
 asio::awaitable<Result<models::RoutedReply>> metered_generation(Services& services, RequestContext ctx, models::RouteHints hints,
                                                                 models::ChatRequest request, std::string kind,
-                                                                models::DeltaSink sink) {
+                                                                const models::DeltaSink& sink) {
   auto routed = co_await services.router.chat(hints, std::move(request), sink);
   if (routed) meter_usage(services, ctx, kind, routed.value());
   co_return routed;
@@ -91,7 +97,7 @@ asio::awaitable<Result<models::RoutedReply>> metered_generation(Services& servic
 }  // namespace
 
 asio::awaitable<RoutedStream> start_routed_stream(Services& services, const RequestContext& ctx,
-                                                  const models::RouteHints& hints, const models::ChatRequest& request,
+                                                  const models::RouteHints& hints, models::ChatRequest request,
                                                   const char* kind) {
   auto executor = co_await asio::this_coro::executor;
   RoutedStream out;
@@ -99,9 +105,11 @@ asio::awaitable<RoutedStream> start_routed_stream(Services& services, const Requ
   RequestContext meter_ctx;
   meter_ctx.request_id = ctx.request_id;
   meter_ctx.principal = ctx.principal;
-  // Built outside any co_await expression: GCC 12 mishandles lambda temporaries there.
-  out.relay = ChatRelay::start(executor, [&services, meter_ctx, hints, request, kind = std::string(kind)](const models::DeltaSink& sink) {
-    return metered_generation(services, meter_ctx, hints, request, kind, sink);
+  // Built outside any co_await expression: GCC 12 mishandles lambda temporaries there. The
+  // generation runs once, so it takes the request.
+  out.relay = ChatRelay::start(executor, [&services, meter_ctx, hints, request = std::move(request),
+                                          kind = std::string(kind)](const models::DeltaSink& sink) mutable {
+    return metered_generation(services, std::move(meter_ctx), hints, std::move(request), std::move(kind), sink);
   });
   if (ctx.principal && ctx.principal->is_key()) {
     out.relay->guard([&authenticator = services.authenticator, key_id = ctx.principal->key_id] { return !authenticator.revoked(key_id); },
@@ -117,10 +125,9 @@ asio::awaitable<RoutedStream> start_routed_stream(Services& services, const Requ
 std::optional<ChatRelay::Event> ChatRelay::try_next() {
   if (finished_ || (still_allowed_ && !still_allowed_())) return std::nullopt;  // next() reports it
   std::optional<Event> out;
-  channel_.try_receive([&](boost::system::error_code ec, Event event) {
-    if (!ec) out = std::move(event);
+  channel_.try_receive([&](boost::system::error_code ec, Item item) {
+    if (!ec) out = event_of(std::move(item));
   });
-  if (out && out->index() == 1) finished_ = true;
   return out;
 }
 

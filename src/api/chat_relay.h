@@ -42,11 +42,17 @@ class ChatRelay : public std::enable_shared_from_this<ChatRelay> {
   void stop();
 
  private:
-  using Channel = boost::asio::experimental::channel<void(boost::system::error_code, Event)>;
+  // A delta, or nullopt for the end (the final result waits in `result_`): a small item, so
+  // the channel's queue holds several per allocation.
+  using Item = std::optional<models::ChatDelta>;
+  using Channel = boost::asio::experimental::channel<void(boost::system::error_code, Item)>;
+  // The event an item stands for.
+  Event event_of(Item&& item);
   explicit ChatRelay(Channel&& channel) : channel_(std::move(channel)) {}
   boost::asio::awaitable<void> run(Generate generate);
 
   Channel channel_;
+  std::optional<Result<models::RoutedReply>> result_;  // set when the generation ends
   bool stopped_ = false;
   bool finished_ = false;
   std::function<bool()> still_allowed_;
@@ -66,13 +72,13 @@ struct RoutedStream {
 // delta is thrown as StatusError, so it is answered as a normal error in the family's envelope.
 // A successful reply is metered under `kind` (chat | complete | message ...).
 boost::asio::awaitable<RoutedStream> start_routed_stream(Services& services, const RequestContext& ctx,
-                                                         const models::RouteHints& hints,
-                                                         const models::ChatRequest& request, const char* kind);
+                                                         const models::RouteHints& hints, models::ChatRequest request,
+                                                         const char* kind);
 
 // The whole reply through the router, metered under `kind`; failures thrown as StatusError.
 boost::asio::awaitable<models::RoutedReply> routed_chat(Services& services, const RequestContext& ctx,
-                                                        const models::RouteHints& hints,
-                                                        const models::ChatRequest& request, const char* kind);
+                                                        const models::RouteHints& hints, models::ChatRequest request,
+                                                        const char* kind);
 
 // Records the tokens and cost of one model call for the caller's tenant, key and model.
 void meter_usage(Services& services, const RequestContext& ctx, const std::string& kind, const models::RoutedReply& reply);

@@ -5,6 +5,7 @@
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "common/crypto.h"
+#include "common/scratch_json.h"
 
 #include <cstring>
 
@@ -146,6 +147,31 @@ json::array tool_calls_json(const std::vector<models::ToolCall>& calls) {
   return out;
 }
 
+// A chat.completion object; its JSON tree lives in an arena on this function's stack.
+http::Response completion_response(const std::string& id, int64_t created, const std::string& model,
+                                   const models::ChatResponse& reply) {
+  ScratchJson scratch;
+  const json::storage_ptr& sp = scratch.storage();
+  json::object message({{"role", "assistant"},
+                        {"content", reply.content.empty() && !reply.tool_calls.empty() ? json::value(nullptr)
+                                                                                       : json::value(reply.content, sp)},
+                        {"refusal", nullptr}},
+                       sp);
+  if (!reply.tool_calls.empty()) message["tool_calls"] = tool_calls_json(reply.tool_calls);
+  json::object choice({{"index", 0}, {"message", std::move(message)}, {"logprobs", nullptr},
+                       {"finish_reason", reply.finish_reason.empty() ? "stop" : reply.finish_reason}},
+                      sp);
+  json::array choices(sp);
+  choices.push_back(std::move(choice));
+  return http::Response::json(200, json::object({{"id", id},
+                                                 {"object", "chat.completion"},
+                                                 {"created", created},
+                                                 {"model", model},
+                                                 {"choices", std::move(choices)},
+                                                 {"usage", usage_json(reply.usage)}},
+                                                sp));
+}
+
 std::string sse(const json::value& v) { return "data: " + json::serialize(v) + "\n\n"; }
 
 // Appends the JSON of one delta: its content and tool-call pieces.
@@ -241,27 +267,13 @@ void add_openai_routes(RouteTable& t, Services& svc) {
            const std::string model = chat.model;
 
            if (!stream) {
-             auto routed = co_await routed_chat(svc, ctx, hints, chat, "chat");
-             auto& reply = routed.response;
-             json::object message{{"role", "assistant"},
-                                  {"content", reply.content.empty() && !reply.tool_calls.empty() ? json::value(nullptr)
-                                                                                                 : json::value(reply.content)},
-                                  {"refusal", nullptr}};
-             if (!reply.tool_calls.empty()) message["tool_calls"] = tool_calls_json(reply.tool_calls);
-             auto res = http::Response::json(
-                 200, json::object{{"id", id},
-                                   {"object", "chat.completion"},
-                                   {"created", created},
-                                   {"model", model},
-                                   {"choices", json::array{json::object{{"index", 0}, {"message", std::move(message)},
-                                                                        {"logprobs", nullptr},
-                                                                        {"finish_reason", reply.finish_reason.empty() ? "stop" : reply.finish_reason}}}},
-                                   {"usage", usage_json(reply.usage)}});
+             auto routed = co_await routed_chat(svc, ctx, hints, std::move(chat), "chat");
+             auto res = completion_response(id, created, model, routed.response);
              res.set_header("X-Circuit-State", models::circuit_name(svc.router.state_of(routed.model)));
              co_return res;
            }
 
-           RoutedStream started_stream = co_await start_routed_stream(svc, ctx, hints, chat, "chat");
+           RoutedStream started_stream = co_await start_routed_stream(svc, ctx, hints, std::move(chat), "chat");
            auto relay = started_stream.relay;
            auto first = std::move(started_stream.first);
            co_return http::Response::event_stream(

@@ -62,19 +62,15 @@ void fill_random(unsigned char* out, size_t n) {
   if (RAND_bytes(out, static_cast<int>(n)) != 1) throw std::runtime_error("CSPRNG failure");
 }
 
-}  // namespace
-
 // Each thread draws from OpenSSL's generator 4 KiB at a time: a call per id cost more than
 // the rest of making the id. Bytes are wiped from the pool as they are handed out.
-std::string random_bytes(size_t n) {
+void draw_random(unsigned char* dest, size_t n) {
   constexpr size_t kPoolSize = 4096;
   thread_local std::array<unsigned char, kPoolSize> pool;
   thread_local size_t left = 0;
-  std::string out(n, '\0');
-  auto* dest = reinterpret_cast<unsigned char*>(out.data());
   if (n > kPoolSize / 4) {
     fill_random(dest, n);
-    return out;
+    return;
   }
   for (size_t done = 0; done < n;) {
     if (left == 0) {
@@ -88,15 +84,25 @@ std::string random_bytes(size_t n) {
     left -= take;
     done += take;
   }
+}
+
+}  // namespace
+
+std::string random_bytes(size_t n) {
+  std::string out(n, '\0');
+  draw_random(reinterpret_cast<unsigned char*>(out.data()), n);
   return out;
 }
 
 std::string random_base62(size_t n) {
   std::string out;
   out.reserve(n);
+  std::array<unsigned char, 64> bytes;
   while (out.size() < n) {
-    for (unsigned char b : random_bytes(n)) {
-      if (b < 248 && out.size() < n) out.push_back(kBase62Digits[b % 62]);  // 248 = 4*62: no modulo bias
+    const size_t want = std::min(bytes.size(), n - out.size());
+    draw_random(bytes.data(), want);
+    for (size_t i = 0; i < want; ++i) {
+      if (bytes[i] < 248) out.push_back(kBase62Digits[bytes[i] % 62]);  // 248 = 4*62: no modulo bias
     }
   }
   return out;

@@ -75,6 +75,7 @@ void Response::set_header(std::string_view name, std::string value) {
       return;
     }
   }
+  if (headers.empty()) headers.reserve(8);  // a response gathers a handful on its way out
   headers.push_back({std::string(name), std::move(value)});
 }
 

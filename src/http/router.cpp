@@ -4,6 +4,7 @@ namespace brainstem::http {
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> segs;
+  segs.reserve(8);  // one allocation for the paths routes have
   size_t i = 0;
   while (i < path.size()) {
     while (i < path.size() && path[i] == '/') ++i;

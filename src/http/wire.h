@@ -42,7 +42,7 @@ class RequestParser final : public bhttp::basic_parser<true> {
 // the reader takes them after each put() (a streamed body is passed on piece by piece).
 class ResponseParser final : public bhttp::basic_parser<false> {
  public:
-  ResponseParser(int& status, std::vector<Header>& headers) : status_(status), headers_(headers) {}
+  ResponseParser(int& status, std::vector<Header>& headers) : status_(status), headers_(headers) { headers_.reserve(8); }
   std::string& body() { return body_; }
 
  private:

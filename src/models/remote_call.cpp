@@ -16,19 +16,35 @@ namespace brainstem::models {
 namespace asio = boost::asio;
 namespace json = boost::json;
 
-void SseSplitter::feed(std::string_view bytes, std::vector<SseEvent>& out) {
-  pending_.append(bytes);
+const std::vector<SseEvent>& SseSplitter::feed(std::string_view bytes) {
+  events_.clear();
+  joined_.clear();
+  pending_.erase(0, consumed_);
+  consumed_ = 0;
+  if (pending_.empty()) {
+    const size_t rest = split(bytes);
+    pending_.assign(bytes.substr(rest));
+  } else {
+    pending_.append(bytes);
+    consumed_ = split(pending_);
+  }
+  return events_;
+}
+
+size_t SseSplitter::split(std::string_view text) {
   size_t start = 0;
   for (;;) {
-    size_t end = pending_.find("\n\n", start);
+    size_t end = text.find("\n\n", start);
     size_t sep = 2;
-    if (size_t crlf = pending_.find("\r\n\r\n", start); crlf != std::string::npos && (end == std::string::npos || crlf < end)) {
+    if (size_t crlf = text.find("\r\n\r\n", start); crlf != std::string_view::npos && (end == std::string_view::npos || crlf < end)) {
       end = crlf;
       sep = 4;
     }
-    if (end == std::string::npos) break;
+    if (end == std::string_view::npos) return start;
     SseEvent event;
-    std::string_view block = std::string_view(pending_).substr(start, end - start);
+    std::string* joined = nullptr;  // set at an event's second data line
+    bool has_data = false;
+    std::string_view block = text.substr(start, end - start);
     while (!block.empty()) {
       size_t nl = block.find('\n');
       std::string_view line = block.substr(0, nl);
@@ -40,16 +56,23 @@ void SseSplitter::feed(std::string_view bytes, std::vector<SseEvent>& out) {
         return l;
       };
       if (line.starts_with("data:")) {
-        if (!event.data.empty()) event.data += '\n';
-        event.data += value_of(line, 5);
+        std::string_view value = value_of(line, 5);
+        if (!has_data) {
+          event.data = value;
+          has_data = true;
+          continue;
+        }
+        if (!joined) joined = &joined_.emplace_back(event.data);
+        *joined += '\n';
+        *joined += value;
+        event.data = *joined;
       } else if (line.starts_with("event:")) {
         event.name = value_of(line, 6);
       }
     }
-    if (!event.data.empty() || !event.name.empty()) out.push_back(std::move(event));
+    if (!event.data.empty() || !event.name.empty()) events_.push_back(event);
     start = end + sep;
   }
-  pending_.erase(0, start);
 }
 
 RemoteProvider::RemoteProvider(ModelSpec spec, http::HttpClient& client, std::string default_base_url)
@@ -83,7 +106,7 @@ ModelInfo RemoteProvider::remote_info(std::string provider) const {
   return i;
 }
 
-Result<json::object> event_object(const std::string& data, std::string_view who, json::storage_ptr storage) {
+Result<json::object> event_object(std::string_view data, std::string_view who, json::storage_ptr storage) {
   boost::system::error_code ec;
   auto v = json::parse(data, ec, std::move(storage));
   if (ec || !v.is_object()) return Status::unavailable(std::string(who) + " sent a malformed stream event");
@@ -103,7 +126,7 @@ int64_t json_int(const json::object& o, std::string_view key) {
   return 0;
 }
 
-std::string upstream_error_message(const std::string& body) {
+std::string upstream_error_message(std::string_view body) {
   boost::system::error_code ec;
   auto v = json::parse(body, ec);
   if (!ec && v.is_object()) {
@@ -114,7 +137,7 @@ std::string upstream_error_message(const std::string& body) {
     }
     if (auto m = json_string(o, "message"); !m.empty()) return m;
   }
-  return body.substr(0, 200);
+  return std::string(body.substr(0, 200));
 }
 
 Status status_of_reply(int status, const std::string& body, std::string_view retry_after) {
@@ -144,14 +167,13 @@ asio::awaitable<Result<ChatResponse>> call_model(http::HttpClient& client, const
   for (int attempt = 0;; ++attempt) {
     decoder.reset();
     SseSplitter splitter;
+    std::vector<ChatDelta> deltas;  // of one read, kept between reads for its capacity
     bool delivered = false;  // once a delta reached the caller, a retry would repeat it
     bool stopped = false;
     Status stream_error;
     http::BodySink sink = [&](std::string_view bytes) -> asio::awaitable<bool> {
-      std::vector<SseEvent> events;
-      splitter.feed(bytes, events);
-      std::vector<ChatDelta> deltas;
-      for (const auto& event : events) {
+      deltas.clear();
+      for (const auto& event : splitter.feed(bytes)) {
         stream_error = decoder.on_event(event, deltas);
         if (!stream_error.is_ok()) co_return false;
       }

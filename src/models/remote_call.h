@@ -9,11 +9,12 @@
 #include "common/status.h"
 #include "models/provider.h"
 #include "models/registry.h"
+#include "common/scratch_json.h"
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/fwd.hpp>
 
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,20 +26,30 @@ struct ClientRequest;
 
 namespace brainstem::models {
 
-// One server-sent event: its `event:` name (empty when none) and its data lines joined by '\n'.
+// One server-sent event: its `event:` name (empty when none) and its data lines joined by
+// '\n'. The views are valid until the splitter that produced the event is fed again.
 struct SseEvent {
-  std::string name;
-  std::string data;
+  std::string_view name;
+  std::string_view data;
 };
 
-// Splits a byte stream into server-sent events (LF or CRLF line ends).
+// Splits a byte stream into server-sent events (LF or CRLF line ends). Events are read in
+// place: from the bytes fed when nothing was pending, else from the pending text; only the
+// data of an event with several data lines is copied, to join them.
 class SseSplitter {
  public:
-  // Appends `bytes`; the events they complete are appended to `out`.
-  void feed(std::string_view bytes, std::vector<SseEvent>& out);
+  // Takes `bytes` and returns the events they complete. The events may point into `bytes`:
+  // use them before `bytes` goes and before the next feed().
+  const std::vector<SseEvent>& feed(std::string_view bytes);
 
  private:
-  std::string pending_;
+  // Appends the whole events at the start of `text`; returns where the unfinished rest begins.
+  size_t split(std::string_view text);
+
+  std::string pending_;    // an unfinished event's bytes, after `consumed_` bytes the last events used
+  size_t consumed_ = 0;
+  std::vector<SseEvent> events_;
+  std::deque<std::string> joined_;  // multi-line data (a deque: its strings never move)
 };
 
 // One API's reply format. A decoder is used for one attempt at a time; reset() starts afresh.
@@ -59,7 +70,7 @@ class ReplyDecoder {
 
 // The upstream's own error message from its body ({"error":{"message"}}, {"error":"..."},
 // {"message"}), else the body's first 200 bytes.
-std::string upstream_error_message(const std::string& body);
+std::string upstream_error_message(std::string_view body);
 
 // The status a non-2xx reply maps to: 429 kRateLimited (retry_after_s from Retry-After),
 // 5xx kUnavailable, 401/403 kUnavailable naming the key, others kInvalidArgument.
@@ -97,19 +108,7 @@ std::string json_string(const boost::json::object& o, std::string_view key);
 int64_t json_int(const boost::json::object& o, std::string_view key);
 // The JSON object a streamed event's data carries, its nodes from `storage`; kUnavailable
 // ("`who` sent a malformed stream event") when it is not one.
-Result<boost::json::object> event_object(const std::string& data, std::string_view who,
+Result<boost::json::object> event_object(std::string_view data, std::string_view who,
                                          boost::json::storage_ptr storage = {});
-
-// An arena for a JSON tree that is read and dropped within one scope (an upstream reply
-// being decoded): its nodes come from a buffer on the stack, then from the heap, and are
-// freed at once when the scope ends instead of one by one.
-class ScratchJson {
- public:
-  boost::json::storage_ptr storage() { return &resource_; }
-
- private:
-  unsigned char bytes_[4096];
-  boost::json::monotonic_resource resource_{bytes_, sizeof bytes_};
-};
 
 }  // namespace brainstem::models

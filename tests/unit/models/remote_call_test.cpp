@@ -8,24 +8,25 @@ namespace {
 
 TEST(SseSplitterTest, SplitsEventsAcrossFeedsWithNamesAndMultilineData) {
   SseSplitter splitter;
-  std::vector<SseEvent> events;
-  splitter.feed("event: message_start\ndata: {\"a\":", events);
-  EXPECT_TRUE(events.empty()) << "an event is whole only at its blank line";
-  splitter.feed("1}\n\ndata: line one\ndata: line two\n\n: a comment\n\ndata: [DO", events);
+  EXPECT_TRUE(splitter.feed("event: message_start\ndata: {\"a\":").empty()) << "an event is whole only at its blank line";
+  std::string bytes = "1}\n\ndata: line one\ndata: line two\ndata: line three\n\n: a comment\n\ndata: [DO";
+  const auto& events = splitter.feed(bytes);
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].name, "message_start");
   EXPECT_EQ(events[0].data, "{\"a\":1}");
   EXPECT_EQ(events[1].name, "");
-  EXPECT_EQ(events[1].data, "line one\nline two");
-  splitter.feed("NE]\n\n", events);
-  ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(events[2].data, "[DONE]");
+  EXPECT_EQ(events[1].data, "line one\nline two\nline three");
+  bytes = "NE]\n\ndata: whole\n\n";
+  const auto& last = splitter.feed(bytes);
+  ASSERT_EQ(last.size(), 2u);
+  EXPECT_EQ(last[0].data, "[DONE]");
+  EXPECT_EQ(last[1].data, "whole");
+  EXPECT_TRUE(splitter.feed("").empty());
 }
 
 TEST(SseSplitterTest, AcceptsCrlfLineEnds) {
   SseSplitter splitter;
-  std::vector<SseEvent> events;
-  splitter.feed("event: ping\r\ndata:{}\r\n\r\ndata: x\r\n\r\n", events);
+  const auto& events = splitter.feed("event: ping\r\ndata:{}\r\n\r\ndata: x\r\n\r\n");
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(events[0].name, "ping");
   EXPECT_EQ(events[0].data, "{}");
