@@ -5,6 +5,7 @@
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "common/crypto.h"
+#include "common/scratch_json.h"
 
 #include <map>
 
@@ -118,6 +119,13 @@ json::value tool_input(const std::string& arguments) {
   return ec ? json::value(json::object{}) : v;
 }
 
+// The request read from a JSON tree in an arena on this function's stack: everything kept is
+// copied out of it.
+models::ChatRequest read_messages(const http::Request& req, bool& stream) {
+  ScratchJson scratch;
+  return parse_messages(json_body(req, false, scratch.storage()), stream);
+}
+
 std::string event(std::string_view type, const json::object& data) {
   return "event: " + std::string(type) + "\ndata: " + json::serialize(data) + "\n\n";
 }
@@ -130,9 +138,8 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
          .request_schema = R"({"type":"object","required":["model","max_tokens","messages"],"properties":{"model":{"type":"string"},"max_tokens":{"type":"integer","minimum":1},"system":{},"messages":{"type":"array"},"tools":{"type":"array"},"tool_choice":{"type":"object"},"temperature":{"type":"number"},"top_p":{"type":"number"},"stop_sequences":{"type":"array","items":{"type":"string"}},"stream":{"type":"boolean"}}})",
          .response_schema = R"({"type":"object","properties":{"id":{"type":"string"},"type":{"const":"message"},"role":{"const":"assistant"},"content":{"type":"array"},"model":{"type":"string"},"stop_reason":{"type":"string"},"usage":{"type":"object"}}})",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
-           auto body = json_body(req);
            bool stream = false;
-           models::ChatRequest chat = parse_messages(body, stream);
+           models::ChatRequest chat = read_messages(req, stream);
            auto slot = unwrap(svc.gate.acquire());
            const models::RouteHints hints{.model = chat.model};
            const std::string id = "msg_" + crypto::random_base62(24);

@@ -2,8 +2,8 @@
 
 namespace brainstem::api {
 
-boost::json::object json_body(const http::Request& req, bool allow_empty) {
-  auto parsed = parse_json_object(req.body, allow_empty);
+boost::json::object json_body(const http::Request& req, bool allow_empty, boost::json::storage_ptr storage) {
+  auto parsed = parse_json_object(req.body, allow_empty, std::move(storage));
   if (!parsed) throw StatusError(parsed.status());
   return std::move(parsed).value();
 }

@@ -13,8 +13,9 @@
 
 namespace brainstem::api {
 
-// The body as a JSON object; StatusError(kInvalidArgument) if it is not one.
-boost::json::object json_body(const http::Request& req, bool allow_empty = false);
+// The body as a JSON object, its nodes from `storage`; StatusError(kInvalidArgument) if it
+// is not one.
+boost::json::object json_body(const http::Request& req, bool allow_empty = false, boost::json::storage_ptr storage = {});
 
 inline void check(const FieldReader& fields) {
   if (!fields.ok()) throw StatusError(fields.status());

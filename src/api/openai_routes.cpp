@@ -133,6 +133,13 @@ models::ChatRequest parse_chat(const json::object& body, bool& stream, bool& inc
   return r;
 }
 
+// The request read from a JSON tree in an arena on this function's stack: everything kept is
+// copied out of it.
+models::ChatRequest read_chat(const http::Request& req, bool& stream, bool& include_usage) {
+  ScratchJson scratch;
+  return parse_chat(json_body(req, false, scratch.storage()), stream, include_usage);
+}
+
 json::object usage_json(const models::Usage& u) {
   return {{"prompt_tokens", u.prompt_tokens}, {"completion_tokens", u.completion_tokens},
           {"total_tokens", u.prompt_tokens + u.completion_tokens}};
@@ -210,8 +217,13 @@ void append_delta(std::string& out, const models::ChatDelta& d) {
 class ChunkFrames {
  public:
   ChunkFrames(const std::string& id, int64_t created, const std::string& model) {
-    head_ = "data: " + json::serialize(json::object{{"id", id}, {"object", "chat.completion.chunk"}, {"created", created}, {"model", model}});
-    head_.pop_back();  // the closing brace: the choices follow
+    head_.reserve(96 + id.size() + model.size());
+    head_ = R"(data: {"id":)";
+    head_ += json::serialize(json::string_view(id));
+    head_ += R"(,"object":"chat.completion.chunk","created":)";
+    head_ += std::to_string(created);
+    head_ += R"(,"model":)";
+    head_ += json::serialize(json::string_view(model));
   }
   // {"role":"assistant","content":""}: the first chunk.
   void role(std::string& out) const {
@@ -257,9 +269,8 @@ void add_openai_routes(RouteTable& t, Services& svc) {
          .request_schema = R"({"type":"object","required":["model","messages"],"properties":{"model":{"type":"string"},"messages":{"type":"array","items":{"type":"object","required":["role"],"properties":{"role":{"enum":["system","developer","user","assistant","tool"]},"content":{},"name":{"type":"string"},"tool_call_id":{"type":"string"},"tool_calls":{"type":"array"}}}},"tools":{"type":"array"},"tool_choice":{},"temperature":{"type":"number","minimum":0,"maximum":2},"top_p":{"type":"number","minimum":0,"maximum":1},"max_tokens":{"type":"integer","minimum":1},"max_completion_tokens":{"type":"integer","minimum":1},"stop":{},"seed":{"type":"integer"},"stream":{"type":"boolean"},"stream_options":{"type":"object","properties":{"include_usage":{"type":"boolean"}}}}})",
          .response_schema = R"({"type":"object","properties":{"id":{"type":"string"},"object":{"const":"chat.completion"},"created":{"type":"integer"},"model":{"type":"string"},"choices":{"type":"array"},"usage":{"type":"object"}}})",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
-           auto body = json_body(req);
            bool stream = false, include_usage = false;
-           models::ChatRequest chat = parse_chat(body, stream, include_usage);
+           models::ChatRequest chat = read_chat(req, stream, include_usage);
            auto slot = unwrap(svc.gate.acquire());
            const models::RouteHints hints{.model = chat.model};
            const std::string id = "chatcmpl-" + crypto::random_base62(24);
@@ -281,6 +292,7 @@ void add_openai_routes(RouteTable& t, Services& svc) {
                  // The role announcement goes out with the first deltas.
                  const ChunkFrames frames(id, created, model);
                  std::string frame;
+                 frame.reserve(4096);  // the frames of one upstream read, usually
                  frames.role(frame);
                  bool open = true;
                  std::optional<ChatRelay::Event> event = std::move(first);

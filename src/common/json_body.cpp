@@ -4,15 +4,15 @@ namespace brainstem {
 
 namespace json = boost::json;
 
-Result<json::object> parse_json_object(std::string_view body, bool allow_empty) {
+Result<json::object> parse_json_object(std::string_view body, bool allow_empty, json::storage_ptr storage) {
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
-    if (allow_empty) return json::object{};
+    if (allow_empty) return json::object(std::move(storage));
     return Status::invalid("request body is required (a JSON object)");
   }
   boost::system::error_code ec;
   json::parse_options opts;
   opts.max_depth = 64;
-  json::value v = json::parse(body, ec, {}, opts);
+  json::value v = json::parse(body, ec, std::move(storage), opts);
   if (ec) return Status::invalid("malformed JSON: " + ec.message());
   if (!v.is_object()) return Status::invalid("request body must be a JSON object");
   return std::move(v.as_object());

@@ -14,8 +14,10 @@
 
 namespace brainstem {
 
-// Parses `body` as a JSON object. Empty body → empty object when `allow_empty`.
-Result<boost::json::object> parse_json_object(std::string_view body, bool allow_empty = false);
+// Parses `body` as a JSON object, its nodes from `storage`. Empty body → empty object when
+// `allow_empty`.
+Result<boost::json::object> parse_json_object(std::string_view body, bool allow_empty = false,
+                                              boost::json::storage_ptr storage = {});
 
 class FieldReader {
  public:

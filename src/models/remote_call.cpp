@@ -17,6 +17,7 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 const std::vector<SseEvent>& SseSplitter::feed(std::string_view bytes) {
+  if (events_.capacity() == 0) events_.reserve(16);  // the events of one read, usually
   events_.clear();
   joined_.clear();
   pending_.erase(0, consumed_);
@@ -168,6 +169,7 @@ asio::awaitable<Result<ChatResponse>> call_model(http::HttpClient& client, const
     decoder.reset();
     SseSplitter splitter;
     std::vector<ChatDelta> deltas;  // of one read, kept between reads for its capacity
+    if (stream) deltas.reserve(16);
     bool delivered = false;  // once a delta reached the caller, a retry would repeat it
     bool stopped = false;
     Status stream_error;

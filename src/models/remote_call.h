@@ -14,7 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/fwd.hpp>
 
-#include <deque>
+#include <list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,7 +49,7 @@ class SseSplitter {
   std::string pending_;    // an unfinished event's bytes, after `consumed_` bytes the last events used
   size_t consumed_ = 0;
   std::vector<SseEvent> events_;
-  std::deque<std::string> joined_;  // multi-line data (a deque: its strings never move)
+  std::list<std::string> joined_;  // multi-line data (a list: its strings never move)
 };
 
 // One API's reply format. A decoder is used for one attempt at a time; reset() starts afresh.
