@@ -5,6 +5,7 @@
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "common/crypto.h"
+#include "common/json_text.h"
 #include "common/scratch_json.h"
 
 #include <cstring>
@@ -188,7 +189,7 @@ void append_delta(std::string& out, const models::ChatDelta& d) {
       out += "{}";
     } else {
       out += R"({"content":)";
-      out += json::serialize(json::string_view(d.content));
+      append_json_string(out, d.content);
       out += '}';
     }
     return;
@@ -219,11 +220,11 @@ class ChunkFrames {
   ChunkFrames(const std::string& id, int64_t created, const std::string& model) {
     head_.reserve(96 + id.size() + model.size());
     head_ = R"(data: {"id":)";
-    head_ += json::serialize(json::string_view(id));
+    append_json_string(head_, id);
     head_ += R"(,"object":"chat.completion.chunk","created":)";
     head_ += std::to_string(created);
     head_ += R"(,"model":)";
-    head_ += json::serialize(json::string_view(model));
+    append_json_string(head_, model);
   }
   // {"role":"assistant","content":""}: the first chunk.
   void role(std::string& out) const {
@@ -254,7 +255,8 @@ class ChunkFrames {
   }
   static void close(std::string& out, std::string_view finish_reason) {
     out += R"(,"logprobs":null,"finish_reason":)";
-    out += finish_reason.empty() ? std::string("null") : json::serialize(json::string_view(finish_reason));
+    if (finish_reason.empty()) out += "null";
+    else append_json_string(out, finish_reason);
     out += "}]}\n\n";
   }
 
