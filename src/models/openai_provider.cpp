@@ -1,6 +1,7 @@
 #include "models/openai_provider.h"
 
 #include "http/client.h"
+#include "models/openai_chunk.h"
 #include "models/remote_call.h"
 
 #include <boost/json.hpp>
@@ -88,42 +89,27 @@ class CompletionDecoder final : public ReplyDecoder {
       done_ = true;
       return Status::ok();
     }
-    ScratchJson scratch;
-    auto parsed = event_object(event.data, "upstream", scratch.storage());
-    if (!parsed.ok()) return parsed.status();
-    const auto& o = *parsed;
-    if (o.contains("error")) return Status::unavailable("upstream stream failed: " + upstream_error_message(event.data));
-    if (result_.model.empty()) result_.model = json_string(o, "model");
-    read_usage(o, result_.usage);
-    const auto* choices = o.if_contains("choices");
-    if (!choices || !choices->is_array() || choices->get_array().empty() || !choices->get_array()[0].is_object()) {
-      return Status::ok();
+    ChunkFields chunk;
+    if (!read_chunk(event.data, chunk)) return Status::unavailable("upstream sent a malformed stream event");
+    if (chunk.has_error) return Status::unavailable("upstream stream failed: " + upstream_error_message(event.data));
+    if (result_.model.empty()) result_.model = std::move(chunk.model);
+    if (chunk.has_usage) {
+      result_.usage.prompt_tokens = chunk.prompt_tokens;
+      result_.usage.completion_tokens = chunk.completion_tokens;
     }
-    const auto& choice = choices->get_array()[0].get_object();
-    if (auto fr = json_string(choice, "finish_reason"); !fr.empty()) result_.finish_reason = fr;
-    const auto* delta = choice.if_contains("delta");
-    if (!delta || !delta->is_object()) return Status::ok();
+    if (!chunk.has_choice) return Status::ok();
+    if (!chunk.finish_reason.empty()) result_.finish_reason = std::move(chunk.finish_reason);
+    if (!chunk.has_delta) return Status::ok();
     ChatDelta d;
-    d.content = json_string(delta->get_object(), "content");
-    if (const auto* calls = delta->get_object().if_contains("tool_calls"); calls && calls->is_array()) {
-      for (const auto& c : calls->get_array()) {
-        if (!c.is_object()) continue;
-        const auto& co = c.get_object();
-        ToolCallDelta td;
-        td.index = static_cast<int>(std::clamp<int64_t>(json_int(co, "index"), 0, 127));
-        td.id = json_string(co, "id");
-        if (const auto* f = co.if_contains("function"); f && f->is_object()) {
-          td.name = json_string(f->get_object(), "name");
-          td.arguments = json_string(f->get_object(), "arguments");
-        }
-        if (static_cast<size_t>(td.index) >= result_.tool_calls.size()) result_.tool_calls.resize(td.index + 1);
-        auto& call = result_.tool_calls[td.index];
-        if (!td.id.empty()) call.id = td.id;
-        if (!td.name.empty()) call.name = td.name;
-        call.arguments += td.arguments;
-        d.tool_calls.push_back(std::move(td));
-      }
+    d.content = std::move(chunk.content);
+    for (const auto& td : chunk.tool_calls) {
+      if (static_cast<size_t>(td.index) >= result_.tool_calls.size()) result_.tool_calls.resize(td.index + 1);
+      auto& call = result_.tool_calls[td.index];
+      if (!td.id.empty()) call.id = td.id;
+      if (!td.name.empty()) call.name = td.name;
+      call.arguments += td.arguments;
     }
+    d.tool_calls = std::move(chunk.tool_calls);
     result_.content += d.content;
     if (!d.content.empty() || !d.tool_calls.empty()) out.push_back(std::move(d));
     return Status::ok();

@@ -1,0 +1,198 @@
+#include "models/openai_chunk.h"
+
+#include <boost/json/basic_parser_impl.hpp>
+
+#include <algorithm>
+#include <array>
+
+namespace brainstem::models {
+
+namespace json = boost::json;
+using boost::system::error_code;
+
+namespace {
+
+// Where a container sits in a chunk, as far as the reader cares.
+enum class Place { kOther, kRoot, kUsage, kChoices, kChoice, kDelta, kToolCalls, kToolCall, kFunction };
+
+// The handler of Boost.JSON's basic_parser: follows the path from the root and copies the
+// values at the paths ChunkFields names.
+class ChunkHandler {
+ public:
+  static constexpr std::size_t max_object_size = std::size_t(-1);
+  static constexpr std::size_t max_array_size = std::size_t(-1);
+  static constexpr std::size_t max_key_size = std::size_t(-1);
+  static constexpr std::size_t max_string_size = std::size_t(-1);
+
+  explicit ChunkHandler(ChunkFields& out) : out_(out) {}
+  bool root_is_object() const { return root_is_object_; }
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code& ec) { return open(false, ec); }
+  bool on_object_end(std::size_t, error_code&) { return close(); }
+  bool on_array_begin(error_code& ec) { return open(true, ec); }
+  bool on_array_end(std::size_t, error_code&) { return close(); }
+  bool on_key_part(json::string_view s, std::size_t, error_code&) { return key_piece(s, false); }
+  bool on_key(json::string_view s, std::size_t, error_code&) { return key_piece(s, true); }
+  bool on_string_part(json::string_view s, std::size_t, error_code&) { return string_piece(s, false); }
+  bool on_string(json::string_view s, std::size_t, error_code&) { return string_piece(s, true); }
+  bool on_number_part(json::string_view, error_code&) { return true; }
+  bool on_int64(int64_t v, json::string_view, error_code&) { return integer(v); }
+  bool on_uint64(uint64_t v, json::string_view, error_code&) { return integer(static_cast<int64_t>(v)); }
+  bool on_double(double, json::string_view, error_code&) { return other(); }
+  bool on_bool(bool, error_code&) { return other(); }
+  bool on_null(error_code&) { return other(); }
+  bool on_comment_part(json::string_view, error_code&) { return true; }
+  bool on_comment(json::string_view, error_code&) { return true; }
+
+ private:
+  struct Frame {
+    Place place;
+    bool array;
+    size_t count;  // elements begun so far
+  };
+  // The member or element whose value starts now: its container's place and its key or index.
+  struct Slot {
+    Place parent = Place::kOther;
+    std::string_view key;
+    size_t index = 0;
+  };
+
+  Slot begin_value() {
+    if (depth_ == 0) return {};
+    Frame& f = frames_[depth_ - 1];
+    if (f.array) return {f.place, {}, f.count++};
+    return {f.place, key_, 0};
+  }
+
+  bool open(bool array, error_code& ec) {
+    if (depth_ == frames_.size()) {
+      ec = json::error::too_deep;
+      return false;
+    }
+    Place place = Place::kOther;
+    if (depth_ == 0) {
+      root_is_object_ = !array;
+      if (!array) place = Place::kRoot;
+    } else {
+      place = place_of(begin_value(), array);
+    }
+    frames_[depth_++] = {place, array, 0};
+    return true;
+  }
+  bool close() {
+    --depth_;
+    return true;
+  }
+
+  Place place_of(const Slot& s, bool array) {
+    switch (s.parent) {
+      case Place::kRoot:
+        if (s.key == "error") out_.has_error = true;
+        if (!array && s.key == "usage") {
+          out_.has_usage = true;
+          out_.prompt_tokens = out_.completion_tokens = 0;
+          return Place::kUsage;
+        }
+        if (array && s.key == "choices") return Place::kChoices;
+        return Place::kOther;
+      case Place::kChoices:
+        if (s.index != 0 || array) return Place::kOther;
+        out_.has_choice = true;
+        return Place::kChoice;
+      case Place::kChoice:
+        if (array || s.key != "delta") return Place::kOther;
+        out_.has_delta = true;
+        return Place::kDelta;
+      case Place::kDelta:
+        return array && s.key == "tool_calls" ? Place::kToolCalls : Place::kOther;
+      case Place::kToolCalls:
+        if (array) return Place::kOther;
+        out_.tool_calls.emplace_back();
+        return Place::kToolCall;
+      case Place::kToolCall:
+        return !array && s.key == "function" ? Place::kFunction : Place::kOther;
+      default:
+        return Place::kOther;
+    }
+  }
+
+  // The string field a string value starting now goes to, emptied; nullptr when none.
+  std::string* string_field() {
+    const Slot s = begin_value();
+    std::string* field = nullptr;
+    switch (s.parent) {
+      case Place::kRoot:
+        if (s.key == "model") field = &out_.model;
+        else if (s.key == "error") out_.has_error = true;
+        break;
+      case Place::kChoice:
+        if (s.key == "finish_reason") field = &out_.finish_reason;
+        break;
+      case Place::kDelta:
+        if (s.key == "content") field = &out_.content;
+        break;
+      case Place::kToolCall:
+        if (s.key == "id") field = &out_.tool_calls.back().id;
+        break;
+      case Place::kFunction:
+        if (s.key == "name") field = &out_.tool_calls.back().name;
+        else if (s.key == "arguments") field = &out_.tool_calls.back().arguments;
+        break;
+      default:
+        break;
+    }
+    if (field) field->clear();
+    return field;
+  }
+
+  // A key or string may come in several pieces, the last one through on_key / on_string.
+  bool key_piece(json::string_view s, bool last) {
+    if (key_done_) key_.clear();
+    key_.append(s.data(), s.size());
+    key_done_ = last;
+    return true;
+  }
+  bool string_piece(json::string_view s, bool last) {
+    if (!in_string_) string_ = string_field();
+    in_string_ = !last;
+    if (string_) string_->append(s.data(), s.size());
+    return true;
+  }
+
+  bool integer(int64_t v) {
+    const Slot s = begin_value();
+    if (s.parent == Place::kUsage && s.key == "prompt_tokens") out_.prompt_tokens = v;
+    else if (s.parent == Place::kUsage && s.key == "completion_tokens") out_.completion_tokens = v;
+    else if (s.parent == Place::kToolCall && s.key == "index") out_.tool_calls.back().index = static_cast<int>(std::clamp<int64_t>(v, 0, 127));
+    else if (s.parent == Place::kRoot && s.key == "error") out_.has_error = true;
+    return true;
+  }
+  bool other() {
+    const Slot s = begin_value();
+    if (s.parent == Place::kRoot && s.key == "error") out_.has_error = true;
+    return true;
+  }
+
+  ChunkFields& out_;
+  std::array<Frame, 64> frames_;
+  size_t depth_ = 0;
+  bool root_is_object_ = false;
+  std::string key_;
+  bool key_done_ = true;
+  std::string* string_ = nullptr;  // where the pieces of the current string go
+  bool in_string_ = false;
+};
+
+}  // namespace
+
+bool read_chunk(std::string_view data, ChunkFields& out) {
+  json::basic_parser<ChunkHandler> parser(json::parse_options(), out);
+  error_code ec;
+  const size_t used = parser.write_some(false, data.data(), data.size(), ec);
+  if (ec || !parser.handler().root_is_object()) return false;
+  return data.find_first_not_of(" \t\r\n", used) == std::string_view::npos;
+}
+
+}  // namespace brainstem::models

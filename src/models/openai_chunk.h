@@ -1,0 +1,32 @@
+// Reads one streamed `chat.completion.chunk` event of an OpenAI-compatible API. A stream
+// carries one such event per token, so the fields a reply needs are picked out as the parser
+// passes them (Boost.JSON's SAX parser), without building a JSON tree for each event.
+#pragma once
+
+#include "models/chat.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace brainstem::models {
+
+// What a chunk says; fields of the wrong JSON type count as absent.
+struct ChunkFields {
+  bool has_error = false;  // a top-level "error" member: the upstream failed mid-stream
+  std::string model;
+  bool has_usage = false;  // "usage" is an object: its token counts (0 when absent) follow
+  int64_t prompt_tokens = 0;
+  int64_t completion_tokens = 0;
+  bool has_choice = false;  // choices[0] is an object; the rest is read from it
+  std::string finish_reason;
+  bool has_delta = false;  // choices[0].delta is an object
+  std::string content;
+  std::vector<ToolCallDelta> tool_calls;  // delta.tool_calls entries that are objects, in order
+};
+
+// Reads `data` into `out`; false when it is not a JSON object.
+bool read_chunk(std::string_view data, ChunkFields& out);
+
+}  // namespace brainstem::models
