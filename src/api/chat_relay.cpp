@@ -11,6 +11,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <limits>
+
 namespace brainstem::api {
 
 namespace asio = boost::asio;
@@ -112,8 +114,17 @@ asio::awaitable<RoutedStream> start_routed_stream(Services& services, const Requ
     return metered_generation(services, std::move(meter_ctx), hints, std::move(request), std::move(kind), sink);
   });
   if (ctx.principal && ctx.principal->is_key()) {
-    out.relay->guard([&authenticator = services.authenticator, key_id = ctx.principal->key_id] { return !authenticator.revoked(key_id); },
-                     Status::unauthenticated("API key has been revoked"));
+    // Looked at between every two events: the key's revocation is looked up only when some
+    // key was revoked since the last look (the first look always does).
+    auto still_allowed = [&authenticator = services.authenticator, key_id = ctx.principal->key_id,
+                          seen = std::numeric_limits<uint64_t>::max()]() mutable {
+      const uint64_t revocations = authenticator.revocations();
+      if (revocations == seen) return true;
+      if (authenticator.revoked(key_id)) return false;
+      seen = revocations;
+      return true;
+    };
+    out.relay->guard(std::move(still_allowed), Status::unauthenticated("API key has been revoked"));
   }
   out.first = co_await out.relay->next();
   if (out.first && out.first->index() == 1 && !std::get<1>(*out.first).ok()) {

@@ -95,6 +95,7 @@ Result<Authenticator::SharedPrincipal> Authenticator::authenticate_key(std::stri
 void Authenticator::forget_key_id(const std::string& key_id) {
   std::unique_lock lock(cache_mu_);
   revoked_.insert(key_id);
+  revocations_.fetch_add(1, std::memory_order_release);
   std::erase_if(cache_, [&](const auto& item) { return item.second.key && item.second.key->id == key_id; });
 }
 

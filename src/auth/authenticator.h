@@ -11,6 +11,8 @@
 #include "common/status.h"
 #include "store/store.h"
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
@@ -37,6 +39,9 @@ class Authenticator {
   void forget_key_id(const std::string& key_id);
   // True once the key was revoked through this node: a stream still using it must end.
   bool revoked(const std::string& key_id) const;
+  // How many revocations this node has seen: while it stays the same, no key was revoked, so a
+  // stream can watch it without taking the cache's lock.
+  uint64_t revocations() const { return revocations_.load(std::memory_order_acquire); }
 
   // Last-use times are kept in memory and written in batches.
   void record_use(const std::string& key_id, int64_t now_ms);
@@ -59,6 +64,7 @@ class Authenticator {
   mutable std::shared_mutex cache_mu_;
   std::unordered_map<std::string, CachedKey> cache_;  // by key hash
   std::unordered_set<std::string> revoked_;           // key ids revoked while this node ran
+  std::atomic<uint64_t> revocations_{0};
   std::mutex usage_mu_;
   std::unordered_map<std::string, int64_t> pending_usage_;
 };

@@ -182,7 +182,11 @@ TEST_F(AuthStore, RevocationThroughAccountsDropsCacheAtOnce) {
   int64_t now = now_ms();
   ASSERT_TRUE(authn_->authenticate_key(key.raw, now).ok());
   ASSERT_TRUE(authn_->cached_key(key.raw, now));
+  const uint64_t revocations = authn_->revocations();
+  EXPECT_FALSE(authn_->revoked(key.record.id));
   ASSERT_TRUE(accounts_->revoke_key(key.record.tenant_id, key.record.id).is_ok());
+  EXPECT_EQ(authn_->revocations(), revocations + 1) << "streams watch this count";
+  EXPECT_TRUE(authn_->revoked(key.record.id));
   EXPECT_FALSE(authn_->cached_key(key.raw, now));
   auto p = authn_->authenticate_key(key.raw, now);
   ASSERT_FALSE(p.ok());
