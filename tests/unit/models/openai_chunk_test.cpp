@@ -68,6 +68,17 @@ TEST(OpenAiChunk, IgnoresSameNamedMembersElsewhereAndValuesOfTheWrongType) {
   EXPECT_EQ(delta_not_object.finish_reason, "stop");
 }
 
+TEST(OpenAiChunk, ReadsLongStringsAndKeysThatTheParserHandsOverInPieces) {
+  std::string text, escaped;
+  for (int i = 0; i < 3000; ++i) {
+    text += "line \"" + std::to_string(i) + "\"\n";
+    escaped += "line \\\"" + std::to_string(i) + "\\\"\\n";
+  }
+  const std::string long_key(5000, 'k');
+  auto c = read(R"({")" + long_key + R"(":"x","choices":[{"delta":{"content":")" + escaped + R"("}}]})");
+  EXPECT_EQ(c.content, text);
+}
+
 TEST(OpenAiChunk, NotesAnErrorMemberOfAnyType) {
   EXPECT_TRUE(read(R"({"error":{"message":"upstream overloaded"}})").has_error);
   EXPECT_TRUE(read(R"({"error":"boom"})").has_error);
