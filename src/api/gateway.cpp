@@ -51,6 +51,19 @@ std::string_view credential_of(const http::Request& req) {
   return {};
 }
 
+// Who an orchestrator calling this backend with the shared key is: the same for every call.
+const std::shared_ptr<const auth::Principal>& orchestrator_principal() {
+  static const std::shared_ptr<const auth::Principal> principal = [] {
+    auto p = std::make_shared<auth::Principal>();
+    p->kind = auth::Principal::Kind::kApiKey;
+    p->key_id = "orchestrator";
+    p->scopes = {"*"};
+    p->orchestrator = true;
+    return p;
+  }();
+  return principal;
+}
+
 void add_rate_headers(http::Response& res, const ops::RateDecision& d) {
   if (d.limit == 0) return;
   res.set_header("X-RateLimit-Limit", std::to_string(d.limit));
@@ -80,12 +93,7 @@ asio::awaitable<Status> Gateway::authenticate(const http::Request& req, RequestC
   if (policy == Auth::kUser) co_return Status::unauthenticated("JWT required: use platform login, not an API key");
   if (ctx.route->backend && !services_.options.backend_key.empty() &&
       crypto::constant_time_equal(credential, services_.options.backend_key)) {
-    auto orchestrator = std::make_shared<auth::Principal>();
-    orchestrator->kind = auth::Principal::Kind::kApiKey;
-    orchestrator->key_id = "orchestrator";
-    orchestrator->scopes = {"*"};
-    orchestrator->orchestrator = true;
-    ctx.principal = std::move(orchestrator);
+    ctx.principal = orchestrator_principal();
     co_return Status::ok();
   }
   // A cache miss asks the store off the I/O thread. (No co_await inside ?: — GCC 12
