@@ -179,6 +179,10 @@ asio::awaitable<Result<ChatResponse>> call_model(http::HttpClient& client, const
         stream_error = decoder.on_event(event, deltas);
         if (!stream_error.is_ok()) co_return false;
       }
+      if (splitter.overflowed()) {
+        stream_error = Status::unavailable("upstream stream event exceeds " + std::to_string(SseSplitter::kMaxEventBytes) + " bytes");
+        co_return false;
+      }
       for (const auto& d : deltas) {
         delivered = true;
         if (!co_await on_delta(d)) {

@@ -41,6 +41,11 @@ class SseSplitter {
   // Takes `bytes` and returns the events they complete. The events may point into `bytes`:
   // use them before `bytes` goes and before the next feed().
   const std::vector<SseEvent>& feed(std::string_view bytes);
+  // True once an unfinished event holds more than kMaxEventBytes: an upstream that never ends
+  // its event cannot make the splitter grow without bound, so the stream is given up.
+  bool overflowed() const { return pending_.size() - consumed_ > kMaxEventBytes; }
+
+  static constexpr size_t kMaxEventBytes = 4 << 20;
 
  private:
   // Appends the whole events at the start of `text`; returns where the unfinished rest begins.

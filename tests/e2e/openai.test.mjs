@@ -189,6 +189,27 @@ test('a stream that breaks upstream ends with an error event; a client that leav
   await upstream.control({});
 });
 
+test('an upstream event that never ends is given up at 4 MiB, and the server goes on', async () => {
+  await upstream.control({ endless_event_bytes: 12 << 20 });
+  const before = (await upstream.stats()).streams_aborted;
+  const r = await fetch(`${srv.url}/v1/chat/completions`, {
+    method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ model: 'fast-model', messages: [{ role: 'user', content: 'hi' }], stream: true }),
+  });
+  const body = await r.json();
+  assert.ok(r.status >= 500, `${r.status}`);
+  assert.match(body.error.message, /stream event exceeds 4194304 bytes/);
+  let aborted = before;
+  for (let i = 0; i < 60 && aborted === before; i++) {
+    await new Promise((r2) => setTimeout(r2, 50));
+    aborted = (await upstream.stats()).streams_aborted;
+  }
+  assert.equal(aborted, before + 1, 'brainstem closed the upstream stream before its end');
+  await upstream.control({});
+  const ok = await client.chat.completions.create({ model: 'fast-model', messages: [{ role: 'user', content: 'still here' }] });
+  assert.equal(ok.choices[0].message.content, 'echo: still here');
+});
+
 test('revoking a key ends a stream that is using it', async () => {
   const doomed = (await call(srv.url, 'POST', '/v1/api-keys', { token, body: { name: 'doomed' } })).body.data;
   await upstream.control({ tokens_per_s: 20, reply: 'word '.repeat(100) });

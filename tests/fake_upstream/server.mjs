@@ -3,13 +3,14 @@
 // message>"), settable latency, token rate, failures, broken streams and tool calls. Control
 // it over HTTP:
 //   POST /_control {latency_ms, tokens_per_s, fail: [{status, retry_after}], break_stream_after,
-//                   tool_call: {name, arguments}, reply, embedding_latency_ms}   (fields are merged; {} resets)
+//                   endless_event_bytes, tool_call: {name, arguments}, reply, embedding_latency_ms}
+//                   (fields are merged; {} resets)
 //   GET  /_stats   {chat_calls, embedding_calls, streams_aborted, last_request, last_headers}
 // Usage: node server.mjs [--port N]   (prints "listening PORT" when ready)
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
 
-const defaults = { latency_ms: 0, tokens_per_s: 0, fail: [], break_stream_after: -1, tool_call: null, reply: null, embedding_latency_ms: 0 };
+const defaults = { latency_ms: 0, tokens_per_s: 0, fail: [], break_stream_after: -1, endless_event_bytes: 0, tool_call: null, reply: null, embedding_latency_ms: 0 };
 let control = { ...defaults };
 const stats = { chat_calls: 0, embedding_calls: 0, streams_aborted: 0, last_request: null, last_headers: null };
 
@@ -88,6 +89,15 @@ async function chat(req, res, body) {
   res.on('close', () => { if (!res.writableFinished) { aborted = true; stats.streams_aborted++; } });
   const send = (obj) => res.write(`data: ${JSON.stringify(obj)}\n\n`);
   const chunk = (delta, finish = null) => ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] });
+  if (control.endless_event_bytes) {  // one event that never ends: up to that many bytes, then the stream breaks
+    res.write('data: ');
+    const piece = 'x'.repeat(64 << 10);
+    for (let sent = 0; sent < control.endless_event_bytes && !aborted; sent += piece.length) {
+      if (!res.write(piece)) await new Promise((r) => res.once('drain', r).once('close', r));
+    }
+    res.destroy();
+    return;
+  }
   send(chunk({ role: 'assistant', content: '' }));
   if (toolCall) {
     send(chunk({ tool_calls: [{ index: 0, id: 'call_fake1', type: 'function', function: { name: toolCall.name, arguments: '' } }] }));

@@ -33,6 +33,23 @@ TEST(SseSplitterTest, AcceptsCrlfLineEnds) {
   EXPECT_EQ(events[1].data, "x");
 }
 
+TEST(SseSplitterTest, AnEventThatNeverEndsOverflowsPastTheLimit) {
+  SseSplitter splitter;
+  const std::string piece(64 << 10, 'x');
+  EXPECT_TRUE(splitter.feed("data: ").empty());
+  size_t fed = 6;
+  while (fed <= SseSplitter::kMaxEventBytes) {
+    EXPECT_FALSE(splitter.overflowed()) << fed;
+    EXPECT_TRUE(splitter.feed(piece).empty());
+    fed += piece.size();
+  }
+  EXPECT_TRUE(splitter.overflowed());
+
+  SseSplitter whole;
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(whole.feed("data: " + piece + "\n\n").size(), 1u);
+  EXPECT_FALSE(whole.overflowed()) << "finished events do not count, however many";
+}
+
 TEST(StatusOfReplyTest, MapsStatusesAndReadsEachApisErrorShape) {
   auto limited = status_of_reply(429, R"({"error":{"message":"slow down"}})", "7");
   EXPECT_EQ(limited.code(), StatusCode::kRateLimited);
