@@ -141,16 +141,19 @@ models::ChatRequest read_chat(const http::Request& req, bool& stream, bool& incl
   return parse_chat(json_body(req, false, scratch.storage()), stream, include_usage);
 }
 
-json::object usage_json(const models::Usage& u) {
-  return {{"prompt_tokens", u.prompt_tokens}, {"completion_tokens", u.completion_tokens},
-          {"total_tokens", u.prompt_tokens + u.completion_tokens}};
+// Built with the storage of the tree they go into, so inserting them moves instead of copying.
+json::object usage_json(const models::Usage& u, const json::storage_ptr& sp = {}) {
+  return json::object({{"prompt_tokens", u.prompt_tokens}, {"completion_tokens", u.completion_tokens},
+                       {"total_tokens", u.prompt_tokens + u.completion_tokens}},
+                      sp);
 }
 
-json::array tool_calls_json(const std::vector<models::ToolCall>& calls) {
-  json::array out;
+json::array tool_calls_json(const std::vector<models::ToolCall>& calls, const json::storage_ptr& sp) {
+  json::array out(sp);
   for (const auto& c : calls) {
-    out.push_back(json::object{{"id", c.id}, {"type", "function"},
-                               {"function", json::object{{"name", c.name}, {"arguments", c.arguments}}}});
+    out.push_back(json::object({{"id", c.id}, {"type", "function"},
+                                {"function", json::object({{"name", c.name}, {"arguments", c.arguments}}, sp)}},
+                               sp));
   }
   return out;
 }
@@ -165,7 +168,7 @@ http::Response completion_response(const std::string& id, int64_t created, const
                                                                                        : json::value(reply.content, sp)},
                         {"refusal", nullptr}},
                        sp);
-  if (!reply.tool_calls.empty()) message["tool_calls"] = tool_calls_json(reply.tool_calls);
+  if (!reply.tool_calls.empty()) message["tool_calls"] = tool_calls_json(reply.tool_calls, sp);
   json::object choice({{"index", 0}, {"message", std::move(message)}, {"logprobs", nullptr},
                        {"finish_reason", reply.finish_reason.empty() ? "stop" : reply.finish_reason}},
                       sp);
@@ -176,7 +179,7 @@ http::Response completion_response(const std::string& id, int64_t created, const
                                                  {"created", created},
                                                  {"model", model},
                                                  {"choices", std::move(choices)},
-                                                 {"usage", usage_json(reply.usage)}},
+                                                 {"usage", usage_json(reply.usage, sp)}},
                                                 sp));
 }
 

@@ -6,8 +6,6 @@
 
 #include <boost/json.hpp>
 
-#include <algorithm>
-
 namespace brainstem::models {
 
 namespace asio = boost::asio;

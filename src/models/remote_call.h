@@ -6,10 +6,10 @@
 // only while no delta has reached the caller: a retry would repeat what the caller has seen.
 #pragma once
 
+#include "common/scratch_json.h"
 #include "common/status.h"
 #include "models/provider.h"
 #include "models/registry.h"
-#include "common/scratch_json.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/fwd.hpp>
