@@ -54,7 +54,10 @@ test('streaming and concurrent requests', async () => {
   let text = '';
   let chunks = 0;
   for await (const c of stream) { chunks++; text += c.choices[0]?.delta?.content ?? ''; }
-  assert.ok(chunks >= 4);
+  // The role chunk, content, and the finish chunk. Tokens that pile up while the response is
+  // being written leave as one delta, so on a busy machine all of them may come in one chunk.
+  assert.ok(chunks >= 3, `${chunks} chunks`);
+  assert.ok(text.length > 0);
   const plain = await client.chat.completions.create({ model: 'tiny-llama', messages: [{ role: 'user', content: 'Count' }], max_tokens: 16, temperature: 0 });
   assert.equal(text, plain.choices[0].message.content, 'greedy stream and plain agree');
 
