@@ -4,7 +4,7 @@
 #include "api/chat_relay.h"
 #include "api/handler_util.h"
 #include "api/routes.h"
-#include "common/crypto.h"
+#include "common/ids.h"
 #include "common/scratch_json.h"
 
 #include <map>
@@ -142,7 +142,7 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
            models::ChatRequest chat = read_messages(req, stream);
            auto slot = unwrap(svc.gate.acquire());
            const models::RouteHints hints{.model = chat.model};
-           const std::string id = "msg_" + crypto::random_base62(24);
+           const std::string id = random_id("msg_", 24);
            const std::string model = chat.model;
            const bool has_stop = !chat.stop.empty();
 

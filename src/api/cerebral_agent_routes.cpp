@@ -3,7 +3,7 @@
 #include "api/agent_message.h"
 #include "api/handler_util.h"
 #include "api/routes.h"
-#include "common/crypto.h"
+#include "common/ids.h"
 #include "http/client.h"
 #include "common/text.h"
 
@@ -138,7 +138,7 @@ void add_cerebral_agent_routes(RouteTable& t, Services& svc) {
            c.tenant_id = ctx.caller().tenant_id;
            c.created_at = c.updated_at = now_ms();
            const bool given_id = !c.id.empty();
-           if (!given_id) c.id = "cust_" + crypto::random_base62(12);
+           if (!given_id) c.id = random_id("cust_", 12);
            auto stored = unwrap(co_await svc.blocking.run([&] { return svc.store.upsert_customer(c); }));
            ctx.audit["customerId"] = stored.id;
            const bool created = stored.created_at == c.created_at && stored.id == c.id;
@@ -177,7 +177,7 @@ void add_cerebral_agent_routes(RouteTable& t, Services& svc) {
            store::Webhook w;
            w.url = f.required_string("url", 8, 2000);
            auto events = f.string_array("events", 20);
-           w.secret = f.string("secret", 16, 200).value_or("whsec_" + crypto::random_base62(32));
+           w.secret = f.string("secret", 16, 200).value_or(random_id("whsec_", 32));
            if (!events || events->empty()) f.fail("events", "field required: a non-empty array of event types");
            check(f);
            for (const auto& e : *events) {
@@ -186,7 +186,7 @@ void add_cerebral_agent_routes(RouteTable& t, Services& svc) {
            }
            check(check_webhook_url(w.url, svc.address_policy));
            w.events = *events;
-           w.id = "wh_" + crypto::random_base62(16);
+           w.id = random_id("wh_", 16);
            w.tenant_id = ctx.caller().tenant_id;
            w.created_at = now_ms();
            check(co_await svc.blocking.run([&] { return svc.store.create_webhook(w); }));

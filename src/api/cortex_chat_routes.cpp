@@ -4,6 +4,7 @@
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "common/crypto.h"
+#include "common/ids.h"
 
 namespace brainstem::api {
 
@@ -165,7 +166,7 @@ void add_cortex_chat_routes(RouteTable& t, Services& svc) {
                continue;
              }
              std::string question(q->as_string());
-             entries.push_back({"ce_" + crypto::random_base62(16), tenant, agent_id, "", question, std::string(a->as_string()),
+             entries.push_back({random_id("ce_", 16), tenant, agent_id, "", question, std::string(a->as_string()),
                                 "warm", embedder.embed_one(pipeline::SemanticCache::normalise(question)), now_ms()});
            }
            check(co_await svc.blocking.run([&]() -> Status {

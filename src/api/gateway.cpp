@@ -5,6 +5,7 @@
 #include "auth/jwt.h"
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/ids.h"
 
 #include <spdlog/spdlog.h>
 
@@ -30,7 +31,7 @@ std::string request_id_for(const http::Request& request) {
   bool sane = !given.empty() && given.size() <= 128 && std::all_of(given.begin(), given.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':';
   });
-  return sane ? std::string(given) : "req_" + crypto::random_base62(20);
+  return sane ? std::string(given) : random_id("req_", 20);
 }
 
 namespace {

@@ -1,6 +1,7 @@
 #include "app/ingest_command.h"
 
 #include "common/crypto.h"
+#include "common/ids.h"
 #include "common/file.h"
 #include "http/client.h"
 
@@ -60,7 +61,7 @@ asio::awaitable<int> ingest(const IngestCommand& cmd, const std::string& api_key
                             std::ostream& out, std::ostream& err) {
   http::HttpClient client;
   const std::string source_id = cmd.source_id.empty() ? crypto::uuid_v4() : cmd.source_id;
-  const std::string boundary = "brainstem-" + crypto::random_base62(16);
+  const std::string boundary = random_id("brainstem-", 16);
   http::ClientRequest upload;
   upload.method = "POST";
   upload.url = cmd.server + "/v1/knowledge/ingest/file";

@@ -4,6 +4,7 @@
 #include "auth/password.h"
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/ids.h"
 #include "common/text.h"
 
 #include <algorithm>
@@ -73,7 +74,7 @@ Result<SignupResult> Accounts::signup(const std::string& email_in, const std::st
 
   int64_t now = now_ms();
   SignupResult r;
-  r.user.id = "usr_" + crypto::random_base62(16);
+  r.user.id = random_id("usr_", 16);
   r.user.email = email;
   r.user.name = name;
   r.user.password_hash = hash_password(password);
@@ -223,7 +224,7 @@ Result<CreatedKey> Accounts::create_key(const KeyRequest& req) {
   auto fresh = generate_api_key(req.kind);
   CreatedKey out;
   auto& k = out.record;
-  k.id = "key_" + crypto::random_base62(16);
+  k.id = random_id("key_", 16);
   k.tenant_id = req.tenant_id;
   k.name = req.name;
   k.prefix = fresh.prefix;

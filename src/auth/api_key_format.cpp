@@ -1,6 +1,7 @@
 #include "auth/api_key_format.h"
 
 #include "common/crypto.h"
+#include "common/ids.h"
 
 namespace brainstem::auth {
 
@@ -14,7 +15,7 @@ constexpr size_t kVisibleChars = 8;
 NewApiKey generate_api_key(KeyKind kind) {
   std::string_view kind_prefix = kind == KeyKind::kLive ? kLivePrefix : kCortexPrefix;
   NewApiKey key;
-  key.raw = std::string(kind_prefix) + crypto::random_base62(kSecretChars);
+  key.raw = random_id(kind_prefix, kSecretChars);
   key.prefix = key.raw.substr(0, kind_prefix.size() + kVisibleChars);
   key.hash = hash_api_key(key.raw);
   return key;

@@ -94,17 +94,22 @@ std::string random_bytes(size_t n) {
   return out;
 }
 
-std::string random_base62(size_t n) {
-  std::string out;
-  out.reserve(n);
+void append_random_base62(std::string& out, size_t n) {
+  const size_t end = out.size() + n;
+  out.reserve(end);
   std::array<unsigned char, 64> bytes;
-  while (out.size() < n) {
-    const size_t want = std::min(bytes.size(), n - out.size());
+  while (out.size() < end) {
+    const size_t want = std::min(bytes.size(), end - out.size());
     draw_random(bytes.data(), want);
     for (size_t i = 0; i < want; ++i) {
       if (bytes[i] < 248) out.push_back(kBase62Digits[bytes[i] % 62]);  // 248 = 4*62: no modulo bias
     }
   }
+}
+
+std::string random_base62(size_t n) {
+  std::string out;
+  append_random_base62(out, n);
   return out;
 }
 

@@ -15,6 +15,7 @@ inline constexpr std::string_view kBase62Digits = "0123456789ABCDEFGHIJKLMNOPQRS
 
 std::string random_bytes(size_t n);        // from the OS CSPRNG
 std::string random_base62(size_t n);       // n characters of kBase62Digits, unbiased
+void append_random_base62(std::string& out, size_t n);  // the same, appended to `out`
 std::string uuid_v4();
 
 std::string base64url_encode(std::string_view data);  // no padding

@@ -1,6 +1,7 @@
-// Identifiers of rows written at a high rate (turns): a fixed-width time prefix, so that ids
-// sort by creation and a primary-key index grows at its right edge instead of dirtying pages
-// all over the tree, then random characters, so that they stay unguessable and unique.
+// Identifiers: a kind prefix ("req_", "key_", ...) and random base62 characters. Rows written
+// at a high rate (turns) put a fixed-width time part between the two, so that ids sort by
+// creation and a primary-key index grows at its right edge instead of dirtying pages all over
+// the tree; the random characters keep them unguessable and unique.
 #pragma once
 
 #include <cstdint>
@@ -8,6 +9,9 @@
 #include <string_view>
 
 namespace brainstem {
+
+// `prefix`, then `random_chars` random base62 characters, built in one allocation.
+std::string random_id(std::string_view prefix, size_t random_chars);
 
 // `prefix`, 9 base62 characters of `micros` (microseconds since the epoch, good past the
 // year 10,000), then `random_chars` random base62 characters.

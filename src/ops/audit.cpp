@@ -2,6 +2,7 @@
 
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/ids.h"
 
 #include <boost/json/serialize.hpp>
 
@@ -39,7 +40,7 @@ std::string AuditLog::seal(const store::AuditEntry& entry) {
 Result<store::AuditEntry> AuditLog::append(const std::string& tenant_id, const std::string& actor,
                                            const std::string& event_type, const boost::json::object& payload) {
   store::AuditEntry entry;
-  entry.id = "aud_" + crypto::random_base62(20);
+  entry.id = random_id("aud_", 20);
   entry.tenant_id = tenant_id;
   entry.timestamp = now_ms();
   entry.actor = actor;

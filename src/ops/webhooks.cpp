@@ -2,6 +2,7 @@
 
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/ids.h"
 #include "http/address_policy.h"
 #include "http/client.h"
 
@@ -38,7 +39,7 @@ std::vector<store::WebhookDelivery> make_deliveries(const std::vector<store::Web
   const std::string body = json::serialize(payload);
   for (const store::Webhook* w : targets) {
     store::WebhookDelivery d;
-    d.id = "whd_" + crypto::random_base62(20);
+    d.id = random_id("whd_", 20);
     d.webhook_id = w->id;
     d.tenant_id = tenant_id;
     d.event = event;

@@ -1,7 +1,7 @@
 #include "pipeline/pipeline.h"
 
 #include "common/clock.h"
-#include "common/crypto.h"
+#include "common/ids.h"
 #include "pipeline/stages/stages.h"
 
 #include <cmath>
@@ -39,7 +39,7 @@ Pipeline::~Pipeline() = default;
 
 boost::asio::awaitable<std::unique_ptr<PipelineState>> Pipeline::admit(const MessageRequest& request) {
   auto state = std::make_unique<PipelineState>(PipelineState{request});
-  state->result.execution_id = "exec_" + crypto::random_base62(16);
+  state->result.execution_id = random_id("exec_", 16);
   co_await timed(*config_, *state);
   co_return state;
 }

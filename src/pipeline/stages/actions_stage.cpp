@@ -172,7 +172,7 @@ class ActionsStage : public Stage {
       return std::nullopt;
     }
     if (!state.history.empty() || !state.earlier_summary.empty() || state.question_embedding.empty()) return std::nullopt;
-    return store::CacheEntry{"ce_" + crypto::random_base62(16), state.request.tenant_id, state.agent->id,
+    return store::CacheEntry{random_id("ce_", 16), state.request.tenant_id, state.agent->id,
                              state.facts.empty() ? std::string() : r.customer_id, state.request.message, r.reply,
                              r.model_used, state.question_embedding, now};
   }

@@ -1,6 +1,6 @@
 // 2. memory: the session's recent turns and the customer's facts, most relevant first.
 #include "common/clock.h"
-#include "common/crypto.h"
+#include "common/ids.h"
 #include "common/offload.h"
 #include "pipeline/stages/stages.h"
 
@@ -72,7 +72,7 @@ class MemoryStage : public Stage {
     c.phone = identity_text(req.identity, "phone");
     c.name = identity_text(req.identity, "name");
     if (c.email.empty() && c.phone.empty()) co_return std::string();
-    c.id = "cust_" + crypto::random_base62(12);
+    c.id = random_id("cust_", 12);
     c.created_at = c.updated_at = now_ms();
     auto stored = co_await deps_.blocking.run([&] { return deps_.store.upsert_customer(c); });
     if (!stored) throw StatusError(stored.status());

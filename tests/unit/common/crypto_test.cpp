@@ -127,6 +127,14 @@ TEST(Crypto, RandomBase62UsesAllSixtyTwoCharacters) {
   EXPECT_EQ(seen.size(), 62u);
 }
 
+TEST(Crypto, AppendRandomBase62KeepsWhatWasThere) {
+  std::string out = "key_";
+  crypto::append_random_base62(out, 100);  // more than one draw of random bytes
+  ASSERT_EQ(out.size(), 104u);
+  EXPECT_EQ(out.substr(0, 4), "key_");
+  EXPECT_EQ(out.find_first_not_of(crypto::kBase62Digits, 4), std::string::npos) << out;
+}
+
 TEST(Crypto, RandomBase62CallsDiffer) {
   EXPECT_NE(crypto::random_base62(32), crypto::random_base62(32));
 }

@@ -10,7 +10,22 @@
 
 namespace {
 
+using brainstem::random_id;
 using brainstem::time_ordered_id;
+
+TEST(RandomId, IsPrefixThenRandomCharacters) {
+  auto id = random_id("chatcmpl-", 24);
+  EXPECT_EQ(id.size(), 9u + 24u);
+  EXPECT_EQ(id.substr(0, 9), "chatcmpl-");
+  EXPECT_TRUE(std::all_of(id.begin() + 9, id.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); })) << id;
+  EXPECT_EQ(random_id("", 5).size(), 5u);
+}
+
+TEST(RandomId, CallsDiffer) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) seen.insert(random_id("req_", 20));
+  EXPECT_EQ(seen.size(), 1000u);
+}
 
 TEST(TimeOrderedId, HasPrefixTimeAndRandomParts) {
   auto id = time_ordered_id("turn_", 1'700'000'000'000'000, 12);

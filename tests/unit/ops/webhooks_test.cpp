@@ -3,6 +3,7 @@
 
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/ids.h"
 #include "http/address_policy.h"
 #include "http/client.h"
 #include "http/server.h"
@@ -99,7 +100,7 @@ class WebhooksTest : public ::testing::Test {
   std::string add_webhook(const std::string& tenant_id, const std::string& path, std::vector<std::string> events,
                           bool active = true) {
     store::Webhook w;
-    w.id = "wh_" + crypto::random_base62(12);
+    w.id = random_id("wh_", 12);
     w.tenant_id = tenant_id;
     w.url = receiver_.url(path);
     w.events = std::move(events);
