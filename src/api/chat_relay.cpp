@@ -18,7 +18,8 @@ namespace brainstem::api {
 namespace asio = boost::asio;
 
 std::shared_ptr<ChatRelay> ChatRelay::start(const asio::any_io_executor& executor, Generate generate) {
-  std::shared_ptr<ChatRelay> relay(new ChatRelay(Channel(executor, 64)));
+  std::shared_ptr<ChatRelay> relay(new ChatRelay(executor));
+  relay->deltas_.reserve_back(16);  // a stream's first upstream read, usually
   asio::co_spawn(executor, relay->run(std::move(generate)), asio::detached);
   return relay;
 }
@@ -27,24 +28,26 @@ asio::awaitable<void> ChatRelay::run(Generate generate) {
   auto self = shared_from_this();  // the generation may outlive the response
   models::DeltaSink sink = [self](const models::ChatDelta& delta) -> asio::awaitable<bool> {
     if (self->stopped_) co_return false;
+    self->deltas_.push_back(delta);
     // Without suspending while there is room: the provider goes on with the rest of what it
     // read, and the response then writes all of it as one chunk.
-    if (self->channel_.try_send(boost::system::error_code{}, Item(delta))) co_return !self->stopped_;
-    Item item = delta;  // a named local: GCC 12 mishandles temporaries inside co_await
-    auto [ec] = co_await self->channel_.async_send(boost::system::error_code{}, std::move(item),
-                                                   asio::as_tuple(asio::use_awaitable));
+    if (self->doorbell_.try_send(boost::system::error_code{})) co_return !self->stopped_;
+    auto [ec] = co_await self->doorbell_.async_send(boost::system::error_code{}, asio::as_tuple(asio::use_awaitable));
     co_return !ec && !self->stopped_;
   };
   Result<models::RoutedReply> result = co_await generate(sink);
   result_ = std::move(result);
-  Item end;
-  co_await self->channel_.async_send(boost::system::error_code{}, std::move(end), asio::as_tuple(asio::use_awaitable));
+  co_await self->doorbell_.async_send(boost::system::error_code{}, asio::as_tuple(asio::use_awaitable));
 }
 
-ChatRelay::Event ChatRelay::event_of(Item&& item) {
-  if (item) return std::move(*item);
-  finished_ = true;
-  return std::move(*result_);
+ChatRelay::Event ChatRelay::take() {
+  if (deltas_.empty()) {
+    finished_ = true;
+    return std::move(*result_);
+  }
+  Event event = std::move(deltas_.front());
+  deltas_.pop_front();
+  return event;
 }
 
 void ChatRelay::guard(std::function<bool()> still_allowed, Status reason) {
@@ -60,12 +63,12 @@ asio::awaitable<std::optional<ChatRelay::Event>> ChatRelay::next() {
     Event refused = Result<models::RoutedReply>(guard_reason_);
     co_return std::move(refused);
   }
-  auto [ec, item] = co_await channel_.async_receive(asio::as_tuple(asio::use_awaitable));
+  auto [ec] = co_await doorbell_.async_receive(asio::as_tuple(asio::use_awaitable));
   if (ec) {
     finished_ = true;
     co_return std::nullopt;
   }
-  co_return event_of(std::move(item));
+  co_return take();
 }
 
 void meter_usage(Services& services, const RequestContext& ctx, const std::string& kind, const models::RoutedReply& reply) {
@@ -136,15 +139,15 @@ asio::awaitable<RoutedStream> start_routed_stream(Services& services, const Requ
 std::optional<ChatRelay::Event> ChatRelay::try_next() {
   if (finished_ || (still_allowed_ && !still_allowed_())) return std::nullopt;  // next() reports it
   std::optional<Event> out;
-  channel_.try_receive([&](boost::system::error_code ec, Item item) {
-    if (!ec) out = event_of(std::move(item));
+  doorbell_.try_receive([&](boost::system::error_code ec) {
+    if (!ec) out = take();
   });
   return out;
 }
 
 void ChatRelay::stop() {
   stopped_ = true;
-  channel_.close();  // a pending send completes with an error, so the provider learns at once
+  doorbell_.close();  // a pending send completes with an error, so the provider learns at once
 }
 
 }  // namespace brainstem::api

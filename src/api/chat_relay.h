@@ -13,6 +13,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/experimental/channel.hpp>
+#include <boost/container/devector.hpp>
 
 #include <functional>
 #include <memory>
@@ -42,16 +43,18 @@ class ChatRelay : public std::enable_shared_from_this<ChatRelay> {
   void stop();
 
  private:
-  // A delta, or nullopt for the end (the final result waits in `result_`): a small item, so
-  // the channel's queue holds several per allocation.
-  using Item = std::optional<models::ChatDelta>;
-  using Channel = boost::asio::experimental::channel<void(boost::system::error_code, Item)>;
-  // The event an item stands for.
-  Event event_of(Item&& item);
-  explicit ChatRelay(Channel&& channel) : channel_(std::move(channel)) {}
+  // The deltas wait in `deltas_`; the channel carries one empty message per delta and one for
+  // the end, so it keeps them in order, holds the generation back while the reader is
+  // `kCapacity` behind, and wakes a waiting reader, without moving the deltas through it.
+  using Doorbell = boost::asio::experimental::channel<void(boost::system::error_code)>;
+  static constexpr size_t kCapacity = 64;
+  // The event one doorbell message stands for: the oldest delta, or the end once none is left.
+  Event take();
+  explicit ChatRelay(const boost::asio::any_io_executor& executor) : doorbell_(executor, kCapacity) {}
   boost::asio::awaitable<void> run(Generate generate);
 
-  Channel channel_;
+  Doorbell doorbell_;
+  boost::container::devector<models::ChatDelta> deltas_;
   std::optional<Result<models::RoutedReply>> result_;  // set when the generation ends
   bool stopped_ = false;
   bool finished_ = false;

@@ -5,6 +5,7 @@
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "common/crypto.h"
+#include "common/ids.h"
 #include "common/json_text.h"
 #include "common/scratch_json.h"
 
@@ -278,9 +279,9 @@ void add_openai_routes(RouteTable& t, Services& svc) {
            models::ChatRequest chat = read_chat(req, stream, include_usage);
            auto slot = unwrap(svc.gate.acquire());
            const models::RouteHints hints{.model = chat.model};
-           const std::string id = "chatcmpl-" + crypto::random_base62(24);
+           std::string id = random_id("chatcmpl-", 24);
            const int64_t created = now_ms() / 1000;
-           const std::string model = chat.model;
+           std::string model = chat.model;
 
            if (!stream) {
              auto routed = co_await routed_chat(svc, ctx, hints, std::move(chat), "chat");
@@ -290,10 +291,9 @@ void add_openai_routes(RouteTable& t, Services& svc) {
            }
 
            RoutedStream started_stream = co_await start_routed_stream(svc, ctx, hints, std::move(chat), "chat");
-           auto relay = started_stream.relay;
-           auto first = std::move(started_stream.first);
            co_return http::Response::event_stream(
-               [relay, slot, first = std::move(first), id, created, model, include_usage](http::StreamWriter& out) mutable -> asio::awaitable<void> {
+               [relay = std::move(started_stream.relay), slot, first = std::move(started_stream.first), id = std::move(id),
+                created, model = std::move(model), include_usage](http::StreamWriter& out) mutable -> asio::awaitable<void> {
                  // The role announcement goes out with the first deltas.
                  const ChunkFrames frames(id, created, model);
                  std::string frame;

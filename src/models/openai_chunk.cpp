@@ -24,7 +24,7 @@ class ChunkHandler {
   static constexpr std::size_t max_key_size = std::size_t(-1);
   static constexpr std::size_t max_string_size = std::size_t(-1);
 
-  explicit ChunkHandler(ChunkFields& out) : out_(out) {}
+  ChunkHandler(ChunkFields& out, std::string_view input) : out_(out), input_(input) {}
   bool root_is_object() const { return root_is_object_; }
 
   bool on_document_begin(error_code&) { return true; }
@@ -63,7 +63,7 @@ class ChunkHandler {
     if (depth_ == 0) return {};
     Frame& f = frames_[depth_ - 1];
     if (f.array) return {f.place, {}, f.count++};
-    return {f.place, key_, 0};
+    return {f.place, key_view_, 0};
   }
 
   bool open(bool array, error_code& ec) {
@@ -147,11 +147,18 @@ class ChunkHandler {
     return field;
   }
 
-  // A key or string may come in several pieces, the last one through on_key / on_string.
+  // A key or string may come in several pieces, the last one through on_key / on_string. A
+  // whole key that lies in the input is used where it lies; any other (in pieces, or unescaped
+  // into the parser's scratch space, which the value may reuse) is copied.
   bool key_piece(json::string_view s, bool last) {
+    if (last && key_done_ && s.data() >= input_.data() && s.data() + s.size() <= input_.data() + input_.size()) {
+      key_view_ = std::string_view(s.data(), s.size());
+      return true;
+    }
     if (key_done_) key_.clear();
     key_.append(s.data(), s.size());
     key_done_ = last;
+    if (last) key_view_ = key_;
     return true;
   }
   bool string_piece(json::string_view s, bool last) {
@@ -176,10 +183,12 @@ class ChunkHandler {
   }
 
   ChunkFields& out_;
+  const std::string_view input_;
   std::array<Frame, 64> frames_;
   size_t depth_ = 0;
   bool root_is_object_ = false;
-  std::string key_;
+  std::string key_;  // a key that had to be copied
+  std::string_view key_view_;  // the current key
   bool key_done_ = true;
   std::string* string_ = nullptr;  // where the pieces of the current string go
   bool in_string_ = false;
@@ -188,7 +197,7 @@ class ChunkHandler {
 }  // namespace
 
 bool read_chunk(std::string_view data, ChunkFields& out) {
-  json::basic_parser<ChunkHandler> parser(json::parse_options(), out);
+  json::basic_parser<ChunkHandler> parser(json::parse_options(), out, data);
   error_code ec;
   const size_t used = parser.write_some(false, data.data(), data.size(), ec);
   if (ec || !parser.handler().root_is_object()) return false;

@@ -72,6 +72,33 @@ TEST(ChatRelay, MoreDeltasThanTheBufferHoldsStillArriveInOrder) {
   EXPECT_EQ(final_text.size(), 790u);  // 10 + 90*2 + 200*3 characters
 }
 
+TEST(ChatRelay, AGenerationWaitsWhileTheReaderIsFarBehind) {
+  asio::io_context ioc;
+  int produced = 0;
+  int produced_when_first_read = 0;
+  asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
+    ChatRelay::Generate counted = [&produced](const models::DeltaSink& sink) -> asio::awaitable<Result<models::RoutedReply>> {
+      for (int i = 0; i < 1000; ++i) {
+        ++produced;
+        models::ChatDelta delta{"w", {}};
+        if (!co_await sink(delta)) co_return Status::unavailable("stopped");
+      }
+      co_return models::RoutedReply{};
+    };
+    auto relay = ChatRelay::start(co_await asio::this_coro::executor, counted);
+    auto first = co_await relay->next();
+    produced_when_first_read = produced;
+    int read = first ? 1 : 0;
+    while (auto event = co_await relay->next()) read += event->index() == 0;
+    EXPECT_EQ(read, 1000);
+  }, asio::detached);
+  ioc.run();
+  // The generation ran ahead by the relay's buffer (64 deltas), not through all 1000.
+  EXPECT_GT(produced_when_first_read, 1);
+  EXPECT_LE(produced_when_first_read, 66);
+  EXPECT_EQ(produced, 1000);
+}
+
 TEST(ChatRelay, StopEndsTheGeneration) {
   asio::io_context ioc;
   std::vector<std::string> words(1000, "w");

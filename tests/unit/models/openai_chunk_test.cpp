@@ -79,6 +79,14 @@ TEST(OpenAiChunk, ReadsLongStringsAndKeysThatTheParserHandsOverInPieces) {
   EXPECT_EQ(c.content, text);
 }
 
+TEST(OpenAiChunk, ReadsEscapedKeysWhoseValuesAreEscapedToo) {
+  // The parser unescapes both into its scratch space; the key must still name the value's field.
+  auto c = read(R"({"mod\u0065l":"m\u002d2","choices":[{"fin\u0069sh_reason":"st\u006fp","delta":{"c\u006fntent":"a\nb"}}]})");
+  EXPECT_EQ(c.model, "m-2");
+  EXPECT_EQ(c.finish_reason, "stop");
+  EXPECT_EQ(c.content, "a\nb");
+}
+
 TEST(OpenAiChunk, NotesAnErrorMemberOfAnyType) {
   EXPECT_TRUE(read(R"({"error":{"message":"upstream overloaded"}})").has_error);
   EXPECT_TRUE(read(R"({"error":"boom"})").has_error);
