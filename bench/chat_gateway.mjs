@@ -5,18 +5,10 @@
 // Throughput at saturation (64 connections) and latency unloaded (1 connection); engines
 // interleaved round by round; medians.
 import { startBrainstem, startNginxFixed, wrk, median, printHeader } from './lib/harness.mjs';
+import { completion, sse, words, question } from './lib/chat_fixtures.mjs';
 
 const rounds = Number(process.env.ROUNDS ?? 3);
 const seconds = Number(process.env.SECONDS_PER_RUN ?? 5);
-
-const completion = JSON.stringify({
-  id: 'chatcmpl-fixed', object: 'chat.completion', created: 1700000000, model: 'fixed-model',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Our business hours are 9am to 5pm, Monday to Friday.' }, finish_reason: 'stop' }],
-  usage: { prompt_tokens: 12, completion_tokens: 14, total_tokens: 26 },
-});
-const words = 'Our business hours are 9am to 5pm, Monday to Friday.'.split(/(?<= )/);
-const chunk = (delta, finish = null) => `data: ${JSON.stringify({ id: 'chatcmpl-fixed', object: 'chat.completion.chunk', created: 1700000000, model: 'fixed-model', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-const sse = chunk({ role: 'assistant', content: '' }) + words.map((w) => chunk({ content: w })).join('') + chunk({}, 'stop') + 'data: [DONE]\n\n';
 
 const plainUpstream = await startNginxFixed(completion);
 const streamUpstream = await startNginxFixed(sse, { contentType: 'text/event-stream' });
@@ -37,7 +29,7 @@ base_url = "${streamUpstream.url}/v1"
 printHeader('brainstem: gateway overhead, POST /v1/chat/completions',
   `wrk -t1, ${rounds} rounds x ${seconds}s at 64 and 1 connections; upstream: nginx 1 worker with a canned reply (${words.length} streamed tokens)`);
 
-const message = { messages: [{ role: 'user', content: 'What are your business hours?' }] };
+const message = question;
 const cases = [
   ['plain', 'upstream direct', plainUpstream.url, {}, { model: 'fixed-model', ...message }],
   ['plain', 'nginx proxy (floor)', plainProxy.url, {}, { model: 'fixed-model', ...message }],

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Builds brainstem (Release), installs the load tools, and runs every benchmark.
-#   bench/run.sh [rate_limits|chat_gateway|pipeline|knowledge|cellstate|soak]...   (default: all)
+#   bench/run.sh [rate_limits|chat_gateway|chat_instructions|pipeline|knowledge|cellstate|soak|llama]...   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 missing=()
-for p in wrk nginx-light; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+for p in wrk nginx-light valgrind; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 command -v nginx >/dev/null && missing=("${missing[@]/nginx-light}")
 if (( ${#missing[@]} )) && [[ -n "${missing[*]// }" ]]; then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
@@ -13,7 +13,7 @@ if (( ${#missing[@]} )) && [[ -n "${missing[*]// }" ]]; then
 fi
 BUILD_TYPE=Release scripts/build.sh >/dev/null
 benches=("$@")
-(( ${#benches[@]} )) || benches=(rate_limits chat_gateway pipeline knowledge cellstate soak llama)
+(( ${#benches[@]} )) || benches=(rate_limits chat_gateway chat_instructions pipeline knowledge cellstate soak llama)
 for b in "${benches[@]}"; do
   node "bench/$b.mjs"
   echo

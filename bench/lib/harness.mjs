@@ -17,8 +17,8 @@ export function freePort() {
   });
 }
 
-async function waitFor(url, child, what) {
-  const deadline = Date.now() + 15000;
+async function waitFor(url, child, what, timeoutMs = 15000) {
+  const deadline = Date.now() + timeoutMs;
   for (;;) {
     try { if ((await fetch(url)).status < 500) return; } catch { /* not yet */ }
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${what} did not start`);
@@ -27,7 +27,9 @@ async function waitFor(url, child, what) {
 }
 
 // brainstem with limits off and no access log (both are measured elsewhere), plus a key.
-export async function startBrainstem(extraEnv = {}, config = '') {
+// `bin` is the build to run; `launcher` runs it under a tool (valgrind ...), which may take
+// `startTimeoutMs` to come up.
+export async function startBrainstem(extraEnv = {}, config = '', { bin = BIN, launcher = [], startTimeoutMs = 15000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'brainstem-bench-'));
   const port = await freePort();
   const args = ['serve', '--data', join(dir, 'data'), '--listen', `127.0.0.1:${port}`];
@@ -35,7 +37,8 @@ export async function startBrainstem(extraEnv = {}, config = '') {
     writeFileSync(join(dir, 'brainstem.toml'), config);
     args.push('--config', join(dir, 'brainstem.toml'));
   }
-  const child = spawn(BIN, args, {
+  const command = [...launcher, bin, ...args];
+  const child = spawn(command[0], command.slice(1), {
     env: {
       ...process.env, BRAINSTEM_LOG_ACCESS: 'false', BRAINSTEM_LIMITS_REQUESTS_PER_MINUTE: '0',
       BRAINSTEM_LIMITS_REQUESTS_PER_HOUR: '0', BRAINSTEM_LIMITS_REQUESTS_PER_DAY: '0', ...extraEnv,
@@ -43,7 +46,7 @@ export async function startBrainstem(extraEnv = {}, config = '') {
     stdio: 'ignore',
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/health`, child, 'brainstem');
+  await waitFor(`${url}/health`, child, 'brainstem', startTimeoutMs);
   const post = (path, body, token) => fetch(url + path, {
     method: 'POST', body: JSON.stringify(body),
     headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
@@ -51,7 +54,11 @@ export async function startBrainstem(extraEnv = {}, config = '') {
   await post('/v1/auth/signup', { email: 'bench@example.com', password: 'bench-password' });
   const { token } = await post('/v1/auth/login', { email: 'bench@example.com', password: 'bench-password' });
   const { rawKey } = await post('/v1/api-keys', { name: 'bench' }, token);
-  return { url, port, pid: child.pid, key: rawKey, stop: () => child.kill('SIGTERM') };
+  return {
+    url, port, pid: child.pid, key: rawKey,
+    stop: () => child.kill('SIGTERM'),
+    exited: () => (child.exitCode !== null ? Promise.resolve() : new Promise((r) => child.on('exit', r))),
+  };
 }
 
 // nginx (one worker) answering `body` on every request: the cost of the plainest C server.
