@@ -4,7 +4,27 @@
 
 namespace brainstem {
 
+namespace {
+
+// What JSON requires escaped in a string: the quote, the backslash and the control characters.
+// Everything else (UTF-8 included) is written as it is, as Boost.JSON's serializer does.
+bool needs_escape(std::string_view s) {
+  for (const char c : s) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
+  if (!needs_escape(s)) {  // most strings: copied between quotes
+    out.reserve(out.size() + s.size() + 2);
+    out += '"';
+    out += s;
+    out += '"';
+    return;
+  }
   boost::json::serializer serializer;
   serializer.reset(boost::json::string_view(s.data(), s.size()));
   while (!serializer.done()) {

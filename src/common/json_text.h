@@ -1,6 +1,6 @@
 // Writing JSON text directly, for replies of a fixed shape rendered many times a second (a
-// stream's chunks): the strings in them are escaped by Boost.JSON's serializer, straight into
-// the text being built.
+// stream's chunks): the strings in them are copied straight into the text being built, through
+// Boost.JSON's serializer when they hold something to escape.
 #pragma once
 
 #include <string>

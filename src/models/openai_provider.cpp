@@ -2,6 +2,7 @@
 
 #include "http/client.h"
 #include "models/openai_chunk.h"
+#include "models/openai_request.h"
 #include "models/remote_call.h"
 
 #include <boost/json.hpp>
@@ -12,59 +13,6 @@ namespace asio = boost::asio;
 namespace json = boost::json;
 
 namespace {
-
-// The request body, its nodes from `sp` (the caller serializes it and drops it).
-json::object to_wire(const ChatRequest& r, const std::string& model, bool stream, const json::storage_ptr& sp) {
-  json::array messages(sp);
-  messages.reserve(r.messages.size());
-  for (const auto& m : r.messages) {
-    json::object o({{"role", m.role}, {"content", m.content}}, sp);
-    if (!m.name.empty()) o["name"] = m.name;
-    if (!m.tool_call_id.empty()) o["tool_call_id"] = m.tool_call_id;
-    if (!m.tool_calls.empty()) {
-      json::array calls(sp);
-      for (const auto& c : m.tool_calls) {
-        calls.push_back(json::object({{"id", c.id}, {"type", "function"},
-                                      {"function", json::object({{"name", c.name}, {"arguments", c.arguments}}, sp)}},
-                                     sp));
-      }
-      o["tool_calls"] = std::move(calls);
-      if (m.content.empty()) o["content"] = nullptr;
-    }
-    messages.push_back(std::move(o));
-  }
-  json::object body({{"model", model}, {"messages", std::move(messages)}}, sp);
-  if (!r.tools.empty()) {
-    json::array tools(sp);
-    for (const auto& t : r.tools) {
-      boost::system::error_code ec;
-      json::value params = t.parameters.empty() ? json::value(json::object(sp)) : json::parse(t.parameters, ec, sp);
-      tools.push_back(json::object({{"type", "function"},
-                                    {"function", json::object({{"name", t.name}, {"description", t.description},
-                                                               {"parameters", ec ? json::value(json::object(sp)) : params}},
-                                                              sp)}},
-                                   sp));
-    }
-    body["tools"] = std::move(tools);
-    if (!r.tool_choice.empty()) body["tool_choice"] = r.tool_choice;
-  }
-  if (r.temperature) body["temperature"] = *r.temperature;
-  if (r.top_p) body["top_p"] = *r.top_p;
-  if (r.max_tokens) body["max_tokens"] = *r.max_tokens;
-  if (!r.stop.empty()) body["stop"] = json::array(r.stop.begin(), r.stop.end(), sp);
-  if (r.seed) body["seed"] = *r.seed;
-  if (stream) {
-    body["stream"] = true;
-    body["stream_options"] = json::object({{"include_usage", true}}, sp);
-  }
-  return body;
-}
-
-// The request body as text (a plain function: the arena stays off the coroutine's frame).
-std::string wire_body(const ChatRequest& r, const std::string& model, bool stream) {
-  ScratchJson scratch;
-  return json::serialize(to_wire(r, model, stream, scratch.storage()));
-}
 
 void read_usage(const json::object& o, Usage& usage) {
   if (const auto* u = o.if_contains("usage"); u && u->is_object()) {
@@ -169,7 +117,7 @@ asio::awaitable<Result<ChatResponse>> OpenAiProvider::chat(const ChatRequest& re
   const bool stream = static_cast<bool>(on_delta);
   http::ClientRequest req = json_post("/chat/completions", stream);
   if (!api_key_.empty()) req.headers.push_back({"Authorization", "Bearer " + api_key_});
-  req.body = wire_body(request, upstream_model(), stream);
+  req.body = openai_request_body(request, upstream_model(), stream);
   CompletionDecoder decoder;
   co_return co_await call_model(client_, req, spec_, on_delta, decoder);
 }
