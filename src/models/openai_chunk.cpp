@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <tuple>
+#include <utility>
 
 namespace brainstem::models {
 
@@ -26,6 +29,9 @@ class ChunkHandler {
 
   ChunkHandler(ChunkFields& out, std::string_view input) : out_(out), input_(input) {}
   bool root_is_object() const { return root_is_object_; }
+  // Where the delta's text lies in the input, when it came there as it is (one piece, no
+  // escapes); empty otherwise.
+  std::optional<std::pair<size_t, size_t>> content_in_input() const { return content_in_input_; }
 
   bool on_document_begin(error_code&) { return true; }
   bool on_document_end(error_code&) { return true; }
@@ -151,7 +157,7 @@ class ChunkHandler {
   // whole key that lies in the input is used where it lies; any other (in pieces, or unescaped
   // into the parser's scratch space, which the value may reuse) is copied.
   bool key_piece(json::string_view s, bool last) {
-    if (last && key_done_ && s.data() >= input_.data() && s.data() + s.size() <= input_.data() + input_.size()) {
+    if (last && key_done_ && in_input(s)) {
       key_view_ = std::string_view(s.data(), s.size());
       return true;
     }
@@ -162,10 +168,18 @@ class ChunkHandler {
     return true;
   }
   bool string_piece(json::string_view s, bool last) {
-    if (!in_string_) string_ = string_field();
+    const bool first = !in_string_;
+    if (first) string_ = string_field();
     in_string_ = !last;
     if (string_) string_->append(s.data(), s.size());
+    if (string_ == &out_.content) {
+      if (first && last && in_input(s)) content_in_input_.emplace(s.data() - input_.data(), s.data() + s.size() - input_.data());
+      else content_in_input_.reset();
+    }
     return true;
+  }
+  bool in_input(json::string_view s) const {
+    return s.data() >= input_.data() && s.data() + s.size() <= input_.data() + input_.size();
   }
 
   bool integer(int64_t v) {
@@ -192,16 +206,68 @@ class ChunkHandler {
   bool key_done_ = true;
   std::string* string_ = nullptr;  // where the pieces of the current string go
   bool in_string_ = false;
+  std::optional<std::pair<size_t, size_t>> content_in_input_;
 };
 
-}  // namespace
-
-bool read_chunk(std::string_view data, ChunkFields& out) {
+// Parses `data` into `out`; `content_at` gets where the delta's text lies in `data` when it
+// lies there as it is.
+bool parse_chunk(std::string_view data, ChunkFields& out, std::optional<std::pair<size_t, size_t>>& content_at) {
   json::basic_parser<ChunkHandler> parser(json::parse_options(), out, data);
   error_code ec;
   const size_t used = parser.write_some(false, data.data(), data.size(), ec);
   if (ec || !parser.handler().root_is_object()) return false;
-  return data.find_first_not_of(" \t\r\n", used) == std::string_view::npos;
+  if (data.find_first_not_of(" \t\r\n", used) != std::string_view::npos) return false;
+  content_at = parser.handler().content_in_input();
+  return true;
+}
+
+// Text that reads the same inside a JSON string as it is: printable ASCII but the quote and the
+// backslash.
+bool plain_ascii(std::string_view s) {
+  for (const char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x80 || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool read_chunk(std::string_view data, ChunkFields& out) {
+  std::optional<std::pair<size_t, size_t>> content_at;
+  return parse_chunk(data, out, content_at);
+}
+
+const ChunkFields* ChunkReader::read(std::string_view data) {
+  if (have_template_ && read_like_template(data)) return &fields_;
+  fields_ = ChunkFields();
+  std::optional<std::pair<size_t, size_t>> content_at;
+  if (!parse_chunk(data, fields_, content_at)) {
+    have_template_ = false;
+    return nullptr;
+  }
+  // Tool-call fragments differ from chunk to chunk outside the text, so such chunks are no
+  // template; neither is one whose text came escaped or in pieces.
+  have_template_ = content_at && fields_.tool_calls.empty();
+  if (have_template_) {
+    template_.assign(data);
+    std::tie(content_begin_, content_end_) = *content_at;
+  }
+  return &fields_;
+}
+
+// `data` is the template with its text replaced when it starts with the template's bytes before
+// the text and ends with those after it. The JSON parser then passes through the same states as
+// for the template, the text aside, so every field but the text is the template's; and text
+// with no quote, backslash, control or non-ASCII byte is a valid string that reads as it is.
+bool ChunkReader::read_like_template(std::string_view data) {
+  const std::string_view before(template_.data(), content_begin_);
+  const std::string_view after(template_.data() + content_end_, template_.size() - content_end_);
+  if (data.size() < before.size() + after.size() || !data.starts_with(before) || !data.ends_with(after)) return false;
+  const std::string_view text = data.substr(before.size(), data.size() - before.size() - after.size());
+  if (!plain_ascii(text)) return false;
+  fields_.content.assign(text);
+  return true;
 }
 
 }  // namespace brainstem::models

@@ -27,6 +27,7 @@ class CompletionDecoder final : public ReplyDecoder {
   void reset() override {
     done_ = false;
     result_ = ChatResponse();
+    chunks_ = ChunkReader();
   }
 
   Status on_event(const SseEvent& event, std::vector<ChatDelta>& out) override {
@@ -35,19 +36,20 @@ class CompletionDecoder final : public ReplyDecoder {
       done_ = true;
       return Status::ok();
     }
-    ChunkFields chunk;
-    if (!read_chunk(event.data, chunk)) return Status::unavailable("upstream sent a malformed stream event");
+    const ChunkFields* read = chunks_.read(event.data);
+    if (!read) return Status::unavailable("upstream sent a malformed stream event");
+    const ChunkFields& chunk = *read;
     if (chunk.has_error) return Status::unavailable("upstream stream failed: " + upstream_error_message(event.data));
-    if (result_.model.empty()) result_.model = std::move(chunk.model);
+    if (result_.model.empty()) result_.model = chunk.model;
     if (chunk.has_usage) {
       result_.usage.prompt_tokens = chunk.prompt_tokens;
       result_.usage.completion_tokens = chunk.completion_tokens;
     }
     if (!chunk.has_choice) return Status::ok();
-    if (!chunk.finish_reason.empty()) result_.finish_reason = std::move(chunk.finish_reason);
+    if (!chunk.finish_reason.empty()) result_.finish_reason = chunk.finish_reason;
     if (!chunk.has_delta) return Status::ok();
     ChatDelta d;
-    d.content = std::move(chunk.content);
+    d.content = chunk.content;
     for (const auto& td : chunk.tool_calls) {
       if (static_cast<size_t>(td.index) >= result_.tool_calls.size()) result_.tool_calls.resize(td.index + 1);
       auto& call = result_.tool_calls[td.index];
@@ -55,7 +57,7 @@ class CompletionDecoder final : public ReplyDecoder {
       if (!td.name.empty()) call.name = td.name;
       call.arguments += td.arguments;
     }
-    d.tool_calls = std::move(chunk.tool_calls);
+    d.tool_calls = chunk.tool_calls;
     result_.content += d.content;
     if (!d.content.empty() || !d.tool_calls.empty()) out.push_back(std::move(d));
     return Status::ok();
@@ -100,6 +102,7 @@ class CompletionDecoder final : public ReplyDecoder {
  private:
   bool done_ = false;
   ChatResponse result_;
+  ChunkReader chunks_;
 };
 
 }  // namespace

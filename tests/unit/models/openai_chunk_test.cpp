@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
 namespace brainstem::models {
 namespace {
 
@@ -105,6 +109,66 @@ TEST(OpenAiChunk, RefusesWhatIsNotOneJsonObject) {
   EXPECT_TRUE(read_chunk("{\"a\":1}\n ", out));
   std::string deep(100, '[');
   EXPECT_FALSE(read_chunk("{\"a\":" + deep, out));
+}
+
+// Everything a chunk says, for comparing two readings.
+std::string describe(const ChunkFields& c) {
+  std::string out = std::to_string(c.has_error) + "|" + c.model + "|" + std::to_string(c.has_usage) + "|" +
+                    std::to_string(c.prompt_tokens) + "|" + std::to_string(c.completion_tokens) + "|" +
+                    std::to_string(c.has_choice) + "|" + c.finish_reason + "|" + std::to_string(c.has_delta) + "|" + c.content;
+  for (const auto& t : c.tool_calls) out += "|" + std::to_string(t.index) + "," + t.id + "," + t.name + "," + t.arguments;
+  return out;
+}
+
+TEST(ChunkReader, SaysWhatTheParserSaysOfEveryChunkOfAStream) {
+  // Texts as they appear inside the JSON string: plain, non-ASCII, escaped, and some that break
+  // the chunk (a bare quote, a raw control character).
+  const std::vector<std::string> texts = {"", "Our ", "business hours", "9am", "caf\xC3\xA9", "\\u00e9t\\u00e9", R"(say \"hi\")",
+                                          R"(tab\t)", R"(\\)", "x\"y", "\x01", "}", "\",\"finish_reason\":\"stop"};
+  const std::vector<std::string> shapes = {
+      R"({"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"@"},"logprobs":null,"finish_reason":null}]})",
+      R"({"id":"c1","object":"chat.completion.chunk","created":2,"model":"m","choices":[{"index":0,"delta":{"content":"@"},"logprobs":null,"finish_reason":null}]})",
+      R"({"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"@"},"logprobs":null,"finish_reason":"stop"}]})",
+      R"({"id":"c1","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"@"},"finish_reason":null}]})",
+      R"({"id":"c1","created":1,"model":"m","choices":[{"index":0,"delta":{"content":"first","content":"@"}}]})",
+      R"({"id":"c1","created":1,"model":"m","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"@"}}]}}]})",
+      R"({"id":"c1","model":"m","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":5}})",
+      R"({"id":"c1","model":"m","choices":[{"index":0,"delta":{"content":"@"}}]} x)",
+      R"({"error":{"message":"@"}})",
+  };
+  std::mt19937 rng(20261130);
+  ChunkReader reader;
+  int parsed = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string chunk = shapes[rng() % shapes.size()];
+    if (auto at = chunk.find('@'); at != std::string::npos) chunk.replace(at, 1, texts[rng() % texts.size()]);
+    ChunkFields expected;
+    const bool ok = read_chunk(chunk, expected);
+    const ChunkFields* got = reader.read(chunk);
+    ASSERT_EQ(got != nullptr, ok) << chunk;
+    if (ok) {
+      ASSERT_EQ(describe(*got), describe(expected)) << chunk;
+      ++parsed;
+    }
+  }
+  EXPECT_GT(parsed, 10000);
+}
+
+TEST(ChunkReader, ReadsAChunkLikeAnEarlierOneWithOtherText) {
+  ChunkReader reader;
+  const auto* first = reader.read(R"({"id":"c","model":"m","choices":[{"index":0,"delta":{"content":"Hello"},"finish_reason":null}]})");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->content, "Hello");
+  const auto* second = reader.read(R"({"id":"c","model":"m","choices":[{"index":0,"delta":{"content":", world"},"finish_reason":null}]})");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->content, ", world");
+  EXPECT_EQ(second->model, "m");
+  EXPECT_TRUE(second->has_delta);
+  const auto* last = reader.read(R"({"id":"c","model":"m","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})");
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->content, "");
+  EXPECT_EQ(last->finish_reason, "stop");
+  EXPECT_FALSE(reader.read(R"({"id":"c","model":"m","choices":[{"index":0,"delta":{"content":"broken)"));
 }
 
 }  // namespace
