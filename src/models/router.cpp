@@ -186,7 +186,7 @@ std::vector<CircuitSnapshot> ModelRouter::circuits() const {
     s.model = spec.id;
     if (auto it = circuits_.find(spec.id); it != circuits_.end()) {
       const auto& c = it->second;
-      s.state = c.state == CircuitState::kOpen && now_ms() - c.opened_at_ms >= options_.open_ms ? CircuitState::kHalfOpen : c.state;
+      s.state = visible_state(c, now_ms());
       s.consecutive_failures = c.consecutive_failures;
       s.successes = c.successes;
       s.failures = c.failures;
@@ -217,11 +217,15 @@ std::vector<std::pair<std::string, int64_t>> ModelRouter::unload_idle(int64_t id
   return unloaded;
 }
 
+CircuitState ModelRouter::visible_state(const Circuit& c, int64_t now) const {
+  return c.state == CircuitState::kOpen && now - c.opened_at_ms >= options_.open_ms ? CircuitState::kHalfOpen : c.state;
+}
+
+// Asked on every reply (X-Circuit-State): one lookup, not a snapshot of every model.
 CircuitState ModelRouter::state_of(const std::string& model) const {
-  for (const auto& s : circuits()) {
-    if (s.model == model) return s.state;
-  }
-  return CircuitState::kClosed;
+  std::lock_guard lock(mu_);
+  auto it = circuits_.find(model);
+  return it == circuits_.end() ? CircuitState::kClosed : visible_state(it->second, now_ms());
 }
 
 }  // namespace brainstem::models

@@ -93,6 +93,8 @@ class ModelRouter {
     int64_t last_used_ms = 0;
     bool probe_in_flight = false;
   };
+  // The state callers see: an open circuit shows half-open once its cool-down has passed.
+  CircuitState visible_state(const Circuit& c, int64_t now) const;
   bool admit(const std::string& model);  // may this call go to the model now?
   void record(const std::string& model, bool ok, double latency_ms);
   void release_probe(const std::string& model);
