@@ -1,6 +1,7 @@
 #include "http/client.h"
 
 #include "http/address_policy.h"
+#include "http/socket_write.h"
 #include "http/wire.h"
 
 #include <boost/asio.hpp>
@@ -13,6 +14,8 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <tuple>
+#include <type_traits>
 
 namespace brainstem::http {
 
@@ -182,6 +185,9 @@ struct HttpClient::Impl {
     if (!cec) {
       c->remote = ep;
       c->socket().set_option(tcp::no_delay(true), hec);
+      // A plain connection writes requests at once where they fit (write_all), which needs a
+      // socket that never blocks the thread.
+      if (!hec && c->plain) c->plain->non_blocking(true, hec);
       if (c->tls) std::tie(hec) = co_await c->tls->async_handshake(ssl::stream_base::client, kTuple);
     }
     deadline.guard(nullptr);  // `c` goes with a failure
@@ -199,7 +205,12 @@ struct HttpClient::Impl {
                                    bool& reusable) {
     if (deadline.passed()) co_return io_error(beast::error::timeout, "sending request");
     std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(body.data(), body.size())};
-    auto [wec, wn] = co_await asio::async_write(stream, request, kTuple);
+    boost::system::error_code wec;
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      wec = co_await write_all(stream, request);
+    } else {
+      std::tie(wec, std::ignore) = co_await asio::async_write(stream, request, kTuple);
+    }
     if (wec) co_return io_error(deadline.timed(wec), "sending request");
     wire::ResponseParser parser(out.status, out.headers);
     parser.header_limit(kResponseHeaderLimit);

@@ -1,5 +1,6 @@
 #include "http/server.h"
 
+#include "http/socket_write.h"
 #include "http/wire.h"
 
 #include <boost/asio.hpp>
@@ -158,6 +159,10 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         continue;  // e.g. EMFILE: keep serving the connections we have
       }
       socket.set_option(tcp::no_delay(true));
+      // Replies are written at once where they fit (write_all), which needs a socket that
+      // never blocks the thread.
+      boost::system::error_code mode_ec;
+      if (socket.non_blocking(true, mode_ec); mode_ec) continue;
       auto conn = std::make_shared<Connection>(std::move(socket));
       {
         std::lock_guard lock(conns_mu);
@@ -264,7 +269,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     std::array<asio::const_buffer, 2> message{asio::buffer(conn.head),
                                               asio::buffer(res.body.data(), has_body ? res.body.size() : 0)};
     conn.expires_after(options.body_timeout);
-    auto [ec, n] = co_await asio::async_write(conn.socket, message, kTuple);
+    const auto ec = co_await write_all(conn.socket, message);
     co_return !ec;
   }
 
@@ -296,7 +301,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
           asio::buffer(kCrlf.data(), data.empty() ? 0 : kCrlf.size()),
           asio::buffer(kLastChunk.data(), last ? kLastChunk.size() : 0)};
       conn_.expires_after(timeout_);
-      auto [ec, n] = co_await asio::async_write(conn_.socket, pieces, kTuple);
+      const auto ec = co_await write_all(conn_.socket, pieces);
       head_ = {};
       if (ec) open_ = false;
       co_return open_;
