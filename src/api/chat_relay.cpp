@@ -37,7 +37,8 @@ asio::awaitable<void> ChatRelay::run(Generate generate) {
   };
   Result<models::RoutedReply> result = co_await generate(sink);
   result_ = std::move(result);
-  co_await self->doorbell_.async_send(boost::system::error_code{}, asio::as_tuple(asio::use_awaitable));
+  if (doorbell_.try_send(boost::system::error_code{})) co_return;  // room: no wait for the send to complete
+  co_await doorbell_.async_send(boost::system::error_code{}, asio::as_tuple(asio::use_awaitable));
 }
 
 ChatRelay::Event ChatRelay::take() {
