@@ -19,7 +19,6 @@ namespace asio = boost::asio;
 
 std::shared_ptr<ChatRelay> ChatRelay::start(const asio::any_io_executor& executor, Generate generate) {
   std::shared_ptr<ChatRelay> relay(new ChatRelay(executor));
-  relay->deltas_.reserve_back(16);  // a stream's first upstream read, usually
   asio::co_spawn(executor, relay->run(std::move(generate)), asio::detached);
   return relay;
 }

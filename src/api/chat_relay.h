@@ -50,7 +50,9 @@ class ChatRelay : public std::enable_shared_from_this<ChatRelay> {
   static constexpr size_t kCapacity = 64;
   // The event one doorbell message stands for: the oldest delta, or the end once none is left.
   Event take();
-  explicit ChatRelay(const boost::asio::any_io_executor& executor) : doorbell_(executor, kCapacity) {}
+  explicit ChatRelay(const boost::asio::any_io_executor& executor) : doorbell_(executor, kCapacity) {
+    deltas_.reserve_back(16);  // a stream's first upstream read, usually
+  }
   boost::asio::awaitable<void> run(Generate generate);
 
   Doorbell doorbell_;
