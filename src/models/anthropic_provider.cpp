@@ -2,6 +2,7 @@
 
 #include "http/client.h"
 #include "models/remote_call.h"
+#include "models/stream_template.h"
 
 #include <boost/json.hpp>
 
@@ -107,10 +108,16 @@ class MessagesDecoder final : public ReplyDecoder {
     stopped_ = false;
     result_ = ChatResponse();
     tool_of_block_.clear();
+    text_events_.clear();
   }
 
   Status on_event(const SseEvent& event, std::vector<ChatDelta>& out) override {
     if (event.data.empty()) return Status::ok();
+    // A text delta like an earlier one but for its text: the same event with this text.
+    if (auto text = text_events_.match(event.data)) {
+      add_text(std::string(*text), out);
+      return Status::ok();
+    }
     ScratchJson scratch;
     auto parsed = event_object(event.data, "upstream", scratch.storage());
     if (!parsed.ok()) return parsed.status();
@@ -138,10 +145,8 @@ class MessagesDecoder final : public ReplyDecoder {
       if (!delta) return Status::ok();
       const std::string kind = json_string(*delta, "type");
       if (kind == "text_delta") {
-        ChatDelta d;
-        d.content = json_string(*delta, "text");
-        result_.content += d.content;
-        if (!d.content.empty()) out.push_back(std::move(d));
+        if (auto at = raw_string_at(event.data, {"delta", "text"})) text_events_.set(event.data, *at);
+        add_text(json_string(*delta, "text"), out);
       } else if (kind == "input_json_delta") {
         auto it = tool_of_block_.find(json_int(o, "index"));
         if (it == tool_of_block_.end()) return Status::unavailable("upstream sent tool input for an unknown block");
@@ -197,9 +202,15 @@ class MessagesDecoder final : public ReplyDecoder {
   }
 
  private:
+  void add_text(std::string text, std::vector<ChatDelta>& out) {
+    result_.content += text;
+    if (!text.empty()) out.push_back(ChatDelta{std::move(text), {}});
+  }
+
   bool stopped_ = false;
   ChatResponse result_;
   std::map<int64_t, int> tool_of_block_;  // content block index → tool call index
+  TextTemplate text_events_;              // the last text delta whose text lay in it as it is
 };
 
 }  // namespace

@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <array>
 #include <optional>
-#include <tuple>
-#include <utility>
 
 namespace brainstem::models {
 
@@ -31,7 +29,7 @@ class ChunkHandler {
   bool root_is_object() const { return root_is_object_; }
   // Where the delta's text lies in the input, when it came there as it is (one piece, no
   // escapes); empty otherwise.
-  std::optional<std::pair<size_t, size_t>> content_in_input() const { return content_in_input_; }
+  std::optional<TextSpan> content_in_input() const { return content_in_input_; }
 
   bool on_document_begin(error_code&) { return true; }
   bool on_document_end(error_code&) { return true; }
@@ -206,12 +204,12 @@ class ChunkHandler {
   bool key_done_ = true;
   std::string* string_ = nullptr;  // where the pieces of the current string go
   bool in_string_ = false;
-  std::optional<std::pair<size_t, size_t>> content_in_input_;
+  std::optional<TextSpan> content_in_input_;
 };
 
 // Parses `data` into `out`; `content_at` gets where the delta's text lies in `data` when it
 // lies there as it is.
-bool parse_chunk(std::string_view data, ChunkFields& out, std::optional<std::pair<size_t, size_t>>& content_at) {
+bool parse_chunk(std::string_view data, ChunkFields& out, std::optional<TextSpan>& content_at) {
   json::basic_parser<ChunkHandler> parser(json::parse_options(), out, data);
   error_code ec;
   const size_t used = parser.write_some(false, data.data(), data.size(), ec);
@@ -221,53 +219,29 @@ bool parse_chunk(std::string_view data, ChunkFields& out, std::optional<std::pai
   return true;
 }
 
-// Text that reads the same inside a JSON string as it is: printable ASCII but the quote and the
-// backslash.
-bool plain_ascii(std::string_view s) {
-  for (const char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u >= 0x80 || c == '"' || c == '\\') return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 bool read_chunk(std::string_view data, ChunkFields& out) {
-  std::optional<std::pair<size_t, size_t>> content_at;
+  std::optional<TextSpan> content_at;
   return parse_chunk(data, out, content_at);
 }
 
 const ChunkFields* ChunkReader::read(std::string_view data) {
-  if (have_template_ && read_like_template(data)) return &fields_;
+  if (auto text = template_.match(data)) {
+    fields_.content.assign(*text);
+    return &fields_;
+  }
   fields_ = ChunkFields();
-  std::optional<std::pair<size_t, size_t>> content_at;
+  std::optional<TextSpan> content_at;
   if (!parse_chunk(data, fields_, content_at)) {
-    have_template_ = false;
+    template_.clear();
     return nullptr;
   }
   // Tool-call fragments differ from chunk to chunk outside the text, so such chunks are no
   // template; neither is one whose text came escaped or in pieces.
-  have_template_ = content_at && fields_.tool_calls.empty();
-  if (have_template_) {
-    template_.assign(data);
-    std::tie(content_begin_, content_end_) = *content_at;
-  }
+  if (content_at && fields_.tool_calls.empty()) template_.set(data, *content_at);
+  else template_.clear();
   return &fields_;
-}
-
-// `data` is the template with its text replaced when it starts with the template's bytes before
-// the text and ends with those after it. The JSON parser then passes through the same states as
-// for the template, the text aside, so every field but the text is the template's; and text
-// with no quote, backslash, control or non-ASCII byte is a valid string that reads as it is.
-bool ChunkReader::read_like_template(std::string_view data) {
-  const std::string_view before(template_.data(), content_begin_);
-  const std::string_view after(template_.data() + content_end_, template_.size() - content_end_);
-  if (data.size() < before.size() + after.size() || !data.starts_with(before) || !data.ends_with(after)) return false;
-  const std::string_view text = data.substr(before.size(), data.size() - before.size() - after.size());
-  if (!plain_ascii(text)) return false;
-  fields_.content.assign(text);
-  return true;
 }
 
 }  // namespace brainstem::models

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "models/chat.h"
+#include "models/stream_template.h"
 
 #include <cstdint>
 #include <string>
@@ -30,24 +31,16 @@ struct ChunkFields {
 // Reads `data` into `out`; false when it is not a JSON object.
 bool read_chunk(std::string_view data, ChunkFields& out);
 
-// Reads the chunks of one stream. Servers repeat every byte of a chunk but the delta's text
-// (id, model, created, index, ...), so a chunk that is a parsed one with only that text
-// replaced, by text with nothing to escape and nothing beyond ASCII, is known without parsing:
-// it says what that one said, with this text. Everything else goes through read_chunk.
+// Reads the chunks of one stream: a chunk that repeats the last parsed one but for the delta's
+// text is known without parsing (TextTemplate). Everything else goes through read_chunk.
 class ChunkReader {
  public:
   // What `data` says, valid until the next call; nullptr when it is not a JSON object.
   const ChunkFields* read(std::string_view data);
 
  private:
-  bool read_like_template(std::string_view data);
-
-  ChunkFields fields_;
-  // The last parsed chunk whose delta text lay in it as it is, and where that text lies.
-  std::string template_;
-  size_t content_begin_ = 0;
-  size_t content_end_ = 0;
-  bool have_template_ = false;
+  ChunkFields fields_;  // of the last parsed chunk, or of the template with the last text
+  TextTemplate template_;
 };
 
 }  // namespace brainstem::models
