@@ -59,11 +59,25 @@ const modelMiB = statSync(modelPath).size / 2 ** 20;
 const shapeText = `qwen2 ${shape.params} parameters (embd ${shape.embd}, ${shape.layers} layers, ${shape.heads} heads / ${shape.kvHeads} kv, ff ${shape.ff}, ` +
   `vocab 151936 tied), random weights (${modelMiB.toFixed(0)} MiB GGUF, F32 layers)`;
 
+// fetch, sent again when the kept-alive connection it went out on was closed by the server
+// before any response. llama-server closes connections that sat idle (here, while the other
+// engine ran), and a client that reuses one sees "other side closed": a keep-alive race, not a
+// failed generation. The client's pool may hold several such connections.
+async function post(url, init) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (e) {
+      if (e?.cause?.code !== 'UND_ERR_SOCKET' || attempt === 8) throw e;
+    }
+  }
+}
+
 // One streamed chat completion: when it was sent, when the first and last content arrived (ms),
 // and the usage the stream reported (chunks with content where it reported none).
 async function streamChat(url, key, model, content, max) {
   const t0 = performance.now();
-  const r = await fetch(`${url}/v1/chat/completions`, {
+  const r = await post(`${url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', ...(key ? { Authorization: `Bearer ${key}` } : {}) },
     body: JSON.stringify({
