@@ -31,6 +31,8 @@ const shapes = {
   '0.5b': { params: '494M', embd: 896, layers: 24, heads: 14, kvHeads: 2, ff: 4864 },
 };
 const shapeName = process.env.SHAPE ?? 'small';
+// PARTS=relay,local (default both): which of the two comparisons below to run.
+const parts = (process.env.PARTS ?? 'relay,local').split(',');
 const shape = shapes[shapeName];
 if (!shape) throw new Error(`SHAPE must be one of ${Object.keys(shapes).join(', ')}`);
 
@@ -158,98 +160,102 @@ printHeader('brainstem: model layer beside llama.cpp (llama-server, llama-bench)
 
 // ---------------------------------------------------------------------------------------------
 // 1. brainstem's openai provider in front of llama-server.
-const serverPort = await freePort();
-const server = spawn(join(toolsBin, 'llama-server'), [
-  '-m', modelPath, '--host', '127.0.0.1', '--port', String(serverPort), '-np', String(serverSlots),
-  '-c', String(serverSlots * 1024), '-t', String(threads), '-tb', String(threads), '--ignore-eos', '--no-webui',
-], { stdio: 'ignore' });
-const serverUrl = `http://127.0.0.1:${serverPort}`;
-let bs;
-try {
-  await waitReady(`${serverUrl}/health`, server, 'llama-server');
-  bs = await startBrainstem({}, `
-[[models]]
-id = "served"
-provider = "openai"
-base_url = "${serverUrl}/v1"
-`);
-  const engines = [
-    ['llama-server direct', serverUrl, undefined],
-    ['brainstem -> llama-server', bs.url, bs.key],
-  ];
-  const clients = [4, 16];
-  const results = new Map(engines.map((e) => [e, Object.fromEntries(clients.map((c) => [c, []]))]));
-  for (const e of engines) await burst(serverSlots, e[1], e[2], 'served', shortPrompt, 8);  // warm-up
-  for (let r = 0; r < rounds; r++) {
-    for (const c of clients) {
-      const order = r % 2 ? [...engines].reverse() : engines;
-      for (const e of order) {
-        results.get(e)[c].push(await sustained(c, requestsPerClient, e[1], e[2], 'served', (i) => shortPrompt(r * 100 + i), maxTokens));
+if (parts.includes('relay')) {
+  const serverPort = await freePort();
+  const server = spawn(join(toolsBin, 'llama-server'), [
+    '-m', modelPath, '--host', '127.0.0.1', '--port', String(serverPort), '-np', String(serverSlots),
+    '-c', String(serverSlots * 1024), '-t', String(threads), '-tb', String(threads), '--ignore-eos', '--no-webui',
+  ], { stdio: 'ignore' });
+  const serverUrl = `http://127.0.0.1:${serverPort}`;
+  let bs;
+  try {
+    await waitReady(`${serverUrl}/health`, server, 'llama-server');
+    bs = await startBrainstem({}, `
+  [[models]]
+  id = "served"
+  provider = "openai"
+  base_url = "${serverUrl}/v1"
+  `);
+    const engines = [
+      ['llama-server direct', serverUrl, undefined],
+      ['brainstem -> llama-server', bs.url, bs.key],
+    ];
+    const clients = [4, 16];
+    const results = new Map(engines.map((e) => [e, Object.fromEntries(clients.map((c) => [c, []]))]));
+    for (const e of engines) await burst(serverSlots, e[1], e[2], 'served', shortPrompt, 8);  // warm-up
+    for (let r = 0; r < rounds; r++) {
+      for (const c of clients) {
+        const order = r % 2 ? [...engines].reverse() : engines;
+        for (const e of order) {
+          results.get(e)[c].push(await sustained(c, requestsPerClient, e[1], e[2], 'served', (i) => shortPrompt(r * 100 + i), maxTokens));
+        }
       }
     }
-  }
-  console.log(`${`llama-server -np ${serverSlots}, streamed`.padEnd(34)} ${columns}`);
-  const tps = {};
-  for (const e of engines) {
-    for (const c of clients) {
-      const runs = results.get(e)[c];
-      tps[`${e[0]} ${c}`] = median(runs.map((x) => x.tps));
-      console.log(`${e[0].padEnd(34)} ${String(c).padStart(7)} ${median(runs.map((x) => x.tps)).toFixed(1).padStart(10)} ` +
-        `${median(runs.map((x) => x.ttft)).toFixed(0).padStart(12)} ${String(median(runs.map((x) => x.tokens))).padStart(13)}`);
+    console.log(`${`llama-server -np ${serverSlots}, streamed`.padEnd(34)} ${columns}`);
+    const tps = {};
+    for (const e of engines) {
+      for (const c of clients) {
+        const runs = results.get(e)[c];
+        tps[`${e[0]} ${c}`] = median(runs.map((x) => x.tps));
+        console.log(`${e[0].padEnd(34)} ${String(c).padStart(7)} ${median(runs.map((x) => x.tps)).toFixed(1).padStart(10)} ` +
+          `${median(runs.map((x) => x.ttft)).toFixed(0).padStart(12)} ${String(median(runs.map((x) => x.tokens))).padStart(13)}`);
+      }
     }
+    console.log(`brainstem / direct: ${clients.map((c) => `${c} clients ${(tps[`${engines[1][0]} ${c}`] / tps[`${engines[0][0]} ${c}`]).toFixed(3)}`).join(', ')} (target >= 0.95)`);
+  } finally {
+    bs?.stop();
+    server.kill('SIGTERM');
   }
-  console.log(`brainstem / direct: ${clients.map((c) => `${c} clients ${(tps[`${engines[1][0]} ${c}`] / tps[`${engines[0][0]} ${c}`]).toFixed(3)}`).join(', ')} (target >= 0.95)`);
-} finally {
-  bs?.stop();
-  server.kill('SIGTERM');
+  console.log('');
 }
-console.log('');
 
 // ---------------------------------------------------------------------------------------------
 // 2. brainstem's embedded llama provider beside llama-bench.
-const local = await startBrainstem({}, `
-[[models]]
-id = "local"
-provider = "llama"
-path = "${modelPath}"
-slots = ${localSlots}
-threads = ${threads}
-context_size = ${localSlots * 1024}
-`);
-try {
-  // A prompt of about PROMPT_TOKENS tokens once templated: measured, then padded by words.
-  const calibrate = async (n) => (await streamChat(local.url, local.key, 'local', sentence(0, n), 1)).prompt;
-  let n = promptTokens;
-  n = Math.max(1, n + promptTokens - await calibrate(n));
-  n = Math.max(1, n + promptTokens - await calibrate(n));
-  const longPrompt = sentence(0, n);
-  const benchArgs = ['-m', modelPath, '-p', String(promptTokens), '-n', String(maxTokens), '-t', String(threads),
-    '-b', '512', '-ub', '512', '-r', '1', '-o', 'json'];
-  const runBench = () => {
-    const out = JSON.parse(execFileSync(join(toolsBin, 'llama-bench'), benchArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
-    return { pp: out.find((x) => x.n_prompt > 0 && x.n_gen === 0).avg_ts, tg: out.find((x) => x.n_gen > 0).avg_ts };
-  };
-  const runLocal = async () => {
-    const x = await streamChat(local.url, local.key, 'local', longPrompt, maxTokens + 1);
-    return { pp: x.prompt / ((x.first - x.t0) / 1000), tg: (x.completion - 1) / ((x.last - x.first) / 1000), prompt: x.prompt, completion: x.completion };
-  };
-  await runLocal();  // warm-up (llama-bench warms up on its own)
-  const bench = [], single = [], c1 = [], c8 = [];
-  for (let r = 0; r < rounds; r++) {
-    if (r % 2) { single.push(await runLocal()); bench.push(runBench()); } else { bench.push(runBench()); single.push(await runLocal()); }
-    c1.push(await burst(1, local.url, local.key, 'local', (i) => shortPrompt(r * 100 + i), maxTokens));
-    c8.push(await burst(localSlots, local.url, local.key, 'local', (i) => shortPrompt(r * 100 + i), maxTokens));
+if (parts.includes('local')) {
+  const local = await startBrainstem({}, `
+  [[models]]
+  id = "local"
+  provider = "llama"
+  path = "${modelPath}"
+  slots = ${localSlots}
+  threads = ${threads}
+  context_size = ${localSlots * 1024}
+  `);
+  try {
+    // A prompt of about PROMPT_TOKENS tokens once templated: measured, then padded by words.
+    const calibrate = async (n) => (await streamChat(local.url, local.key, 'local', sentence(0, n), 1)).prompt;
+    let n = promptTokens;
+    n = Math.max(1, n + promptTokens - await calibrate(n));
+    n = Math.max(1, n + promptTokens - await calibrate(n));
+    const longPrompt = sentence(0, n);
+    const benchArgs = ['-m', modelPath, '-p', String(promptTokens), '-n', String(maxTokens), '-t', String(threads),
+      '-b', '512', '-ub', '512', '-r', '1', '-o', 'json'];
+    const runBench = () => {
+      const out = JSON.parse(execFileSync(join(toolsBin, 'llama-bench'), benchArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+      return { pp: out.find((x) => x.n_prompt > 0 && x.n_gen === 0).avg_ts, tg: out.find((x) => x.n_gen > 0).avg_ts };
+    };
+    const runLocal = async () => {
+      const x = await streamChat(local.url, local.key, 'local', longPrompt, maxTokens + 1);
+      return { pp: x.prompt / ((x.first - x.t0) / 1000), tg: (x.completion - 1) / ((x.last - x.first) / 1000), prompt: x.prompt, completion: x.completion };
+    };
+    await runLocal();  // warm-up (llama-bench warms up on its own)
+    const bench = [], single = [], c1 = [], c8 = [];
+    for (let r = 0; r < rounds; r++) {
+      if (r % 2) { single.push(await runLocal()); bench.push(runBench()); } else { bench.push(runBench()); single.push(await runLocal()); }
+      c1.push(await burst(1, local.url, local.key, 'local', (i) => shortPrompt(r * 100 + i), maxTokens));
+      c8.push(await burst(localSlots, local.url, local.key, 'local', (i) => shortPrompt(r * 100 + i), maxTokens));
+    }
+    const m = (xs, k) => median(xs.map((x) => x[k]));
+    console.log(`${`single stream, pp${promptTokens} tg${maxTokens}`.padEnd(40)} ${'prompt tok/s'.padStart(12)} ${'gen tok/s'.padStart(11)}`);
+    console.log(`${'llama-bench'.padEnd(40)} ${m(bench, 'pp').toFixed(1).padStart(12)} ${m(bench, 'tg').toFixed(1).padStart(11)}`);
+    console.log(`${`brainstem llama provider (${m(single, 'prompt')} prompt tok)`.padEnd(40)} ${m(single, 'pp').toFixed(1).padStart(12)} ${m(single, 'tg').toFixed(1).padStart(11)}`);
+    console.log(`brainstem / llama-bench: prompt ${(m(single, 'pp') / m(bench, 'pp')).toFixed(3)}, generation ${(m(single, 'tg') / m(bench, 'tg')).toFixed(3)} (target >= 0.95)`);
+    console.log(`${`brainstem llama provider, ${localSlots} slots`.padEnd(34)} ${columns}`);
+    for (const [c, runs] of [[1, c1], [localSlots, c8]]) {
+      console.log(`${'brainstem llama provider'.padEnd(34)} ${String(c).padStart(7)} ${m(runs, 'tps').toFixed(1).padStart(10)} ${m(runs, 'ttft').toFixed(0).padStart(12)} ${String(m(runs, 'tokens')).padStart(13)}`);
+    }
+    console.log(`${localSlots} streams / 1 stream: ${(m(c8, 'tps') / m(c1, 'tps')).toFixed(2)}x aggregate tokens/s`);
+  } finally {
+    local.stop();
   }
-  const m = (xs, k) => median(xs.map((x) => x[k]));
-  console.log(`${`single stream, pp${promptTokens} tg${maxTokens}`.padEnd(40)} ${'prompt tok/s'.padStart(12)} ${'gen tok/s'.padStart(11)}`);
-  console.log(`${'llama-bench'.padEnd(40)} ${m(bench, 'pp').toFixed(1).padStart(12)} ${m(bench, 'tg').toFixed(1).padStart(11)}`);
-  console.log(`${`brainstem llama provider (${m(single, 'prompt')} prompt tok)`.padEnd(40)} ${m(single, 'pp').toFixed(1).padStart(12)} ${m(single, 'tg').toFixed(1).padStart(11)}`);
-  console.log(`brainstem / llama-bench: prompt ${(m(single, 'pp') / m(bench, 'pp')).toFixed(3)}, generation ${(m(single, 'tg') / m(bench, 'tg')).toFixed(3)} (target >= 0.95)`);
-  console.log(`${`brainstem llama provider, ${localSlots} slots`.padEnd(34)} ${columns}`);
-  for (const [c, runs] of [[1, c1], [localSlots, c8]]) {
-    console.log(`${'brainstem llama provider'.padEnd(34)} ${String(c).padStart(7)} ${m(runs, 'tps').toFixed(1).padStart(10)} ${m(runs, 'ttft').toFixed(0).padStart(12)} ${String(m(runs, 'tokens')).padStart(13)}`);
-  }
-  console.log(`${localSlots} streams / 1 stream: ${(m(c8, 'tps') / m(c1, 'tps')).toFixed(2)}x aggregate tokens/s`);
-} finally {
-  local.stop();
 }
