@@ -4,21 +4,15 @@
 
 namespace brainstem {
 
-namespace {
-
-// What JSON requires escaped in a string: the quote, the backslash and the control characters.
-// Everything else (UTF-8 included) is written as it is, as Boost.JSON's serializer does.
-bool needs_escape(std::string_view s) {
+bool needs_json_escape(std::string_view s) {
   for (const char c : s) {
     if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return true;
   }
   return false;
 }
 
-}  // namespace
-
 void append_json_string(std::string& out, std::string_view s) {
-  if (!needs_escape(s)) {  // most strings: copied between quotes
+  if (!needs_json_escape(s)) {  // most strings: copied between quotes
     out.reserve(out.size() + s.size() + 2);
     out += '"';
     out += s;

@@ -8,6 +8,10 @@
 
 namespace brainstem {
 
+// Whether `s` holds what a JSON string must escape: a quote, a backslash or a control
+// character. Everything else, UTF-8 included, stands in a JSON string as it is.
+bool needs_json_escape(std::string_view s);
+
 // Appends `s` to `out` as a JSON string literal, quotes included.
 void append_json_string(std::string& out, std::string_view s);
 

@@ -1,5 +1,7 @@
 #include "models/openai_chunk.h"
 
+#include "models/json_sax.h"
+
 #include <boost/json/basic_parser_impl.hpp>
 
 #include <algorithm>
@@ -18,21 +20,13 @@ enum class Place { kOther, kRoot, kUsage, kChoices, kChoice, kDelta, kToolCalls,
 
 // The handler of Boost.JSON's basic_parser: follows the path from the root and copies the
 // values at the paths ChunkFields names.
-class ChunkHandler {
+class ChunkHandler : public SaxHandlerDefaults {
  public:
-  static constexpr std::size_t max_object_size = std::size_t(-1);
-  static constexpr std::size_t max_array_size = std::size_t(-1);
-  static constexpr std::size_t max_key_size = std::size_t(-1);
-  static constexpr std::size_t max_string_size = std::size_t(-1);
-
   ChunkHandler(ChunkFields& out, std::string_view input) : out_(out), input_(input) {}
-  bool root_is_object() const { return root_is_object_; }
   // Where the delta's text lies in the input, when it came there as it is (one piece, no
   // escapes); empty otherwise.
   std::optional<TextSpan> content_in_input() const { return content_in_input_; }
 
-  bool on_document_begin(error_code&) { return true; }
-  bool on_document_end(error_code&) { return true; }
   bool on_object_begin(error_code& ec) { return open(false, ec); }
   bool on_object_end(std::size_t, error_code&) { return close(); }
   bool on_array_begin(error_code& ec) { return open(true, ec); }
@@ -41,14 +35,11 @@ class ChunkHandler {
   bool on_key(json::string_view s, std::size_t, error_code&) { return key_piece(s, true); }
   bool on_string_part(json::string_view s, std::size_t, error_code&) { return string_piece(s, false); }
   bool on_string(json::string_view s, std::size_t, error_code&) { return string_piece(s, true); }
-  bool on_number_part(json::string_view, error_code&) { return true; }
   bool on_int64(int64_t v, json::string_view, error_code&) { return integer(v); }
   bool on_uint64(uint64_t v, json::string_view, error_code&) { return integer(static_cast<int64_t>(v)); }
   bool on_double(double, json::string_view, error_code&) { return other(); }
   bool on_bool(bool, error_code&) { return other(); }
   bool on_null(error_code&) { return other(); }
-  bool on_comment_part(json::string_view, error_code&) { return true; }
-  bool on_comment(json::string_view, error_code&) { return true; }
 
  private:
   struct Frame {
@@ -77,7 +68,6 @@ class ChunkHandler {
     }
     Place place = Place::kOther;
     if (depth_ == 0) {
-      root_is_object_ = !array;
       if (!array) place = Place::kRoot;
     } else {
       place = place_of(begin_value(), array);
@@ -198,7 +188,6 @@ class ChunkHandler {
   const std::string_view input_;
   std::array<Frame, 64> frames_;
   size_t depth_ = 0;
-  bool root_is_object_ = false;
   std::string key_;  // a key that had to be copied
   std::string_view key_view_;  // the current key
   bool key_done_ = true;
@@ -211,10 +200,7 @@ class ChunkHandler {
 // lies there as it is.
 bool parse_chunk(std::string_view data, ChunkFields& out, std::optional<TextSpan>& content_at) {
   json::basic_parser<ChunkHandler> parser(json::parse_options(), out, data);
-  error_code ec;
-  const size_t used = parser.write_some(false, data.data(), data.size(), ec);
-  if (ec || !parser.handler().root_is_object()) return false;
-  if (data.find_first_not_of(" \t\r\n", used) != std::string_view::npos) return false;
+  if (!parse_one_object(parser, data)) return false;
   content_at = parser.handler().content_in_input();
   return true;
 }

@@ -91,7 +91,7 @@ bool ModelRouter::admit(const std::string& model) {
   auto& c = circuits_[model];
   if (c.state == CircuitState::kClosed) return true;
   if (c.state == CircuitState::kOpen) {
-    if (now_ms() - c.opened_at_ms < options_.open_ms) return false;
+    if (visible_state(c, now_ms()) == CircuitState::kOpen) return false;  // still cooling down
     c.state = CircuitState::kHalfOpen;
     c.probe_in_flight = false;
   }

@@ -1,7 +1,11 @@
 #include "models/stream_template.h"
 
+#include "common/json_text.h"
+#include "models/json_sax.h"
+
 #include <boost/json/basic_parser_impl.hpp>
 
+#include <algorithm>
 #include <vector>
 
 namespace brainstem::models {
@@ -23,29 +27,19 @@ std::optional<std::string_view> TextTemplate::match(std::string_view event) cons
     return std::nullopt;
   }
   const std::string_view text = event.substr(before.size(), event.size() - before.size() - after.size());
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u >= 0x80 || c == '"' || c == '\\') return std::nullopt;
-  }
+  const bool ascii = std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (!ascii || needs_json_escape(text)) return std::nullopt;
   return text;
 }
 
 namespace {
 
 // Follows member names from the root object and notes where the string at the path lies.
-class SpanHandler {
+class SpanHandler : public SaxHandlerDefaults {
  public:
-  static constexpr std::size_t max_object_size = std::size_t(-1);
-  static constexpr std::size_t max_array_size = std::size_t(-1);
-  static constexpr std::size_t max_key_size = std::size_t(-1);
-  static constexpr std::size_t max_string_size = std::size_t(-1);
-
   SpanHandler(std::string_view input, std::initializer_list<std::string_view> path) : input_(input), path_(path) {}
   std::optional<TextSpan> span() const { return span_; }
-  bool root_is_object() const { return root_is_object_; }
 
-  bool on_document_begin(error_code&) { return true; }
-  bool on_document_end(error_code&) { return true; }
   bool on_object_begin(error_code&) { return open(false); }
   bool on_object_end(std::size_t, error_code&) { return close(); }
   bool on_array_begin(error_code&) { return open(true); }
@@ -69,21 +63,17 @@ class SpanHandler {
     }
     return true;
   }
-  bool on_number_part(json::string_view, error_code&) { return true; }
   bool on_int64(int64_t, json::string_view, error_code&) { return scalar(); }
   bool on_uint64(uint64_t, json::string_view, error_code&) { return scalar(); }
   bool on_double(double, json::string_view, error_code&) { return scalar(); }
   bool on_bool(bool, error_code&) { return scalar(); }
   bool on_null(error_code&) { return scalar(); }
-  bool on_comment_part(json::string_view, error_code&) { return true; }
-  bool on_comment(json::string_view, error_code&) { return true; }
 
  private:
   // Containers from the root: whether each is on the path (an object reached through the
   // path's names so far).
   bool open(bool array) {
     if (on_path_.empty()) {
-      root_is_object_ = !array;
       on_path_.push_back(!array);
       return true;
     }
@@ -115,7 +105,6 @@ class SpanHandler {
   const std::string_view input_;
   const std::initializer_list<std::string_view> path_;
   std::vector<bool> on_path_;
-  bool root_is_object_ = false;
   std::string key_;
   bool key_done_ = true;
   bool in_string_ = false;
@@ -127,10 +116,7 @@ class SpanHandler {
 std::optional<TextSpan> raw_string_at(std::string_view json, std::initializer_list<std::string_view> path) {
   if (path.size() == 0) return std::nullopt;
   json::basic_parser<SpanHandler> parser(json::parse_options(), json, path);
-  error_code ec;
-  const size_t used = parser.write_some(false, json.data(), json.size(), ec);
-  if (ec || !parser.handler().root_is_object()) return std::nullopt;
-  if (json.find_first_not_of(" \t\r\n", used) != std::string_view::npos) return std::nullopt;
+  if (!parse_one_object(parser, json)) return std::nullopt;
   return parser.handler().span();
 }
 
