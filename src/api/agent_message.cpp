@@ -1,6 +1,7 @@
 #include "api/agent_message.h"
 
 #include "api/errors.h"
+#include "common/json_text.h"
 #include "common/offload.h"
 
 #include <boost/json.hpp>
@@ -16,7 +17,7 @@ namespace json = boost::json;
 namespace {
 
 std::string sse(std::string_view event, const json::value& data) {
-  return "event: " + std::string(event) + "\ndata: " + json::serialize(data) + "\n\n";
+  return "event: " + std::string(event) + "\ndata: " + json_text(data) + "\n\n";
 }
 
 std::string frame_of(const pipeline::StreamEvent& event) {

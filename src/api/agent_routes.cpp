@@ -5,6 +5,7 @@
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "common/crypto.h"
+#include "common/json_text.h"
 
 namespace brainstem::api {
 
@@ -83,7 +84,7 @@ void add_agent_routes(RouteTable& t, Services& svc) {
            validate(doc);
            agent.id = crypto::uuid_v4();
            agent.tenant_id = ctx.caller().tenant_id;
-           agent.config = json::serialize(doc);
+           agent.config = json_text(doc);
            agent.created_at = agent.updated_at = now_ms();
            check(co_await svc.blocking.run([&] { return svc.store.create_agent(agent); }));
            ctx.audit["agentId"] = agent.id;
@@ -129,7 +130,7 @@ void add_agent_routes(RouteTable& t, Services& svc) {
            validate(doc);
            if (name) agent.name = *name;
            if (!status.empty()) agent.status = status;
-           agent.config = json::serialize(doc);
+           agent.config = json_text(doc);
            auto updated = unwrap(co_await svc.blocking.run([&] { return svc.store.update_agent(agent); }));
            svc.pipeline.deps().agents.invalidate(id);
            ctx.audit["agentId"] = id;

@@ -5,6 +5,7 @@
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "common/ids.h"
+#include "common/json_text.h"
 #include "common/scratch_json.h"
 
 #include <map>
@@ -64,7 +65,7 @@ models::ChatRequest parse_messages(const json::object& body, bool& stream) {
             models::ToolCall call;
             if (const auto* id = bo->if_contains("id"); id && id->is_string()) call.id = id->get_string();
             if (const auto* name = bo->if_contains("name"); name && name->is_string()) call.name = name->get_string();
-            if (const auto* input = bo->if_contains("input")) call.arguments = json::serialize(*input);
+            if (const auto* input = bo->if_contains("input")) call.arguments = json_text(*input);
             m.tool_calls.push_back(std::move(call));
           } else if (type->get_string() == "tool_result") {
             // Each tool result becomes its own tool message, answering its call.
@@ -86,7 +87,7 @@ models::ChatRequest parse_messages(const json::object& body, bool& stream) {
       models::Tool tool;
       tool.name = tf.required_string("name", 1, 64);
       tool.description = tf.string("description").value_or("");
-      if (const auto* schema = to->if_contains("input_schema")) tool.parameters = json::serialize(*schema);
+      if (const auto* schema = to->if_contains("input_schema")) tool.parameters = json_text(*schema);
       if (!tf.ok()) {
         f.fail("tools", "tools: " + tf.status().message());
         break;
@@ -127,7 +128,7 @@ models::ChatRequest read_messages(const http::Request& req, bool& stream) {
 }
 
 std::string event(std::string_view type, const json::object& data) {
-  return "event: " + std::string(type) + "\ndata: " + json::serialize(data) + "\n\n";
+  return "event: " + std::string(type) + "\ndata: " + json_text(data) + "\n\n";
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "api/routes.h"
 #include "auth/api_key_format.h"
 #include "common/crypto.h"
+#include "common/json_text.h"
 
 namespace brainstem::api {
 
@@ -271,7 +272,7 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
              if (domain) extra["domain"] = *domain;
              if (settings) extra["settings"] = *settings;
              if (status) extra["status"] = *status;
-             profile.body = json::serialize(extra);
+             profile.body = json_text(extra);
              profile.updated_at = now_ms();
              if (stored.ok()) unwrap(co_await svc.blocking.run([&] { return svc.store.update_memory_entity(profile); }));
              else unwrap(co_await svc.blocking.run([&] { return svc.store.create_memory_entity(profile); }));

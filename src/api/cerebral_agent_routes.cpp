@@ -4,6 +4,7 @@
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "common/ids.h"
+#include "common/json_text.h"
 #include "http/client.h"
 #include "common/text.h"
 
@@ -127,7 +128,7 @@ void add_cerebral_agent_routes(RouteTable& t, Services& svc) {
            c.name = f.string("name", 1, 200).value_or("");
            c.external_id = f.string("external_id", 1, 200).value_or("");
            c.tags = f.string_array("tags", 100).value_or(std::vector<std::string>{});
-           if (auto* meta = f.object("metadata")) c.metadata = json::serialize(*meta);
+           if (auto* meta = f.object("metadata")) c.metadata = json_text(*meta);
            if (!c.phone.empty() && !std::regex_match(c.phone, e164)) f.fail("phone", "must be in E.164 format, e.g. +15551234567");
            if (!c.email.empty() && !std::regex_match(c.email, email)) f.fail("email", "is not an email address");
            check(f);

@@ -7,6 +7,7 @@
 #include "api/generation_gate.h"
 #include "api/handler_util.h"
 #include "api/routes.h"
+#include "common/json_text.h"
 #include "ops/metrics.h"
 #include "common/text.h"
 
@@ -128,13 +129,13 @@ http::Response token_event_stream(RoutedStream stream, GenerationGate::Slot slot
           if (ev->index() == 0) {
             const auto& d = std::get<0>(*ev);
             if (!d.content.empty()) {
-              frame = "data: " + json::serialize(json::object{{"token", d.content}, {"total_tokens", ++tokens}}) + "\n\n";
+              frame = "data: " + json_text(json::object{{"token", d.content}, {"total_tokens", ++tokens}}) + "\n\n";
               open = co_await out.write(frame);
             }
           } else {
             auto& result = std::get<1>(*ev);
             if (!result.ok()) {
-              frame = "data: " + json::serialize(json::object{{"error", true}, {"message", result.status().message()},
+              frame = "data: " + json_text(json::object{{"error", true}, {"message", result.status().message()},
                                                               {"code", "INFERENCE_ERROR"}}) + "\n\n";
             } else {
               json::object done = done_fields;
@@ -145,7 +146,7 @@ http::Response token_event_stream(RoutedStream stream, GenerationGate::Slot slot
               done["finish_reason"] = result->response.finish_reason;
               done["inference_time"] = double(now_us() - started) / 1e6;
               done["timestamp"] = iso8601_micros(now_us());
-              frame = "data: " + json::serialize(done) + "\n\n";
+              frame = "data: " + json_text(done) + "\n\n";
             }
             open = co_await out.write_last(frame);
             break;

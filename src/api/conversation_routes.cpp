@@ -5,6 +5,7 @@
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "common/ids.h"
+#include "common/json_text.h"
 
 namespace brainstem::api {
 
@@ -45,7 +46,7 @@ void add_conversation_routes(RouteTable& t, Services& svc) {
            auto tenant = ctx.caller().tenant_id;
            unwrap(co_await svc.blocking.run([&] { return svc.store.get_agent(tenant, agent_id); }));
            store::Turn opening{time_ordered_id("turn_", now_us(), 12), tenant, agent_id, random_id("conv_", 20), 0,
-                               "system", title, customer, 0, json::serialize(json::object{{"title", title}}), now_ms()};
+                               "system", title, customer, 0, json_text(json::object{{"title", title}}), now_ms()};
            unwrap(co_await svc.blocking.run([&] { return svc.store.append_turns({opening}); }));
            auto session = unwrap(co_await svc.blocking.run([&] { return svc.store.get_session(tenant, agent_id, opening.session_id); }));
            json::object out = conversation_view(session);

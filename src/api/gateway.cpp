@@ -7,9 +7,11 @@
 #include "common/crypto.h"
 #include "common/ids.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <iterator>
 
 namespace brainstem::api {
 
@@ -120,8 +122,9 @@ asio::awaitable<Status> Gateway::authenticate(const http::Request& req, RequestC
 }
 
 asio::awaitable<http::Response> Gateway::route(http::Request& req, RequestContext& ctx, ops::RateDecision& rate) {
-  if (req.transport_error) {
-    ctx.family = family_for_unrouted_path(req.path);
+  if (req.transport_error) {  // answered in the family of the route it was meant for, when that is known
+    auto match = req.target.empty() ? http::Router<size_t>::Match{} : routes_.find(req.method, req.raw_path());
+    ctx.family = match.entry ? routes_.at(*match.entry).family : family_for_unrouted_path(req.path);
     co_return render_error(ctx.family, *req.transport_error, ctx.request_id);
   }
   // CORS preflight carries no credentials; the real request is checked against its key.
@@ -237,9 +240,12 @@ asio::awaitable<http::Response> Gateway::handle(http::Request& req) {
   const double seconds = double(now_us() - started) / 1e6;
   services_.metrics.request_finished();
   services_.metrics.observe_request(family_name(ctx.family), res.status, seconds);
-  if (services_.options.access_log) {
-    spdlog::info("{} {} {} {} {:.3f}ms family={} tenant={}", ctx.request_id, req.method, req.target, res.status,
-                 seconds * 1000, family_name(ctx.family), ctx.principal ? ctx.principal->tenant_id : "-");
+  if (access_log_) {
+    fmt::memory_buffer line;
+    fmt::format_to(std::back_inserter(line), "{} {} {} {} {:.3f}ms family={} tenant={}", ctx.request_id, req.method,
+                   req.target, res.status, seconds * 1000, family_name(ctx.family),
+                   ctx.principal ? std::string_view(ctx.principal->tenant_id) : std::string_view("-"));
+    access_log_->write(std::string_view(line.data(), line.size()));
   }
   co_return res;
 }

@@ -7,6 +7,7 @@
 #include "api/route_table.h"
 #include "api/services.h"
 #include "http/message.h"
+#include "ops/access_log.h"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -14,7 +15,9 @@ namespace brainstem::api {
 
 class Gateway {
  public:
-  Gateway(Services& services, const RouteTable& routes) : services_(services), routes_(routes) {}
+  // `access_log`, when given, gets one line per request.
+  Gateway(Services& services, const RouteTable& routes, ops::AccessLog* access_log = nullptr)
+      : services_(services), routes_(routes), access_log_(access_log) {}
 
   boost::asio::awaitable<http::Response> handle(http::Request& request);
 
@@ -24,6 +27,7 @@ class Gateway {
 
   Services& services_;
   const RouteTable& routes_;
+  ops::AccessLog* access_log_;
 };
 
 // The request id to use: the client's X-Request-ID when it is sane, else a new one.

@@ -5,6 +5,7 @@
 #include "api/routes.h"
 #include "common/crypto.h"
 #include "common/file.h"
+#include "common/json_text.h"
 #include "http/multipart.h"
 #include "knowledge/page_fetcher.h"
 #include "knowledge/upload_dir.h"
@@ -149,7 +150,7 @@ asio::awaitable<void> attach_to_agent(Services& svc, const std::string& tenant_i
     if (id.is_string() && id.as_string() == source_id) co_return;
   }
   ids.as_array().emplace_back(source_id);
-  agent.config = json::serialize(config);
+  agent.config = json_text(config);
   unwrap(co_await svc.blocking.run([&] { return svc.store.update_agent(agent); }));
   svc.pipeline.deps().agents.invalidate(agent_id);
 }
@@ -174,7 +175,7 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
            source.name = f.required_string("name", 1, 200);
            source.kind = f.one_of("kind", {"file", "url", "documents", "text"}).value_or("file");
            source.location = f.string("location", 0, 2000).value_or("");
-           if (const auto* metadata = f.object("metadata")) source.metadata = json::serialize(*metadata);
+           if (const auto* metadata = f.object("metadata")) source.metadata = json_text(*metadata);
            check(f);
            source.tenant_id = ctx.caller().tenant_id;
            source.created_at = source.updated_at = now_ms();
@@ -334,7 +335,7 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
            std::string source_id = pipeline::documents_source_id(agent_id);
            const std::string source_name = agent->name + " documents";
            co_await source_for_ingestion(svc, tenant, source_id, "documents", source_name, agent_id);
-           std::string hash = crypto::sha256_hex(json::serialize(body) + json::serialize(agent->public_view()));
+           std::string hash = crypto::sha256_hex(json_text(body) + json_text(agent->public_view()));
            ctx.audit["sourceId"] = source_id;
            auto outcome = unwrap(co_await svc.knowledge.ingest_document(tenant, source_id, std::move(document),
                                                                         std::move(hash), embedding_model));

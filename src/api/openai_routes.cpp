@@ -102,7 +102,7 @@ models::ChatRequest parse_chat(const json::object& body, bool& stream, bool& inc
         models::Tool tool;
         tool.name = tf.required_string("name", 1, 64);
         tool.description = tf.string("description").value_or("");
-        if (const auto* p = fn->get_object().if_contains("parameters")) tool.parameters = json::serialize(*p);
+        if (const auto* p = fn->get_object().if_contains("parameters")) tool.parameters = json_text(*p);
         if (!tf.ok()) {
           f.fail("tools", tf.status().message());
           break;
@@ -184,7 +184,7 @@ http::Response completion_response(const std::string& id, int64_t created, const
                                                 sp));
 }
 
-std::string sse(const json::value& v) { return "data: " + json::serialize(v) + "\n\n"; }
+std::string sse(const json::value& v) { return "data: " + json_text(v) + "\n\n"; }
 
 // Appends the JSON of one delta: its content and tool-call pieces.
 void append_delta(std::string& out, const models::ChatDelta& d) {
@@ -213,7 +213,7 @@ void append_delta(std::string& out, const models::ChatDelta& d) {
     calls.push_back(std::move(call));
   }
   delta["tool_calls"] = std::move(calls);
-  out += json::serialize(delta);
+  out += json_text(delta);
 }
 
 // The `data:` frames of one streamed completion. Every chunk repeats the completion's id,
@@ -247,7 +247,7 @@ class ChunkFrames {
   void usage(std::string& out, const json::object& usage) const {
     out += head_;
     out += R"(,"choices":[],"usage":)";
-    out += json::serialize(usage);
+    out += json_text(usage);
     out += "}\n\n";
   }
 

@@ -40,7 +40,6 @@ struct ApiOptions {
   ops::RateLimits default_limits;
   // Per-tenant overrides, by tenant id or slug.
   std::unordered_map<std::string, ops::RateLimits> tenant_limits;
-  bool access_log = true;
   int64_t model_idle_ms = 60 * 60000;  // local models idle this long are unloaded by /v1/cleanup
   int64_t started_at_ms = 0;
   KnowledgeOptions knowledge;

@@ -88,6 +88,7 @@ struct ServerApp::Parts {
   std::unique_ptr<pipeline::Pipeline> pipeline;
   std::unique_ptr<api::Services> services;
   api::RouteTable routes;
+  std::unique_ptr<ops::AccessLog> access_log;  // outlives the gateway that writes to it
   std::unique_ptr<api::Gateway> gateway;
   std::unique_ptr<http::Server> server;
 };
@@ -253,7 +254,6 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   opts.data_dir = config.data_dir;
   opts.default_limits = config.limits;
   opts.tenant_limits.insert(config.tenant_limits.begin(), config.tenant_limits.end());
-  opts.access_log = config.access_log;
   opts.model_idle_ms = int64_t(config.model_idle_minutes) * 60000;
   opts.started_at_ms = now_ms();
   if (!config.backend_key_env.empty()) {
@@ -271,7 +271,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
                                       *p->knowledge, p->upstream, *p->cellstate});
   p->routes = api::RouteTable(config.role == "backend");
   api::add_all_routes(p->routes, *p->services);
-  p->gateway = std::make_unique<api::Gateway>(*p->services, p->routes);
+  if (config.access_log) p->access_log = std::make_unique<ops::AccessLog>();
+  p->gateway = std::make_unique<api::Gateway>(*p->services, p->routes, p->access_log.get());
 
   http::ServerOptions so;
   so.host = config.host();

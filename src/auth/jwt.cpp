@@ -1,6 +1,7 @@
 #include "auth/jwt.h"
 
 #include "common/crypto.h"
+#include "common/json_text.h"
 
 #include <boost/json.hpp>
 
@@ -12,7 +13,7 @@ std::string sign_jwt(const Claims& c, std::string_view secret) {
   static const std::string header = crypto::base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
   json::object payload{{"sub", c.subject}, {"tid", c.tenant_id}, {"role", c.role},
                        {"email", c.email}, {"iat", c.issued_at}, {"exp", c.expires_at}};
-  std::string signing_input = header + "." + crypto::base64url_encode(json::serialize(payload));
+  std::string signing_input = header + "." + crypto::base64url_encode(json_text(payload));
   return signing_input + "." + crypto::base64url_encode(crypto::hmac_sha256(secret, signing_input));
 }
 

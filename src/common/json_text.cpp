@@ -1,6 +1,10 @@
 #include "common/json_text.h"
 
 #include <boost/json/serializer.hpp>
+#include <boost/json/value.hpp>
+
+#include <charconv>
+#include <cmath>
 
 namespace brainstem {
 
@@ -27,6 +31,94 @@ void append_json_string(std::string& out, std::string_view s) {
     const auto written = serializer.read(out.data() + at, out.size() - at);
     out.resize(at + written.size());
   }
+}
+
+void append_json_number(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  char digits[32];
+  const double magnitude = std::fabs(value);
+  std::to_chars_result written;
+  if (magnitude == std::floor(magnitude) && magnitude < 1e16) {
+    written = std::to_chars(digits, digits + sizeof digits, static_cast<int64_t>(value));
+  } else if (magnitude >= 1e-6 && magnitude < 1e16) {
+    written = std::to_chars(digits, digits + sizeof digits, value, std::chars_format::fixed);
+  } else {
+    written = std::to_chars(digits, digits + sizeof digits, value);
+  }
+  out.append(digits, written.ptr);
+}
+
+void append_json(std::string& out, const boost::json::array& array) {
+  out += '[';
+  bool first = true;
+  for (const auto& item : array) {
+    if (!first) out += ',';
+    first = false;
+    append_json(out, item);
+  }
+  out += ']';
+}
+
+void append_json(std::string& out, const boost::json::object& object) {
+  out += '{';
+  bool first = true;
+  for (const auto& member : object) {
+    if (!first) out += ',';
+    first = false;
+    append_json_string(out, std::string_view(member.key().data(), member.key().size()));
+    out += ':';
+    append_json(out, member.value());
+  }
+  out += '}';
+}
+
+void append_json(std::string& out, const boost::json::value& value) {
+  switch (value.kind()) {
+    case boost::json::kind::null: out += "null"; return;
+    case boost::json::kind::bool_: out += value.get_bool() ? "true" : "false"; return;
+    case boost::json::kind::int64: {
+      char digits[24];
+      out.append(digits, std::to_chars(digits, digits + sizeof digits, value.get_int64()).ptr);
+      return;
+    }
+    case boost::json::kind::uint64: {
+      char digits[24];
+      out.append(digits, std::to_chars(digits, digits + sizeof digits, value.get_uint64()).ptr);
+      return;
+    }
+    case boost::json::kind::double_: append_json_number(out, value.get_double()); return;
+    case boost::json::kind::string: {
+      const auto& s = value.get_string();
+      append_json_string(out, std::string_view(s.data(), s.size()));
+      return;
+    }
+    case boost::json::kind::array: append_json(out, value.get_array()); return;
+    case boost::json::kind::object: append_json(out, value.get_object()); return;
+  }
+}
+
+std::string json_text(const boost::json::value& value) {
+  std::string out;
+  out.reserve(256);
+  append_json(out, value);
+  return out;
+}
+
+std::string json_text(const boost::json::object& object) {
+  std::string out;
+  out.reserve(256);
+  append_json(out, object);
+  return out;
+}
+
+std::string json_text(const boost::json::array& array) {
+  std::string out;
+  out.reserve(256);
+  append_json(out, array);
+  return out;
 }
 
 }  // namespace brainstem

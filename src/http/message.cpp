@@ -1,6 +1,7 @@
 #include "http/message.h"
 
-#include <boost/json/serialize.hpp>
+#include "common/json_text.h"
+
 
 namespace brainstem::http {
 
@@ -89,7 +90,7 @@ std::string_view Response::header(std::string_view name) const {
 Response Response::json(int status, const boost::json::value& body) {
   Response r;
   r.status = status;
-  r.body = boost::json::serialize(body);
+  r.body = json_text(body);
   return r;
 }
 

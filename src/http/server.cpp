@@ -226,6 +226,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     if (ec) {
       if (ec == bhttp::error::body_limit) {  // a declared Content-Length over the largest limit
         req.transport_error = too_large(largest_body_limit);
+      } else if (ec == bhttp::error::bad_transfer_encoding || ec == bhttp::error::bad_content_length) {
+        // Framing two readers could disagree on (request smuggling): the request line is kept
+        // so that the answer speaks the family of the path.
+        req.transport_error = Status::invalid("ambiguous message framing: Transfer-Encoding must be exactly \"chunked\", "
+                                              "Content-Length one number, and not both");
       } else if (ec == bhttp::error::header_limit) {
         req = Request{};
         req.transport_error = Status::invalid("request headers too large");
@@ -252,6 +257,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     }
     if (ec == beast::error::timeout) {
       req.transport_error = Status::invalid("request body not received in time");
+      co_return Read::kRejected;
+    }
+    if (ec && !connection_gone(ec)) {  // e.g. a chunk size that is not hexadecimal
+      req.body.clear();
+      req.transport_error = Status::invalid("malformed request body: " + ec.message());
       co_return Read::kRejected;
     }
     if (ec) co_return Read::kGone;

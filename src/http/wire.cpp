@@ -51,9 +51,22 @@ void RequestParser::on_request_impl(bhttp::verb, beast_view method, beast_view r
   out_.headers.reserve(8);
 }
 
-void RequestParser::on_field_impl(bhttp::field, beast_view name, beast_view value,
+void RequestParser::on_field_impl(bhttp::field field, beast_view name, beast_view value,
                                   boost::system::error_code&) {
+  if (field == bhttp::field::transfer_encoding) {
+    ++transfer_encodings_;
+    transfer_encoding_chunked_ = iequals(value, "chunked");  // the parser trims surrounding whitespace
+  } else if (field == bhttp::field::content_length) {
+    content_length_ = true;
+  }
   out_.headers.push_back({std::string(name), std::string(value)});
+}
+
+void RequestParser::on_header_impl(boost::system::error_code& ec) {
+  if (transfer_encodings_ == 0) return;
+  if (transfer_encodings_ > 1 || !transfer_encoding_chunked_ || content_length_) {
+    ec = bhttp::error::bad_transfer_encoding;
+  }
 }
 
 void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& length, boost::system::error_code&) {

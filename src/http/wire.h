@@ -19,6 +19,9 @@ namespace bhttp = boost::beast::http;
 using beast_view = boost::beast::string_view;
 
 // Parses one request into a Request: method, target, path and query, headers, body.
+// Framing that two readers could disagree on is refused (RFC 9112 §6.3): a Transfer-Encoding
+// other than exactly one "chunked", or one beside a Content-Length, fails the header with
+// bad_transfer_encoding, so the bytes after it are never read as another request.
 class RequestParser final : public bhttp::basic_parser<true> {
  public:
   explicit RequestParser(Request& out) : out_(out) {}
@@ -28,7 +31,7 @@ class RequestParser final : public bhttp::basic_parser<true> {
                        boost::system::error_code&) override;
   void on_response_impl(int, beast_view, int, boost::system::error_code&) override {}
   void on_field_impl(bhttp::field, beast_view name, beast_view value, boost::system::error_code&) override;
-  void on_header_impl(boost::system::error_code&) override {}
+  void on_header_impl(boost::system::error_code& ec) override;
   void on_body_init_impl(const boost::optional<std::uint64_t>& length, boost::system::error_code&) override;
   std::size_t on_body_impl(beast_view body, boost::system::error_code&) override;
   void on_chunk_header_impl(std::uint64_t, beast_view, boost::system::error_code&) override {}
@@ -36,6 +39,9 @@ class RequestParser final : public bhttp::basic_parser<true> {
   void on_finish_impl(boost::system::error_code&) override {}
 
   Request& out_;
+  int transfer_encodings_ = 0;              // Transfer-Encoding fields seen
+  bool transfer_encoding_chunked_ = false;  // the last one's whole value is "chunked"
+  bool content_length_ = false;             // a Content-Length field was seen
 };
 
 // Parses one response: status and headers into a response, body bytes into `body()`, where

@@ -4,6 +4,7 @@
 
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/json_text.h"
 #include "memory/cellstate_internal.h"
 #include "common/text.h"
 
@@ -227,7 +228,7 @@ CellState::Task<store::MemoryEntity> CellState::mutate(std::string tenant, std::
     auto entity = co_await fetch(tenant, kind, id);
     json::object body = body_of(entity);
     if (!change(entity, body)) co_return entity;
-    entity.body = json::serialize(body);
+    entity.body = json_text(body);
     entity.updated_at = now_ms();
     auto saved = co_await blocking_.run([&] { return store_.update_memory_entity(entity); });
     if (saved.ok()) co_return std::move(saved).value();
@@ -266,7 +267,7 @@ CellState::Task<void> CellState::record_event(std::string tenant, int code, std:
   event.owner_id = entity_id;
   event.type = std::to_string(code);
   event.created_at = event.updated_at = now;
-  event.body = json::serialize(json::object{{"event_id", event.id},
+  event.body = json_text(json::object{{"event_id", event.id},
                                             {"kind", code},
                                             {"kind_name", event_name(code)},
                                             {"entity_type", kind},

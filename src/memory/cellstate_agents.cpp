@@ -7,6 +7,7 @@
 // trajectory, owner_id the receiving agent, status its state.
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/json_text.h"
 #include "memory/cellstate.h"
 #include "memory/cellstate_internal.h"
 #include "common/text.h"
@@ -122,7 +123,7 @@ CellState::Task<json::object> CellState::register_agent(std::string tenant, json
   a.status = "idle";
   a.created_at = a.updated_at = now_ms();
   std::string now = iso8601(a.created_at);
-  a.body = json::serialize(json::object{
+  a.body = json_text(json::object{
       {"agent_id", a.id},
       {"tenant_id", tenant},
       {"agent_type", *type_value},
@@ -168,7 +169,7 @@ CellState::Task<json::object> CellState::update_agent(std::string tenant, std::s
     body["status"] = *status;
     agent.status = *status;
   }
-  agent.body = json::serialize(body);
+  agent.body = json_text(body);
   auto stored = co_await save(std::move(agent));
   co_await record_event(tenant, kAgentUpdated, kAgent, id, kNoContainer);
   co_return public_view(stored);
@@ -223,7 +224,7 @@ CellState::Task<json::object> CellState::acquire_lock(std::string tenant, json::
   int64_t now = now_ms();
   lock.created_at = lock.updated_at = now;
   lock.expires_at = now + *timeout;
-  lock.body = json::serialize(json::object{{"lock_id", lock.id},
+  lock.body = json_text(json::object{{"lock_id", lock.id},
                                            {"tenant_id", tenant},
                                            {"resource_type", *resource_type},
                                            {"resource_id", resource_id},
@@ -326,7 +327,7 @@ CellState::Task<json::object> CellState::send_message(std::string tenant, json::
   m.type = *type;
   m.created_at = m.updated_at = now_ms();
   m.expires_at = expires;
-  m.body = json::serialize(json::object{
+  m.body = json_text(json::object{
       {"message_id", m.id},
       {"tenant_id", tenant},
       {"sender_id", from},
@@ -376,7 +377,7 @@ CellState::Task<void> CellState::acknowledge_message(std::string tenant, std::st
   message["acknowledged_at"] = iso8601(m.updated_at);
   message["acknowledged_by"] = agent_id;
   if (message["delivered_at"].is_null()) message["delivered_at"] = iso8601(m.updated_at);
-  m.body = json::serialize(message);
+  m.body = json_text(message);
   co_await save(std::move(m));
   co_await record_event(tenant, kMessageAcknowledged, kMessage, id, kNoContainer);
 }
@@ -401,7 +402,7 @@ CellState::Task<store::MemoryEntity> CellState::transition(std::string tenant, s
   body["status"] = to_status;
   body[to_status + "_at"] = iso8601(e.updated_at);
   for (auto& [key, value] : extra) body[key] = value;
-  e.body = json::serialize(body);
+  e.body = json_text(body);
   auto stored = co_await blocking_.run([&] { return store_.update_memory_entity(e); });
   if (!stored.ok()) fail(stored.status());  // 409 when another request moved it first
   co_await record_event(tenant, event, kind, id, kNoContainer);
@@ -445,7 +446,7 @@ CellState::Task<json::object> CellState::create_delegation(std::string tenant, j
   d.owner_id = to;
   d.status = "pending";
   d.created_at = d.updated_at = now_ms();
-  d.body = json::serialize(json::object{
+  d.body = json_text(json::object{
       {"delegation_id", d.id},
       {"tenant_id", tenant},
       {"delegator_id", from},
@@ -519,7 +520,7 @@ CellState::Task<json::object> CellState::create_handoff(std::string tenant, json
   h.owner_id = to;
   h.status = "initiated";
   h.created_at = h.updated_at = now_ms();
-  h.body = json::serialize(json::object{{"handoff_id", h.id},
+  h.body = json_text(json::object{{"handoff_id", h.id},
                                         {"tenant_id", tenant},
                                         {"from_agent_id", from},
                                         {"to_agent_id", to},

@@ -6,6 +6,7 @@
 // owner_id its policy, status its status.
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/json_text.h"
 #include "memory/cellstate.h"
 #include "memory/cellstate_internal.h"
 #include "memory/extractive_summary.h"
@@ -112,7 +113,7 @@ CellState::Task<store::MemoryEntity> CellState::build_edge(std::string tenant, j
   e.type = *type;
   e.created_at = e.updated_at = now_ms();
   const json::value* metadata = body.if_contains("metadata");
-  e.body = json::serialize(json::object{
+  e.body = json_text(json::object{
       {"edge_id", e.id},
       {"tenant_id", tenant},
       {"edge_type", *type},
@@ -254,7 +255,7 @@ CellState::Task<json::object> CellState::create_policy(std::string tenant, json:
   p.parent_id = trajectory_id.value_or("");
   p.created_at = p.updated_at = now_ms();
   const json::value* metadata = body.if_contains("metadata");
-  p.body = json::serialize(json::object{
+  p.body = json_text(json::object{
       {"summarization_policy_id", p.id},
       {"tenant_id", tenant},
       {"name", name},
@@ -340,7 +341,7 @@ CellState::Task<void> CellState::fire_triggers(store::MemoryEntity scope, std::s
       r.owner_id = policy.id;
       r.status = "pending";
       r.created_at = r.updated_at = now_ms();
-      r.body = json::serialize(json::object{{"summarization_request_id", r.id},
+      r.body = json_text(json::object{{"summarization_request_id", r.id},
                                             {"summarization_policy_id", policy.id},
                                             {"tenant_id", tenant},
                                             {"scope_id", scope.id},
@@ -376,7 +377,7 @@ CellState::Task<void> CellState::run_summarization(std::string tenant, std::stri
     request.status = running;
     json::object body = body_of(request);
     body["status"] = running;
-    request.body = json::serialize(body);
+    request.body = json_text(body);
     request.updated_at = now_ms();
     auto taken = co_await blocking_.run([&] { return store_.update_memory_entity(request); });
     if (!taken.ok()) co_return;  // a worker moved it first
@@ -452,7 +453,7 @@ CellState::Task<void> CellState::run_summarization(std::string tenant, std::stri
     body["result_note_id"] = note_id;
     body["summarizer"] = summarizer;
     request.status = "completed";
-    request.body = json::serialize(body);
+    request.body = json_text(body);
     co_await save(std::move(request));
   } catch (const StatusError& e) {
     failure = e.status;
@@ -465,7 +466,7 @@ CellState::Task<void> CellState::run_summarization(std::string tenant, std::stri
       body["status"] = "failed";
       body["error"] = failure->message();
       failed->status = "failed";
-      failed->body = json::serialize(body);
+      failed->body = json_text(body);
       failed->updated_at = now_ms();
       co_await blocking_.run([&] { return store_.update_memory_entity(*failed); });
     }
@@ -508,7 +509,7 @@ CellState::Task<void> CellState::update_summarization_status(std::string tenant,
   r.status = *status;
   view["status"] = *status;
   if (*status == "completed" || *status == "failed") view["completed_at"] = iso8601(now_ms());
-  r.body = json::serialize(view);
+  r.body = json_text(view);
   co_await save(std::move(r));
   co_await record_event(tenant, kSummarizationUpdated, kSummarizationRequest, id, kNoContainer);
 }

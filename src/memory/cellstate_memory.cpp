@@ -5,6 +5,7 @@
 // note_type. Both expire by their TTL (memory/ttl.h); reads count access.
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/json_text.h"
 #include "memory/cellstate.h"
 #include "memory/cellstate_internal.h"
 #include "memory/ttl.h"
@@ -68,7 +69,7 @@ std::string receipt_of(const json::object& body, const std::vector<std::string_v
     const json::value* v = body.if_contains(field);
     signed_fields[field] = v ? *v : json::value(nullptr);
   }
-  return crypto::sha256_hex(json::serialize(signed_fields));
+  return crypto::sha256_hex(json_text(signed_fields));
 }
 
 void seal_artifact(json::object& body) {
@@ -180,13 +181,13 @@ CellState::Task<json::object> CellState::create_artifact(std::string tenant, jso
   apply_ttl(a, view, *ttl);
   seal_artifact(view);
   co_await embed(a, search_text(view, "name"));
-  a.body = json::serialize(view);
+  a.body = json_text(view);
   auto stored = co_await insert(std::move(a));
   index(stored);
   if (older) {
     json::object old_body = body_of(*older);
     old_body["superseded_by"] = stored.id;
-    older->body = json::serialize(old_body);
+    older->body = json_text(old_body);
     co_await save(std::move(*older));
   }
   co_await record_event(tenant, kArtifactCreated, kArtifact, stored.id, scope_id);
@@ -243,7 +244,7 @@ CellState::Task<json::object> CellState::update_memory(std::string tenant, std::
   if (note) seal_note(body);
   else seal_artifact(body);
   if (title || content) co_await embed(e, search_text(body, title_field));
-  e.body = json::serialize(body);
+  e.body = json_text(body);
   auto stored = co_await save(std::move(e));
   index(stored);
   co_await record_event(tenant, note ? kNoteUpdated : kArtifactUpdated, kind, id, kNoContainer);
@@ -330,7 +331,7 @@ CellState::Task<json::object> CellState::create_note(std::string tenant, json::o
   apply_ttl(n, view, *ttl);
   seal_note(view);
   co_await embed(n, search_text(view, "title"));
-  n.body = json::serialize(view);
+  n.body = json_text(view);
   auto stored = co_await insert(std::move(n));
   index(stored);
   co_await record_event(tenant, kNoteCreated, kNote, stored.id, kNoContainer);

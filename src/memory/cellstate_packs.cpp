@@ -5,6 +5,7 @@
 // snapshot's type is its phase.
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/json_text.h"
 #include "memory/cellstate.h"
 #include "memory/cellstate_internal.h"
 #include "memory/ttl.h"
@@ -78,7 +79,7 @@ CellState::Task<json::object> CellState::update_config(std::string tenant, json:
   if (!checked["valid"].as_bool()) {
     fail(Status::validation("config", "the configuration is not valid").with_details({{"errors", checked["errors"]}}));
   }
-  std::string config = json::serialize(checked["config"]);
+  std::string config = json_text(checked["config"]);
   for (int attempt = 0;; ++attempt) {
     auto stored = co_await find(tenant, kConfig, kCurrent);
     store::MemoryEntity e;
@@ -129,7 +130,7 @@ CellState::Task<json::object> CellState::create_deployment(std::string tenant, j
   d.created_at = d.updated_at = now_ms();
   // The pack's configuration as it stands now is what this version deploys.
   auto config = co_await tenant_config(tenant);
-  d.body = json::serialize(json::object{{"deployment_id", d.id},
+  d.body = json_text(json::object{{"deployment_id", d.id},
                                         {"id", d.id},
                                         {"tenant_id", tenant},
                                         {"pack_name", pack},
@@ -137,7 +138,7 @@ CellState::Task<json::object> CellState::create_deployment(std::string tenant, j
                                         {"rollout_percentage", 0},
                                         {"error_threshold", threshold.value_or(0.1)},
                                         {"launch_config", std::move(launch)},
-                                        {"config_hash", crypto::sha256_hex(json::serialize(config))},
+                                        {"config_hash", crypto::sha256_hex(json_text(config))},
                                         {"previous_deployment_id", nullptr},
                                         {"created_at", iso8601(d.created_at)},
                                         {"activated_at", nullptr}});
@@ -168,7 +169,7 @@ CellState::Task<json::object> CellState::activate_deployment(std::string tenant,
   d.status = "active";
   view["rollout_percentage"] = percentage;
   view["activated_at"] = iso8601(now_ms());
-  d.body = json::serialize(view);
+  d.body = json_text(view);
   auto stored = co_await save(std::move(d));
   if (percentage == 100 && !current.items.empty()) {
     auto previous = std::move(current.items.front());
@@ -188,7 +189,7 @@ CellState::Task<json::object> CellState::rollout_deployment(std::string tenant, 
     fail(Status::validation("rollout_percentage", "a rollout only increases; roll back to go back"));
   }
   view["rollout_percentage"] = percentage;
-  d.body = json::serialize(view);
+  d.body = json_text(view);
   auto stored = co_await save(std::move(d));
   if (percentage == 100 && view["previous_deployment_id"].is_string()) {
     std::string previous_id(view["previous_deployment_id"].as_string());
@@ -223,7 +224,7 @@ CellState::Task<json::object> CellState::rollback_deployment(std::string tenant,
   json::object restored = body_of(previous);
   restored["rollout_percentage"] = 100;
   previous.status = "active";
-  previous.body = json::serialize(restored);
+  previous.body = json_text(restored);
   auto stored = co_await save(std::move(previous));
   co_await record_event(tenant, kDeploymentRolledBack, kDeployment, stored.id, kNoContainer);
   co_return deployment_answer(stored);
@@ -254,7 +255,7 @@ CellState::Task<json::object> CellState::submit_benchmark(std::string tenant, js
   b.id = crypto::uuid_v4();
   b.type = *phase;
   b.created_at = b.updated_at = now_ms();
-  b.body = json::serialize(json::object{{"snapshot_id", b.id},
+  b.body = json_text(json::object{{"snapshot_id", b.id},
                                         {"name", name},
                                         {"phase", *phase},
                                         {"config_source", source},

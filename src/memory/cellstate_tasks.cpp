@@ -5,6 +5,7 @@
 // "active" or "closed". Turns are the store's turns of the session whose id is the scope's.
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/json_text.h"
 #include "memory/cellstate.h"
 #include "memory/cellstate_internal.h"
 
@@ -87,7 +88,7 @@ CellState::Task<json::object> CellState::create_trajectory(std::string tenant, j
   t.status = "active";
   t.created_at = t.updated_at = now_ms();
   std::string created = iso8601(t.created_at);
-  t.body = json::serialize(json::object{
+  t.body = json_text(json::object{
       {"trajectory_id", t.id},
       {"tenant_id", tenant},
       {"name", name},
@@ -144,7 +145,7 @@ CellState::Task<json::object> CellState::update_trajectory(std::string tenant, s
     bool finished = *status == "completed" || *status == "failed";
     body["completed_at"] = finished ? json::value(iso8601(t.updated_at)) : json::value(nullptr);
   }
-  t.body = json::serialize(body);
+  t.body = json_text(body);
   auto stored = co_await save(std::move(t));
   co_await record_event(tenant, kTrajectoryUpdated, kTrajectory, id, kNoContainer);
   co_return trajectory_view(stored);
@@ -226,7 +227,7 @@ CellState::Task<json::object> CellState::create_scope(std::string tenant, json::
   s.owner_id = parent_scope_id.value_or("");
   s.status = "active";
   s.created_at = s.updated_at = now_ms();
-  s.body = json::serialize(json::object{
+  s.body = json_text(json::object{
       {"scope_id", s.id},
       {"tenant_id", tenant},
       {"trajectory_id", trajectory_id},
@@ -272,7 +273,7 @@ CellState::Task<json::object> CellState::update_scope(std::string tenant, std::s
   if (name) body["name"] = *name;
   if (purpose) body["purpose"] = *purpose;
   if (metadata) body["metadata"] = *metadata;
-  s.body = json::serialize(body);
+  s.body = json_text(body);
   auto stored = co_await save(std::move(s));
   co_await record_event(tenant, kScopeUpdated, kScope, id, kNoContainer);
   auto view = co_await scope_view(stored);
@@ -298,7 +299,7 @@ CellState::Task<json::object> CellState::checkpoint_scope(std::string tenant, st
   json::object checkpoint{{"context_state", state}, {"recoverable", *recoverable},
                           {"created_at", iso8601(now_ms())}};
   body["checkpoint"] = checkpoint;
-  s.body = json::serialize(body);
+  s.body = json_text(body);
   co_await save(std::move(s));
   co_await record_event(tenant, kScopeCheckpointed, kScope, id, kNoContainer);
   co_return json::object{{"context_state", state}, {"recoverable", *recoverable}};
@@ -312,7 +313,7 @@ CellState::Task<json::object> CellState::close_scope(std::string tenant, std::st
   int64_t now = now_ms();
   body["is_active"] = false;
   body["closed_at"] = iso8601(now);
-  s.body = json::serialize(body);
+  s.body = json_text(body);
   auto stored = co_await save(std::move(s));
   // Artifacts whose TTL is the scope's end expire with it.
   store::MemoryEntityQuery bound{.tenant_id = tenant, .kind = kArtifact, .parent_id = id, .status = "scope_bound",
@@ -378,9 +379,9 @@ CellState::Task<json::object> CellState::create_turn(std::string tenant, json::o
   turn.content = content;
   // Without a count the turn is counted with the server's tokenizer, so budgets hold.
   turn.tokens = token_count ? *token_count : tokens_.count("", content);
-  turn.metadata = metadata ? json::serialize(*metadata) : "{}";
-  if (tool_calls && !tool_calls->is_null()) turn.tool_calls = json::serialize(*tool_calls);
-  if (tool_results && !tool_results->is_null()) turn.tool_results = json::serialize(*tool_results);
+  turn.metadata = metadata ? json_text(*metadata) : "{}";
+  if (tool_calls && !tool_calls->is_null()) turn.tool_calls = json_text(*tool_calls);
+  if (tool_results && !tool_results->is_null()) turn.tool_results = json_text(*tool_results);
   turn.created_at = now_ms();
   int64_t limit = budget && budget->is_int64() ? budget->get_int64() : INT64_MAX;
   auto stored = co_await blocking_.run([&] { return store_.append_turn_within_budget(turn, limit); });

@@ -1,5 +1,6 @@
 #include "models/anthropic_provider.h"
 
+#include "common/json_text.h"
 #include "http/client.h"
 #include "models/remote_call.h"
 #include "models/stream_template.h"
@@ -195,7 +196,7 @@ class MessagesDecoder final : public ReplyDecoder {
       } else if (type == "tool_use") {
         const auto* input = block.if_contains("input");
         r.tool_calls.push_back({json_string(block, "id"), json_string(block, "name"),
-                                input ? json::serialize(*input) : std::string("{}")});
+                                input ? json_text(*input) : std::string("{}")});
       }
     }
     return r;
@@ -229,7 +230,7 @@ asio::awaitable<Result<ChatResponse>> AnthropicProvider::chat(const ChatRequest&
   http::ClientRequest req = json_post("/messages", stream);
   req.headers.push_back({"anthropic-version", "2023-06-01"});
   if (!api_key_.empty()) req.headers.push_back({"x-api-key", api_key_});
-  req.body = json::serialize(to_wire(request, upstream_model(), stream));
+  req.body = json_text(to_wire(request, upstream_model(), stream));
   MessagesDecoder decoder;
   co_return co_await call_model(client_, req, spec_, on_delta, decoder);
 }

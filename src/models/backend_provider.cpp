@@ -1,5 +1,6 @@
 #include "models/backend_provider.h"
 
+#include "common/json_text.h"
 #include "http/client.h"
 #include "models/remote_call.h"
 
@@ -92,7 +93,7 @@ asio::awaitable<Result<ChatResponse>> BackendProvider::chat(const ChatRequest& r
   const bool stream = static_cast<bool>(on_delta);
   http::ClientRequest req = json_post(stream ? "/v1/inference/stream" : "/v1/inference", stream);
   if (!api_key_.empty()) req.headers.push_back({"X-API-Key", api_key_});
-  req.body = json::serialize(to_wire(request, upstream_model()));
+  req.body = json_text(to_wire(request, upstream_model()));
   InferenceDecoder decoder;
   co_return co_await call_model(client_, req, spec_, on_delta, decoder);
 }

@@ -1,5 +1,6 @@
 #include "models/openai_provider.h"
 
+#include "common/json_text.h"
 #include "http/client.h"
 #include "models/openai_chunk.h"
 #include "models/openai_request.h"
@@ -128,7 +129,7 @@ asio::awaitable<Result<ChatResponse>> OpenAiProvider::chat(const ChatRequest& re
 asio::awaitable<Result<EmbeddingResult>> OpenAiProvider::embed(const std::vector<std::string>& inputs) {
   http::ClientRequest req = json_post("/embeddings", false);
   if (!api_key_.empty()) req.headers.push_back({"Authorization", "Bearer " + api_key_});
-  req.body = json::serialize(json::object{{"model", upstream_model()},
+  req.body = json_text(json::object{{"model", upstream_model()},
                                           {"input", json::array(inputs.begin(), inputs.end())}});
   auto reply = co_await client_.send(req);
   if (!reply) co_return reply.status();

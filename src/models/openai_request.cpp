@@ -60,7 +60,7 @@ void append_value(std::string& out, std::string_view name, const json::value& va
   out += ",\"";
   out += name;
   out += "\":";
-  out += json::serialize(value);
+  out += json_text(value);
 }
 
 }  // namespace

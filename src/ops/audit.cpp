@@ -3,8 +3,8 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/ids.h"
+#include "common/json_text.h"
 
-#include <boost/json/serialize.hpp>
 
 #include <string_view>
 #include <utility>
@@ -45,7 +45,7 @@ Result<store::AuditEntry> AuditLog::append(const std::string& tenant_id, const s
   entry.timestamp = now_ms();
   entry.actor = actor;
   entry.event_type = event_type;
-  entry.payload = boost::json::serialize(payload);
+  entry.payload = json_text(payload);
   return store_.append_audit(std::move(entry), &AuditLog::seal);
 }
 

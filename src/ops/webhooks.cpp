@@ -3,6 +3,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/ids.h"
+#include "common/json_text.h"
 #include "http/address_policy.h"
 #include "http/client.h"
 
@@ -11,7 +12,6 @@
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 
@@ -36,7 +36,7 @@ std::vector<store::WebhookDelivery> make_deliveries(const std::vector<store::Web
   if (targets.empty()) return out;  // nothing to serialize
   if (!payload.contains("event")) payload["event"] = event;
   if (!payload.contains("timestamp")) payload["timestamp"] = iso8601(now);
-  const std::string body = json::serialize(payload);
+  const std::string body = json_text(payload);
   for (const store::Webhook* w : targets) {
     store::WebhookDelivery d;
     d.id = random_id("whd_", 20);

@@ -1,6 +1,7 @@
 #include "pipeline/action.h"
 
 #include "common/crypto.h"
+#include "common/json_text.h"
 #include "http/address_policy.h"
 #include "http/client.h"
 #include "common/text.h"
@@ -110,7 +111,7 @@ std::string percent_encode(std::string_view s) {
 std::string arg_text(const json::value& v) {
   if (v.is_string()) return std::string(v.get_string());
   if (v.is_null()) return "";
-  return json::serialize(v);
+  return json_text(v);
 }
 
 void append_query(std::string& query, std::string_view key, const json::value& v) {
@@ -174,7 +175,7 @@ Status build_request(const ActionDefinition& a, const json::object& args, http::
   req.url = std::move(url);
   for (const auto& [name, value] : a.headers) req.headers.push_back({name, value});
   if (!args_in_query) {
-    req.body = json::serialize(body);
+    req.body = json_text(body);
     req.headers.push_back({"Content-Type", "application/json"});
   }
   if (!a.auth_secret.empty()) {
@@ -201,7 +202,7 @@ void truncate_body(std::string& body, size_t cap) {
   body += "\n[truncated: response exceeded " + std::to_string(cap) + " bytes]";
 }
 
-std::string error_text(std::string_view error) { return json::serialize(json::object{{"error", error}}); }
+std::string error_text(std::string_view error) { return json_text(json::object{{"error", error}}); }
 
 bool transient(StatusCode code) { return code == StatusCode::kUnavailable || code == StatusCode::kDeadlineExceeded; }
 bool transient(int http_status) { return http_status == 429 || http_status == 502 || http_status == 503 || http_status == 504; }
@@ -327,7 +328,7 @@ asio::awaitable<ActionResult> ActionRunner::run(const std::string& tenant_id, co
   request.address_policy = &policy_;
   int retry_after_s = 0;
   if (!take_rate_slot(tenant_id, action, retry_after_s)) {
-    result.content = json::serialize(json::object{{"error", "rate limited"}, {"retry_after_s", retry_after_s}});
+    result.content = json_text(json::object{{"error", "rate limited"}, {"retry_after_s", retry_after_s}});
     co_return result;
   }
 
@@ -378,12 +379,12 @@ asio::awaitable<ActionResult> ActionRunner::run(const std::string& tenant_id, co
   } else if (failure.code() == StatusCode::kDeadlineExceeded) {
     result.content = error_text("timed out");
   } else if (!failure.is_ok()) {
-    result.content = json::serialize(json::object{{"error", "request failed"}, {"detail", failure.message()}});
+    result.content = json_text(json::object{{"error", "request failed"}, {"detail", failure.message()}});
   } else if (result.status >= 200 && result.status < 300) {
     result.ok = true;
     result.content = std::move(body);
   } else {
-    result.content = json::serialize(json::object{
+    result.content = json_text(json::object{
         {"error", "HTTP " + std::to_string(result.status)}, {"status", result.status}, {"body", body}});
   }
   co_return result;

@@ -3,8 +3,9 @@
 // the two entry points turn into a Status.
 #include "pipeline/template.h"
 
+#include "common/json_text.h"
+
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -430,7 +431,7 @@ std::string to_text(const json::value& v) {
     char buf[32];
     return std::string(buf, std::to_chars(buf, buf + sizeof buf, v.get_double()).ptr);
   }
-  return json::serialize(v);
+  return json_text(v);
 }
 
 // A value borrowed from the vars, a loop scope or the tree, or one computed and owned.

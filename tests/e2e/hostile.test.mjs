@@ -131,6 +131,38 @@ test('garbage on the wire gets 400 and a closed connection; the server stays up'
   await stillServing();
 });
 
+test('ambiguous framing (request smuggling) is 400 and closes; what follows is never served', async () => {
+  const smuggled = 'GET /v1/smuggled-marker HTTP/1.1\r\nHost: x\r\n\r\n';
+  const body = '5\r\nhello\r\n0\r\n\r\n';
+  const framings = [
+    `Transfer-Encoding: xchunked\r\nContent-Length: ${body.length}\r\n`,
+    `Transfer-Encoding: chunked\r\nContent-Length: ${body.length}\r\n`,
+    `Content-Length: ${body.length}\r\nTransfer-Encoding: Chunked\r\n`,
+    'Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n',
+    `Transfer-Encoding: chunked, identity\r\nContent-Length: ${body.length}\r\n`,
+    'Transfer-Encoding: gzip\r\n',
+  ];
+  const before = (await call(srv.url, 'GET', '/v1/stats')).body.requests_total;
+  for (const framing of framings) {
+    const raw = await rawExchange(`POST /v1/chat HTTP/1.1\r\nHost: x\r\n${framing}Content-Type: application/json\r\n\r\n${body}${smuggled}`);
+    assert.match(raw, /^HTTP\/1\.1 400 /, framing);
+    assert.equal((raw.match(/HTTP\/1\.1 /g) ?? []).length, 1, `one answer only: ${framing}`);
+    assert.match(raw, /\r\nConnection: close\r\n/i);
+    assert.match(raw, /\{"detail":"ambiguous message framing: Transfer-Encoding .*","request_id":"req_/, `the Cortex error body: ${raw}`);
+  }
+  const after = (await call(srv.url, 'GET', '/v1/stats')).body.requests_total;
+  assert.equal(after - before, framings.length + 1, 'each refused request and this stats call, no smuggled one');
+  await stillServing();
+});
+
+test('a chunked body with a bad chunk size is 400 in the family format, then closed', async () => {
+  const raw = await rawExchange('POST /v1/auth/signup HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n');
+  assert.match(raw, /^HTTP\/1\.1 400 /);
+  assert.match(raw, /"success":false/);
+  assert.match(raw, /malformed request body/);
+  await stillServing();
+});
+
 test('keep-alive serves several requests on one connection', async () => {
   const raw = await rawExchange('GET /health HTTP/1.1\r\nHost: x\r\n\r\nGET /v1/stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
   assert.equal((raw.match(/HTTP\/1\.1 200 OK/g) ?? []).length, 2);

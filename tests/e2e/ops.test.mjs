@@ -70,6 +70,16 @@ test('/health answers the Cortex and Cerebrum shapes; /health/detailed checks th
   assert.ok(['ok', 'degraded'].includes(d.body.status));
 });
 
+test('numbers meant for people are written plainly, never in exponent form', async () => {
+  for (const path of ['/health', '/health/detailed', '/v1/stats', '/v1/metrics']) {
+    const r = await call(srv.url, 'GET', path);
+    assert.equal(r.status, 200, path);
+    assert.doesNotMatch(r.text, /[0-9]E[+-]?[0-9]/i, `${path}: ${r.text}`);
+  }
+  const h = await call(srv.url, 'GET', '/health');
+  assert.match(h.text, /"uptime":\d+(\.\d+)?[,}]/);
+});
+
 test('/v1/stats reports requests, memory and load', async () => {
   const s = await call(srv.url, 'GET', '/v1/stats');
   assert.equal(s.status, 200);

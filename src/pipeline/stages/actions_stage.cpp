@@ -6,6 +6,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/ids.h"
+#include "common/json_text.h"
 #include "common/offload.h"
 #include "pipeline/escalation.h"
 #include "pipeline/fact_extractor.h"
@@ -100,8 +101,8 @@ class ActionsStage : public Stage {
     };
     std::vector<store::Turn> turns;  // pushed, not braced: a braced list would copy each turn
     turns.reserve(2);
-    turns.push_back(turn("user", req.message, state.result.tokens.input, json::serialize(json::object{{"channel", req.channel}})));
-    turns.push_back(turn("assistant", state.result.reply, state.result.tokens.output, json::serialize(meta)));
+    turns.push_back(turn("user", req.message, state.result.tokens.input, json_text(json::object{{"channel", req.channel}})));
+    turns.push_back(turn("assistant", state.result.reply, state.result.tokens.output, json_text(meta)));
     return turns;
   }
 

@@ -4,6 +4,7 @@
 // with the request, so the extractive provider (what answers when no model is configured)
 // quotes the best of them.
 #include "common/clock.h"
+#include "common/json_text.h"
 #include "common/offload.h"
 #include "pipeline/prompt.h"
 #include "pipeline/stages/stages.h"
@@ -23,7 +24,7 @@ std::vector<models::Tool> tools_of(const AgentConfig& agent) {
   for (const auto& a : agent.actions) {
     json::object schema = a.parameters_schema.empty() ? json::object{{"type", "object"}, {"properties", json::object{}}}
                                                        : a.parameters_schema;
-    tools.push_back({a.name, a.description, json::serialize(schema)});
+    tools.push_back({a.name, a.description, json_text(schema)});
   }
   return tools;
 }

@@ -1,6 +1,7 @@
 // The SQLite Store's agents, customers, sessions and turns, conversation records, memory facts,
 // semantic cache, webhooks and usage metering.
 #include "common/clock.h"
+#include "common/json_text.h"
 #include "store/sqlite/sqlite_store_impl.h"
 #include "common/text.h"
 
@@ -182,7 +183,7 @@ Result<Customer> normalized_customer(const Customer& customer) {
   if (!metadata) return Status::invalid("customer metadata is not a JSON object");
   Customer normalized = customer;
   normalized.email = ascii_lower(customer.email);
-  normalized.metadata = boost::json::serialize(*metadata);
+  normalized.metadata = json_text(*metadata);
   return normalized;
 }
 
@@ -223,7 +224,7 @@ Customer merge_customer(Customer stored, const Customer& incoming) {
   for (const auto& [key, value] : json_object(incoming.metadata).value_or(boost::json::object())) {
     merged[key] = value;
   }
-  stored.metadata = boost::json::serialize(merged);
+  stored.metadata = json_text(merged);
   stored.updated_at = incoming.updated_at;
   return stored;
 }

@@ -1,6 +1,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include "common/clock.h"
+#include "common/json_text.h"
 #include "store/sqlite/migrations.h"
 #include "store/sqlite/sqlite_store_impl.h"
 #include "common/text.h"
@@ -118,7 +119,7 @@ Result<std::string> read_setting(Connection& c, const std::string& key) {
 std::string json_array(const std::vector<std::string>& items) {
   boost::json::array array;
   for (const auto& item : items) array.emplace_back(item);
-  return boost::json::serialize(array);
+  return json_text(array);
 }
 
 static_assert(std::endian::native == std::endian::little, "embedding blobs are stored little-endian");

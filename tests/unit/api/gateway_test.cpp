@@ -91,7 +91,6 @@ class Api : public ::testing::Test {
     pipeline_ = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
         *store_, *blocking_, models_, router_, tokens_, embedder_, *agents_, cache_, *conversations_, *actions_, *usage_,
         *budgets_, *webhooks_, *knowledge_});
-    options_.access_log = false;
   }
 
   Services& services() {

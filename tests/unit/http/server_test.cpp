@@ -423,6 +423,90 @@ TEST_F(HttpServer, ChunkedBodyOverLimitReachesHandlerAsPayloadTooLarge) {
   EXPECT_EQ(seen[0].path, "/chunked");
 }
 
+// Request smuggling: a Transfer-Encoding that is not exactly one "chunked", or one beside a
+// Content-Length, is answered 400 and the connection closes, so the bytes a front proxy might
+// have read as part of the body are never served as a request of their own.
+TEST_F(HttpServer, AmbiguousTransferEncodingIsRefusedAndNothingAfterItIsServed) {
+  start();
+  const std::string smuggled = "GET /smuggled HTTP/1.1\r\nHost: test\r\n\r\n";
+  const std::string chunked_body = "5\r\nhello\r\n0\r\n\r\n";
+  const std::string length = "Content-Length: " + std::to_string(chunked_body.size()) + "\r\n";
+  const std::vector<std::string> framings = {
+      "Transfer-Encoding: xchunked\r\n" + length,
+      length + "Transfer-Encoding: xchunked\r\n",
+      "Transfer-Encoding: chunked\r\n" + length,
+      length + "Transfer-Encoding: chunked\r\n",
+      "Transfer-Encoding: CHUNKED\r\n" + length,
+      "Transfer-Encoding:  chunked \t\r\n" + length,
+      "Transfer-Encoding:\tchunked\r\n" + length,
+      "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+      "Transfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n",
+      "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n",
+      "Transfer-Encoding: chunked, identity\r\n" + length,
+      "Transfer-Encoding: gzip, chunked\r\n",
+      "Transfer-Encoding: chunked, chunked\r\n",
+      "Transfer-Encoding: gzip\r\n",
+      "Transfer-Encoding: \r\n" + length,
+  };
+  for (const auto& framing : framings) {
+    SCOPED_TRACE(framing);
+    RawClient c;
+    ASSERT_FALSE(c.connect(port_));
+    c.send("POST /framed HTTP/1.1\r\nHost: test\r\n" + framing + "\r\n" + chunked_body + smuggled);
+    auto res = c.read();
+    ASSERT_TRUE(res) << c.last_error().message();
+    EXPECT_EQ(res->result_int(), 400);
+    EXPECT_EQ((*res)[bhttp::field::connection], "close");
+    EXPECT_TRUE(c.closed_by_server());
+  }
+  for (const auto& seen : seen_->snapshot()) {
+    EXPECT_NE(seen.path, "/smuggled");
+    ASSERT_TRUE(seen.transport_error) << seen.path;
+    EXPECT_EQ(seen.transport_error->code(), StatusCode::kInvalidArgument);
+  }
+  // Plain chunked framing still works, and so does a pipelined request after it.
+  RawClient plain;
+  ASSERT_FALSE(plain.connect(port_));
+  plain.send("POST /framed HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n" + chunked_body + get("/after"));
+  auto first = plain.read();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body(), "echo POST /framed hello");
+  auto second = plain.read();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->body(), "echo GET /after ");
+}
+
+TEST_F(HttpServer, ReadableFramingRefusalKeepsThePathForTheFamilysErrorFormat) {
+  start();
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send("POST /v1/chat HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: xchunked\r\nContent-Length: 2\r\n\r\n{}");
+  auto res = c.read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->result_int(), 400);
+  auto seen = seen_->snapshot();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].path, "/v1/chat");
+  ASSERT_TRUE(seen[0].transport_error);
+  EXPECT_NE(seen[0].transport_error->message().find("Transfer-Encoding"), std::string::npos);
+}
+
+TEST_F(HttpServer, InvalidChunkSizeIsAnsweredBadRequestThenClosed) {
+  start();
+  for (std::string bad_chunk : {"zz\r\nhello\r\n0\r\n\r\n", "5\r\nhelloXX0\r\n\r\n", "-5\r\nhello\r\n0\r\n\r\n"}) {
+    SCOPED_TRACE(bad_chunk);
+    RawClient c;
+    ASSERT_FALSE(c.connect(port_));
+    c.send("POST /chunks HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n" + bad_chunk + get("/after"));
+    auto res = c.read();
+    ASSERT_TRUE(res) << c.last_error().message();
+    EXPECT_EQ(res->result_int(), 400);
+    EXPECT_NE(res->body().find("malformed request body"), std::string::npos) << res->body();
+    EXPECT_TRUE(c.closed_by_server());
+  }
+  for (const auto& seen : seen_->snapshot()) EXPECT_EQ(seen.path, "/chunks");
+}
+
 TEST_F(HttpServer, UploadPathsTakeTheirOwnLargerBodyLimit) {
   ServerOptions options = test_options();
   options.upload_limits = {{"/upload/", 4096}};
