@@ -38,6 +38,7 @@ void fill_caller(pipeline::MessageRequest& request, const RequestContext& ctx) {
   const auth::Principal& caller = ctx.caller();
   request.request_id = ctx.request_id;
   request.tenant_id = caller.tenant_id;
+  request.budget = ctx.budget;
   if (caller.is_key()) {
     request.key_id = caller.key_id;
     request.locked_agent = caller.agent_id;

@@ -134,14 +134,13 @@ std::string event(std::string_view type, const json::object& data) {
 }  // namespace
 
 void add_anthropic_routes(RouteTable& t, Services& svc) {
-  t.add({.method = "POST", .path = "/v1/messages", .family = Family::kAnthropic, .auth = Auth::kKey,
+  t.add({.method = "POST", .path = "/v1/messages", .family = Family::kAnthropic, .auth = Auth::kKey, .generates = true,
          .summary = "Anthropic Messages API, plain or streamed",
          .request_schema = R"({"type":"object","required":["model","max_tokens","messages"],"properties":{"model":{"type":"string"},"max_tokens":{"type":"integer","minimum":1},"system":{},"messages":{"type":"array"},"tools":{"type":"array"},"tool_choice":{"type":"object"},"temperature":{"type":"number"},"top_p":{"type":"number"},"stop_sequences":{"type":"array","items":{"type":"string"}},"stream":{"type":"boolean"}}})",
          .response_schema = R"({"type":"object","properties":{"id":{"type":"string"},"type":{"const":"message"},"role":{"const":"assistant"},"content":{"type":"array"},"model":{"type":"string"},"stop_reason":{"type":"string"},"usage":{"type":"object"}}})",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            bool stream = false;
            models::ChatRequest chat = read_messages(req, stream);
-           auto slot = unwrap(svc.gate.acquire());
            const models::RouteHints hints{.model = chat.model};
            const std::string id = random_id("msg_", 24);
            const std::string model = chat.model;
@@ -171,7 +170,7 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
            auto relay = started_stream.relay;
            auto first = std::move(started_stream.first);
            co_return http::Response::event_stream(
-               [relay, slot, first = std::move(first), id, model](http::StreamWriter& out) mutable -> asio::awaitable<void> {
+               [relay, first = std::move(first), id, model](http::StreamWriter& out) mutable -> asio::awaitable<void> {
                  std::string frame = event("message_start", json::object{
                      {"type", "message_start"},
                      {"message", json::object{{"id", id}, {"type", "message"}, {"role", "assistant"}, {"content", json::array{}},

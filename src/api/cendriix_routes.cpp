@@ -65,7 +65,7 @@ std::string health_tier(const models::CircuitSnapshot& c) {
 namespace {
 
 void add_model_router_routes(RouteTable& t, Services& svc) {
-  t.add({.method = "POST", .path = "/v1/model-router/complete", .family = Family::kCendriix, .auth = Auth::kAny,
+  t.add({.method = "POST", .path = "/v1/model-router/complete", .family = Family::kCendriix, .auth = Auth::kAny, .generates = true,
          .summary = "Inference through the routing policy, with fallbacks",
          .request_schema = R"({"type":"object","required":["prompt"],"properties":{"prompt":{"type":"string"},"taskType":{"enum":["code_generation","reasoning","summarisation","classification","general"]},"maxTokens":{"type":"integer","minimum":1},"systemPrompt":{"type":"string"},"requiredCapabilities":{"type":"array","items":{"type":"string"}},"policyHint":{"enum":["cost","latency"]},"maxCostUsd":{"type":"number","minimum":0}}})",
          .response_schema = R"({"type":"object","properties":{"modelId":{"type":"string"},"provider":{"type":"string"},"response":{"type":"string"},"inputTokens":{"type":"integer"},"outputTokens":{"type":"integer"},"latencyMs":{"type":"number"},"estimatedCostUsd":{"type":"number"},"usedFallback":{"type":"boolean"}}})",
@@ -87,7 +87,6 @@ void add_model_router_routes(RouteTable& t, Services& svc) {
            // A rough pre-call estimate for the cost ceiling: ~4 characters per token.
            hints.expected_prompt_tokens = static_cast<int64_t>((prompt.size() + system.size()) / 4 + 1);
            hints.expected_completion_tokens = chat.max_tokens.value_or(256);
-           auto slot = unwrap(svc.gate.acquire());
            auto routed = co_await routed_chat(svc, ctx, hints, std::move(chat), "complete");
            const auto* spec = svc.models.spec(routed.model);
            auto res = http::Response::json(200, json::object{{"modelId", routed.model},

@@ -85,7 +85,7 @@ Status check_webhook_url(const std::string& url, const http::AddressPolicy& poli
 }  // namespace
 
 void add_cerebral_agent_routes(RouteTable& t, Services& svc) {
-  t.add({.method = "POST", .path = "/v1/cerebrals/:id/message", .family = Family::kCerebral, .auth = Auth::kKey,
+  t.add({.method = "POST", .path = "/v1/cerebrals/:id/message", .family = Family::kCerebral, .auth = Auth::kKey, .generates = true,
          .summary = "Send a message to a Cerebral (\"stream\": true for SSE)",
          .request_schema = R"({"type":"object","required":["message"],"properties":{"message":{"type":"string","minLength":1,"maxLength":32000},"session_id":{"type":"string"},"customer_id":{"type":"string"},"identity":{"type":"object"},"metadata":{"type":"object"},"stream":{"type":"boolean"}}})",
          .response_schema = R"({"type":"object","properties":{"success":{"const":true},"data":{"type":"object","properties":{"message":{"type":"string"},"session_id":{"type":["string","null"]},"execution_id":{"type":"string"},"metadata":{"type":"object"}}}}})",

@@ -117,9 +117,9 @@ std::vector<std::string> loaded_local_models(const Services& svc) {
 
 // Seed 001's stream: {token, total_tokens} per piece of text, then {done, model, total_tokens,
 // inference_time, timestamp, ...done_fields} or {error, message, code}.
-http::Response token_event_stream(RoutedStream stream, GenerationGate::Slot slot, json::object done_fields, int64_t started) {
+http::Response token_event_stream(RoutedStream stream, json::object done_fields, int64_t started) {
   return http::Response::event_stream(
-      [relay = stream.relay, slot = std::move(slot), first = std::move(stream.first), done_fields = std::move(done_fields),
+      [relay = stream.relay, first = std::move(stream.first), done_fields = std::move(done_fields),
        started](http::StreamWriter& out) mutable -> asio::awaitable<void> {
         int64_t tokens = 0;
         bool open = true;
@@ -195,13 +195,12 @@ void add_cerebrum_routes(RouteTable& t, Services& svc) {
                                                             {"memory_freed_mb", double(freed) / (1024.0 * 1024.0)}});
          }});
 
-  t.add({.method = "POST", .path = "/v1/complete", .family = Family::kCerebrum, .auth = Auth::kKey,
+  t.add({.method = "POST", .path = "/v1/complete", .family = Family::kCerebrum, .auth = Auth::kKey, .generates = true,
          .summary = "Code completion; the language picks the model",
          .request_schema = R"({"type":"object","required":["prompt","language"],"properties":{"prompt":{"type":"string"},"language":{"type":"string"},"max_tokens":{"type":"integer","default":512},"temperature":{"type":"number","minimum":0,"maximum":1,"default":0.4}}})",
          .response_schema = R"({"type":"object","properties":{"completion":{"type":"string"},"language":{"type":"string"},"model":{"type":"string"},"total_tokens":{"type":"integer"},"inference_time":{"type":"number"},"timestamp":{"type":"string"}}})",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto c = parse_completion(json_body(req));
-           auto slot = unwrap(svc.gate.acquire());
            auto routed = co_await routed_chat(svc, ctx, c.hints, std::move(c.request), "complete");
            auto res = http::Response::json(200, json::object{{"completion", routed.response.content},
                                                              {"language", c.hints.language},
@@ -213,25 +212,23 @@ void add_cerebrum_routes(RouteTable& t, Services& svc) {
            co_return res;
          }});
 
-  t.add({.method = "POST", .path = "/v1/complete/stream", .family = Family::kCerebrum, .auth = Auth::kKey,
+  t.add({.method = "POST", .path = "/v1/complete/stream", .family = Family::kCerebrum, .auth = Auth::kKey, .generates = true,
          .summary = "Streaming code completion (SSE token, done and error events)",
          .request_schema = R"({"type":"object","required":["prompt","language"],"properties":{"prompt":{"type":"string"},"language":{"type":"string"},"max_tokens":{"type":"integer"},"temperature":{"type":"number"}}})",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto c = parse_completion(json_body(req));
-           auto slot = unwrap(svc.gate.acquire());
            const int64_t started = now_us();
            RoutedStream stream = co_await start_routed_stream(svc, ctx, c.hints, std::move(c.request), "complete");
            json::object done_fields{{"language", c.hints.language}};
-           co_return token_event_stream(std::move(stream), std::move(slot), std::move(done_fields), started);
+           co_return token_event_stream(std::move(stream), std::move(done_fields), started);
          }});
 
-  t.add({.method = "POST", .path = "/v1/inference", .family = Family::kCerebrum, .auth = Auth::kKey, .backend = true,
+  t.add({.method = "POST", .path = "/v1/inference", .family = Family::kCerebrum, .auth = Auth::kKey, .backend = true, .generates = true,
          .summary = "Backend inference on a named model (the orchestrator's call; prompt, or messages)",
          .request_schema = kInferenceRequestSchema,
          .response_schema = R"({"type":"object","properties":{"completion":{"type":"string"},"model":{"type":"string"},"total_tokens":{"type":"integer"},"prompt_tokens":{"type":"integer"},"finish_reason":{"type":"string"},"inference_time":{"type":"number"}}})",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto c = parse_inference(json_body(req), svc);
-           auto slot = unwrap(svc.gate.acquire());
            auto routed = co_await routed_chat(svc, ctx, c.hints, std::move(c.request), "inference");
            co_return http::Response::json(200, json::object{{"completion", routed.response.content},
                                                             {"model", routed.model},
@@ -241,16 +238,15 @@ void add_cerebrum_routes(RouteTable& t, Services& svc) {
                                                             {"inference_time", routed.latency_ms / 1000.0}});
          }});
 
-  t.add({.method = "POST", .path = "/v1/inference/stream", .family = Family::kCerebrum, .auth = Auth::kKey, .backend = true,
+  t.add({.method = "POST", .path = "/v1/inference/stream", .family = Family::kCerebrum, .auth = Auth::kKey, .backend = true, .generates = true,
          .summary = "Streaming backend inference (SSE token, done and error events, as /v1/complete/stream)",
          .request_schema = kInferenceRequestSchema,
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto c = parse_inference(json_body(req), svc);
-           auto slot = unwrap(svc.gate.acquire());
            const int64_t started = now_us();
            RoutedStream stream = co_await start_routed_stream(svc, ctx, c.hints, std::move(c.request), "inference");
            json::object done_fields;
-           co_return token_event_stream(std::move(stream), std::move(slot), std::move(done_fields), started);
+           co_return token_event_stream(std::move(stream), std::move(done_fields), started);
          }});
 
   t.add({.method = "GET", .path = "/health", .family = Family::kCerebrum, .auth = Auth::kNone, .backend = true,

@@ -79,7 +79,7 @@ void add_conversation_routes(RouteTable& t, Services& svc) {
            co_return http::Response::json(200, out);
          }});
 
-  t.add({.method = "POST", .path = "/v1/conversations/:id/messages", .family = Family::kCendriix, .auth = Auth::kAny,
+  t.add({.method = "POST", .path = "/v1/conversations/:id/messages", .family = Family::kCendriix, .auth = Auth::kAny, .generates = true,
          .summary = "Send a message; the conversation's agent answers through the pipeline",
          .request_schema = R"({"type":"object","required":["content"],"properties":{"content":{"type":"string","minLength":1,"maxLength":32000},"context":{"type":"object"}}})",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {

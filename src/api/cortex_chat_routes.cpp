@@ -45,7 +45,7 @@ json::object fact_view(const store::MemoryFact& f) {
 }  // namespace
 
 void add_cortex_chat_routes(RouteTable& t, Services& svc) {
-  t.add({.method = "POST", .path = "/v1/chat", .family = Family::kCortex, .auth = Auth::kAny,
+  t.add({.method = "POST", .path = "/v1/chat", .family = Family::kCortex, .auth = Auth::kAny, .generates = true,
          .summary = "Process a message through the eight-stage pipeline (\"stream\": true for SSE)",
          .request_schema = R"({"type":"object","required":["company_id","agent_id","conversation_id","customer_id","message"],"properties":{"company_id":{"type":"string"},"agent_id":{"type":"string"},"conversation_id":{"type":"string"},"customer_id":{"type":"string"},"message":{"type":"string","minLength":1,"maxLength":16000},"channel":{"type":"string"},"metadata":{"type":"object","maxProperties":20},"stream":{"type":"boolean"}}})",
          .response_schema = R"({"type":"object","properties":{"reply":{"type":"string"},"model_used":{"type":"string"},"cached":{"type":"boolean"},"actions_executed":{"type":"array"},"latency_ms":{"type":"number"},"tokens":{"type":"object"},"context_tokens":{"type":"object"},"step_timings":{"type":"object"}}})",

@@ -270,14 +270,13 @@ class ChunkFrames {
 }  // namespace
 
 void add_openai_routes(RouteTable& t, Services& svc) {
-  t.add({.method = "POST", .path = "/v1/chat/completions", .family = Family::kOpenai, .auth = Auth::kKey,
+  t.add({.method = "POST", .path = "/v1/chat/completions", .family = Family::kOpenai, .auth = Auth::kKey, .generates = true,
          .summary = "OpenAI chat completions, plain or streamed (SSE)",
          .request_schema = R"({"type":"object","required":["model","messages"],"properties":{"model":{"type":"string"},"messages":{"type":"array","items":{"type":"object","required":["role"],"properties":{"role":{"enum":["system","developer","user","assistant","tool"]},"content":{},"name":{"type":"string"},"tool_call_id":{"type":"string"},"tool_calls":{"type":"array"}}}},"tools":{"type":"array"},"tool_choice":{},"temperature":{"type":"number","minimum":0,"maximum":2},"top_p":{"type":"number","minimum":0,"maximum":1},"max_tokens":{"type":"integer","minimum":1},"max_completion_tokens":{"type":"integer","minimum":1},"stop":{},"seed":{"type":"integer"},"stream":{"type":"boolean"},"stream_options":{"type":"object","properties":{"include_usage":{"type":"boolean"}}}}})",
          .response_schema = R"({"type":"object","properties":{"id":{"type":"string"},"object":{"const":"chat.completion"},"created":{"type":"integer"},"model":{"type":"string"},"choices":{"type":"array"},"usage":{"type":"object"}}})",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            bool stream = false, include_usage = false;
            models::ChatRequest chat = read_chat(req, stream, include_usage);
-           auto slot = unwrap(svc.gate.acquire());
            const models::RouteHints hints{.model = chat.model};
            std::string id = random_id("chatcmpl-", 24);
            const int64_t created = now_ms() / 1000;
@@ -292,7 +291,7 @@ void add_openai_routes(RouteTable& t, Services& svc) {
 
            RoutedStream started_stream = co_await start_routed_stream(svc, ctx, hints, std::move(chat), "chat");
            co_return http::Response::event_stream(
-               [relay = std::move(started_stream.relay), slot, first = std::move(started_stream.first), id = std::move(id),
+               [relay = std::move(started_stream.relay), first = std::move(started_stream.first), id = std::move(id),
                 created, model = std::move(model), include_usage](http::StreamWriter& out) mutable -> asio::awaitable<void> {
                  // The role announcement goes out with the first deltas.
                  const ChunkFrames frames(id, created, model);

@@ -7,6 +7,7 @@
 #include "auth/principal.h"
 #include "http/message.h"
 #include "http/router.h"
+#include "ops/budget_state.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
@@ -39,6 +40,8 @@ struct RequestContext {
   boost::json::object audit;
   std::string audit_tenant;  // set when the call acts on a tenant other than the caller's (signup)
   std::string audit_actor;
+  // The tenant's cost budget as the gateway found it before a generating route ran.
+  ops::BudgetState budget = ops::BudgetState::kOk;
 
   // REQUIRES: the route's auth is not kNone.
   const auth::Principal& caller() const { return *principal; }
@@ -54,6 +57,11 @@ struct Route {
   // Also served by a server in the backend role (seed 001's inference tier), where the
   // orchestrators' shared key authenticates kKey routes.
   bool backend = false;
+  // Calls a model. The gateway applies the generation policies to every such route, once per
+  // request: a tenant whose daily budget is spent gets 402, and the call holds a generation
+  // slot (429 past max_concurrent, 503 when resources are short) until its reply, streamed
+  // or not, is done.
+  bool generates = false;
   std::string summary;
   std::string event;            // audit event type ("api_key.created"); empty: the route is not audited
   std::string request_schema;   // JSON Schema (text) of the body, or empty

@@ -152,7 +152,7 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   if (auto s = build_knowledge(config, p); !s.is_ok()) return s;
   p.pipeline = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
       *p.store, *p.blocking, p.models, *p.router, *p.tokens, p.embedder, *p.agents, p.cache, *p.conversations, *p.actions, *p.usage,
-      *p.budgets, *p.webhooks, *p.knowledge, config.cache_threshold, config.fact_extraction == "model"});
+      *p.webhooks, *p.knowledge, config.cache_threshold, config.fact_extraction == "model"});
   return Status::ok();
 }
 

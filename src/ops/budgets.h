@@ -9,6 +9,7 @@
 #pragma once
 
 #include "common/offload.h"
+#include "ops/budget_state.h"
 #include "store/store.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -18,9 +19,6 @@
 #include <unordered_map>
 
 namespace brainstem::ops {
-
-enum class BudgetState { kOk, kWarn, kThrottle, kBlock };
-const char* budget_state_name(BudgetState state);  // ok | warn | throttle | block
 
 struct BudgetOptions {
   double daily_usd = 0;  // 0: unlimited, always ok

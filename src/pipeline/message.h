@@ -2,6 +2,8 @@
 // came through (Cortex /v1/chat, Cerebral /v1/cerebrals/:id/message, Cendriix conversations).
 #pragma once
 
+#include "ops/budget_state.h"
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 
@@ -28,6 +30,9 @@ struct MessageRequest {
   std::string message;
   std::string channel = "web";
   boost::json::object metadata;
+  // The tenant's cost budget when the request came in: at throttle, the router keeps to the
+  // cheapest models. (A spent budget never reaches the pipeline: the gateway answers 402.)
+  ops::BudgetState budget = ops::BudgetState::kOk;
 };
 
 struct TokenFigures {

@@ -14,7 +14,6 @@
 #include "models/registry.h"
 #include "models/router.h"
 #include "models/token_counter.h"
-#include "ops/budgets.h"
 #include "ops/metrics.h"
 #include "ops/usage_meter.h"
 #include "ops/webhooks.h"
@@ -44,7 +43,6 @@ struct PipelineDeps {
   ConversationWriter& conversations;
   ActionRunner& actions;
   ops::UsageMeter& usage;
-  ops::Budgets& budgets;
   ops::WebhookDispatcher& webhooks;
   knowledge::KnowledgeBase& knowledge;
   double cache_threshold = 0.9;  // when the agent sets none

@@ -229,6 +229,40 @@ daily_usd = 0.0005`);
   assert.equal(otherLimits.headers.get('x-budget-state'), 'ok', 'budgets are per tenant');
 });
 
+test('budgets: a spent budget blocks every generating route alike, each in its family\'s format', async () => {
+  const { srv, account, key } = await serve(`
+[budgets]
+daily_usd = 0.0005`);
+  const agent = await agentWith(srv, account.token, { cache: { enabled: false } });
+  await upstream.control({});
+  const auth = { headers: { Authorization: `Bearer ${key}` } };
+  const spend = await call(srv.url, 'POST', '/v1/chat/completions', { ...auth, body: { model: 'fixed-model', messages: [{ role: 'user', content: 'spend the budget with a message long enough to cost something' }] } });
+  assert.equal(spend.status, 200, spend.text);
+  assert.equal(spend.headers.get('x-budget-state'), 'block', 'OpenAI completions are metered against the budget');
+  const calls = (await upstream.stats()).chat_calls;
+
+  const completions = await call(srv.url, 'POST', '/v1/chat/completions', { ...auth, body: { model: 'fixed-model', messages: [{ role: 'user', content: 'again' }] } });
+  assert.equal(completions.status, 402, completions.text);
+  assert.equal(typeof completions.body.error.message, 'string');
+  const streamed = await call(srv.url, 'POST', '/v1/chat/completions', { ...auth, body: { model: 'fixed-model', stream: true, messages: [{ role: 'user', content: 'again' }] } });
+  assert.equal(streamed.status, 402, 'a stream is refused before it starts');
+  const messages = await call(srv.url, 'POST', '/v1/messages', { ...auth, body: { model: 'fixed-model', max_tokens: 16, messages: [{ role: 'user', content: 'again' }] } });
+  assert.equal(messages.status, 402, messages.text);
+  assert.equal(messages.body.type, 'error');
+  const complete = await call(srv.url, 'POST', '/v1/complete', { ...auth, body: { prompt: 'def f():', language: 'python' } });
+  assert.equal(complete.status, 402, complete.text);
+  assert.equal(complete.body.error, true);
+  const chat = await call(srv.url, 'POST', '/v1/chat', { ...auth, body: { company_id: account.tenantId, agent_id: agent.id, conversation_id: 'spent', customer_id: 'c', message: 'again' } });
+  assert.equal(chat.status, 402, chat.text);
+  assert.equal(typeof chat.body.detail, 'string');
+  const routed = await call(srv.url, 'POST', '/v1/model-router/complete', { ...auth, body: { prompt: 'again' } });
+  assert.equal(routed.status, 402, routed.text);
+  assert.equal((await upstream.stats()).chat_calls, calls, 'no refused request reached the model');
+
+  const models = await call(srv.url, 'GET', '/v1/models', auth);
+  assert.equal(models.status, 200, 'routes that do not generate still answer');
+});
+
 test('model-based fact extraction: the answering model is asked for facts after the answer', async () => {
   const { srv, account, key } = await serve(`
 [pipeline]

@@ -31,9 +31,6 @@ class ConfigStage : public Stage {
     if (req.identity_mode == "required" && req.customer_id.empty() && req.identity.empty()) {
       throw StatusError(Status::validation("customer_id", "this API key requires customer_id or identity"));
     }
-    if (co_await deps_.budgets.state(req.tenant_id) == ops::BudgetState::kBlock) {
-      throw StatusError(Status(StatusCode::kPaymentRequired, "daily LLM cost budget exhausted; it resets at midnight UTC"));
-    }
     state.agent = std::move(agent);
     co_return true;
   }

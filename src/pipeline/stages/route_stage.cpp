@@ -26,7 +26,7 @@ class RouteStage : public Stage {
                             ? agent.model_policy.tier
                             : models::classify_complexity({state.request.message, static_cast<int>(state.history.size()),
                                                            !agent.actions.empty()});
-    if (co_await deps_.budgets.state(state.request.tenant_id) == ops::BudgetState::kThrottle) hints.policy = "cost";
+    if (state.request.budget == ops::BudgetState::kThrottle) hints.policy = "cost";
     if (hints.model.empty()) {
       // The tier narrows the choice only when some model declares it.
       hints.tier = state.result.tier;

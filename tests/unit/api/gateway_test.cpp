@@ -7,6 +7,7 @@
 #include "api/services.h"
 #include "auth/accounts.h"
 #include "auth/authenticator.h"
+#include "common/clock.h"
 #include "common/offload.h"
 #include "ops/audit.h"
 #include "ops/metrics.h"
@@ -75,7 +76,8 @@ class Api : public ::testing::Test {
     limiter_ = ops::make_local_rate_limiter();
     metrics_ = std::make_unique<ops::Metrics>();
     audit_ = std::make_unique<ops::AuditLog>(*store_);
-    budgets_ = std::make_unique<ops::Budgets>(*store_, *blocking_, ops::BudgetOptions{});
+    budgets_ = std::make_unique<ops::Budgets>(*store_, *blocking_, budget_options_);
+    gate_ = std::make_unique<api::GenerationGate>(gate_options_);
     usage_ = std::make_unique<ops::UsageMeter>(*store_, *blocking_, *budgets_);
     webhooks_ = std::make_unique<ops::WebhookDispatcher>(*store_, *blocking_, client_, policy_);
     agents_ = std::make_unique<pipeline::AgentCache>(*store_, *blocking_);
@@ -90,7 +92,7 @@ class Api : public ::testing::Test {
                                                      memory::CellStateOptions{});
     pipeline_ = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
         *store_, *blocking_, models_, router_, tokens_, embedder_, *agents_, cache_, *conversations_, *actions_, *usage_,
-        *budgets_, *webhooks_, *knowledge_});
+        *webhooks_, *knowledge_});
   }
 
   Services& services() {
@@ -105,7 +107,7 @@ class Api : public ::testing::Test {
                                                       .audit = *audit_,
                                                       .models = models_,
                                                       .router = router_,
-                                                      .gate = gate_,
+                                                      .gate = *gate_,
                                                       .budgets = *budgets_,
                                                       .usage = *usage_,
                                                       .webhooks = *webhooks_,
@@ -157,6 +159,23 @@ class Api : public ::testing::Test {
                      }));
   }
 
+  // A generating route that records what the gateway decided before it ran.
+  void add_generating_route(std::string path, bool streamed = false) {
+    Route r = route("POST", std::move(path), Family::kOpenai, Auth::kKey,
+                    [this, streamed](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
+                      ++generations_;
+                      active_in_handler_ = gate_->active();
+                      budget_in_handler_ = ctx.budget;
+                      if (!streamed) co_return http::Response::json(200, json::object{{"ok", true}});
+                      co_return http::Response::event_stream([this](http::StreamWriter& out) -> asio::awaitable<void> {
+                        active_in_stream_ = gate_->active();
+                        co_await out.write_last("data: done\n\n");
+                      });
+                    });
+    r.generates = true;
+    table_.add(std::move(r));
+  }
+
   http::Response call(http::Request req) {
     Gateway gateway(services(), table_);
     asio::io_context ioc;
@@ -198,12 +217,14 @@ class Api : public ::testing::Test {
   std::unique_ptr<ops::AuditLog> audit_;
   models::ModelRegistry models_;
   models::ModelRouter router_{models_};
-  api::GenerationGate gate_{api::GateOptions{}};
+  api::GateOptions gate_options_;
+  std::unique_ptr<api::GenerationGate> gate_;
   http::AddressPolicy policy_;
   http::HttpClient client_;
   models::TokenCounter tokens_{models_, ""};
   models::HashedEmbedder embedder_;
   pipeline::SemanticCache cache_;
+  ops::BudgetOptions budget_options_;
   std::unique_ptr<ops::Budgets> budgets_;
   std::unique_ptr<ops::UsageMeter> usage_;
   std::unique_ptr<ops::WebhookDispatcher> webhooks_;
@@ -218,6 +239,33 @@ class Api : public ::testing::Test {
   std::unique_ptr<Services> services_;
   RouteTable table_;
   std::string user_id_;
+  int generations_ = 0;
+  int active_in_handler_ = -1;
+  int active_in_stream_ = -1;
+  ops::BudgetState budget_in_handler_ = ops::BudgetState::kOk;
+};
+
+// The gateway's generation policies need a budget and a small gate.
+class GenerationPolicy : public Api {
+ protected:
+  GenerationPolicy() {
+    budget_options_.daily_usd = 1.0;
+    gate_options_.max_concurrent = 1;
+  }
+};
+
+// Collects what a streamed response writes.
+class CollectingWriter final : public http::StreamWriter {
+ public:
+  asio::awaitable<bool> write(std::string_view data) override {
+    text += data;
+    co_return true;
+  }
+  asio::awaitable<bool> write_last(std::string_view data) override {
+    text += data;
+    co_return true;
+  }
+  std::string text;
 };
 
 // ---- request ids
@@ -691,6 +739,81 @@ TEST_F(Api, FullTableRejectsUnauthenticatedManagementCalls) {
     auto res = call(request(r.method, target));
     EXPECT_EQ(res.status, 401) << r.method << " " << r.path << ": " << res.body;
   }
+}
+
+// ---- generation policies, applied by the gateway to every route that generates
+
+TEST_F(GenerationPolicy, SpentBudgetIs402ForGeneratingRoutesOnlyAndTheHandlerNeverRuns) {
+  build_test_routes();
+  add_generating_route("/v1/generate");
+  auto key = make_key("acme");
+  auto generate = request("POST", "/v1/generate");
+  generate.headers = {{"X-API-Key", key.raw}};
+  ASSERT_EQ(call(generate).status, 200);
+  EXPECT_EQ(generations_, 1);
+
+  budgets_->add(key.record.tenant_id, 1.5, now_ms());
+  auto refused = call(generate);
+  EXPECT_EQ(refused.status, 402);
+  EXPECT_EQ(refused.header("X-Budget-State"), "block");
+  EXPECT_EQ(body_of(refused).at("error").at("code"), json::value("budget_exhausted")) << refused.body;
+  EXPECT_EQ(generations_, 1) << "the handler did not run";
+
+  auto plain = request("POST", "/v1/chat/completions");  // a route that does not generate
+  plain.headers = {{"X-API-Key", key.raw}};
+  EXPECT_EQ(call(plain).status, 200);
+}
+
+TEST_F(GenerationPolicy, TheBudgetStateReachesTheHandler) {
+  add_generating_route("/v1/generate");
+  auto key = make_key("acme");
+  budgets_->add(key.record.tenant_id, 0.96, now_ms());
+  auto generate = request("POST", "/v1/generate");
+  generate.headers = {{"X-API-Key", key.raw}};
+  ASSERT_EQ(call(generate).status, 200);
+  EXPECT_EQ(budget_in_handler_, ops::BudgetState::kThrottle);
+}
+
+TEST_F(GenerationPolicy, AGenerationHoldsASlotWhileItRunsAndAFullGateIs429) {
+  build_test_routes();
+  add_generating_route("/v1/generate");
+  auto key = make_key("acme");
+  auto generate = request("POST", "/v1/generate");
+  generate.headers = {{"X-API-Key", key.raw}};
+  ASSERT_EQ(call(generate).status, 200);
+  EXPECT_EQ(active_in_handler_, 1);
+  EXPECT_EQ(gate_->active(), 0) << "released with the reply";
+
+  auto held = gate_->acquire();  // the one slot is taken
+  ASSERT_TRUE(held.ok());
+  auto refused = call(generate);
+  EXPECT_EQ(refused.status, 429);
+  EXPECT_EQ(generations_, 1);
+  auto plain = request("POST", "/v1/chat/completions");
+  plain.headers = {{"X-API-Key", key.raw}};
+  EXPECT_EQ(call(plain).status, 200) << "routes that do not generate take no slot";
+}
+
+TEST_F(GenerationPolicy, AStreamedGenerationHoldsItsSlotUntilTheStreamEnds) {
+  add_generating_route("/v1/generate-stream", true);
+  auto key = make_key("acme");
+  auto generate = request("POST", "/v1/generate-stream");
+  generate.headers = {{"X-API-Key", key.raw}};
+  {
+    http::Response res = call(generate);
+    ASSERT_EQ(res.status, 200);
+    ASSERT_TRUE(res.stream);
+    EXPECT_EQ(gate_->active(), 1) << "the stream has not run yet";
+    asio::io_context ioc;
+    CollectingWriter writer;
+    asio::co_spawn(ioc, res.stream(writer), [](std::exception_ptr e) {
+      if (e) std::rethrow_exception(e);
+    });
+    ioc.run();
+    EXPECT_EQ(writer.text, "data: done\n\n");
+    EXPECT_EQ(active_in_stream_, 1);
+  }
+  EXPECT_EQ(gate_->active(), 0);
 }
 
 }  // namespace
