@@ -149,7 +149,7 @@ asio::awaitable<int> WebhookDispatcher::deliver_due(int64_t now_ms) {
     ~EndPass() { passing = false; }
   } end_pass{passing_};
 
-  auto load = [&] { return store_.due_deliveries(now_ms, options_.batch_size); };
+  auto load = [&] { return store_.claim_deliveries(now_ms, options_.lease.count(), options_.batch_size); };
   auto due = co_await blocking_.run(load);
   if (!due || due->empty()) co_return 0;
 
@@ -171,7 +171,7 @@ asio::awaitable<int> WebhookDispatcher::deliver_due(int64_t now_ms) {
 asio::awaitable<void> WebhookDispatcher::attempt(store::WebhookDelivery d, int64_t now_ms) {
   auto load = [&] { return store_.get_webhook(d.tenant_id, d.webhook_id); };
   auto webhook = co_await blocking_.run(load);
-  if (!webhook && webhook.status().code() != StatusCode::kNotFound) co_return;  // store trouble: stays due
+  if (!webhook && webhook.status().code() != StatusCode::kNotFound) co_return;  // store trouble: due when the lease ends
   ++d.attempts;
   d.updated_at = now_ms;
   if (!webhook || !webhook->active) {
@@ -191,7 +191,7 @@ asio::awaitable<void> WebhookDispatcher::attempt(store::WebhookDelivery d, int64
       schedule_retry(d, now_ms, options_);
     }
   }
-  // If this write fails the delivery stays due and is sent again: at least once.
+  // If this write fails the delivery is due again when its lease ends: at least once.
   auto save = [&] { return store_.update_delivery(d); };
   co_await blocking_.run(save);
 }

@@ -58,6 +58,9 @@ struct WebhookOptions {
                                                    std::chrono::seconds(1800), std::chrono::seconds(7200),
                                                    std::chrono::seconds(86400)};
   std::chrono::milliseconds timeout{10000};  // per attempt
+  // How long a claimed delivery is this dispatcher's: past it (the node died mid-pass), the
+  // delivery is due again for any dispatcher. Longer than an attempt can take.
+  std::chrono::milliseconds lease{60000};
   int batch_size = 100;                      // deliveries sent (concurrently) per pass
   std::chrono::milliseconds subscriptions_ttl{5000};  // how long a tenant's webhook list is reused
 };
@@ -84,9 +87,10 @@ class WebhookDispatcher {
   // so its next event sees the change at once (other nodes see it within subscriptions_ttl).
   void forget_subscriptions(const std::string& tenant_id);
 
-  // Attempts the deliveries due at `now_ms` (at most batch_size), which is also the clock for
-  // the next attempts and the timestamp header. Returns how many were attempted; 0 when another
-  // pass is running or the store failed (they stay due).
+  // Claims the deliveries due at `now_ms` (at most batch_size, leased for `lease`) and
+  // attempts them; `now_ms` is also the clock for the next attempts and the timestamp header.
+  // Returns how many were attempted; 0 when another pass is running or the store failed
+  // (they stay due).
   boost::asio::awaitable<int> deliver_due(int64_t now_ms);
 
   // The X-Brainstem-Signature value: "sha256=" + hex HMAC-SHA256(secret, "<timestamp>.<body>").

@@ -877,14 +877,25 @@ Status SqliteStore::enqueue_deliveries(const std::vector<WebhookDelivery>& deliv
   });
 }
 
-Result<std::vector<WebhookDelivery>> SqliteStore::due_deliveries(int64_t now_ms, int limit) {
-  return read([&](Connection& c) -> Result<std::vector<WebhookDelivery>> {
+Result<std::vector<WebhookDelivery>> SqliteStore::claim_deliveries(int64_t now_ms, int64_t lease_ms, int limit) {
+  // One writer at a time makes the select and the lease one step; PostgreSQL's
+  // FOR UPDATE SKIP LOCKED gives several claimers the same guarantee.
+  return write([&](Connection& c) -> Result<std::vector<WebhookDelivery>> {
     auto query = c.statement(std::string("SELECT ") + kDeliveryColumns +
                              " FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?1 "
                              "ORDER BY next_attempt_at, rowid LIMIT ?2");
     if (!query.ok()) return query.status();
     query->bind(1, now_ms).bind(2, row_limit(limit));
-    return all_rows(*query, read_delivery);
+    auto due = all_rows(*query, read_delivery);
+    if (!due.ok()) return due;
+    for (auto& delivery : *due) {
+      auto lease = c.statement("UPDATE webhook_deliveries SET next_attempt_at = ?3 WHERE id = ?1 AND tenant_id = ?2");
+      if (!lease.ok()) return lease.status();
+      delivery.next_attempt_at = now_ms + lease_ms;
+      lease->bind(1, delivery.id).bind(2, delivery.tenant_id).bind(3, delivery.next_attempt_at);
+      if (Status s = run_changing(c, *lease, "webhook delivery not found"); !s.is_ok()) return s;
+    }
+    return due;
   });
 }
 

@@ -167,7 +167,7 @@ class SqliteStore final : public Store {
   Result<Webhook> get_webhook(const std::string& tenant_id, const std::string& id) override;
   Status delete_webhook(const std::string& tenant_id, const std::string& id) override;
   Status enqueue_deliveries(const std::vector<WebhookDelivery>& deliveries) override;
-  Result<std::vector<WebhookDelivery>> due_deliveries(int64_t now_ms, int limit) override;
+  Result<std::vector<WebhookDelivery>> claim_deliveries(int64_t now_ms, int64_t lease_ms, int limit) override;
   Status update_delivery(const WebhookDelivery& delivery) override;
   Result<std::vector<WebhookDelivery>> list_deliveries(const std::string& tenant_id, const std::string& webhook_id,
                                                        int limit) override;

@@ -10,8 +10,11 @@
 #include <sqlite3.h>
 
 #include <memory>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -982,7 +985,7 @@ TEST_F(SqliteDomain, DeleteWebhookDeletesItsDeliveries) {
   ASSERT_TRUE(store_->delete_webhook("t1", "wh_1").is_ok());
   EXPECT_EQ(store_->get_webhook("t1", "wh_1").status().code(), StatusCode::kNotFound);
   EXPECT_TRUE(store_->list_deliveries("t1", "wh_1", 10)->empty());
-  EXPECT_EQ(ids_of(*store_->due_deliveries(100, 10)), (std::vector<std::string>{"whd_3"}));
+  EXPECT_EQ(ids_of(*store_->claim_deliveries(100, 1000, 10)), (std::vector<std::string>{"whd_3"}));
   EXPECT_EQ(store_->delete_webhook("t1", "wh_1").code(), StatusCode::kNotFound);
 }
 
@@ -1016,7 +1019,7 @@ TEST_F(SqliteDomain, EnqueueForAnotherTenantsWebhookStoresNothing) {
   EXPECT_TRUE(store_->enqueue_deliveries({}).is_ok());
 }
 
-TEST_F(SqliteDomain, DueDeliveriesArePendingAndDueOldestFirst) {
+TEST_F(SqliteDomain, ClaimedDeliveriesArePendingAndDueOldestFirst) {
   ASSERT_TRUE(store_->create_webhook(make_webhook("wh_1")).is_ok());
   ASSERT_TRUE(store_->create_webhook(make_webhook("wh_2", "t2")).is_ok());
   WebhookDelivery delivered = make_delivery("whd_done", "wh_1", 10);
@@ -1027,11 +1030,49 @@ TEST_F(SqliteDomain, DueDeliveriesArePendingAndDueOldestFirst) {
                   .is_ok());
   ASSERT_TRUE(store_->enqueue_deliveries({make_delivery("whd_t2", "wh_2", 200, "t2")}).is_ok());
 
-  auto due = store_->due_deliveries(300, 10);
-  ASSERT_TRUE(due.ok());
-  EXPECT_EQ(ids_of(*due), (std::vector<std::string>{"whd_first", "whd_t2", "whd_late"}));
-  EXPECT_EQ(ids_of(*store_->due_deliveries(300, 2)), (std::vector<std::string>{"whd_first", "whd_t2"}));
-  EXPECT_TRUE(store_->due_deliveries(50, 10)->empty());
+  EXPECT_TRUE(store_->claim_deliveries(50, 1000, 10)->empty());
+  EXPECT_EQ(ids_of(*store_->claim_deliveries(300, 1000, 2)), (std::vector<std::string>{"whd_first", "whd_t2"}));
+  auto rest = store_->claim_deliveries(300, 1000, 10);
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(ids_of(*rest), (std::vector<std::string>{"whd_late"})) << "the first claim's are leased";
+}
+
+TEST_F(SqliteDomain, AClaimIsLeasedAndDueAgainWhenTheLeaseEnds) {
+  ASSERT_TRUE(store_->create_webhook(make_webhook("wh_1")).is_ok());
+  ASSERT_TRUE(store_->enqueue_deliveries({make_delivery("whd_1", "wh_1", 100)}).is_ok());
+  auto claimed = store_->claim_deliveries(200, 5000, 10);
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ(claimed->front().next_attempt_at, 5200);
+  EXPECT_EQ(claimed->front().attempts, 0);
+  // A second claimer (another node) finds nothing while the lease holds ...
+  EXPECT_TRUE(store_->claim_deliveries(5199, 5000, 10)->empty());
+  // ... and the delivery again once the first claimer let its lease run out.
+  EXPECT_EQ(ids_of(*store_->claim_deliveries(5200, 5000, 10)), (std::vector<std::string>{"whd_1"}));
+}
+
+TEST_F(SqliteDomain, ConcurrentClaimersNeverShareADelivery) {
+  ASSERT_TRUE(store_->create_webhook(make_webhook("wh_1")).is_ok());
+  std::vector<WebhookDelivery> deliveries;
+  for (int i = 0; i < 200; ++i) deliveries.push_back(make_delivery("whd_" + std::to_string(i), "wh_1", 100));
+  ASSERT_TRUE(store_->enqueue_deliveries(deliveries).is_ok());
+  std::mutex mu;
+  std::vector<std::string> claimed;
+  std::vector<std::thread> claimers;
+  for (int t = 0; t < 4; ++t) {
+    claimers.emplace_back([&] {
+      for (;;) {
+        auto batch = store_->claim_deliveries(1000, 60000, 7);
+        if (!batch.ok() || batch->empty()) return;
+        std::lock_guard lock(mu);
+        for (const auto& d : *batch) claimed.push_back(d.id);
+      }
+    });
+  }
+  for (auto& c : claimers) c.join();
+  std::set<std::string> unique(claimed.begin(), claimed.end());
+  EXPECT_EQ(claimed.size(), 200u);
+  EXPECT_EQ(unique.size(), 200u);
 }
 
 TEST_F(SqliteDomain, UpdateDeliveryStoresTheAttempt) {
@@ -1043,7 +1084,7 @@ TEST_F(SqliteDomain, UpdateDeliveryStoresTheAttempt) {
   attempt.last_error = "upstream unavailable";
   attempt.updated_at = 4000;
   ASSERT_TRUE(store_->update_delivery(attempt).is_ok());
-  EXPECT_TRUE(store_->due_deliveries(4999, 10)->empty());
+  EXPECT_TRUE(store_->claim_deliveries(4999, 1000, 10)->empty());
 
   auto got = store_->list_deliveries("t1", "wh_1", 10)->front();
   EXPECT_EQ(got.status, "pending");
@@ -1058,7 +1099,7 @@ TEST_F(SqliteDomain, UpdateDeliveryStoresTheAttempt) {
   attempt.attempts = 2;
   attempt.last_status_code = 200;
   ASSERT_TRUE(store_->update_delivery(attempt).is_ok());
-  EXPECT_TRUE(store_->due_deliveries(99999, 10)->empty());
+  EXPECT_TRUE(store_->claim_deliveries(99999, 1000, 10)->empty());
   EXPECT_EQ(store_->list_deliveries("t1", "wh_1", 10)->front().status, "delivered");
 }
 
