@@ -17,7 +17,7 @@ std::string random_suffix() {
   return ascii_lower(crypto::random_base62(6));
 }
 
-Result<WorkspaceRole> member_view(store::Store& store, const Principal& caller, const std::string& id) {
+Result<WorkspaceRole> member_view(store::AccountStore& store, const Principal& caller, const std::string& id) {
   auto role = store.member_role(id, caller.user_id);
   if (!role) {
     if (role.status().code() == StatusCode::kNotFound) return Status::not_found("workspace not found");
@@ -50,7 +50,7 @@ bool valid_email(std::string_view email) {
          std::none_of(email.begin(), email.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n'; });
 }
 
-Accounts::Accounts(store::Store& store, Authenticator& authenticator, AccountsOptions options)
+Accounts::Accounts(store::AccountStore& store, Authenticator& authenticator, AccountsOptions options)
     : store_(store), authenticator_(authenticator), options_(std::move(options)) {}
 
 std::string Accounts::issue_token(const store::User& user, const std::string& tenant_id,

@@ -12,7 +12,7 @@
 #include "auth/api_key_format.h"
 #include "auth/authenticator.h"
 #include "auth/principal.h"
-#include "store/store.h"
+#include "store/account_store.h"
 
 #include <optional>
 #include <string>
@@ -61,7 +61,7 @@ using WorkspaceRole = std::pair<store::Tenant, std::string>;
 
 class Accounts {
  public:
-  Accounts(store::Store& store, Authenticator& authenticator, AccountsOptions options);
+  Accounts(store::AccountStore& store, Authenticator& authenticator, AccountsOptions options);
 
   Result<SignupResult> signup(const std::string& email, const std::string& password, const std::string& name);
   Result<Session> login(const std::string& email, const std::string& password);
@@ -86,7 +86,7 @@ class Accounts {
  private:
   std::string issue_token(const store::User& user, const std::string& tenant_id, const std::string& role) const;
 
-  store::Store& store_;
+  store::AccountStore& store_;
   Authenticator& authenticator_;
   AccountsOptions options_;
 };

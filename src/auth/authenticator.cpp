@@ -27,7 +27,7 @@ bool Principal::has_scope(const std::string& scope) const {
 
 int Principal::rank() const { return is_user() ? role_rank(role) : 1; }
 
-Authenticator::Authenticator(store::Store& store, std::string jwt_secret, int64_t cache_ttl_ms)
+Authenticator::Authenticator(store::AccountStore& store, std::string jwt_secret, int64_t cache_ttl_ms)
     : store_(store), jwt_secret_(std::move(jwt_secret)), cache_ttl_ms_(cache_ttl_ms) {}
 
 Result<Principal> Authenticator::authenticate_jwt(std::string_view token, int64_t now_ms) const {

@@ -9,7 +9,7 @@
 
 #include "auth/principal.h"
 #include "common/status.h"
-#include "store/store.h"
+#include "store/account_store.h"
 
 #include <atomic>
 #include <cstdint>
@@ -25,7 +25,7 @@ namespace brainstem::auth {
 
 class Authenticator {
  public:
-  Authenticator(store::Store& store, std::string jwt_secret, int64_t cache_ttl_ms = 10000);
+  Authenticator(store::AccountStore& store, std::string jwt_secret, int64_t cache_ttl_ms = 10000);
 
   Result<Principal> authenticate_jwt(std::string_view token, int64_t now_ms) const;
   // A key's principal is built once per cache fill and shared by the requests that use it.
@@ -58,7 +58,7 @@ class Authenticator {
   static SharedPrincipal make_principal(const store::ApiKey& key, std::string tenant_slug);
   Result<SharedPrincipal> principal_of(const CachedKey& entry, int64_t now_ms) const;
 
-  store::Store& store_;
+  store::AccountStore& store_;
   const std::string jwt_secret_;
   const int64_t cache_ttl_ms_;
   mutable std::shared_mutex cache_mu_;

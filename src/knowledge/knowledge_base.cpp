@@ -46,7 +46,7 @@ Status still_loading() { return Status::unavailable("the knowledge index is stil
 
 }  // namespace
 
-KnowledgeBase::KnowledgeBase(store::Store& store, BlockingPool& blocking, const EmbeddingModels& embedders,
+KnowledgeBase::KnowledgeBase(store::KnowledgeStore& store, BlockingPool& blocking, const EmbeddingModels& embedders,
                              TokenCount count_tokens, Options options)
     : store_(store),
       blocking_(blocking),

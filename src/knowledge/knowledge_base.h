@@ -20,7 +20,7 @@
 #include "knowledge/embedding_models.h"
 #include "knowledge/extract/extractor.h"
 #include "knowledge/knowledge_index.h"
-#include "store/store.h"
+#include "store/knowledge_store.h"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -72,7 +72,7 @@ class KnowledgeBase {
     size_t embed_batch = 64;
   };
 
-  KnowledgeBase(store::Store& store, BlockingPool& blocking, const EmbeddingModels& embedders,
+  KnowledgeBase(store::KnowledgeStore& store, BlockingPool& blocking, const EmbeddingModels& embedders,
                 TokenCount count_tokens, Options options);
 
   // Stops the index load if it is still running.
@@ -116,7 +116,7 @@ class KnowledgeBase {
   void set_progress(const std::string& source_id, IngestProgress progress);
   void index_stored_chunks();
 
-  store::Store& store_;
+  store::KnowledgeStore& store_;
   BlockingPool& blocking_;
   const EmbeddingModels& embedders_;
   TokenCount count_tokens_;

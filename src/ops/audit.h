@@ -6,7 +6,7 @@
 #pragma once
 
 #include "common/status.h"
-#include "store/store.h"
+#include "store/audit_store.h"
 
 #include <boost/json/object.hpp>
 
@@ -24,7 +24,7 @@ struct AuditVerification {
 
 class AuditLog {
  public:
-  explicit AuditLog(store::Store& store) : store_(store) {}
+  explicit AuditLog(store::AuditStore& store) : store_(store) {}
 
   Result<store::AuditEntry> append(const std::string& tenant_id, const std::string& actor,
                                    const std::string& event_type, const boost::json::object& payload);
@@ -35,7 +35,7 @@ class AuditLog {
   static std::string seal(const store::AuditEntry& entry);
 
  private:
-  store::Store& store_;
+  store::AuditStore& store_;
 };
 
 }  // namespace brainstem::ops

@@ -10,7 +10,7 @@
 
 #include "common/offload.h"
 #include "ops/budget_state.h"
-#include "store/store.h"
+#include "store/usage_store.h"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -28,7 +28,7 @@ struct BudgetOptions {
 
 class Budgets {
  public:
-  Budgets(store::Store& store, BlockingPool& blocking, BudgetOptions options)
+  Budgets(store::UsageStore& store, BlockingPool& blocking, BudgetOptions options)
       : store_(store), blocking_(blocking), options_(options) {}
 
   bool enabled() const { return options_.daily_usd > 0; }
@@ -48,7 +48,7 @@ class Budgets {
   };
   BudgetState classify(double spent) const;
 
-  store::Store& store_;
+  store::UsageStore& store_;
   BlockingPool& blocking_;
   const BudgetOptions options_;
   std::mutex mu_;

@@ -9,7 +9,7 @@
 
 #include "common/offload.h"
 #include "ops/budgets.h"
-#include "store/store.h"
+#include "store/usage_store.h"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -22,7 +22,7 @@ namespace brainstem::ops {
 
 class UsageMeter {
  public:
-  UsageMeter(store::Store& store, BlockingPool& blocking, Budgets& budgets)
+  UsageMeter(store::UsageStore& store, BlockingPool& blocking, Budgets& budgets)
       : store_(store), blocking_(blocking), budgets_(budgets) {}
 
   void record(store::UsageRecord record);
@@ -36,7 +36,7 @@ class UsageMeter {
   void put_back(std::vector<store::UsageRecord> records);
   void add_locked(store::UsageRecord record);
 
-  store::Store& store_;
+  store::UsageStore& store_;
   BlockingPool& blocking_;
   Budgets& budgets_;
   mutable std::mutex mu_;

@@ -81,7 +81,7 @@ void schedule_retry(store::WebhookDelivery& d, int64_t now_ms, const WebhookOpti
 
 }  // namespace
 
-WebhookDispatcher::WebhookDispatcher(store::Store& store, BlockingPool& blocking, http::HttpClient& client,
+WebhookDispatcher::WebhookDispatcher(store::OutboxStore& store, BlockingPool& blocking, http::HttpClient& client,
                                      const http::AddressPolicy& policy, WebhookOptions options)
     : store_(store), blocking_(blocking), client_(client), policy_(policy), options_(std::move(options)) {}
 

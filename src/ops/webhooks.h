@@ -30,7 +30,7 @@
 
 #include "common/offload.h"
 #include "common/status.h"
-#include "store/store.h"
+#include "store/outbox_store.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
@@ -67,7 +67,7 @@ struct WebhookOptions {
 
 class WebhookDispatcher {
  public:
-  WebhookDispatcher(store::Store& store, BlockingPool& blocking, http::HttpClient& client,
+  WebhookDispatcher(store::OutboxStore& store, BlockingPool& blocking, http::HttpClient& client,
                     const http::AddressPolicy& policy, WebhookOptions options = {});
 
   // Enqueues one delivery per active webhook of the tenant subscribed to `event` (or to "*"),
@@ -106,7 +106,7 @@ class WebhookDispatcher {
     int64_t read_at_ms = 0;
   };
 
-  store::Store& store_;
+  store::OutboxStore& store_;
   BlockingPool& blocking_;
   http::HttpClient& client_;
   const http::AddressPolicy& policy_;

@@ -8,7 +8,7 @@
 
 #include "common/offload.h"
 #include "pipeline/agent_config.h"
-#include "store/store.h"
+#include "store/conversation_store.h"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -21,7 +21,7 @@ namespace brainstem::pipeline {
 
 class AgentCache {
  public:
-  AgentCache(store::Store& store, BlockingPool& blocking, int64_t ttl_ms = 300000)
+  AgentCache(store::ConversationStore& store, BlockingPool& blocking, int64_t ttl_ms = 300000)
       : store_(store), blocking_(blocking), ttl_ms_(ttl_ms) {}
 
   // The agent with `id`, in whichever tenant it lives (the caller checks the tenant).
@@ -37,7 +37,7 @@ class AgentCache {
     AgentConfigPtr config;
     int64_t loaded_at = 0;
   };
-  store::Store& store_;
+  store::ConversationStore& store_;
   BlockingPool& blocking_;
   const int64_t ttl_ms_;
   std::mutex mu_;

@@ -8,7 +8,7 @@
 #pragma once
 
 #include "common/offload.h"
-#include "store/store.h"
+#include "store/conversation_store.h"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -21,7 +21,7 @@ namespace brainstem::pipeline {
 
 class ConversationWriter {
  public:
-  ConversationWriter(store::Store& store, BlockingPool& blocking, size_t max_batch = 256)
+  ConversationWriter(store::ConversationStore& store, BlockingPool& blocking, size_t max_batch = 256)
       : store_(store), blocking_(blocking), max_batch_(max_batch) {}
 
   boost::asio::awaitable<Status> write(store::ConversationRecord record);
@@ -38,7 +38,7 @@ class ConversationWriter {
   };
   boost::asio::awaitable<void> flush_all();
 
-  store::Store& store_;
+  store::ConversationStore& store_;
   BlockingPool& blocking_;
   const size_t max_batch_;
   mutable std::mutex mu_;

@@ -1,0 +1,192 @@
+// Agents and what their conversations leave behind: customers, sessions and their turns (a
+// CELLSTATE scope's turns too), customers' facts and the semantic cache's entries, written together
+// by record_conversations. The contract every store interface keeps (threads, blocking, errors,
+// durability) is in store/store.h.
+#pragma once
+
+#include "common/status.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace brainstem::store {
+
+// An agent (a Cerebral, a Cortex agent). Its full configuration (personality, prompts, FAQs,
+// actions, model policy, ...) is one JSON document the pipeline parses (pipeline/agent_config.h);
+// the store keeps it whole and indexes only what it looks up by.
+struct Agent {
+  std::string id;  // uuid
+  std::string tenant_id;
+  std::string name;
+  std::string status = "active";  // draft | active | paused
+  std::string config;             // JSON object text
+  int64_t version = 1;            // +1 on every update; caches compare it
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// A customer of a tenant (seed 000). `id` is the tenant's own identifier when it gave one
+// ("cust_8f2a"), otherwise generated; unique within the tenant.
+struct Customer {
+  std::string id;
+  std::string tenant_id;
+  std::string email;  // lower-case, or empty
+  std::string phone;  // E.164, or empty
+  std::string name;
+  std::string external_id;
+  std::vector<std::string> tags;
+  std::string metadata = "{}";  // JSON object text
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// One conversation of one agent: a Cerebral session_id, a Cortex conversation_id, a
+// Cendriix conversation. The same id under two agents is two sessions.
+struct Session {
+  std::string tenant_id;
+  std::string agent_id;
+  std::string id;
+  std::string customer_id;  // the customer of the first turn, or empty
+  std::string title;
+  int64_t turn_count = 0;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// One message of a session, stored once.
+struct Turn {
+  std::string id;  // "turn_..."
+  std::string tenant_id;
+  std::string agent_id;
+  std::string session_id;
+  int64_t seq = 0;    // position in the session, from 1; assigned by append_turns
+  std::string role;   // user | assistant | tool | system
+  std::string content;
+  std::string customer_id;
+  int64_t tokens = 0;
+  std::string metadata = "{}";  // JSON object text
+  int64_t created_at = 0;
+  std::string tool_calls;    // JSON text, or empty when the turn made none
+  std::string tool_results;  // JSON text, or empty
+};
+
+// A fact about a customer (Cortex memory), optionally scoped to one agent.
+struct MemoryFact {
+  std::string id;  // uuid
+  std::string tenant_id;
+  std::string customer_id;
+  std::string agent_id;  // empty: every agent of the tenant sees it
+  std::string fact;
+  std::string category = "general";  // preference | history | sentiment | context | general
+  double confidence = 1.0;
+  std::string source = "manual";  // manual | extracted | ...
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+// A semantic cache entry: a question's embedding and the answer given to it.
+struct CacheEntry {
+  std::string id;
+  std::string tenant_id;
+  std::string agent_id;
+  std::string customer_id;  // empty: shareable across the agent's customers
+  std::string question;
+  std::string answer;
+  std::string model;
+  std::vector<float> embedding;
+  int64_t created_at = 0;
+};
+
+// What one answered message leaves behind: the customer it named, the session's new turns,
+// the facts found in it and its semantic cache entry. Many are written in one transaction.
+struct ConversationRecord {
+  std::optional<Customer> customer;  // upserted as by upsert_customer
+  std::vector<Turn> turns;           // appended as by append_turns (one session)
+  std::vector<MemoryFact> facts;     // saved as by save_fact
+  std::optional<CacheEntry> cache_entry;  // put as by put_cache_entry
+};
+
+class ConversationStore {
+ public:
+  virtual ~ConversationStore() = default;
+
+  // --- agents
+  virtual Status create_agent(const Agent& agent) = 0;  // kConflict on a duplicate id
+  virtual Result<Agent> get_agent(const std::string& tenant_id, const std::string& id) = 0;
+  // Any tenant's agent by id: invocation checks the tenant itself to answer 403, not 404.
+  virtual Result<Agent> find_agent(const std::string& id) = 0;
+  virtual Result<std::vector<Agent>> list_agents(const std::string& tenant_id) = 0;  // newest first
+  // Replaces name, status and config; bumps version and updated_at. Returns the stored agent.
+  virtual Result<Agent> update_agent(const Agent& agent) = 0;
+  virtual Status delete_agent(const std::string& tenant_id, const std::string& id) = 0;
+
+  // --- customers
+  // Creates the customer or merges into the one matching its id, email, phone or external id
+  // (in that order). Fields left empty keep their stored values; metadata objects merge
+  // key by key. Returns the stored customer.
+  virtual Result<Customer> upsert_customer(const Customer& customer) = 0;
+  virtual Result<Customer> get_customer(const std::string& tenant_id, const std::string& id) = 0;
+
+  // --- sessions and turns
+  // Appends turns (all of one session) in order, assigning seq, creating the session when new
+  // and updating its counters. Returns the turns as stored.
+  virtual Result<std::vector<Turn>> append_turns(std::vector<Turn> turns) = 0;
+  // The session's last `limit` turns, oldest first.
+  virtual Result<std::vector<Turn>> recent_turns(const std::string& tenant_id, const std::string& agent_id,
+                                                 const std::string& session_id, int limit) = 0;
+  // False only when the session certainly has no turns, known without a read (an engine may
+  // keep an in-memory filter of its sessions); never blocks. True means "read to find out".
+  virtual bool may_have_turns(const std::string& tenant_id, const std::string& agent_id,
+                              const std::string& session_id) {
+    return true;
+  }
+  // Empty agent_id: the session with that id under any of the tenant's agents (the most
+  // recently updated, should two agents have one).
+  virtual Result<Session> get_session(const std::string& tenant_id, const std::string& agent_id,
+                                      const std::string& session_id) = 0;
+  // Empty agent_id: every agent's. Most recently updated first.
+  virtual Result<std::vector<Session>> list_sessions(const std::string& tenant_id, const std::string& agent_id,
+                                                     int limit) = 0;
+
+  // Writes every record in one transaction (group commit). Each record succeeds or fails
+  // whole and alone: its status is in the same position of the result, and a failed record
+  // leaves nothing behind while the others still commit. If the transaction itself cannot
+  // commit, every status is that error.
+  virtual std::vector<Status> record_conversations(const std::vector<ConversationRecord>& records) = 0;
+
+  // --- CELLSTATE turns: a scope's turns are the turns of the session with the scope's id,
+  // under any agent (an agent's conversation with that id is the same scope).
+  // Appends one turn to the session, assigning seq, unless the session's tokens plus the
+  // turn's would exceed `token_budget`: then kConflict with details {code:
+  // "TOKEN_BUDGET_EXCEEDED", token_budget, tokens_used}. Returns the turn as stored.
+  virtual Result<Turn> append_turn_within_budget(Turn turn, int64_t token_budget) = 0;
+  virtual Result<Turn> get_turn(const std::string& tenant_id, const std::string& id) = 0;
+  // Every turn of the session under any agent, oldest first.
+  virtual Result<std::vector<Turn>> session_turns(const std::string& tenant_id, const std::string& session_id) = 0;
+  // The tokens of every turn of the session under any agent.
+  virtual Result<int64_t> session_tokens(const std::string& tenant_id, const std::string& session_id) = 0;
+
+  // --- customer memory facts
+  // Saves the fact; the same text (case-insensitive) for the same customer and agent scope
+  // updates the stored one (category, confidence, source) instead. Returns the stored fact.
+  virtual Result<MemoryFact> save_fact(const MemoryFact& fact) = 0;
+  // The customer's facts visible to `agent_id` (unscoped facts plus that agent's; empty
+  // agent_id: all), highest confidence first, newest first among equals.
+  virtual Result<std::vector<MemoryFact>> list_facts(const std::string& tenant_id, const std::string& customer_id,
+                                                     const std::string& agent_id) = 0;
+  // False only when the customer certainly has no facts, known without a read; never blocks.
+  virtual bool may_have_facts(const std::string& tenant_id, const std::string& customer_id) { return true; }
+  virtual Status delete_fact(const std::string& tenant_id, const std::string& fact_id) = 0;
+
+  // --- semantic cache
+  virtual Status put_cache_entry(const CacheEntry& entry) = 0;
+  // Visits every entry (all tenants) until `visit` returns false: the cache index loads at start.
+  virtual Status scan_cache_entries(const std::function<bool(const CacheEntry&)>& visit) = 0;
+  // Deletes the entries of the tenant (empty: all tenants) and agent (empty: all agents).
+  virtual Result<int64_t> delete_cache_entries(const std::string& tenant_id, const std::string& agent_id) = 0;
+};
+
+}  // namespace brainstem::store
