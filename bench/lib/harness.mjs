@@ -2,7 +2,7 @@
 // floor answering a fixed body, wrk runs parsed into numbers, RSS sampling, and the header
 // every benchmark prints (LevelDB's db_bench style).
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, mkdirSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,8 +28,8 @@ async function waitFor(url, child, what, timeoutMs = 15000) {
 
 // brainstem with limits off and no access log (both are measured elsewhere), plus a key.
 // `bin` is the build to run; `launcher` runs it under a tool (valgrind ...), which may take
-// `startTimeoutMs` to come up.
-export async function startBrainstem(extraEnv = {}, config = '', { bin = BIN, launcher = [], startTimeoutMs = 15000 } = {}) {
+// `startTimeoutMs` to come up; `logFile` takes its log (stderr), which is discarded otherwise.
+export async function startBrainstem(extraEnv = {}, config = '', { bin = BIN, launcher = [], startTimeoutMs = 15000, logFile } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'brainstem-bench-'));
   const port = await freePort();
   const args = ['serve', '--data', join(dir, 'data'), '--listen', `127.0.0.1:${port}`];
@@ -43,7 +43,7 @@ export async function startBrainstem(extraEnv = {}, config = '', { bin = BIN, la
       ...process.env, BRAINSTEM_LOG_ACCESS: 'false', BRAINSTEM_LIMITS_REQUESTS_PER_MINUTE: '0',
       BRAINSTEM_LIMITS_REQUESTS_PER_HOUR: '0', BRAINSTEM_LIMITS_REQUESTS_PER_DAY: '0', ...extraEnv,
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', logFile ? openSync(logFile, 'a') : 'ignore'],
   });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${url}/health`, child, 'brainstem', startTimeoutMs);

@@ -77,6 +77,7 @@ const std::map<std::string, Setter>& setters() {
       {"server.blocking_threads", int_setter("server.blocking_threads", &Config::blocking_threads, 1, 256)},
       {"server.max_body_bytes", int_setter("server.max_body_bytes", &Config::max_body_bytes, 1024, int64_t(1) << 32)},
       {"server.header_timeout_ms", int_setter("server.header_timeout_ms", &Config::header_timeout_ms, 100, 3600000)},
+      {"server.sse_heartbeat_ms", int_setter("server.sse_heartbeat_ms", &Config::sse_heartbeat_ms, 0, 3600000)},
       {"server.idle_timeout_ms", int_setter("server.idle_timeout_ms", &Config::idle_timeout_ms, 100, 3600000)},
       {"server.drain_timeout_ms", int_setter("server.drain_timeout_ms", &Config::drain_timeout_ms, 0, 3600000)},
       {"server.role",

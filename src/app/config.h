@@ -26,6 +26,7 @@ struct Config {
   int header_timeout_ms = 10000;           // server.header_timeout_ms
   int idle_timeout_ms = 60000;             // server.idle_timeout_ms: keep-alive wait
   int drain_timeout_ms = 30000;            // server.drain_timeout_ms: graceful stop
+  int sse_heartbeat_ms = 15000;            // server.sse_heartbeat_ms: comment line on idle event streams; 0: off
   // server.role: "all", or "backend" (only the inference tier: /health, /v1/inference[/stream],
   // /v1/models, /v1/stats, /v1/unload, /v1/cleanup, /metrics)
   std::string role = "all";

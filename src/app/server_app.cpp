@@ -284,6 +284,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   so.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
   so.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   so.drain_timeout = std::chrono::milliseconds(config.drain_timeout_ms);
+  so.sse_heartbeat = std::chrono::milliseconds(config.sse_heartbeat_ms);
   api::Gateway* gateway = p->gateway.get();
   p->server = std::make_unique<http::Server>(so, [gateway](http::Request& req) { return gateway->handle(req); });
   return std::unique_ptr<ServerApp>(new ServerApp(std::move(p)));

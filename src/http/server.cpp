@@ -284,10 +284,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   }
 
   // Chunked transfer: the head with the first chunk, then each chunk as the producer writes
-  // it; the terminating chunk with the last one when the producer says which that is.
+  // it; the terminating chunk with the last one when the producer says which that is. Writes
+  // take turns: a heartbeat being written makes the producer's next write wait for it.
   class ChunkWriter final : public StreamWriter {
    public:
-    ChunkWriter(Connection& conn, std::chrono::milliseconds timeout) : conn_(conn), head_(conn.head), timeout_(timeout) {}
+    ChunkWriter(Connection& conn, std::chrono::milliseconds timeout)
+        : conn_(conn), head_(conn.head), timeout_(timeout), turn_(conn.socket.get_executor()) {}
     asio::awaitable<bool> write(std::string_view data) override {
       if (!data.empty()) co_return co_await send(data, false);
       co_return open_;
@@ -298,10 +300,21 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       if (!ended_) co_await send({}, true);
       co_return open_;
     }
+    // Sends an SSE comment line unless a write is under way or the body has ended.
+    asio::awaitable<void> heartbeat() {
+      if (busy_ || ended_ || !open_) co_return;
+      co_await send(": keep-alive\n\n", false);
+    }
+    Clock::time_point last_sent() const { return last_sent_; }
 
    private:
     asio::awaitable<bool> send(std::string_view data, bool last) {
+      while (busy_) {  // a heartbeat's write; it wakes us when done
+        turn_.expires_at(Clock::time_point::max());
+        co_await turn_.async_wait(kTuple);
+      }
       if (!open_ || ended_) co_return false;
+      busy_ = true;
       ended_ = last;
       char size_line[24];
       int size_len = data.empty() ? 0 : std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
@@ -314,20 +327,58 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       const auto ec = co_await write_all(conn_.socket, pieces);
       head_ = {};
       if (ec) open_ = false;
+      busy_ = false;
+      last_sent_ = Clock::now();
+      turn_.cancel();
       co_return open_;
     }
 
     Connection& conn_;
     std::string_view head_;  // not sent yet
     std::chrono::milliseconds timeout_;
+    asio::steady_timer turn_;  // wakes a write waiting for the one under way
+    Clock::time_point last_sent_ = Clock::now();
+    bool busy_ = false;
     bool open_ = true;
     bool ended_ = false;
   };
 
+  // Beats while the stream is idle, until `stop` is cancelled with `stopping` set.
+  static asio::awaitable<void> heartbeat(ChunkWriter& writer, asio::steady_timer& stop, const bool& stopping,
+                                         std::chrono::milliseconds every) {
+    while (!stopping) {
+      stop.expires_at(writer.last_sent() + every);
+      co_await stop.async_wait(kTuple);
+      if (stopping) break;
+      if (Clock::now() - writer.last_sent() >= every) co_await writer.heartbeat();
+    }
+  }
+
   asio::awaitable<bool> write_stream(Connection& conn, Response& res, bool keep_alive) {
     wire::render_response_head(conn.head, res, std::nullopt, keep_alive);
     ChunkWriter writer(conn, options.body_timeout);
-    co_await res.stream(writer);
+    if (options.sse_heartbeat.count() <= 0 || !res.content_type.starts_with("text/event-stream")) {
+      co_await res.stream(writer);
+      co_return co_await writer.finish();
+    }
+    // The heartbeat runs beside the producer on this thread and is joined before the writer goes.
+    auto executor = conn.socket.get_executor();
+    asio::steady_timer stop(executor), joined(executor, Clock::time_point::max());
+    bool stopping = false, beating = true;
+    asio::co_spawn(executor, heartbeat(writer, stop, stopping, options.sse_heartbeat), [&](std::exception_ptr) {
+      beating = false;
+      joined.cancel();
+    });
+    std::exception_ptr failure;
+    try {
+      co_await res.stream(writer);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    stopping = true;
+    stop.cancel();
+    while (beating) co_await joined.async_wait(kTuple);
+    if (failure) std::rethrow_exception(failure);
     co_return co_await writer.finish();
   }
 

@@ -71,6 +71,14 @@ Handler make_handler(std::shared_ptr<Seen> seen) {
         if (!co_await out.write("data: late\n\n")) ++seen->writes_refused_after_last;
       });
     }
+    if (req.path == "/stream-idle") {  // an event, a pause, an event
+      co_return Response::event_stream([](StreamWriter& out) -> asio::awaitable<void> {
+        co_await out.write("data: one\n\n");
+        asio::steady_timer pause(co_await asio::this_coro::executor, 300ms);
+        co_await pause.async_wait(asio::use_awaitable);
+        co_await out.write_last("data: two\n\n");
+      });
+    }
     if (req.path == "/stream-silent") {
       co_return Response::event_stream([](StreamWriter&) -> asio::awaitable<void> { co_return; });
     }
@@ -226,6 +234,41 @@ TEST_F(HttpServer, StreamedBodyIsChunkedAndEndsWithTheLastWrite) {
   ASSERT_TRUE(next) << c.last_error().message();
   EXPECT_EQ(next->body(), "echo GET /after ");
   EXPECT_EQ(seen_->writes_refused_after_last.load(), 1);
+}
+
+TEST_F(HttpServer, IdleEventStreamGetsHeartbeatCommentsBetweenWholeEvents) {
+  ServerOptions options = test_options();
+  options.sse_heartbeat = 40ms;
+  start(options);
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send(get("/stream-idle"));
+  auto res = c.read();
+  ASSERT_TRUE(res) << c.last_error().message();
+  const std::string& body = res->body();
+  ASSERT_TRUE(body.starts_with("data: one\n\n")) << body;
+  ASSERT_TRUE(body.ends_with("data: two\n\n")) << body;
+  // Only whole comment lines stand between the two events.
+  std::string between = body.substr(11, body.size() - 22);
+  EXPECT_FALSE(between.empty()) << "the pause is several heartbeat intervals long";
+  for (size_t at = 0; at < between.size(); at += 14) EXPECT_EQ(between.substr(at, 14), ": keep-alive\n\n");
+  // The connection is still good for the next request.
+  c.send(get("/plain"));
+  auto next = c.read();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->result_int(), 200);
+}
+
+TEST_F(HttpServer, HeartbeatsCanBeTurnedOff) {
+  ServerOptions options = test_options();
+  options.sse_heartbeat = 0ms;
+  start(options);
+  RawClient c;
+  ASSERT_FALSE(c.connect(port_));
+  c.send(get("/stream-idle"));
+  auto res = c.read();
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body(), "data: one\n\ndata: two\n\n");
 }
 
 TEST_F(HttpServer, StreamThatWritesNothingStillSendsHeadersAndAnEmptyBody) {
