@@ -1,6 +1,7 @@
 #include "api/agent_message.h"
 
 #include "api/errors.h"
+#include "http/sse.h"
 #include "common/json_text.h"
 #include "common/offload.h"
 
@@ -16,14 +17,10 @@ namespace json = boost::json;
 
 namespace {
 
-std::string sse(std::string_view event, const json::value& data) {
-  return "event: " + std::string(event) + "\ndata: " + json_text(data) + "\n\n";
-}
-
 std::string frame_of(const pipeline::StreamEvent& event) {
-  if (const auto* token = std::get_if<pipeline::TokenEvent>(&event)) return sse("token", json::object{{"text", token->text}});
+  if (const auto* token = std::get_if<pipeline::TokenEvent>(&event)) return http::sse_event("token", json::object{{"text", token->text}});
   const auto& tool = std::get<pipeline::ToolEvent>(event);
-  return sse("tool", json::object{{"name", tool.name}, {"ok", tool.ok}, {"status", tool.status}, {"latency_ms", tool.latency_ms}});
+  return http::sse_event("tool", json::object{{"name", tool.name}, {"ok", tool.ok}, {"status", tool.status}, {"latency_ms", tool.latency_ms}});
 }
 
 // What a streamed message owns: the request, and the pipeline state that refers to it.
@@ -67,10 +64,10 @@ asio::awaitable<http::Response> stream_message(Services& services, pipeline::Mes
     std::string last;
     try {
       pipeline::MessageResult result = co_await services.pipeline.run(*message->state, &sink);
-      last = sse("done", render_done(result));
+      last = http::sse_event("done", render_done(result));
     } catch (const StatusError& e) {
       if (e.status.code() == StatusCode::kInternal) spdlog::error("{} stream: {}", message->request.request_id, e.what());
-      last = sse("error", json::object{{"code", snake_name(e.status.code())}, {"message", e.status.message()},
+      last = http::sse_event("error", json::object{{"code", snake_name(e.status.code())}, {"message", e.status.message()},
                                        {"requestId", message->request.request_id}});
     }
     if (open) co_await out.write_last(last);

@@ -7,6 +7,7 @@
 #include "common/ids.h"
 #include "common/json_text.h"
 #include "common/scratch_json.h"
+#include "http/sse.h"
 
 #include <map>
 
@@ -127,10 +128,6 @@ models::ChatRequest read_messages(const http::Request& req, bool& stream) {
   return parse_messages(json_body(req, false, scratch.storage()), stream);
 }
 
-std::string event(std::string_view type, const json::object& data) {
-  return "event: " + std::string(type) + "\ndata: " + json_text(data) + "\n\n";
-}
-
 }  // namespace
 
 void add_anthropic_routes(RouteTable& t, Services& svc) {
@@ -171,7 +168,7 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
            auto first = std::move(started_stream.first);
            co_return http::Response::event_stream(
                [relay, first = std::move(first), id, model](http::StreamWriter& out) mutable -> asio::awaitable<void> {
-                 std::string frame = event("message_start", json::object{
+                 std::string frame = http::sse_event("message_start", json::object{
                      {"type", "message_start"},
                      {"message", json::object{{"id", id}, {"type", "message"}, {"role", "assistant"}, {"content", json::array{}},
                                               {"model", model}, {"stop_reason", nullptr}, {"stop_sequence", nullptr},
@@ -182,7 +179,7 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
                  std::map<int, int> tool_blocks;  // tool call index → block index
                  auto close_block = [&]() {
                    std::string s;
-                   if (block >= 0) s = event("content_block_stop", json::object{{"type", "content_block_stop"}, {"index", block}});
+                   if (block >= 0) s = http::sse_event("content_block_stop", json::object{{"type", "content_block_stop"}, {"index", block}});
                    return s;
                  };
                  std::optional<ChatRelay::Event> ev = std::move(first);
@@ -195,10 +192,10 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
                          frame += close_block();
                          ++block;
                          text_block = true;
-                         frame += event("content_block_start", json::object{{"type", "content_block_start"}, {"index", block},
+                         frame += http::sse_event("content_block_start", json::object{{"type", "content_block_start"}, {"index", block},
                                                                              {"content_block", json::object{{"type", "text"}, {"text", ""}}}});
                        }
-                       frame += event("content_block_delta", json::object{{"type", "content_block_delta"}, {"index", block},
+                       frame += http::sse_event("content_block_delta", json::object{{"type", "content_block_delta"}, {"index", block},
                                                                            {"delta", json::object{{"type", "text_delta"}, {"text", d.content}}}});
                      }
                      for (const auto& c : d.tool_calls) {
@@ -207,32 +204,32 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
                          ++block;
                          text_block = false;
                          tool_blocks[c.index] = block;
-                         frame += event("content_block_start", json::object{{"type", "content_block_start"}, {"index", block},
+                         frame += http::sse_event("content_block_start", json::object{{"type", "content_block_start"}, {"index", block},
                                                                              {"content_block", json::object{{"type", "tool_use"}, {"id", c.id}, {"name", c.name}, {"input", json::object{}}}}});
                        }
                        if (!c.arguments.empty()) {
-                         frame += event("content_block_delta", json::object{{"type", "content_block_delta"}, {"index", tool_blocks[c.index]},
+                         frame += http::sse_event("content_block_delta", json::object{{"type", "content_block_delta"}, {"index", tool_blocks[c.index]},
                                                                              {"delta", json::object{{"type", "input_json_delta"}, {"partial_json", c.arguments}}}});
                        }
                      }
                    } else {
                      auto& result = std::get<1>(*ev);
                      if (!result.ok()) {
-                       frame += event("error", json::object{{"type", "error"},
+                       frame += http::sse_event("error", json::object{{"type", "error"},
                                                            {"error", json::object{{"type", "api_error"}, {"message", result.status().message()}}}});
                      } else {
                        if (block < 0) {  // an empty reply still has one (empty) text block
                          ++block;
-                         frame += event("content_block_start", json::object{{"type", "content_block_start"}, {"index", block},
+                         frame += http::sse_event("content_block_start", json::object{{"type", "content_block_start"}, {"index", block},
                                                                              {"content_block", json::object{{"type", "text"}, {"text", ""}}}});
                        }
                        frame += close_block();
-                       frame += event("message_delta", json::object{
+                       frame += http::sse_event("message_delta", json::object{
                            {"type", "message_delta"},
                            {"delta", json::object{{"stop_reason", stop_reason(result->response.finish_reason, false)}, {"stop_sequence", nullptr}}},
                            {"usage", json::object{{"input_tokens", result->response.usage.prompt_tokens},
                                                   {"output_tokens", result->response.usage.completion_tokens}}}});
-                       frame += event("message_stop", json::object{{"type", "message_stop"}});
+                       frame += http::sse_event("message_stop", json::object{{"type", "message_stop"}});
                      }
                      open = co_await out.write_last(frame);
                      break;

@@ -8,6 +8,7 @@
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "common/json_text.h"
+#include "http/sse.h"
 #include "ops/metrics.h"
 #include "common/text.h"
 
@@ -129,14 +130,14 @@ http::Response token_event_stream(RoutedStream stream, json::object done_fields,
           if (ev->index() == 0) {
             const auto& d = std::get<0>(*ev);
             if (!d.content.empty()) {
-              frame = "data: " + json_text(json::object{{"token", d.content}, {"total_tokens", ++tokens}}) + "\n\n";
+              frame = http::sse_event({}, json::object{{"token", d.content}, {"total_tokens", ++tokens}});
               open = co_await out.write(frame);
             }
           } else {
             auto& result = std::get<1>(*ev);
             if (!result.ok()) {
-              frame = "data: " + json_text(json::object{{"error", true}, {"message", result.status().message()},
-                                                              {"code", "INFERENCE_ERROR"}}) + "\n\n";
+              frame = http::sse_event({}, json::object{{"error", true}, {"message", result.status().message()},
+                                                       {"code", "INFERENCE_ERROR"}});
             } else {
               json::object done = done_fields;
               done["done"] = true;
@@ -146,7 +147,7 @@ http::Response token_event_stream(RoutedStream stream, json::object done_fields,
               done["finish_reason"] = result->response.finish_reason;
               done["inference_time"] = double(now_us() - started) / 1e6;
               done["timestamp"] = iso8601_micros(now_us());
-              frame = "data: " + json_text(done) + "\n\n";
+              frame = http::sse_event({}, done);
             }
             open = co_await out.write_last(frame);
             break;

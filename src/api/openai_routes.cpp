@@ -8,6 +8,7 @@
 #include "common/ids.h"
 #include "common/json_text.h"
 #include "common/scratch_json.h"
+#include "http/sse.h"
 
 #include <cstring>
 
@@ -184,7 +185,6 @@ http::Response completion_response(const std::string& id, int64_t created, const
                                                 sp));
 }
 
-std::string sse(const json::value& v) { return "data: " + json_text(v) + "\n\n"; }
 
 // Appends the JSON of one delta: its content and tool-call pieces.
 void append_delta(std::string& out, const models::ChatDelta& d) {
@@ -310,7 +310,7 @@ void add_openai_routes(RouteTable& t, Services& svc) {
                      } else {
                        auto& result = std::get<1>(*event);
                        if (!result.ok()) {
-                         frame += sse(json::object{{"error", json::object{{"message", result.status().message()},
+                         frame += http::sse_event({}, json::object{{"error", json::object{{"message", result.status().message()},
                                                                          {"type", "server_error"},
                                                                          {"code", snake_name(result.status().code())}}}});
                        } else {

@@ -1,0 +1,35 @@
+// Server-Sent Events framing, the one way every route family writes an event: optional
+// "event:" line, the JSON data on one "data:" line, a blank line. (JSON text never holds a raw
+// line break, so one data line always suffices.) The server adds heartbeats on idle streams.
+#pragma once
+
+#include "common/json_text.h"
+
+#include <boost/json/value.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace brainstem::http {
+
+// Appends "event: <event>\n" (when `event` is not empty), "data: <data>\n\n".
+inline void append_sse(std::string& out, std::string_view event, std::string_view data) {
+  if (!event.empty()) out.append("event: ").append(event).append("\n");
+  out.append("data: ").append(data).append("\n\n");
+}
+
+// Appends an event whose data is `data` as JSON text.
+inline void append_sse(std::string& out, std::string_view event, const boost::json::value& data) {
+  if (!event.empty()) out.append("event: ").append(event).append("\n");
+  out.append("data: ");
+  append_json(out, data);
+  out.append("\n\n");
+}
+
+inline std::string sse_event(std::string_view event, const boost::json::value& data) {
+  std::string out;
+  append_sse(out, event, data);
+  return out;
+}
+
+}  // namespace brainstem::http
