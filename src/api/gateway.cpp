@@ -121,17 +121,6 @@ asio::awaitable<Status> Gateway::authenticate(const http::Request& req, RequestC
   co_return Status::ok();
 }
 
-asio::awaitable<Result<GenerationGate::Slot>> Gateway::admit_generation(RequestContext& ctx) {
-  // A tenant's own call is held to its budget; an orchestrator's was where its tenant came in.
-  if (ctx.principal && !ctx.principal->orchestrator && services_.budgets.enabled()) {
-    ctx.budget = co_await services_.budgets.state(ctx.principal->tenant_id);
-    if (ctx.budget == ops::BudgetState::kBlock) {
-      co_return Status(StatusCode::kPaymentRequired, "daily LLM cost budget exhausted; it resets at midnight UTC");
-    }
-  }
-  co_return services_.gate.acquire();
-}
-
 asio::awaitable<http::Response> Gateway::route(http::Request& req, RequestContext& ctx, ops::RateDecision& rate) {
   if (req.transport_error) {  // answered in the family of the route it was meant for, when that is known
     auto match = req.target.empty() ? http::Router<size_t>::Match{} : routes_.find(req.method, req.raw_path());
@@ -195,7 +184,16 @@ asio::awaitable<http::Response> Gateway::route(http::Request& req, RequestContex
 
   GenerationGate::Slot slot;
   if (route.generates) {
-    auto admitted = co_await admit_generation(ctx);
+    // A tenant's own call is held to its budget; an orchestrator's was where its tenant came in.
+    if (ctx.principal && !ctx.principal->orchestrator && services_.budgets.enabled()) {
+      ctx.budget = co_await services_.budgets.state(ctx.principal->tenant_id);
+      if (ctx.budget == ops::BudgetState::kBlock) {
+        co_return render_error(ctx.family,
+                               Status(StatusCode::kPaymentRequired, "daily LLM cost budget exhausted; it resets at midnight UTC"),
+                               ctx.request_id);
+      }
+    }
+    auto admitted = services_.gate.acquire();
     if (!admitted) co_return render_error(ctx.family, admitted.status(), ctx.request_id);
     slot = std::move(admitted).value();
   }
@@ -227,11 +225,7 @@ asio::awaitable<http::Response> Gateway::route(http::Request& req, RequestContex
       if (!appended) spdlog::error("{} audit append failed: {}", ctx.request_id, appended.status().message());
     }
   }
-  if (slot && res.stream) {  // a streamed generation holds its slot until the stream ends
-    res.stream = [slot = std::move(slot), produce = std::move(res.stream)](http::StreamWriter& out) -> asio::awaitable<void> {
-      co_await produce(out);
-    };
-  }
+  if (slot) res.hold = std::move(slot);  // a generation holds its slot until its reply is sent
   if (ctx.principal && ctx.principal->is_key()) {
     if (auto origin = req.header("Origin"); !origin.empty()) {
       res.set_header("Access-Control-Allow-Origin", std::string(origin));

@@ -24,9 +24,6 @@ class Gateway {
  private:
   boost::asio::awaitable<http::Response> route(http::Request& request, RequestContext& ctx, ops::RateDecision& rate);
   boost::asio::awaitable<Status> authenticate(const http::Request& request, RequestContext& ctx);
-  // The policies of a generating route: the tenant's budget (402 when spent) and a slot of the
-  // generation gate.
-  boost::asio::awaitable<Result<GenerationGate::Slot>> admit_generation(RequestContext& ctx);
 
   Services& services_;
   const RouteTable& routes_;

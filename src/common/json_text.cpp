@@ -3,14 +3,27 @@
 #include <boost/json/serializer.hpp>
 #include <boost/json/value.hpp>
 
+#include <array>
 #include <charconv>
 #include <cmath>
 
 namespace brainstem {
 
+namespace {
+
+// The bytes a JSON string must escape: control characters, the quote and the backslash.
+constexpr std::array<bool, 256> kEscaped = [] {
+  std::array<bool, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[c] = true;
+  table['"'] = table['\\'] = true;
+  return table;
+}();
+
+}  // namespace
+
 bool needs_json_escape(std::string_view s) {
   for (const char c : s) {
-    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20) return true;
+    if (kEscaped[static_cast<unsigned char>(c)]) return true;
   }
   return false;
 }
@@ -102,21 +115,21 @@ void append_json(std::string& out, const boost::json::value& value) {
 
 std::string json_text(const boost::json::value& value) {
   std::string out;
-  out.reserve(256);
+  out.reserve(512);
   append_json(out, value);
   return out;
 }
 
 std::string json_text(const boost::json::object& object) {
   std::string out;
-  out.reserve(256);
+  out.reserve(512);
   append_json(out, object);
   return out;
 }
 
 std::string json_text(const boost::json::array& array) {
   std::string out;
-  out.reserve(256);
+  out.reserve(512);
   append_json(out, array);
   return out;
 }

@@ -7,6 +7,7 @@
 #include <boost/json/value.hpp>
 
 #include <functional>
+#include <memory>
 
 #include <optional>
 #include <string>
@@ -64,6 +65,8 @@ struct Response {
   // When set, the body is produced by this coroutine after the status and headers are sent
   // (chunked); `body` is ignored. Decide the status before returning such a response.
   std::function<boost::asio::awaitable<void>(StreamWriter&)> stream;
+  // Kept until the response has been sent, streamed body included: e.g. a generation slot.
+  std::shared_ptr<void> hold;
 
   // Replaces an existing header of the same name (case-insensitive).
   void set_header(std::string_view name, std::string value);

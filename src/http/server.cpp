@@ -28,6 +28,8 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 using Clock = std::chrono::steady_clock;
 
+class ChunkWriter;
+
 // One open connection. Lives on one I/O thread's io_context; `idle` is true while waiting for
 // the first byte of a request, which is when a graceful stop may close it.
 struct Connection {
@@ -44,6 +46,7 @@ struct Connection {
   }
 
   tcp::socket socket;
+  ChunkWriter* event_stream = nullptr;  // the event stream being written, if any
   beast::flat_buffer input;  // received bytes not parsed yet (a pipelined request's)
   std::string head;          // the response head being written, its capacity kept between responses
   Clock::time_point deadline = Clock::time_point::max();
@@ -69,6 +72,69 @@ class Registration {
  private:
   IoThread& thread_;
   Connection* conn_;
+};
+
+// Chunked transfer: the head with the first chunk, then each chunk as the producer writes
+// it; the terminating chunk with the last one when the producer says which that is.
+class ChunkWriter final : public StreamWriter {
+ public:
+  ChunkWriter(Connection& conn, std::chrono::milliseconds timeout) : conn_(conn), head_(conn.head), timeout_(timeout) {}
+  asio::awaitable<bool> write(std::string_view data) override {
+    if (!data.empty()) co_return co_await send(data, false);
+    co_return open_;
+  }
+  asio::awaitable<bool> write_last(std::string_view data) override { co_return co_await send(data, true); }
+  // Ends the body unless write_last already did.
+  asio::awaitable<bool> finish() {
+    if (!ended_) co_await send({}, true);
+    co_return open_;
+  }
+  // Called by the thread's sweep: an SSE comment line when nothing was sent for `idle`. Only
+  // between writes and only what the socket takes at once, so it never splits or delays an
+  // event; a socket that takes part of it has a client that stopped reading, and is closed.
+  void heartbeat_if_idle(Clock::time_point now, Clock::duration idle) {
+    if (busy_ || ended_ || !open_ || !head_.empty() || now - last_sent_ < idle) return;
+    static constexpr std::string_view kBeat = "e\r\n: keep-alive\n\n\r\n";  // one chunk
+    boost::system::error_code ec;
+    const size_t n = conn_.socket.write_some(asio::buffer(kBeat.data(), kBeat.size()), ec);
+    if (ec == asio::error::would_block) return;
+    if (ec || n != kBeat.size()) {
+      open_ = false;
+      conn_.socket.cancel(ec);
+      conn_.socket.shutdown(tcp::socket::shutdown_both, ec);
+      return;
+    }
+    last_sent_ = now;
+  }
+
+ private:
+  asio::awaitable<bool> send(std::string_view data, bool last) {
+    if (!open_ || ended_) co_return false;
+    ended_ = last;
+    busy_ = true;
+    char size_line[24];
+    int size_len = data.empty() ? 0 : std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
+    static constexpr std::string_view kCrlf = "\r\n", kLastChunk = "0\r\n\r\n";
+    std::array<asio::const_buffer, 5> pieces{
+        asio::buffer(head_.data(), head_.size()), asio::buffer(size_line, size_len), asio::buffer(data.data(), data.size()),
+        asio::buffer(kCrlf.data(), data.empty() ? 0 : kCrlf.size()),
+        asio::buffer(kLastChunk.data(), last ? kLastChunk.size() : 0)};
+    conn_.expires_after(timeout_);
+    const auto ec = co_await write_all(conn_.socket, pieces);
+    head_ = {};
+    busy_ = false;
+    last_sent_ = Clock::now();
+    if (ec) open_ = false;
+    co_return open_;
+  }
+
+  Connection& conn_;
+  std::string_view head_;  // not sent yet
+  std::chrono::milliseconds timeout_;
+  Clock::time_point last_sent_ = Clock::now();
+  bool busy_ = false;  // a write is under way
+  bool open_ = true;
+  bool ended_ = false;
 };
 
 // The peer left or went quiet: nothing to answer.
@@ -114,10 +180,12 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     for (auto& t : threads) t->context.stop();
   }
 
-  // How often each thread looks for connections past their deadline: a timeout fires up to
-  // this much late. One sweep a thread replaces a timer armed and cancelled per read and write.
+  // How often each thread looks for connections past their deadline (and idle event streams):
+  // a timeout fires up to this much late. One sweep a thread replaces a timer armed and
+  // cancelled per read and write, and a heartbeat timer per stream.
   Clock::duration sweep_interval() const {
-    const auto shortest = std::min({options.header_timeout, options.idle_timeout, options.body_timeout});
+    auto shortest = std::min({options.header_timeout, options.idle_timeout, options.body_timeout});
+    if (options.sse_heartbeat.count() > 0) shortest = std::min(shortest, options.sse_heartbeat);
     return std::clamp<Clock::duration>(shortest / 4, std::chrono::milliseconds(10), std::chrono::seconds(1));
   }
 
@@ -135,6 +203,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
           boost::system::error_code ignored;
           c->socket.cancel(ignored);
         }
+        if (c->event_stream) c->event_stream->heartbeat_if_idle(now, options.sse_heartbeat);
       }
     }
   }
@@ -283,102 +352,17 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     co_return !ec;
   }
 
-  // Chunked transfer: the head with the first chunk, then each chunk as the producer writes
-  // it; the terminating chunk with the last one when the producer says which that is. Writes
-  // take turns: a heartbeat being written makes the producer's next write wait for it.
-  class ChunkWriter final : public StreamWriter {
-   public:
-    ChunkWriter(Connection& conn, std::chrono::milliseconds timeout)
-        : conn_(conn), head_(conn.head), timeout_(timeout), turn_(conn.socket.get_executor()) {}
-    asio::awaitable<bool> write(std::string_view data) override {
-      if (!data.empty()) co_return co_await send(data, false);
-      co_return open_;
-    }
-    asio::awaitable<bool> write_last(std::string_view data) override { co_return co_await send(data, true); }
-    // Ends the body unless write_last already did.
-    asio::awaitable<bool> finish() {
-      if (!ended_) co_await send({}, true);
-      co_return open_;
-    }
-    // Sends an SSE comment line unless a write is under way or the body has ended.
-    asio::awaitable<void> heartbeat() {
-      if (busy_ || ended_ || !open_) co_return;
-      co_await send(": keep-alive\n\n", false);
-    }
-    Clock::time_point last_sent() const { return last_sent_; }
-
-   private:
-    asio::awaitable<bool> send(std::string_view data, bool last) {
-      while (busy_) {  // a heartbeat's write; it wakes us when done
-        turn_.expires_at(Clock::time_point::max());
-        co_await turn_.async_wait(kTuple);
-      }
-      if (!open_ || ended_) co_return false;
-      busy_ = true;
-      ended_ = last;
-      char size_line[24];
-      int size_len = data.empty() ? 0 : std::snprintf(size_line, sizeof size_line, "%zx\r\n", data.size());
-      static constexpr std::string_view kCrlf = "\r\n", kLastChunk = "0\r\n\r\n";
-      std::array<asio::const_buffer, 5> pieces{
-          asio::buffer(head_.data(), head_.size()), asio::buffer(size_line, size_len), asio::buffer(data.data(), data.size()),
-          asio::buffer(kCrlf.data(), data.empty() ? 0 : kCrlf.size()),
-          asio::buffer(kLastChunk.data(), last ? kLastChunk.size() : 0)};
-      conn_.expires_after(timeout_);
-      const auto ec = co_await write_all(conn_.socket, pieces);
-      head_ = {};
-      if (ec) open_ = false;
-      busy_ = false;
-      last_sent_ = Clock::now();
-      turn_.cancel();
-      co_return open_;
-    }
-
-    Connection& conn_;
-    std::string_view head_;  // not sent yet
-    std::chrono::milliseconds timeout_;
-    asio::steady_timer turn_;  // wakes a write waiting for the one under way
-    Clock::time_point last_sent_ = Clock::now();
-    bool busy_ = false;
-    bool open_ = true;
-    bool ended_ = false;
-  };
-
-  // Beats while the stream is idle, until `stop` is cancelled with `stopping` set.
-  static asio::awaitable<void> heartbeat(ChunkWriter& writer, asio::steady_timer& stop, const bool& stopping,
-                                         std::chrono::milliseconds every) {
-    while (!stopping) {
-      stop.expires_at(writer.last_sent() + every);
-      co_await stop.async_wait(kTuple);
-      if (stopping) break;
-      if (Clock::now() - writer.last_sent() >= every) co_await writer.heartbeat();
-    }
-  }
-
   asio::awaitable<bool> write_stream(Connection& conn, Response& res, bool keep_alive) {
     wire::render_response_head(conn.head, res, std::nullopt, keep_alive);
     ChunkWriter writer(conn, options.body_timeout);
-    if (options.sse_heartbeat.count() <= 0 || !res.content_type.starts_with("text/event-stream")) {
-      co_await res.stream(writer);
-      co_return co_await writer.finish();
-    }
-    // The heartbeat runs beside the producer on this thread and is joined before the writer goes.
-    auto executor = conn.socket.get_executor();
-    asio::steady_timer stop(executor), joined(executor, Clock::time_point::max());
-    bool stopping = false, beating = true;
-    asio::co_spawn(executor, heartbeat(writer, stop, stopping, options.sse_heartbeat), [&](std::exception_ptr) {
-      beating = false;
-      joined.cancel();
-    });
-    std::exception_ptr failure;
-    try {
-      co_await res.stream(writer);
-    } catch (...) {
-      failure = std::current_exception();
-    }
-    stopping = true;
-    stop.cancel();
-    while (beating) co_await joined.async_wait(kTuple);
-    if (failure) std::rethrow_exception(failure);
+    // An event stream is offered to the sweep for heartbeats while it runs.
+    const bool beats = options.sse_heartbeat.count() > 0 && res.content_type.starts_with("text/event-stream");
+    if (beats) conn.event_stream = &writer;
+    struct Withdraw {
+      Connection& conn;
+      ~Withdraw() { conn.event_stream = nullptr; }
+    } withdraw{conn};
+    co_await res.stream(writer);
     co_return co_await writer.finish();
   }
 
