@@ -5,7 +5,7 @@
 #include "api/routes.h"
 #include "common/ids.h"
 #include "common/json_text.h"
-#include "http/client.h"
+#include "net/client.h"
 #include "common/text.h"
 
 #include <spdlog/spdlog.h>
@@ -67,9 +67,9 @@ json::object webhook_view(const store::Webhook& w, bool with_secret) {
 
 // A webhook URL must be http(s), and a literal address (or localhost) must be one the
 // address policy allows; host names are checked again, resolved, at every delivery.
-Status check_webhook_url(const std::string& url, const http::AddressPolicy& policy) {
-  if (auto s = http::AddressPolicy::check_url_scheme(url); !s.is_ok()) return Status::validation("url", s.message());
-  auto parsed = http::parse_url(url);
+Status check_webhook_url(const std::string& url, const net::AddressPolicy& policy) {
+  if (auto s = net::AddressPolicy::check_url_scheme(url); !s.is_ok()) return Status::validation("url", s.message());
+  auto parsed = net::parse_url(url);
   if (!parsed) return Status::validation("url", parsed.status().message());
   std::string host = parsed->host;
   if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);

@@ -266,7 +266,7 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
            auto embedding_model = f.string("embedding_model", 0, 200).value_or("");
            auto agent_id = f.string("agent_id", 0, 100).value_or("");
            check(f);
-           if (Status s = http::AddressPolicy::check_url_scheme(url); !s.is_ok()) {
+           if (Status s = net::AddressPolicy::check_url_scheme(url); !s.is_ok()) {
              throw StatusError(Status::validation("url", s.message()));
            }
            auto tenant = ctx.caller().tenant_id;

@@ -5,8 +5,8 @@
 #include "auth/accounts.h"
 #include "auth/authenticator.h"
 #include "common/offload.h"
-#include "http/address_policy.h"
-#include "http/client.h"
+#include "net/address_policy.h"
+#include "net/client.h"
 #include "knowledge/knowledge_base.h"
 #include "knowledge/page_fetcher.h"
 #include "memory/cellstate.h"
@@ -64,9 +64,9 @@ struct Services {
   ops::UsageMeter& usage;
   ops::WebhookDispatcher& webhooks;
   pipeline::Pipeline& pipeline;
-  const http::AddressPolicy& address_policy;  // what outgoing calls to tenant URLs may reach
+  const net::AddressPolicy& address_policy;  // what outgoing calls to tenant URLs may reach
   knowledge::KnowledgeBase& knowledge;
-  http::HttpClient& outbound;  // calls to tenant-given URLs (web pages to ingest)
+  net::HttpClient& outbound;  // calls to tenant-given URLs (web pages to ingest)
   memory::CellState& cellstate;
 
   const ops::RateLimits& limits_for(const std::string& tenant_id, const std::string& slug) const;

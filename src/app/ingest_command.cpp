@@ -3,7 +3,7 @@
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/file.h"
-#include "http/client.h"
+#include "net/client.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -47,7 +47,7 @@ std::string text_of(const json::object& o, const char* key) {
 }
 
 // The server's error message in a response body, or the status line.
-std::string error_of(const http::ClientResponse& r) {
+std::string error_of(const net::ClientResponse& r) {
   boost::system::error_code ec;
   auto body = json::parse(r.body, ec);
   if (!ec && body.is_object()) {
@@ -59,10 +59,10 @@ std::string error_of(const http::ClientResponse& r) {
 
 asio::awaitable<int> ingest(const IngestCommand& cmd, const std::string& api_key, const std::string& bytes,
                             std::ostream& out, std::ostream& err) {
-  http::HttpClient client;
+  net::HttpClient client;
   const std::string source_id = cmd.source_id.empty() ? crypto::uuid_v4() : cmd.source_id;
   const std::string boundary = random_id("brainstem-", 16);
-  http::ClientRequest upload;
+  net::ClientRequest upload;
   upload.method = "POST";
   upload.url = cmd.server + "/v1/knowledge/ingest/file";
   upload.timeout = std::chrono::minutes(10);
@@ -81,7 +81,7 @@ asio::awaitable<int> ingest(const IngestCommand& cmd, const std::string& api_key
     co_return 1;
   }
 
-  http::ClientRequest poll;
+  net::ClientRequest poll;
   poll.url = cmd.server + "/v1/knowledge/sources/" + source_id;
   poll.headers = {{"X-API-Key", api_key}};
   asio::steady_timer timer(co_await asio::this_coro::executor);

@@ -7,8 +7,8 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/offload.h"
-#include "http/address_policy.h"
-#include "http/client.h"
+#include "net/address_policy.h"
+#include "net/client.h"
 #include "http/server.h"
 #include "memory/cellstate.h"
 #include "models/hashed_embedder.h"
@@ -68,11 +68,11 @@ struct ServerApp::Parts {
   std::unique_ptr<ops::RateLimiter> rate_limiter;
   ops::Metrics metrics;
   std::unique_ptr<ops::AuditLog> audit;
-  http::HttpClient upstream;
+  net::HttpClient upstream;
   models::ModelRegistry models;
   std::unique_ptr<models::ModelRouter> router;
   std::unique_ptr<api::GenerationGate> gate;
-  http::AddressPolicy address_policy;
+  net::AddressPolicy address_policy;
   std::unique_ptr<models::TokenCounter> tokens;
   models::HashedEmbedder embedder;
   std::unique_ptr<knowledge::EmbeddingModels> embedding_models;
@@ -131,7 +131,7 @@ Result<ops::WebhookOptions> webhook_options(const Config& config) {
 // The message pipeline and what it stands on: address policy, tokenizer, embedder, caches,
 // tool actions, budgets, metering and outgoing webhooks.
 Status ServerApp::build_pipeline(const Config& config, Parts& p) {
-  auto policy = http::AddressPolicy::create(split_list(config.allow_cidrs));
+  auto policy = net::AddressPolicy::create(split_list(config.allow_cidrs));
   if (!policy) return Status::invalid("security.allow_cidrs: " + policy.status().message());
   p.address_policy = std::move(policy).value();
   auto hook_options = webhook_options(config);

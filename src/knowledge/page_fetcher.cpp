@@ -6,14 +6,14 @@ namespace {
 
 bool is_redirect(int status) { return status == 301 || status == 302 || status == 303 || status == 307 || status == 308; }
 
-std::string origin(const http::Url& url) {
+std::string origin(const net::Url& url) {
   bool default_port = (url.scheme == "http" && url.port == "80") || (url.scheme == "https" && url.port == "443");
   return url.scheme + "://" + url.host + (default_port || url.port.empty() ? "" : ":" + url.port);
 }
 
 }  // namespace
 
-std::string resolve_location(const http::Url& base, std::string_view location) {
+std::string resolve_location(const net::Url& base, std::string_view location) {
   if (location.starts_with("http://") || location.starts_with("https://")) return std::string(location);
   if (location.starts_with("//")) return base.scheme + ":" + std::string(location);
   if (location.starts_with("/")) return origin(base) + std::string(location);
@@ -21,21 +21,21 @@ std::string resolve_location(const http::Url& base, std::string_view location) {
   return origin(base) + std::string(path.substr(0, path.rfind('/') + 1)) + std::string(location);
 }
 
-boost::asio::awaitable<Result<FetchedPage>> fetch_page(http::HttpClient& client, const http::AddressPolicy& policy,
+boost::asio::awaitable<Result<FetchedPage>> fetch_page(net::HttpClient& client, const net::AddressPolicy& policy,
                                                        std::string url, FetchLimits limits) {
   for (int redirects = 0;; ++redirects) {
-    auto parsed = http::parse_url(url);
+    auto parsed = net::parse_url(url);
     if (!parsed.ok()) co_return Status::invalid("url is not a valid http(s) URL");
     if (parsed->scheme != "http" && parsed->scheme != "https") co_return Status::invalid("url must be http or https");
 
-    http::ClientRequest request;
+    net::ClientRequest request;
     request.url = url;
     request.timeout = limits.timeout;
     request.address_policy = &policy;
     request.headers = {{"Accept", "text/html, text/plain;q=0.9, */*;q=0.5"}, {"User-Agent", "brainstem-ingest/1"}};
     std::string body;
     bool too_large = false;
-    http::BodySink collect = [&](std::string_view piece) -> boost::asio::awaitable<bool> {
+    net::BodySink collect = [&](std::string_view piece) -> boost::asio::awaitable<bool> {
       if (body.size() + piece.size() > limits.max_bytes) {
         too_large = true;
         co_return false;

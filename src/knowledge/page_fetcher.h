@@ -4,8 +4,8 @@
 #pragma once
 
 #include "common/status.h"
-#include "http/address_policy.h"
-#include "http/client.h"
+#include "net/address_policy.h"
+#include "net/client.h"
 
 #include <boost/asio/awaitable.hpp>
 
@@ -29,10 +29,10 @@ struct FetchedPage {
 // kInvalidArgument for a URL that is not http(s), a page answering other than 2xx, too many
 // redirects, or a body over the cap; kPermissionDenied when the policy refuses an address;
 // the client's errors otherwise.
-boost::asio::awaitable<Result<FetchedPage>> fetch_page(http::HttpClient& client, const http::AddressPolicy& policy,
+boost::asio::awaitable<Result<FetchedPage>> fetch_page(net::HttpClient& client, const net::AddressPolicy& policy,
                                                        std::string url, FetchLimits limits = {});
 
 // `location` (a redirect's Location header) made absolute against `base`.
-std::string resolve_location(const http::Url& base, std::string_view location);
+std::string resolve_location(const net::Url& base, std::string_view location);
 
 }  // namespace brainstem::knowledge

@@ -1,7 +1,7 @@
 #include "models/anthropic_provider.h"
 
 #include "common/json_text.h"
-#include "http/client.h"
+#include "net/client.h"
 #include "models/remote_call.h"
 #include "models/stream_template.h"
 
@@ -216,7 +216,7 @@ class MessagesDecoder final : public ReplyDecoder {
 
 }  // namespace
 
-AnthropicProvider::AnthropicProvider(ModelSpec spec, http::HttpClient& client)
+AnthropicProvider::AnthropicProvider(ModelSpec spec, net::HttpClient& client)
     : RemoteProvider(std::move(spec), client, "https://api.anthropic.com/v1") {}
 
 ModelInfo AnthropicProvider::info() const {
@@ -227,7 +227,7 @@ ModelInfo AnthropicProvider::info() const {
 
 asio::awaitable<Result<ChatResponse>> AnthropicProvider::chat(const ChatRequest& request, const DeltaSink& on_delta) {
   const bool stream = static_cast<bool>(on_delta);
-  http::ClientRequest req = json_post("/messages", stream);
+  net::ClientRequest req = json_post("/messages", stream);
   req.headers.push_back({"anthropic-version", "2023-06-01"});
   if (!api_key_.empty()) req.headers.push_back({"x-api-key", api_key_});
   req.body = json_text(to_wire(request, upstream_model(), stream));

@@ -12,7 +12,7 @@ namespace brainstem::models {
 class AnthropicProvider final : public RemoteProvider {
  public:
   // `spec.base_url` defaults to https://api.anthropic.com/v1.
-  AnthropicProvider(ModelSpec spec, http::HttpClient& client);
+  AnthropicProvider(ModelSpec spec, net::HttpClient& client);
 
   boost::asio::awaitable<Result<ChatResponse>> chat(const ChatRequest& request, const DeltaSink& on_delta) override;
   boost::asio::awaitable<Result<EmbeddingResult>> embed(const std::vector<std::string>& inputs) override;

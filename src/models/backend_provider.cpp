@@ -1,7 +1,7 @@
 #include "models/backend_provider.h"
 
 #include "common/json_text.h"
-#include "http/client.h"
+#include "net/client.h"
 #include "models/remote_call.h"
 
 #include <boost/json.hpp>
@@ -85,13 +85,13 @@ class InferenceDecoder final : public ReplyDecoder {
 
 }  // namespace
 
-BackendProvider::BackendProvider(ModelSpec spec, http::HttpClient& client) : RemoteProvider(std::move(spec), client) {}
+BackendProvider::BackendProvider(ModelSpec spec, net::HttpClient& client) : RemoteProvider(std::move(spec), client) {}
 
 ModelInfo BackendProvider::info() const { return remote_info("backend"); }
 
 asio::awaitable<Result<ChatResponse>> BackendProvider::chat(const ChatRequest& request, const DeltaSink& on_delta) {
   const bool stream = static_cast<bool>(on_delta);
-  http::ClientRequest req = json_post(stream ? "/v1/inference/stream" : "/v1/inference", stream);
+  net::ClientRequest req = json_post(stream ? "/v1/inference/stream" : "/v1/inference", stream);
   if (!api_key_.empty()) req.headers.push_back({"X-API-Key", api_key_});
   req.body = json_text(to_wire(request, upstream_model()));
   InferenceDecoder decoder;

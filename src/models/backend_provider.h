@@ -11,7 +11,7 @@ namespace brainstem::models {
 
 class BackendProvider final : public RemoteProvider {
  public:
-  BackendProvider(ModelSpec spec, http::HttpClient& client);
+  BackendProvider(ModelSpec spec, net::HttpClient& client);
 
   boost::asio::awaitable<Result<ChatResponse>> chat(const ChatRequest& request, const DeltaSink& on_delta) override;
   boost::asio::awaitable<Result<EmbeddingResult>> embed(const std::vector<std::string>& inputs) override;

@@ -1,7 +1,7 @@
 #include "models/openai_provider.h"
 
 #include "common/json_text.h"
-#include "http/client.h"
+#include "net/client.h"
 #include "models/openai_chunk.h"
 #include "models/openai_request.h"
 #include "models/remote_call.h"
@@ -108,7 +108,7 @@ class CompletionDecoder final : public ReplyDecoder {
 
 }  // namespace
 
-OpenAiProvider::OpenAiProvider(ModelSpec spec, http::HttpClient& client) : RemoteProvider(std::move(spec), client) {}
+OpenAiProvider::OpenAiProvider(ModelSpec spec, net::HttpClient& client) : RemoteProvider(std::move(spec), client) {}
 
 ModelInfo OpenAiProvider::info() const {
   ModelInfo i = remote_info("openai");
@@ -119,7 +119,7 @@ ModelInfo OpenAiProvider::info() const {
 
 asio::awaitable<Result<ChatResponse>> OpenAiProvider::chat(const ChatRequest& request, const DeltaSink& on_delta) {
   const bool stream = static_cast<bool>(on_delta);
-  http::ClientRequest req = json_post("/chat/completions", stream);
+  net::ClientRequest req = json_post("/chat/completions", stream);
   if (!api_key_.empty()) req.headers.push_back({"Authorization", "Bearer " + api_key_});
   req.body = openai_request_body(request, upstream_model(), stream);
   CompletionDecoder decoder;
@@ -127,7 +127,7 @@ asio::awaitable<Result<ChatResponse>> OpenAiProvider::chat(const ChatRequest& re
 }
 
 asio::awaitable<Result<EmbeddingResult>> OpenAiProvider::embed(const std::vector<std::string>& inputs) {
-  http::ClientRequest req = json_post("/embeddings", false);
+  net::ClientRequest req = json_post("/embeddings", false);
   if (!api_key_.empty()) req.headers.push_back({"Authorization", "Bearer " + api_key_});
   req.body = json_text(json::object{{"model", upstream_model()},
                                           {"input", json::array(inputs.begin(), inputs.end())}});

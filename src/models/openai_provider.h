@@ -10,7 +10,7 @@ namespace brainstem::models {
 
 class OpenAiProvider final : public RemoteProvider {
  public:
-  OpenAiProvider(ModelSpec spec, http::HttpClient& client);
+  OpenAiProvider(ModelSpec spec, net::HttpClient& client);
 
   boost::asio::awaitable<Result<ChatResponse>> chat(const ChatRequest& request, const DeltaSink& on_delta) override;
   boost::asio::awaitable<Result<EmbeddingResult>> embed(const std::vector<std::string>& inputs) override;

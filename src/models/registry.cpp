@@ -33,7 +33,7 @@ bool ModelRegistry::is_extractive(const std::string& id) const {
   return s && s->provider == "extractive";
 }
 
-Result<std::shared_ptr<Provider>> make_provider(const ModelSpec& spec, http::HttpClient& client) {
+Result<std::shared_ptr<Provider>> make_provider(const ModelSpec& spec, net::HttpClient& client) {
   if (spec.provider == "openai") {
     if (spec.base_url.empty()) return Status::invalid("model '" + spec.id + "': base_url is required for provider openai");
     return std::shared_ptr<Provider>(std::make_shared<OpenAiProvider>(spec, client));

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace brainstem::http {
+namespace brainstem::net {
 class HttpClient;
 }
 
@@ -54,6 +54,6 @@ class ModelRegistry {
 
 // Builds the provider a spec names. kInvalidArgument for an unknown provider or a missing
 // setting, naming the model.
-Result<std::shared_ptr<Provider>> make_provider(const ModelSpec& spec, http::HttpClient& client);
+Result<std::shared_ptr<Provider>> make_provider(const ModelSpec& spec, net::HttpClient& client);
 
 }  // namespace brainstem::models

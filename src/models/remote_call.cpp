@@ -1,6 +1,6 @@
 #include "models/remote_call.h"
 
-#include "http/client.h"
+#include "net/client.h"
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -76,7 +76,7 @@ size_t SseSplitter::split(std::string_view text) {
   }
 }
 
-RemoteProvider::RemoteProvider(ModelSpec spec, http::HttpClient& client, std::string default_base_url)
+RemoteProvider::RemoteProvider(ModelSpec spec, net::HttpClient& client, std::string default_base_url)
     : spec_(std::move(spec)), client_(client) {
   if (!spec_.api_key_env.empty()) {
     if (const char* key = std::getenv(spec_.api_key_env.c_str())) api_key_ = key;
@@ -85,8 +85,8 @@ RemoteProvider::RemoteProvider(ModelSpec spec, http::HttpClient& client, std::st
   while (!spec_.base_url.empty() && spec_.base_url.back() == '/') spec_.base_url.pop_back();
 }
 
-http::ClientRequest RemoteProvider::json_post(std::string_view path, bool stream) const {
-  http::ClientRequest req;
+net::ClientRequest RemoteProvider::json_post(std::string_view path, bool stream) const {
+  net::ClientRequest req;
   req.method = "POST";
   req.url = spec_.base_url + std::string(path);
   req.timeout = std::chrono::milliseconds(spec_.timeout_ms);
@@ -160,7 +160,7 @@ bool retryable(const Status& s) {
 
 }  // namespace
 
-asio::awaitable<Result<ChatResponse>> call_model(http::HttpClient& client, const http::ClientRequest& request,
+asio::awaitable<Result<ChatResponse>> call_model(net::HttpClient& client, const net::ClientRequest& request,
                                                  const ModelSpec& spec, const DeltaSink& on_delta,
                                                  ReplyDecoder& decoder) {
   const bool stream = static_cast<bool>(on_delta);
@@ -173,7 +173,7 @@ asio::awaitable<Result<ChatResponse>> call_model(http::HttpClient& client, const
     bool delivered = false;  // once a delta reached the caller, a retry would repeat it
     bool stopped = false;
     Status stream_error;
-    http::BodySink sink = [&](std::string_view bytes) -> asio::awaitable<bool> {
+    net::BodySink sink = [&](std::string_view bytes) -> asio::awaitable<bool> {
       deltas.clear();
       for (const auto& event : splitter.feed(bytes)) {
         stream_error = decoder.on_event(event, deltas);

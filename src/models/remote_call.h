@@ -19,10 +19,10 @@
 #include <string_view>
 #include <vector>
 
-namespace brainstem::http {
+namespace brainstem::net {
 class HttpClient;
 struct ClientRequest;
-}  // namespace brainstem::http
+}  // namespace brainstem::net
 
 namespace brainstem::models {
 
@@ -84,7 +84,7 @@ Status status_of_reply(int status, const std::string& body, std::string_view ret
 // Sends `request` for the model `spec` and decodes the reply with `decoder`: streamed (each
 // delta to `on_delta`) when `on_delta` is set, else whole. kCancelled when `on_delta` returned
 // false.
-boost::asio::awaitable<Result<ChatResponse>> call_model(http::HttpClient& client, const http::ClientRequest& request,
+boost::asio::awaitable<Result<ChatResponse>> call_model(net::HttpClient& client, const net::ClientRequest& request,
                                                         const ModelSpec& spec, const DeltaSink& on_delta,
                                                         ReplyDecoder& decoder);
 
@@ -93,18 +93,18 @@ boost::asio::awaitable<Result<ChatResponse>> call_model(http::HttpClient& client
 class RemoteProvider : public Provider {
  protected:
   // `default_base_url` serves when the spec gives none; trailing slashes are dropped.
-  RemoteProvider(ModelSpec spec, http::HttpClient& client, std::string default_base_url = {});
+  RemoteProvider(ModelSpec spec, net::HttpClient& client, std::string default_base_url = {});
 
   // A JSON POST to base_url + `path` under the spec's deadline; a streamed one accepts
   // text/event-stream. The caller adds its API's credentials and body.
-  http::ClientRequest json_post(std::string_view path, bool stream) const;
+  net::ClientRequest json_post(std::string_view path, bool stream) const;
   // The model's name upstream: upstream_model, else the configured id.
   const std::string& upstream_model() const;
   // info() of a remote model served by `provider`: id and context size; capabilities unset.
   ModelInfo remote_info(std::string provider) const;
 
   ModelSpec spec_;
-  http::HttpClient& client_;
+  net::HttpClient& client_;
   std::string api_key_;
 };
 

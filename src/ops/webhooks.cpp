@@ -4,8 +4,8 @@
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/json_text.h"
-#include "http/address_policy.h"
-#include "http/client.h"
+#include "net/address_policy.h"
+#include "net/client.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/deferred.hpp>
@@ -52,10 +52,10 @@ std::vector<store::WebhookDelivery> make_deliveries(const std::vector<store::Web
   return out;
 }
 
-http::ClientRequest make_request(const store::Webhook& w, const store::WebhookDelivery& d, int64_t now_ms,
-                                 const WebhookOptions& options, const http::AddressPolicy& policy) {
+net::ClientRequest make_request(const store::Webhook& w, const store::WebhookDelivery& d, int64_t now_ms,
+                                 const WebhookOptions& options, const net::AddressPolicy& policy) {
   const int64_t timestamp = now_ms / 1000;
-  http::ClientRequest req;
+  net::ClientRequest req;
   req.method = "POST";
   req.url = w.url;
   req.body = d.payload;
@@ -81,8 +81,8 @@ void schedule_retry(store::WebhookDelivery& d, int64_t now_ms, const WebhookOpti
 
 }  // namespace
 
-WebhookDispatcher::WebhookDispatcher(store::OutboxStore& store, BlockingPool& blocking, http::HttpClient& client,
-                                     const http::AddressPolicy& policy, WebhookOptions options)
+WebhookDispatcher::WebhookDispatcher(store::OutboxStore& store, BlockingPool& blocking, net::HttpClient& client,
+                                     const net::AddressPolicy& policy, WebhookOptions options)
     : store_(store), blocking_(blocking), client_(client), policy_(policy), options_(std::move(options)) {}
 
 std::string WebhookDispatcher::sign(std::string_view secret, int64_t timestamp_s, std::string_view body) {
@@ -179,7 +179,7 @@ asio::awaitable<void> WebhookDispatcher::attempt(store::WebhookDelivery d, int64
     d.last_status_code = 0;
     d.last_error = "webhook deleted or disabled";
   } else {
-    const http::ClientRequest request = make_request(*webhook, d, now_ms, options_, policy_);
+    const net::ClientRequest request = make_request(*webhook, d, now_ms, options_, policy_);
     auto sent = co_await client_.send(request);
     d.last_status_code = sent.ok() ? sent->status : 0;
     if (d.last_status_code >= 200 && d.last_status_code < 300) {

@@ -45,10 +45,10 @@
 #include <unordered_map>
 #include <vector>
 
-namespace brainstem::http {
+namespace brainstem::net {
 class HttpClient;
 class AddressPolicy;
-}  // namespace brainstem::http
+}  // namespace brainstem::net
 
 namespace brainstem::ops {
 
@@ -67,8 +67,8 @@ struct WebhookOptions {
 
 class WebhookDispatcher {
  public:
-  WebhookDispatcher(store::OutboxStore& store, BlockingPool& blocking, http::HttpClient& client,
-                    const http::AddressPolicy& policy, WebhookOptions options = {});
+  WebhookDispatcher(store::OutboxStore& store, BlockingPool& blocking, net::HttpClient& client,
+                    const net::AddressPolicy& policy, WebhookOptions options = {});
 
   // Enqueues one delivery per active webhook of the tenant subscribed to `event` (or to "*"),
   // adding "event" and "timestamp" to the payload when it lacks them, then starts a delivery
@@ -108,8 +108,8 @@ class WebhookDispatcher {
 
   store::OutboxStore& store_;
   BlockingPool& blocking_;
-  http::HttpClient& client_;
-  const http::AddressPolicy& policy_;
+  net::HttpClient& client_;
+  const net::AddressPolicy& policy_;
   const WebhookOptions options_;
   std::atomic<bool> passing_{false};
   std::mutex subscriptions_mu_;

@@ -2,8 +2,8 @@
 
 #include "common/crypto.h"
 #include "common/json_text.h"
-#include "http/address_policy.h"
-#include "http/client.h"
+#include "net/address_policy.h"
+#include "net/client.h"
 #include "common/text.h"
 
 #include <boost/asio/steady_timer.hpp>
@@ -134,7 +134,7 @@ bool parse_arguments(const std::string& text, json::object& out) {
 }
 
 // Fills `req` from the action and the arguments; an error's message goes back to the model.
-Status build_request(const ActionDefinition& a, const json::object& args, http::ClientRequest& req) {
+Status build_request(const ActionDefinition& a, const json::object& args, net::ClientRequest& req) {
   std::string path;
   std::vector<std::string> used;  // filled placeholders; the other arguments keep their order
   const std::string& t = a.path_template;
@@ -227,7 +227,7 @@ Result<ActionDefinition> parse_action(const json::value& value, std::string_view
     return Status::validation(field_path(prefix, "source_type"), "must be custom_function or action");
   }
   if (a.webhook_url.empty()) return Status::validation(field_path(prefix, "webhook_url"), "is required");
-  if (auto s = http::AddressPolicy::check_url_scheme(a.webhook_url); !s.is_ok()) {
+  if (auto s = net::AddressPolicy::check_url_scheme(a.webhook_url); !s.is_ok()) {
     return Status::validation(field_path(prefix, "webhook_url"), s.message());
   }
   std::transform(method.begin(), method.end(), method.begin(), [](unsigned char c) { return std::toupper(c); });
@@ -291,7 +291,7 @@ json::object action_to_json(const ActionDefinition& a, bool include_secret) {
   return o;
 }
 
-ActionRunner::ActionRunner(http::HttpClient& client, const http::AddressPolicy& policy, ActionRunnerOptions options)
+ActionRunner::ActionRunner(net::HttpClient& client, const net::AddressPolicy& policy, ActionRunnerOptions options)
     : client_(client), policy_(policy), options_(options) {}
 
 bool ActionRunner::take_rate_slot(const std::string& tenant_id, const ActionDefinition& action, int& retry_after_s) {
@@ -318,7 +318,7 @@ asio::awaitable<ActionResult> ActionRunner::run(const std::string& tenant_id, co
     result.content = error_text("invalid arguments");
     co_return result;
   }
-  http::ClientRequest request;
+  net::ClientRequest request;
   const Status built = build_request(action, args, request);
   if (!built.is_ok()) {
     result.content = error_text(built.message());
@@ -336,7 +336,7 @@ asio::awaitable<ActionResult> ActionRunner::run(const std::string& tenant_id, co
   std::string body;
   bool truncated = false;
   const size_t cap = options_.max_response_bytes;
-  const http::BodySink sink = [&body, &truncated, cap](std::string_view piece) -> asio::awaitable<bool> {
+  const net::BodySink sink = [&body, &truncated, cap](std::string_view piece) -> asio::awaitable<bool> {
     const size_t room = cap - body.size();
     body.append(piece.substr(0, room));
     truncated = piece.size() > room;

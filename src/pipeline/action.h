@@ -49,10 +49,10 @@
 #include <utility>
 #include <vector>
 
-namespace brainstem::http {
+namespace brainstem::net {
 class HttpClient;
 class AddressPolicy;
-}  // namespace brainstem::http
+}  // namespace brainstem::net
 
 namespace brainstem::pipeline {
 
@@ -100,7 +100,7 @@ struct ActionRunnerOptions {
 
 class ActionRunner {
  public:
-  ActionRunner(http::HttpClient& client, const http::AddressPolicy& policy, ActionRunnerOptions options = {});
+  ActionRunner(net::HttpClient& client, const net::AddressPolicy& policy, ActionRunnerOptions options = {});
 
   // Calls the action with the model's `arguments_json` on behalf of `tenant_id`.
   boost::asio::awaitable<ActionResult> run(const std::string& tenant_id, const ActionDefinition& action,
@@ -110,8 +110,8 @@ class ActionRunner {
   // Records a call of the action now; false (nothing recorded) when its limit is reached.
   bool take_rate_slot(const std::string& tenant_id, const ActionDefinition& action, int& retry_after_s);
 
-  http::HttpClient& client_;
-  const http::AddressPolicy& policy_;
+  net::HttpClient& client_;
+  const net::AddressPolicy& policy_;
   const ActionRunnerOptions options_;
   std::mutex mu_;
   std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> calls_;  // by tenant and action id

@@ -12,7 +12,7 @@
 #include "ops/audit.h"
 #include "ops/metrics.h"
 #include "ops/rate_limiter.h"
-#include "http/client.h"
+#include "net/client.h"
 #include "store/sqlite/sqlite_store.h"
 
 #include <boost/asio/co_spawn.hpp>
@@ -219,8 +219,8 @@ class Api : public ::testing::Test {
   models::ModelRouter router_{models_};
   api::GateOptions gate_options_;
   std::unique_ptr<api::GenerationGate> gate_;
-  http::AddressPolicy policy_;
-  http::HttpClient client_;
+  net::AddressPolicy policy_;
+  net::HttpClient client_;
   models::TokenCounter tokens_{models_, ""};
   models::HashedEmbedder embedder_;
   pipeline::SemanticCache cache_;

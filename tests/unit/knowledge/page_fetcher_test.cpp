@@ -28,21 +28,21 @@ boost::asio::awaitable<http::Response> pages(http::Request& req) {
   co_return http::Response::text(404, "missing");
 }
 
-http::AddressPolicy loopback_allowed() { return *http::AddressPolicy::create({"127.0.0.1"}); }
+net::AddressPolicy loopback_allowed() { return *net::AddressPolicy::create({"127.0.0.1"}); }
 
 TEST(ResolveLocation, MakesRedirectTargetsAbsolute) {
-  http::Url base{"https", "docs.example.com", "443", "/guide/intro.html?x=1"};
+  net::Url base{"https", "docs.example.com", "443", "/guide/intro.html?x=1"};
   EXPECT_EQ(resolve_location(base, "http://other.example/a"), "http://other.example/a");
   EXPECT_EQ(resolve_location(base, "//cdn.example/b"), "https://cdn.example/b");
   EXPECT_EQ(resolve_location(base, "/c"), "https://docs.example.com/c");
   EXPECT_EQ(resolve_location(base, "d.html"), "https://docs.example.com/guide/d.html");
-  http::Url with_port{"http", "127.0.0.1", "8080", "/"};
+  net::Url with_port{"http", "127.0.0.1", "8080", "/"};
   EXPECT_EQ(resolve_location(with_port, "/e"), "http://127.0.0.1:8080/e");
 }
 
 TEST(FetchPage, FollowsRedirectsToThePage) {
   LoopbackServer server(pages);
-  http::HttpClient client;
+  net::HttpClient client;
   auto policy = loopback_allowed();
   auto page = run_awaitable(fetch_page(client, policy, server.url() + "/hop"));
   ASSERT_TRUE(page.ok()) << page.status().message();
@@ -53,8 +53,8 @@ TEST(FetchPage, FollowsRedirectsToThePage) {
 
 TEST(FetchPage, RefusesLoopbackUnlessAllowListedAndSendsNothing) {
   LoopbackServer server(pages);
-  http::HttpClient client;
-  http::AddressPolicy strict;
+  net::HttpClient client;
+  net::AddressPolicy strict;
   auto page = run_awaitable(fetch_page(client, strict, server.url() + "/page"));
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.status().code(), StatusCode::kPermissionDenied);
@@ -63,7 +63,7 @@ TEST(FetchPage, RefusesLoopbackUnlessAllowListedAndSendsNothing) {
 
 // A client per call: pooled connections belong to the io_context that made them.
 Result<FetchedPage> fetch(const std::string& url, FetchLimits limits = {}) {
-  http::HttpClient client;
+  net::HttpClient client;
   auto policy = loopback_allowed();
   return run_awaitable(fetch_page(client, policy, url, limits));
 }

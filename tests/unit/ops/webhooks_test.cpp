@@ -4,8 +4,8 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/ids.h"
-#include "http/address_policy.h"
-#include "http/client.h"
+#include "net/address_policy.h"
+#include "net/client.h"
 #include "http/server.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -82,7 +82,7 @@ class Receiver {
 
 class WebhooksTest : public ::testing::Test {
  protected:
-  WebhooksTest() : allow_loopback_(*http::AddressPolicy::create({"127.0.0.0/8"})) {
+  WebhooksTest() : allow_loopback_(*net::AddressPolicy::create({"127.0.0.0/8"})) {
     auto opened = store::open_sqlite(dir_.file("brainstem.db"));
     if (!opened.ok()) throw std::runtime_error(opened.status().message());
     store_ = std::move(opened).value();
@@ -142,8 +142,8 @@ class WebhooksTest : public ::testing::Test {
   BlockingPool blocking_{2, 64};
   Receiver receiver_;
   asio::io_context ioc_;
-  http::HttpClient client_;
-  http::AddressPolicy allow_loopback_;
+  net::HttpClient client_;
+  net::AddressPolicy allow_loopback_;
   ops::WebhookOptions options_;
 };
 
@@ -222,7 +222,7 @@ TEST_F(WebhooksTest, FailsWhenScheduleIsUsedUp) {
 }
 
 TEST_F(WebhooksTest, RefusedAddressIsNotContacted) {
-  http::AddressPolicy strict;  // loopback refused
+  net::AddressPolicy strict;  // loopback refused
   ops::WebhookDispatcher dispatcher(*store_, blocking_, client_, strict, options_);
   const std::string id = add_webhook("ten_1", "/hook", {"*"});
   ASSERT_TRUE(run_all(dispatcher.publish("ten_1", "x", {})).ok());

@@ -1,7 +1,7 @@
 #include "pipeline/action.h"
 
-#include "http/address_policy.h"
-#include "http/client.h"
+#include "net/address_policy.h"
+#include "net/client.h"
 #include "http/server.h"
 #include "testing/loopback_server.h"
 
@@ -145,7 +145,7 @@ ActionResult run_sync(asio::io_context& ioc, ActionRunner& runner, const ActionD
 
 class ActionRunnerTest : public ::testing::Test {
  protected:
-  ActionRunnerTest() : policy_(*http::AddressPolicy::create({"127.0.0.0/8"})) {
+  ActionRunnerTest() : policy_(*net::AddressPolicy::create({"127.0.0.0/8"})) {
     options_.timeout = 300ms;
     options_.retry_backoff = 10ms;
   }
@@ -167,8 +167,8 @@ class ActionRunnerTest : public ::testing::Test {
 
   Upstream upstream_;
   asio::io_context ioc_;
-  http::HttpClient client_;
-  http::AddressPolicy policy_;
+  net::HttpClient client_;
+  net::AddressPolicy policy_;
   ActionRunnerOptions options_;
 };
 
@@ -304,7 +304,7 @@ TEST_F(ActionRunnerTest, RefusedAddressIsNotContacted) {
   ActionRunner allowing(client_, policy_, options_);
   EXPECT_TRUE(run_sync(allowing, action("GET", "/x"), "{}").ok);  // leaves a pooled connection behind
 
-  http::AddressPolicy strict;  // no allow-list: loopback is refused
+  net::AddressPolicy strict;  // no allow-list: loopback is refused
   ActionRunner runner(client_, strict, options_);
   auto result = run_sync(runner, action("GET", "/x"), "{}");
   EXPECT_FALSE(result.ok);

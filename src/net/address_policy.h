@@ -24,7 +24,7 @@
 #include <string_view>
 #include <vector>
 
-namespace brainstem::http {
+namespace brainstem::net {
 
 class AddressPolicy {
  public:
@@ -51,4 +51,4 @@ class AddressPolicy {
   std::vector<Cidr> allowed_;
 };
 
-}  // namespace brainstem::http
+}  // namespace brainstem::net

@@ -1,6 +1,6 @@
-#include "http/client.h"
+#include "net/client.h"
 
-#include "http/address_policy.h"
+#include "net/address_policy.h"
 #include "http/socket_write.h"
 #include "http/wire.h"
 
@@ -17,13 +17,17 @@
 #include <tuple>
 #include <type_traits>
 
-namespace brainstem::http {
+namespace brainstem::net {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
+namespace wire = http::wire;
+using http::Header;
+using http::iequals;
+using http::write_all;
 
 namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
@@ -316,4 +320,4 @@ asio::awaitable<Result<ClientResponse>> HttpClient::send(const ClientRequest& re
   co_return Status::unavailable("upstream connection failed");
 }
 
-}  // namespace brainstem::http
+}  // namespace brainstem::net

@@ -1,4 +1,4 @@
-#include "http/client.h"
+#include "net/client.h"
 
 #include "testing/run_awaitable.h"
 
@@ -13,6 +13,7 @@ namespace {
 
 using namespace brainstem;
 using namespace brainstem::http;
+using namespace brainstem::net;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
@@ -124,6 +125,13 @@ TEST(HttpClientPool, ResponseCutShortIsAnError) {
   auto res = get(ioc, client, server.url());
   ASSERT_FALSE(res.ok());
   EXPECT_EQ(res.status().code(), StatusCode::kUnavailable);
+}
+
+TEST(ParseUrl, RefusesSpacesAndControlCharacters) {
+  EXPECT_TRUE(parse_url("http://127.0.0.1:9/hook?a=1").ok());
+  EXPECT_FALSE(parse_url("http://127.0.0.1:9/a b").ok());
+  EXPECT_FALSE(parse_url("http://127.0.0.1:9/a\r\nX-Injected: 1").ok());
+  EXPECT_FALSE(parse_url(std::string("http://127.0.0.1:9/a\0b", 23)).ok());
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
-#include "http/address_policy.h"
+#include "net/address_policy.h"
 
-#include "http/client.h"
+#include "net/client.h"
 #include "http/server.h"
 #include "testing/run_awaitable.h"
 
@@ -16,6 +16,7 @@ namespace {
 
 using namespace brainstem;
 using namespace brainstem::http;
+using namespace brainstem::net;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;

@@ -1,11 +1,11 @@
-#include "http/address_policy.h"
+#include "net/address_policy.h"
 
-#include "http/client.h"
+#include "net/client.h"
 
 #include <charconv>
 #include <optional>
 
-namespace brainstem::http {
+namespace brainstem::net {
 
 namespace ip = boost::asio::ip;
 
@@ -113,4 +113,4 @@ Status AddressPolicy::check_url_scheme(std::string_view url) {
   return parsed ? Status::ok() : parsed.status();
 }
 
-}  // namespace brainstem::http
+}  // namespace brainstem::net

@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-namespace brainstem::http {
+namespace brainstem::net {
 
 class AddressPolicy;
 
@@ -36,7 +36,7 @@ Result<Url> parse_url(std::string_view url);
 struct ClientRequest {
   std::string method = "GET";
   std::string url;
-  std::vector<Header> headers;
+  std::vector<http::Header> headers;
   std::string body;
   std::chrono::milliseconds timeout{60000};  // the whole exchange, streamed bodies included
   // When set, only addresses it allows are connected to, pooled connections included.
@@ -45,7 +45,7 @@ struct ClientRequest {
 
 struct ClientResponse {
   int status = 0;
-  std::vector<Header> headers;
+  std::vector<http::Header> headers;
   std::string body;  // collected unless streamed
   std::string_view header(std::string_view name) const;
 };
@@ -73,4 +73,4 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace brainstem::http
+}  // namespace brainstem::net
