@@ -82,7 +82,7 @@ asio::awaitable<http::Response> run_ingestion(Services& svc, knowledge::IngestCo
     auto background = [](knowledge::KnowledgeBase& base, knowledge::IngestContent c) -> asio::awaitable<void> {
       co_await base.ingest(std::move(c));  // the outcome is recorded on the source
     };
-    asio::co_spawn(executor, background(svc.knowledge, std::move(content)), asio::detached);
+    svc.background.spawn(executor, background(svc.knowledge, std::move(content)));
     co_return http::Response::json(202, json::object{{"source_id", source_id}, {"status", "processing"},
                                                      {"chunks_created", 0}, {"chunks_embedded", 0}, {"error", nullptr}});
   }

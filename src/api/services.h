@@ -5,6 +5,7 @@
 #include "auth/accounts.h"
 #include "auth/authenticator.h"
 #include "common/offload.h"
+#include "common/task_group.h"
 #include "net/address_policy.h"
 #include "net/client.h"
 #include "knowledge/knowledge_base.h"
@@ -68,6 +69,7 @@ struct Services {
   knowledge::KnowledgeBase& knowledge;
   net::HttpClient& outbound;  // calls to tenant-given URLs (web pages to ingest)
   memory::CellState& cellstate;
+  TaskGroup& background;  // work that outlives its request (async ingestion)
 
   const ops::RateLimits& limits_for(const std::string& tenant_id, const std::string& slug) const;
 };

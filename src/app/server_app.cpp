@@ -85,6 +85,7 @@ struct ServerApp::Parts {
   std::unique_ptr<ops::Budgets> budgets;
   std::unique_ptr<ops::UsageMeter> usage;
   std::unique_ptr<ops::WebhookDispatcher> webhooks;
+  TaskGroup background;  // work requests leave running; a graceful stop waits for it
   std::unique_ptr<pipeline::Pipeline> pipeline;
   std::unique_ptr<api::Services> services;
   api::RouteTable routes;
@@ -152,7 +153,7 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   if (auto s = build_knowledge(config, p); !s.is_ok()) return s;
   p.pipeline = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
       *p.store, *p.blocking, p.models, *p.router, *p.tokens, p.embedder, *p.agents, p.cache, *p.conversations, *p.actions, *p.usage,
-      *p.webhooks, *p.knowledge, config.cache_threshold, config.fact_extraction == "model"});
+      *p.webhooks, *p.knowledge, p.background, config.cache_threshold, config.fact_extraction == "model"});
   return Status::ok();
 }
 
@@ -268,7 +269,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   p->services.reset(new api::Services{opts, *p->store, *p->blocking, *p->authenticator, *p->accounts,
                                       *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate,
                                       *p->budgets, *p->usage, *p->webhooks, *p->pipeline, p->address_policy,
-                                      *p->knowledge, p->upstream, *p->cellstate});
+                                      *p->knowledge, p->upstream, *p->cellstate, p->background});
   p->routes = api::RouteTable(config.role == "backend");
   api::add_all_routes(p->routes, *p->services);
   if (config.access_log) p->access_log = std::make_unique<ops::AccessLog>();
@@ -285,6 +286,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   so.idle_timeout = std::chrono::milliseconds(config.idle_timeout_ms);
   so.drain_timeout = std::chrono::milliseconds(config.drain_timeout_ms);
   so.sse_heartbeat = std::chrono::milliseconds(config.sse_heartbeat_ms);
+  so.background_idle = [background = &p->background] { return background->idle(); };
   api::Gateway* gateway = p->gateway.get();
   p->server = std::make_unique<http::Server>(so, [gateway](http::Request& req) { return gateway->handle(req); });
   return std::unique_ptr<ServerApp>(new ServerApp(std::move(p)));

@@ -467,6 +467,7 @@ void Server::stop() {
         std::lock_guard lock(impl->conns_mu);
         empty = impl->conns.empty();
       }
+      if (empty && impl->options.background_idle && !impl->options.background_idle()) empty = false;
       if (empty) {
         timer->cancel();
         impl->stop_all();

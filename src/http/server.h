@@ -41,6 +41,9 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait between requests
   std::chrono::milliseconds body_timeout{60000};    // the body, and each write of the response
   std::chrono::milliseconds drain_timeout{30000};  // graceful stop: in-flight requests get this long
+  // Graceful stop also waits, within drain_timeout, until this says the server's background
+  // work (spawned by requests, outliving them) is done. Unset: nothing to wait for.
+  std::function<bool()> background_idle;
   // An event stream (text/event-stream) that has sent nothing for this long gets a comment
   // line (": keep-alive"), which clients ignore and proxies take as life; 0 turns it off.
   std::chrono::milliseconds sse_heartbeat{15000};

@@ -47,7 +47,7 @@ class ActionsStage : public Stage {
       if (deps_.model_fact_extraction && !deps_.models.is_extractive(result.model_used)) {
         auto executor = co_await boost::asio::this_coro::executor;
         FactJob job{req.tenant_id, req.key_id, state.agent->id, result.customer_id, req.message, req.request_id, state.hints};
-        boost::asio::co_spawn(executor, extract_with_model(deps_, std::move(job)), boost::asio::detached);
+        deps_.background.spawn(executor, extract_with_model(deps_, std::move(job)));
       } else {
         facts = memory_facts(req.tenant_id, result.customer_id, extract_facts(req.message), "extracted", now);
       }
@@ -61,7 +61,7 @@ class ActionsStage : public Stage {
       // A cache hit skips the model and answers at once; its turns are recorded behind it
       // (unless the writer is behind: then it waits like any other answer).
       auto executor = co_await boost::asio::this_coro::executor;
-      boost::asio::co_spawn(executor, record_later(deps_.conversations, std::move(record), req.request_id), boost::asio::detached);
+      deps_.background.spawn(executor, record_later(deps_.conversations, std::move(record), req.request_id));
     } else {
       Status saved = co_await deps_.conversations.write(std::move(record));
       if (!saved.is_ok()) throw StatusError(saved);
@@ -199,7 +199,7 @@ class ActionsStage : public Stage {
     }
     // Delivery happens in the background; the answer does not wait for it.
     auto executor = co_await boost::asio::this_coro::executor;
-    boost::asio::co_spawn(executor, publish(deps_.webhooks, req.tenant_id, event, std::move(payload)), boost::asio::detached);
+    deps_.background.spawn(executor, publish(deps_.webhooks, req.tenant_id, event, std::move(payload)));
   }
 
   static boost::asio::awaitable<void> publish(ops::WebhookDispatcher& webhooks, std::string tenant_id, std::string event,

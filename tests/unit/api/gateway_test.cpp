@@ -92,7 +92,7 @@ class Api : public ::testing::Test {
                                                      memory::CellStateOptions{});
     pipeline_ = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
         *store_, *blocking_, models_, router_, tokens_, embedder_, *agents_, cache_, *conversations_, *actions_, *usage_,
-        *webhooks_, *knowledge_});
+        *webhooks_, *knowledge_, background_});
   }
 
   Services& services() {
@@ -115,7 +115,8 @@ class Api : public ::testing::Test {
                                                       .address_policy = policy_,
                                                       .knowledge = *knowledge_,
                                                       .outbound = client_,
-                                                      .cellstate = *cellstate_});
+                                                      .cellstate = *cellstate_,
+                                                      .background = background_});
     }
     return *services_;
   }
@@ -234,6 +235,7 @@ class Api : public ::testing::Test {
   std::unique_ptr<knowledge::EmbeddingModels> embedding_models_;
   std::unique_ptr<knowledge::KnowledgeBase> knowledge_;
   std::unique_ptr<memory::CellState> cellstate_;
+  TaskGroup background_;
   std::unique_ptr<pipeline::Pipeline> pipeline_;
   ApiOptions options_;
   std::unique_ptr<Services> services_;

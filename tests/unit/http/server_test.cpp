@@ -705,6 +705,17 @@ TEST_F(HttpServer, StopLetsInFlightRequestFinishThenRunReturns) {
   EXPECT_TRUE(late.connect(port_)) << "a connection was accepted after stop";
 }
 
+TEST_F(HttpServer, StopWaitsForBackgroundWorkToFinish) {
+  std::atomic<bool> background_done{false};
+  ServerOptions options = test_options();
+  options.background_idle = [&] { return background_done.load(); };
+  start(options);
+  server_->stop();
+  EXPECT_FALSE(wait_for_run_to_return(150ms)) << "background work is still running";
+  background_done = true;
+  EXPECT_TRUE(wait_for_run_to_return(5000ms));
+}
+
 TEST_F(HttpServer, StopClosesIdleKeepAliveConnections) {
   start();
   RawClient c;
