@@ -1,15 +1,11 @@
 // Conformance suite of store::OutboxStore: what every engine must do with webhooks and their
-// deliveries, claims and leases included. Each engine in `Engines` runs all of it; the SQLite
-// engine runs on a file and in memory (the fast engine for unit tests of services).
-#include "store/sqlite/sqlite_store.h"
-#include "testing/temp_dir.h"
+// deliveries, claims and leases included. Every engine in conformance.h runs all of it.
+#include "conformance.h"
 
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <mutex>
 #include <set>
-#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,49 +14,12 @@ namespace {
 
 using namespace brainstem;
 using namespace brainstem::store;
-using brainstem::test_support::TempDir;
+using brainstem::test_support::Engines;
+using brainstem::test_support::ids_of;
 
-std::unique_ptr<Store> open_or_die(const std::string& path) {
-  auto opened = open_sqlite(path);
-  if (!opened.ok()) throw std::runtime_error("open failed: " + opened.status().message());
-  return std::move(opened).value();
-}
-
-struct SqliteFile {
-  static std::unique_ptr<Store> open(TempDir& dir) { return open_or_die(dir.file("conformance.db")); }
-};
-struct SqliteInMemory {
-  static std::unique_ptr<Store> open(TempDir&) { return open_or_die(":memory:"); }
-};
-
-// An engine with two tenants, "t1" and "t2".
 template <class Engine>
-class OutboxStoreConformance : public ::testing::Test {
- protected:
-  void SetUp() override {
-    store_ = Engine::open(dir_);
-    for (const char* id : {"t1", "t2"}) {
-      Tenant t;
-      t.id = id;
-      t.slug = std::string("slug-") + id;
-      t.name = id;
-      t.created_at = 1;
-      ASSERT_TRUE(store_->create_tenant(t, "").is_ok());
-    }
-  }
-
-  TempDir dir_;
-  std::unique_ptr<Store> store_;
-};
-
-using Engines = ::testing::Types<SqliteFile, SqliteInMemory>;
+class OutboxStoreConformance : public brainstem::test_support::StoreConformance<Engine> {};
 TYPED_TEST_SUITE(OutboxStoreConformance, Engines);
-
-std::vector<std::string> ids_of(const auto& records) {
-  std::vector<std::string> ids;
-  for (const auto& record : records) ids.push_back(record.id);
-  return ids;
-}
 
 Webhook make_webhook(const std::string& id, const std::string& tenant_id = "t1", int64_t created_at = 1000) {
   Webhook w;

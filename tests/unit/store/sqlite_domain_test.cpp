@@ -88,21 +88,6 @@ CacheEntry make_entry(const std::string& id, const std::string& tenant_id, const
   return e;
 }
 
-UsageRecord make_usage(const std::string& tenant_id, const std::string& model, const std::string& key_id,
-                       int64_t at_ms, double cost_usd) {
-  UsageRecord r;
-  r.tenant_id = tenant_id;
-  r.key_id = key_id;
-  r.agent_id = "a1";
-  r.model = model;
-  r.kind = "chat";
-  r.prompt_tokens = 10;
-  r.completion_tokens = 5;
-  r.cost_usd = cost_usd;
-  r.at_ms = at_ms;
-  return r;
-}
-
 std::vector<std::string> ids_of(const auto& records) {
   std::vector<std::string> ids;
   for (const auto& record : records) ids.push_back(record.id);
@@ -880,7 +865,7 @@ TEST_F(SqliteDomain, RecordConversationsThatCannotCommitAllFail) {
   EXPECT_EQ(store_->get_customer("t1", "cust_1").status().code(), StatusCode::kNotFound);
 }
 
-// --- outgoing webhooks
+// --- recall filters (engine-private hints)
 
 TEST_F(SqliteDomain, RecallFiltersTellNewSessionsAndCustomersWithoutFacts) {
   EXPECT_FALSE(store_->may_have_turns("t1", "a1", "s1"));
@@ -912,58 +897,6 @@ TEST_F(SqliteDomain, RecallFiltersTellNewSessionsAndCustomersWithoutFacts) {
   // The reopened store numbers a known session's next turn after the stored ones.
   EXPECT_EQ(append({make_turn("turn_4", "s1", 4000)})[0].seq, 2);
   EXPECT_EQ(append({make_turn("turn_5", "s4", 5000)})[0].seq, 1);
-}
-// --- usage metering
-
-TEST_F(SqliteDomain, UsageSummaryGroupsByModelAndKeyWithinTheWindow) {
-  ASSERT_TRUE(store_
-                  ->record_usage({make_usage("t1", "llama", "key_1", 1000, 0.5),
-                                  make_usage("t1", "llama", "key_1", 1500, 0.25),
-                                  make_usage("t1", "llama", "", 1200, 1.0),
-                                  make_usage("t1", "gpt", "key_1", 1999, 2.0),
-                                  make_usage("t1", "gpt", "key_1", 2000, 4.0),  // at to_ms: outside
-                                  make_usage("t1", "gpt", "key_1", 999, 8.0),   // before from_ms
-                                  make_usage("t2", "llama", "key_1", 1000, 16.0)})
-                  .is_ok());
-  UsageQuery query;
-  query.tenant_id = "t1";
-  query.from_ms = 1000;
-  query.to_ms = 2000;
-  auto rows = store_->usage_summary(query);
-  ASSERT_TRUE(rows.ok()) << rows.status().message();
-  ASSERT_EQ(rows->size(), 3u);
-  EXPECT_EQ((*rows)[0].model, "gpt");
-  EXPECT_EQ((*rows)[0].key_id, "key_1");
-  EXPECT_EQ((*rows)[0].requests, 1);
-  EXPECT_DOUBLE_EQ((*rows)[0].cost_usd, 2.0);
-  EXPECT_EQ((*rows)[1].model, "llama");
-  EXPECT_EQ((*rows)[1].key_id, "");
-  EXPECT_EQ((*rows)[1].requests, 1);
-  EXPECT_EQ((*rows)[2].model, "llama");
-  EXPECT_EQ((*rows)[2].key_id, "key_1");
-  EXPECT_EQ((*rows)[2].requests, 2);
-  EXPECT_EQ((*rows)[2].prompt_tokens, 20);
-  EXPECT_EQ((*rows)[2].completion_tokens, 10);
-  EXPECT_DOUBLE_EQ((*rows)[2].cost_usd, 0.75);
-
-  UsageQuery everything;
-  everything.tenant_id = "t1";
-  EXPECT_EQ(store_->usage_summary(everything)->size(), 3u);
-  EXPECT_EQ(store_->usage_summary(everything)->front().requests, 3);
-}
-
-TEST_F(SqliteDomain, UsageCostSumsTheHalfOpenWindow) {
-  ASSERT_TRUE(store_
-                  ->record_usage({make_usage("t1", "llama", "key_1", 1000, 0.5),
-                                  make_usage("t1", "gpt", "", 1500, 0.25),
-                                  make_usage("t1", "gpt", "", 2000, 4.0),
-                                  make_usage("t2", "gpt", "", 1500, 8.0)})
-                  .is_ok());
-  EXPECT_DOUBLE_EQ(*store_->usage_cost("t1", 1000, 2000), 0.75);
-  EXPECT_DOUBLE_EQ(*store_->usage_cost("t1", 0, INT64_MAX), 4.75);
-  EXPECT_DOUBLE_EQ(*store_->usage_cost("t1", 3000, 4000), 0.0);
-  EXPECT_DOUBLE_EQ(*store_->usage_cost("t3", 0, INT64_MAX), 0.0);
-  EXPECT_TRUE(store_->record_usage({}).is_ok());
 }
 
 }  // namespace
