@@ -12,13 +12,7 @@
 
 namespace brainstem::http {
 
-// Appends "event: <event>\n" (when `event` is not empty), "data: <data>\n\n".
-inline void append_sse(std::string& out, std::string_view event, std::string_view data) {
-  if (!event.empty()) out.append("event: ").append(event).append("\n");
-  out.append("data: ").append(data).append("\n\n");
-}
-
-// Appends an event whose data is `data` as JSON text.
+// Appends "event: <event>\n" (when `event` is not empty) and "data: <data as JSON>\n\n".
 inline void append_sse(std::string& out, std::string_view event, const boost::json::value& data) {
   if (!event.empty()) out.append("event: ").append(event).append("\n");
   out.append("data: ");

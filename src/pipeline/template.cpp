@@ -8,7 +8,6 @@
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <deque>
 #include <memory>
 #include <system_error>
@@ -427,11 +426,7 @@ bool equal(const json::value& a, const json::value& b) {
 std::string to_text(const json::value& v) {
   if (v.is_string()) return std::string(v.get_string());
   if (v.is_null()) return "";
-  if (v.is_double()) {  // shortest round-trip form: 1.5, not Boost's 1.5E0
-    char buf[32];
-    return std::string(buf, std::to_chars(buf, buf + sizeof buf, v.get_double()).ptr);
-  }
-  return json_text(v);
+  return json_text(v);  // numbers plainly: 1.5, not Boost's 1.5E0
 }
 
 // A value borrowed from the vars, a loop scope or the tree, or one computed and owned.
