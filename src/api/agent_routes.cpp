@@ -86,7 +86,7 @@ void add_agent_routes(RouteTable& t, Services& svc) {
            agent.tenant_id = ctx.caller().tenant_id;
            agent.config = json_text(doc);
            agent.created_at = agent.updated_at = now_ms();
-           check(co_await svc.blocking.run([&] { return svc.store.create_agent(agent); }));
+           check(co_await svc.store.create_agent(agent));
            ctx.audit["agentId"] = agent.id;
            co_return http::Response::json(201, agent_view(agent));
          }});
@@ -95,7 +95,7 @@ void add_agent_routes(RouteTable& t, Services& svc) {
          .summary = "List the tenant's agents",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto tenant = ctx.caller().tenant_id;
-           auto agents = unwrap(co_await svc.blocking.run([&] { return svc.store.list_agents(tenant); }));
+           auto agents = unwrap(co_await svc.store.list_agents(tenant));
            json::array list;
            for (const auto& a : agents) list.push_back(agent_view(a));
            co_return http::Response::json(200, json::object{{"agents", std::move(list)}});
@@ -106,7 +106,7 @@ void add_agent_routes(RouteTable& t, Services& svc) {
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string id(req.param("id"));
            auto tenant = ctx.caller().tenant_id;
-           auto agent = unwrap(co_await svc.blocking.run([&] { return svc.store.get_agent(tenant, id); }));
+           auto agent = unwrap(co_await svc.store.get_agent(tenant, id));
            co_return http::Response::json(200, agent_view(agent));
          }});
 
@@ -122,7 +122,7 @@ void add_agent_routes(RouteTable& t, Services& svc) {
            auto name = f.string("name", 1, 200);
            auto status = read_status(f);
            check(f);
-           auto agent = unwrap(co_await svc.blocking.run([&] { return svc.store.get_agent(tenant, id); }));
+           auto agent = unwrap(co_await svc.store.get_agent(tenant, id));
            json::object doc = json::parse(agent.config).as_object();
            json::object patch = config_part(body);
            keep_action_secrets(patch, doc);
@@ -131,7 +131,7 @@ void add_agent_routes(RouteTable& t, Services& svc) {
            if (name) agent.name = *name;
            if (!status.empty()) agent.status = status;
            agent.config = json_text(doc);
-           auto updated = unwrap(co_await svc.blocking.run([&] { return svc.store.update_agent(agent); }));
+           auto updated = unwrap(co_await svc.store.update_agent(agent));
            svc.pipeline.deps().agents.invalidate(id);
            ctx.audit["agentId"] = id;
            co_return http::Response::json(200, agent_view(updated));
@@ -143,10 +143,10 @@ void add_agent_routes(RouteTable& t, Services& svc) {
            if (ctx.caller().rank() < auth::role_rank("admin")) throw StatusError(Status::forbidden("only admins delete agents"));
            std::string id(req.param("id"));
            auto tenant = ctx.caller().tenant_id;
-           check(co_await svc.blocking.run([&] { return svc.store.delete_agent(tenant, id); }));
+           check(co_await svc.store.delete_agent(tenant, id));
            svc.pipeline.deps().agents.invalidate(id);
            svc.pipeline.deps().cache.flush(tenant, id);
-           (void)co_await svc.blocking.run([&] { return svc.store.delete_cache_entries(tenant, id); });
+           (void)co_await svc.store.delete_cache_entries(tenant, id);
            ctx.audit["agentId"] = id;
            co_return http::Response::json(200, json::object{{"id", id}, {"deleted", true}});
          }});

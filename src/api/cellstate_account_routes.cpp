@@ -72,15 +72,15 @@ json::object key_list(const std::vector<store::ApiKey>& keys, const http::Reques
 
 // The caller's role in `tenant_id`; 404 when not a member (another tenant is not disclosed).
 asio::awaitable<std::string> role_in(Services& svc, const std::string& tenant_id, const std::string& user_id) {
-  auto role = co_await svc.blocking.run([&] { return svc.store.member_role(tenant_id, user_id); });
+  auto role = co_await svc.store.member_role(tenant_id, user_id);
   if (!role.ok()) throw StatusError(Status::not_found("tenant not found"));
   co_return *role;
 }
 
 asio::awaitable<json::object> tenant_view(Services& svc, const std::string& tenant_id) {
-  auto tenant = unwrap(co_await svc.blocking.run([&] { return svc.store.get_tenant(tenant_id); }));
+  auto tenant = unwrap(co_await svc.store.get_tenant(tenant_id));
   std::string kind = kTenantProfile;
-  auto profile = co_await svc.blocking.run([&] { return svc.store.get_memory_entity(tenant_id, kind, tenant_id); });
+  auto profile = co_await svc.store.get_memory_entity(tenant_id, kind, tenant_id);
   json::object view{{"tenant_id", tenant.id},   {"name", tenant.name},      {"domain", nullptr},
                     {"settings", json::object()}, {"status", "active"},      {"workos_organization_id", nullptr},
                     {"created_at", iso8601(tenant.created_at)}};
@@ -101,7 +101,7 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
          .summary = "List the caller's API keys (is_active, name, limit, offset)",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto tenant = ctx.caller().tenant_id;
-           auto keys = unwrap(co_await svc.blocking.run([&] { return svc.accounts.list_keys(tenant); }));
+           auto keys = unwrap(co_await svc.accounts.list_keys(tenant));
            co_return http::Response::json(200, key_list(keys, req, ctx.caller().user_id));
          }});
 
@@ -122,7 +122,7 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
            check(f);
            request.tenant_id = ctx.caller().tenant_id;
            request.created_by = ctx.caller().user_id;
-           auto created = unwrap(co_await svc.blocking.run([&] { return svc.accounts.create_key(request); }));
+           auto created = unwrap(co_await svc.accounts.create_key(request));
            ctx.audit["keyId"] = created.record.id;
            co_return http::Response::json(201, json::object{{"api_key", key_view(created.record, now_ms())},
                                                             {"key", created.raw}});
@@ -134,7 +134,7 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
            std::string tenant(req.param("tenant_id"));
            auto role = co_await role_in(svc, tenant, ctx.caller().user_id);
            if (auth::role_rank(role) < auth::role_rank("admin")) throw StatusError(Status::forbidden("admins only"));
-           auto keys = unwrap(co_await svc.blocking.run([&] { return svc.accounts.list_keys(tenant); }));
+           auto keys = unwrap(co_await svc.accounts.list_keys(tenant));
            co_return http::Response::json(200, key_list(keys, req, req.query_param("owner_user_id").value_or("")));
          }});
 
@@ -145,7 +145,7 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
            std::string tenant(req.param("tenant_id")), id(req.param("id"));
            auto role = co_await role_in(svc, tenant, ctx.caller().user_id);
            if (auth::role_rank(role) < auth::role_rank("admin")) throw StatusError(Status::forbidden("admins only"));
-           check(co_await svc.blocking.run([&] { return svc.accounts.revoke_key(tenant, id); }));
+           check(co_await svc.accounts.revoke_key(tenant, id));
            ctx.audit["keyId"] = id;
            ctx.audit_tenant = tenant;
            co_return http::Response::empty(204);
@@ -156,12 +156,12 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string id(req.param("id"));
            auto tenant = ctx.caller().tenant_id;
-           auto keys = unwrap(co_await svc.blocking.run([&] { return svc.accounts.list_keys(tenant); }));
+           auto keys = unwrap(co_await svc.accounts.list_keys(tenant));
            auto mine = std::find_if(keys.begin(), keys.end(), [&](const store::ApiKey& k) {
              return k.id == id && k.created_by == ctx.caller().user_id;
            });
            if (mine == keys.end()) throw StatusError(Status::not_found("API key not found"));
-           check(co_await svc.blocking.run([&] { return svc.accounts.revoke_key(tenant, id); }));
+           check(co_await svc.accounts.revoke_key(tenant, id));
            ctx.audit["keyId"] = id;
            co_return http::Response::empty(204);
          }});
@@ -170,7 +170,7 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
          .summary = "The caller's profile",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto user_id = ctx.caller().user_id;
-           auto user = unwrap(co_await svc.blocking.run([&] { return svc.accounts.user(user_id); }));
+           auto user = unwrap(co_await svc.accounts.user(user_id));
            std::string first = user.name, last;
            if (auto space = user.name.find(' '); space != std::string::npos) {
              first = user.name.substr(0, space);
@@ -178,7 +178,7 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
            }
            // The user's own key (the newest active one made by /users/me/api-key), masked.
            auto tenant = ctx.caller().tenant_id;
-           auto keys = unwrap(co_await svc.blocking.run([&] { return svc.accounts.list_keys(tenant); }));
+           auto keys = unwrap(co_await svc.accounts.list_keys(tenant));
            json::value key = nullptr;
            for (const auto& k : keys) {
              if (k.created_by == user.id && k.name == "users/me" && active(k, now_ms())) {
@@ -197,17 +197,17 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto tenant = ctx.caller().tenant_id;
            auto user_id = ctx.caller().user_id;
-           auto keys = unwrap(co_await svc.blocking.run([&] { return svc.accounts.list_keys(tenant); }));
+           auto keys = unwrap(co_await svc.accounts.list_keys(tenant));
            for (const auto& k : keys) {
              if (k.created_by != user_id || k.name != "users/me" || k.revoked_at) continue;
              std::string id = k.id;
-             check(co_await svc.blocking.run([&] { return svc.accounts.revoke_key(tenant, id); }));
+             check(co_await svc.accounts.revoke_key(tenant, id));
            }
            auth::KeyRequest request;
            request.tenant_id = tenant;
            request.name = "users/me";
            request.created_by = user_id;
-           auto created = unwrap(co_await svc.blocking.run([&] { return svc.accounts.create_key(request); }));
+           auto created = unwrap(co_await svc.accounts.create_key(request));
            ctx.audit["keyId"] = created.record.id;
            co_return http::Response::json(200, json::object{{"api_key", created.raw}});
          }});
@@ -216,7 +216,7 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
          .summary = "The tenants the caller is a member of",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto user_id = ctx.caller().user_id;
-           auto memberships = unwrap(co_await svc.blocking.run([&] { return svc.store.list_user_tenants(user_id); }));
+           auto memberships = unwrap(co_await svc.store.list_user_tenants(user_id));
            json::array out;
            for (const auto& [tenant, role] : memberships) {
              auto view = co_await tenant_view(svc, tenant.id);
@@ -253,10 +253,10 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
            check(f);
            auto role = co_await role_in(svc, id, ctx.caller().user_id);
            if (auth::role_rank(role) < auth::role_rank("admin")) throw StatusError(Status::forbidden("owners and admins only"));
-           if (name) check(co_await svc.blocking.run([&] { return svc.store.rename_tenant(id, *name); }));
+           if (name) check(co_await svc.store.rename_tenant(id, *name));
            if (domain || settings || status) {
              std::string kind = kTenantProfile;
-             auto stored = co_await svc.blocking.run([&] { return svc.store.get_memory_entity(id, kind, id); });
+             auto stored = co_await svc.store.get_memory_entity(id, kind, id);
              store::MemoryEntity profile;
              json::object extra;
              if (stored.ok()) {
@@ -274,8 +274,8 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
              if (status) extra["status"] = *status;
              profile.body = json_text(extra);
              profile.updated_at = now_ms();
-             if (stored.ok()) unwrap(co_await svc.blocking.run([&] { return svc.store.update_memory_entity(profile); }));
-             else unwrap(co_await svc.blocking.run([&] { return svc.store.create_memory_entity(profile); }));
+             if (stored.ok()) unwrap(co_await svc.store.update_memory_entity(profile));
+             else unwrap(co_await svc.store.create_memory_entity(profile));
            }
            ctx.audit_tenant = id;
            auto view = co_await tenant_view(svc, id);

@@ -167,7 +167,7 @@ void add_cendriix_routes(RouteTable& t, Services& svc) {
            auto name = f.required_string("name", 1, 100);
            auto plan = f.one_of("plan", {"starter", "team", "enterprise"}).value_or("starter");
            check(f);
-           auto ws = unwrap(co_await svc.blocking.run([&] { return svc.accounts.create_workspace(ctx.caller(), name, plan); }));
+           auto ws = unwrap(co_await svc.accounts.create_workspace(ctx.caller(), name, plan));
            // The new workspace's own chain records its creation.
            ctx.audit_tenant = ws.first.id;
            ctx.audit["workspaceId"] = ws.first.id;
@@ -178,7 +178,7 @@ void add_cendriix_routes(RouteTable& t, Services& svc) {
          .summary = "Workspaces the caller belongs to",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto uid = ctx.caller().user_id;
-           auto spaces = unwrap(co_await svc.blocking.run([&] { return svc.accounts.workspaces(uid); }));
+           auto spaces = unwrap(co_await svc.accounts.workspaces(uid));
            json::array list;
            for (const auto& [tenant, role] : spaces) list.push_back(workspace_view(tenant, role));
            co_return http::Response::json(200, json::object{{"workspaces", std::move(list)}});
@@ -188,7 +188,7 @@ void add_cendriix_routes(RouteTable& t, Services& svc) {
          .summary = "One workspace (members only; 404 otherwise)",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string id(req.param("workspaceId"));
-           auto ws = unwrap(co_await svc.blocking.run([&] { return svc.accounts.workspace(ctx.caller(), id); }));
+           auto ws = unwrap(co_await svc.accounts.workspace(ctx.caller(), id));
            co_return http::Response::json(200, workspace_view(ws.first, ws.second));
          }});
 
@@ -205,7 +205,7 @@ void add_cendriix_routes(RouteTable& t, Services& svc) {
            auto role = f.one_of("role", {"owner", "admin", "member", "viewer"});
            if (!role && f.ok()) f.fail("role", "role is required");
            check(f);
-           auto m = unwrap(co_await svc.blocking.run([&] { return svc.accounts.add_member(ctx.caller(), id, email, *role); }));
+           auto m = unwrap(co_await svc.accounts.add_member(ctx.caller(), id, email, *role));
            ctx.audit_tenant = id;
            ctx.audit["memberId"] = m.user_id;
            ctx.audit["role"] = m.role;
@@ -216,7 +216,7 @@ void add_cendriix_routes(RouteTable& t, Services& svc) {
          .summary = "Members of a workspace",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string id(req.param("workspaceId"));
-           auto members = unwrap(co_await svc.blocking.run([&] { return svc.accounts.members(ctx.caller(), id); }));
+           auto members = unwrap(co_await svc.accounts.members(ctx.caller(), id));
            json::array list;
            for (const auto& m : members) list.push_back(member_view(m));
            co_return http::Response::json(200, json::object{{"members", std::move(list)}});
@@ -226,7 +226,7 @@ void add_cendriix_routes(RouteTable& t, Services& svc) {
          .summary = "Re-issue the JWT scoped to another workspace of the caller",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string id(req.param("workspaceId"));
-           auto s = unwrap(co_await svc.blocking.run([&] { return svc.accounts.switch_workspace(ctx.caller(), id); }));
+           auto s = unwrap(co_await svc.accounts.switch_workspace(ctx.caller(), id));
            ctx.audit_tenant = id;
            co_return http::Response::json(200, json::object{{"token", s.token}, {"workspace", workspace_view(s.tenant, s.role)}});
          }});
@@ -259,7 +259,7 @@ void add_cendriix_routes(RouteTable& t, Services& svc) {
              if (v->empty() || *end || n < 0) throw StatusError(Status::validation("cursor", "cursor is not one this server issued"));
              q.after_seq = n;
            }
-           auto entries = unwrap(co_await svc.blocking.run([&] { return svc.store.query_audit(q); }));
+           auto entries = unwrap(co_await svc.store.query_audit(q));
            json::array list;
            for (const auto& e : entries) list.push_back(entry_view(e));
            json::value next = nullptr;
@@ -273,7 +273,7 @@ void add_cendriix_routes(RouteTable& t, Services& svc) {
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
            require_admin(ctx, "verify the audit log");
            auto tenant = ctx.caller().tenant_id;
-           auto v = unwrap(co_await svc.blocking.run([&] { return svc.audit.verify(tenant); }));
+           auto v = unwrap(co_await svc.audit.verify(tenant));
            co_return http::Response::json(
                200, json::object{{"valid", v.valid},
                                  {"checkedCount", v.checked},
@@ -297,7 +297,7 @@ void add_cendriix_routes(RouteTable& t, Services& svc) {
              }
            }
            co_await svc.usage.flush();  // what was metered a moment ago counts too
-           auto rows = unwrap(co_await svc.blocking.run([&] { return svc.store.usage_summary(q); }));
+           auto rows = unwrap(co_await svc.store.usage_summary(q));
            int64_t input = 0, output = 0, requests = 0;
            double cost = 0;
            json::object by_model, by_key;

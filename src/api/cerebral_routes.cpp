@@ -68,7 +68,7 @@ void add_cerebral_routes(RouteTable& t, Services& svc) {
            auto password = f.required_string("password", 8, 1024);
            auto name = f.string("name", 0, 200).value_or("");
            check(f);
-           auto r = unwrap(co_await svc.blocking.run([&] { return svc.accounts.signup(email, password, name); }));
+           auto r = unwrap(co_await svc.accounts.signup(email, password, name));
            ctx.audit_tenant = r.tenant.id;
            ctx.audit_actor = r.user.id;
            ctx.audit["userId"] = r.user.id;
@@ -85,7 +85,7 @@ void add_cerebral_routes(RouteTable& t, Services& svc) {
          .summary = "Open an email verification link (?token=...)",
          .handler = [&svc](http::Request& req, RequestContext&) -> asio::awaitable<http::Response> {
            auto token = req.query_param("token").value_or("");
-           auto user = unwrap(co_await svc.blocking.run([&] { return svc.accounts.verify_email(token); }));
+           auto user = unwrap(co_await svc.accounts.verify_email(token));
            co_return cerebral_ok(json::object{{"userId", user.id}, {"email", user.email}, {"verified", true}});
          }});
 
@@ -103,7 +103,7 @@ void add_cerebral_routes(RouteTable& t, Services& svc) {
            auto email = f.required_string("email", 1, 254);
            auto password = f.required_string("password", 1, 1024);
            check(f);
-           auto s = unwrap(co_await svc.blocking.run([&] { return svc.accounts.login(email, password); }));
+           auto s = unwrap(co_await svc.accounts.login(email, password));
            json::object user{{"id", s.user.id},          {"email", s.user.email},
                              {"tenantId", s.tenant.id},  {"displayName", s.user.name},
                              {"role", s.role}};
@@ -115,8 +115,8 @@ void add_cerebral_routes(RouteTable& t, Services& svc) {
          .summary = "The authenticated user's profile and workspaces",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto uid = ctx.caller().user_id;
-           auto user = unwrap(co_await svc.blocking.run([&] { return svc.accounts.user(uid); }));
-           auto spaces = unwrap(co_await svc.blocking.run([&] { return svc.accounts.workspaces(uid); }));
+           auto user = unwrap(co_await svc.accounts.user(uid));
+           auto spaces = unwrap(co_await svc.accounts.workspaces(uid));
            json::array ws;
            for (const auto& [tenant, role] : spaces) {
              ws.push_back(json::object{{"id", tenant.id}, {"name", tenant.name}, {"slug", tenant.slug},
@@ -165,7 +165,7 @@ void add_cerebral_routes(RouteTable& t, Services& svc) {
              if (!valid_origin(o)) f.fail("allowed_origins", "'" + o + "' is not an origin like https://app.example.com");
            }
            check(f);
-           auto created = unwrap(co_await svc.blocking.run([&] { return svc.accounts.create_key(kr); }));
+           auto created = unwrap(co_await svc.accounts.create_key(kr));
            ctx.audit["keyId"] = created.record.id;
            json::object view = key_view(created.record);
            json::object data = view;
@@ -178,7 +178,7 @@ void add_cerebral_routes(RouteTable& t, Services& svc) {
          .summary = "List the tenant's API keys, masked",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto tenant = ctx.caller().tenant_id;
-           auto keys = unwrap(co_await svc.blocking.run([&] { return svc.accounts.list_keys(tenant); }));
+           auto keys = unwrap(co_await svc.accounts.list_keys(tenant));
            json::array list;
            for (const auto& k : keys) list.push_back(key_view(k));
            co_return http::Response::json(200, json::object{{"success", true}, {"data", list}, {"apiKeys", list}});
@@ -191,7 +191,7 @@ void add_cerebral_routes(RouteTable& t, Services& svc) {
            require_rank(ctx, "member", "revoking API keys");
            std::string id(req.param("id"));
            auto tenant = ctx.caller().tenant_id;
-           check(co_await svc.blocking.run([&] { return svc.accounts.revoke_key(tenant, id); }));
+           check(co_await svc.accounts.revoke_key(tenant, id));
            ctx.audit["keyId"] = id;
            co_return cerebral_ok(json::object{{"deleted", true}});
          }});

@@ -88,7 +88,7 @@ void add_cortex_chat_routes(RouteTable& t, Services& svc) {
            check(f);
            check_company(company, ctx);
            auto tenant = ctx.caller().tenant_id;
-           auto facts = unwrap(co_await svc.blocking.run([&] { return svc.store.list_facts(tenant, customer, agent); }));
+           auto facts = unwrap(co_await svc.store.list_facts(tenant, customer, agent));
            if (!query.empty()) {
              const auto& embedder = svc.pipeline.deps().embedder;
              auto q = embedder.embed_one(query);
@@ -122,9 +122,9 @@ void add_cortex_chat_routes(RouteTable& t, Services& svc) {
            fact.id = crypto::uuid_v4();
            fact.created_at = fact.updated_at = now_ms();
            if (!fact.agent_id.empty()) {
-             unwrap(co_await svc.blocking.run([&] { return svc.store.get_agent(fact.tenant_id, fact.agent_id); }));
+             unwrap(co_await svc.store.get_agent(fact.tenant_id, fact.agent_id));
            }
-           auto saved = unwrap(co_await svc.blocking.run([&] { return svc.store.save_fact(fact); }));
+           auto saved = unwrap(co_await svc.store.save_fact(fact));
            ctx.audit["factId"] = saved.id;
            co_return http::Response::json(200, json::object{{"customer_id", saved.customer_id}, {"fact_id", saved.id}, {"saved", true}});
          }});
@@ -134,7 +134,7 @@ void add_cortex_chat_routes(RouteTable& t, Services& svc) {
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string id(req.param("fact_id"));
            auto tenant = ctx.caller().tenant_id;
-           check(co_await svc.blocking.run([&] { return svc.store.delete_fact(tenant, id); }));
+           check(co_await svc.store.delete_fact(tenant, id));
            ctx.audit["factId"] = id;
            co_return http::Response::json(200, json::object{{"fact_id", id}, {"deleted", true}});
          }});
@@ -153,7 +153,7 @@ void add_cortex_chat_routes(RouteTable& t, Services& svc) {
            check(f);
            check_company(company, ctx);
            auto tenant = ctx.caller().tenant_id;
-           unwrap(co_await svc.blocking.run([&] { return svc.store.get_agent(tenant, agent_id); }));
+           unwrap(co_await svc.store.get_agent(tenant, agent_id));
            const auto& embedder = svc.pipeline.deps().embedder;
            std::vector<store::CacheEntry> entries;
            int64_t errored = 0;
@@ -169,12 +169,7 @@ void add_cortex_chat_routes(RouteTable& t, Services& svc) {
              entries.push_back({random_id("ce_", 16), tenant, agent_id, "", question, std::string(a->as_string()),
                                 "warm", embedder.embed_one(pipeline::SemanticCache::normalise(question)), now_ms()});
            }
-           check(co_await svc.blocking.run([&]() -> Status {
-             for (const auto& e : entries) {
-               if (auto s = svc.store.put_cache_entry(e); !s.is_ok()) return s;
-             }
-             return Status::ok();
-           }));
+           for (const auto& e : entries) check(co_await svc.store.put_cache_entry(e));
            for (const auto& e : entries) svc.pipeline.deps().cache.insert(e);
            co_return http::Response::json(200, json::object{{"status", "completed"}, {"pairs_stored", entries.size()},
                                                             {"pairs_errored", errored}, {"pairs_total", pairs->as_array().size()}});
@@ -187,7 +182,7 @@ void add_cortex_chat_routes(RouteTable& t, Services& svc) {
            auto tenant = ctx.caller().tenant_id;
            auto agent = req.query_param("agent_id").value_or("");
            svc.pipeline.deps().cache.flush(tenant, agent);
-           auto deleted = unwrap(co_await svc.blocking.run([&] { return svc.store.delete_cache_entries(tenant, agent); }));
+           auto deleted = unwrap(co_await svc.store.delete_cache_entries(tenant, agent));
            co_return http::Response::json(200, json::object{{"status", "flushed"}, {"entries_deleted", deleted}});
          }});
 

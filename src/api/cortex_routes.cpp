@@ -43,7 +43,7 @@ void add_cortex_routes(RouteTable& t, Services& svc) {
            auto email = f.required_string("email", 1, 254);
            auto password = f.required_string("password", 1, 1024);
            check(f);
-           auto s = unwrap(co_await svc.blocking.run([&] { return svc.accounts.login(email, password); }));
+           auto s = unwrap(co_await svc.accounts.login(email, password));
            co_return http::Response::json(
                200, json::object{{"token", s.token},
                                  {"user", json::object{{"id", s.user.id}, {"email", s.user.email}, {"company_id", s.tenant.id}}}});
@@ -67,7 +67,7 @@ void add_cortex_routes(RouteTable& t, Services& svc) {
            kr.scopes = f.string_array("scopes", 100).value_or(std::vector<std::string>{"*"});
            if (auto days = f.integer("expires_in_days", 1, 365)) kr.expires_at = now_ms() + *days * 86400000LL;
            check(f);
-           auto created = unwrap(co_await svc.blocking.run([&] { return svc.accounts.create_key(kr); }));
+           auto created = unwrap(co_await svc.accounts.create_key(kr));
            ctx.audit["keyId"] = created.record.id;
            json::object out = portal_key_view(created.record);
            out["key"] = created.raw;
@@ -78,7 +78,7 @@ void add_cortex_routes(RouteTable& t, Services& svc) {
          .summary = "List the company's API keys (prefixes only)",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto tenant = ctx.caller().tenant_id;
-           auto keys = unwrap(co_await svc.blocking.run([&] { return svc.accounts.list_keys(tenant); }));
+           auto keys = unwrap(co_await svc.accounts.list_keys(tenant));
            json::array list;
            for (const auto& k : keys) list.push_back(portal_key_view(k));
            co_return http::Response::json(200, json::object{{"keys", std::move(list)}});
@@ -91,7 +91,7 @@ void add_cortex_routes(RouteTable& t, Services& svc) {
            if (ctx.caller().rank() < auth::role_rank("member")) throw StatusError(Status::forbidden("viewers cannot revoke keys"));
            std::string id(req.param("key_id"));
            auto tenant = ctx.caller().tenant_id;
-           check(co_await svc.blocking.run([&] { return svc.accounts.revoke_key(tenant, id); }));
+           check(co_await svc.accounts.revoke_key(tenant, id));
            ctx.audit["keyId"] = id;
            co_return http::Response::json(200, json::object{{"id", id}, {"revoked", true}});
          }});
@@ -100,7 +100,7 @@ void add_cortex_routes(RouteTable& t, Services& svc) {
          .summary = "Checks every dependency; 200 with status ok or degraded",
          .response_schema = R"({"type":"object","properties":{"status":{"enum":["ok","degraded"]},"version":{"type":"string"},"checks":{"type":"object"}}})",
          .handler = [&svc](http::Request&, RequestContext&) -> asio::awaitable<http::Response> {
-           auto ping = co_await svc.blocking.run([&] { return svc.store.ping(); });
+           auto ping = co_await svc.store.ping();
            int64_t free_mb = free_disk_mb(svc.options.data_dir);
            json::object checks{
                {"store", ping.is_ok() ? "ok" : "error: " + ping.message()},

@@ -99,12 +99,12 @@ asio::awaitable<Status> Gateway::authenticate(const http::Request& req, RequestC
     ctx.principal = orchestrator_principal();
     co_return Status::ok();
   }
-  // A cache miss asks the store off the I/O thread. (No co_await inside ?: — GCC 12
-  // miscompiles temporaries there.)
+  // A cache miss asks the store. (No co_await inside ?: — GCC 12 miscompiles temporaries
+  // there.)
   std::optional<Result<auth::Authenticator::SharedPrincipal>> found = services_.authenticator.cached_key(credential, now);
   if (!found) {
     std::string key(credential);
-    found.emplace(co_await services_.blocking.run([&] { return services_.authenticator.authenticate_key(key, now); }));
+    found.emplace(co_await services_.authenticator.authenticate_key(key, now));
   }
   if (!found->ok()) co_return found->status();
   auth::Authenticator::SharedPrincipal& p = found->value();
@@ -220,8 +220,7 @@ asio::awaitable<http::Response> Gateway::route(http::Request& req, RequestContex
       payload["path"] = req.path;
       payload["status"] = res.status;
       payload["requestId"] = ctx.request_id;
-      auto appended = co_await services_.blocking.run(
-          [&] { return services_.audit.append(tenant, actor, route.event, payload); });
+      auto appended = co_await services_.audit.append(tenant, actor, route.event, payload);
       if (!appended) spdlog::error("{} audit append failed: {}", ctx.request_id, appended.status().message());
     }
   }

@@ -58,7 +58,7 @@ json::object outcome_view(const knowledge::IngestOutcome& o) {
 asio::awaitable<store::KnowledgeSource> source_for_ingestion(Services& svc, const std::string& tenant_id,
                                                              const std::string& id, const std::string& kind,
                                                              const std::string& name, const std::string& location) {
-  auto existing = co_await svc.blocking.run([&] { return svc.store.get_knowledge_source(tenant_id, id); });
+  auto existing = co_await svc.store.get_knowledge_source(tenant_id, id);
   if (existing.ok()) co_return *existing;
   if (existing.status().code() != StatusCode::kNotFound) throw StatusError(existing.status());
   store::KnowledgeSource source;
@@ -68,7 +68,7 @@ asio::awaitable<store::KnowledgeSource> source_for_ingestion(Services& svc, cons
   source.name = name;
   source.location = location;
   source.created_at = source.updated_at = now_ms();
-  Status created = co_await svc.blocking.run([&] { return svc.store.create_knowledge_source(source); });
+  Status created = co_await svc.store.create_knowledge_source(source);
   if (created.code() == StatusCode::kConflict) throw StatusError(Status::not_found("knowledge source not found"));
   check(created);
   co_return source;
@@ -140,7 +140,7 @@ asio::awaitable<pipeline::AgentConfigPtr> caller_agent(Services& svc, const std:
 // Adds the source to the agent's knowledge_source_ids (once), so the agent retrieves from it.
 asio::awaitable<void> attach_to_agent(Services& svc, const std::string& tenant_id, const std::string& agent_id,
                                       const std::string& source_id) {
-  auto agent = unwrap(co_await svc.blocking.run([&] { return svc.store.get_agent(tenant_id, agent_id); }));
+  auto agent = unwrap(co_await svc.store.get_agent(tenant_id, agent_id));
   boost::system::error_code ec;
   json::value config = json::parse(agent.config, ec);
   if (ec || !config.is_object()) throw StatusError(Status::internal("agent configuration is not a JSON object"));
@@ -151,7 +151,7 @@ asio::awaitable<void> attach_to_agent(Services& svc, const std::string& tenant_i
   }
   ids.as_array().emplace_back(source_id);
   agent.config = json_text(config);
-  unwrap(co_await svc.blocking.run([&] { return svc.store.update_agent(agent); }));
+  unwrap(co_await svc.store.update_agent(agent));
   svc.pipeline.deps().agents.invalidate(agent_id);
 }
 
@@ -179,7 +179,7 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
            check(f);
            source.tenant_id = ctx.caller().tenant_id;
            source.created_at = source.updated_at = now_ms();
-           check(co_await svc.blocking.run([&] { return svc.store.create_knowledge_source(source); }));
+           check(co_await svc.store.create_knowledge_source(source));
            ctx.audit["sourceId"] = source.id;
            co_return http::Response::json(201, source_view(source, std::nullopt));
          }});
@@ -188,7 +188,7 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
          .summary = "List the company's knowledge sources, newest first",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto tenant = ctx.caller().tenant_id;
-           auto sources = unwrap(co_await svc.blocking.run([&] { return svc.store.list_knowledge_sources(tenant); }));
+           auto sources = unwrap(co_await svc.store.list_knowledge_sources(tenant));
            json::array list;
            for (const auto& s : sources) list.push_back(source_view(s, svc.knowledge.progress(s.id)));
            co_return http::Response::json(200, json::object{{"sources", std::move(list)}, {"total", sources.size()}});
@@ -199,7 +199,7 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string id(req.param("source_id"));
            auto tenant = ctx.caller().tenant_id;
-           auto source = unwrap(co_await svc.blocking.run([&] { return svc.store.get_knowledge_source(tenant, id); }));
+           auto source = unwrap(co_await svc.store.get_knowledge_source(tenant, id));
            co_return http::Response::json(200, source_view(source, svc.knowledge.progress(id)));
          }});
 
@@ -278,9 +278,7 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
              Status failed = page.status().code() == StatusCode::kPermissionDenied
                                  ? Status::forbidden("url resolves to an address this server may not reach")
                                  : page.status();
-             check(co_await svc.blocking.run([&] {
-               return svc.store.set_knowledge_source_status(tenant, source_id, "failed", failed.message());
-             }));
+             check(co_await svc.store.set_knowledge_source_status(tenant, source_id, "failed", failed.message()));
              throw StatusError(failed);
            }
            auto hint = knowledge::format_from_name(page->content_type);

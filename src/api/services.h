@@ -52,7 +52,7 @@ struct ApiOptions {
 struct Services {
   ApiOptions options;
   store::Store& store;
-  BlockingPool& blocking;
+  BlockingPool& blocking;  // CPU-heavy work: password hashing, reading uploaded files
   auth::Authenticator& authenticator;
   auth::Accounts& accounts;
   ops::RateLimiter& rate_limiter;

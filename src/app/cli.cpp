@@ -6,6 +6,8 @@
 #include "auth/accounts.h"
 #include "auth/authenticator.h"
 #include "common/clock.h"
+#include "common/offload.h"
+#include "common/run_sync.h"
 #include "models/tokenizer.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -133,7 +135,8 @@ int run_cli(int argc, char** argv) {
     auto store = open_store(*config);
     if (!store) return fail(store.status());
     auth::Authenticator authenticator(**store, "");
-    auth::Accounts accounts(**store, authenticator, {});
+    BlockingPool cpu(1, 16);
+    auth::Accounts accounts(**store, cpu, authenticator, {});
     key.kind = kind == "ctx" ? auth::KeyKind::kCortex : auth::KeyKind::kLive;
     key.created_by = "cli";
     key.scopes.clear();
@@ -144,7 +147,7 @@ int run_cli(int argc, char** argv) {
       start = comma + 1;
     }
     if (expires_in_days > 0) key.expires_at = now_ms() + expires_in_days * 86400000LL;
-    auto created = accounts.create_key_for_slug(tenant, key);
+    auto created = run_sync(accounts.create_key_for_slug(tenant, key));
     if (!created) return fail(created.status());
     std::cout << "id:     " << created->record.id << "\n"
               << "tenant: " << tenant << " (" << created->record.tenant_id << ")\n"

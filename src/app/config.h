@@ -21,7 +21,7 @@ struct Config {
   // [server]
   std::string listen = "127.0.0.1:8080";  // server.listen: HOST:PORT ([::1]:8080 for IPv6)
   int threads = 2;                         // server.threads: I/O threads
-  int blocking_threads = 4;                // server.blocking_threads: store and hashing work
+  int blocking_threads = 4;  // server.blocking_threads: the store engine's threads, and as many for hashing and parsing
   int64_t max_body_bytes = 1 << 20;        // server.max_body_bytes: larger bodies get 413
   int header_timeout_ms = 10000;           // server.header_timeout_ms
   int idle_timeout_ms = 60000;             // server.idle_timeout_ms: keep-alive wait

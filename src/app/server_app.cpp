@@ -7,6 +7,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/offload.h"
+#include "common/run_sync.h"
 #include "net/address_policy.h"
 #include "net/client.h"
 #include "http/server.h"
@@ -138,21 +139,20 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   auto hook_options = webhook_options(config);
   if (!hook_options) return hook_options.status();
   p.tokens = std::make_unique<models::TokenCounter>(p.models, config.tokenizer);
-  p.agents = std::make_unique<pipeline::AgentCache>(*p.store, *p.blocking);
+  p.agents = std::make_unique<pipeline::AgentCache>(*p.store);
   if (auto s = p.cache.load(*p.store); !s.is_ok()) return s;
-  p.conversations = std::make_unique<pipeline::ConversationWriter>(*p.store, *p.blocking);
+  p.conversations = std::make_unique<pipeline::ConversationWriter>(*p.store);
   pipeline::ActionRunnerOptions action_options;
   action_options.timeout = std::chrono::milliseconds(config.action_timeout_ms);
   p.actions = std::make_unique<pipeline::ActionRunner>(p.upstream, p.address_policy, action_options);
   p.budgets = std::make_unique<ops::Budgets>(
-      *p.store, *p.blocking,
-      ops::BudgetOptions{config.budget_daily_usd, config.budget_warn_pct, config.budget_throttle_pct});
-  p.usage = std::make_unique<ops::UsageMeter>(*p.store, *p.blocking, *p.budgets);
-  p.webhooks = std::make_unique<ops::WebhookDispatcher>(*p.store, *p.blocking, p.upstream, p.address_policy,
+      *p.store, ops::BudgetOptions{config.budget_daily_usd, config.budget_warn_pct, config.budget_throttle_pct});
+  p.usage = std::make_unique<ops::UsageMeter>(*p.store, *p.budgets);
+  p.webhooks = std::make_unique<ops::WebhookDispatcher>(*p.store, p.upstream, p.address_policy,
                                                         std::move(hook_options).value());
   if (auto s = build_knowledge(config, p); !s.is_ok()) return s;
   p.pipeline = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
-      *p.store, *p.blocking, p.models, *p.router, *p.tokens, p.embedder, *p.agents, p.cache, *p.conversations, *p.actions, *p.usage,
+      *p.store, p.models, *p.router, *p.tokens, p.embedder, *p.agents, p.cache, *p.conversations, *p.actions, *p.usage,
       *p.webhooks, *p.knowledge, p.background, config.cache_threshold, config.fact_extraction == "model"});
   return Status::ok();
 }
@@ -202,7 +202,7 @@ Status ServerApp::build_knowledge(const Config& config, Parts& p) {
                                      routed->response.usage.completion_tokens, routed->cost_usd, false, now_ms()});
     co_return memory::ModelSummary{routed->response.content, routed->model};
   };
-  p.cellstate = std::make_unique<memory::CellState>(*p.store, *p.blocking, *p.embedding_models, *p.tokens,
+  p.cellstate = std::make_unique<memory::CellState>(*p.store, *p.embedding_models, *p.tokens,
                                                     memory_options);
   return p.cellstate->load_indexes();
 }
@@ -218,13 +218,15 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Status::unavailable("cannot create data directory " + config.data_dir + ": " + ec.message());
 
-  auto store = store::open_sqlite(database_path(config.data_dir));
+  store::SqliteOptions store_options;
+  store_options.threads = config.blocking_threads;
+  auto store = store::open_sqlite(database_path(config.data_dir), store_options);
   if (!store) return store.status();
   p->store = std::move(store.value());
 
   std::string secret = config.jwt_secret;
   if (secret.empty()) {
-    auto kept = p->store->setting_or_init("jwt_secret", crypto::hex_encode(crypto::random_bytes(32)));
+    auto kept = run_sync(p->store->setting_or_init("jwt_secret", crypto::hex_encode(crypto::random_bytes(32))));
     if (!kept) return kept.status();
     secret = kept.value();
   }
@@ -234,7 +236,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   ao.email_verification = config.email_verification;
   ao.public_url = config.public_url.empty() ? "http://" + config.listen : config.public_url;
   ao.token_ttl_s = config.token_ttl_s;
-  p->accounts = std::make_unique<auth::Accounts>(*p->store, *p->authenticator, ao);
+  p->accounts = std::make_unique<auth::Accounts>(*p->store, *p->blocking, *p->authenticator, ao);
   p->rate_limiter = ops::make_local_rate_limiter();
   p->audit = std::make_unique<ops::AuditLog>(*p->store);
   // With no model configured, answers are quoted from the sources (the extractive provider).
@@ -331,14 +333,14 @@ void ServerApp::run() {
   });
   // Last-use times of API keys are written in batches, off the request path.
   every(exec, std::chrono::seconds(5), [&p]() -> asio::awaitable<void> {
-    auto s = co_await p.blocking->run([&p] { return p.authenticator->flush_usage(); });
+    auto s = co_await p.authenticator->flush_usage();
     if (!s.is_ok()) spdlog::warn("recording API key use failed: {}", s.message());
   });
   // Metered usage is written once a second; due webhook deliveries are sent every poll.
   every(exec, std::chrono::milliseconds(1000), [&p]() -> asio::awaitable<void> { co_await p.usage->flush(); });
   // The store's log is checkpointed here, so that no commit pays for it.
   every(exec, std::chrono::milliseconds(1000), [&p]() -> asio::awaitable<void> {
-    Status s = co_await p.blocking->run([&p] { return p.store->checkpoint(); });
+    Status s = co_await p.store->checkpoint();
     if (!s.is_ok()) spdlog::warn("store checkpoint failed: {}", s.message());
   });
   // Memory whose time is up is deleted (reads hide it from the moment it expires).
@@ -359,8 +361,10 @@ void ServerApp::run() {
   }
   spdlog::info("brainstem serving on {}:{} (data in {})", p.config.host(), port(), p.config.data_dir);
   p.server->run();
-  if (auto s = p.authenticator->flush_usage(); !s.is_ok()) spdlog::warn("recording API key use failed: {}", s.message());
-  if (auto s = p.usage->flush_now(); !s.is_ok()) spdlog::warn("recording usage failed: {}", s.message());
+  if (auto s = run_sync(p.authenticator->flush_usage()); !s.is_ok()) {
+    spdlog::warn("recording API key use failed: {}", s.message());
+  }
+  if (auto s = run_sync(p.usage->flush()); !s.is_ok()) spdlog::warn("recording usage failed: {}", s.message());
   spdlog::info("brainstem stopped");
   spdlog::default_logger()->flush();
 }

@@ -2,8 +2,8 @@
 // One implementation behind every route family that manages them (CerebralOS /v1/auth and
 // /v1/api-keys, Cortex /portal/api, Cendriix /v1/workspaces, `brainstem keys create`).
 //
-// Thread-safety: all methods may be called concurrently. Every method blocks on the store:
-// call them through offload() from coroutines.
+// Thread-safety: all methods may be called concurrently. Password hashing runs on the blocking
+// pool, so no method holds its caller's thread.
 // Errors: kConflict (duplicate email/member), kUnauthenticated (bad credentials),
 // kPermissionDenied (unverified email, insufficient role), kNotFound (absent or another
 // tenant's), kValidation (a field), plus the store's kUnavailable.
@@ -12,7 +12,10 @@
 #include "auth/api_key_format.h"
 #include "auth/authenticator.h"
 #include "auth/principal.h"
+#include "common/offload.h"
 #include "store/account_store.h"
+
+#include <boost/asio/awaitable.hpp>
 
 #include <optional>
 #include <string>
@@ -61,32 +64,37 @@ using WorkspaceRole = std::pair<store::Tenant, std::string>;
 
 class Accounts {
  public:
-  Accounts(store::AccountStore& store, Authenticator& authenticator, AccountsOptions options);
+  template <class T>
+  using Task = boost::asio::awaitable<T>;
 
-  Result<SignupResult> signup(const std::string& email, const std::string& password, const std::string& name);
-  Result<Session> login(const std::string& email, const std::string& password);
-  Result<store::User> verify_email(const std::string& token);
-  Result<store::User> user(const std::string& user_id);
+  // `cpu` runs password hashing.
+  Accounts(store::AccountStore& store, BlockingPool& cpu, Authenticator& authenticator, AccountsOptions options);
 
-  Result<WorkspaceRole> create_workspace(const Principal& caller, const std::string& name, const std::string& plan);
-  Result<std::vector<WorkspaceRole>> workspaces(const std::string& user_id);
-  Result<WorkspaceRole> workspace(const Principal& caller, const std::string& workspace_id);
-  Result<store::Member> add_member(const Principal& caller, const std::string& workspace_id,
+  Task<Result<SignupResult>> signup(const std::string& email, const std::string& password, const std::string& name);
+  Task<Result<Session>> login(const std::string& email, const std::string& password);
+  Task<Result<store::User>> verify_email(const std::string& token);
+  Task<Result<store::User>> user(const std::string& user_id);
+
+  Task<Result<WorkspaceRole>> create_workspace(const Principal& caller, const std::string& name, const std::string& plan);
+  Task<Result<std::vector<WorkspaceRole>>> workspaces(const std::string& user_id);
+  Task<Result<WorkspaceRole>> workspace(const Principal& caller, const std::string& workspace_id);
+  Task<Result<store::Member>> add_member(const Principal& caller, const std::string& workspace_id,
                                    const std::string& email, const std::string& role);
-  Result<std::vector<store::Member>> members(const Principal& caller, const std::string& workspace_id);
+  Task<Result<std::vector<store::Member>>> members(const Principal& caller, const std::string& workspace_id);
   // A new token scoped to another workspace the user belongs to.
-  Result<Session> switch_workspace(const Principal& caller, const std::string& workspace_id);
+  Task<Result<Session>> switch_workspace(const Principal& caller, const std::string& workspace_id);
 
-  Result<CreatedKey> create_key(const KeyRequest& request);
-  Result<std::vector<store::ApiKey>> list_keys(const std::string& tenant_id);
-  Status revoke_key(const std::string& tenant_id, const std::string& key_id);
+  Task<Result<CreatedKey>> create_key(const KeyRequest& request);
+  Task<Result<std::vector<store::ApiKey>>> list_keys(const std::string& tenant_id);
+  Task<Status> revoke_key(const std::string& tenant_id, const std::string& key_id);
   // The bootstrap path of `brainstem keys create`: finds or creates the tenant by slug.
-  Result<CreatedKey> create_key_for_slug(const std::string& tenant_slug, KeyRequest request);
+  Task<Result<CreatedKey>> create_key_for_slug(const std::string& tenant_slug, KeyRequest request);
 
  private:
   std::string issue_token(const store::User& user, const std::string& tenant_id, const std::string& role) const;
 
   store::AccountStore& store_;
+  BlockingPool& cpu_;
   Authenticator& authenticator_;
   AccountsOptions options_;
 };

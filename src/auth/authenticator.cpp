@@ -71,25 +71,25 @@ std::optional<Result<Authenticator::SharedPrincipal>> Authenticator::cached_key(
   return principal_of(it->second, now_ms);
 }
 
-Result<Authenticator::SharedPrincipal> Authenticator::authenticate_key(std::string_view raw_key, int64_t now_ms) {
+boost::asio::awaitable<Result<Authenticator::SharedPrincipal>> Authenticator::authenticate_key(std::string_view raw_key, int64_t now_ms) {
   std::string hash = hash_api_key(raw_key);
   CachedKey entry;
   entry.fetched_at = now_ms;
-  auto found = store_.get_api_key_by_hash(hash);
+  auto found = co_await store_.get_api_key_by_hash(hash);
   if (found) {
-    auto tenant = store_.get_tenant(found->tenant_id);
-    if (!tenant) return tenant.status().code() == StatusCode::kNotFound ? Status::unauthenticated("invalid API key")
+    auto tenant = co_await store_.get_tenant(found->tenant_id);
+    if (!tenant) co_return tenant.status().code() == StatusCode::kNotFound ? Status::unauthenticated("invalid API key")
                                                                          : tenant.status();
     entry.principal = make_principal(found.value(), tenant->slug);
     entry.key = std::move(found.value());
   } else if (found.status().code() != StatusCode::kNotFound) {
-    return found.status();  // the store failed: do not cache
+    co_return found.status();  // the store failed: do not cache
   }
   auto principal = principal_of(entry, now_ms);
   std::unique_lock lock(cache_mu_);
   if (cache_.size() >= kMaxCachedKeys) cache_.clear();
   cache_[hash] = std::move(entry);
-  return principal;
+  co_return principal;
 }
 
 void Authenticator::forget_key_id(const std::string& key_id) {
@@ -109,15 +109,15 @@ void Authenticator::record_use(const std::string& key_id, int64_t now_ms) {
   pending_usage_[key_id] = now_ms;
 }
 
-Status Authenticator::flush_usage() {
+boost::asio::awaitable<Status> Authenticator::flush_usage() {
   std::vector<std::pair<std::string, int64_t>> batch;
   {
     std::lock_guard lock(usage_mu_);
     batch.assign(pending_usage_.begin(), pending_usage_.end());
     pending_usage_.clear();
   }
-  if (batch.empty()) return Status::ok();
-  return store_.touch_api_keys(batch);
+  if (batch.empty()) co_return Status::ok();
+  co_return co_await store_.touch_api_keys(batch);
 }
 
 }  // namespace brainstem::auth

@@ -3,13 +3,15 @@
 // forget_key_id() takes effect at once on this node; a key revoked elsewhere (another process,
 // another node) stops working within `cache_ttl_ms`.
 //
-// Thread-safety: all methods may be called concurrently. authenticate_key() may block on the
-// store on a cache miss (call it through offload()); the rest never block.
+// Thread-safety: all methods may be called concurrently. authenticate_key() and flush_usage()
+// await the store; the rest never wait.
 #pragma once
 
 #include "auth/principal.h"
 #include "common/status.h"
 #include "store/account_store.h"
+
+#include <boost/asio/awaitable.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -32,8 +34,8 @@ class Authenticator {
   using SharedPrincipal = std::shared_ptr<const Principal>;
   // A cached answer when fresh; nullopt when the store must be asked.
   std::optional<Result<SharedPrincipal>> cached_key(std::string_view raw_key, int64_t now_ms) const;
-  // Asks the store (blocking) and caches the answer, negative ones included.
-  Result<SharedPrincipal> authenticate_key(std::string_view raw_key, int64_t now_ms);
+  // Asks the store and caches the answer, negative ones included.
+  boost::asio::awaitable<Result<SharedPrincipal>> authenticate_key(std::string_view raw_key, int64_t now_ms);
   // Drops the cached answer for a key (after a revocation), so its next use asks the store,
   // and remembers the revocation for requests already in flight (see revoked()).
   void forget_key_id(const std::string& key_id);
@@ -45,7 +47,7 @@ class Authenticator {
 
   // Last-use times are kept in memory and written in batches.
   void record_use(const std::string& key_id, int64_t now_ms);
-  Status flush_usage();  // blocking
+  boost::asio::awaitable<Status> flush_usage();
 
   const std::string& jwt_secret() const { return jwt_secret_; }
 

@@ -1,5 +1,6 @@
 #include "knowledge/knowledge_base.h"
 
+#include "common/run_sync.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 
@@ -60,7 +61,7 @@ KnowledgeBase::~KnowledgeBase() {
 }
 
 Status KnowledgeBase::load() {
-  auto interrupted = store_.fail_interrupted_ingestions(now_ms());
+  auto interrupted = run_sync(store_.fail_interrupted_ingestions(now_ms()));
   if (!interrupted.ok()) return interrupted.status();
   if (*interrupted > 0) spdlog::warn("{} knowledge ingestions were interrupted by a stop; marked failed", *interrupted);
   loader_ = std::thread([this] { index_stored_chunks(); });
@@ -71,14 +72,14 @@ void KnowledgeBase::index_stored_chunks() {
   constexpr size_t kLoadBatch = 4096;
   const int64_t started = now_ms();
   std::vector<store::KnowledgeChunk> batch;
-  Status scanned = store_.scan_knowledge_chunks([&](const store::KnowledgeChunk& chunk) {
+  Status scanned = run_sync(store_.scan_knowledge_chunks([&](const store::KnowledgeChunk& chunk) {
     batch.push_back(chunk);
     if (batch.size() == kLoadBatch) {
       index_.add(batch);
       batch.clear();
     }
     return !stopping_.load();
-  });
+  }));
   index_.add(batch);
   if (!scanned.is_ok()) spdlog::error("knowledge index load failed: {}", scanned.message());
   if (index_.size() > 0) spdlog::info("knowledge index: {} chunks loaded in {} ms", index_.size(), now_ms() - started);
@@ -138,12 +139,11 @@ boost::asio::awaitable<Result<IngestOutcome>> KnowledgeBase::reembed(const std::
   if (!embedder.ok()) co_return embedder.status();
   Job job(*this, tenant_id, source_id);
   if (!job.claimed()) co_return already_running();
-  auto source = co_await blocking_.run([&] { return store_.get_knowledge_source(tenant_id, source_id); });
+  auto source = co_await store_.get_knowledge_source(tenant_id, source_id);
   if (!source.ok()) co_return source.status();
-  auto chunks = co_await blocking_.run([&] { return store_.list_knowledge_chunks(tenant_id, source_id); });
+  auto chunks = co_await store_.list_knowledge_chunks(tenant_id, source_id);
   if (!chunks.ok()) co_return chunks.status();
-  Status marked = co_await blocking_.run(
-      [&] { return store_.set_knowledge_source_status(tenant_id, source_id, "processing", ""); });
+  Status marked = co_await store_.set_knowledge_source_status(tenant_id, source_id, "processing", "");
   if (!marked.is_ok()) co_return marked;
   auto outcome = co_await embed_and_store(job, std::move(*chunks), **embedder, source->content_hash);
   if (outcome.ok()) outcome->chunks_created = 0;
@@ -154,7 +154,7 @@ boost::asio::awaitable<Result<bool>> KnowledgeBase::already_ingested(const std::
                                                                      const std::string& source_id,
                                                                      const std::string& content_hash,
                                                                      const models::Embedder& embedder) {
-  auto source = co_await blocking_.run([&] { return store_.get_knowledge_source(tenant_id, source_id); });
+  auto source = co_await store_.get_knowledge_source(tenant_id, source_id);
   if (!source.ok()) co_return source.status();
   co_return source->status == "completed" && source->content_hash == content_hash &&
       source->embedding_model == embedder.id();
@@ -162,8 +162,7 @@ boost::asio::awaitable<Result<bool>> KnowledgeBase::already_ingested(const std::
 
 boost::asio::awaitable<Result<IngestOutcome>> KnowledgeBase::chunk_and_store(
     Job& job, Document document, std::string content_hash, const std::shared_ptr<models::Embedder>& embedder) {
-  Status marked = co_await blocking_.run(
-      [&] { return store_.set_knowledge_source_status(job.tenant_id(), job.source_id(), "processing", ""); });
+  Status marked = co_await store_.set_knowledge_source_status(job.tenant_id(), job.source_id(), "processing", "");
   if (!marked.is_ok()) co_return marked;
   job.report("chunking");
   auto pieces = co_await blocking_.run([&] { return chunk_document(document, options_.chunking, count_tokens_); });
@@ -209,7 +208,7 @@ boost::asio::awaitable<Result<IngestOutcome>> KnowledgeBase::embed_and_store(Job
   job.report("storing", total, total);
   store::KnowledgeIngestion ingestion{job.tenant_id(), job.source_id(), std::move(content_hash), embedder.id(),
                                       std::move(chunks)};
-  auto stored = co_await blocking_.run([&] { return store_.replace_knowledge_chunks(ingestion); });
+  auto stored = co_await store_.replace_knowledge_chunks(ingestion);
   if (!stored.ok()) {
     Status failed = co_await fail(job, stored.status());
     co_return failed;
@@ -222,8 +221,7 @@ boost::asio::awaitable<Result<IngestOutcome>> KnowledgeBase::embed_and_store(Job
 }
 
 boost::asio::awaitable<Status> KnowledgeBase::fail(Job& job, const Status& error) {
-  Status marked = co_await blocking_.run(
-      [&] { return store_.set_knowledge_source_status(job.tenant_id(), job.source_id(), "failed", error.message()); });
+  Status marked = co_await store_.set_knowledge_source_status(job.tenant_id(), job.source_id(), "failed", error.message());
   if (!marked.is_ok()) spdlog::warn("could not mark knowledge source {} failed: {}", job.source_id(), marked.message());
   co_return error;
 }
@@ -235,7 +233,7 @@ boost::asio::awaitable<Status> KnowledgeBase::delete_source(const std::string& t
     std::lock_guard lock(progress_mu_);
     if (running_.contains(source_id)) co_return already_running();
   }
-  Status deleted = co_await blocking_.run([&] { return store_.delete_knowledge_source(tenant_id, source_id); });
+  Status deleted = co_await store_.delete_knowledge_source(tenant_id, source_id);
   if (deleted.is_ok()) index_.remove_source(tenant_id, source_id);
   co_return deleted;
 }

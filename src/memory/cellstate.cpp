@@ -2,6 +2,7 @@
 // the expiry sweep.
 #include "memory/cellstate.h"
 
+#include "common/run_sync.h"
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/json_text.h"
@@ -170,9 +171,9 @@ json::object public_view(const store::MemoryEntity& entity, json::object links) 
 
 }  // namespace detail
 
-CellState::CellState(store::Store& store, BlockingPool& blocking, const knowledge::EmbeddingModels& embedders,
+CellState::CellState(store::Store& store, const knowledge::EmbeddingModels& embedders,
                      models::TokenCounter& tokens, CellStateOptions options)
-    : store_(store), blocking_(blocking), embedders_(embedders), tokens_(tokens), options_(std::move(options)) {
+    : store_(store), embedders_(embedders), tokens_(tokens), options_(std::move(options)) {
   indexes_[kArtifact] = std::make_unique<knowledge::KnowledgeIndex>();
   indexes_[kNote] = std::make_unique<knowledge::KnowledgeIndex>();
 }
@@ -187,7 +188,7 @@ CellState::Task<store::MemoryEntity> CellState::fetch(std::string tenant, std::s
 
 CellState::Task<std::optional<store::MemoryEntity>> CellState::find(std::string tenant, std::string kind,
                                                                    std::string id) {
-  auto got = co_await blocking_.run([&] { return store_.get_memory_entity(tenant, kind, id); });
+  auto got = co_await store_.get_memory_entity(tenant, kind, id);
   if (got.ok()) {
     // An entity whose time is up is gone, even before the sweeper deletes it.
     if (got->expires_at && *got->expires_at <= now_ms()) co_return std::nullopt;
@@ -198,26 +199,26 @@ CellState::Task<std::optional<store::MemoryEntity>> CellState::find(std::string 
 }
 
 CellState::Task<store::MemoryEntity> CellState::insert(store::MemoryEntity entity) {
-  auto stored = co_await blocking_.run([&] { return store_.create_memory_entity(entity); });
+  auto stored = co_await store_.create_memory_entity(entity);
   if (!stored.ok()) fail(stored.status());
   co_return std::move(stored).value();
 }
 
 CellState::Task<store::MemoryEntity> CellState::save(store::MemoryEntity entity) {
   entity.updated_at = now_ms();
-  auto stored = co_await blocking_.run([&] { return store_.update_memory_entity(entity); });
+  auto stored = co_await store_.update_memory_entity(entity);
   if (!stored.ok()) fail(stored.status());
   co_return std::move(stored).value();
 }
 
 CellState::Task<void> CellState::erase(std::string tenant, std::string kind, std::string id) {
-  Status removed = co_await blocking_.run([&] { return store_.delete_memory_entity(tenant, kind, id); });
+  Status removed = co_await store_.delete_memory_entity(tenant, kind, id);
   if (removed.code() == StatusCode::kNotFound) fail(Status::not_found(kind + " not found"));
   require(removed);
 }
 
 CellState::Task<store::MemoryEntityPage> CellState::query(store::MemoryEntityQuery q) {
-  auto page = co_await blocking_.run([&] { return store_.list_memory_entities(q); });
+  auto page = co_await store_.list_memory_entities(q);
   if (!page.ok()) fail(page.status());
   co_return std::move(page).value();
 }
@@ -230,7 +231,7 @@ CellState::Task<store::MemoryEntity> CellState::mutate(std::string tenant, std::
     if (!change(entity, body)) co_return entity;
     entity.body = json_text(body);
     entity.updated_at = now_ms();
-    auto saved = co_await blocking_.run([&] { return store_.update_memory_entity(entity); });
+    auto saved = co_await store_.update_memory_entity(entity);
     if (saved.ok()) co_return std::move(saved).value();
     if (saved.status().code() != StatusCode::kConflict || attempt >= 8) fail(saved.status());
   }
@@ -390,7 +391,7 @@ Status CellState::load_indexes() {
   int64_t now = now_ms();
   for (auto& [kind, index] : indexes_) {
     std::vector<store::KnowledgeChunk> batch;
-    Status scanned = store_.scan_memory_entities(kind, [&](const store::MemoryEntity& e) {
+    Status scanned = run_sync(store_.scan_memory_entities(kind, [&](const store::MemoryEntity& e) {
       if (e.expires_at && *e.expires_at <= now) return true;
       batch.push_back(chunk_of(e));
       if (batch.size() >= 1000) {
@@ -398,7 +399,7 @@ Status CellState::load_indexes() {
         batch.clear();
       }
       return true;
-    });
+    }));
     if (!scanned.is_ok()) return scanned;
     index->add(batch);
   }
@@ -428,7 +429,7 @@ CellState::Task<int64_t> CellState::sweep_expired() {
   int64_t swept = 0;
   for (;;) {
     int64_t now = now_ms();
-    auto expired = co_await blocking_.run([&] { return store_.delete_expired_memory_entities(now, 500); });
+    auto expired = co_await store_.delete_expired_memory_entities(now, 500);
     if (!expired.ok()) fail(expired.status());
     for (const auto& entity : *expired) unindex(entity);
     swept += static_cast<int64_t>(expired->size());

@@ -63,7 +63,7 @@ class CellState {
   using Json = boost::json::value;
   using Object = boost::json::object;
 
-  CellState(store::Store& store, BlockingPool& blocking, const knowledge::EmbeddingModels& embedders,
+  CellState(store::Store& store, const knowledge::EmbeddingModels& embedders,
             models::TokenCounter& tokens, CellStateOptions options);
 
   // Builds the search indexes from the store; call once before serving.
@@ -188,7 +188,7 @@ class CellState {
   Task<Object> event_siblings(std::string tenant, std::string id);
 
  private:
-  // Store access on the blocking pool; each throws StatusError on failure.
+  // Store access; each throws StatusError on failure.
   Task<store::MemoryEntity> fetch(std::string tenant, std::string kind, std::string id);
   Task<std::optional<store::MemoryEntity>> find(std::string tenant, std::string kind, std::string id);
   Task<store::MemoryEntity> insert(store::MemoryEntity entity);
@@ -238,7 +238,6 @@ class CellState {
   Task<store::MemoryEntity> registered_agent(std::string tenant, std::string id, const char* field);
 
   store::Store& store_;
-  BlockingPool& blocking_;
   const knowledge::EmbeddingModels& embedders_;
   models::TokenCounter& tokens_;
   const CellStateOptions options_;

@@ -231,7 +231,7 @@ CellState::Task<json::object> CellState::acquire_lock(std::string tenant, json::
                                            {"holder_agent_id", holder},
                                            {"mode", mode == "exclusive" ? "Exclusive" : "Shared"},
                                            {"acquired_at", iso8601(now)}});
-  auto acquired = co_await blocking_.run([&] { return store_.acquire_memory_lock(lock, now); });
+  auto acquired = co_await store_.acquire_memory_lock(lock, now);
   if (!acquired.ok()) fail(acquired.status());
   co_await record_event(tenant, kLockAcquired, kLock, acquired->id, kNoContainer);
   co_return lock_view(*acquired);
@@ -403,7 +403,7 @@ CellState::Task<store::MemoryEntity> CellState::transition(std::string tenant, s
   body[to_status + "_at"] = iso8601(e.updated_at);
   for (auto& [key, value] : extra) body[key] = value;
   e.body = json_text(body);
-  auto stored = co_await blocking_.run([&] { return store_.update_memory_entity(e); });
+  auto stored = co_await store_.update_memory_entity(e);
   if (!stored.ok()) fail(stored.status());  // 409 when another request moved it first
   co_await record_event(tenant, event, kind, id, kNoContainer);
   co_return std::move(stored).value();

@@ -319,7 +319,7 @@ CellState::Task<void> CellState::fire_triggers(store::MemoryEntity scope, std::s
       }
       else if (kind == "dosage_threshold" && event == "turn") {
         std::string scope_id = scope.id;
-        auto used = co_await blocking_.run([&] { return store_.session_tokens(tenant, scope_id); });
+        auto used = co_await store_.session_tokens(tenant, scope_id);
         if (!used.ok()) fail(used.status());
         int64_t budget = scope_body["token_budget"].as_int64();
         bool crossed = budget > 0 && *used * 100 >= budget * trigger_number(trigger);
@@ -379,7 +379,7 @@ CellState::Task<void> CellState::run_summarization(std::string tenant, std::stri
     body["status"] = running;
     request.body = json_text(body);
     request.updated_at = now_ms();
-    auto taken = co_await blocking_.run([&] { return store_.update_memory_entity(request); });
+    auto taken = co_await store_.update_memory_entity(request);
     if (!taken.ok()) co_return;  // a worker moved it first
     request = std::move(taken).value();
 
@@ -391,7 +391,7 @@ CellState::Task<void> CellState::run_summarization(std::string tenant, std::stri
     json::array artifact_ids, note_ids;
     if (level == "raw") {
       // The scope's latest turns and artifacts.
-      auto turns = co_await blocking_.run([&] { return store_.session_turns(tenant, scope_id); });
+      auto turns = co_await store_.session_turns(tenant, scope_id);
       if (!turns.ok()) fail(turns.status());
       size_t first = turns->size() > static_cast<size_t>(max_sources) ? turns->size() - max_sources : 0;
       for (size_t i = first; i < turns->size(); ++i) texts.push_back((*turns)[i].content);
@@ -460,7 +460,7 @@ CellState::Task<void> CellState::run_summarization(std::string tenant, std::stri
   }
   if (failure) {
     // Recorded on the request; nobody is waiting on this coroutine.
-    auto failed = co_await blocking_.run([&] { return store_.get_memory_entity(tenant, kSummarizationRequest, request_id); });
+    auto failed = co_await store_.get_memory_entity(tenant, kSummarizationRequest, request_id);
     if (failed.ok()) {
       json::object body = body_of(*failed);
       body["status"] = "failed";
@@ -468,7 +468,7 @@ CellState::Task<void> CellState::run_summarization(std::string tenant, std::stri
       failed->status = "failed";
       failed->body = json_text(body);
       failed->updated_at = now_ms();
-      co_await blocking_.run([&] { return store_.update_memory_entity(*failed); });
+      co_await store_.update_memory_entity(*failed);
     }
   }
 }

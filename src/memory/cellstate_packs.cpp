@@ -91,8 +91,8 @@ CellState::Task<json::object> CellState::update_config(std::string tenant, json:
     e.updated_at = now_ms();
     if (!stored) e.created_at = e.updated_at;
     Result<store::MemoryEntity> saved = Status::internal("not saved");
-    if (stored) saved = co_await blocking_.run([&] { return store_.update_memory_entity(e); });
-    else saved = co_await blocking_.run([&] { return store_.create_memory_entity(e); });
+    if (stored) saved = co_await store_.update_memory_entity(e);
+    else saved = co_await store_.create_memory_entity(e);
     if (saved.ok()) break;
     if (saved.status().code() != StatusCode::kConflict || attempt >= 8) fail(saved.status());
   }

@@ -193,7 +193,7 @@ CellState::Task<json::value> CellState::trajectory_scopes(std::string tenant, st
 
 CellState::Task<json::object> CellState::scope_view(const store::MemoryEntity& scope) {
   std::string tenant = scope.tenant_id, id = scope.id;
-  auto used = co_await blocking_.run([&] { return store_.session_tokens(tenant, id); });
+  auto used = co_await store_.session_tokens(tenant, id);
   if (!used.ok()) fail(used.status());
   json::object view = public_view(scope, scope_links(scope.id, scope.parent_id));
   view["tokens_used"] = *used;
@@ -262,7 +262,7 @@ CellState::Task<json::object> CellState::update_scope(std::string tenant, std::s
   auto s = co_await fetch(tenant, kScope, id);
   json::object body = body_of(s);
   if (budget) {
-    auto used = co_await blocking_.run([&] { return store_.session_tokens(tenant, id); });
+    auto used = co_await store_.session_tokens(tenant, id);
     if (!used.ok()) fail(used.status());
     if (*budget < *used) {
       fail(Status::conflict("the scope has used " + std::to_string(*used) + " tokens, more than the new budget")
@@ -345,7 +345,7 @@ CellState::Task<json::value> CellState::scope_artifacts(std::string tenant, std:
 
 CellState::Task<json::value> CellState::scope_turns(std::string tenant, std::string id) {
   co_await fetch(tenant, kScope, id);
-  auto turns = co_await blocking_.run([&] { return store_.session_turns(tenant, id); });
+  auto turns = co_await store_.session_turns(tenant, id);
   if (!turns.ok()) fail(turns.status());
   json::array list;
   for (const auto& t : *turns) list.push_back(turn_view(t));
@@ -384,7 +384,7 @@ CellState::Task<json::object> CellState::create_turn(std::string tenant, json::o
   if (tool_results && !tool_results->is_null()) turn.tool_results = json_text(*tool_results);
   turn.created_at = now_ms();
   int64_t limit = budget && budget->is_int64() ? budget->get_int64() : INT64_MAX;
-  auto stored = co_await blocking_.run([&] { return store_.append_turn_within_budget(turn, limit); });
+  auto stored = co_await store_.append_turn_within_budget(turn, limit);
   if (!stored.ok()) fail(stored.status());
   co_await record_event(tenant, kTurnCreated, kTurn, stored->id, scope_id);
   std::string event = "turn";
@@ -393,7 +393,7 @@ CellState::Task<json::object> CellState::create_turn(std::string tenant, json::o
 }
 
 CellState::Task<json::object> CellState::get_turn(std::string tenant, std::string id) {
-  auto turn = co_await blocking_.run([&] { return store_.get_turn(tenant, id); });
+  auto turn = co_await store_.get_turn(tenant, id);
   if (!turn.ok()) fail(turn.status());
   co_return turn_view(*turn);
 }

@@ -37,7 +37,7 @@ std::string AuditLog::seal(const store::AuditEntry& entry) {
   return crypto::sha256_hex(material);
 }
 
-Result<store::AuditEntry> AuditLog::append(const std::string& tenant_id, const std::string& actor,
+boost::asio::awaitable<Result<store::AuditEntry>> AuditLog::append(const std::string& tenant_id, const std::string& actor,
                                            const std::string& event_type, const boost::json::object& payload) {
   store::AuditEntry entry;
   entry.id = random_id("aud_", 20);
@@ -46,14 +46,14 @@ Result<store::AuditEntry> AuditLog::append(const std::string& tenant_id, const s
   entry.actor = actor;
   entry.event_type = event_type;
   entry.payload = json_text(payload);
-  return store_.append_audit(std::move(entry), &AuditLog::seal);
+  co_return co_await store_.append_audit(std::move(entry), &AuditLog::seal);
 }
 
-Result<AuditVerification> AuditLog::verify(const std::string& tenant_id) {
+boost::asio::awaitable<Result<AuditVerification>> AuditLog::verify(const std::string& tenant_id) {
   // The head is read first: entries appended while the scan runs then lie beyond it and are
   // checked for continuity but cannot make the head look stale.
-  auto head = store_.audit_head(tenant_id);
-  if (!head.ok()) return head.status();
+  auto head = co_await store_.audit_head(tenant_id);
+  if (!head.ok()) co_return head.status();
 
   AuditVerification result;
   auto fail = [&](int64_t seq, std::string reason) {
@@ -65,7 +65,7 @@ Result<AuditVerification> AuditLog::verify(const std::string& tenant_id) {
   int64_t last_seq = 0;
   std::string last_hash;
   std::string hash_at_head;  // hash of the entry at the head's position
-  Status scanned = store_.scan_audit(tenant_id, [&](const store::AuditEntry& entry) {
+  Status scanned = co_await store_.scan_audit(tenant_id, [&](const store::AuditEntry& entry) {
     ++result.checked;
     int64_t expected = last_seq + 1;
     if (entry.seq != expected) {
@@ -86,8 +86,8 @@ Result<AuditVerification> AuditLog::verify(const std::string& tenant_id) {
     if (entry.seq == head->count) hash_at_head = entry.hash;
     return true;
   });
-  if (!scanned.is_ok()) return scanned;
-  if (!result.valid) return result;
+  if (!scanned.is_ok()) co_return scanned;
+  if (!result.valid) co_return result;
 
   if (last_seq < head->count) {
     fail(last_seq + 1, "chain head does not match: newest entries were deleted (head records " +
@@ -96,15 +96,15 @@ Result<AuditVerification> AuditLog::verify(const std::string& tenant_id) {
     fail(head->count, "chain head does not match: entry " + seq_text(head->count) + " was replaced");
   } else if (last_seq > head->count) {
     // Either appended during the scan, or inserted behind the log's back; a fresh head tells.
-    auto now = store_.audit_head(tenant_id);
-    if (!now.ok()) return now.status();
+    auto now = co_await store_.audit_head(tenant_id);
+    if (!now.ok()) co_return now.status();
     if (now->count < last_seq) {
       fail(now->count + 1, "entry " + seq_text(now->count + 1) + " is not covered by the chain head");
     } else if (now->count == last_seq && now->hash != last_hash) {
       fail(last_seq, "chain head does not match: entry " + seq_text(last_seq) + " was replaced");
     }
   }
-  return result;
+  co_return result;
 }
 
 }  // namespace brainstem::ops

@@ -2,12 +2,13 @@
 // Each entry's hash covers its own fields and the previous entry's hash, and the tenant's
 // head (count + newest hash) is kept apart, so editing, deleting or reordering rows is detected.
 //
-// Thread-safety: as the store's. Blocking: calls the store.
+// Thread-safety: as the store's.
 #pragma once
 
 #include "common/status.h"
 #include "store/audit_store.h"
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/object.hpp>
 
 #include <optional>
@@ -26,9 +27,10 @@ class AuditLog {
  public:
   explicit AuditLog(store::AuditStore& store) : store_(store) {}
 
-  Result<store::AuditEntry> append(const std::string& tenant_id, const std::string& actor,
-                                   const std::string& event_type, const boost::json::object& payload);
-  Result<AuditVerification> verify(const std::string& tenant_id);
+  boost::asio::awaitable<Result<store::AuditEntry>> append(const std::string& tenant_id, const std::string& actor,
+                                                      const std::string& event_type,
+                                                      const boost::json::object& payload);
+  boost::asio::awaitable<Result<AuditVerification>> verify(const std::string& tenant_id);
 
   // sha256 hex over prev_hash, seq, id, tenant_id, timestamp, actor, event_type and payload,
   // each length-prefixed so no two entries serialise alike.

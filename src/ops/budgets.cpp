@@ -34,12 +34,8 @@ boost::asio::awaitable<BudgetState> Budgets::state(const std::string& tenant_id)
     auto& d = days_[tenant_id];
     if (d.day == today && d.loaded) co_return classify(d.spent);
   }
-  Result<double> stored = Status::unavailable("not read");
-  try {
-    stored = co_await blocking_.run([&] { return store_.usage_cost(tenant_id, today * kDayMs, (today + 1) * kDayMs); });
-  } catch (const StatusError& e) {
-    stored = e.status;  // busy: judge by what is in memory, read again next time
-  }
+  // A failed read (the store busy) judges by what is in memory and reads again next time.
+  Result<double> stored = co_await store_.usage_cost(tenant_id, today * kDayMs, (today + 1) * kDayMs);
   std::lock_guard lock(mu_);
   auto& d = days_[tenant_id];
   if (d.day != today || !d.loaded) {

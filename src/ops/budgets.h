@@ -8,7 +8,6 @@
 // Thread-safety: all methods may be called concurrently.
 #pragma once
 
-#include "common/offload.h"
 #include "ops/budget_state.h"
 #include "store/usage_store.h"
 
@@ -28,8 +27,7 @@ struct BudgetOptions {
 
 class Budgets {
  public:
-  Budgets(store::UsageStore& store, BlockingPool& blocking, BudgetOptions options)
-      : store_(store), blocking_(blocking), options_(options) {}
+  Budgets(store::UsageStore& store, BudgetOptions options) : store_(store), options_(options) {}
 
   bool enabled() const { return options_.daily_usd > 0; }
   boost::asio::awaitable<BudgetState> state(const std::string& tenant_id);
@@ -49,7 +47,6 @@ class Budgets {
   BudgetState classify(double spent) const;
 
   store::UsageStore& store_;
-  BlockingPool& blocking_;
   const BudgetOptions options_;
   std::mutex mu_;
   std::unordered_map<std::string, Day> days_;

@@ -72,20 +72,13 @@ boost::asio::awaitable<Status> UsageMeter::flush() {
   if (batch.empty()) co_return Status::ok();
   Status s;
   size_t written = 0;
-  try {
-    auto write = [&] {
-      while (written < batch.size()) {
-        const auto from = batch.begin() + static_cast<std::ptrdiff_t>(written);
-        const size_t n = std::min(kChunk, batch.size() - written);
-        const std::vector<store::UsageRecord> chunk(from, from + static_cast<std::ptrdiff_t>(n));
-        if (Status chunk_status = store_.record_usage(chunk); !chunk_status.is_ok()) return chunk_status;
-        written += n;
-      }
-      return Status::ok();
-    };
-    s = co_await blocking_.run(write);
-  } catch (const StatusError& e) {
-    s = e.status;  // the pool is saturated: keep the records like any other failure
+  while (written < batch.size()) {
+    const auto from = batch.begin() + static_cast<std::ptrdiff_t>(written);
+    const size_t n = std::min(kChunk, batch.size() - written);
+    const std::vector<store::UsageRecord> chunk(from, from + static_cast<std::ptrdiff_t>(n));
+    s = co_await store_.record_usage(chunk);
+    if (!s.is_ok()) break;
+    written += n;
   }
   if (!s.is_ok()) {
     spdlog::warn("usage flush of {} records failed: {}", batch.size() - written, s.message());
@@ -93,11 +86,6 @@ boost::asio::awaitable<Status> UsageMeter::flush() {
     put_back(std::move(batch));
   }
   co_return s;
-}
-
-Status UsageMeter::flush_now() {
-  auto batch = take();
-  return batch.empty() ? Status::ok() : store_.record_usage(batch);
 }
 
 }  // namespace brainstem::ops

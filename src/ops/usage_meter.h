@@ -7,7 +7,6 @@
 // Thread-safety: record() may be called concurrently; flush() from one place at a time.
 #pragma once
 
-#include "common/offload.h"
 #include "ops/budgets.h"
 #include "store/usage_store.h"
 
@@ -22,14 +21,12 @@ namespace brainstem::ops {
 
 class UsageMeter {
  public:
-  UsageMeter(store::UsageStore& store, BlockingPool& blocking, Budgets& budgets)
-      : store_(store), blocking_(blocking), budgets_(budgets) {}
+  UsageMeter(store::UsageStore& store, Budgets& budgets) : store_(store), budgets_(budgets) {}
 
   void record(store::UsageRecord record);
   size_t pending_rows() const;  // the sums waiting for the next flush
   // Writes what is buffered; on a store failure the records are kept for the next flush.
   boost::asio::awaitable<Status> flush();
-  Status flush_now();  // blocking: for shutdown
 
  private:
   std::vector<store::UsageRecord> take();
@@ -37,7 +34,6 @@ class UsageMeter {
   void add_locked(store::UsageRecord record);
 
   store::UsageStore& store_;
-  BlockingPool& blocking_;
   Budgets& budgets_;
   mutable std::mutex mu_;
   std::vector<store::UsageRecord> pending_;  // one per group, at_ms the start of its second

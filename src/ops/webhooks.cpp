@@ -81,9 +81,9 @@ void schedule_retry(store::WebhookDelivery& d, int64_t now_ms, const WebhookOpti
 
 }  // namespace
 
-WebhookDispatcher::WebhookDispatcher(store::OutboxStore& store, BlockingPool& blocking, net::HttpClient& client,
+WebhookDispatcher::WebhookDispatcher(store::OutboxStore& store, net::HttpClient& client,
                                      const net::AddressPolicy& policy, WebhookOptions options)
-    : store_(store), blocking_(blocking), client_(client), policy_(policy), options_(std::move(options)) {}
+    : store_(store), client_(client), policy_(policy), options_(std::move(options)) {}
 
 std::string WebhookDispatcher::sign(std::string_view secret, int64_t timestamp_s, std::string_view body) {
   std::string signed_text = std::to_string(timestamp_s) + ".";
@@ -114,8 +114,7 @@ asio::awaitable<Result<std::shared_ptr<const std::vector<store::Webhook>>>> Webh
       co_return it->second.webhooks;
     }
   }
-  auto list = [&] { return store_.list_webhooks(tenant_id); };
-  auto webhooks = co_await blocking_.run(list);
+  auto webhooks = co_await store_.list_webhooks(tenant_id);
   if (!webhooks) co_return webhooks.status();
   auto shared = std::make_shared<const std::vector<store::Webhook>>(std::move(webhooks).value());
   std::lock_guard lock(subscriptions_mu_);
@@ -131,8 +130,7 @@ asio::awaitable<Result<int>> WebhookDispatcher::publish(const std::string& tenan
   const int64_t now = now_ms();
   const std::vector<store::WebhookDelivery> deliveries = make_deliveries(**webhooks, tenant_id, event, std::move(payload), now);
   if (deliveries.empty()) co_return 0;
-  auto enqueue = [&] { return store_.enqueue_deliveries(deliveries); };
-  const Status enqueued = co_await blocking_.run(enqueue);
+  const Status enqueued = co_await store_.enqueue_deliveries(deliveries);
   if (!enqueued.is_ok()) co_return enqueued;
 
   auto executor = co_await asio::this_coro::executor;
@@ -149,8 +147,7 @@ asio::awaitable<int> WebhookDispatcher::deliver_due(int64_t now_ms) {
     ~EndPass() { passing = false; }
   } end_pass{passing_};
 
-  auto load = [&] { return store_.claim_deliveries(now_ms, options_.lease.count(), options_.batch_size); };
-  auto due = co_await blocking_.run(load);
+  auto due = co_await store_.claim_deliveries(now_ms, options_.lease.count(), options_.batch_size);
   if (!due || due->empty()) co_return 0;
 
   // Concurrently, so that one slow receiver does not hold up the others.
@@ -169,8 +166,7 @@ asio::awaitable<int> WebhookDispatcher::deliver_due(int64_t now_ms) {
 }
 
 asio::awaitable<void> WebhookDispatcher::attempt(store::WebhookDelivery d, int64_t now_ms) {
-  auto load = [&] { return store_.get_webhook(d.tenant_id, d.webhook_id); };
-  auto webhook = co_await blocking_.run(load);
+  auto webhook = co_await store_.get_webhook(d.tenant_id, d.webhook_id);
   if (!webhook && webhook.status().code() != StatusCode::kNotFound) co_return;  // store trouble: due when the lease ends
   ++d.attempts;
   d.updated_at = now_ms;
@@ -192,8 +188,7 @@ asio::awaitable<void> WebhookDispatcher::attempt(store::WebhookDelivery d, int64
     }
   }
   // If this write fails the delivery is due again when its lease ends: at least once.
-  auto save = [&] { return store_.update_delivery(d); };
-  co_await blocking_.run(save);
+  co_await store_.update_delivery(d);
 }
 
 }  // namespace brainstem::ops

@@ -24,11 +24,9 @@
 // by a restart. Thread-safety: every method may be called from any I/O thread; at most one
 // pass runs at a time in this process (a pass asked for meanwhile is skipped, the next one
 // catches up). The dispatcher must outlive the executors it ran on: background passes refer
-// to it. Store calls run on the BlockingPool, which throws StatusError (kUnavailable) when
-// saturated.
+// to it.
 #pragma once
 
-#include "common/offload.h"
 #include "common/status.h"
 #include "store/outbox_store.h"
 
@@ -67,7 +65,7 @@ struct WebhookOptions {
 
 class WebhookDispatcher {
  public:
-  WebhookDispatcher(store::OutboxStore& store, BlockingPool& blocking, net::HttpClient& client,
+  WebhookDispatcher(store::OutboxStore& store, net::HttpClient& client,
                     const net::AddressPolicy& policy, WebhookOptions options = {});
 
   // Enqueues one delivery per active webhook of the tenant subscribed to `event` (or to "*"),
@@ -107,7 +105,6 @@ class WebhookDispatcher {
   };
 
   store::OutboxStore& store_;
-  BlockingPool& blocking_;
   net::HttpClient& client_;
   const net::AddressPolicy& policy_;
   const WebhookOptions options_;

@@ -14,7 +14,7 @@ boost::asio::awaitable<Result<AgentConfigPtr>> AgentCache::load(const std::strin
       co_return it->second.config;
     }
   }
-  auto stored = co_await blocking_.run([this, &id] { return store_.find_agent(id); });
+  auto stored = co_await store_.find_agent(id);
   if (!stored) co_return stored.status();
   auto parsed = parse_agent(stored.value());
   if (!parsed) co_return parsed.status();

@@ -2,11 +2,9 @@
 // through this server invalidates the agent at once; the TTL bounds staleness for changes
 // made elsewhere (another node, the CLI).
 //
-// Thread-safety: all methods may be called concurrently. Blocking: load() reads the store
-// through the blocking pool on a miss.
+// Thread-safety: all methods may be called concurrently. load() reads the store on a miss.
 #pragma once
 
-#include "common/offload.h"
 #include "pipeline/agent_config.h"
 #include "store/conversation_store.h"
 
@@ -21,8 +19,7 @@ namespace brainstem::pipeline {
 
 class AgentCache {
  public:
-  AgentCache(store::ConversationStore& store, BlockingPool& blocking, int64_t ttl_ms = 300000)
-      : store_(store), blocking_(blocking), ttl_ms_(ttl_ms) {}
+  explicit AgentCache(store::ConversationStore& store, int64_t ttl_ms = 300000) : store_(store), ttl_ms_(ttl_ms) {}
 
   // The agent with `id`, in whichever tenant it lives (the caller checks the tenant).
   // kNotFound if there is none.
@@ -38,7 +35,6 @@ class AgentCache {
     int64_t loaded_at = 0;
   };
   store::ConversationStore& store_;
-  BlockingPool& blocking_;
   const int64_t ttl_ms_;
   std::mutex mu_;
   std::unordered_map<std::string, Entry> entries_;

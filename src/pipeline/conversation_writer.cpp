@@ -53,12 +53,7 @@ asio::awaitable<void> ConversationWriter::flush_all() {
     std::vector<store::ConversationRecord> records;
     records.reserve(batch.size());
     for (auto& p : batch) records.push_back(std::move(p.record));
-    std::vector<Status> statuses;
-    try {
-      statuses = co_await blocking_.run([&] { return store_.record_conversations(records); });
-    } catch (const StatusError& e) {
-      statuses.assign(batch.size(), e.status);
-    }
+    std::vector<Status> statuses = co_await store_.record_conversations(records);
     statuses.resize(batch.size(), Status::internal("conversation write lost its status"));
     for (size_t i = 0; i < batch.size(); ++i) batch[i].waiter->done.try_send(boost::system::error_code{}, statuses[i]);
   }

@@ -7,7 +7,6 @@
 // Thread-safety: write() may be called from any executor concurrently.
 #pragma once
 
-#include "common/offload.h"
 #include "store/conversation_store.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -21,8 +20,8 @@ namespace brainstem::pipeline {
 
 class ConversationWriter {
  public:
-  ConversationWriter(store::ConversationStore& store, BlockingPool& blocking, size_t max_batch = 256)
-      : store_(store), blocking_(blocking), max_batch_(max_batch) {}
+  explicit ConversationWriter(store::ConversationStore& store, size_t max_batch = 256)
+      : store_(store), max_batch_(max_batch) {}
 
   boost::asio::awaitable<Status> write(store::ConversationRecord record);
   // True when more records wait than one transaction takes. A caller that would let its write
@@ -39,7 +38,6 @@ class ConversationWriter {
   boost::asio::awaitable<void> flush_all();
 
   store::ConversationStore& store_;
-  BlockingPool& blocking_;
   const size_t max_batch_;
   mutable std::mutex mu_;
   std::deque<Pending> queue_;

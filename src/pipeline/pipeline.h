@@ -34,7 +34,6 @@ namespace brainstem::pipeline {
 
 struct PipelineDeps {
   store::Store& store;
-  BlockingPool& blocking;
   models::ModelRegistry& models;
   models::ModelRouter& router;
   models::TokenCounter& tokens;

@@ -1,5 +1,6 @@
 #include "pipeline/semantic_cache.h"
 
+#include "common/run_sync.h"
 #include "models/hashed_embedder.h"
 
 #include <algorithm>
@@ -155,10 +156,10 @@ int64_t SemanticCache::flush(const std::string& tenant_id, const std::string& ag
 }
 
 Status SemanticCache::load(store::Store& store) {
-  return store.scan_cache_entries([this](const store::CacheEntry& entry) {
+  return run_sync(store.scan_cache_entries([this](const store::CacheEntry& entry) {
     insert(entry);
     return true;
-  });
+  }));
 }
 
 CacheStats SemanticCache::stats(const std::string& tenant_id) const {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/status.h"
+#include "store/async.h"
 
 #include <cstdint>
 #include <optional>
@@ -62,34 +63,34 @@ class AccountStore {
   // --- tenants, users, memberships
   // Creates the tenant, the user and the user's owner membership in one transaction.
   // kConflict if the email or slug is taken.
-  virtual Status create_signup(const Tenant& tenant, const User& user) = 0;
+  virtual Async<Status> create_signup(const Tenant& tenant, const User& user) = 0;
   // Creates a tenant with `owner_user_id` as owner (none when empty: a tenant made by the
   // CLI for API keys only). kConflict if the slug is taken.
-  virtual Status create_tenant(const Tenant& tenant, const std::string& owner_user_id) = 0;
-  virtual Result<Tenant> get_tenant(const std::string& id) = 0;
-  virtual Result<Tenant> get_tenant_by_slug(const std::string& slug) = 0;
-  virtual Status rename_tenant(const std::string& id, const std::string& name) = 0;  // kNotFound if absent
-  virtual Result<User> get_user(const std::string& id) = 0;
-  virtual Result<User> get_user_by_email(const std::string& email) = 0;  // case-insensitive
+  virtual Async<Status> create_tenant(const Tenant& tenant, const std::string& owner_user_id) = 0;
+  virtual Async<Result<Tenant>> get_tenant(const std::string& id) = 0;
+  virtual Async<Result<Tenant>> get_tenant_by_slug(const std::string& slug) = 0;
+  virtual Async<Status> rename_tenant(const std::string& id, const std::string& name) = 0;  // kNotFound if absent
+  virtual Async<Result<User>> get_user(const std::string& id) = 0;
+  virtual Async<Result<User>> get_user_by_email(const std::string& email) = 0;  // case-insensitive
   // Marks the user whose pending token hash matches as verified. kNotFound if none.
-  virtual Result<User> verify_email(const std::string& token_hash) = 0;
+  virtual Async<Result<User>> verify_email(const std::string& token_hash) = 0;
   // kConflict if already a member.
-  virtual Status add_member(const std::string& tenant_id, const std::string& user_id, const std::string& role) = 0;
+  virtual Async<Status> add_member(const std::string& tenant_id, const std::string& user_id, const std::string& role) = 0;
   // The user's role in the tenant; kNotFound if not a member.
-  virtual Result<std::string> member_role(const std::string& tenant_id, const std::string& user_id) = 0;
-  virtual Result<std::vector<Member>> list_members(const std::string& tenant_id) = 0;
+  virtual Async<Result<std::string>> member_role(const std::string& tenant_id, const std::string& user_id) = 0;
+  virtual Async<Result<std::vector<Member>>> list_members(const std::string& tenant_id) = 0;
   // Tenants the user belongs to, with the user's role in each, oldest first.
-  virtual Result<std::vector<std::pair<Tenant, std::string>>> list_user_tenants(const std::string& user_id) = 0;
+  virtual Async<Result<std::vector<std::pair<Tenant, std::string>>>> list_user_tenants(const std::string& user_id) = 0;
 
   // --- API keys
-  virtual Status create_api_key(const ApiKey& key) = 0;  // kConflict on a duplicate hash
+  virtual Async<Status> create_api_key(const ApiKey& key) = 0;  // kConflict on a duplicate hash
   // Finds a key by hash, revoked or not; the caller decides what revoked/expired means.
-  virtual Result<ApiKey> get_api_key_by_hash(const std::string& key_hash) = 0;
-  virtual Result<std::vector<ApiKey>> list_api_keys(const std::string& tenant_id) = 0;  // newest first
+  virtual Async<Result<ApiKey>> get_api_key_by_hash(const std::string& key_hash) = 0;
+  virtual Async<Result<std::vector<ApiKey>>> list_api_keys(const std::string& tenant_id) = 0;  // newest first
   // kNotFound if absent, in another tenant, or already revoked.
-  virtual Status revoke_api_key(const std::string& tenant_id, const std::string& key_id, int64_t at_ms) = 0;
+  virtual Async<Status> revoke_api_key(const std::string& tenant_id, const std::string& key_id, int64_t at_ms) = 0;
   // Records last use times in one transaction; unknown ids are ignored.
-  virtual Status touch_api_keys(const std::vector<std::pair<std::string, int64_t>>& key_id_and_ms) = 0;
+  virtual Async<Status> touch_api_keys(const std::vector<std::pair<std::string, int64_t>>& key_id_and_ms) = 0;
 };
 
 }  // namespace brainstem::store

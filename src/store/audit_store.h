@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/status.h"
+#include "store/async.h"
 
 #include <cstdint>
 #include <functional>
@@ -47,12 +48,12 @@ class AuditStore {
   // --- audit chain
   // Appends to the tenant's chain atomically: fills seq and prev_hash from the current head,
   // calls `seal` to compute the hash over the filled entry, stores entry and new head.
-  virtual Result<AuditEntry> append_audit(AuditEntry entry,
-                                          const std::function<std::string(const AuditEntry&)>& seal) = 0;
-  virtual Result<std::vector<AuditEntry>> query_audit(const AuditQuery& query) = 0;  // ascending seq
+  virtual Async<Result<AuditEntry>> append_audit(AuditEntry entry,
+                                                 const std::function<std::string(const AuditEntry&)>& seal) = 0;
+  virtual Async<Result<std::vector<AuditEntry>>> query_audit(const AuditQuery& query) = 0;  // ascending seq
   // Visits the tenant's entries in seq order until `visit` returns false.
-  virtual Status scan_audit(const std::string& tenant_id, const std::function<bool(const AuditEntry&)>& visit) = 0;
-  virtual Result<AuditHead> audit_head(const std::string& tenant_id) = 0;
+  virtual Async<Status> scan_audit(const std::string& tenant_id, const std::function<bool(const AuditEntry&)>& visit) = 0;
+  virtual Async<Result<AuditHead>> audit_head(const std::string& tenant_id) = 0;
 };
 
 }  // namespace brainstem::store

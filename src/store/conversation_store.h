@@ -5,6 +5,7 @@
 #pragma once
 
 #include "common/status.h"
+#include "store/async.h"
 
 #include <cstdint>
 #include <functional>
@@ -109,84 +110,92 @@ struct ConversationRecord {
   std::optional<CacheEntry> cache_entry;  // put as by put_cache_entry
 };
 
+// What an agent recalls before it answers: the session's last turns and the customer's facts.
+struct RecallQuery {
+  std::string tenant_id;
+  std::string agent_id;
+  std::string session_id;   // empty: no turns
+  int turns = 0;            // how many of the session's last turns
+  std::string customer_id;  // empty: no facts
+};
+struct Recall {
+  std::vector<Turn> turns;        // oldest first, as recent_turns
+  std::vector<MemoryFact> facts;  // as list_facts, for the query's agent
+};
+
 class ConversationStore {
  public:
   virtual ~ConversationStore() = default;
 
   // --- agents
-  virtual Status create_agent(const Agent& agent) = 0;  // kConflict on a duplicate id
-  virtual Result<Agent> get_agent(const std::string& tenant_id, const std::string& id) = 0;
+  virtual Async<Status> create_agent(const Agent& agent) = 0;  // kConflict on a duplicate id
+  virtual Async<Result<Agent>> get_agent(const std::string& tenant_id, const std::string& id) = 0;
   // Any tenant's agent by id: invocation checks the tenant itself to answer 403, not 404.
-  virtual Result<Agent> find_agent(const std::string& id) = 0;
-  virtual Result<std::vector<Agent>> list_agents(const std::string& tenant_id) = 0;  // newest first
+  virtual Async<Result<Agent>> find_agent(const std::string& id) = 0;
+  virtual Async<Result<std::vector<Agent>>> list_agents(const std::string& tenant_id) = 0;  // newest first
   // Replaces name, status and config; bumps version and updated_at. Returns the stored agent.
-  virtual Result<Agent> update_agent(const Agent& agent) = 0;
-  virtual Status delete_agent(const std::string& tenant_id, const std::string& id) = 0;
+  virtual Async<Result<Agent>> update_agent(const Agent& agent) = 0;
+  virtual Async<Status> delete_agent(const std::string& tenant_id, const std::string& id) = 0;
 
   // --- customers
   // Creates the customer or merges into the one matching its id, email, phone or external id
   // (in that order). Fields left empty keep their stored values; metadata objects merge
   // key by key. Returns the stored customer.
-  virtual Result<Customer> upsert_customer(const Customer& customer) = 0;
-  virtual Result<Customer> get_customer(const std::string& tenant_id, const std::string& id) = 0;
+  virtual Async<Result<Customer>> upsert_customer(const Customer& customer) = 0;
+  virtual Async<Result<Customer>> get_customer(const std::string& tenant_id, const std::string& id) = 0;
 
   // --- sessions and turns
   // Appends turns (all of one session) in order, assigning seq, creating the session when new
   // and updating its counters. Returns the turns as stored.
-  virtual Result<std::vector<Turn>> append_turns(std::vector<Turn> turns) = 0;
+  virtual Async<Result<std::vector<Turn>>> append_turns(std::vector<Turn> turns) = 0;
   // The session's last `limit` turns, oldest first.
-  virtual Result<std::vector<Turn>> recent_turns(const std::string& tenant_id, const std::string& agent_id,
-                                                 const std::string& session_id, int limit) = 0;
-  // False only when the session certainly has no turns, known without a read (an engine may
-  // keep an in-memory filter of its sessions); never blocks. True means "read to find out".
-  virtual bool may_have_turns(const std::string& tenant_id, const std::string& agent_id,
-                              const std::string& session_id) {
-    return true;
-  }
+  virtual Async<Result<std::vector<Turn>>> recent_turns(const std::string& tenant_id, const std::string& agent_id,
+                                                        const std::string& session_id, int limit) = 0;
   // Empty agent_id: the session with that id under any of the tenant's agents (the most
   // recently updated, should two agents have one).
-  virtual Result<Session> get_session(const std::string& tenant_id, const std::string& agent_id,
-                                      const std::string& session_id) = 0;
+  virtual Async<Result<Session>> get_session(const std::string& tenant_id, const std::string& agent_id,
+                                             const std::string& session_id) = 0;
   // Empty agent_id: every agent's. Most recently updated first.
-  virtual Result<std::vector<Session>> list_sessions(const std::string& tenant_id, const std::string& agent_id,
-                                                     int limit) = 0;
+  virtual Async<Result<std::vector<Session>>> list_sessions(const std::string& tenant_id, const std::string& agent_id,
+                                                            int limit) = 0;
 
   // Writes every record in one transaction (group commit). Each record succeeds or fails
   // whole and alone: its status is in the same position of the result, and a failed record
   // leaves nothing behind while the others still commit. If the transaction itself cannot
   // commit, every status is that error.
-  virtual std::vector<Status> record_conversations(const std::vector<ConversationRecord>& records) = 0;
+  virtual Async<std::vector<Status>> record_conversations(const std::vector<ConversationRecord>& records) = 0;
 
   // --- CELLSTATE turns: a scope's turns are the turns of the session with the scope's id,
   // under any agent (an agent's conversation with that id is the same scope).
   // Appends one turn to the session, assigning seq, unless the session's tokens plus the
   // turn's would exceed `token_budget`: then kConflict with details {code:
   // "TOKEN_BUDGET_EXCEEDED", token_budget, tokens_used}. Returns the turn as stored.
-  virtual Result<Turn> append_turn_within_budget(Turn turn, int64_t token_budget) = 0;
-  virtual Result<Turn> get_turn(const std::string& tenant_id, const std::string& id) = 0;
+  virtual Async<Result<Turn>> append_turn_within_budget(Turn turn, int64_t token_budget) = 0;
+  virtual Async<Result<Turn>> get_turn(const std::string& tenant_id, const std::string& id) = 0;
   // Every turn of the session under any agent, oldest first.
-  virtual Result<std::vector<Turn>> session_turns(const std::string& tenant_id, const std::string& session_id) = 0;
+  virtual Async<Result<std::vector<Turn>>> session_turns(const std::string& tenant_id, const std::string& session_id) = 0;
   // The tokens of every turn of the session under any agent.
-  virtual Result<int64_t> session_tokens(const std::string& tenant_id, const std::string& session_id) = 0;
+  virtual Async<Result<int64_t>> session_tokens(const std::string& tenant_id, const std::string& session_id) = 0;
 
   // --- customer memory facts
   // Saves the fact; the same text (case-insensitive) for the same customer and agent scope
   // updates the stored one (category, confidence, source) instead. Returns the stored fact.
-  virtual Result<MemoryFact> save_fact(const MemoryFact& fact) = 0;
+  virtual Async<Result<MemoryFact>> save_fact(const MemoryFact& fact) = 0;
   // The customer's facts visible to `agent_id` (unscoped facts plus that agent's; empty
   // agent_id: all), highest confidence first, newest first among equals.
-  virtual Result<std::vector<MemoryFact>> list_facts(const std::string& tenant_id, const std::string& customer_id,
-                                                     const std::string& agent_id) = 0;
-  // False only when the customer certainly has no facts, known without a read; never blocks.
-  virtual bool may_have_facts(const std::string& tenant_id, const std::string& customer_id) { return true; }
-  virtual Status delete_fact(const std::string& tenant_id, const std::string& fact_id) = 0;
+  virtual Async<Result<std::vector<MemoryFact>>> list_facts(const std::string& tenant_id, const std::string& customer_id,
+                                                            const std::string& agent_id) = 0;
+  // recent_turns and list_facts in one call. An engine that knows without a read that the
+  // session has no turns or the customer no facts (most first messages) answers at once.
+  virtual Async<Result<Recall>> recall(const RecallQuery& query) = 0;
+  virtual Async<Status> delete_fact(const std::string& tenant_id, const std::string& fact_id) = 0;
 
   // --- semantic cache
-  virtual Status put_cache_entry(const CacheEntry& entry) = 0;
+  virtual Async<Status> put_cache_entry(const CacheEntry& entry) = 0;
   // Visits every entry (all tenants) until `visit` returns false: the cache index loads at start.
-  virtual Status scan_cache_entries(const std::function<bool(const CacheEntry&)>& visit) = 0;
+  virtual Async<Status> scan_cache_entries(const std::function<bool(const CacheEntry&)>& visit) = 0;
   // Deletes the entries of the tenant (empty: all tenants) and agent (empty: all agents).
-  virtual Result<int64_t> delete_cache_entries(const std::string& tenant_id, const std::string& agent_id) = 0;
+  virtual Async<Result<int64_t>> delete_cache_entries(const std::string& tenant_id, const std::string& agent_id) = 0;
 };
 
 }  // namespace brainstem::store

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/status.h"
+#include "store/async.h"
 
 #include <cstdint>
 #include <functional>
@@ -59,25 +60,25 @@ class KnowledgeStore {
   virtual ~KnowledgeStore() = default;
 
   // --- knowledge sources and chunks
-  virtual Status create_knowledge_source(const KnowledgeSource& source) = 0;  // kConflict on a duplicate id
-  virtual Result<KnowledgeSource> get_knowledge_source(const std::string& tenant_id, const std::string& id) = 0;
-  virtual Result<std::vector<KnowledgeSource>> list_knowledge_sources(const std::string& tenant_id) = 0;  // newest first
+  virtual Async<Status> create_knowledge_source(const KnowledgeSource& source) = 0;  // kConflict on a duplicate id
+  virtual Async<Result<KnowledgeSource>> get_knowledge_source(const std::string& tenant_id, const std::string& id) = 0;
+  virtual Async<Result<std::vector<KnowledgeSource>>> list_knowledge_sources(const std::string& tenant_id) = 0;  // newest first
   // Sets status and error (an ingestion starting, or failing); chunks are untouched.
-  virtual Status set_knowledge_source_status(const std::string& tenant_id, const std::string& id,
-                                             const std::string& status, const std::string& error) = 0;
+  virtual Async<Status> set_knowledge_source_status(const std::string& tenant_id, const std::string& id,
+                                                    const std::string& status, const std::string& error) = 0;
   // Replaces the source's chunks with `ingestion.chunks` and marks it completed with their
   // count, hash and embedding model, in one transaction. Returns the chunks with their ids.
-  virtual Result<std::vector<KnowledgeChunk>> replace_knowledge_chunks(const KnowledgeIngestion& ingestion) = 0;
+  virtual Async<Result<std::vector<KnowledgeChunk>>> replace_knowledge_chunks(const KnowledgeIngestion& ingestion) = 0;
   // Deletes the source and its chunks.
-  virtual Status delete_knowledge_source(const std::string& tenant_id, const std::string& id) = 0;
+  virtual Async<Status> delete_knowledge_source(const std::string& tenant_id, const std::string& id) = 0;
   // The source's chunks in order.
-  virtual Result<std::vector<KnowledgeChunk>> list_knowledge_chunks(const std::string& tenant_id,
-                                                                    const std::string& source_id) = 0;
+  virtual Async<Result<std::vector<KnowledgeChunk>>> list_knowledge_chunks(const std::string& tenant_id,
+                                                                           const std::string& source_id) = 0;
   // Visits every chunk (all tenants) until `visit` returns false: the indexes load at start.
-  virtual Status scan_knowledge_chunks(const std::function<bool(const KnowledgeChunk&)>& visit) = 0;
+  virtual Async<Status> scan_knowledge_chunks(const std::function<bool(const KnowledgeChunk&)>& visit) = 0;
   // Marks sources left `processing` by a stopped server as failed; their previous chunks, if
   // any, stay searchable. Returns how many there were.
-  virtual Result<int64_t> fail_interrupted_ingestions(int64_t now_ms) = 0;
+  virtual Async<Result<int64_t>> fail_interrupted_ingestions(int64_t now_ms) = 0;
 };
 
 }  // namespace brainstem::store

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/status.h"
+#include "store/async.h"
 
 #include <cstdint>
 #include <functional>
@@ -61,25 +62,25 @@ class MemoryStore {
 
   // --- CELLSTATE memory entities
   // Stores the entity, assigning seq. kConflict if the tenant has one of that kind and id.
-  virtual Result<MemoryEntity> create_memory_entity(MemoryEntity entity) = 0;
-  virtual Result<MemoryEntity> get_memory_entity(const std::string& tenant_id, const std::string& kind,
-                                                 const std::string& id) = 0;
-  virtual Result<MemoryEntityPage> list_memory_entities(const MemoryEntityQuery& query) = 0;
+  virtual Async<Result<MemoryEntity>> create_memory_entity(MemoryEntity entity) = 0;
+  virtual Async<Result<MemoryEntity>> get_memory_entity(const std::string& tenant_id, const std::string& kind,
+                                                        const std::string& id) = 0;
+  virtual Async<Result<MemoryEntityPage>> list_memory_entities(const MemoryEntityQuery& query) = 0;
   // Replaces keys, body, embedding and expiry if the stored version is still entity.version;
   // kConflict if it changed since it was read. Returns the entity with its new version.
-  virtual Result<MemoryEntity> update_memory_entity(MemoryEntity entity) = 0;
-  virtual Status delete_memory_entity(const std::string& tenant_id, const std::string& kind,
-                                      const std::string& id) = 0;
+  virtual Async<Result<MemoryEntity>> update_memory_entity(MemoryEntity entity) = 0;
+  virtual Async<Status> delete_memory_entity(const std::string& tenant_id, const std::string& kind,
+                                             const std::string& id) = 0;
   // Stores a lock (kind "lock") on the resource named by its parent_id unless a lock live at
   // `now_ms` on that resource conflicts with it: any exclusive one, or any at all when this
   // one's type is "exclusive". kConflict with the holder in details otherwise. The check and
   // the insert are one transaction, so two acquisitions cannot both succeed.
-  virtual Result<MemoryEntity> acquire_memory_lock(MemoryEntity lock, int64_t now_ms) = 0;
+  virtual Async<Result<MemoryEntity>> acquire_memory_lock(MemoryEntity lock, int64_t now_ms) = 0;
   // Deletes up to `limit` entities (all tenants) expired at `now_ms`; returns them.
-  virtual Result<std::vector<MemoryEntity>> delete_expired_memory_entities(int64_t now_ms, int limit) = 0;
+  virtual Async<Result<std::vector<MemoryEntity>>> delete_expired_memory_entities(int64_t now_ms, int limit) = 0;
   // Visits every entity of `kind` (all tenants) until `visit` returns false.
-  virtual Status scan_memory_entities(const std::string& kind,
-                                      const std::function<bool(const MemoryEntity&)>& visit) = 0;
+  virtual Async<Status> scan_memory_entities(const std::string& kind,
+                                             const std::function<bool(const MemoryEntity&)>& visit) = 0;
 };
 
 }  // namespace brainstem::store

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/status.h"
+#include "store/async.h"
 
 #include <cstdint>
 #include <string>
@@ -44,23 +45,23 @@ class OutboxStore {
   virtual ~OutboxStore() = default;
 
   // --- outgoing webhooks
-  virtual Status create_webhook(const Webhook& webhook) = 0;
-  virtual Result<std::vector<Webhook>> list_webhooks(const std::string& tenant_id) = 0;  // newest first
-  virtual Result<Webhook> get_webhook(const std::string& tenant_id, const std::string& id) = 0;
+  virtual Async<Status> create_webhook(const Webhook& webhook) = 0;
+  virtual Async<Result<std::vector<Webhook>>> list_webhooks(const std::string& tenant_id) = 0;  // newest first
+  virtual Async<Result<Webhook>> get_webhook(const std::string& tenant_id, const std::string& id) = 0;
   // Deletes the webhook and its deliveries.
-  virtual Status delete_webhook(const std::string& tenant_id, const std::string& id) = 0;
-  virtual Status enqueue_deliveries(const std::vector<WebhookDelivery>& deliveries) = 0;
+  virtual Async<Status> delete_webhook(const std::string& tenant_id, const std::string& id) = 0;
+  virtual Async<Status> enqueue_deliveries(const std::vector<WebhookDelivery>& deliveries) = 0;
   // Claims up to `limit` pending deliveries due at `now_ms`, oldest due first: in the same
   // transaction their next attempt moves to now_ms + lease_ms, so no other claimer (another
   // node's dispatcher) takes them while the lease holds, and a claimer that dies before it
   // completes or fails them leaves them due again when the lease ends. Returns them leased.
-  virtual Result<std::vector<WebhookDelivery>> claim_deliveries(int64_t now_ms, int64_t lease_ms, int limit) = 0;
+  virtual Async<Result<std::vector<WebhookDelivery>>> claim_deliveries(int64_t now_ms, int64_t lease_ms, int limit) = 0;
   // Completes or fails a claimed delivery: stores its status, attempts, next attempt and last
   // result.
-  virtual Status update_delivery(const WebhookDelivery& delivery) = 0;
+  virtual Async<Status> update_delivery(const WebhookDelivery& delivery) = 0;
   // The webhook's deliveries, newest first.
-  virtual Result<std::vector<WebhookDelivery>> list_deliveries(const std::string& tenant_id,
-                                                               const std::string& webhook_id, int limit) = 0;
+  virtual Async<Result<std::vector<WebhookDelivery>>> list_deliveries(const std::string& tenant_id,
+                                                                      const std::string& webhook_id, int limit) = 0;
 };
 
 }  // namespace brainstem::store

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/status.h"
+#include "store/async.h"
 
 #include <cstdint>
 #include <string>
@@ -16,7 +17,7 @@ class SettingsStore {
 
   // --- settings (server-wide key/value, e.g. the generated JWT secret)
   // Stores `value` under `key` unless one exists; returns the value in force.
-  virtual Result<std::string> setting_or_init(const std::string& key, const std::string& value) = 0;
+  virtual Async<Result<std::string>> setting_or_init(const std::string& key, const std::string& value) = 0;
 };
 
 }  // namespace brainstem::store

@@ -1,8 +1,9 @@
 // The store: every durable record of brainstem goes through these interfaces.
 //
 // Thread-safety: every store interface is safe to call from any number of threads at once.
-// Blocking: every method may block on disk or network; coroutines call it through
-// common/offload.h so no I/O thread waits on it.
+// Asynchronous: every method is a coroutine (store/async.h) that resumes on the caller's
+// executor; an engine that must block does so on threads of its own, never the caller's.
+// Code outside a coroutine (the CLI, start-up) runs a call with common/run_sync.h.
 // Errors: kNotFound when a record is absent (or belongs to another tenant: callers cannot tell
 // the two apart), kConflict on a uniqueness violation, kUnavailable when the engine cannot
 // serve now (locked, disk full, too many queued operations), kInternal otherwise.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/status.h"
+#include "store/async.h"
 
 #include <cstdint>
 #include <string>
@@ -16,11 +17,11 @@ class StoreEngine {
   virtual ~StoreEngine() = default;
 
   // --- engine
-  virtual Status ping() = 0;  // a trivial query; kUnavailable if the engine cannot answer
+  virtual Async<Status> ping() = 0;  // a trivial query; kUnavailable if the engine cannot answer
   // Moves committed changes from the engine's write-ahead log into its main file without
   // blocking readers or writers. The server calls it on a timer so that no commit pays for
   // it; an engine without such a log does nothing.
-  virtual Status checkpoint() = 0;
+  virtual Async<Status> checkpoint() = 0;
   virtual int schema_version() = 0;
   virtual std::string engine_name() const = 0;
 };

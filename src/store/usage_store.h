@@ -3,6 +3,7 @@
 #pragma once
 
 #include "common/status.h"
+#include "store/async.h"
 
 #include <climits>
 #include <cstdint>
@@ -48,10 +49,10 @@ class UsageStore {
   virtual ~UsageStore() = default;
 
   // --- usage metering
-  virtual Status record_usage(const std::vector<UsageRecord>& records) = 0;  // one transaction
-  virtual Result<std::vector<UsageRow>> usage_summary(const UsageQuery& query) = 0;
+  virtual Async<Status> record_usage(const std::vector<UsageRecord>& records) = 0;  // one transaction
+  virtual Async<Result<std::vector<UsageRow>>> usage_summary(const UsageQuery& query) = 0;
   // Total cost of the tenant's usage in [from_ms, to_ms).
-  virtual Result<double> usage_cost(const std::string& tenant_id, int64_t from_ms, int64_t to_ms) = 0;
+  virtual Async<Result<double>> usage_cost(const std::string& tenant_id, int64_t from_ms, int64_t to_ms) = 0;
 };
 
 }  // namespace brainstem::store

@@ -28,35 +28,16 @@ class MemoryStage : public Stage {
     std::string customer = co_await customer_of(req);
     state.result.customer_id = customer;
     state.result.session_id = req.session_id;
-    // The store's filters tell a new session or a customer without facts at once, which saves
-    // the reads and the trip to the blocking pool (most first messages).
-    const bool wants_turns = !req.session_id.empty() && agent.history_turns > 0 &&
-                             deps_.store.may_have_turns(req.tenant_id, agent.id, req.session_id);
-    const bool wants_facts = !customer.empty() && agent.max_facts > 0 && deps_.store.may_have_facts(req.tenant_id, customer);
-    if (!wants_turns && !wants_facts) co_return true;
-
-    struct Recalled {
-      std::vector<store::Turn> turns;
-      std::vector<store::MemoryFact> facts;
-      Status status;
-    };
-    Recalled recalled = co_await deps_.blocking.run([&] {
-      Recalled r;
-      if (wants_turns) {
-        auto turns = deps_.store.recent_turns(req.tenant_id, agent.id, req.session_id, agent.history_turns);
-        if (!turns) r.status = turns.status();
-        else r.turns = std::move(turns).value();
-      }
-      if (r.status.is_ok() && wants_facts) {
-        auto facts = deps_.store.list_facts(req.tenant_id, customer, agent.id);
-        if (!facts) r.status = facts.status();
-        else r.facts = std::move(facts).value();
-      }
-      return r;
-    });
-    if (!recalled.status.is_ok()) throw StatusError(recalled.status);
-    state.history = std::move(recalled.turns);
-    state.facts = rank_facts(std::move(recalled.facts), req.message, static_cast<size_t>(agent.max_facts));
+    store::RecallQuery query;
+    query.tenant_id = req.tenant_id;
+    query.agent_id = agent.id;
+    query.session_id = req.session_id;
+    query.turns = agent.history_turns;
+    if (agent.max_facts > 0) query.customer_id = customer;
+    auto recalled = co_await deps_.store.recall(query);
+    if (!recalled.ok()) throw StatusError(recalled.status());
+    state.history = std::move(recalled->turns);
+    state.facts = rank_facts(std::move(recalled->facts), req.message, static_cast<size_t>(agent.max_facts));
     co_return true;
   }
 
@@ -74,7 +55,7 @@ class MemoryStage : public Stage {
     if (c.email.empty() && c.phone.empty()) co_return std::string();
     c.id = random_id("cust_", 12);
     c.created_at = c.updated_at = now_ms();
-    auto stored = co_await deps_.blocking.run([&] { return deps_.store.upsert_customer(c); });
+    auto stored = co_await deps_.store.upsert_customer(c);
     if (!stored) throw StatusError(stored.status());
     co_return stored->id;
   }

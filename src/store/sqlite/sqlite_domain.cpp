@@ -498,7 +498,7 @@ Status insert_usage(Connection& c, const UsageRecord& r) {
 
 // --- agents
 
-Status SqliteStore::create_agent(const Agent& agent) {
+Status Database::create_agent(const Agent& agent) {
   return write([&](Connection& c) -> Status {
     auto insert = c.statement(std::string("INSERT INTO agents(") + kAgentColumns +
                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
@@ -515,7 +515,7 @@ Status SqliteStore::create_agent(const Agent& agent) {
   });
 }
 
-Result<Agent> SqliteStore::get_agent(const std::string& tenant_id, const std::string& id) {
+Result<Agent> Database::get_agent(const std::string& tenant_id, const std::string& id) {
   return read([&](Connection& c) -> Result<Agent> {
     auto query = c.statement(std::string("SELECT ") + kAgentColumns + " FROM agents WHERE id = ?1 AND tenant_id = ?2");
     if (!query.ok()) return query.status();
@@ -524,7 +524,7 @@ Result<Agent> SqliteStore::get_agent(const std::string& tenant_id, const std::st
   });
 }
 
-Result<Agent> SqliteStore::find_agent(const std::string& id) {
+Result<Agent> Database::find_agent(const std::string& id) {
   return read([&](Connection& c) -> Result<Agent> {
     auto query = c.statement(std::string("SELECT ") + kAgentColumns + " FROM agents WHERE id = ?1");
     if (!query.ok()) return query.status();
@@ -533,7 +533,7 @@ Result<Agent> SqliteStore::find_agent(const std::string& id) {
   });
 }
 
-Result<std::vector<Agent>> SqliteStore::list_agents(const std::string& tenant_id) {
+Result<std::vector<Agent>> Database::list_agents(const std::string& tenant_id) {
   return read([&](Connection& c) -> Result<std::vector<Agent>> {
     auto query = c.statement(std::string("SELECT ") + kAgentColumns +
                              " FROM agents WHERE tenant_id = ?1 ORDER BY created_at DESC, rowid DESC");
@@ -543,7 +543,7 @@ Result<std::vector<Agent>> SqliteStore::list_agents(const std::string& tenant_id
   });
 }
 
-Result<Agent> SqliteStore::update_agent(const Agent& agent) {
+Result<Agent> Database::update_agent(const Agent& agent) {
   return write([&](Connection& c) -> Result<Agent> {
     auto update = c.statement(std::string("UPDATE agents SET name = ?3, status = ?4, config = ?5, "
                                           "version = version + 1, updated_at = ?6 "
@@ -560,7 +560,7 @@ Result<Agent> SqliteStore::update_agent(const Agent& agent) {
   });
 }
 
-Status SqliteStore::delete_agent(const std::string& tenant_id, const std::string& id) {
+Status Database::delete_agent(const std::string& tenant_id, const std::string& id) {
   return write([&](Connection& c) -> Status {
     auto remove = c.statement("DELETE FROM agents WHERE id = ?1 AND tenant_id = ?2");
     if (!remove.ok()) return remove.status();
@@ -571,13 +571,13 @@ Status SqliteStore::delete_agent(const std::string& tenant_id, const std::string
 
 // --- customers
 
-Result<Customer> SqliteStore::upsert_customer(const Customer& customer) {
+Result<Customer> Database::upsert_customer(const Customer& customer) {
   auto incoming = normalized_customer(customer);
   if (!incoming.ok()) return incoming.status();
   return write([&](Connection& c) { return write_customer(c, *incoming); });
 }
 
-Result<Customer> SqliteStore::get_customer(const std::string& tenant_id, const std::string& id) {
+Result<Customer> Database::get_customer(const std::string& tenant_id, const std::string& id) {
   return read([&](Connection& c) -> Result<Customer> {
     auto query = c.statement(std::string("SELECT ") + kCustomerColumns +
                              " FROM customers WHERE tenant_id = ?1 AND id = ?2");
@@ -604,7 +604,7 @@ std::string RecallFilters::customer_key(std::string_view tenant_id, std::string_
   return key;
 }
 
-Status SqliteStore::load_recall_filters() {
+Status Database::load_recall_filters() {
   return read([&](Connection& c) -> Status {
     auto sessions = c.statement("SELECT tenant_id, agent_id, id FROM sessions");  // a session row has turns
     if (!sessions.ok()) return sessions.status();
@@ -626,13 +626,13 @@ Status SqliteStore::load_recall_filters() {
 
 // --- sessions and turns
 
-Result<std::vector<Turn>> SqliteStore::append_turns(std::vector<Turn> turns) {
+Result<std::vector<Turn>> Database::append_turns(std::vector<Turn> turns) {
   if (turns.empty()) return turns;
   if (Status s = check_one_session(turns); !s.is_ok()) return s;
   return write([&](Connection& c) { return write_turns(c, recall_, std::move(turns)); });
 }
 
-Result<std::vector<Turn>> SqliteStore::recent_turns(const std::string& tenant_id, const std::string& agent_id,
+Result<std::vector<Turn>> Database::recent_turns(const std::string& tenant_id, const std::string& agent_id,
                                                     const std::string& session_id, int limit) {
   return read([&](Connection& c) -> Result<std::vector<Turn>> {
     auto query = c.statement(std::string("SELECT * FROM (SELECT ") + kTurnColumns +
@@ -644,12 +644,12 @@ Result<std::vector<Turn>> SqliteStore::recent_turns(const std::string& tenant_id
   });
 }
 
-bool SqliteStore::may_have_turns(const std::string& tenant_id, const std::string& agent_id,
+bool Database::may_have_turns(const std::string& tenant_id, const std::string& agent_id,
                                  const std::string& session_id) {
   return recall_.sessions.may_contain(RecallFilters::session_key(tenant_id, agent_id, session_id));
 }
 
-Result<Session> SqliteStore::get_session(const std::string& tenant_id, const std::string& agent_id,
+Result<Session> Database::get_session(const std::string& tenant_id, const std::string& agent_id,
                                          const std::string& session_id) {
   std::string sql = std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE tenant_id = ?1 AND id = ?3";
   // `+updated_at`: sorting the session's few agents beats walking the tenant's update order.
@@ -663,7 +663,7 @@ Result<Session> SqliteStore::get_session(const std::string& tenant_id, const std
   });
 }
 
-Result<std::vector<Session>> SqliteStore::list_sessions(const std::string& tenant_id, const std::string& agent_id,
+Result<std::vector<Session>> Database::list_sessions(const std::string& tenant_id, const std::string& agent_id,
                                                         int limit) {
   std::string sql = std::string("SELECT ") + kSessionColumns + " FROM sessions WHERE tenant_id = ?1";
   if (!agent_id.empty()) sql += " AND agent_id = ?2";
@@ -679,7 +679,7 @@ Result<std::vector<Session>> SqliteStore::list_sessions(const std::string& tenan
 
 // --- CELLSTATE turns
 
-Result<Turn> SqliteStore::append_turn_within_budget(Turn turn, int64_t token_budget) {
+Result<Turn> Database::append_turn_within_budget(Turn turn, int64_t token_budget) {
   return write([&](Connection& c) -> Result<Turn> {
     auto used = tokens_of_session(c, turn.tenant_id, turn.session_id);
     if (!used.ok()) return used.status();
@@ -695,7 +695,7 @@ Result<Turn> SqliteStore::append_turn_within_budget(Turn turn, int64_t token_bud
   });
 }
 
-Result<Turn> SqliteStore::get_turn(const std::string& tenant_id, const std::string& id) {
+Result<Turn> Database::get_turn(const std::string& tenant_id, const std::string& id) {
   return read([&](Connection& c) -> Result<Turn> {
     auto query = c.statement(std::string("SELECT ") + kTurnColumns + " FROM turns WHERE id = ?1 AND tenant_id = ?2");
     if (!query.ok()) return query.status();
@@ -704,7 +704,7 @@ Result<Turn> SqliteStore::get_turn(const std::string& tenant_id, const std::stri
   });
 }
 
-Result<std::vector<Turn>> SqliteStore::session_turns(const std::string& tenant_id, const std::string& session_id) {
+Result<std::vector<Turn>> Database::session_turns(const std::string& tenant_id, const std::string& session_id) {
   return read([&](Connection& c) -> Result<std::vector<Turn>> {
     auto query = c.statement(std::string("SELECT ") + kTurnColumns +
                              " FROM turns WHERE tenant_id = ?1 AND session_id = ?2 AND agent_id IN "
@@ -715,13 +715,13 @@ Result<std::vector<Turn>> SqliteStore::session_turns(const std::string& tenant_i
   });
 }
 
-Result<int64_t> SqliteStore::session_tokens(const std::string& tenant_id, const std::string& session_id) {
+Result<int64_t> Database::session_tokens(const std::string& tenant_id, const std::string& session_id) {
   return read([&](Connection& c) { return tokens_of_session(c, tenant_id, session_id); });
 }
 
 // --- conversation records
 
-std::vector<Status> SqliteStore::record_conversations(const std::vector<ConversationRecord>& records) {
+std::vector<Status> Database::record_conversations(const std::vector<ConversationRecord>& records) {
   std::vector<Status> statuses;
   if (records.empty()) return statuses;
   // The batch is first written as one. A savepoint per record costs a copy of every page the
@@ -747,11 +747,11 @@ std::vector<Status> SqliteStore::record_conversations(const std::vector<Conversa
 
 // --- customer memory facts
 
-Result<MemoryFact> SqliteStore::save_fact(const MemoryFact& fact) {
+Result<MemoryFact> Database::save_fact(const MemoryFact& fact) {
   return write([&](Connection& c) { return write_fact(c, recall_, fact); });
 }
 
-Result<std::vector<MemoryFact>> SqliteStore::list_facts(const std::string& tenant_id, const std::string& customer_id,
+Result<std::vector<MemoryFact>> Database::list_facts(const std::string& tenant_id, const std::string& customer_id,
                                                         const std::string& agent_id) {
   std::string sql =
       std::string("SELECT ") + kFactColumns + " FROM memory_facts WHERE tenant_id = ?1 AND customer_id = ?2";
@@ -766,11 +766,11 @@ Result<std::vector<MemoryFact>> SqliteStore::list_facts(const std::string& tenan
   });
 }
 
-bool SqliteStore::may_have_facts(const std::string& tenant_id, const std::string& customer_id) {
+bool Database::may_have_facts(const std::string& tenant_id, const std::string& customer_id) {
   return recall_.customers.may_contain(RecallFilters::customer_key(tenant_id, customer_id));
 }
 
-Status SqliteStore::delete_fact(const std::string& tenant_id, const std::string& fact_id) {
+Status Database::delete_fact(const std::string& tenant_id, const std::string& fact_id) {
   return write([&](Connection& c) -> Status {
     auto remove = c.statement("DELETE FROM memory_facts WHERE id = ?1 AND tenant_id = ?2");
     if (!remove.ok()) return remove.status();
@@ -781,11 +781,11 @@ Status SqliteStore::delete_fact(const std::string& tenant_id, const std::string&
 
 // --- semantic cache
 
-Status SqliteStore::put_cache_entry(const CacheEntry& entry) {
+Status Database::put_cache_entry(const CacheEntry& entry) {
   return write([&](Connection& c) { return write_cache_entry(c, entry); });
 }
 
-Status SqliteStore::scan_cache_entries(const std::function<bool(const CacheEntry&)>& visit) {
+Status Database::scan_cache_entries(const std::function<bool(const CacheEntry&)>& visit) {
   int64_t after = 0;  // rowid
   for (;;) {
     auto batch = read([&](Connection& c) -> Result<std::vector<std::pair<int64_t, CacheEntry>>> {
@@ -805,7 +805,7 @@ Status SqliteStore::scan_cache_entries(const std::function<bool(const CacheEntry
   }
 }
 
-Result<int64_t> SqliteStore::delete_cache_entries(const std::string& tenant_id, const std::string& agent_id) {
+Result<int64_t> Database::delete_cache_entries(const std::string& tenant_id, const std::string& agent_id) {
   return write([&](Connection& c) -> Result<int64_t> {
     auto remove = c.statement(
         "DELETE FROM cache_entries WHERE (?1 = '' OR tenant_id = ?1) AND (?2 = '' OR agent_id = ?2)");
@@ -818,7 +818,7 @@ Result<int64_t> SqliteStore::delete_cache_entries(const std::string& tenant_id, 
 
 // --- outgoing webhooks
 
-Status SqliteStore::create_webhook(const Webhook& webhook) {
+Status Database::create_webhook(const Webhook& webhook) {
   return write([&](Connection& c) -> Status {
     auto insert = c.statement(std::string("INSERT INTO webhooks(") + kWebhookColumns +
                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
@@ -834,7 +834,7 @@ Status SqliteStore::create_webhook(const Webhook& webhook) {
   });
 }
 
-Result<std::vector<Webhook>> SqliteStore::list_webhooks(const std::string& tenant_id) {
+Result<std::vector<Webhook>> Database::list_webhooks(const std::string& tenant_id) {
   return read([&](Connection& c) -> Result<std::vector<Webhook>> {
     auto query = c.statement(std::string("SELECT ") + kWebhookColumns +
                              " FROM webhooks WHERE tenant_id = ?1 ORDER BY created_at DESC, rowid DESC");
@@ -844,7 +844,7 @@ Result<std::vector<Webhook>> SqliteStore::list_webhooks(const std::string& tenan
   });
 }
 
-Result<Webhook> SqliteStore::get_webhook(const std::string& tenant_id, const std::string& id) {
+Result<Webhook> Database::get_webhook(const std::string& tenant_id, const std::string& id) {
   return read([&](Connection& c) -> Result<Webhook> {
     auto query = c.statement(std::string("SELECT ") + kWebhookColumns +
                              " FROM webhooks WHERE id = ?1 AND tenant_id = ?2");
@@ -854,7 +854,7 @@ Result<Webhook> SqliteStore::get_webhook(const std::string& tenant_id, const std
   });
 }
 
-Status SqliteStore::delete_webhook(const std::string& tenant_id, const std::string& id) {
+Status Database::delete_webhook(const std::string& tenant_id, const std::string& id) {
   return write([&](Connection& c) -> Status {
     auto remove = c.statement("DELETE FROM webhooks WHERE id = ?1 AND tenant_id = ?2");
     if (!remove.ok()) return remove.status();
@@ -867,7 +867,7 @@ Status SqliteStore::delete_webhook(const std::string& tenant_id, const std::stri
   });
 }
 
-Status SqliteStore::enqueue_deliveries(const std::vector<WebhookDelivery>& deliveries) {
+Status Database::enqueue_deliveries(const std::vector<WebhookDelivery>& deliveries) {
   if (deliveries.empty()) return Status::ok();
   return write([&](Connection& c) -> Status {
     for (const auto& delivery : deliveries) {
@@ -877,7 +877,7 @@ Status SqliteStore::enqueue_deliveries(const std::vector<WebhookDelivery>& deliv
   });
 }
 
-Result<std::vector<WebhookDelivery>> SqliteStore::claim_deliveries(int64_t now_ms, int64_t lease_ms, int limit) {
+Result<std::vector<WebhookDelivery>> Database::claim_deliveries(int64_t now_ms, int64_t lease_ms, int limit) {
   // One writer at a time makes the select and the lease one step; PostgreSQL's
   // FOR UPDATE SKIP LOCKED gives several claimers the same guarantee.
   return write([&](Connection& c) -> Result<std::vector<WebhookDelivery>> {
@@ -899,7 +899,7 @@ Result<std::vector<WebhookDelivery>> SqliteStore::claim_deliveries(int64_t now_m
   });
 }
 
-Status SqliteStore::update_delivery(const WebhookDelivery& delivery) {
+Status Database::update_delivery(const WebhookDelivery& delivery) {
   return write([&](Connection& c) -> Status {
     auto update = c.statement(
         "UPDATE webhook_deliveries SET status = ?3, attempts = ?4, next_attempt_at = ?5, last_status_code = ?6, "
@@ -917,7 +917,7 @@ Status SqliteStore::update_delivery(const WebhookDelivery& delivery) {
   });
 }
 
-Result<std::vector<WebhookDelivery>> SqliteStore::list_deliveries(const std::string& tenant_id,
+Result<std::vector<WebhookDelivery>> Database::list_deliveries(const std::string& tenant_id,
                                                                   const std::string& webhook_id, int limit) {
   return read([&](Connection& c) -> Result<std::vector<WebhookDelivery>> {
     auto query = c.statement(std::string("SELECT ") + kDeliveryColumns +
@@ -931,7 +931,7 @@ Result<std::vector<WebhookDelivery>> SqliteStore::list_deliveries(const std::str
 
 // --- usage metering
 
-Status SqliteStore::record_usage(const std::vector<UsageRecord>& records) {
+Status Database::record_usage(const std::vector<UsageRecord>& records) {
   if (records.empty()) return Status::ok();
   return write([&](Connection& c) -> Status {
     for (const auto& record : records) {
@@ -941,7 +941,7 @@ Status SqliteStore::record_usage(const std::vector<UsageRecord>& records) {
   });
 }
 
-Result<std::vector<UsageRow>> SqliteStore::usage_summary(const UsageQuery& q) {
+Result<std::vector<UsageRow>> Database::usage_summary(const UsageQuery& q) {
   return read([&](Connection& c) -> Result<std::vector<UsageRow>> {
     auto query = c.statement(
         "SELECT model, key_id, SUM(requests), SUM(prompt_tokens), SUM(completion_tokens), TOTAL(cost_usd) "
@@ -955,7 +955,7 @@ Result<std::vector<UsageRow>> SqliteStore::usage_summary(const UsageQuery& q) {
   });
 }
 
-Result<double> SqliteStore::usage_cost(const std::string& tenant_id, int64_t from_ms, int64_t to_ms) {
+Result<double> Database::usage_cost(const std::string& tenant_id, int64_t from_ms, int64_t to_ms) {
   return read([&](Connection& c) -> Result<double> {
     auto query = c.statement(
         "SELECT TOTAL(cost_usd) FROM usage_records WHERE tenant_id = ?1 AND at_ms >= ?2 AND at_ms < ?3");

@@ -74,7 +74,7 @@ Result<KnowledgeChunk> insert_chunk(Connection& c, Statement& insert, KnowledgeC
 
 }  // namespace
 
-Status SqliteStore::create_knowledge_source(const KnowledgeSource& source) {
+Status Database::create_knowledge_source(const KnowledgeSource& source) {
   return write([&](Connection& c) -> Status {
     auto insert = c.statement(std::string("INSERT INTO knowledge_sources(") + kSourceColumns +
                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
@@ -96,7 +96,7 @@ Status SqliteStore::create_knowledge_source(const KnowledgeSource& source) {
   });
 }
 
-Result<KnowledgeSource> SqliteStore::get_knowledge_source(const std::string& tenant_id, const std::string& id) {
+Result<KnowledgeSource> Database::get_knowledge_source(const std::string& tenant_id, const std::string& id) {
   return read([&](Connection& c) -> Result<KnowledgeSource> {
     auto query = c.statement(std::string("SELECT ") + kSourceColumns +
                              " FROM knowledge_sources WHERE id = ?1 AND tenant_id = ?2");
@@ -106,7 +106,7 @@ Result<KnowledgeSource> SqliteStore::get_knowledge_source(const std::string& ten
   });
 }
 
-Result<std::vector<KnowledgeSource>> SqliteStore::list_knowledge_sources(const std::string& tenant_id) {
+Result<std::vector<KnowledgeSource>> Database::list_knowledge_sources(const std::string& tenant_id) {
   return read([&](Connection& c) -> Result<std::vector<KnowledgeSource>> {
     auto query = c.statement(std::string("SELECT ") + kSourceColumns +
                              " FROM knowledge_sources WHERE tenant_id = ?1 ORDER BY created_at DESC, rowid DESC");
@@ -116,7 +116,7 @@ Result<std::vector<KnowledgeSource>> SqliteStore::list_knowledge_sources(const s
   });
 }
 
-Status SqliteStore::set_knowledge_source_status(const std::string& tenant_id, const std::string& id,
+Status Database::set_knowledge_source_status(const std::string& tenant_id, const std::string& id,
                                                 const std::string& status, const std::string& error) {
   return write([&](Connection& c) -> Status {
     auto update = c.statement(
@@ -127,7 +127,7 @@ Status SqliteStore::set_knowledge_source_status(const std::string& tenant_id, co
   });
 }
 
-Result<std::vector<KnowledgeChunk>> SqliteStore::replace_knowledge_chunks(const KnowledgeIngestion& ingestion) {
+Result<std::vector<KnowledgeChunk>> Database::replace_knowledge_chunks(const KnowledgeIngestion& ingestion) {
   return write([&](Connection& c) -> Result<std::vector<KnowledgeChunk>> {
     auto update = c.statement(
         "UPDATE knowledge_sources SET status = 'completed', error = '', content_hash = ?3, embedding_model = ?4, "
@@ -165,7 +165,7 @@ Result<std::vector<KnowledgeChunk>> SqliteStore::replace_knowledge_chunks(const 
   });
 }
 
-Status SqliteStore::delete_knowledge_source(const std::string& tenant_id, const std::string& id) {
+Status Database::delete_knowledge_source(const std::string& tenant_id, const std::string& id) {
   return write([&](Connection& c) -> Status {
     if (Status s = delete_chunks(c, tenant_id, id); !s.is_ok()) return s;
     auto remove = c.statement("DELETE FROM knowledge_sources WHERE id = ?1 AND tenant_id = ?2");
@@ -175,7 +175,7 @@ Status SqliteStore::delete_knowledge_source(const std::string& tenant_id, const 
   });
 }
 
-Result<std::vector<KnowledgeChunk>> SqliteStore::list_knowledge_chunks(const std::string& tenant_id,
+Result<std::vector<KnowledgeChunk>> Database::list_knowledge_chunks(const std::string& tenant_id,
                                                                        const std::string& source_id) {
   return read([&](Connection& c) -> Result<std::vector<KnowledgeChunk>> {
     auto query = c.statement(std::string("SELECT ") + kChunkColumns + kChunkJoin +
@@ -186,7 +186,7 @@ Result<std::vector<KnowledgeChunk>> SqliteStore::list_knowledge_chunks(const std
   });
 }
 
-Status SqliteStore::scan_knowledge_chunks(const std::function<bool(const KnowledgeChunk&)>& visit) {
+Status Database::scan_knowledge_chunks(const std::function<bool(const KnowledgeChunk&)>& visit) {
   int64_t after = 0;
   for (;;) {
     auto batch = read([&](Connection& c) -> Result<std::vector<KnowledgeChunk>> {
@@ -205,7 +205,7 @@ Status SqliteStore::scan_knowledge_chunks(const std::function<bool(const Knowled
   }
 }
 
-Result<int64_t> SqliteStore::fail_interrupted_ingestions(int64_t now_ms) {
+Result<int64_t> Database::fail_interrupted_ingestions(int64_t now_ms) {
   return write([&](Connection& c) -> Result<int64_t> {
     auto update = c.statement(
         "UPDATE knowledge_sources SET status = 'failed', error = 'ingestion interrupted by a server stop', "

@@ -111,11 +111,11 @@ Filter filter_of(const MemoryEntityQuery& q) {
 
 }  // namespace
 
-Result<MemoryEntity> SqliteStore::create_memory_entity(MemoryEntity entity) {
+Result<MemoryEntity> Database::create_memory_entity(MemoryEntity entity) {
   return write([&](Connection& c) { return insert_entity(c, std::move(entity)); });
 }
 
-Result<MemoryEntity> SqliteStore::get_memory_entity(const std::string& tenant_id, const std::string& kind,
+Result<MemoryEntity> Database::get_memory_entity(const std::string& tenant_id, const std::string& kind,
                                                     const std::string& id) {
   return read([&](Connection& c) -> Result<MemoryEntity> {
     auto query = c.statement(std::string("SELECT ") + kEntityColumns +
@@ -126,7 +126,7 @@ Result<MemoryEntity> SqliteStore::get_memory_entity(const std::string& tenant_id
   });
 }
 
-Result<MemoryEntityPage> SqliteStore::list_memory_entities(const MemoryEntityQuery& q) {
+Result<MemoryEntityPage> Database::list_memory_entities(const MemoryEntityQuery& q) {
   Filter filter = filter_of(q);
   std::string where = " FROM memory_entities WHERE 1 = 1" + filter.where;
   std::string order = q.newest_first ? " ORDER BY created_at DESC, seq DESC" : " ORDER BY created_at, seq";
@@ -150,7 +150,7 @@ Result<MemoryEntityPage> SqliteStore::list_memory_entities(const MemoryEntityQue
   });
 }
 
-Result<MemoryEntity> SqliteStore::update_memory_entity(MemoryEntity entity) {
+Result<MemoryEntity> Database::update_memory_entity(MemoryEntity entity) {
   return write([&](Connection& c) -> Result<MemoryEntity> {
     auto update = c.statement(
         "UPDATE memory_entities SET parent_id = ?4, owner_id = ?5, status = ?6, type = ?7, body = ?8, "
@@ -185,7 +185,7 @@ Result<MemoryEntity> SqliteStore::update_memory_entity(MemoryEntity entity) {
   });
 }
 
-Status SqliteStore::delete_memory_entity(const std::string& tenant_id, const std::string& kind, const std::string& id) {
+Status Database::delete_memory_entity(const std::string& tenant_id, const std::string& kind, const std::string& id) {
   return write([&](Connection& c) -> Status {
     auto remove = c.statement("DELETE FROM memory_entities WHERE tenant_id = ?1 AND kind = ?2 AND id = ?3");
     if (!remove.ok()) return remove.status();
@@ -194,7 +194,7 @@ Status SqliteStore::delete_memory_entity(const std::string& tenant_id, const std
   });
 }
 
-Result<MemoryEntity> SqliteStore::acquire_memory_lock(MemoryEntity lock, int64_t now_ms) {
+Result<MemoryEntity> Database::acquire_memory_lock(MemoryEntity lock, int64_t now_ms) {
   return write([&](Connection& c) -> Result<MemoryEntity> {
     auto held = c.statement(
         "SELECT id, owner_id, type FROM memory_entities WHERE tenant_id = ?1 AND kind = 'lock' AND parent_id = ?2 "
@@ -213,7 +213,7 @@ Result<MemoryEntity> SqliteStore::acquire_memory_lock(MemoryEntity lock, int64_t
   });
 }
 
-Result<std::vector<MemoryEntity>> SqliteStore::delete_expired_memory_entities(int64_t now_ms, int limit) {
+Result<std::vector<MemoryEntity>> Database::delete_expired_memory_entities(int64_t now_ms, int limit) {
   return write([&](Connection& c) -> Result<std::vector<MemoryEntity>> {
     auto query = c.statement(std::string("SELECT ") + kEntityColumns +
                              " FROM memory_entities WHERE expires_at IS NOT NULL AND expires_at <= ?1 LIMIT ?2");
@@ -232,7 +232,7 @@ Result<std::vector<MemoryEntity>> SqliteStore::delete_expired_memory_entities(in
   });
 }
 
-Status SqliteStore::scan_memory_entities(const std::string& kind,
+Status Database::scan_memory_entities(const std::string& kind,
                                          const std::function<bool(const MemoryEntity&)>& visit) {
   int64_t after = 0;
   for (;;) {

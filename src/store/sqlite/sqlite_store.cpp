@@ -160,7 +160,7 @@ std::vector<std::string> string_list(const std::string& json) {
   return out;
 }
 
-SqliteStore::SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
+Database::Database(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
                          std::unique_ptr<Connection> checkpointer, const SqliteOptions& options, int schema_version)
     : checkpointer_(std::move(checkpointer)), schema_version_(schema_version) {
   std::vector<std::unique_ptr<Connection>> writers;
@@ -173,7 +173,7 @@ SqliteStore::SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::un
 
 // --- tenants, users, memberships
 
-Status SqliteStore::create_signup(const Tenant& tenant, const User& user) {
+Status Database::create_signup(const Tenant& tenant, const User& user) {
   return write([&](Connection& c) -> Status {
     if (Status s = insert_tenant(c, tenant); !s.is_ok()) return s;
     auto insert = c.statement(
@@ -192,7 +192,7 @@ Status SqliteStore::create_signup(const Tenant& tenant, const User& user) {
   });
 }
 
-Status SqliteStore::create_tenant(const Tenant& tenant, const std::string& owner_user_id) {
+Status Database::create_tenant(const Tenant& tenant, const std::string& owner_user_id) {
   return write([&](Connection& c) -> Status {
     if (Status s = insert_tenant(c, tenant); !s.is_ok()) return s;
     if (owner_user_id.empty()) return Status::ok();
@@ -202,7 +202,7 @@ Status SqliteStore::create_tenant(const Tenant& tenant, const std::string& owner
   });
 }
 
-Result<Tenant> SqliteStore::get_tenant(const std::string& id) {
+Result<Tenant> Database::get_tenant(const std::string& id) {
   return read([&](Connection& c) -> Result<Tenant> {
     auto query = c.statement(std::string("SELECT ") + kTenantColumns + " FROM tenants t WHERE t.id = ?1");
     if (!query.ok()) return query.status();
@@ -211,7 +211,7 @@ Result<Tenant> SqliteStore::get_tenant(const std::string& id) {
   });
 }
 
-Status SqliteStore::rename_tenant(const std::string& id, const std::string& name) {
+Status Database::rename_tenant(const std::string& id, const std::string& name) {
   return write([&](Connection& c) -> Status {
     auto update = c.statement("UPDATE tenants SET name = ?2 WHERE id = ?1");
     if (!update.ok()) return update.status();
@@ -220,7 +220,7 @@ Status SqliteStore::rename_tenant(const std::string& id, const std::string& name
   });
 }
 
-Result<Tenant> SqliteStore::get_tenant_by_slug(const std::string& slug) {
+Result<Tenant> Database::get_tenant_by_slug(const std::string& slug) {
   return read([&](Connection& c) -> Result<Tenant> {
     auto query = c.statement(std::string("SELECT ") + kTenantColumns + " FROM tenants t WHERE t.slug = ?1");
     if (!query.ok()) return query.status();
@@ -229,7 +229,7 @@ Result<Tenant> SqliteStore::get_tenant_by_slug(const std::string& slug) {
   });
 }
 
-Result<User> SqliteStore::get_user(const std::string& id) {
+Result<User> Database::get_user(const std::string& id) {
   return read([&](Connection& c) -> Result<User> {
     auto query = c.statement(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?1");
     if (!query.ok()) return query.status();
@@ -238,7 +238,7 @@ Result<User> SqliteStore::get_user(const std::string& id) {
   });
 }
 
-Result<User> SqliteStore::get_user_by_email(const std::string& email) {
+Result<User> Database::get_user_by_email(const std::string& email) {
   return read([&](Connection& c) -> Result<User> {
     // The column collates NOCASE; lower-casing as well keeps the lookup on the unique index.
     auto query = c.statement(std::string("SELECT ") + kUserColumns + " FROM users WHERE email = ?1");
@@ -248,7 +248,7 @@ Result<User> SqliteStore::get_user_by_email(const std::string& email) {
   });
 }
 
-Result<User> SqliteStore::verify_email(const std::string& token_hash) {
+Result<User> Database::verify_email(const std::string& token_hash) {
   if (token_hash.empty()) return Status::not_found("verification token not found");
   return write([&](Connection& c) -> Result<User> {
     auto update = c.statement(std::string("UPDATE users SET email_verified = 1, verify_token_hash = '' "
@@ -260,11 +260,11 @@ Result<User> SqliteStore::verify_email(const std::string& token_hash) {
   });
 }
 
-Status SqliteStore::add_member(const std::string& tenant_id, const std::string& user_id, const std::string& role) {
+Status Database::add_member(const std::string& tenant_id, const std::string& user_id, const std::string& role) {
   return write([&](Connection& c) { return insert_membership(c, tenant_id, user_id, role); });
 }
 
-Result<std::string> SqliteStore::member_role(const std::string& tenant_id, const std::string& user_id) {
+Result<std::string> Database::member_role(const std::string& tenant_id, const std::string& user_id) {
   return read([&](Connection& c) -> Result<std::string> {
     auto query = c.statement("SELECT role FROM memberships WHERE tenant_id = ?1 AND user_id = ?2");
     if (!query.ok()) return query.status();
@@ -273,7 +273,7 @@ Result<std::string> SqliteStore::member_role(const std::string& tenant_id, const
   });
 }
 
-Result<std::vector<Member>> SqliteStore::list_members(const std::string& tenant_id) {
+Result<std::vector<Member>> Database::list_members(const std::string& tenant_id) {
   return read([&](Connection& c) -> Result<std::vector<Member>> {
     auto query = c.statement(
         "SELECT m.tenant_id, m.user_id, u.email, u.name, m.role, m.joined_at "
@@ -287,7 +287,7 @@ Result<std::vector<Member>> SqliteStore::list_members(const std::string& tenant_
   });
 }
 
-Result<std::vector<std::pair<Tenant, std::string>>> SqliteStore::list_user_tenants(const std::string& user_id) {
+Result<std::vector<std::pair<Tenant, std::string>>> Database::list_user_tenants(const std::string& user_id) {
   return read([&](Connection& c) -> Result<std::vector<std::pair<Tenant, std::string>>> {
     auto query = c.statement(std::string("SELECT ") + kTenantColumns +
                              ", m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id "
@@ -300,7 +300,7 @@ Result<std::vector<std::pair<Tenant, std::string>>> SqliteStore::list_user_tenan
 
 // --- API keys
 
-Status SqliteStore::create_api_key(const ApiKey& key) {
+Status Database::create_api_key(const ApiKey& key) {
   return write([&](Connection& c) -> Status {
     auto insert = c.statement(std::string("INSERT INTO api_keys(") + kKeyColumns +
                               ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
@@ -325,7 +325,7 @@ Status SqliteStore::create_api_key(const ApiKey& key) {
   });
 }
 
-Result<ApiKey> SqliteStore::get_api_key_by_hash(const std::string& key_hash) {
+Result<ApiKey> Database::get_api_key_by_hash(const std::string& key_hash) {
   return read([&](Connection& c) -> Result<ApiKey> {
     auto query = c.statement(std::string("SELECT ") + kKeyColumns + " FROM api_keys WHERE key_hash = ?1");
     if (!query.ok()) return query.status();
@@ -334,7 +334,7 @@ Result<ApiKey> SqliteStore::get_api_key_by_hash(const std::string& key_hash) {
   });
 }
 
-Result<std::vector<ApiKey>> SqliteStore::list_api_keys(const std::string& tenant_id) {
+Result<std::vector<ApiKey>> Database::list_api_keys(const std::string& tenant_id) {
   return read([&](Connection& c) -> Result<std::vector<ApiKey>> {
     auto query = c.statement(std::string("SELECT ") + kKeyColumns +
                              " FROM api_keys WHERE tenant_id = ?1 ORDER BY created_at DESC, rowid DESC");
@@ -344,7 +344,7 @@ Result<std::vector<ApiKey>> SqliteStore::list_api_keys(const std::string& tenant
   });
 }
 
-Status SqliteStore::revoke_api_key(const std::string& tenant_id, const std::string& key_id, int64_t at_ms) {
+Status Database::revoke_api_key(const std::string& tenant_id, const std::string& key_id, int64_t at_ms) {
   return write([&](Connection& c) -> Status {
     auto update = c.statement(
         "UPDATE api_keys SET revoked_at = ?3 WHERE id = ?1 AND tenant_id = ?2 AND revoked_at IS NULL");
@@ -356,7 +356,7 @@ Status SqliteStore::revoke_api_key(const std::string& tenant_id, const std::stri
   });
 }
 
-Status SqliteStore::touch_api_keys(const std::vector<std::pair<std::string, int64_t>>& key_id_and_ms) {
+Status Database::touch_api_keys(const std::vector<std::pair<std::string, int64_t>>& key_id_and_ms) {
   if (key_id_and_ms.empty()) return Status::ok();
   return write([&](Connection& c) -> Status {
     // A use reported out of order never moves last_used_at backwards.
@@ -374,7 +374,7 @@ Status SqliteStore::touch_api_keys(const std::vector<std::pair<std::string, int6
 
 // --- audit chain
 
-Result<AuditEntry> SqliteStore::append_audit(AuditEntry entry,
+Result<AuditEntry> Database::append_audit(AuditEntry entry,
                                              const std::function<std::string(const AuditEntry&)>& seal) {
   return write([&](Connection& c) -> Result<AuditEntry> {
     auto head = read_head(c, entry.tenant_id);
@@ -407,7 +407,7 @@ Result<AuditEntry> SqliteStore::append_audit(AuditEntry entry,
   });
 }
 
-Result<std::vector<AuditEntry>> SqliteStore::query_audit(const AuditQuery& q) {
+Result<std::vector<AuditEntry>> Database::query_audit(const AuditQuery& q) {
   // Only the filters in use appear in the SQL; parameter numbers stay fixed so each shape
   // of query is one cached statement. Both time bounds are inclusive.
   std::string sql = std::string("SELECT ") + kAuditColumns + " FROM audit_log WHERE tenant_id = ?1";
@@ -431,7 +431,7 @@ Result<std::vector<AuditEntry>> SqliteStore::query_audit(const AuditQuery& q) {
   });
 }
 
-Status SqliteStore::scan_audit(const std::string& tenant_id, const std::function<bool(const AuditEntry&)>& visit) {
+Status Database::scan_audit(const std::string& tenant_id, const std::function<bool(const AuditEntry&)>& visit) {
   int64_t after = 0;
   for (;;) {
     auto batch = read([&](Connection& c) -> Result<std::vector<AuditEntry>> {
@@ -450,13 +450,13 @@ Status SqliteStore::scan_audit(const std::string& tenant_id, const std::function
   }
 }
 
-Result<AuditHead> SqliteStore::audit_head(const std::string& tenant_id) {
+Result<AuditHead> Database::audit_head(const std::string& tenant_id) {
   return read([&](Connection& c) { return read_head(c, tenant_id); });
 }
 
 // --- settings
 
-Result<std::string> SqliteStore::setting_or_init(const std::string& key, const std::string& value) {
+Result<std::string> Database::setting_or_init(const std::string& key, const std::string& value) {
   auto existing = read([&](Connection& c) { return read_setting(c, key); });
   if (existing.ok() || existing.status().code() != StatusCode::kNotFound) return existing;
   return write([&](Connection& c) -> Result<std::string> {
@@ -470,7 +470,7 @@ Result<std::string> SqliteStore::setting_or_init(const std::string& key, const s
 
 // --- engine
 
-Status SqliteStore::ping() {
+Status Database::ping() {
   Status status = read([](Connection& c) -> Status {
     auto query = c.statement("SELECT 1");
     if (!query.ok()) return query.status();
@@ -481,20 +481,16 @@ Status SqliteStore::ping() {
 }
 
 // PASSIVE: copies what no reader still needs and returns; writers keep appending meanwhile.
-Status SqliteStore::checkpoint() {
+Status Database::checkpoint() {
   if (!checkpointer_) return Status::ok();
   std::lock_guard lock(checkpoint_mu_);
   return checkpointer_->exec("PRAGMA wal_checkpoint(PASSIVE)");
 }
 
-int SqliteStore::schema_version() {
+int Database::schema_version() {
   auto version = read([](Connection& c) { return sqlite::recorded_schema_version(c); });
   return version.ok() ? *version : schema_version_;
 }
-
-}  // namespace brainstem::store::sqlite
-
-namespace brainstem::store {
 
 namespace {
 
@@ -505,28 +501,28 @@ bool is_in_memory(const std::string& path) {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> open_sqlite(const std::string& path, const SqliteOptions& options) {
-  auto writer = sqlite::Connection::open(path, options, /*reader=*/false);
+Result<std::unique_ptr<Database>> open_database(const std::string& path, const SqliteOptions& options) {
+  auto writer = Connection::open(path, options, /*reader=*/false);
   if (!writer.ok()) return writer.status();
-  auto version = sqlite::migrate(**writer);
+  auto version = migrate(**writer);
   if (!version.ok()) return version.status();
 
-  std::vector<std::unique_ptr<sqlite::Connection>> readers;
-  std::unique_ptr<sqlite::Connection> checkpointer;
+  std::vector<std::unique_ptr<Connection>> readers;
+  std::unique_ptr<Connection> checkpointer;
   if (!is_in_memory(path)) {
     for (int i = 0; i < options.read_connections; ++i) {
-      auto reader = sqlite::Connection::open(path, options, /*reader=*/true);
+      auto reader = Connection::open(path, options, /*reader=*/true);
       if (!reader.ok()) return reader.status();
       readers.push_back(std::move(*reader));
     }
-    auto opened = sqlite::Connection::open(path, options, /*reader=*/false);
+    auto opened = Connection::open(path, options, /*reader=*/false);
     if (!opened.ok()) return opened.status();
     checkpointer = std::move(*opened);
   }
-  auto store = std::make_unique<sqlite::SqliteStore>(std::move(*writer), std::move(readers), std::move(checkpointer),
-                                                     options, *version);
-  if (Status s = store->load_recall_filters(); !s.is_ok()) return s;
-  return std::unique_ptr<Store>(std::move(store));
+  auto database =
+      std::make_unique<Database>(std::move(*writer), std::move(readers), std::move(checkpointer), options, *version);
+  if (Status s = database->load_recall_filters(); !s.is_ok()) return s;
+  return database;
 }
 
-}  // namespace brainstem::store
+}  // namespace brainstem::store::sqlite

@@ -1,4 +1,5 @@
-// The embedded SQLite engine of store::Store (WAL mode, one file in the data directory).
+// The embedded SQLite engine of store::Store (WAL mode, one file in the data directory). Calls
+// run on the engine's own threads.
 // Several processes may open the same file (e.g. `brainstem keys create` beside a running
 // server); writers wait up to `busy_timeout_ms`, then fail with kUnavailable.
 #pragma once
@@ -16,6 +17,9 @@ struct SqliteOptions {
   // Operations waiting for a connection beyond this fail at once with kUnavailable, so a
   // stuck disk turns into errors rather than an unbounded queue.
   int max_waiting = 256;
+  int threads = 4;  // the engine's threads, on which every call runs
+  // Calls waiting for a thread beyond this fail at once with kUnavailable.
+  int max_queued = 4096;
 };
 
 // Opens (creating if needed) the database at `path` and applies pending migrations.

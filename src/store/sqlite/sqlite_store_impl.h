@@ -1,6 +1,8 @@
-// The SQLite engine's Store class and the helpers its source files share: sqlite_store.cpp
-// (tenants, users, keys, audit, settings, engine) and sqlite_domain.cpp (agents, customers,
-// sessions, conversation records, memory, cache, webhooks, usage). Private to store/sqlite.
+// The SQLite engine's database, the synchronous core that sqlite_engine.h runs on the engine's
+// threads, and the helpers its source files share: sqlite_store.cpp (tenants, users, keys,
+// audit, settings, engine), sqlite_domain.cpp (agents, customers, sessions, conversation
+// records, cache, webhooks, usage), sqlite_memory.cpp and sqlite_knowledge.cpp. Private to
+// store/sqlite; its methods keep the contracts of the store interfaces of the same names.
 #pragma once
 
 #include "common/key_filter.h"
@@ -69,133 +71,132 @@ inline bool succeeded(const Status& status) { return status.is_ok(); }
 template <class T>
 bool succeeded(const Result<T>& result) { return result.ok(); }
 
-class SqliteStore final : public Store {
+class Database final {
  public:
   // `checkpointer` (null for an in-memory database) is a connection of its own for checkpoint().
-  SqliteStore(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
+  Database(std::unique_ptr<Connection> writer, std::vector<std::unique_ptr<Connection>> readers,
               std::unique_ptr<Connection> checkpointer, const SqliteOptions& options, int schema_version);
   // Fills the recall filters from the stored turns and facts; open_sqlite calls it once.
   Status load_recall_filters();
 
   // --- tenants, users, memberships (sqlite_store.cpp)
-  Status create_signup(const Tenant& tenant, const User& user) override;
-  Status create_tenant(const Tenant& tenant, const std::string& owner_user_id) override;
-  Result<Tenant> get_tenant(const std::string& id) override;
-  Result<Tenant> get_tenant_by_slug(const std::string& slug) override;
-  Status rename_tenant(const std::string& id, const std::string& name) override;
-  Result<User> get_user(const std::string& id) override;
-  Result<User> get_user_by_email(const std::string& email) override;
-  Result<User> verify_email(const std::string& token_hash) override;
-  Status add_member(const std::string& tenant_id, const std::string& user_id, const std::string& role) override;
-  Result<std::string> member_role(const std::string& tenant_id, const std::string& user_id) override;
-  Result<std::vector<Member>> list_members(const std::string& tenant_id) override;
-  Result<std::vector<std::pair<Tenant, std::string>>> list_user_tenants(const std::string& user_id) override;
+  Status create_signup(const Tenant& tenant, const User& user);
+  Status create_tenant(const Tenant& tenant, const std::string& owner_user_id);
+  Result<Tenant> get_tenant(const std::string& id);
+  Result<Tenant> get_tenant_by_slug(const std::string& slug);
+  Status rename_tenant(const std::string& id, const std::string& name);
+  Result<User> get_user(const std::string& id);
+  Result<User> get_user_by_email(const std::string& email);
+  Result<User> verify_email(const std::string& token_hash);
+  Status add_member(const std::string& tenant_id, const std::string& user_id, const std::string& role);
+  Result<std::string> member_role(const std::string& tenant_id, const std::string& user_id);
+  Result<std::vector<Member>> list_members(const std::string& tenant_id);
+  Result<std::vector<std::pair<Tenant, std::string>>> list_user_tenants(const std::string& user_id);
 
   // --- API keys (sqlite_store.cpp)
-  Status create_api_key(const ApiKey& key) override;
-  Result<ApiKey> get_api_key_by_hash(const std::string& key_hash) override;
-  Result<std::vector<ApiKey>> list_api_keys(const std::string& tenant_id) override;
-  Status revoke_api_key(const std::string& tenant_id, const std::string& key_id, int64_t at_ms) override;
-  Status touch_api_keys(const std::vector<std::pair<std::string, int64_t>>& key_id_and_ms) override;
+  Status create_api_key(const ApiKey& key);
+  Result<ApiKey> get_api_key_by_hash(const std::string& key_hash);
+  Result<std::vector<ApiKey>> list_api_keys(const std::string& tenant_id);
+  Status revoke_api_key(const std::string& tenant_id, const std::string& key_id, int64_t at_ms);
+  Status touch_api_keys(const std::vector<std::pair<std::string, int64_t>>& key_id_and_ms);
 
   // --- audit chain (sqlite_store.cpp)
   Result<AuditEntry> append_audit(AuditEntry entry,
-                                  const std::function<std::string(const AuditEntry&)>& seal) override;
-  Result<std::vector<AuditEntry>> query_audit(const AuditQuery& query) override;
-  Status scan_audit(const std::string& tenant_id, const std::function<bool(const AuditEntry&)>& visit) override;
-  Result<AuditHead> audit_head(const std::string& tenant_id) override;
+                                  const std::function<std::string(const AuditEntry&)>& seal);
+  Result<std::vector<AuditEntry>> query_audit(const AuditQuery& query);
+  Status scan_audit(const std::string& tenant_id, const std::function<bool(const AuditEntry&)>& visit);
+  Result<AuditHead> audit_head(const std::string& tenant_id);
 
   // --- agents (sqlite_domain.cpp, as is everything down to usage metering)
-  Status create_agent(const Agent& agent) override;
-  Result<Agent> get_agent(const std::string& tenant_id, const std::string& id) override;
-  Result<Agent> find_agent(const std::string& id) override;
-  Result<std::vector<Agent>> list_agents(const std::string& tenant_id) override;
-  Result<Agent> update_agent(const Agent& agent) override;
-  Status delete_agent(const std::string& tenant_id, const std::string& id) override;
+  Status create_agent(const Agent& agent);
+  Result<Agent> get_agent(const std::string& tenant_id, const std::string& id);
+  Result<Agent> find_agent(const std::string& id);
+  Result<std::vector<Agent>> list_agents(const std::string& tenant_id);
+  Result<Agent> update_agent(const Agent& agent);
+  Status delete_agent(const std::string& tenant_id, const std::string& id);
 
   // --- customers
-  Result<Customer> upsert_customer(const Customer& customer) override;
-  Result<Customer> get_customer(const std::string& tenant_id, const std::string& id) override;
+  Result<Customer> upsert_customer(const Customer& customer);
+  Result<Customer> get_customer(const std::string& tenant_id, const std::string& id);
 
   // --- sessions and turns
-  Result<std::vector<Turn>> append_turns(std::vector<Turn> turns) override;
+  Result<std::vector<Turn>> append_turns(std::vector<Turn> turns);
   Result<std::vector<Turn>> recent_turns(const std::string& tenant_id, const std::string& agent_id,
-                                         const std::string& session_id, int limit) override;
+                                         const std::string& session_id, int limit);
   bool may_have_turns(const std::string& tenant_id, const std::string& agent_id,
-                      const std::string& session_id) override;
+                      const std::string& session_id);
   Result<Session> get_session(const std::string& tenant_id, const std::string& agent_id,
-                              const std::string& session_id) override;
+                              const std::string& session_id);
   Result<std::vector<Session>> list_sessions(const std::string& tenant_id, const std::string& agent_id,
-                                             int limit) override;
+                                             int limit);
 
   // --- CELLSTATE turns
-  Result<Turn> append_turn_within_budget(Turn turn, int64_t token_budget) override;
-  Result<Turn> get_turn(const std::string& tenant_id, const std::string& id) override;
-  Result<std::vector<Turn>> session_turns(const std::string& tenant_id, const std::string& session_id) override;
-  Result<int64_t> session_tokens(const std::string& tenant_id, const std::string& session_id) override;
+  Result<Turn> append_turn_within_budget(Turn turn, int64_t token_budget);
+  Result<Turn> get_turn(const std::string& tenant_id, const std::string& id);
+  Result<std::vector<Turn>> session_turns(const std::string& tenant_id, const std::string& session_id);
+  Result<int64_t> session_tokens(const std::string& tenant_id, const std::string& session_id);
 
   // --- CELLSTATE memory entities (sqlite_memory.cpp)
-  Result<MemoryEntity> create_memory_entity(MemoryEntity entity) override;
+  Result<MemoryEntity> create_memory_entity(MemoryEntity entity);
   Result<MemoryEntity> get_memory_entity(const std::string& tenant_id, const std::string& kind,
-                                         const std::string& id) override;
-  Result<MemoryEntityPage> list_memory_entities(const MemoryEntityQuery& query) override;
-  Result<MemoryEntity> update_memory_entity(MemoryEntity entity) override;
-  Status delete_memory_entity(const std::string& tenant_id, const std::string& kind, const std::string& id) override;
-  Result<MemoryEntity> acquire_memory_lock(MemoryEntity lock, int64_t now_ms) override;
-  Result<std::vector<MemoryEntity>> delete_expired_memory_entities(int64_t now_ms, int limit) override;
+                                         const std::string& id);
+  Result<MemoryEntityPage> list_memory_entities(const MemoryEntityQuery& query);
+  Result<MemoryEntity> update_memory_entity(MemoryEntity entity);
+  Status delete_memory_entity(const std::string& tenant_id, const std::string& kind, const std::string& id);
+  Result<MemoryEntity> acquire_memory_lock(MemoryEntity lock, int64_t now_ms);
+  Result<std::vector<MemoryEntity>> delete_expired_memory_entities(int64_t now_ms, int limit);
   Status scan_memory_entities(const std::string& kind,
-                              const std::function<bool(const MemoryEntity&)>& visit) override;
+                              const std::function<bool(const MemoryEntity&)>& visit);
 
   // --- conversation records
-  std::vector<Status> record_conversations(const std::vector<ConversationRecord>& records) override;
+  std::vector<Status> record_conversations(const std::vector<ConversationRecord>& records);
 
   // --- customer memory facts
-  Result<MemoryFact> save_fact(const MemoryFact& fact) override;
+  Result<MemoryFact> save_fact(const MemoryFact& fact);
   Result<std::vector<MemoryFact>> list_facts(const std::string& tenant_id, const std::string& customer_id,
-                                             const std::string& agent_id) override;
-  bool may_have_facts(const std::string& tenant_id, const std::string& customer_id) override;
-  Status delete_fact(const std::string& tenant_id, const std::string& fact_id) override;
+                                             const std::string& agent_id);
+  bool may_have_facts(const std::string& tenant_id, const std::string& customer_id);
+  Status delete_fact(const std::string& tenant_id, const std::string& fact_id);
 
   // --- semantic cache
-  Status put_cache_entry(const CacheEntry& entry) override;
-  Status scan_cache_entries(const std::function<bool(const CacheEntry&)>& visit) override;
-  Result<int64_t> delete_cache_entries(const std::string& tenant_id, const std::string& agent_id) override;
+  Status put_cache_entry(const CacheEntry& entry);
+  Status scan_cache_entries(const std::function<bool(const CacheEntry&)>& visit);
+  Result<int64_t> delete_cache_entries(const std::string& tenant_id, const std::string& agent_id);
 
   // --- outgoing webhooks
-  Status create_webhook(const Webhook& webhook) override;
-  Result<std::vector<Webhook>> list_webhooks(const std::string& tenant_id) override;
-  Result<Webhook> get_webhook(const std::string& tenant_id, const std::string& id) override;
-  Status delete_webhook(const std::string& tenant_id, const std::string& id) override;
-  Status enqueue_deliveries(const std::vector<WebhookDelivery>& deliveries) override;
-  Result<std::vector<WebhookDelivery>> claim_deliveries(int64_t now_ms, int64_t lease_ms, int limit) override;
-  Status update_delivery(const WebhookDelivery& delivery) override;
+  Status create_webhook(const Webhook& webhook);
+  Result<std::vector<Webhook>> list_webhooks(const std::string& tenant_id);
+  Result<Webhook> get_webhook(const std::string& tenant_id, const std::string& id);
+  Status delete_webhook(const std::string& tenant_id, const std::string& id);
+  Status enqueue_deliveries(const std::vector<WebhookDelivery>& deliveries);
+  Result<std::vector<WebhookDelivery>> claim_deliveries(int64_t now_ms, int64_t lease_ms, int limit);
+  Status update_delivery(const WebhookDelivery& delivery);
   Result<std::vector<WebhookDelivery>> list_deliveries(const std::string& tenant_id, const std::string& webhook_id,
-                                                       int limit) override;
+                                                       int limit);
 
   // --- knowledge sources and chunks (sqlite_knowledge.cpp)
-  Status create_knowledge_source(const KnowledgeSource& source) override;
-  Result<KnowledgeSource> get_knowledge_source(const std::string& tenant_id, const std::string& id) override;
-  Result<std::vector<KnowledgeSource>> list_knowledge_sources(const std::string& tenant_id) override;
+  Status create_knowledge_source(const KnowledgeSource& source);
+  Result<KnowledgeSource> get_knowledge_source(const std::string& tenant_id, const std::string& id);
+  Result<std::vector<KnowledgeSource>> list_knowledge_sources(const std::string& tenant_id);
   Status set_knowledge_source_status(const std::string& tenant_id, const std::string& id, const std::string& status,
-                                     const std::string& error) override;
-  Result<std::vector<KnowledgeChunk>> replace_knowledge_chunks(const KnowledgeIngestion& ingestion) override;
-  Status delete_knowledge_source(const std::string& tenant_id, const std::string& id) override;
+                                     const std::string& error);
+  Result<std::vector<KnowledgeChunk>> replace_knowledge_chunks(const KnowledgeIngestion& ingestion);
+  Status delete_knowledge_source(const std::string& tenant_id, const std::string& id);
   Result<std::vector<KnowledgeChunk>> list_knowledge_chunks(const std::string& tenant_id,
-                                                            const std::string& source_id) override;
-  Status scan_knowledge_chunks(const std::function<bool(const KnowledgeChunk&)>& visit) override;
-  Result<int64_t> fail_interrupted_ingestions(int64_t now_ms) override;
+                                                            const std::string& source_id);
+  Status scan_knowledge_chunks(const std::function<bool(const KnowledgeChunk&)>& visit);
+  Result<int64_t> fail_interrupted_ingestions(int64_t now_ms);
 
   // --- usage metering (sqlite_domain.cpp)
-  Status record_usage(const std::vector<UsageRecord>& records) override;
-  Result<std::vector<UsageRow>> usage_summary(const UsageQuery& query) override;
-  Result<double> usage_cost(const std::string& tenant_id, int64_t from_ms, int64_t to_ms) override;
+  Status record_usage(const std::vector<UsageRecord>& records);
+  Result<std::vector<UsageRow>> usage_summary(const UsageQuery& query);
+  Result<double> usage_cost(const std::string& tenant_id, int64_t from_ms, int64_t to_ms);
 
   // --- settings and engine (sqlite_store.cpp)
-  Result<std::string> setting_or_init(const std::string& key, const std::string& value) override;
-  Status ping() override;
-  Status checkpoint() override;
-  int schema_version() override;
-  std::string engine_name() const override { return "sqlite"; }
+  Result<std::string> setting_or_init(const std::string& key, const std::string& value);
+  Status ping();
+  Status checkpoint();
+  int schema_version();
 
  private:
   // Runs `body` on a reader connection (the writer's when there are no readers, as for an
@@ -248,5 +249,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<Connection> checkpointer_;
   int schema_version_;
 };
+
+// Opens (creating if needed) the database at `path` and applies pending migrations.
+Result<std::unique_ptr<Database>> open_database(const std::string& path, const SqliteOptions& options = {});
 
 }  // namespace brainstem::store::sqlite

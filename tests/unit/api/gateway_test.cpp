@@ -1,3 +1,4 @@
+#include "common/run_sync.h"
 #include "testing/temp_dir.h"
 #include "api/errors.h"
 #include "api/gateway.h"
@@ -72,26 +73,26 @@ class Api : public ::testing::Test {
     store_ = std::move(opened).value();
     blocking_ = std::make_unique<BlockingPool>(2, 64);
     authn_ = std::make_unique<auth::Authenticator>(*store_, kSecret);
-    accounts_ = std::make_unique<auth::Accounts>(*store_, *authn_, auth::AccountsOptions{});
+    accounts_ = std::make_unique<auth::Accounts>(*store_, *blocking_, *authn_, auth::AccountsOptions{});
     limiter_ = ops::make_local_rate_limiter();
     metrics_ = std::make_unique<ops::Metrics>();
     audit_ = std::make_unique<ops::AuditLog>(*store_);
-    budgets_ = std::make_unique<ops::Budgets>(*store_, *blocking_, budget_options_);
+    budgets_ = std::make_unique<ops::Budgets>(*store_, budget_options_);
     gate_ = std::make_unique<api::GenerationGate>(gate_options_);
-    usage_ = std::make_unique<ops::UsageMeter>(*store_, *blocking_, *budgets_);
-    webhooks_ = std::make_unique<ops::WebhookDispatcher>(*store_, *blocking_, client_, policy_);
-    agents_ = std::make_unique<pipeline::AgentCache>(*store_, *blocking_);
-    conversations_ = std::make_unique<pipeline::ConversationWriter>(*store_, *blocking_);
+    usage_ = std::make_unique<ops::UsageMeter>(*store_, *budgets_);
+    webhooks_ = std::make_unique<ops::WebhookDispatcher>(*store_, client_, policy_);
+    agents_ = std::make_unique<pipeline::AgentCache>(*store_);
+    conversations_ = std::make_unique<pipeline::ConversationWriter>(*store_);
     actions_ = std::make_unique<pipeline::ActionRunner>(client_, policy_);
     embedding_models_ = std::make_unique<knowledge::EmbeddingModels>(
         std::shared_ptr<models::Embedder>(&embedder_, [](models::Embedder*) {}), models_, "");
     knowledge_ = std::make_unique<knowledge::KnowledgeBase>(
         *store_, *blocking_, *embedding_models_, [](std::string_view text) { return int64_t(text.size() / 4); },
         knowledge::KnowledgeBase::Options{});
-    cellstate_ = std::make_unique<memory::CellState>(*store_, *blocking_, *embedding_models_, tokens_,
+    cellstate_ = std::make_unique<memory::CellState>(*store_, *embedding_models_, tokens_,
                                                      memory::CellStateOptions{});
     pipeline_ = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
-        *store_, *blocking_, models_, router_, tokens_, embedder_, *agents_, cache_, *conversations_, *actions_, *usage_,
+        *store_, models_, router_, tokens_, embedder_, *agents_, cache_, *conversations_, *actions_, *usage_,
         *webhooks_, *knowledge_, background_});
   }
 
@@ -191,9 +192,9 @@ class Api : public ::testing::Test {
   }
 
   std::string login_token() {
-    auto signed_up = accounts_->signup("owner@example.com", "long-enough-pw", "Acme");
+    auto signed_up = run_sync(accounts_->signup("owner@example.com", "long-enough-pw", "Acme"));
     if (!signed_up.ok()) throw std::runtime_error(signed_up.status().message());
-    auto logged_in = accounts_->login("owner@example.com", "long-enough-pw");
+    auto logged_in = run_sync(accounts_->login("owner@example.com", "long-enough-pw"));
     if (!logged_in.ok()) throw std::runtime_error(logged_in.status().message());
     user_id_ = signed_up->user.id;
     return logged_in->token;
@@ -203,7 +204,7 @@ class Api : public ::testing::Test {
     auth::KeyRequest req;
     req.created_by = "cli";
     req.allowed_origins = std::move(origins);
-    auto created = accounts_->create_key_for_slug(slug, req);
+    auto created = run_sync(accounts_->create_key_for_slug(slug, req));
     if (!created.ok()) throw std::runtime_error(created.status().message());
     return std::move(created).value();
   }
@@ -471,7 +472,7 @@ TEST_F(Api, UnknownAndRevokedKeysAre401) {
   auto req = request("POST", "/v1/chat/completions");
   req.headers = {{"X-API-Key", key.raw}};
   ASSERT_EQ(call(req).status, 200);
-  ASSERT_TRUE(accounts_->revoke_key(key.record.tenant_id, key.record.id).is_ok());
+  ASSERT_TRUE(run_sync(accounts_->revoke_key(key.record.tenant_id, key.record.id)).is_ok());
   auto after = call(req);
   EXPECT_EQ(after.status, 401);
   EXPECT_NE(after.body.find("revoked"), std::string::npos) << after.body;
@@ -500,8 +501,8 @@ TEST_F(Api, KeyUseIsRecorded) {
   auto req = request("POST", "/v1/chat/completions");
   req.headers = {{"X-API-Key", key.raw}};
   ASSERT_EQ(call(req).status, 200);
-  ASSERT_TRUE(authn_->flush_usage().is_ok());
-  auto keys = accounts_->list_keys(key.record.tenant_id);
+  ASSERT_TRUE(run_sync(authn_->flush_usage()).is_ok());
+  auto keys = run_sync(accounts_->list_keys(key.record.tenant_id));
   ASSERT_TRUE(keys.ok());
   ASSERT_EQ(keys->size(), 1u);
   EXPECT_TRUE(keys->front().last_used_at);
@@ -617,7 +618,7 @@ TEST_F(Api, SuccessfulMutationIsAudited) {
   ASSERT_EQ(res.status, 201) << res.body;
   store::AuditQuery q;
   q.tenant_id = key.record.tenant_id;
-  auto entries = store_->query_audit(q);
+  auto entries = run_sync(store_->query_audit(q));
   ASSERT_TRUE(entries.ok());
   ASSERT_EQ(entries->size(), 1u);
   const auto& e = entries->front();
@@ -640,7 +641,7 @@ TEST_F(Api, FailedMutationIsNotAudited) {
   ASSERT_EQ(call(req).status, 422);
   store::AuditQuery q;
   q.tenant_id = key.record.tenant_id;
-  auto entries = store_->query_audit(q);
+  auto entries = run_sync(store_->query_audit(q));
   ASSERT_TRUE(entries.ok());
   EXPECT_TRUE(entries->empty());
 }

@@ -1,3 +1,5 @@
+#include "common/offload.h"
+#include "common/run_sync.h"
 #include "testing/temp_dir.h"
 #include "auth/accounts.h"
 #include "auth/authenticator.h"
@@ -30,17 +32,18 @@ class AuthStore : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.status().message();
     store_ = std::move(opened).value();
     authn_ = std::make_unique<Authenticator>(*store_, kSecret, 10000);
-    accounts_ = std::make_unique<Accounts>(*store_, *authn_, AccountsOptions{});
+    accounts_ = std::make_unique<Accounts>(*store_, cpu_, *authn_, AccountsOptions{});
   }
 
   CreatedKey make_key(const std::string& slug, KeyRequest request = {}) {
     request.created_by = "cli";
-    auto created = accounts_->create_key_for_slug(slug, std::move(request));
+    auto created = run_sync(accounts_->create_key_for_slug(slug, std::move(request)));
     if (!created.ok()) throw std::runtime_error(created.status().message());
     return std::move(created).value();
   }
 
   TempDir dir_;
+  BlockingPool cpu_{2, 64};
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<Authenticator> authn_;
   std::unique_ptr<Accounts> accounts_;
@@ -142,7 +145,7 @@ TEST_F(AuthStore, ValidKeyResolvesToKeyPrincipal) {
   req.scopes = {"agents:read"};
   req.allowed_origins = {"https://app.example.com"};
   auto key = make_key("acme", req);
-  auto p = authn_->authenticate_key(key.raw, now_ms());
+  auto p = run_sync(authn_->authenticate_key(key.raw, now_ms()));
   ASSERT_TRUE(p.ok()) << p.status().message();
   EXPECT_TRUE((*p)->is_key());
   EXPECT_EQ((*p)->key_id, key.record.id);
@@ -156,7 +159,7 @@ TEST_F(AuthStore, UnknownKeyIsRefusedAndCachedNegatively) {
   const std::string raw = "sk_live_doesnotexist0000000000000000000000000000";
   int64_t now = now_ms();
   EXPECT_FALSE(authn_->cached_key(raw, now));
-  auto p = authn_->authenticate_key(raw, now);
+  auto p = run_sync(authn_->authenticate_key(raw, now));
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.status().code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(p.status().message(), "invalid API key");
@@ -169,7 +172,7 @@ TEST_F(AuthStore, UnknownKeyIsRefusedAndCachedNegatively) {
 TEST_F(AuthStore, CachedAnswerServedUntilTtlThenStale) {
   auto key = make_key("acme");
   int64_t now = now_ms();
-  ASSERT_TRUE(authn_->authenticate_key(key.raw, now).ok());
+  ASSERT_TRUE(run_sync(authn_->authenticate_key(key.raw, now)).ok());
   auto fresh = authn_->cached_key(key.raw, now + 10000);
   ASSERT_TRUE(fresh);
   EXPECT_TRUE(fresh->ok());
@@ -180,15 +183,15 @@ TEST_F(AuthStore, CachedAnswerServedUntilTtlThenStale) {
 TEST_F(AuthStore, RevocationThroughAccountsDropsCacheAtOnce) {
   auto key = make_key("acme");
   int64_t now = now_ms();
-  ASSERT_TRUE(authn_->authenticate_key(key.raw, now).ok());
+  ASSERT_TRUE(run_sync(authn_->authenticate_key(key.raw, now)).ok());
   ASSERT_TRUE(authn_->cached_key(key.raw, now));
   const uint64_t revocations = authn_->revocations();
   EXPECT_FALSE(authn_->revoked(key.record.id));
-  ASSERT_TRUE(accounts_->revoke_key(key.record.tenant_id, key.record.id).is_ok());
+  ASSERT_TRUE(run_sync(accounts_->revoke_key(key.record.tenant_id, key.record.id)).is_ok());
   EXPECT_EQ(authn_->revocations(), revocations + 1) << "streams watch this count";
   EXPECT_TRUE(authn_->revoked(key.record.id));
   EXPECT_FALSE(authn_->cached_key(key.raw, now));
-  auto p = authn_->authenticate_key(key.raw, now);
+  auto p = run_sync(authn_->authenticate_key(key.raw, now));
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.status().code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(p.status().message(), "API key has been revoked");
@@ -198,7 +201,7 @@ TEST_F(AuthStore, ExpiredKeyIsRefused) {
   KeyRequest req;
   req.expires_at = now_ms() - 1000;
   auto key = make_key("acme", req);
-  auto p = authn_->authenticate_key(key.raw, now_ms());
+  auto p = run_sync(authn_->authenticate_key(key.raw, now_ms()));
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.status().message(), "API key has expired");
 }
@@ -208,7 +211,7 @@ TEST_F(AuthStore, KeyExpiringLaterWorksUntilThen) {
   KeyRequest req;
   req.expires_at = now + 5000;
   auto key = make_key("acme", req);
-  EXPECT_TRUE(authn_->authenticate_key(key.raw, now).ok());
+  EXPECT_TRUE(run_sync(authn_->authenticate_key(key.raw, now)).ok());
   auto cached = authn_->cached_key(key.raw, now + 5000);
   ASSERT_TRUE(cached);
   EXPECT_FALSE(cached->ok());
@@ -216,10 +219,10 @@ TEST_F(AuthStore, KeyExpiringLaterWorksUntilThen) {
 
 TEST_F(AuthStore, RecordedUseIsFlushedToStore) {
   auto key = make_key("acme");
-  EXPECT_TRUE(authn_->flush_usage().is_ok());  // nothing pending
+  EXPECT_TRUE(run_sync(authn_->flush_usage()).is_ok());  // nothing pending
   authn_->record_use(key.record.id, 1234567);
-  ASSERT_TRUE(authn_->flush_usage().is_ok());
-  auto keys = accounts_->list_keys(key.record.tenant_id);
+  ASSERT_TRUE(run_sync(authn_->flush_usage()).is_ok());
+  auto keys = run_sync(accounts_->list_keys(key.record.tenant_id));
   ASSERT_TRUE(keys.ok());
   ASSERT_EQ(keys->size(), 1u);
   ASSERT_TRUE(keys->front().last_used_at);
@@ -254,14 +257,14 @@ TEST(Accounts, ValidEmailNeedsLocalPartAndDottedDomain) {
 }
 
 TEST_F(AuthStore, SignupThenLoginIssuesVerifiableToken) {
-  auto signed_up = accounts_->signup("Ada@Example.com", "long-enough-pw", "Acme Inc.");
+  auto signed_up = run_sync(accounts_->signup("Ada@Example.com", "long-enough-pw", "Acme Inc."));
   ASSERT_TRUE(signed_up.ok()) << signed_up.status().message();
   EXPECT_EQ(signed_up->user.email, "ada@example.com");
   EXPECT_TRUE(signed_up->user.password_hash.empty());
   EXPECT_EQ(signed_up->tenant.slug.rfind("acme-inc-", 0), 0u) << signed_up->tenant.slug;
   EXPECT_TRUE(signed_up->verification_link.empty());
 
-  auto logged_in = accounts_->login("ADA@example.com", "long-enough-pw");
+  auto logged_in = run_sync(accounts_->login("ADA@example.com", "long-enough-pw"));
   ASSERT_TRUE(logged_in.ok()) << logged_in.status().message();
   EXPECT_EQ(logged_in->role, "owner");
   EXPECT_EQ(logged_in->tenant.id, signed_up->tenant.id);
@@ -273,30 +276,30 @@ TEST_F(AuthStore, SignupThenLoginIssuesVerifiableToken) {
 }
 
 TEST_F(AuthStore, LoginWithWrongPasswordOrUnknownEmailIsUnauthenticated) {
-  ASSERT_TRUE(accounts_->signup("ada@example.com", "long-enough-pw", "").ok());
-  auto wrong = accounts_->login("ada@example.com", "wrong-password");
+  ASSERT_TRUE(run_sync(accounts_->signup("ada@example.com", "long-enough-pw", "")).ok());
+  auto wrong = run_sync(accounts_->login("ada@example.com", "wrong-password"));
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.status().code(), StatusCode::kUnauthenticated);
-  auto unknown = accounts_->login("nobody@example.com", "long-enough-pw");
+  auto unknown = run_sync(accounts_->login("nobody@example.com", "long-enough-pw"));
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.status().code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(wrong.status().message(), unknown.status().message());
 }
 
 TEST_F(AuthStore, SignupValidatesEmailAndPasswordFields) {
-  auto bad_email = accounts_->signup("not-an-email", "long-enough-pw", "");
+  auto bad_email = run_sync(accounts_->signup("not-an-email", "long-enough-pw", ""));
   ASSERT_FALSE(bad_email.ok());
   EXPECT_EQ(bad_email.status().code(), StatusCode::kValidation);
   EXPECT_EQ(bad_email.status().field(), "email");
-  auto short_pw = accounts_->signup("ada@example.com", "short", "");
+  auto short_pw = run_sync(accounts_->signup("ada@example.com", "short", ""));
   ASSERT_FALSE(short_pw.ok());
   EXPECT_EQ(short_pw.status().code(), StatusCode::kValidation);
   EXPECT_EQ(short_pw.status().field(), "password");
 }
 
 TEST_F(AuthStore, DuplicateSignupConflictsCaseInsensitively) {
-  ASSERT_TRUE(accounts_->signup("ada@example.com", "long-enough-pw", "").ok());
-  auto again = accounts_->signup("ADA@EXAMPLE.COM", "another-long-pw", "");
+  ASSERT_TRUE(run_sync(accounts_->signup("ada@example.com", "long-enough-pw", "")).ok());
+  auto again = run_sync(accounts_->signup("ADA@EXAMPLE.COM", "another-long-pw", ""));
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.status().code(), StatusCode::kConflict);
 }
@@ -305,97 +308,97 @@ TEST_F(AuthStore, EmailVerificationGatesLoginUntilLinkOpened) {
   AccountsOptions options;
   options.email_verification = true;
   options.public_url = "https://brainstem.example";
-  Accounts verifying(*store_, *authn_, options);
-  auto r = verifying.signup("ada@example.com", "long-enough-pw", "");
+  Accounts verifying(*store_, cpu_, *authn_, options);
+  auto r = run_sync(verifying.signup("ada@example.com", "long-enough-pw", ""));
   ASSERT_TRUE(r.ok()) << r.status().message();
   const std::string prefix = "https://brainstem.example/v1/auth/verify?token=";
   ASSERT_EQ(r->verification_link.rfind(prefix, 0), 0u) << r->verification_link;
 
-  auto before = verifying.login("ada@example.com", "long-enough-pw");
+  auto before = run_sync(verifying.login("ada@example.com", "long-enough-pw"));
   ASSERT_FALSE(before.ok());
   EXPECT_EQ(before.status().code(), StatusCode::kPermissionDenied);
 
   std::string token = r->verification_link.substr(prefix.size());
-  auto verified = verifying.verify_email(token);
+  auto verified = run_sync(verifying.verify_email(token));
   ASSERT_TRUE(verified.ok()) << verified.status().message();
   EXPECT_TRUE(verified->email_verified);
-  EXPECT_TRUE(verifying.login("ada@example.com", "long-enough-pw").ok());
+  EXPECT_TRUE(run_sync(verifying.login("ada@example.com", "long-enough-pw")).ok());
 
-  auto reused = verifying.verify_email(token);
+  auto reused = run_sync(verifying.verify_email(token));
   ASSERT_FALSE(reused.ok());
   EXPECT_EQ(reused.status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(AuthStore, MembersCannotAddMembersAndAdminsCannotGrantOwner) {
-  auto owner = accounts_->signup("owner@example.com", "long-enough-pw", "Team");
-  auto member = accounts_->signup("member@example.com", "long-enough-pw", "");
-  auto admin = accounts_->signup("admin@example.com", "long-enough-pw", "");
+  auto owner = run_sync(accounts_->signup("owner@example.com", "long-enough-pw", "Team"));
+  auto member = run_sync(accounts_->signup("member@example.com", "long-enough-pw", ""));
+  auto admin = run_sync(accounts_->signup("admin@example.com", "long-enough-pw", ""));
   ASSERT_TRUE(owner.ok() && member.ok() && admin.ok());
   const std::string ws = owner->tenant.id;
 
   Principal owner_p;
   owner_p.user_id = owner->user.id;
   owner_p.tenant_id = ws;
-  auto added = accounts_->add_member(owner_p, ws, "Member@Example.com", "member");
+  auto added = run_sync(accounts_->add_member(owner_p, ws, "Member@Example.com", "member"));
   ASSERT_TRUE(added.ok()) << added.status().message();
   EXPECT_EQ(added->role, "member");
   EXPECT_EQ(added->email, "member@example.com");
-  ASSERT_TRUE(accounts_->add_member(owner_p, ws, "admin@example.com", "admin").ok());
+  ASSERT_TRUE(run_sync(accounts_->add_member(owner_p, ws, "admin@example.com", "admin")).ok());
 
-  auto dup = accounts_->add_member(owner_p, ws, "member@example.com", "viewer");
+  auto dup = run_sync(accounts_->add_member(owner_p, ws, "member@example.com", "viewer"));
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.status().code(), StatusCode::kConflict);
 
   Principal member_p;
   member_p.user_id = member->user.id;
-  auto by_member = accounts_->add_member(member_p, ws, "admin@example.com", "viewer");
+  auto by_member = run_sync(accounts_->add_member(member_p, ws, "admin@example.com", "viewer"));
   ASSERT_FALSE(by_member.ok());
   EXPECT_EQ(by_member.status().code(), StatusCode::kPermissionDenied);
 
   Principal admin_p;
   admin_p.user_id = admin->user.id;
-  ASSERT_TRUE(accounts_->signup("third@example.com", "long-enough-pw", "").ok());
-  auto escalate = accounts_->add_member(admin_p, ws, "third@example.com", "owner");
+  ASSERT_TRUE(run_sync(accounts_->signup("third@example.com", "long-enough-pw", "")).ok());
+  auto escalate = run_sync(accounts_->add_member(admin_p, ws, "third@example.com", "owner"));
   ASSERT_FALSE(escalate.ok());
   EXPECT_EQ(escalate.status().code(), StatusCode::kPermissionDenied);
 
-  auto listed = accounts_->members(owner_p, ws);
+  auto listed = run_sync(accounts_->members(owner_p, ws));
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(listed->size(), 3u);
 }
 
 TEST_F(AuthStore, WorkspaceOfAnotherTenantIsNotFound) {
-  auto a = accounts_->signup("a@example.com", "long-enough-pw", "");
-  auto b = accounts_->signup("b@example.com", "long-enough-pw", "");
+  auto a = run_sync(accounts_->signup("a@example.com", "long-enough-pw", ""));
+  auto b = run_sync(accounts_->signup("b@example.com", "long-enough-pw", ""));
   ASSERT_TRUE(a.ok() && b.ok());
   Principal pa;
   pa.user_id = a->user.id;
   pa.tenant_id = a->tenant.id;
-  auto other = accounts_->workspace(pa, b->tenant.id);
+  auto other = run_sync(accounts_->workspace(pa, b->tenant.id));
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.status().code(), StatusCode::kNotFound);
-  auto own = accounts_->workspace(pa, a->tenant.id);
+  auto own = run_sync(accounts_->workspace(pa, a->tenant.id));
   ASSERT_TRUE(own.ok());
   EXPECT_EQ(own->second, "owner");
 
   Principal key;
   key.kind = Principal::Kind::kApiKey;
   key.tenant_id = a->tenant.id;
-  EXPECT_FALSE(accounts_->workspace(key, b->tenant.id).ok());
-  EXPECT_FALSE(accounts_->create_workspace(key, "New", "starter").ok());
+  EXPECT_FALSE(run_sync(accounts_->workspace(key, b->tenant.id)).ok());
+  EXPECT_FALSE(run_sync(accounts_->create_workspace(key, "New", "starter")).ok());
 }
 
 TEST_F(AuthStore, SwitchWorkspaceIssuesTokenScopedToTarget) {
-  auto a = accounts_->signup("a@example.com", "long-enough-pw", "");
+  auto a = run_sync(accounts_->signup("a@example.com", "long-enough-pw", ""));
   ASSERT_TRUE(a.ok());
   Principal pa;
   pa.user_id = a->user.id;
   pa.tenant_id = a->tenant.id;
-  auto created = accounts_->create_workspace(pa, "Second Space", "pro");
+  auto created = run_sync(accounts_->create_workspace(pa, "Second Space", "pro"));
   ASSERT_TRUE(created.ok()) << created.status().message();
   EXPECT_EQ(created->second, "owner");
   EXPECT_EQ(created->first.slug.rfind("second-space-", 0), 0u);
-  auto switched = accounts_->switch_workspace(pa, created->first.id);
+  auto switched = run_sync(accounts_->switch_workspace(pa, created->first.id));
   ASSERT_TRUE(switched.ok()) << switched.status().message();
   auto p = authn_->authenticate_jwt(switched->token, now_ms());
   ASSERT_TRUE(p.ok());
@@ -409,7 +412,7 @@ TEST_F(AuthStore, CreateKeyForSlugCreatesTenantOnceAndRejectsBadSlug) {
   EXPECT_EQ(first.record.tenant_id, second.record.tenant_id);
   EXPECT_NE(first.raw, second.raw);
   EXPECT_EQ(first.record.key_hash, hash_api_key(first.raw));
-  auto bad = accounts_->create_key_for_slug("Team One", KeyRequest{});
+  auto bad = run_sync(accounts_->create_key_for_slug("Team One", KeyRequest{}));
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kValidation);
   EXPECT_EQ(bad.status().field(), "tenant");
@@ -417,9 +420,9 @@ TEST_F(AuthStore, CreateKeyForSlugCreatesTenantOnceAndRejectsBadSlug) {
 
 TEST_F(AuthStore, RevokingUnknownKeyIsNotFound) {
   auto key = make_key("acme");
-  auto s = accounts_->revoke_key(key.record.tenant_id, "key_missing");
+  auto s = run_sync(accounts_->revoke_key(key.record.tenant_id, "key_missing"));
   EXPECT_EQ(s.code(), StatusCode::kNotFound);
-  EXPECT_EQ(accounts_->revoke_key("other-tenant", key.record.id).code(), StatusCode::kNotFound);
+  EXPECT_EQ(run_sync(accounts_->revoke_key("other-tenant", key.record.id)).code(), StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
+#include "common/run_sync.h"
 #include "knowledge/knowledge_base.h"
 
 #include "models/hashed_embedder.h"
 #include "store/sqlite/sqlite_store.h"
-#include "testing/run_awaitable.h"
 #include "testing/temp_dir.h"
 #include "testing/word_count.h"
 
@@ -13,7 +13,6 @@ namespace {
 using namespace brainstem;
 using namespace brainstem::knowledge;
 using test_support::count_words;
-using test_support::run_awaitable;
 
 const char* kHandbook = R"(# Handbook
 
@@ -52,7 +51,7 @@ class KnowledgeBaseTest : public ::testing::Test {
     t.id = "t1";
     t.slug = "t1";
     t.name = "t1";
-    ASSERT_TRUE(store_->create_tenant(t, "").is_ok());
+    ASSERT_TRUE(run_sync(store_->create_tenant(t, "")).is_ok());
     embedder_ = std::make_shared<HookedEmbedder>();
     embedders_ = std::make_unique<EmbeddingModels>(embedder_, registry_, "");
     base_ = make_base();
@@ -76,16 +75,16 @@ class KnowledgeBaseTest : public ::testing::Test {
     s.id = id;
     s.tenant_id = "t1";
     s.kind = "file";
-    ASSERT_TRUE(store_->create_knowledge_source(s).is_ok());
+    ASSERT_TRUE(run_sync(store_->create_knowledge_source(s)).is_ok());
   }
 
   Result<IngestOutcome> ingest(const std::string& source_id, std::string bytes,
                                std::optional<Format> hint = Format::kMarkdown, const std::string& model = "") {
-    return run_awaitable(base_->ingest(IngestContent{"t1", source_id, std::move(bytes), hint, model}));
+    return run_sync(base_->ingest(IngestContent{"t1", source_id, std::move(bytes), hint, model}));
   }
 
   std::vector<KnowledgeHit> search(const std::string& query, std::vector<std::string> sources = {}) {
-    auto hits = run_awaitable(base_->search(SearchRequest{"t1", query, std::move(sources), 5, 0.1}));
+    auto hits = run_sync(base_->search(SearchRequest{"t1", query, std::move(sources), 5, 0.1}));
     EXPECT_TRUE(hits.ok());
     return hits.ok() ? *hits : std::vector<KnowledgeHit>{};
   }
@@ -112,7 +111,7 @@ TEST_F(KnowledgeBaseTest, IngestsMarkdownAndFindsTheAnswerWithItsHeading) {
   EXPECT_NE(hits[0].chunk.text.find("14 days"), std::string::npos);
   EXPECT_EQ(hits[0].chunk.heading_path, "Handbook > Refunds");
 
-  auto source = store_->get_knowledge_source("t1", "s1");
+  auto source = run_sync(store_->get_knowledge_source("t1", "s1"));
   EXPECT_EQ(source->status, "completed");
   EXPECT_EQ(source->chunk_count, 2);
   EXPECT_EQ(source->embedding_model, embedder_->id());
@@ -140,7 +139,7 @@ TEST_F(KnowledgeBaseTest, NewContentReplacesTheOldChunks) {
   auto hits = search("refunds");
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_NE(hits[0].chunk.text.find("30 days"), std::string::npos);
-  EXPECT_EQ(store_->list_knowledge_chunks("t1", "s1")->size(), 1u);
+  EXPECT_EQ(run_sync(store_->list_knowledge_chunks("t1", "s1"))->size(), 1u);
 }
 
 TEST_F(KnowledgeBaseTest, ABadFileFailsTheSourceAndKeepsItsPreviousChunks) {
@@ -149,7 +148,7 @@ TEST_F(KnowledgeBaseTest, ABadFileFailsTheSourceAndKeepsItsPreviousChunks) {
   auto bad = ingest("s1", std::string("caf\xC3(\xFF broken", 12), Format::kText);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
-  auto source = store_->get_knowledge_source("t1", "s1");
+  auto source = run_sync(store_->get_knowledge_source("t1", "s1"));
   EXPECT_EQ(source->status, "failed");
   EXPECT_FALSE(source->error.empty());
   EXPECT_FALSE(search("refunds").empty());
@@ -197,7 +196,7 @@ TEST_F(KnowledgeBaseTest, UnknownEmbeddingModelIsAValidationError) {
   auto outcome = ingest("s1", kHandbook, Format::kMarkdown, "cohere");
   ASSERT_FALSE(outcome.ok());
   EXPECT_EQ(outcome.status().code(), StatusCode::kValidation);
-  EXPECT_EQ(store_->get_knowledge_source("t1", "s1")->status, "pending");
+  EXPECT_EQ(run_sync(store_->get_knowledge_source("t1", "s1"))->status, "pending");
 }
 
 TEST_F(KnowledgeBaseTest, ReembedEmbedsEveryStoredChunkAgain) {
@@ -208,7 +207,7 @@ TEST_F(KnowledgeBaseTest, ReembedEmbedsEveryStoredChunkAgain) {
     ++calls;
     co_return;
   };
-  auto outcome = run_awaitable(base_->reembed("t1", "s1", "builtin"));
+  auto outcome = run_sync(base_->reembed("t1", "s1", "builtin"));
   ASSERT_TRUE(outcome.ok()) << outcome.status().message();
   EXPECT_EQ(outcome->chunks_embedded, 2);
   EXPECT_EQ(calls, 2);
@@ -220,10 +219,10 @@ TEST_F(KnowledgeBaseTest, DeleteSourceRemovesItFromSearchAndStore) {
   create_source("s2");
   ASSERT_TRUE(ingest("s1", kHandbook).ok());
   ASSERT_TRUE(ingest("s2", "# Parking\n\nVisitors park for free.\n").ok());
-  ASSERT_TRUE(run_awaitable(base_->delete_source("t1", "s1")).is_ok());
+  ASSERT_TRUE(run_sync(base_->delete_source("t1", "s1")).is_ok());
   EXPECT_TRUE(search("refunds").empty());
   EXPECT_FALSE(search("visitors park").empty());
-  EXPECT_EQ(store_->get_knowledge_source("t1", "s1").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(run_sync(store_->get_knowledge_source("t1", "s1")).status().code(), StatusCode::kNotFound);
 }
 
 TEST_F(KnowledgeBaseTest, SearchIsScopedToTheGivenSources) {

@@ -1,7 +1,7 @@
 #include "knowledge/page_fetcher.h"
 
 #include "testing/loopback_server.h"
-#include "testing/run_awaitable.h"
+#include "common/run_sync.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,6 @@ namespace {
 using namespace brainstem;
 using namespace brainstem::knowledge;
 using test_support::LoopbackServer;
-using test_support::run_awaitable;
 
 boost::asio::awaitable<http::Response> pages(http::Request& req) {
   if (req.path == "/page") co_return http::Response::text(200, "<html><body><p>Hello</p></body></html>", "text/html");
@@ -44,7 +43,7 @@ TEST(FetchPage, FollowsRedirectsToThePage) {
   LoopbackServer server(pages);
   net::HttpClient client;
   auto policy = loopback_allowed();
-  auto page = run_awaitable(fetch_page(client, policy, server.url() + "/hop"));
+  auto page = run_sync(fetch_page(client, policy, server.url() + "/hop"));
   ASSERT_TRUE(page.ok()) << page.status().message();
   EXPECT_EQ(page->url, server.url() + "/page");
   EXPECT_EQ(page->content_type, "text/html");
@@ -55,7 +54,7 @@ TEST(FetchPage, RefusesLoopbackUnlessAllowListedAndSendsNothing) {
   LoopbackServer server(pages);
   net::HttpClient client;
   net::AddressPolicy strict;
-  auto page = run_awaitable(fetch_page(client, strict, server.url() + "/page"));
+  auto page = run_sync(fetch_page(client, strict, server.url() + "/page"));
   ASSERT_FALSE(page.ok());
   EXPECT_EQ(page.status().code(), StatusCode::kPermissionDenied);
   EXPECT_TRUE(server.requests().empty());
@@ -65,7 +64,7 @@ TEST(FetchPage, RefusesLoopbackUnlessAllowListedAndSendsNothing) {
 Result<FetchedPage> fetch(const std::string& url, FetchLimits limits = {}) {
   net::HttpClient client;
   auto policy = loopback_allowed();
-  return run_awaitable(fetch_page(client, policy, url, limits));
+  return run_sync(fetch_page(client, policy, url, limits));
 }
 
 TEST(FetchPage, CapsSizeRedirectsAndStatus) {

@@ -1,13 +1,12 @@
 #include "models/extractive_provider.h"
 
-#include "testing/run_awaitable.h"
+#include "common/run_sync.h"
 
 #include <gtest/gtest.h>
 
 namespace brainstem::models {
 namespace {
 
-using test_support::run_awaitable;
 
 ChatRequest question(std::string text) {
   ChatRequest r;
@@ -50,7 +49,7 @@ TEST(ExtractiveProviderTest, StreamsWordByWordAndTheDeltasMakeTheReply) {
     pieces.push_back(d.content);
     co_return true;
   };
-  auto reply = run_awaitable(provider.chat(r, sink));
+  auto reply = run_sync(provider.chat(r, sink));
   ASSERT_TRUE(reply.ok()) << reply.status().message();
   EXPECT_EQ(reply->model, "quotes");
   EXPECT_EQ(reply->finish_reason, "stop");
@@ -62,9 +61,9 @@ TEST(ExtractiveProviderTest, StreamsWordByWordAndTheDeltasMakeTheReply) {
   EXPECT_EQ(reply->usage.completion_tokens, static_cast<int64_t>(pieces.size()));
 
   DeltaSink leave = [](const ChatDelta&) -> boost::asio::awaitable<bool> { co_return false; };
-  auto stopped = run_awaitable(provider.chat(r, leave));
+  auto stopped = run_sync(provider.chat(r, leave));
   EXPECT_EQ(stopped.status().code(), StatusCode::kCancelled);
-  EXPECT_EQ(run_awaitable(provider.embed({"x"})).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(run_sync(provider.embed({"x"})).status().code(), StatusCode::kInvalidArgument);
 }
 
 }  // namespace

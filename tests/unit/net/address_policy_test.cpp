@@ -2,7 +2,7 @@
 
 #include "net/client.h"
 #include "http/server.h"
-#include "testing/run_awaitable.h"
+#include "common/run_sync.h"
 
 #include <boost/asio.hpp>
 #include <gtest/gtest.h>
@@ -99,7 +99,7 @@ Result<ClientResponse> get(asio::io_context& ioc, HttpClient& client, const std:
   req.url = url;
   req.address_policy = policy;
   req.timeout = timeout;
-  return brainstem::test_support::run_awaitable(ioc, client.send(req));
+  return run_sync(ioc, client.send(req));
 }
 
 // True when a connection waits in the listener's backlog.

@@ -1,6 +1,6 @@
 #include "net/client.h"
 
-#include "testing/run_awaitable.h"
+#include "common/run_sync.h"
 
 #include <boost/asio.hpp>
 #include <gtest/gtest.h>
@@ -71,7 +71,7 @@ Result<ClientResponse> get(asio::io_context& ioc, HttpClient& client, const std:
   ClientRequest req;
   req.url = url;
   req.timeout = 5s;
-  return test_support::run_awaitable(ioc, client.send(req));
+  return run_sync(ioc, client.send(req));
 }
 
 void wait_for(const std::function<bool()>& done) {

@@ -1,3 +1,4 @@
+#include "common/run_sync.h"
 #include "testing/temp_dir.h"
 #include "ops/audit.h"
 
@@ -34,7 +35,7 @@ class AuditChain : public ::testing::Test {
 
   void append_n(const std::string& tenant_id, int n) {
     for (int i = 1; i <= n; ++i) {
-      auto entry = log_->append(tenant_id, "usr_1", "key.created", {{"index", i}, {"name", "key " + std::to_string(i)}});
+      auto entry = run_sync(log_->append(tenant_id, "usr_1", "key.created", {{"index", i}, {"name", "key " + std::to_string(i)}}));
       ASSERT_TRUE(entry.ok()) << entry.status().message();
     }
   }
@@ -55,11 +56,11 @@ class AuditChain : public ::testing::Test {
   Result<std::vector<store::AuditEntry>> entries_of(const std::string& tenant_id) {
     store::AuditQuery query;
     query.tenant_id = tenant_id;
-    return store_->query_audit(query);
+    return run_sync(store_->query_audit(query));
   }
 
   ops::AuditVerification verify(const std::string& tenant_id) {
-    auto result = log_->verify(tenant_id);
+    auto result = run_sync(log_->verify(tenant_id));
     EXPECT_TRUE(result.ok()) << result.status().message();
     return result.ok() ? *result : ops::AuditVerification{};
   }
@@ -72,7 +73,7 @@ class AuditChain : public ::testing::Test {
 
 TEST_F(AuditChain, AppendFillsEntry) {
   auto before = now_ms();
-  auto entry = log_->append("t1", "usr_1", "member.added", {{"user_id", "usr_2"}, {"role", "admin"}});
+  auto entry = run_sync(log_->append("t1", "usr_1", "member.added", {{"user_id", "usr_2"}, {"role", "admin"}}));
   ASSERT_TRUE(entry.ok()) << entry.status().message();
   EXPECT_EQ(entry->seq, 1);
   EXPECT_EQ(entry->id.size(), 4u + 20u);
@@ -87,7 +88,7 @@ TEST_F(AuditChain, AppendFillsEntry) {
   EXPECT_EQ(entry->hash, ops::AuditLog::seal(*entry));
   EXPECT_EQ(entry->hash.size(), 64u);
 
-  auto second = log_->append("t1", "system", "key.revoked", {});
+  auto second = run_sync(log_->append("t1", "system", "key.revoked", {}));
   ASSERT_TRUE(second.ok());
   EXPECT_EQ(second->seq, 2);
   EXPECT_EQ(second->prev_hash, entry->hash);
@@ -252,7 +253,7 @@ TEST_F(AuditChain, TenantsHaveIndependentChains) {
   // Further appends to t2 keep it valid; t1 stays broken.
   append_n("t2", 2);
   EXPECT_TRUE(verify("t2").valid);
-  EXPECT_EQ(store_->audit_head("t2")->count, 5);
+  EXPECT_EQ(run_sync(store_->audit_head("t2"))->count, 5);
   EXPECT_FALSE(verify("t1").valid);
 }
 

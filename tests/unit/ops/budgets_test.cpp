@@ -1,3 +1,4 @@
+#include "common/run_sync.h"
 #include "ops/budgets.h"
 #include "ops/usage_meter.h"
 
@@ -6,7 +7,6 @@
 #include "store/sqlite/sqlite_store.h"
 #include "testing/temp_dir.h"
 
-#include "testing/run_awaitable.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -32,7 +32,6 @@ namespace asio = boost::asio;
 
 constexpr int64_t kDayMs = 86400000;
 
-using test_support::run_awaitable;
 
 store::UsageRecord usage(const std::string& tenant_id, double cost_usd, int64_t at_ms, const std::string& model = "llama",
                          const std::string& key_id = "key_1") {
@@ -58,24 +57,23 @@ class BudgetsTest : public ::testing::Test {
   }
 
   // Each call awaits state() with the tenant id alive until the coroutine is done.
-  BudgetState state(Budgets& budgets, const std::string& tenant_id) { return run_awaitable(budgets.state(tenant_id)); }
+  BudgetState state(Budgets& budgets, const std::string& tenant_id) { return run_sync(budgets.state(tenant_id)); }
 
   void record(std::vector<store::UsageRecord> records) {
-    Status s = store_->record_usage(records);
+    Status s = run_sync(store_->record_usage(records));
     ASSERT_TRUE(s.is_ok()) << s.message();
   }
 
   std::vector<store::UsageRow> summary(const std::string& tenant_id) {
     store::UsageQuery q;
     q.tenant_id = tenant_id;
-    auto rows = store_->usage_summary(q);
+    auto rows = run_sync(store_->usage_summary(q));
     EXPECT_TRUE(rows.ok()) << rows.status().message();
     return rows.ok() ? *rows : std::vector<store::UsageRow>{};
   }
 
   TempDir dir_;
   std::unique_ptr<store::Store> store_;
-  BlockingPool pool_{2, 64};
 };
 
 TEST(BudgetStateName, NamesEveryState) {
@@ -87,7 +85,7 @@ TEST(BudgetStateName, NamesEveryState) {
 
 TEST_F(BudgetsTest, DisabledBudgetIsAlwaysOk) {
   record({usage("t1", 1e6, now_ms())});
-  Budgets budgets(*store_, pool_, BudgetOptions{});
+  Budgets budgets(*store_, BudgetOptions{});
   EXPECT_FALSE(budgets.enabled());
   EXPECT_EQ(budgets.daily_limit(), 0);
   EXPECT_EQ(state(budgets, "t1"), BudgetState::kOk);
@@ -98,7 +96,7 @@ TEST_F(BudgetsTest, DisabledBudgetIsAlwaysOk) {
 
 TEST_F(BudgetsTest, ThresholdsAreInclusive) {
   // Percentages that are exact in binary: 75% and 87.5% of 8.
-  Budgets budgets(*store_, pool_, BudgetOptions{8, 75, 87.5});
+  Budgets budgets(*store_, BudgetOptions{8, 75, 87.5});
   const std::string tenant = "t1";
   EXPECT_TRUE(budgets.enabled());
   EXPECT_EQ(budgets.daily_limit(), 8);
@@ -125,7 +123,7 @@ TEST_F(BudgetsTest, DefaultThresholdsAreEightyAndNinetyFivePercent) {
       {0, BudgetState::kOk},     {7.9, BudgetState::kOk},         {8.1, BudgetState::kWarn},
       {9.4, BudgetState::kWarn}, {9.6, BudgetState::kThrottle}, {10.5, BudgetState::kBlock}};
   for (const auto& [spent, expected] : cases) {
-    Budgets budgets(*store_, pool_, BudgetOptions{10});
+    Budgets budgets(*store_, BudgetOptions{10});
     const std::string tenant = "t1";
     budgets.add(tenant, spent, now_ms());
     EXPECT_EQ(state(budgets, tenant), expected) << "spent " << spent;
@@ -133,7 +131,7 @@ TEST_F(BudgetsTest, DefaultThresholdsAreEightyAndNinetyFivePercent) {
 }
 
 TEST_F(BudgetsTest, TenantsAreCountedApart) {
-  Budgets budgets(*store_, pool_, BudgetOptions{10});
+  Budgets budgets(*store_, BudgetOptions{10});
   const std::string t1 = "t1", t2 = "t2";
   budgets.add(t1, 10, now_ms());
   EXPECT_EQ(state(budgets, t1), BudgetState::kBlock);
@@ -146,7 +144,7 @@ TEST_F(BudgetsTest, SpendIsLoadedFromTodaysStoredUsage) {
   record({usage("t1", 5, now), usage("t1", 3.5, now, "gpt"),
           usage("t1", 100, now - kDayMs),  // yesterday: not counted
           usage("t2", 10, now)});
-  Budgets budgets(*store_, pool_, BudgetOptions{10});
+  Budgets budgets(*store_, BudgetOptions{10});
   const std::string t1 = "t1", t2 = "t2", t3 = "t3";
   EXPECT_DOUBLE_EQ(budgets.spent_today(t1), 0);  // not loaded yet
   EXPECT_EQ(state(budgets, t1), BudgetState::kWarn);  // 85%
@@ -161,7 +159,7 @@ TEST_F(BudgetsTest, SpendIsLoadedFromTodaysStoredUsage) {
 
 TEST_F(BudgetsTest, UnflushedSpendInMemoryIsNotForgottenByTheFirstLoad) {
   record({usage("t1", 2, now_ms())});
-  Budgets budgets(*store_, pool_, BudgetOptions{10});
+  Budgets budgets(*store_, BudgetOptions{10});
   const std::string tenant = "t1";
   budgets.add(tenant, 9.6, now_ms());  // metered, not yet in the store
   EXPECT_EQ(state(budgets, tenant), BudgetState::kThrottle);
@@ -170,7 +168,7 @@ TEST_F(BudgetsTest, UnflushedSpendInMemoryIsNotForgottenByTheFirstLoad) {
 
 TEST_F(BudgetsTest, StoredSpendLargerThanMemoryWins) {
   record({usage("t1", 9.6, now_ms())});
-  Budgets budgets(*store_, pool_, BudgetOptions{10});
+  Budgets budgets(*store_, BudgetOptions{10});
   const std::string tenant = "t1";
   budgets.add(tenant, 1, now_ms());
   EXPECT_EQ(state(budgets, tenant), BudgetState::kThrottle);
@@ -178,17 +176,17 @@ TEST_F(BudgetsTest, StoredSpendLargerThanMemoryWins) {
 }
 
 TEST_F(BudgetsTest, TheStoreIsReadOncePerTenantAndDay) {
-  Budgets budgets(*store_, pool_, BudgetOptions{10});
+  Budgets budgets(*store_, BudgetOptions{10});
   const std::string tenant = "t1";
   EXPECT_EQ(state(budgets, tenant), BudgetState::kOk);
   record({usage("t1", 50, now_ms())});  // written behind the budget's back
   EXPECT_EQ(state(budgets, tenant), BudgetState::kOk);
-  Budgets fresh(*store_, pool_, BudgetOptions{10});
+  Budgets fresh(*store_, BudgetOptions{10});
   EXPECT_EQ(state(fresh, tenant), BudgetState::kBlock);
 }
 
 TEST_F(BudgetsTest, CostsOfAnotherDayOrNotPositiveAreNotAdded) {
-  Budgets budgets(*store_, pool_, BudgetOptions{10});
+  Budgets budgets(*store_, BudgetOptions{10});
   const std::string tenant = "t1";
   budgets.add(tenant, 50, now_ms() - kDayMs);
   EXPECT_DOUBLE_EQ(budgets.spent_today(tenant), 0);
@@ -200,8 +198,11 @@ TEST_F(BudgetsTest, CostsOfAnotherDayOrNotPositiveAreNotAdded) {
 
 TEST_F(BudgetsTest, WhenTheStoreCannotBeReadSpendInMemoryDecidesAndTheReadIsRetried) {
   record({usage("t1", 100, now_ms())});
-  BlockingPool refusing(1, 0);  // every run() is refused as busy
-  Budgets budgets(*store_, refusing, BudgetOptions{10});
+  store::SqliteOptions refusing;
+  refusing.max_queued = 0;  // every call is refused as busy
+  auto busy = store::open_sqlite(dir_.file("brainstem.db"), refusing);
+  ASSERT_TRUE(busy.ok()) << busy.status().message();
+  Budgets budgets(**busy, BudgetOptions{10});
   const std::string tenant = "t1";
   EXPECT_EQ(state(budgets, tenant), BudgetState::kOk);
   budgets.add(tenant, 8.5, now_ms());
@@ -212,8 +213,8 @@ TEST_F(BudgetsTest, WhenTheStoreCannotBeReadSpendInMemoryDecidesAndTheReadIsRetr
 // --- usage meter
 
 TEST_F(BudgetsTest, MeterAddsCostToTheBudgetAtOnceAndFlushWritesToTheStore) {
-  Budgets budgets(*store_, pool_, BudgetOptions{10});
-  UsageMeter meter(*store_, pool_, budgets);
+  Budgets budgets(*store_, BudgetOptions{10});
+  UsageMeter meter(*store_, budgets);
   const std::string tenant = "t1";
   const int64_t now = now_ms();
   meter.record(usage("t1", 4, now, "llama", "key_1"));
@@ -224,7 +225,7 @@ TEST_F(BudgetsTest, MeterAddsCostToTheBudgetAtOnceAndFlushWritesToTheStore) {
   EXPECT_EQ(state(budgets, tenant), BudgetState::kWarn);  // 90%
   EXPECT_TRUE(summary("t1").empty());  // nothing written before a flush
 
-  Status flushed = run_awaitable(meter.flush());
+  Status flushed = run_sync(meter.flush());
   ASSERT_TRUE(flushed.is_ok()) << flushed.message();
   auto rows = summary("t1");
   ASSERT_EQ(rows.size(), 2u);
@@ -241,44 +242,43 @@ TEST_F(BudgetsTest, MeterAddsCostToTheBudgetAtOnceAndFlushWritesToTheStore) {
   EXPECT_EQ(summary("t2").size(), 1u);
 
   // A second flush has nothing left to write.
-  Status again = run_awaitable(meter.flush());
+  Status again = run_sync(meter.flush());
   EXPECT_TRUE(again.is_ok()) << again.message();
   EXPECT_EQ(summary("t1")[1].requests, 2);
 
   // A fresh budget (a restart) sees the flushed spend.
-  Budgets restarted(*store_, pool_, BudgetOptions{10});
+  Budgets restarted(*store_, BudgetOptions{10});
   EXPECT_EQ(state(restarted, tenant), BudgetState::kWarn);
   EXPECT_DOUBLE_EQ(restarted.spent_today(tenant), 9);
 }
 
 TEST_F(BudgetsTest, FlushWithNothingRecordedIsOk) {
-  Budgets budgets(*store_, pool_, BudgetOptions{10});
-  UsageMeter meter(*store_, pool_, budgets);
-  Status s = run_awaitable(meter.flush());
+  Budgets budgets(*store_, BudgetOptions{10});
+  UsageMeter meter(*store_, budgets);
+  Status s = run_sync(meter.flush());
   EXPECT_TRUE(s.is_ok()) << s.message();
-  EXPECT_TRUE(meter.flush_now().is_ok());
   EXPECT_TRUE(summary("t1").empty());
 }
 
-TEST_F(BudgetsTest, FlushNowWritesBlocking) {
-  Budgets budgets(*store_, pool_, BudgetOptions{});  // disabled: usage is still metered
-  UsageMeter meter(*store_, pool_, budgets);
+TEST_F(BudgetsTest, FlushWritesWhatIsPendingOnce) {
+  Budgets budgets(*store_, BudgetOptions{});  // disabled: usage is still metered
+  UsageMeter meter(*store_, budgets);
   meter.record(usage("t1", 2, now_ms()));
   EXPECT_DOUBLE_EQ(budgets.spent_today("t1"), 0);
-  ASSERT_TRUE(meter.flush_now().is_ok());
+  ASSERT_TRUE(run_sync(meter.flush()).is_ok());
   auto rows = summary("t1");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].requests, 1);
   EXPECT_DOUBLE_EQ(rows[0].cost_usd, 2);
-  ASSERT_TRUE(meter.flush_now().is_ok());
+  ASSERT_TRUE(run_sync(meter.flush()).is_ok());
   EXPECT_EQ(summary("t1")[0].requests, 1);
 }
 
 // Calls of one tenant, key, agent, model and kind in the same second become one row; another
 // second, key or model starts another.
 TEST_F(BudgetsTest, MeterSumsTheCallsOfOneSecondIntoOneRow) {
-  Budgets budgets(*store_, pool_, BudgetOptions{});
-  UsageMeter meter(*store_, pool_, budgets);
+  Budgets budgets(*store_, BudgetOptions{});
+  UsageMeter meter(*store_, budgets);
   const int64_t second = now_ms() / 1000 * 1000;
   meter.record(usage("t1", 1, second));
   meter.record(usage("t1", 2, second + 999));
@@ -288,7 +288,7 @@ TEST_F(BudgetsTest, MeterSumsTheCallsOfOneSecondIntoOneRow) {
   meter.record(usage("t1", 16, second, "llama", "key_2"));
   EXPECT_EQ(meter.pending_rows(), 4u);
 
-  ASSERT_TRUE(run_awaitable(meter.flush()).is_ok());
+  ASSERT_TRUE(run_sync(meter.flush()).is_ok());
   EXPECT_EQ(meter.pending_rows(), 0u);
   auto rows = summary("t1");
   ASSERT_EQ(rows.size(), 3u);  // per model and key
@@ -299,7 +299,7 @@ TEST_F(BudgetsTest, MeterSumsTheCallsOfOneSecondIntoOneRow) {
   EXPECT_DOUBLE_EQ(rows[1].cost_usd, 7);
   // The rows keep their second: a window that ends before the last one leaves it out.
   store::UsageQuery first_second{"t1", second, second + 1000};
-  auto early = store_->usage_summary(first_second);
+  auto early = run_sync(store_->usage_summary(first_second));
   ASSERT_TRUE(early.ok());
   int64_t requests = 0;
   for (const auto& row : *early) requests += row.requests;
@@ -308,26 +308,35 @@ TEST_F(BudgetsTest, MeterSumsTheCallsOfOneSecondIntoOneRow) {
 
 // A flush of more rows than one transaction takes writes every row, each once.
 TEST_F(BudgetsTest, LargeFlushWritesEveryRecordOnce) {
-  Budgets budgets(*store_, pool_, BudgetOptions{});
-  UsageMeter meter(*store_, pool_, budgets);
+  Budgets budgets(*store_, BudgetOptions{});
+  UsageMeter meter(*store_, budgets);
   const int64_t now = now_ms();
   for (int i = 0; i < 1234; ++i) meter.record(usage("t1", 0.5, now - i * 1000));  // a row per second
   EXPECT_EQ(meter.pending_rows(), 1234u);
-  Status s = run_awaitable(meter.flush());
+  Status s = run_sync(meter.flush());
   ASSERT_TRUE(s.is_ok()) << s.message();
   auto rows = summary("t1");
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0].requests, 1234);
   EXPECT_DOUBLE_EQ(rows[0].cost_usd, 617);
-  ASSERT_TRUE(run_awaitable(meter.flush()).is_ok());
+  ASSERT_TRUE(run_sync(meter.flush()).is_ok());
   EXPECT_EQ(summary("t1")[0].requests, 1234);
 }
 
-// A flush refused because the blocking pool is saturated keeps its records for the next one.
+// A flush refused because the store is saturated keeps its records for the next one.
 TEST_F(BudgetsTest, FlushRefusedAsBusyKeepsTheRecords) {
-  BlockingPool pool(1, 1);
-  Budgets budgets(*store_, pool, BudgetOptions{10});
-  UsageMeter meter(*store_, pool, budgets);
+  store::SqliteOptions one_slot;
+  one_slot.threads = 1;
+  one_slot.max_queued = 1;
+  auto opened = store::open_sqlite(dir_.file("brainstem.db"), one_slot);
+  ASSERT_TRUE(opened.ok()) << opened.status().message();
+  store::Store& busy = **opened;
+  store::CacheEntry entry;
+  entry.id = "ce_1";
+  entry.tenant_id = "t1";
+  ASSERT_TRUE(run_sync(busy.put_cache_entry(entry)).is_ok());
+  Budgets budgets(busy, BudgetOptions{10});
+  UsageMeter meter(busy, budgets);
   meter.record(usage("t1", 3, now_ms()));
 
   asio::io_context ioc;
@@ -335,15 +344,14 @@ TEST_F(BudgetsTest, FlushRefusedAsBusyKeepsTheRecords) {
   std::shared_future<void> gate_open = gate.get_future().share();
   std::optional<Status> refused;
   bool threw = false;
-  // Occupies the pool's only queue slot until the gate opens.
+  // Occupies the store's only queue slot (a scan waits in its visitor) until the gate opens.
   asio::co_spawn(
       ioc,
       [&]() -> asio::awaitable<void> {
-        auto job = [gate_open] {
+        co_await busy.scan_cache_entries([gate_open](const store::CacheEntry&) {
           gate_open.wait();
-          return 0;
-        };
-        co_await pool.run(job);
+          return false;
+        });
       },
       asio::detached);
   asio::co_spawn(
@@ -365,7 +373,7 @@ TEST_F(BudgetsTest, FlushRefusedAsBusyKeepsTheRecords) {
   EXPECT_EQ(refused->code(), StatusCode::kUnavailable);
   EXPECT_TRUE(summary("t1").empty());
 
-  Status s = run_awaitable(meter.flush());
+  Status s = run_sync(meter.flush());
   ASSERT_TRUE(s.is_ok()) << s.message();
   auto rows = summary("t1");
   ASSERT_EQ(rows.size(), 1u);

@@ -1,3 +1,4 @@
+#include "common/run_sync.h"
 #include "testing/temp_dir.h"
 #include "ops/webhooks.h"
 
@@ -91,7 +92,7 @@ class WebhooksTest : public ::testing::Test {
       t.id = id;
       t.slug = id == std::string("ten_1") ? "tenant-1" : "tenant-2";
       t.name = id;
-      if (!store_->create_tenant(t, "").is_ok()) throw std::runtime_error("cannot create tenant");
+      if (!run_sync(store_->create_tenant(t, "")).is_ok()) throw std::runtime_error("cannot create tenant");
     }
     options_.retry_schedule = {1s, 2s};  // three attempts in all
     options_.timeout = 2s;
@@ -107,7 +108,7 @@ class WebhooksTest : public ::testing::Test {
     w.secret = "whsec_" + path;
     w.active = active;
     w.created_at = now_ms();
-    Status s = store_->create_webhook(w);
+    Status s = run_sync(store_->create_webhook(w));
     if (!s.is_ok()) throw std::runtime_error(s.message());
     return w.id;
   }
@@ -132,14 +133,13 @@ class WebhooksTest : public ::testing::Test {
   }
 
   store::WebhookDelivery only_delivery(const std::string& webhook_id) {
-    auto list = store_->list_deliveries("ten_1", webhook_id, 10);
+    auto list = run_sync(store_->list_deliveries("ten_1", webhook_id, 10));
     if (!list.ok() || list->size() != 1) throw std::runtime_error("expected one delivery");
     return list->front();
   }
 
   TempDir dir_;
   std::unique_ptr<store::Store> store_;
-  BlockingPool blocking_{2, 64};
   Receiver receiver_;
   asio::io_context ioc_;
   net::HttpClient client_;
@@ -148,7 +148,7 @@ class WebhooksTest : public ::testing::Test {
 };
 
 TEST_F(WebhooksTest, PublishDeliversSignedPayload) {
-  ops::WebhookDispatcher dispatcher(*store_, blocking_, client_, allow_loopback_, options_);
+  ops::WebhookDispatcher dispatcher(*store_, client_, allow_loopback_, options_);
   const std::string id = add_webhook("ten_1", "/hook", {"agent.created"});
   auto published = run_all(dispatcher.publish("ten_1", "agent.created", json::object{{"agent_id", "ag_1"}}));
   ASSERT_TRUE(published.ok()) << published.status().message();
@@ -179,7 +179,7 @@ TEST_F(WebhooksTest, PublishDeliversSignedPayload) {
 }
 
 TEST_F(WebhooksTest, FailedAttemptIsRetriedOnSchedule) {
-  ops::WebhookDispatcher dispatcher(*store_, blocking_, client_, allow_loopback_, options_);
+  ops::WebhookDispatcher dispatcher(*store_, client_, allow_loopback_, options_);
   const std::string id = add_webhook("ten_1", "/fail-once", {"*"});
   ASSERT_TRUE(run_all(dispatcher.publish("ten_1", "session.ended", {})).ok());
   auto d = only_delivery(id);
@@ -202,7 +202,7 @@ TEST_F(WebhooksTest, FailedAttemptIsRetriedOnSchedule) {
 }
 
 TEST_F(WebhooksTest, FailsWhenScheduleIsUsedUp) {
-  ops::WebhookDispatcher dispatcher(*store_, blocking_, client_, allow_loopback_, options_);
+  ops::WebhookDispatcher dispatcher(*store_, client_, allow_loopback_, options_);
   const std::string id = add_webhook("ten_1", "/fail", {"*"});
   ASSERT_TRUE(run_all(dispatcher.publish("ten_1", "x", {})).ok());
   auto d = only_delivery(id);
@@ -223,7 +223,7 @@ TEST_F(WebhooksTest, FailsWhenScheduleIsUsedUp) {
 
 TEST_F(WebhooksTest, RefusedAddressIsNotContacted) {
   net::AddressPolicy strict;  // loopback refused
-  ops::WebhookDispatcher dispatcher(*store_, blocking_, client_, strict, options_);
+  ops::WebhookDispatcher dispatcher(*store_, client_, strict, options_);
   const std::string id = add_webhook("ten_1", "/hook", {"*"});
   ASSERT_TRUE(run_all(dispatcher.publish("ten_1", "x", {})).ok());
   auto d = only_delivery(id);
@@ -234,7 +234,7 @@ TEST_F(WebhooksTest, RefusedAddressIsNotContacted) {
 }
 
 TEST_F(WebhooksTest, OnlySubscribedActiveWebhooksOfTheTenant) {
-  ops::WebhookDispatcher dispatcher(*store_, blocking_, client_, allow_loopback_, options_);
+  ops::WebhookDispatcher dispatcher(*store_, client_, allow_loopback_, options_);
   add_webhook("ten_1", "/exact", {"agent.created", "agent.deleted"});
   add_webhook("ten_1", "/any", {"*"});
   add_webhook("ten_1", "/other-event", {"agent.deleted"});
@@ -255,7 +255,7 @@ TEST_F(WebhooksTest, OnlySubscribedActiveWebhooksOfTheTenant) {
 
 TEST_F(WebhooksTest, SubscriptionsAreRememberedUntilForgottenOrStale) {
   options_.subscriptions_ttl = std::chrono::milliseconds(300);
-  ops::WebhookDispatcher dispatcher(*store_, blocking_, client_, allow_loopback_, options_);
+  ops::WebhookDispatcher dispatcher(*store_, client_, allow_loopback_, options_);
   EXPECT_EQ(run_all(dispatcher.publish("ten_1", "agent.created", {})).value(), 0);
   add_webhook("ten_1", "/late", {"agent.created"});
   EXPECT_EQ(run_all(dispatcher.publish("ten_1", "agent.created", {})).value(), 0) << "the list read a moment ago serves";
@@ -268,7 +268,7 @@ TEST_F(WebhooksTest, SubscriptionsAreRememberedUntilForgottenOrStale) {
 
 TEST_F(WebhooksTest, MaySubscribeIsFalseOnlyWhenAFreshListHasNoSubscriber) {
   options_.subscriptions_ttl = std::chrono::milliseconds(300);
-  ops::WebhookDispatcher dispatcher(*store_, blocking_, client_, allow_loopback_, options_);
+  ops::WebhookDispatcher dispatcher(*store_, client_, allow_loopback_, options_);
   add_webhook("ten_1", "/completed", {"conversation.completed"});
   EXPECT_TRUE(dispatcher.may_subscribe("ten_1", "message.received")) << "not read yet: unknown";
   EXPECT_EQ(run_all(dispatcher.publish("ten_1", "message.received", {})).value(), 0);
@@ -286,14 +286,14 @@ TEST_F(WebhooksTest, MaySubscribeIsFalseOnlyWhenAFreshListHasNoSubscriber) {
 TEST_F(WebhooksTest, PendingDeliveriesSurviveARestart) {
   const std::string id = add_webhook("ten_1", "/fail-once", {"*"});
   {
-    ops::WebhookDispatcher first(*store_, blocking_, client_, allow_loopback_, options_);
+    ops::WebhookDispatcher first(*store_, client_, allow_loopback_, options_);
     ASSERT_TRUE(run_all(first.publish("ten_1", "x", {})).ok());
   }
   store_.reset();
   auto reopened = store::open_sqlite(dir_.file("brainstem.db"));
   ASSERT_TRUE(reopened.ok());
   store_ = std::move(reopened).value();
-  ops::WebhookDispatcher second(*store_, blocking_, client_, allow_loopback_, options_);
+  ops::WebhookDispatcher second(*store_, client_, allow_loopback_, options_);
   auto d = only_delivery(id);
   EXPECT_EQ(run_all(second.deliver_due(d.next_attempt_at)), 1);
   EXPECT_EQ(only_delivery(id).status, "delivered");

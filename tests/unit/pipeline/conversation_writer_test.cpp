@@ -1,7 +1,7 @@
 // The group-committing writer of conversation records, against a real SQLite store.
+#include "common/run_sync.h"
 #include "pipeline/conversation_writer.h"
 
-#include "common/offload.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/temp_dir.h"
 
@@ -39,20 +39,27 @@ store::ConversationRecord record_of(const std::string& session, int n) {
 
 TEST(ConversationWriter, BackloggedWhileMoreThanABatchWaitsThenEveryRecordIsWritten) {
   test_support::TempDir dir;
-  auto opened = store::open_sqlite(dir.file("brainstem.db"));
+  store::SqliteOptions one_thread;
+  one_thread.threads = 1;
+  auto opened = store::open_sqlite(dir.file("brainstem.db"), one_thread);
   ASSERT_TRUE(opened.ok()) << opened.status().message();
   auto store = std::move(opened).value();
-  BlockingPool pool(1, 100);
-  pipeline::ConversationWriter writer(*store, pool, /*max_batch=*/2);
+  store::CacheEntry entry;
+  entry.id = "ce_1";
+  entry.tenant_id = "t1";
+  entry.question = entry.answer = "q";
+  ASSERT_TRUE(run_sync(store->put_cache_entry(entry)).is_ok());
+  pipeline::ConversationWriter writer(*store, /*max_batch=*/2);
 
   asio::io_context ioc;
   std::promise<void> gate;
   std::shared_future<void> gate_open = gate.get_future().share();
-  // Holds the pool's only thread, so that the first batch cannot be written yet.
+  // Holds the store's only thread (a scan waits in its visitor), so that the first batch
+  // cannot be written yet.
   asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
-    co_await pool.run([gate_open] {
+    co_await store->scan_cache_entries([gate_open](const store::CacheEntry&) {
       gate_open.wait();
-      return 0;
+      return false;
     });
   }, asio::detached);
   std::vector<std::optional<Status>> outcomes(5);
@@ -77,7 +84,7 @@ TEST(ConversationWriter, BackloggedWhileMoreThanABatchWaitsThenEveryRecordIsWrit
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(outcomes[i]) << i;
     EXPECT_TRUE(outcomes[i]->is_ok()) << outcomes[i]->message();
-    auto turns = store->recent_turns("t1", "a1", "s" + std::to_string(i), 10);
+    auto turns = run_sync(store->recent_turns("t1", "a1", "s" + std::to_string(i), 10));
     ASSERT_TRUE(turns.ok());
     EXPECT_EQ(turns->size(), 1u) << i;
   }

@@ -1,3 +1,4 @@
+#include "common/run_sync.h"
 #include "pipeline/semantic_cache.h"
 
 #include "models/hashed_embedder.h"
@@ -347,9 +348,9 @@ std::unique_ptr<store::Store> open_store(const std::string& path) {
 TEST(SemanticCacheLoad, FillsTheCacheFromTheStore) {
   TempDir dir;
   auto store = open_store(dir.file("brainstem.db"));
-  ASSERT_TRUE(store->put_cache_entry(entry("e1", "What are your opening hours?", "9 to 5")).is_ok());
-  ASSERT_TRUE(store->put_cache_entry(entry("e2", "What is my balance?", "$10", "t1", "a1", "cust_1")).is_ok());
-  ASSERT_TRUE(store->put_cache_entry(entry("e3", "Do you deliver to Canada?", "Yes", "t2", "a9")).is_ok());
+  ASSERT_TRUE(run_sync(store->put_cache_entry(entry("e1", "What are your opening hours?", "9 to 5"))).is_ok());
+  ASSERT_TRUE(run_sync(store->put_cache_entry(entry("e2", "What is my balance?", "$10", "t1", "a1", "cust_1"))).is_ok());
+  ASSERT_TRUE(run_sync(store->put_cache_entry(entry("e3", "Do you deliver to Canada?", "Yes", "t2", "a9"))).is_ok());
 
   SemanticCache cache;
   Status s = cache.load(*store);
@@ -377,9 +378,9 @@ TEST(SemanticCacheLoad, SurvivesAReopenAndKeepsTheLimit) {
   const std::string path = dir.file("brainstem.db");
   {
     auto store = open_store(path);
-    ASSERT_TRUE(store->put_cache_entry(entry("e1", "What are your opening hours?", "1")).is_ok());
-    ASSERT_TRUE(store->put_cache_entry(entry("e2", "Do you deliver to Canada?", "2")).is_ok());
-    ASSERT_TRUE(store->put_cache_entry(entry("e3", "Can I pay by card?", "3")).is_ok());
+    ASSERT_TRUE(run_sync(store->put_cache_entry(entry("e1", "What are your opening hours?", "1"))).is_ok());
+    ASSERT_TRUE(run_sync(store->put_cache_entry(entry("e2", "Do you deliver to Canada?", "2"))).is_ok());
+    ASSERT_TRUE(run_sync(store->put_cache_entry(entry("e3", "Can I pay by card?", "3"))).is_ok());
   }
   auto store = open_store(path);
   SemanticCache cache(2);

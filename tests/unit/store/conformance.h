@@ -2,6 +2,7 @@
 // with two tenants, "t1" and "t2". A new engine is one more type in `Engines`.
 #pragma once
 
+#include "common/run_sync.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/temp_dir.h"
 
@@ -41,7 +42,7 @@ class StoreConformance : public ::testing::Test {
       t.slug = std::string("slug-") + id;
       t.name = id;
       t.created_at = 1;
-      ASSERT_TRUE(store_->create_tenant(t, "").is_ok());
+      ASSERT_TRUE(run_sync(store_->create_tenant(t, "")).is_ok());
     }
   }
 

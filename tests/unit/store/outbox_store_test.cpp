@@ -1,5 +1,6 @@
 // Conformance suite of store::OutboxStore: what every engine must do with webhooks and their
 // deliveries, claims and leases included. Every engine in conformance.h runs all of it.
+#include "common/run_sync.h"
 #include "conformance.h"
 
 #include <gtest/gtest.h>
@@ -50,8 +51,8 @@ WebhookDelivery make_delivery(const std::string& id, const std::string& webhook_
 TYPED_TEST(OutboxStoreConformance, WebhookRoundTrip) {
   Webhook webhook = make_webhook("wh_1");
   webhook.active = false;
-  ASSERT_TRUE(this->store_->create_webhook(webhook).is_ok());
-  auto got = this->store_->get_webhook("t1", "wh_1");
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(webhook)).is_ok());
+  auto got = run_sync(this->store_->get_webhook("t1", "wh_1"));
   ASSERT_TRUE(got.ok()) << got.status().message();
   EXPECT_EQ(got->id, "wh_1");
   EXPECT_EQ(got->tenant_id, "t1");
@@ -63,41 +64,41 @@ TYPED_TEST(OutboxStoreConformance, WebhookRoundTrip) {
 }
 
 TYPED_TEST(OutboxStoreConformance, WebhooksAreTenantScoped) {
-  ASSERT_TRUE(this->store_->create_webhook(make_webhook("wh_1")).is_ok());
-  EXPECT_EQ(this->store_->create_webhook(make_webhook("wh_1", "t2")).code(), StatusCode::kConflict);
-  EXPECT_EQ(this->store_->create_webhook(make_webhook("wh_2", "nope")).code(), StatusCode::kNotFound);
-  EXPECT_EQ(this->store_->get_webhook("t2", "wh_1").status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(this->store_->delete_webhook("t2", "wh_1").code(), StatusCode::kNotFound);
-  EXPECT_TRUE(this->store_->get_webhook("t1", "wh_1").ok());
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(make_webhook("wh_1"))).is_ok());
+  EXPECT_EQ(run_sync(this->store_->create_webhook(make_webhook("wh_1", "t2"))).code(), StatusCode::kConflict);
+  EXPECT_EQ(run_sync(this->store_->create_webhook(make_webhook("wh_2", "nope"))).code(), StatusCode::kNotFound);
+  EXPECT_EQ(run_sync(this->store_->get_webhook("t2", "wh_1")).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(run_sync(this->store_->delete_webhook("t2", "wh_1")).code(), StatusCode::kNotFound);
+  EXPECT_TRUE(run_sync(this->store_->get_webhook("t1", "wh_1")).ok());
 }
 
 TYPED_TEST(OutboxStoreConformance, ListWebhooksNewestFirst) {
-  ASSERT_TRUE(this->store_->create_webhook(make_webhook("wh_old", "t1", 1000)).is_ok());
-  ASSERT_TRUE(this->store_->create_webhook(make_webhook("wh_new", "t1", 2000)).is_ok());
-  ASSERT_TRUE(this->store_->create_webhook(make_webhook("wh_other", "t2", 3000)).is_ok());
-  auto webhooks = this->store_->list_webhooks("t1");
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(make_webhook("wh_old", "t1", 1000))).is_ok());
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(make_webhook("wh_new", "t1", 2000))).is_ok());
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(make_webhook("wh_other", "t2", 3000))).is_ok());
+  auto webhooks = run_sync(this->store_->list_webhooks("t1"));
   ASSERT_TRUE(webhooks.ok());
   EXPECT_EQ(ids_of(*webhooks), (std::vector<std::string>{"wh_new", "wh_old"}));
 }
 
 TYPED_TEST(OutboxStoreConformance, DeleteWebhookDeletesItsDeliveries) {
-  ASSERT_TRUE(this->store_->create_webhook(make_webhook("wh_1")).is_ok());
-  ASSERT_TRUE(this->store_->create_webhook(make_webhook("wh_2")).is_ok());
-  ASSERT_TRUE(this->store_
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(make_webhook("wh_1"))).is_ok());
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(make_webhook("wh_2"))).is_ok());
+  ASSERT_TRUE(run_sync(this->store_
                   ->enqueue_deliveries({make_delivery("whd_1", "wh_1", 100), make_delivery("whd_2", "wh_1", 100),
-                                        make_delivery("whd_3", "wh_2", 100)})
+                                        make_delivery("whd_3", "wh_2", 100)}))
                   .is_ok());
-  ASSERT_TRUE(this->store_->delete_webhook("t1", "wh_1").is_ok());
-  EXPECT_EQ(this->store_->get_webhook("t1", "wh_1").status().code(), StatusCode::kNotFound);
-  EXPECT_TRUE(this->store_->list_deliveries("t1", "wh_1", 10)->empty());
-  EXPECT_EQ(ids_of(*this->store_->claim_deliveries(100, 1000, 10)), (std::vector<std::string>{"whd_3"}));
-  EXPECT_EQ(this->store_->delete_webhook("t1", "wh_1").code(), StatusCode::kNotFound);
+  ASSERT_TRUE(run_sync(this->store_->delete_webhook("t1", "wh_1")).is_ok());
+  EXPECT_EQ(run_sync(this->store_->get_webhook("t1", "wh_1")).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(run_sync(this->store_->list_deliveries("t1", "wh_1", 10))->empty());
+  EXPECT_EQ(ids_of(*run_sync(this->store_->claim_deliveries(100, 1000, 10))), (std::vector<std::string>{"whd_3"}));
+  EXPECT_EQ(run_sync(this->store_->delete_webhook("t1", "wh_1")).code(), StatusCode::kNotFound);
 }
 
 TYPED_TEST(OutboxStoreConformance, DeliveryRoundTrip) {
-  ASSERT_TRUE(this->store_->create_webhook(make_webhook("wh_1")).is_ok());
-  ASSERT_TRUE(this->store_->enqueue_deliveries({make_delivery("whd_1", "wh_1", 100)}).is_ok());
-  auto deliveries = this->store_->list_deliveries("t1", "wh_1", 10);
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(make_webhook("wh_1"))).is_ok());
+  ASSERT_TRUE(run_sync(this->store_->enqueue_deliveries({make_delivery("whd_1", "wh_1", 100)})).is_ok());
+  auto deliveries = run_sync(this->store_->list_deliveries("t1", "wh_1", 10));
   ASSERT_TRUE(deliveries.ok());
   ASSERT_EQ(deliveries->size(), 1u);
   const WebhookDelivery& got = deliveries->front();
@@ -116,58 +117,58 @@ TYPED_TEST(OutboxStoreConformance, DeliveryRoundTrip) {
 }
 
 TYPED_TEST(OutboxStoreConformance, EnqueueForAnotherTenantsWebhookStoresNothing) {
-  ASSERT_TRUE(this->store_->create_webhook(make_webhook("wh_1")).is_ok());
-  Status s = this->store_->enqueue_deliveries({make_delivery("whd_1", "wh_1", 100), make_delivery("whd_2", "wh_1", 100, "t2")});
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(make_webhook("wh_1"))).is_ok());
+  Status s = run_sync(this->store_->enqueue_deliveries({make_delivery("whd_1", "wh_1", 100), make_delivery("whd_2", "wh_1", 100, "t2")}));
   EXPECT_EQ(s.code(), StatusCode::kNotFound);
-  EXPECT_EQ(this->store_->enqueue_deliveries({make_delivery("whd_3", "wh_missing", 100)}).code(), StatusCode::kNotFound);
-  EXPECT_TRUE(this->store_->list_deliveries("t1", "wh_1", 10)->empty());
-  EXPECT_TRUE(this->store_->enqueue_deliveries({}).is_ok());
+  EXPECT_EQ(run_sync(this->store_->enqueue_deliveries({make_delivery("whd_3", "wh_missing", 100)})).code(), StatusCode::kNotFound);
+  EXPECT_TRUE(run_sync(this->store_->list_deliveries("t1", "wh_1", 10))->empty());
+  EXPECT_TRUE(run_sync(this->store_->enqueue_deliveries({})).is_ok());
 }
 
 TYPED_TEST(OutboxStoreConformance, ClaimedDeliveriesArePendingAndDueOldestFirst) {
-  ASSERT_TRUE(this->store_->create_webhook(make_webhook("wh_1")).is_ok());
-  ASSERT_TRUE(this->store_->create_webhook(make_webhook("wh_2", "t2")).is_ok());
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(make_webhook("wh_1"))).is_ok());
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(make_webhook("wh_2", "t2"))).is_ok());
   WebhookDelivery delivered = make_delivery("whd_done", "wh_1", 10);
   delivered.status = "delivered";
-  ASSERT_TRUE(this->store_
+  ASSERT_TRUE(run_sync(this->store_
                   ->enqueue_deliveries({make_delivery("whd_late", "wh_1", 300), make_delivery("whd_first", "wh_1", 100),
-                                        make_delivery("whd_future", "wh_1", 900), delivered})
+                                        make_delivery("whd_future", "wh_1", 900), delivered}))
                   .is_ok());
-  ASSERT_TRUE(this->store_->enqueue_deliveries({make_delivery("whd_t2", "wh_2", 200, "t2")}).is_ok());
+  ASSERT_TRUE(run_sync(this->store_->enqueue_deliveries({make_delivery("whd_t2", "wh_2", 200, "t2")})).is_ok());
 
-  EXPECT_TRUE(this->store_->claim_deliveries(50, 1000, 10)->empty());
-  EXPECT_EQ(ids_of(*this->store_->claim_deliveries(300, 1000, 2)), (std::vector<std::string>{"whd_first", "whd_t2"}));
-  auto rest = this->store_->claim_deliveries(300, 1000, 10);
+  EXPECT_TRUE(run_sync(this->store_->claim_deliveries(50, 1000, 10))->empty());
+  EXPECT_EQ(ids_of(*run_sync(this->store_->claim_deliveries(300, 1000, 2))), (std::vector<std::string>{"whd_first", "whd_t2"}));
+  auto rest = run_sync(this->store_->claim_deliveries(300, 1000, 10));
   ASSERT_TRUE(rest.ok());
   EXPECT_EQ(ids_of(*rest), (std::vector<std::string>{"whd_late"})) << "the first claim's are leased";
 }
 
 TYPED_TEST(OutboxStoreConformance, AClaimIsLeasedAndDueAgainWhenTheLeaseEnds) {
-  ASSERT_TRUE(this->store_->create_webhook(make_webhook("wh_1")).is_ok());
-  ASSERT_TRUE(this->store_->enqueue_deliveries({make_delivery("whd_1", "wh_1", 100)}).is_ok());
-  auto claimed = this->store_->claim_deliveries(200, 5000, 10);
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(make_webhook("wh_1"))).is_ok());
+  ASSERT_TRUE(run_sync(this->store_->enqueue_deliveries({make_delivery("whd_1", "wh_1", 100)})).is_ok());
+  auto claimed = run_sync(this->store_->claim_deliveries(200, 5000, 10));
   ASSERT_TRUE(claimed.ok());
   ASSERT_EQ(claimed->size(), 1u);
   EXPECT_EQ(claimed->front().next_attempt_at, 5200);
   EXPECT_EQ(claimed->front().attempts, 0);
   // A second claimer (another node) finds nothing while the lease holds ...
-  EXPECT_TRUE(this->store_->claim_deliveries(5199, 5000, 10)->empty());
+  EXPECT_TRUE(run_sync(this->store_->claim_deliveries(5199, 5000, 10))->empty());
   // ... and the delivery again once the first claimer let its lease run out.
-  EXPECT_EQ(ids_of(*this->store_->claim_deliveries(5200, 5000, 10)), (std::vector<std::string>{"whd_1"}));
+  EXPECT_EQ(ids_of(*run_sync(this->store_->claim_deliveries(5200, 5000, 10))), (std::vector<std::string>{"whd_1"}));
 }
 
 TYPED_TEST(OutboxStoreConformance, ConcurrentClaimersNeverShareADelivery) {
-  ASSERT_TRUE(this->store_->create_webhook(make_webhook("wh_1")).is_ok());
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(make_webhook("wh_1"))).is_ok());
   std::vector<WebhookDelivery> deliveries;
   for (int i = 0; i < 200; ++i) deliveries.push_back(make_delivery("whd_" + std::to_string(i), "wh_1", 100));
-  ASSERT_TRUE(this->store_->enqueue_deliveries(deliveries).is_ok());
+  ASSERT_TRUE(run_sync(this->store_->enqueue_deliveries(deliveries)).is_ok());
   std::mutex mu;
   std::vector<std::string> claimed;
   std::vector<std::thread> claimers;
   for (int t = 0; t < 4; ++t) {
     claimers.emplace_back([&] {
       for (;;) {
-        auto batch = this->store_->claim_deliveries(1000, 60000, 7);
+        auto batch = run_sync(this->store_->claim_deliveries(1000, 60000, 7));
         if (!batch.ok() || batch->empty()) return;
         std::lock_guard lock(mu);
         for (const auto& d : *batch) claimed.push_back(d.id);
@@ -181,17 +182,17 @@ TYPED_TEST(OutboxStoreConformance, ConcurrentClaimersNeverShareADelivery) {
 }
 
 TYPED_TEST(OutboxStoreConformance, UpdateDeliveryStoresTheAttempt) {
-  ASSERT_TRUE(this->store_->create_webhook(make_webhook("wh_1")).is_ok());
-  ASSERT_TRUE(this->store_->enqueue_deliveries({make_delivery("whd_1", "wh_1", 100)}).is_ok());
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(make_webhook("wh_1"))).is_ok());
+  ASSERT_TRUE(run_sync(this->store_->enqueue_deliveries({make_delivery("whd_1", "wh_1", 100)})).is_ok());
   WebhookDelivery attempt = make_delivery("whd_1", "wh_1", 5000);
   attempt.attempts = 1;
   attempt.last_status_code = 503;
   attempt.last_error = "upstream unavailable";
   attempt.updated_at = 4000;
-  ASSERT_TRUE(this->store_->update_delivery(attempt).is_ok());
-  EXPECT_TRUE(this->store_->claim_deliveries(4999, 1000, 10)->empty());
+  ASSERT_TRUE(run_sync(this->store_->update_delivery(attempt)).is_ok());
+  EXPECT_TRUE(run_sync(this->store_->claim_deliveries(4999, 1000, 10))->empty());
 
-  auto got = this->store_->list_deliveries("t1", "wh_1", 10)->front();
+  auto got = run_sync(this->store_->list_deliveries("t1", "wh_1", 10))->front();
   EXPECT_EQ(got.status, "pending");
   EXPECT_EQ(got.attempts, 1);
   EXPECT_EQ(got.next_attempt_at, 5000);
@@ -203,34 +204,34 @@ TYPED_TEST(OutboxStoreConformance, UpdateDeliveryStoresTheAttempt) {
   attempt.status = "delivered";
   attempt.attempts = 2;
   attempt.last_status_code = 200;
-  ASSERT_TRUE(this->store_->update_delivery(attempt).is_ok());
-  EXPECT_TRUE(this->store_->claim_deliveries(99999, 1000, 10)->empty());
-  EXPECT_EQ(this->store_->list_deliveries("t1", "wh_1", 10)->front().status, "delivered");
+  ASSERT_TRUE(run_sync(this->store_->update_delivery(attempt)).is_ok());
+  EXPECT_TRUE(run_sync(this->store_->claim_deliveries(99999, 1000, 10))->empty());
+  EXPECT_EQ(run_sync(this->store_->list_deliveries("t1", "wh_1", 10))->front().status, "delivered");
 }
 
 TYPED_TEST(OutboxStoreConformance, UpdateDeliveryOfOtherTenantIsNotFound) {
-  ASSERT_TRUE(this->store_->create_webhook(make_webhook("wh_1")).is_ok());
-  ASSERT_TRUE(this->store_->enqueue_deliveries({make_delivery("whd_1", "wh_1", 100)}).is_ok());
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(make_webhook("wh_1"))).is_ok());
+  ASSERT_TRUE(run_sync(this->store_->enqueue_deliveries({make_delivery("whd_1", "wh_1", 100)})).is_ok());
   WebhookDelivery attempt = make_delivery("whd_1", "wh_1", 100, "t2");
   attempt.status = "failed";
-  EXPECT_EQ(this->store_->update_delivery(attempt).code(), StatusCode::kNotFound);
-  EXPECT_EQ(this->store_->update_delivery(make_delivery("whd_missing", "wh_1", 100)).code(), StatusCode::kNotFound);
-  EXPECT_EQ(this->store_->list_deliveries("t1", "wh_1", 10)->front().status, "pending");
+  EXPECT_EQ(run_sync(this->store_->update_delivery(attempt)).code(), StatusCode::kNotFound);
+  EXPECT_EQ(run_sync(this->store_->update_delivery(make_delivery("whd_missing", "wh_1", 100))).code(), StatusCode::kNotFound);
+  EXPECT_EQ(run_sync(this->store_->list_deliveries("t1", "wh_1", 10))->front().status, "pending");
 }
 
 TYPED_TEST(OutboxStoreConformance, ListDeliveriesNewestFirstWithLimit) {
-  ASSERT_TRUE(this->store_->create_webhook(make_webhook("wh_1")).is_ok());
-  ASSERT_TRUE(this->store_->create_webhook(make_webhook("wh_2")).is_ok());
-  ASSERT_TRUE(this->store_
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(make_webhook("wh_1"))).is_ok());
+  ASSERT_TRUE(run_sync(this->store_->create_webhook(make_webhook("wh_2"))).is_ok());
+  ASSERT_TRUE(run_sync(this->store_
                   ->enqueue_deliveries({make_delivery("whd_1", "wh_1", 0, "t1", 1000),
                                         make_delivery("whd_3", "wh_1", 0, "t1", 3000),
                                         make_delivery("whd_2", "wh_1", 0, "t1", 2000),
-                                        make_delivery("whd_other", "wh_2", 0, "t1", 4000)})
+                                        make_delivery("whd_other", "wh_2", 0, "t1", 4000)}))
                   .is_ok());
-  EXPECT_EQ(ids_of(*this->store_->list_deliveries("t1", "wh_1", 10)),
+  EXPECT_EQ(ids_of(*run_sync(this->store_->list_deliveries("t1", "wh_1", 10))),
             (std::vector<std::string>{"whd_3", "whd_2", "whd_1"}));
-  EXPECT_EQ(ids_of(*this->store_->list_deliveries("t1", "wh_1", 2)), (std::vector<std::string>{"whd_3", "whd_2"}));
-  EXPECT_TRUE(this->store_->list_deliveries("t2", "wh_1", 10)->empty());
+  EXPECT_EQ(ids_of(*run_sync(this->store_->list_deliveries("t1", "wh_1", 2))), (std::vector<std::string>{"whd_3", "whd_2"}));
+  EXPECT_TRUE(run_sync(this->store_->list_deliveries("t2", "wh_1", 10))->empty());
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // Several connections, threads and processes on one database file.
 #include "testing/temp_dir.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_store_impl.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -27,8 +27,8 @@ using namespace std::chrono_literals;
 
 using brainstem::test_support::TempDir;
 
-std::unique_ptr<Store> open_or_die(const std::string& path, const SqliteOptions& options = {}) {
-  auto opened = open_sqlite(path, options);
+std::unique_ptr<sqlite::Database> open_or_die(const std::string& path, const SqliteOptions& options = {}) {
+  auto opened = sqlite::open_database(path, options);
   if (!opened.ok()) throw std::runtime_error("open failed: " + opened.status().message());
   return std::move(opened).value();
 }
@@ -66,7 +66,7 @@ ApiKey make_key(const std::string& id, const std::string& tenant_id) {
 
 // Appends an audit entry whose seal blocks until `release` is set, so the writer connection
 // (and the database's write lock) stays held meanwhile. `entered` is set once it holds them.
-std::thread hold_writer(Store& store, std::promise<void>& entered, std::shared_future<void> release) {
+std::thread hold_writer(sqlite::Database& store, std::promise<void>& entered, std::shared_future<void> release) {
   return std::thread([&store, &entered, release] {
     AuditEntry e;
     e.id = "aud_hold";
@@ -243,7 +243,7 @@ TEST_F(SqliteStoreConcurrency, AcknowledgedWritesSurviveKill) {
   ASSERT_GE(child, 0);
   if (child == 0) {
     close(fds[0]);
-    auto opened = open_sqlite(path_);
+    auto opened = sqlite::open_database(path_);
     if (!opened.ok()) _exit(2);
     auto& store = *opened.value();
     for (int i = 0;; ++i) {

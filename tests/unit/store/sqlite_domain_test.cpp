@@ -4,7 +4,7 @@
 #include "testing/temp_dir.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/migrations.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_store_impl.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -110,8 +110,8 @@ class SqliteDomain : public ::testing::Test {
     }
   }
 
-  static std::unique_ptr<Store> open_or_die(const std::string& path, const SqliteOptions& options = {}) {
-    auto opened = open_sqlite(path, options);
+  static std::unique_ptr<sqlite::Database> open_or_die(const std::string& path, const SqliteOptions& options = {}) {
+    auto opened = sqlite::open_database(path, options);
     if (!opened.ok()) throw std::runtime_error("open failed: " + opened.status().message());
     return std::move(opened).value();
   }
@@ -141,7 +141,7 @@ class SqliteDomain : public ::testing::Test {
 
   TempDir dir_;
   std::string path_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<sqlite::Database> store_;
 };
 
 // --- schema
@@ -637,7 +637,7 @@ TEST_F(SqliteDomain, DeleteFact) {
 
 // --- semantic cache
 
-std::vector<CacheEntry> scan_all(Store& store) {
+std::vector<CacheEntry> scan_all(sqlite::Database& store) {
   std::vector<CacheEntry> out;
   Status s = store.scan_cache_entries([&](const CacheEntry& e) {
     out.push_back(e);

@@ -1,6 +1,6 @@
 // The SQLite store's knowledge sources and chunks.
 #include "testing/temp_dir.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_store_impl.h"
 
 #include <gtest/gtest.h>
 
@@ -53,7 +53,7 @@ class SqliteKnowledge : public ::testing::Test {
  protected:
   void SetUp() override {
     path_ = dir_.file("brainstem.db");
-    auto opened = open_sqlite(path_, {});
+    auto opened = sqlite::open_database(path_, {});
     ASSERT_TRUE(opened.ok()) << opened.status().message();
     store_ = std::move(*opened);
     for (const char* id : {"t1", "t2"}) {
@@ -77,7 +77,7 @@ class SqliteKnowledge : public ::testing::Test {
 
   TempDir dir_;
   std::string path_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<sqlite::Database> store_;
 };
 
 TEST_F(SqliteKnowledge, SourceRoundTripIsTenantScoped) {
@@ -180,7 +180,7 @@ TEST_F(SqliteKnowledge, InterruptedIngestionsFailAndKeepTheirPreviousChunks) {
   ASSERT_TRUE(store_->replace_knowledge_chunks(make_ingestion("s1", {make_chunk(0, "v1")})).ok());
   ASSERT_TRUE(store_->set_knowledge_source_status("t1", "s1", "processing", "").is_ok());
   store_.reset();
-  auto reopened = open_sqlite(path_, {});
+  auto reopened = sqlite::open_database(path_, {});
   ASSERT_TRUE(reopened.ok());
   auto failed = (*reopened)->fail_interrupted_ingestions(5000);
   ASSERT_TRUE(failed.ok());

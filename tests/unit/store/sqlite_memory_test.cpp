@@ -1,6 +1,6 @@
 // The SQLite store's CELLSTATE memory entities, scope turns and locks.
 #include "testing/temp_dir.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_store_impl.h"
 
 #include <gtest/gtest.h>
 
@@ -31,7 +31,7 @@ MemoryEntity entity(const std::string& kind, const std::string& id, int64_t crea
 class SqliteMemory : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = open_sqlite(dir_.file("brainstem.db"), {});
+    auto opened = sqlite::open_database(dir_.file("brainstem.db"), {});
     ASSERT_TRUE(opened.ok()) << opened.status().message();
     store_ = std::move(*opened);
   }
@@ -45,7 +45,7 @@ class SqliteMemory : public ::testing::Test {
   }
 
   TempDir dir_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<sqlite::Database> store_;
 };
 
 TEST_F(SqliteMemory, CreateGetAndDuplicate) {

@@ -1,6 +1,6 @@
 #include "testing/sqlite_raw.h"
 #include "testing/temp_dir.h"
-#include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/sqlite_store_impl.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -64,8 +64,8 @@ class SqliteStore : public ::testing::Test {
     store_ = open_or_die(path_);
   }
 
-  static std::unique_ptr<Store> open_or_die(const std::string& path, const SqliteOptions& options = {}) {
-    auto opened = open_sqlite(path, options);
+  static std::unique_ptr<sqlite::Database> open_or_die(const std::string& path, const SqliteOptions& options = {}) {
+    auto opened = sqlite::open_database(path, options);
     if (!opened.ok()) throw std::runtime_error("open failed: " + opened.status().message());
     return std::move(opened).value();
   }
@@ -78,7 +78,7 @@ class SqliteStore : public ::testing::Test {
 
   TempDir dir_;
   std::string path_;
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<sqlite::Database> store_;
 };
 
 // --- engine and migrations
@@ -86,7 +86,6 @@ class SqliteStore : public ::testing::Test {
 TEST_F(SqliteStore, OpenCreatesLatestSchema) {
   EXPECT_GE(sqlite_latest_schema_version(), 1);
   EXPECT_EQ(store_->schema_version(), sqlite_latest_schema_version());
-  EXPECT_EQ(store_->engine_name(), "sqlite");
   EXPECT_TRUE(store_->ping().is_ok());
   for (const char* table : {"tenants", "users", "memberships", "api_keys", "audit_log", "audit_heads", "settings"}) {
     EXPECT_EQ(raw_text(path_, std::string("SELECT name FROM sqlite_master WHERE type='table' AND name='") + table +
@@ -129,7 +128,7 @@ TEST_F(SqliteStore, NewerSchemaIsRefused) {
   store_.reset();
   int newer = sqlite_latest_schema_version() + 1;
   raw_exec(path_, "INSERT INTO schema_migrations(version, applied_at) VALUES (" + std::to_string(newer) + ", 0)");
-  auto opened = open_sqlite(path_);
+  auto opened = sqlite::open_database(path_);
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(opened.status().message(), "database schema v" + std::to_string(newer) + " is newer than this build (v" +
@@ -137,7 +136,7 @@ TEST_F(SqliteStore, NewerSchemaIsRefused) {
 }
 
 TEST_F(SqliteStore, OpenInMissingDirectoryIsUnavailable) {
-  auto opened = open_sqlite(dir_.file("missing/dir/brainstem.db"));
+  auto opened = sqlite::open_database(dir_.file("missing/dir/brainstem.db"));
   ASSERT_FALSE(opened.ok());
   EXPECT_EQ(opened.status().code(), StatusCode::kUnavailable);
 }

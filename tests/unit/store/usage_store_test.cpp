@@ -1,5 +1,6 @@
 // Conformance suite of store::UsageStore: recording metered usage and the sums budgets and
 // reports read. Every engine in conformance.h runs all of it.
+#include "common/run_sync.h"
 #include "conformance.h"
 
 #include <gtest/gtest.h>
@@ -33,20 +34,20 @@ UsageRecord make_usage(const std::string& tenant_id, const std::string& model, c
 }
 
 TYPED_TEST(UsageStoreConformance, UsageSummaryGroupsByModelAndKeyWithinTheWindow) {
-  ASSERT_TRUE(this->store_
+  ASSERT_TRUE(run_sync(this->store_
                   ->record_usage({make_usage("t1", "llama", "key_1", 1000, 0.5),
                                   make_usage("t1", "llama", "key_1", 1500, 0.25),
                                   make_usage("t1", "llama", "", 1200, 1.0),
                                   make_usage("t1", "gpt", "key_1", 1999, 2.0),
                                   make_usage("t1", "gpt", "key_1", 2000, 4.0),  // at to_ms: outside
                                   make_usage("t1", "gpt", "key_1", 999, 8.0),   // before from_ms
-                                  make_usage("t2", "llama", "key_1", 1000, 16.0)})
+                                  make_usage("t2", "llama", "key_1", 1000, 16.0)}))
                   .is_ok());
   UsageQuery query;
   query.tenant_id = "t1";
   query.from_ms = 1000;
   query.to_ms = 2000;
-  auto rows = this->store_->usage_summary(query);
+  auto rows = run_sync(this->store_->usage_summary(query));
   ASSERT_TRUE(rows.ok()) << rows.status().message();
   ASSERT_EQ(rows->size(), 3u);
   EXPECT_EQ((*rows)[0].model, "gpt");
@@ -65,22 +66,22 @@ TYPED_TEST(UsageStoreConformance, UsageSummaryGroupsByModelAndKeyWithinTheWindow
 
   UsageQuery everything;
   everything.tenant_id = "t1";
-  EXPECT_EQ(this->store_->usage_summary(everything)->size(), 3u);
-  EXPECT_EQ(this->store_->usage_summary(everything)->front().requests, 3);
+  EXPECT_EQ(run_sync(this->store_->usage_summary(everything))->size(), 3u);
+  EXPECT_EQ(run_sync(this->store_->usage_summary(everything))->front().requests, 3);
 }
 
 TYPED_TEST(UsageStoreConformance, UsageCostSumsTheHalfOpenWindow) {
-  ASSERT_TRUE(this->store_
+  ASSERT_TRUE(run_sync(this->store_
                   ->record_usage({make_usage("t1", "llama", "key_1", 1000, 0.5),
                                   make_usage("t1", "gpt", "", 1500, 0.25),
                                   make_usage("t1", "gpt", "", 2000, 4.0),
-                                  make_usage("t2", "gpt", "", 1500, 8.0)})
+                                  make_usage("t2", "gpt", "", 1500, 8.0)}))
                   .is_ok());
-  EXPECT_DOUBLE_EQ(*this->store_->usage_cost("t1", 1000, 2000), 0.75);
-  EXPECT_DOUBLE_EQ(*this->store_->usage_cost("t1", 0, INT64_MAX), 4.75);
-  EXPECT_DOUBLE_EQ(*this->store_->usage_cost("t1", 3000, 4000), 0.0);
-  EXPECT_DOUBLE_EQ(*this->store_->usage_cost("t3", 0, INT64_MAX), 0.0);
-  EXPECT_TRUE(this->store_->record_usage({}).is_ok());
+  EXPECT_DOUBLE_EQ(*run_sync(this->store_->usage_cost("t1", 1000, 2000)), 0.75);
+  EXPECT_DOUBLE_EQ(*run_sync(this->store_->usage_cost("t1", 0, INT64_MAX)), 4.75);
+  EXPECT_DOUBLE_EQ(*run_sync(this->store_->usage_cost("t1", 3000, 4000)), 0.0);
+  EXPECT_DOUBLE_EQ(*run_sync(this->store_->usage_cost("t3", 0, INT64_MAX)), 0.0);
+  EXPECT_TRUE(run_sync(this->store_->record_usage({})).is_ok());
 }
 
 }  // namespace
