@@ -128,6 +128,138 @@ models::ChatRequest read_messages(const http::Request& req, bool& stream) {
   return parse_messages(json_body(req, false, scratch.storage()), stream);
 }
 
+// The reply of a request without "stream".
+json::object message_reply(const std::string& id, const std::string& model, const models::ChatResponse& reply,
+                           bool stopped_by_sequence) {
+  json::array content;
+  if (!reply.content.empty() || reply.tool_calls.empty()) content.push_back(json::object{{"type", "text"}, {"text", reply.content}});
+  for (const auto& c : reply.tool_calls) {
+    content.push_back(json::object{{"type", "tool_use"}, {"id", c.id}, {"name", c.name}, {"input", tool_input(c.arguments)}});
+  }
+  return json::object{{"id", id},
+                      {"type", "message"},
+                      {"role", "assistant"},
+                      {"content", std::move(content)},
+                      {"model", model},
+                      {"stop_reason", stop_reason(reply.finish_reason, stopped_by_sequence)},
+                      {"stop_sequence", nullptr},
+                      {"usage", json::object{{"input_tokens", reply.usage.prompt_tokens},
+                                             {"output_tokens", reply.usage.completion_tokens}}}};
+}
+
+// Turns the relay's events into the Messages API's stream: content blocks opened and closed
+// around text and tool-call deltas, then message_delta and message_stop.
+class MessageFramer {
+ public:
+  static std::string start(const std::string& id, const std::string& model) {
+    return http::sse_event("message_start", json::object{
+        {"type", "message_start"},
+        {"message", json::object{{"id", id}, {"type", "message"}, {"role", "assistant"}, {"content", json::array{}},
+                                 {"model", model}, {"stop_reason", nullptr}, {"stop_sequence", nullptr},
+                                 {"usage", json::object{{"input_tokens", 0}, {"output_tokens", 0}}}}}});
+  }
+
+  void delta(const models::ChatDelta& d, std::string& frame) {
+    if (!d.content.empty()) {
+      if (!text_block_) {
+        open_block(frame, json::object{{"type", "text"}, {"text", ""}});
+        text_block_ = true;
+      }
+      frame += http::sse_event("content_block_delta", json::object{{"type", "content_block_delta"}, {"index", block_},
+                                                                   {"delta", json::object{{"type", "text_delta"}, {"text", d.content}}}});
+    }
+    for (const auto& c : d.tool_calls) {
+      if (!tool_blocks_.count(c.index)) {
+        open_block(frame, json::object{{"type", "tool_use"}, {"id", c.id}, {"name", c.name}, {"input", json::object{}}});
+        text_block_ = false;
+        tool_blocks_[c.index] = block_;
+      }
+      if (!c.arguments.empty()) {
+        frame += http::sse_event("content_block_delta",
+                                 json::object{{"type", "content_block_delta"}, {"index", tool_blocks_[c.index]},
+                                              {"delta", json::object{{"type", "input_json_delta"}, {"partial_json", c.arguments}}}});
+      }
+    }
+  }
+
+  void end(const Result<models::RoutedReply>& result, std::string& frame) {
+    if (!result.ok()) {
+      frame += http::sse_event("error", json::object{{"type", "error"},
+                                                     {"error", json::object{{"type", "api_error"}, {"message", result.status().message()}}}});
+      return;
+    }
+    // An empty reply still has one (empty) text block.
+    if (block_ < 0) open_block(frame, json::object{{"type", "text"}, {"text", ""}});
+    close_block(frame);
+    const auto& reply = result->response;
+    frame += http::sse_event("message_delta", json::object{
+        {"type", "message_delta"},
+        {"delta", json::object{{"stop_reason", stop_reason(reply.finish_reason, false)}, {"stop_sequence", nullptr}}},
+        {"usage", json::object{{"input_tokens", reply.usage.prompt_tokens}, {"output_tokens", reply.usage.completion_tokens}}}});
+    frame += http::sse_event("message_stop", json::object{{"type", "message_stop"}});
+  }
+
+ private:
+  void close_block(std::string& frame) const {
+    if (block_ >= 0) frame += http::sse_event("content_block_stop", json::object{{"type", "content_block_stop"}, {"index", block_}});
+  }
+  void open_block(std::string& frame, json::object content_block) {
+    close_block(frame);
+    ++block_;
+    frame += http::sse_event("content_block_start", json::object{{"type", "content_block_start"}, {"index", block_},
+                                                                 {"content_block", std::move(content_block)}});
+  }
+
+  int block_ = -1;           // index of the open content block
+  bool text_block_ = false;  // whether it is a text block
+  std::map<int, int> tool_blocks_;  // tool call index → block index
+};
+
+// Writes the stream; every event already waiting goes out in one write.
+asio::awaitable<void> write_message_stream(http::StreamWriter& out, std::shared_ptr<ChatRelay> relay,
+                                           std::optional<ChatRelay::Event> ev, const std::string& id,
+                                           const std::string& model) {
+  MessageFramer framer;
+  std::string frame = MessageFramer::start(id, model);
+  bool open = true;  // message_start leaves with the first deltas
+  if (!ev) open = co_await out.write(frame);
+  while (open && ev) {
+    if (ev->index() == 1) {
+      framer.end(std::get<1>(*ev), frame);
+      open = co_await out.write_last(frame);
+      break;
+    }
+    framer.delta(std::get<0>(*ev), frame);
+    if (auto more = relay->try_next()) {
+      ev = std::move(more);
+      continue;
+    }
+    if (!frame.empty()) open = co_await out.write(frame);
+    frame.clear();
+    ev = co_await relay->next();
+  }
+  if (!open) relay->stop();
+}
+
+asio::awaitable<http::Response> answer_messages(Services& svc, http::Request& req, RequestContext& ctx) {
+  bool stream = false;
+  models::ChatRequest chat = read_messages(req, stream);
+  const models::RouteHints hints{.model = chat.model};
+  const std::string id = random_id("msg_", 24);
+  const std::string model = chat.model;
+  const bool has_stop = !chat.stop.empty();
+  if (!stream) {
+    auto routed = co_await routed_chat(svc, ctx, hints, std::move(chat), "message");
+    const auto& reply = routed.response;
+    co_return http::Response::json(200, message_reply(id, model, reply, has_stop && reply.finish_reason == "stop"));
+  }
+  RoutedStream started = co_await start_routed_stream(svc, ctx, hints, std::move(chat), "message");
+  co_return http::Response::event_stream(
+      [relay = started.relay, first = std::move(started.first), id, model](http::StreamWriter& out) mutable {
+        return write_message_stream(out, relay, std::move(first), id, model);
+      });
+}
+
 }  // namespace
 
 void add_anthropic_routes(RouteTable& t, Services& svc) {
@@ -135,117 +267,7 @@ void add_anthropic_routes(RouteTable& t, Services& svc) {
          .summary = "Anthropic Messages API, plain or streamed",
          .request_schema = R"({"type":"object","required":["model","max_tokens","messages"],"properties":{"model":{"type":"string"},"max_tokens":{"type":"integer","minimum":1},"system":{},"messages":{"type":"array"},"tools":{"type":"array"},"tool_choice":{"type":"object"},"temperature":{"type":"number"},"top_p":{"type":"number"},"stop_sequences":{"type":"array","items":{"type":"string"}},"stream":{"type":"boolean"}}})",
          .response_schema = R"({"type":"object","properties":{"id":{"type":"string"},"type":{"const":"message"},"role":{"const":"assistant"},"content":{"type":"array"},"model":{"type":"string"},"stop_reason":{"type":"string"},"usage":{"type":"object"}}})",
-         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
-           bool stream = false;
-           models::ChatRequest chat = read_messages(req, stream);
-           const models::RouteHints hints{.model = chat.model};
-           const std::string id = random_id("msg_", 24);
-           const std::string model = chat.model;
-           const bool has_stop = !chat.stop.empty();
-
-           if (!stream) {
-             auto routed = co_await routed_chat(svc, ctx, hints, std::move(chat), "message");
-             auto& reply = routed.response;
-             json::array content;
-             if (!reply.content.empty() || reply.tool_calls.empty()) content.push_back(json::object{{"type", "text"}, {"text", reply.content}});
-             for (const auto& c : reply.tool_calls) {
-               content.push_back(json::object{{"type", "tool_use"}, {"id", c.id}, {"name", c.name}, {"input", tool_input(c.arguments)}});
-             }
-             co_return http::Response::json(
-                 200, json::object{{"id", id},
-                                   {"type", "message"},
-                                   {"role", "assistant"},
-                                   {"content", std::move(content)},
-                                   {"model", model},
-                                   {"stop_reason", stop_reason(reply.finish_reason, has_stop && reply.finish_reason == "stop")},
-                                   {"stop_sequence", nullptr},
-                                   {"usage", json::object{{"input_tokens", reply.usage.prompt_tokens},
-                                                          {"output_tokens", reply.usage.completion_tokens}}}});
-           }
-
-           RoutedStream started_stream = co_await start_routed_stream(svc, ctx, hints, std::move(chat), "message");
-           auto relay = started_stream.relay;
-           auto first = std::move(started_stream.first);
-           co_return http::Response::event_stream(
-               [relay, first = std::move(first), id, model](http::StreamWriter& out) mutable -> asio::awaitable<void> {
-                 std::string frame = http::sse_event("message_start", json::object{
-                     {"type", "message_start"},
-                     {"message", json::object{{"id", id}, {"type", "message"}, {"role", "assistant"}, {"content", json::array{}},
-                                              {"model", model}, {"stop_reason", nullptr}, {"stop_sequence", nullptr},
-                                              {"usage", json::object{{"input_tokens", 0}, {"output_tokens", 0}}}}}});
-                 bool open = true;  // message_start leaves with the first deltas
-                 int block = -1;           // index of the open content block
-                 bool text_block = false;  // whether it is a text block
-                 std::map<int, int> tool_blocks;  // tool call index → block index
-                 auto close_block = [&]() {
-                   std::string s;
-                   if (block >= 0) s = http::sse_event("content_block_stop", json::object{{"type", "content_block_stop"}, {"index", block}});
-                   return s;
-                 };
-                 std::optional<ChatRelay::Event> ev = std::move(first);
-                 if (!ev) open = co_await out.write(frame);
-                 while (open && ev) {
-                   if (ev->index() == 0) {
-                     const auto& d = std::get<0>(*ev);
-                     if (!d.content.empty()) {
-                       if (!text_block) {
-                         frame += close_block();
-                         ++block;
-                         text_block = true;
-                         frame += http::sse_event("content_block_start", json::object{{"type", "content_block_start"}, {"index", block},
-                                                                             {"content_block", json::object{{"type", "text"}, {"text", ""}}}});
-                       }
-                       frame += http::sse_event("content_block_delta", json::object{{"type", "content_block_delta"}, {"index", block},
-                                                                           {"delta", json::object{{"type", "text_delta"}, {"text", d.content}}}});
-                     }
-                     for (const auto& c : d.tool_calls) {
-                       if (!tool_blocks.count(c.index)) {
-                         frame += close_block();
-                         ++block;
-                         text_block = false;
-                         tool_blocks[c.index] = block;
-                         frame += http::sse_event("content_block_start", json::object{{"type", "content_block_start"}, {"index", block},
-                                                                             {"content_block", json::object{{"type", "tool_use"}, {"id", c.id}, {"name", c.name}, {"input", json::object{}}}}});
-                       }
-                       if (!c.arguments.empty()) {
-                         frame += http::sse_event("content_block_delta", json::object{{"type", "content_block_delta"}, {"index", tool_blocks[c.index]},
-                                                                             {"delta", json::object{{"type", "input_json_delta"}, {"partial_json", c.arguments}}}});
-                       }
-                     }
-                   } else {
-                     auto& result = std::get<1>(*ev);
-                     if (!result.ok()) {
-                       frame += http::sse_event("error", json::object{{"type", "error"},
-                                                           {"error", json::object{{"type", "api_error"}, {"message", result.status().message()}}}});
-                     } else {
-                       if (block < 0) {  // an empty reply still has one (empty) text block
-                         ++block;
-                         frame += http::sse_event("content_block_start", json::object{{"type", "content_block_start"}, {"index", block},
-                                                                             {"content_block", json::object{{"type", "text"}, {"text", ""}}}});
-                       }
-                       frame += close_block();
-                       frame += http::sse_event("message_delta", json::object{
-                           {"type", "message_delta"},
-                           {"delta", json::object{{"stop_reason", stop_reason(result->response.finish_reason, false)}, {"stop_sequence", nullptr}}},
-                           {"usage", json::object{{"input_tokens", result->response.usage.prompt_tokens},
-                                                  {"output_tokens", result->response.usage.completion_tokens}}}});
-                       frame += http::sse_event("message_stop", json::object{{"type", "message_stop"}});
-                     }
-                     open = co_await out.write_last(frame);
-                     break;
-                   }
-                   // Every event already waiting goes out in one write.
-                   if (auto more = relay->try_next()) {
-                     ev = std::move(more);
-                     continue;
-                   }
-                   if (!frame.empty()) open = co_await out.write(frame);
-                   frame.clear();
-                   ev = co_await relay->next();
-                 }
-                 if (!open) relay->stop();
-               });
-         }});
+         .handler = [&svc](http::Request& req, RequestContext& ctx) { return answer_messages(svc, req, ctx); }});
 }
 
 }  // namespace brainstem::api

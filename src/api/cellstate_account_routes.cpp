@@ -94,9 +94,7 @@ asio::awaitable<json::object> tenant_view(Services& svc, const std::string& tena
   co_return view;
 }
 
-}  // namespace
-
-void add_cellstate_account_routes(RouteTable& t, Services& svc) {
+void add_api_key_routes(RouteTable& t, Services& svc) {
   t.add({.method = "GET", .path = "/api/v1/api-keys", .family = Family::kCellstate, .auth = Auth::kUser,
          .summary = "List the caller's API keys (is_active, name, limit, offset)",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
@@ -165,7 +163,9 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
            ctx.audit["keyId"] = id;
            co_return http::Response::empty(204);
          }});
+}
 
+void add_user_routes(RouteTable& t, Services& svc) {
   t.add({.method = "GET", .path = "/api/v1/users/me", .family = Family::kCellstate, .auth = Auth::kUser,
          .summary = "The caller's profile",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
@@ -211,7 +211,9 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
            ctx.audit["keyId"] = created.record.id;
            co_return http::Response::json(200, json::object{{"api_key", created.raw}});
          }});
+}
 
+void add_tenant_routes(RouteTable& t, Services& svc) {
   t.add({.method = "GET", .path = "/api/v1/tenants", .family = Family::kCellstate, .auth = Auth::kUser,
          .summary = "The tenants the caller is a member of",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
@@ -281,6 +283,14 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
            auto view = co_await tenant_view(svc, id);
            co_return http::Response::json(200, view);
          }});
+}
+
+}  // namespace
+
+void add_cellstate_account_routes(RouteTable& t, Services& svc) {
+  add_api_key_routes(t, svc);
+  add_user_routes(t, svc);
+  add_tenant_routes(t, svc);
 }
 
 }  // namespace brainstem::api

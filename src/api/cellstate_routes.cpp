@@ -275,7 +275,9 @@ void add_agent_routes(Registrar& r) {
     auto out = co_await c.memory.heartbeat(c.tenant, c.id);
     co_return ok(std::move(out));
   });
+}
 
+void add_lock_routes(Registrar& r) {
   r.add("GET", "/api/v1/locks", "List all active locks", "", [](Call& c) -> asio::awaitable<http::Response> {
     auto out = co_await c.memory.list_locks(c.tenant);
     co_return ok(std::move(out));
@@ -302,7 +304,9 @@ void add_agent_routes(Registrar& r) {
           co_await c.memory.release_lock(c.tenant, c.id, std::move(body));
           co_return no_content();
         }, R"({"type":"object","required":["releasing_agent_id"],"properties":{"releasing_agent_id":{"type":"string","format":"uuid"}}})", 204);
+}
 
+void add_message_routes(Registrar& r) {
   r.add("GET", "/api/v1/messages", "List messages with filters", "", [](Call& c) -> asio::awaitable<http::Response> {
     auto out = co_await c.memory.list_messages(c.tenant, c.query);
     co_return ok(std::move(out));
@@ -324,7 +328,9 @@ void add_agent_routes(Registrar& r) {
           co_await c.memory.acknowledge_message(c.tenant, c.id, std::move(body));
           co_return no_content();
         }, R"({"type":"object","required":["agent_id"],"properties":{"agent_id":{"type":"string","format":"uuid"}}})", 204);
+}
 
+void add_delegation_and_handoff_routes(Registrar& r) {
   r.add("POST", "/api/v1/delegations", "Create a task delegation", "cellstate.delegation_created",
         [](Call& c) -> asio::awaitable<http::Response> {
           auto body = json_body(c.req);
@@ -598,6 +604,9 @@ void add_cellstate_routes(RouteTable& table, Services& svc) {
   add_task_routes(r);
   add_memory_routes(r);
   add_agent_routes(r);
+  add_lock_routes(r);
+  add_message_routes(r);
+  add_delegation_and_handoff_routes(r);
   add_event_routes(r);
   add_graph_routes(r);
   add_pack_routes(r);

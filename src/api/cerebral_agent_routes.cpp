@@ -82,9 +82,7 @@ Status check_webhook_url(const std::string& url, const net::AddressPolicy& polic
   return Status::ok();
 }
 
-}  // namespace
-
-void add_cerebral_agent_routes(RouteTable& t, Services& svc) {
+void add_message_and_customer_routes(RouteTable& t, Services& svc) {
   t.add({.method = "POST", .path = "/v1/cerebrals/:id/message", .family = Family::kCerebral, .auth = Auth::kKey, .generates = true,
          .summary = "Send a message to a Cerebral (\"stream\": true for SSE)",
          .request_schema = R"({"type":"object","required":["message"],"properties":{"message":{"type":"string","minLength":1,"maxLength":32000},"session_id":{"type":"string"},"customer_id":{"type":"string"},"identity":{"type":"object"},"metadata":{"type":"object"},"stream":{"type":"boolean"}}})",
@@ -165,7 +163,9 @@ void add_cerebral_agent_routes(RouteTable& t, Services& svc) {
            auto c = unwrap(co_await svc.store.get_customer(tenant, id));
            co_return cerebral_ok(customer_view(c));
          }});
+}
 
+void add_webhook_routes(RouteTable& t, Services& svc) {
   t.add({.method = "POST", .path = "/v1/webhooks", .family = Family::kCerebral, .auth = Auth::kUser,
          .summary = "Register a URL for signed event deliveries (retried 1 min → 5 min → 30 min → 2 h → 24 h)",
          .event = "webhook.created",
@@ -234,6 +234,13 @@ void add_cerebral_agent_routes(RouteTable& t, Services& svc) {
            }
            co_return cerebral_ok(std::move(list));
          }});
+}
+
+}  // namespace
+
+void add_cerebral_agent_routes(RouteTable& t, Services& svc) {
+  add_message_and_customer_routes(t, svc);
+  add_webhook_routes(t, svc);
 }
 
 }  // namespace brainstem::api

@@ -53,9 +53,7 @@ void require_rank(const RequestContext& ctx, const std::string& role, const char
   }
 }
 
-}  // namespace
-
-void add_cerebral_routes(RouteTable& t, Services& svc) {
+void add_auth_routes(RouteTable& t, Services& svc) {
   t.add({.method = "POST", .path = "/v1/auth/signup", .family = Family::kCerebral, .auth = Auth::kNone,
          .summary = "Register a new tenant account (a user and their own workspace)",
          .event = "user.signed_up",
@@ -135,7 +133,9 @@ void add_cerebral_routes(RouteTable& t, Services& svc) {
            out["data"] = std::move(me);
            co_return http::Response::json(200, out);
          }});
+}
 
+void add_key_and_limit_routes(RouteTable& t, Services& svc) {
   t.add({.method = "POST", .path = "/v1/api-keys", .family = Family::kCerebral, .auth = Auth::kUser,
          .summary = "Create an API key (sk_live_...); the full key is returned once",
          .event = "api_key.created",
@@ -220,6 +220,13 @@ void add_cerebral_routes(RouteTable& t, Services& svc) {
                                        {"budget_daily_usd", svc.budgets.daily_limit()},
                                        {"spent_today_usd", svc.budgets.spent_today(p.tenant_id)}}}});
          }});
+}
+
+}  // namespace
+
+void add_cerebral_routes(RouteTable& t, Services& svc) {
+  add_auth_routes(t, svc);
+  add_key_and_limit_routes(t, svc);
 }
 
 }  // namespace brainstem::api

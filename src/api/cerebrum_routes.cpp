@@ -158,9 +158,7 @@ http::Response token_event_stream(RoutedStream stream, json::object done_fields,
       });
 }
 
-}  // namespace
-
-void add_cerebrum_routes(RouteTable& t, Services& svc) {
+void add_model_routes(RouteTable& t, Services& svc) {
   t.add({.method = "POST", .path = "/v1/unload/:model", .family = Family::kCerebrum, .auth = Auth::kKey, .backend = true,
          .summary = "Unload a local model from memory (it loads again on its next request)",
          .event = "model.unloaded",
@@ -223,7 +221,9 @@ void add_cerebrum_routes(RouteTable& t, Services& svc) {
            json::object done_fields{{"language", c.hints.language}};
            co_return token_event_stream(std::move(stream), std::move(done_fields), started);
          }});
+}
 
+void add_inference_routes(RouteTable& t, Services& svc) {
   t.add({.method = "POST", .path = "/v1/inference", .family = Family::kCerebrum, .auth = Auth::kKey, .backend = true, .generates = true,
          .summary = "Backend inference on a named model (the orchestrator's call; prompt, or messages)",
          .request_schema = kInferenceRequestSchema,
@@ -249,7 +249,9 @@ void add_cerebrum_routes(RouteTable& t, Services& svc) {
            json::object done_fields;
            co_return token_event_stream(std::move(stream), std::move(done_fields), started);
          }});
+}
 
+void add_status_routes(RouteTable& t, Services& svc) {
   t.add({.method = "GET", .path = "/health", .family = Family::kCerebrum, .auth = Auth::kNone, .backend = true,
          .summary = "Liveness: 200 while the process serves; 503 when every configured inference backend's circuit is open",
          .response_schema = R"({"type":"object","properties":{"status":{"type":"string"},"version":{"type":"string"},"timestamp":{"type":"string"},"uptime":{"type":"number"},"vps_available":{"type":"boolean"},"cpu_percent":{"type":"number"},"memory_available_mb":{"type":"number"},"models_loaded":{"type":"array","items":{"type":"string"}}}})",
@@ -289,6 +291,14 @@ void add_cerebrum_routes(RouteTable& t, Services& svc) {
                                  {"memory_used_mb", double(memory.total_mb - memory.available_mb)},
                                  {"models_loaded", static_cast<int64_t>(loaded_local_models(svc).size())}});
          }});
+}
+
+}  // namespace
+
+void add_cerebrum_routes(RouteTable& t, Services& svc) {
+  add_model_routes(t, svc);
+  add_inference_routes(t, svc);
+  add_status_routes(t, svc);
 }
 
 }  // namespace brainstem::api

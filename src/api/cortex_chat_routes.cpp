@@ -42,9 +42,7 @@ json::object fact_view(const store::MemoryFact& f) {
           {"agent_id", f.agent_id.empty() ? json::value(nullptr) : json::value(f.agent_id)}, {"created_at", iso8601(f.created_at)}};
 }
 
-}  // namespace
-
-void add_cortex_chat_routes(RouteTable& t, Services& svc) {
+void add_chat_and_memory_routes(RouteTable& t, Services& svc) {
   t.add({.method = "POST", .path = "/v1/chat", .family = Family::kCortex, .auth = Auth::kAny, .generates = true,
          .summary = "Process a message through the eight-stage pipeline (\"stream\": true for SSE)",
          .request_schema = R"({"type":"object","required":["company_id","agent_id","conversation_id","customer_id","message"],"properties":{"company_id":{"type":"string"},"agent_id":{"type":"string"},"conversation_id":{"type":"string"},"customer_id":{"type":"string"},"message":{"type":"string","minLength":1,"maxLength":16000},"channel":{"type":"string"},"metadata":{"type":"object","maxProperties":20},"stream":{"type":"boolean"}}})",
@@ -138,7 +136,9 @@ void add_cortex_chat_routes(RouteTable& t, Services& svc) {
            ctx.audit["factId"] = id;
            co_return http::Response::json(200, json::object{{"fact_id", id}, {"deleted", true}});
          }});
+}
 
+void add_cache_routes(RouteTable& t, Services& svc) {
   t.add({.method = "POST", .path = "/v1/cache/warm", .family = Family::kCortex, .auth = Auth::kAny,
          .summary = "Pre-warm the semantic cache with question/answer pairs",
          .request_schema = R"({"type":"object","required":["company_id","agent_id","pairs"],"properties":{"company_id":{"type":"string"},"agent_id":{"type":"string"},"pairs":{"type":"array","maxItems":1000,"items":{"type":"object","properties":{"question":{"type":"string"},"answer":{"type":"string"}}}}}})",
@@ -194,6 +194,13 @@ void add_cortex_chat_routes(RouteTable& t, Services& svc) {
                                                             {"num_docs", s.entries}, {"num_records", s.entries},
                                                             {"indexing", "complete"}, {"hits", s.hits}, {"misses", s.misses}});
          }});
+}
+
+}  // namespace
+
+void add_cortex_chat_routes(RouteTable& t, Services& svc) {
+  add_chat_and_memory_routes(t, svc);
+  add_cache_routes(t, svc);
 }
 
 }  // namespace brainstem::api

@@ -184,16 +184,7 @@ asio::awaitable<http::Response> Gateway::route(http::Request& req, RequestContex
 
   GenerationGate::Slot slot;
   if (route.generates) {
-    // A tenant's own call is held to its budget; an orchestrator's was where its tenant came in.
-    if (ctx.principal && !ctx.principal->orchestrator && services_.budgets.enabled()) {
-      ctx.budget = co_await services_.budgets.state(ctx.principal->tenant_id);
-      if (ctx.budget == ops::BudgetState::kBlock) {
-        co_return render_error(ctx.family,
-                               Status(StatusCode::kPaymentRequired, "daily LLM cost budget exhausted; it resets at midnight UTC"),
-                               ctx.request_id);
-      }
-    }
-    auto admitted = services_.gate.acquire();
+    auto admitted = co_await admit_generation(ctx);
     if (!admitted) co_return render_error(ctx.family, admitted.status(), ctx.request_id);
     slot = std::move(admitted).value();
   }
@@ -211,19 +202,7 @@ asio::awaitable<http::Response> Gateway::route(http::Request& req, RequestContex
 
   // Calls that change configuration or access are audited (their routes name an event);
   // inference calls are metered instead, and stay off the store's write path.
-  if (!route.event.empty() && is_mutating(req.method) && res.status < 400) {
-    std::string tenant = !ctx.audit_tenant.empty() ? ctx.audit_tenant : ctx.principal ? ctx.principal->tenant_id : "";
-    std::string actor = !ctx.audit_actor.empty() ? ctx.audit_actor : ctx.principal ? ctx.principal->actor() : "anonymous";
-    if (!tenant.empty()) {
-      json::object payload = std::move(ctx.audit);
-      payload["method"] = req.method;
-      payload["path"] = req.path;
-      payload["status"] = res.status;
-      payload["requestId"] = ctx.request_id;
-      auto appended = co_await services_.audit.append(tenant, actor, route.event, payload);
-      if (!appended) spdlog::error("{} audit append failed: {}", ctx.request_id, appended.status().message());
-    }
-  }
+  if (!route.event.empty() && is_mutating(req.method) && res.status < 400) co_await audit(req, ctx, route.event, res.status);
   if (slot) res.hold = std::move(slot);  // a generation holds its slot until its reply is sent
   if (ctx.principal && ctx.principal->is_key()) {
     if (auto origin = req.header("Origin"); !origin.empty()) {
@@ -232,6 +211,30 @@ asio::awaitable<http::Response> Gateway::route(http::Request& req, RequestContex
     }
   }
   co_return res;
+}
+
+asio::awaitable<Result<GenerationGate::Slot>> Gateway::admit_generation(RequestContext& ctx) {
+  // A tenant's own call is held to its budget; an orchestrator's was where its tenant came in.
+  if (ctx.principal && !ctx.principal->orchestrator && services_.budgets.enabled()) {
+    ctx.budget = co_await services_.budgets.state(ctx.principal->tenant_id);
+    if (ctx.budget == ops::BudgetState::kBlock) {
+      co_return Status(StatusCode::kPaymentRequired, "daily LLM cost budget exhausted; it resets at midnight UTC");
+    }
+  }
+  co_return services_.gate.acquire();
+}
+
+asio::awaitable<void> Gateway::audit(const http::Request& req, RequestContext& ctx, const std::string& event, int status) {
+  std::string tenant = !ctx.audit_tenant.empty() ? ctx.audit_tenant : ctx.principal ? ctx.principal->tenant_id : "";
+  std::string actor = !ctx.audit_actor.empty() ? ctx.audit_actor : ctx.principal ? ctx.principal->actor() : "anonymous";
+  if (tenant.empty()) co_return;
+  json::object payload = std::move(ctx.audit);
+  payload["method"] = req.method;
+  payload["path"] = req.path;
+  payload["status"] = status;
+  payload["requestId"] = ctx.request_id;
+  auto appended = co_await services_.audit.append(tenant, actor, event, payload);
+  if (!appended) spdlog::error("{} audit append failed: {}", ctx.request_id, appended.status().message());
 }
 
 asio::awaitable<http::Response> Gateway::handle(http::Request& req) {

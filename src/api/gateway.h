@@ -24,6 +24,11 @@ class Gateway {
  private:
   boost::asio::awaitable<http::Response> route(http::Request& request, RequestContext& ctx, ops::RateDecision& rate);
   boost::asio::awaitable<Status> authenticate(const http::Request& request, RequestContext& ctx);
+  // For a route that generates: the tenant's budget (402 when spent), then a generation slot.
+  boost::asio::awaitable<Result<GenerationGate::Slot>> admit_generation(RequestContext& ctx);
+  // Appends the audit entry of a mutating call whose route names an event.
+  boost::asio::awaitable<void> audit(const http::Request& request, RequestContext& ctx, const std::string& event,
+                                     int status);
 
   Services& services_;
   const RouteTable& routes_;

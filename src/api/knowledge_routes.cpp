@@ -160,9 +160,7 @@ std::string file_name_of(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-}  // namespace
-
-void add_knowledge_routes(RouteTable& t, Services& svc) {
+void add_source_routes(RouteTable& t, Services& svc) {
   t.add({.method = "POST", .path = "/v1/knowledge/sources", .family = Family::kCortex, .auth = Auth::kAny,
          .summary = "Create a knowledge source record", .event = "knowledge.source_created",
          .request_schema = R"({"type":"object","required":["name"],"properties":{"id":{"type":"string"},"name":{"type":"string","minLength":1,"maxLength":200},"kind":{"enum":["file","url","documents","text"]},"location":{"type":"string"},"metadata":{"type":"object"}}})",
@@ -212,7 +210,9 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
            ctx.audit["sourceId"] = id;
            co_return http::Response::json(200, json::object{{"source_id", id}, {"deleted", true}});
          }});
+}
 
+void add_file_and_url_ingest_routes(RouteTable& t, Services& svc) {
   t.add({.method = "POST", .path = "/v1/knowledge/ingest/file", .family = Family::kCortex, .auth = Auth::kAny,
          .summary = "Ingest a file: a multipart upload, or a path in the upload directory (PDF, DOCX, PPTX, XLSX, "
                     "HTML, Markdown, text, CSV)",
@@ -286,7 +286,9 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
            knowledge::IngestContent content{tenant, source_id, std::move(page->body), hint, embedding_model};
            co_return co_await run_ingestion(svc, std::move(content), false);
          }});
+}
 
+void add_document_ingest_routes(RouteTable& t, Services& svc) {
   t.add({.method = "POST", .path = "/v1/knowledge/ingest/documents", .family = Family::kCortex, .auth = Auth::kAny,
          .summary = "Ingest an agent's structured documents (the documents given and its scenarios) into its "
                     "knowledge",
@@ -344,7 +346,9 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
                                                             {"chunks_embedded", outcome.chunks_embedded},
                                                             {"unchanged", outcome.unchanged}});
          }});
+}
 
+void add_search_routes(RouteTable& t, Services& svc) {
   t.add({.method = "POST", .path = "/v1/knowledge/reembed", .family = Family::kCortex, .auth = Auth::kAny,
          .summary = "Re-embed a source's chunks with another embedding model", .event = "knowledge.reembedded",
          .request_schema = R"({"type":"object","required":["source_id"],"properties":{"source_id":{"type":"string"},"embedding_model":{"type":"string"}}})",
@@ -402,6 +406,15 @@ void add_knowledge_routes(RouteTable& t, Services& svc) {
            }
            co_return http::Response::json(200, json::object{{"query", search.query}, {"results", std::move(results)}});
          }});
+}
+
+}  // namespace
+
+void add_knowledge_routes(RouteTable& t, Services& svc) {
+  add_source_routes(t, svc);
+  add_file_and_url_ingest_routes(t, svc);
+  add_document_ingest_routes(t, svc);
+  add_search_routes(t, svc);
 }
 
 }  // namespace brainstem::api

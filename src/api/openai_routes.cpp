@@ -267,9 +267,7 @@ class ChunkFrames {
   std::string head_;
 };
 
-}  // namespace
-
-void add_openai_routes(RouteTable& t, Services& svc) {
+void add_chat_completions_route(RouteTable& t, Services& svc) {
   t.add({.method = "POST", .path = "/v1/chat/completions", .family = Family::kOpenai, .auth = Auth::kKey, .generates = true,
          .summary = "OpenAI chat completions, plain or streamed (SSE)",
          .request_schema = R"({"type":"object","required":["model","messages"],"properties":{"model":{"type":"string"},"messages":{"type":"array","items":{"type":"object","required":["role"],"properties":{"role":{"enum":["system","developer","user","assistant","tool"]},"content":{},"name":{"type":"string"},"tool_call_id":{"type":"string"},"tool_calls":{"type":"array"}}}},"tools":{"type":"array"},"tool_choice":{},"temperature":{"type":"number","minimum":0,"maximum":2},"top_p":{"type":"number","minimum":0,"maximum":1},"max_tokens":{"type":"integer","minimum":1},"max_completion_tokens":{"type":"integer","minimum":1},"stop":{},"seed":{"type":"integer"},"stream":{"type":"boolean"},"stream_options":{"type":"object","properties":{"include_usage":{"type":"boolean"}}}}})",
@@ -333,7 +331,9 @@ void add_openai_routes(RouteTable& t, Services& svc) {
                  if (!open) relay->stop();
                });
          }});
+}
 
+void add_embedding_and_model_routes(RouteTable& t, Services& svc) {
   t.add({.method = "POST", .path = "/v1/embeddings", .family = Family::kOpenai, .auth = Auth::kKey,
          .summary = "OpenAI embeddings (float or base64)",
          .request_schema = R"({"type":"object","required":["model","input"],"properties":{"model":{"type":"string"},"input":{"oneOf":[{"type":"string"},{"type":"array","items":{"type":"string"}}]},"encoding_format":{"enum":["float","base64"]}}})",
@@ -391,6 +391,13 @@ void add_openai_routes(RouteTable& t, Services& svc) {
            }
            co_return http::Response::json(200, json::object{{"object", "list"}, {"data", std::move(data)}, {"models", std::move(models)}});
          }});
+}
+
+}  // namespace
+
+void add_openai_routes(RouteTable& t, Services& svc) {
+  add_chat_completions_route(t, svc);
+  add_embedding_and_model_routes(t, svc);
 }
 
 }  // namespace brainstem::api
