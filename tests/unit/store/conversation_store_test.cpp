@@ -1,0 +1,114 @@
+// Conformance suite of store::ConversationStore's recall: the session's last turns and the
+// customer's facts an agent reads before it answers. Every engine in conformance.h runs it.
+#include "common/run_sync.h"
+#include "conformance.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace brainstem;
+using namespace brainstem::store;
+using brainstem::test_support::Engines;
+
+template <class Engine>
+class ConversationStoreConformance : public brainstem::test_support::StoreConformance<Engine> {
+ protected:
+  void append(const std::string& tenant, const std::string& agent, const std::string& session, int count) {
+    std::vector<Turn> turns;
+    for (int i = 1; i <= count; ++i) {
+      Turn t;
+      t.id = "turn_" + tenant + agent + session + std::to_string(i);
+      t.tenant_id = tenant;
+      t.agent_id = agent;
+      t.session_id = session;
+      t.role = i % 2 ? "user" : "assistant";
+      t.content = "message " + std::to_string(i);
+      t.created_at = 1000 + i;
+      turns.push_back(t);
+    }
+    auto stored = run_sync(this->store_->append_turns(turns));
+    ASSERT_TRUE(stored.ok()) << stored.status().message();
+  }
+
+  void save_fact(const std::string& tenant, const std::string& customer, const std::string& agent,
+                 const std::string& text, double confidence) {
+    MemoryFact f;
+    f.id = "fact_" + tenant + customer + text;
+    f.tenant_id = tenant;
+    f.customer_id = customer;
+    f.agent_id = agent;
+    f.fact = text;
+    f.confidence = confidence;
+    f.created_at = f.updated_at = 1000;
+    auto saved = run_sync(this->store_->save_fact(f));
+    ASSERT_TRUE(saved.ok()) << saved.status().message();
+  }
+
+  Recall recall(const std::string& tenant, const std::string& agent, const std::string& session, int turns,
+                const std::string& customer) {
+    RecallQuery q{tenant, agent, session, turns, customer};
+    auto recalled = run_sync(this->store_->recall(q));
+    EXPECT_TRUE(recalled.ok()) << recalled.status().message();
+    return recalled.ok() ? *recalled : Recall{};
+  }
+};
+TYPED_TEST_SUITE(ConversationStoreConformance, Engines);
+
+std::vector<std::string> contents(const std::vector<Turn>& turns) {
+  std::vector<std::string> out;
+  for (const auto& t : turns) out.push_back(t.content);
+  return out;
+}
+
+std::vector<std::string> texts(const std::vector<MemoryFact>& facts) {
+  std::vector<std::string> out;
+  for (const auto& f : facts) out.push_back(f.fact);
+  return out;
+}
+
+TYPED_TEST(ConversationStoreConformance, RecallReadsTheLastTurnsOldestFirstAndTheFactsTheAgentMaySee) {
+  this->append("t1", "a1", "s1", 5);
+  this->save_fact("t1", "cust_1", "", "likes tea", 0.9);
+  this->save_fact("t1", "cust_1", "a1", "prefers email", 0.8);
+  this->save_fact("t1", "cust_1", "a2", "another agent's", 1.0);
+
+  Recall r = this->recall("t1", "a1", "s1", 3, "cust_1");
+  EXPECT_EQ(contents(r.turns), (std::vector<std::string>{"message 3", "message 4", "message 5"}));
+  EXPECT_EQ(texts(r.facts), (std::vector<std::string>{"likes tea", "prefers email"}));
+}
+
+TYPED_TEST(ConversationStoreConformance, RecallAsksForWhatTheQueryNames) {
+  this->append("t1", "a1", "s1", 2);
+  this->save_fact("t1", "cust_1", "", "likes tea", 0.9);
+
+  Recall no_customer = this->recall("t1", "a1", "s1", 10, "");
+  EXPECT_EQ(no_customer.turns.size(), 2u);
+  EXPECT_TRUE(no_customer.facts.empty());
+  Recall no_turns = this->recall("t1", "a1", "s1", 0, "cust_1");
+  EXPECT_TRUE(no_turns.turns.empty());
+  EXPECT_EQ(texts(no_turns.facts), std::vector<std::string>{"likes tea"});
+}
+
+TYPED_TEST(ConversationStoreConformance, RecallOfANewSessionAndCustomerIsEmpty) {
+  this->append("t1", "a1", "s1", 2);
+  Recall r = this->recall("t1", "a1", "s-new", 10, "cust-new");
+  EXPECT_TRUE(r.turns.empty());
+  EXPECT_TRUE(r.facts.empty());
+}
+
+TYPED_TEST(ConversationStoreConformance, RecallStaysWithinTheTenantAndTheAgent) {
+  this->append("t1", "a1", "s1", 2);
+  this->save_fact("t1", "cust_1", "", "likes tea", 0.9);
+
+  Recall other_tenant = this->recall("t2", "a1", "s1", 10, "cust_1");
+  EXPECT_TRUE(other_tenant.turns.empty());
+  EXPECT_TRUE(other_tenant.facts.empty());
+  Recall other_agent = this->recall("t1", "a2", "s1", 10, "");
+  EXPECT_TRUE(other_agent.turns.empty());
+}
+
+}  // namespace
