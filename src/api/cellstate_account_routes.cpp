@@ -213,7 +213,11 @@ void add_user_routes(RouteTable& t, Services& svc) {
          }});
 }
 
-void add_tenant_routes(RouteTable& t, Services& svc) {
+}  // namespace
+
+void add_cellstate_account_routes(RouteTable& t, Services& svc) {
+  add_api_key_routes(t, svc);
+  add_user_routes(t, svc);
   t.add({.method = "GET", .path = "/api/v1/tenants", .family = Family::kCellstate, .auth = Auth::kUser,
          .summary = "The tenants the caller is a member of",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
@@ -283,14 +287,6 @@ void add_tenant_routes(RouteTable& t, Services& svc) {
            auto view = co_await tenant_view(svc, id);
            co_return http::Response::json(200, view);
          }});
-}
-
-}  // namespace
-
-void add_cellstate_account_routes(RouteTable& t, Services& svc) {
-  add_api_key_routes(t, svc);
-  add_user_routes(t, svc);
-  add_tenant_routes(t, svc);
 }
 
 }  // namespace brainstem::api

@@ -229,7 +229,11 @@ void add_workspace_routes(RouteTable& t, Services& svc) {
          }});
 }
 
-void add_audit_and_metering_routes(RouteTable& t, Services& svc) {
+}  // namespace
+
+void add_cendriix_routes(RouteTable& t, Services& svc) {
+  add_model_router_routes(t, svc);
+  add_workspace_routes(t, svc);
   t.add({.method = "GET", .path = "/v1/audit/logs", .family = Family::kCendriix, .auth = Auth::kAny,
          .summary = "Query the audit log (actor, eventType, from, to, limit, cursor)",
          .response_schema = R"({"type":"object","properties":{"entries":{"type":"array","items":{"type":"object","properties":{"id":{"type":"string"},"timestamp":{"type":"string"},"actor":{"type":"string"},"eventType":{"type":"string"},"payload":{"type":"object"},"hash":{"type":"string"}}}},"nextCursor":{"type":["string","null"]}}})",
@@ -323,14 +327,6 @@ void add_audit_and_metering_routes(RouteTable& t, Services& svc) {
                                                         {"byModel", std::move(by_model)}, {"byKey", std::move(by_key)}}},
                                  {"period", json::object{{"from", iso8601(q.from_ms)}, {"to", iso8601(q.to_ms)}}}});
          }});
-}
-
-}  // namespace
-
-void add_cendriix_routes(RouteTable& t, Services& svc) {
-  add_model_router_routes(t, svc);
-  add_workspace_routes(t, svc);
-  add_audit_and_metering_routes(t, svc);
 }
 
 }  // namespace brainstem::api

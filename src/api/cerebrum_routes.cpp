@@ -251,7 +251,11 @@ void add_inference_routes(RouteTable& t, Services& svc) {
          }});
 }
 
-void add_status_routes(RouteTable& t, Services& svc) {
+}  // namespace
+
+void add_cerebrum_routes(RouteTable& t, Services& svc) {
+  add_model_routes(t, svc);
+  add_inference_routes(t, svc);
   t.add({.method = "GET", .path = "/health", .family = Family::kCerebrum, .auth = Auth::kNone, .backend = true,
          .summary = "Liveness: 200 while the process serves; 503 when every configured inference backend's circuit is open",
          .response_schema = R"({"type":"object","properties":{"status":{"type":"string"},"version":{"type":"string"},"timestamp":{"type":"string"},"uptime":{"type":"number"},"vps_available":{"type":"boolean"},"cpu_percent":{"type":"number"},"memory_available_mb":{"type":"number"},"models_loaded":{"type":"array","items":{"type":"string"}}}})",
@@ -291,14 +295,6 @@ void add_status_routes(RouteTable& t, Services& svc) {
                                  {"memory_used_mb", double(memory.total_mb - memory.available_mb)},
                                  {"models_loaded", static_cast<int64_t>(loaded_local_models(svc).size())}});
          }});
-}
-
-}  // namespace
-
-void add_cerebrum_routes(RouteTable& t, Services& svc) {
-  add_model_routes(t, svc);
-  add_inference_routes(t, svc);
-  add_status_routes(t, svc);
 }
 
 }  // namespace brainstem::api

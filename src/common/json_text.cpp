@@ -64,28 +64,33 @@ void append_json_number(std::string& out, double value) {
   out.append(digits, written.ptr);
 }
 
-void append_json(std::string& out, const boost::json::array& array) {
-  out += '[';
+namespace {
+
+// Writes `open`, each item by `write_item` with commas between, then `close`.
+template <class Items, class WriteItem>
+void append_list(std::string& out, char open, char close, const Items& items, WriteItem write_item) {
+  out += open;
   bool first = true;
-  for (const auto& item : array) {
+  for (const auto& item : items) {
     if (!first) out += ',';
     first = false;
-    append_json(out, item);
+    write_item(item);
   }
-  out += ']';
+  out += close;
+}
+
+}  // namespace
+
+void append_json(std::string& out, const boost::json::array& array) {
+  append_list(out, '[', ']', array, [&out](const boost::json::value& item) { append_json(out, item); });
 }
 
 void append_json(std::string& out, const boost::json::object& object) {
-  out += '{';
-  bool first = true;
-  for (const auto& member : object) {
-    if (!first) out += ',';
-    first = false;
+  append_list(out, '{', '}', object, [&out](const boost::json::key_value_pair& member) {
     append_json_string(out, std::string_view(member.key().data(), member.key().size()));
     out += ':';
     append_json(out, member.value());
-  }
-  out += '}';
+  });
 }
 
 void append_json(std::string& out, const boost::json::value& value) {
