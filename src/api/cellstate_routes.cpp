@@ -22,34 +22,54 @@ struct Call {
   std::string id;  // the {id} path parameter, or empty
   memory::QueryLookup query;
   std::string principal;  // the calling user or API key
+  int status = 200;       // what the route answers on success
 };
 
 using CallHandler = std::function<asio::awaitable<http::Response>(Call&)>;
+
+// One row of a route table: a route answering `status` with the JSON its handler returns
+// (204: nothing).
+struct CellRoute {
+  std::string method;
+  std::string path;
+  std::string summary;
+  std::string event;  // the audit event of a mutating call, or empty
+  CallHandler handler;
+  std::string request_schema = "";
+  int status = 200;
+};
 
 class Registrar {
  public:
   Registrar(RouteTable& table, Services& svc) : table_(table), svc_(svc) {}
 
-  // A route answering `status` with the JSON the handler returns (204: nothing).
   void add(std::string method, std::string path, std::string summary, std::string event, CallHandler handler,
-           std::string request_schema = "", int success_status = 200) {
+           std::string request_schema = "", int status = 200) {
+    add({{std::move(method), std::move(path), std::move(summary), std::move(event), std::move(handler),
+          std::move(request_schema), status}});
+  }
+
+  void add(std::initializer_list<CellRoute> routes) {
     Services& svc = svc_;
-    table_.add({.method = std::move(method),
-                .path = std::move(path),
-                .family = Family::kCellstate,
-                .auth = Auth::kAny,
-                .summary = std::move(summary),
-                .event = std::move(event),
-                .request_schema = std::move(request_schema),
-                .success_status = success_status,
-                .handler = [&svc, handler](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
-                  Call call{svc.cellstate, req, ctx.caller().tenant_id, std::string(req.param("id")),
-                            [&req](std::string_view name) { return req.query_param(name); },
-                            ctx.caller().actor()};
-                  if (!call.id.empty()) ctx.audit["id"] = call.id;
-                  auto response = co_await handler(call);
-                  co_return response;
-                }});
+    for (const CellRoute& route : routes) {
+      table_.add({.method = route.method,
+                  .path = route.path,
+                  .family = Family::kCellstate,
+                  .auth = Auth::kAny,
+                  .summary = route.summary,
+                  .event = route.event,
+                  .request_schema = route.request_schema,
+                  .success_status = route.status,
+                  .handler = [&svc, handler = route.handler, route_status = route.status](
+                                 http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+                    Call call{svc.cellstate, req, ctx.caller().tenant_id, std::string(req.param("id")),
+                              [&req](std::string_view name) { return req.query_param(name); },
+                              ctx.caller().actor(), route_status};
+                    if (!call.id.empty()) ctx.audit["id"] = call.id;
+                    auto response = co_await handler(call);
+                    co_return response;
+                  }});
+    }
   }
 
  private:
@@ -59,6 +79,42 @@ class Registrar {
 
 http::Response ok(json::value body, int status = 200) { return http::Response::json(status, body); }
 http::Response no_content() { return http::Response::empty(204); }
+
+using memory::CellState;
+
+// The handler that carries a request to one CellState method and its answer back. The method
+// gets the caller's tenant, then what its parameters ask for: the path's id, the query, the
+// JSON body, or the id with the body or the query. It answers the route's status with the
+// returned JSON, or 204 when it returns nothing.
+template <class Method>
+CallHandler to(Method method) {
+  return [method](Call& c) -> asio::awaitable<http::Response> {
+    CellState& m = c.memory;
+    auto task = [&] {
+      if constexpr (std::is_invocable_v<Method, CellState&, std::string, std::string, CellState::Object>) {
+        return (m.*method)(c.tenant, c.id, json_body(c.req));
+      } else if constexpr (std::is_invocable_v<Method, CellState&, std::string, std::string, memory::QueryLookup>) {
+        return (m.*method)(c.tenant, c.id, c.query);
+      } else if constexpr (std::is_invocable_v<Method, CellState&, std::string, std::string>) {
+        return (m.*method)(c.tenant, c.id);
+      } else if constexpr (std::is_invocable_v<Method, CellState&, std::string, CellState::Object>) {
+        return (m.*method)(c.tenant, json_body(c.req));
+      } else if constexpr (std::is_invocable_v<Method, CellState&, std::string, memory::QueryLookup>) {
+        return (m.*method)(c.tenant, c.query);
+      } else {
+        return (m.*method)(c.tenant);
+      }
+    }();
+    using Answer = typename decltype(task)::value_type;
+    if constexpr (std::is_void_v<Answer>) {
+      co_await std::move(task);
+      co_return no_content();
+    } else {
+      auto out = co_await std::move(task);
+      co_return ok(std::move(out), c.status);
+    }
+  };
+}
 
 // Schemas of the request bodies, for /openapi.json (the handlers validate every field).
 constexpr const char* kTrajectorySchema =
@@ -85,102 +141,32 @@ constexpr const char* kHandoffSchema =
     R"({"type":"object","required":["from_agent_id","to_agent_id","scope_id","trajectory_id","reason","context_snapshot"],"properties":{"from_agent_id":{"type":"string"},"to_agent_id":{"type":"string"},"scope_id":{"type":"string"},"trajectory_id":{"type":"string"},"reason":{"type":"string"},"context_snapshot":{"type":"string"}}})";
 
 void add_task_routes(Registrar& r) {
-  r.add("GET", "/api/v1/trajectories", "List trajectories with filters", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.list_trajectories(c.tenant, c.query);
-    co_return ok(std::move(out));
-  });
-  r.add("POST", "/api/v1/trajectories", "Create a new trajectory", "cellstate.trajectory_created",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.create_trajectory(c.tenant, std::move(body));
-          co_return ok(std::move(out), 201);
-        }, kTrajectorySchema, 201);
-  r.add("GET", "/api/v1/trajectories/{id}", "Get trajectory by ID", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.get_trajectory(c.tenant, c.id);
-    co_return ok(std::move(out));
-  });
-  r.add("DELETE", "/api/v1/trajectories/{id}", "Delete trajectory (one without child trajectories or scopes)",
-        "cellstate.trajectory_deleted", [](Call& c) -> asio::awaitable<http::Response> {
-          co_await c.memory.delete_trajectory(c.tenant, c.id);
-          co_return no_content();
-        }, "", 204);
-  r.add("PATCH", "/api/v1/trajectories/{id}", "Update trajectory", "cellstate.trajectory_updated",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.update_trajectory(c.tenant, c.id, std::move(body));
-          co_return ok(std::move(out));
-        });
-  r.add("GET", "/api/v1/trajectories/{id}/children", "List child trajectories", "",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto out = co_await c.memory.trajectory_children(c.tenant, c.id);
-          co_return ok(std::move(out));
-        });
-  r.add("GET", "/api/v1/trajectories/{id}/scopes", "List scopes for trajectory", "",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto out = co_await c.memory.trajectory_scopes(c.tenant, c.id);
-          co_return ok(std::move(out));
-        });
+  r.add({
+      {"GET", "/api/v1/trajectories", "List trajectories with filters", "", to(&CellState::list_trajectories)},
+      {"POST", "/api/v1/trajectories", "Create a new trajectory", "cellstate.trajectory_created", to(&CellState::create_trajectory), kTrajectorySchema, 201},
+      {"GET", "/api/v1/trajectories/{id}", "Get trajectory by ID", "", to(&CellState::get_trajectory)},
+      {"DELETE", "/api/v1/trajectories/{id}", "Delete trajectory (one without child trajectories or scopes)", "cellstate.trajectory_deleted", to(&CellState::delete_trajectory), "", 204},
+      {"PATCH", "/api/v1/trajectories/{id}", "Update trajectory", "cellstate.trajectory_updated", to(&CellState::update_trajectory)},
+      {"GET", "/api/v1/trajectories/{id}/children", "List child trajectories", "", to(&CellState::trajectory_children)},
+      {"GET", "/api/v1/trajectories/{id}/scopes", "List scopes for trajectory", "", to(&CellState::trajectory_scopes)},
 
-  r.add("POST", "/api/v1/scopes", "Create a new scope with a token budget", "cellstate.scope_created",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.create_scope(c.tenant, std::move(body));
-          co_return ok(std::move(out), 201);
-        }, kScopeSchema, 201);
-  r.add("GET", "/api/v1/scopes/{id}", "Get scope by ID", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.get_scope(c.tenant, c.id);
-    co_return ok(std::move(out));
-  });
-  r.add("PATCH", "/api/v1/scopes/{id}", "Update scope", "cellstate.scope_updated",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.update_scope(c.tenant, c.id, std::move(body));
-          co_return ok(std::move(out));
-        });
-  r.add("GET", "/api/v1/scopes/{id}/artifacts", "List artifacts for scope", "",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto out = co_await c.memory.scope_artifacts(c.tenant, c.id);
-          co_return ok(std::move(out));
-        });
-  r.add("POST", "/api/v1/scopes/{id}/checkpoint", "Create checkpoint", "cellstate.scope_checkpointed",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.checkpoint_scope(c.tenant, c.id, std::move(body));
-          co_return ok(std::move(out), 201);
-        }, R"({"type":"object","required":["context_state","recoverable"],"properties":{"context_state":{"type":"string","format":"byte"},"recoverable":{"type":"boolean"}}})", 201);
-  r.add("POST", "/api/v1/scopes/{id}/close", "Close scope", "cellstate.scope_closed",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto out = co_await c.memory.close_scope(c.tenant, c.id);
-          co_return ok(std::move(out));
-        });
-  r.add("GET", "/api/v1/scopes/{id}/turns", "List turns for scope (the turns of the conversation with the scope's id)",
-        "", [](Call& c) -> asio::awaitable<http::Response> {
-          auto out = co_await c.memory.scope_turns(c.tenant, c.id);
-          co_return ok(std::move(out));
-        });
-  r.add("POST", "/api/v1/turns", "Create a new turn (refused past the scope's token budget)", "cellstate.turn_created",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.create_turn(c.tenant, std::move(body));
-          co_return ok(std::move(out), 201);
-        }, kTurnSchema, 201);
-  r.add("GET", "/api/v1/turns/{id}", "Get turn by ID", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.get_turn(c.tenant, c.id);
-    co_return ok(std::move(out));
+      {"POST", "/api/v1/scopes", "Create a new scope with a token budget", "cellstate.scope_created", to(&CellState::create_scope), kScopeSchema, 201},
+      {"GET", "/api/v1/scopes/{id}", "Get scope by ID", "", to(&CellState::get_scope)},
+      {"PATCH", "/api/v1/scopes/{id}", "Update scope", "cellstate.scope_updated", to(&CellState::update_scope)},
+      {"GET", "/api/v1/scopes/{id}/artifacts", "List artifacts for scope", "", to(&CellState::scope_artifacts)},
+      {"POST", "/api/v1/scopes/{id}/checkpoint", "Create checkpoint", "cellstate.scope_checkpointed", to(&CellState::checkpoint_scope), R"({"type":"object","required":["context_state","recoverable"],"properties":{"context_state":{"type":"string","format":"byte"},"recoverable":{"type":"boolean"}}})", 201},
+      {"POST", "/api/v1/scopes/{id}/close", "Close scope", "cellstate.scope_closed", to(&CellState::close_scope)},
+      {"GET", "/api/v1/scopes/{id}/turns", "List turns for scope (the turns of the conversation with the scope's id)", "", to(&CellState::scope_turns)},
+      {"POST", "/api/v1/turns", "Create a new turn (refused past the scope's token budget)", "cellstate.turn_created", to(&CellState::create_turn), kTurnSchema, 201},
+      {"GET", "/api/v1/turns/{id}", "Get turn by ID", "", to(&CellState::get_turn)},
   });
 }
 
 void add_memory_routes(Registrar& r) {
-  r.add("GET", "/api/v1/artifacts", "List artifacts with filters", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.list_artifacts(c.tenant, c.query);
-    co_return ok(std::move(out));
+  r.add({
+      {"GET", "/api/v1/artifacts", "List artifacts with filters", "", to(&CellState::list_artifacts)},
+      {"POST", "/api/v1/artifacts", "Create a new artifact", "cellstate.artifact_created", to(&CellState::create_artifact), kArtifactSchema, 201},
   });
-  r.add("POST", "/api/v1/artifacts", "Create a new artifact", "cellstate.artifact_created",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.create_artifact(c.tenant, std::move(body));
-          co_return ok(std::move(out), 201);
-        }, kArtifactSchema, 201);
   r.add("POST", "/api/v1/artifacts/search", "Search artifacts (keywords, or embedding similarity)", "",
         [](Call& c) -> asio::awaitable<http::Response> {
           auto body = json_body(c.req);
@@ -188,33 +174,14 @@ void add_memory_routes(Registrar& r) {
           auto out = co_await c.memory.search(c.tenant, std::move(body), only);
           co_return ok(std::move(out));
         }, kSearchSchema);
-  r.add("GET", "/api/v1/artifacts/{id}", "Get artifact by ID (counts an access)", "",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto out = co_await c.memory.get_artifact(c.tenant, c.id);
-          co_return ok(std::move(out));
-        });
-  r.add("DELETE", "/api/v1/artifacts/{id}", "Delete artifact", "cellstate.artifact_deleted",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          co_await c.memory.delete_artifact(c.tenant, c.id);
-          co_return no_content();
-        }, "", 204);
-  r.add("PATCH", "/api/v1/artifacts/{id}", "Update artifact", "cellstate.artifact_updated",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.update_artifact(c.tenant, c.id, std::move(body));
-          co_return ok(std::move(out));
-        });
+  r.add({
+      {"GET", "/api/v1/artifacts/{id}", "Get artifact by ID (counts an access)", "", to(&CellState::get_artifact)},
+      {"DELETE", "/api/v1/artifacts/{id}", "Delete artifact", "cellstate.artifact_deleted", to(&CellState::delete_artifact), "", 204},
+      {"PATCH", "/api/v1/artifacts/{id}", "Update artifact", "cellstate.artifact_updated", to(&CellState::update_artifact)},
 
-  r.add("GET", "/api/v1/notes", "List notes with filters", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.list_notes(c.tenant, c.query);
-    co_return ok(std::move(out));
+      {"GET", "/api/v1/notes", "List notes with filters", "", to(&CellState::list_notes)},
+      {"POST", "/api/v1/notes", "Create a new note", "cellstate.note_created", to(&CellState::create_note), kNoteSchema, 201},
   });
-  r.add("POST", "/api/v1/notes", "Create a new note", "cellstate.note_created",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.create_note(c.tenant, std::move(body));
-          co_return ok(std::move(out), 201);
-        }, kNoteSchema, 201);
   r.add("POST", "/api/v1/notes/search", "Search notes (keywords, or embedding similarity)", "",
         [](Call& c) -> asio::awaitable<http::Response> {
           auto body = json_body(c.req);
@@ -222,21 +189,11 @@ void add_memory_routes(Registrar& r) {
           auto out = co_await c.memory.search(c.tenant, std::move(body), only);
           co_return ok(std::move(out));
         }, kSearchSchema);
-  r.add("GET", "/api/v1/notes/{id}", "Get note by ID (counts an access)", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.get_note(c.tenant, c.id);
-    co_return ok(std::move(out));
+  r.add({
+      {"GET", "/api/v1/notes/{id}", "Get note by ID (counts an access)", "", to(&CellState::get_note)},
+      {"DELETE", "/api/v1/notes/{id}", "Delete note", "cellstate.note_deleted", to(&CellState::delete_note), "", 204},
+      {"PATCH", "/api/v1/notes/{id}", "Update note", "cellstate.note_updated", to(&CellState::update_note)},
   });
-  r.add("DELETE", "/api/v1/notes/{id}", "Delete note", "cellstate.note_deleted",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          co_await c.memory.delete_note(c.tenant, c.id);
-          co_return no_content();
-        }, "", 204);
-  r.add("PATCH", "/api/v1/notes/{id}", "Update note", "cellstate.note_updated",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.update_note(c.tenant, c.id, std::move(body));
-          co_return ok(std::move(out));
-        });
   r.add("POST", "/api/v1/search", "Global search across entities", "", [](Call& c) -> asio::awaitable<http::Response> {
     auto body = json_body(c.req);
     std::string every_type;
@@ -246,142 +203,53 @@ void add_memory_routes(Registrar& r) {
 }
 
 void add_agent_routes(Registrar& r) {
-  r.add("GET", "/api/v1/agents", "List agents with filters", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.list_agents(c.tenant, c.query);
-    co_return ok(std::move(out));
-  });
+  r.add("GET", "/api/v1/agents", "List agents with filters", "", to(&CellState::list_agents));
   r.add("POST", "/api/v1/agents", "Register a new agent", "cellstate.agent_registered",
         [](Call& c) -> asio::awaitable<http::Response> {
           auto body = json_body(c.req);
           auto out = co_await c.memory.register_agent(c.tenant, std::move(body), c.principal);
           co_return ok(std::move(out), 201);
         }, kAgentSchema, 201);
-  r.add("GET", "/api/v1/agents/{id}", "Get agent by ID", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.get_agent(c.tenant, c.id);
-    co_return ok(std::move(out));
-  });
-  r.add("DELETE", "/api/v1/agents/{id}", "Unregister agent", "cellstate.agent_unregistered",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          co_await c.memory.delete_agent(c.tenant, c.id);
-          co_return no_content();
-        }, "", 204);
-  r.add("PATCH", "/api/v1/agents/{id}", "Update agent", "cellstate.agent_updated",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.update_agent(c.tenant, c.id, std::move(body));
-          co_return ok(std::move(out));
-        });
-  r.add("POST", "/api/v1/agents/{id}/heartbeat", "Send agent heartbeat", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.heartbeat(c.tenant, c.id);
-    co_return ok(std::move(out));
+  r.add({
+      {"GET", "/api/v1/agents/{id}", "Get agent by ID", "", to(&CellState::get_agent)},
+      {"DELETE", "/api/v1/agents/{id}", "Unregister agent", "cellstate.agent_unregistered", to(&CellState::delete_agent), "", 204},
+      {"PATCH", "/api/v1/agents/{id}", "Update agent", "cellstate.agent_updated", to(&CellState::update_agent)},
+      {"POST", "/api/v1/agents/{id}/heartbeat", "Send agent heartbeat", "", to(&CellState::heartbeat)},
   });
 }
 
 void add_lock_routes(Registrar& r) {
-  r.add("GET", "/api/v1/locks", "List all active locks", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.list_locks(c.tenant);
-    co_return ok(std::move(out));
+  r.add({
+      {"GET", "/api/v1/locks", "List all active locks", "", to(&CellState::list_locks)},
+      {"POST", "/api/v1/locks/acquire", "Acquire a lock (409 while a conflicting one is held)", "cellstate.lock_acquired", to(&CellState::acquire_lock), kLockSchema, 201},
+      {"GET", "/api/v1/locks/{id}", "Get lock by ID", "", to(&CellState::get_lock)},
+      {"POST", "/api/v1/locks/{id}/extend", "Extend a lock's expiration time", "cellstate.lock_extended", to(&CellState::extend_lock), R"({"type":"object","required":["additional_ms"],"properties":{"additional_ms":{"type":"integer","minimum":1}}})"},
+      {"POST", "/api/v1/locks/{id}/release", "Release a lock (only its holder may)", "cellstate.lock_released", to(&CellState::release_lock), R"({"type":"object","required":["releasing_agent_id"],"properties":{"releasing_agent_id":{"type":"string","format":"uuid"}}})", 204},
   });
-  r.add("POST", "/api/v1/locks/acquire", "Acquire a lock (409 while a conflicting one is held)", "cellstate.lock_acquired",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.acquire_lock(c.tenant, std::move(body));
-          co_return ok(std::move(out), 201);
-        }, kLockSchema, 201);
-  r.add("GET", "/api/v1/locks/{id}", "Get lock by ID", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.get_lock(c.tenant, c.id);
-    co_return ok(std::move(out));
-  });
-  r.add("POST", "/api/v1/locks/{id}/extend", "Extend a lock's expiration time", "cellstate.lock_extended",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.extend_lock(c.tenant, c.id, std::move(body));
-          co_return ok(std::move(out));
-        }, R"({"type":"object","required":["additional_ms"],"properties":{"additional_ms":{"type":"integer","minimum":1}}})");
-  r.add("POST", "/api/v1/locks/{id}/release", "Release a lock (only its holder may)", "cellstate.lock_released",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          co_await c.memory.release_lock(c.tenant, c.id, std::move(body));
-          co_return no_content();
-        }, R"({"type":"object","required":["releasing_agent_id"],"properties":{"releasing_agent_id":{"type":"string","format":"uuid"}}})", 204);
 }
 
 void add_message_routes(Registrar& r) {
-  r.add("GET", "/api/v1/messages", "List messages with filters", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.list_messages(c.tenant, c.query);
-    co_return ok(std::move(out));
+  r.add({
+      {"GET", "/api/v1/messages", "List messages with filters", "", to(&CellState::list_messages)},
+      {"POST", "/api/v1/messages", "Send a message", "cellstate.message_sent", to(&CellState::send_message), kMessageSchema, 201},
+      {"GET", "/api/v1/messages/{id}", "Get message by ID (marks it delivered)", "", to(&CellState::get_message)},
+      {"POST", "/api/v1/messages/{id}/acknowledge", "Acknowledge a message (only a recipient may)", "cellstate.message_acknowledged", to(&CellState::acknowledge_message), R"({"type":"object","required":["agent_id"],"properties":{"agent_id":{"type":"string","format":"uuid"}}})", 204},
   });
-  r.add("POST", "/api/v1/messages", "Send a message", "cellstate.message_sent",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.send_message(c.tenant, std::move(body));
-          co_return ok(std::move(out), 201);
-        }, kMessageSchema, 201);
-  r.add("GET", "/api/v1/messages/{id}", "Get message by ID (marks it delivered)", "",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto out = co_await c.memory.get_message(c.tenant, c.id);
-          co_return ok(std::move(out));
-        });
-  r.add("POST", "/api/v1/messages/{id}/acknowledge", "Acknowledge a message (only a recipient may)",
-        "cellstate.message_acknowledged", [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          co_await c.memory.acknowledge_message(c.tenant, c.id, std::move(body));
-          co_return no_content();
-        }, R"({"type":"object","required":["agent_id"],"properties":{"agent_id":{"type":"string","format":"uuid"}}})", 204);
 }
 
 void add_delegation_and_handoff_routes(Registrar& r) {
-  r.add("POST", "/api/v1/delegations", "Create a task delegation", "cellstate.delegation_created",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.create_delegation(c.tenant, std::move(body));
-          co_return ok(std::move(out), 201);
-        }, kDelegationSchema, 201);
-  r.add("GET", "/api/v1/delegations/{id}", "Get delegation by ID", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.get_delegation(c.tenant, c.id);
-    co_return ok(std::move(out));
-  });
-  r.add("POST", "/api/v1/delegations/{id}/accept", "Accept a delegation (pending → accepted)",
-        "cellstate.delegation_accepted", [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          co_await c.memory.accept_delegation(c.tenant, c.id, std::move(body));
-          co_return no_content();
-        }, "", 204);
-  r.add("POST", "/api/v1/delegations/{id}/complete", "Complete a delegation with its result (accepted → completed)",
-        "cellstate.delegation_completed", [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          co_await c.memory.complete_delegation(c.tenant, c.id, std::move(body));
-          co_return no_content();
-        }, "", 204);
-  r.add("POST", "/api/v1/delegations/{id}/reject", "Reject a delegation (pending → rejected)",
-        "cellstate.delegation_rejected", [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          co_await c.memory.reject_delegation(c.tenant, c.id, std::move(body));
-          co_return no_content();
-        }, "", 204);
+  r.add({
+      {"POST", "/api/v1/delegations", "Create a task delegation", "cellstate.delegation_created", to(&CellState::create_delegation), kDelegationSchema, 201},
+      {"GET", "/api/v1/delegations/{id}", "Get delegation by ID", "", to(&CellState::get_delegation)},
+      {"POST", "/api/v1/delegations/{id}/accept", "Accept a delegation (pending → accepted)", "cellstate.delegation_accepted", to(&CellState::accept_delegation), "", 204},
+      {"POST", "/api/v1/delegations/{id}/complete", "Complete a delegation with its result (accepted → completed)", "cellstate.delegation_completed", to(&CellState::complete_delegation), "", 204},
+      {"POST", "/api/v1/delegations/{id}/reject", "Reject a delegation (pending → rejected)", "cellstate.delegation_rejected", to(&CellState::reject_delegation), "", 204},
 
-  r.add("POST", "/api/v1/handoffs", "Create an agent handoff", "cellstate.handoff_created",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.create_handoff(c.tenant, std::move(body));
-          co_return ok(std::move(out), 201);
-        }, kHandoffSchema, 201);
-  r.add("GET", "/api/v1/handoffs/{id}", "Get handoff by ID", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.get_handoff(c.tenant, c.id);
-    co_return ok(std::move(out));
+      {"POST", "/api/v1/handoffs", "Create an agent handoff", "cellstate.handoff_created", to(&CellState::create_handoff), kHandoffSchema, 201},
+      {"GET", "/api/v1/handoffs/{id}", "Get handoff by ID", "", to(&CellState::get_handoff)},
+      {"POST", "/api/v1/handoffs/{id}/accept", "Accept a handoff (initiated → accepted)", "cellstate.handoff_accepted", to(&CellState::accept_handoff), "", 204},
+      {"POST", "/api/v1/handoffs/{id}/complete", "Complete a handoff (accepted → completed); the trajectory passes to the receiving agent", "cellstate.handoff_completed", to(&CellState::complete_handoff), "", 204},
   });
-  r.add("POST", "/api/v1/handoffs/{id}/accept", "Accept a handoff (initiated → accepted)", "cellstate.handoff_accepted",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          co_await c.memory.accept_handoff(c.tenant, c.id, std::move(body));
-          co_return no_content();
-        }, "", 204);
-  r.add("POST", "/api/v1/handoffs/{id}/complete",
-        "Complete a handoff (accepted → completed); the trajectory passes to the receiving agent",
-        "cellstate.handoff_completed", [](Call& c) -> asio::awaitable<http::Response> {
-          co_await c.memory.complete_handoff(c.tenant, c.id);
-          co_return no_content();
-        }, "", 204);
 }
 
 void add_event_routes(Registrar& r) {
@@ -399,24 +267,12 @@ void add_event_routes(Registrar& r) {
           auto out = co_await c.memory.events_by_kind(c.tenant, kind, c.query);
           co_return ok(std::move(out));
         });
-  r.add("GET", "/api/v1/event-dag/:id", "Read a single event by ID", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.get_event(c.tenant, c.id);
-    co_return ok(std::move(out));
+  r.add({
+      {"GET", "/api/v1/event-dag/:id", "Read a single event by ID", "", to(&CellState::get_event)},
+      {"GET", "/api/v1/event-dag/:id/ancestors", "Walk ancestor chain", "", to(&CellState::event_ancestors)},
+      {"GET", "/api/v1/event-dag/:id/descendants", "Walk descendant chain", "", to(&CellState::event_descendants)},
+      {"GET", "/api/v1/event-dag/:id/siblings", "Find sibling events (same parent)", "", to(&CellState::event_siblings)},
   });
-  r.add("GET", "/api/v1/event-dag/:id/ancestors", "Walk ancestor chain", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.event_ancestors(c.tenant, c.id, c.query);
-    co_return ok(std::move(out));
-  });
-  r.add("GET", "/api/v1/event-dag/:id/descendants", "Walk descendant chain", "",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto out = co_await c.memory.event_descendants(c.tenant, c.id, c.query);
-          co_return ok(std::move(out));
-        });
-  r.add("GET", "/api/v1/event-dag/:id/siblings", "Find sibling events (same parent)", "",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto out = co_await c.memory.event_siblings(c.tenant, c.id);
-          co_return ok(std::move(out));
-        });
 }
 
 constexpr const char* kEdgeSchema =
@@ -425,11 +281,7 @@ constexpr const char* kPolicySchema =
     R"({"type":"object","required":["create_edges","max_sources","name","source_level","target_level","triggers"],"properties":{"name":{"type":"string"},"source_level":{"enum":["raw","summary","principle"]},"target_level":{"enum":["raw","summary","principle"]},"max_sources":{"type":"integer","minimum":1},"create_edges":{"type":"boolean"},"trajectory_id":{"type":["string","null"]},"triggers":{"type":"array","items":{}},"metadata":{}}})";
 
 void add_graph_routes(Registrar& r) {
-  r.add("POST", "/api/v1/edges", "Create a new edge", "cellstate.edge_created", [](Call& c) -> asio::awaitable<http::Response> {
-    auto body = json_body(c.req);
-    auto out = co_await c.memory.create_edge(c.tenant, std::move(body));
-    co_return ok(std::move(out), 201);
-  }, kEdgeSchema, 201);
+  r.add("POST", "/api/v1/edges", "Create a new edge", "cellstate.edge_created", to(&CellState::create_edge), kEdgeSchema, 201);
   r.add("POST", "/api/v1/edges/batch", "Create multiple edges (all or none)", "cellstate.edges_created",
         [](Call& c) -> asio::awaitable<http::Response> {
           boost::system::error_code ec;
@@ -444,56 +296,19 @@ void add_graph_routes(Registrar& r) {
           auto out = co_await c.memory.edges_of(c.tenant, entity);
           co_return ok(std::move(out));
         });
-  r.add("GET", "/api/v1/edges/traverse", "Graph traversal from start_id over edges, up to max_depth", "",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto out = co_await c.memory.traverse(c.tenant, c.query);
-          co_return ok(std::move(out));
-        });
-  r.add("GET", "/api/v1/edges/{id}", "Get an edge by ID", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.get_edge(c.tenant, c.id);
-    co_return ok(std::move(out));
-  });
-  r.add("DELETE", "/api/v1/edges/{id}", "Delete an edge", "cellstate.edge_deleted", [](Call& c) -> asio::awaitable<http::Response> {
-    co_await c.memory.delete_edge(c.tenant, c.id);
-    co_return no_content();
-  }, "", 204);
+  r.add({
+      {"GET", "/api/v1/edges/traverse", "Graph traversal from start_id over edges, up to max_depth", "", to(&CellState::traverse)},
+      {"GET", "/api/v1/edges/{id}", "Get an edge by ID", "", to(&CellState::get_edge)},
+      {"DELETE", "/api/v1/edges/{id}", "Delete an edge", "cellstate.edge_deleted", to(&CellState::delete_edge), "", 204},
 
-  r.add("POST", "/api/v1/summarization-policies", "Create a new summarization policy", "cellstate.policy_created",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.create_policy(c.tenant, std::move(body));
-          co_return ok(std::move(out), 201);
-        }, kPolicySchema, 201);
-  r.add("GET", "/api/v1/summarization-policies/{id}", "Get a policy by ID", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.get_policy(c.tenant, c.id);
-    co_return ok(std::move(out));
+      {"POST", "/api/v1/summarization-policies", "Create a new summarization policy", "cellstate.policy_created", to(&CellState::create_policy), kPolicySchema, 201},
+      {"GET", "/api/v1/summarization-policies/{id}", "Get a policy by ID", "", to(&CellState::get_policy)},
+      {"DELETE", "/api/v1/summarization-policies/{id}", "Delete a policy", "cellstate.policy_deleted", to(&CellState::delete_policy), "", 204},
+      {"GET", "/api/v1/trajectories/{id}/summarization-policies", "List policies for a trajectory", "", to(&CellState::trajectory_policies)},
+      {"GET", "/api/v1/summarization-requests", "List summarization requests with optional filters", "", to(&CellState::list_summarization_requests)},
+      {"GET", "/api/v1/summarization-requests/{id}", "Get a request by ID", "", to(&CellState::get_summarization_request)},
+      {"PATCH", "/api/v1/summarization-requests/{id}/status", "Update request status (pending → in_progress → completed | failed)", "cellstate.summarization_updated", to(&CellState::update_summarization_status), R"({"type":"object","required":["status"],"properties":{"status":{"enum":["pending","in_progress","completed","failed"]}}})", 204},
   });
-  r.add("DELETE", "/api/v1/summarization-policies/{id}", "Delete a policy", "cellstate.policy_deleted",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          co_await c.memory.delete_policy(c.tenant, c.id);
-          co_return no_content();
-        }, "", 204);
-  r.add("GET", "/api/v1/trajectories/{id}/summarization-policies", "List policies for a trajectory", "",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto out = co_await c.memory.trajectory_policies(c.tenant, c.id);
-          co_return ok(std::move(out));
-        });
-  r.add("GET", "/api/v1/summarization-requests", "List summarization requests with optional filters", "",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto out = co_await c.memory.list_summarization_requests(c.tenant, c.query);
-          co_return ok(std::move(out));
-        });
-  r.add("GET", "/api/v1/summarization-requests/{id}", "Get a request by ID", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.get_summarization_request(c.tenant, c.id);
-    co_return ok(std::move(out));
-  });
-  r.add("PATCH", "/api/v1/summarization-requests/{id}/status",
-        "Update request status (pending → in_progress → completed | failed)", "cellstate.summarization_updated",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          co_await c.memory.update_summarization_status(c.tenant, c.id, std::move(body));
-          co_return no_content();
-        }, R"({"type":"object","required":["status"],"properties":{"status":{"enum":["pending","in_progress","completed","failed"]}}})", 204);
 }
 
 // The pack of a compose request: multipart (cstate_toml, and one markdown part per file) or
@@ -537,64 +352,26 @@ void add_pack_routes(Registrar& r) {
                                     {"compiled", composed.success ? json::value(std::move(composed.compiled)) : json::value(nullptr)},
                                     {"errors", std::move(errors)}, {"pack_source", toml}});
         });
-  r.add("GET", "/api/v1/config", "Get the tenant's configuration", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.get_config(c.tenant);
-    co_return ok(std::move(out));
+  r.add({
+      {"GET", "/api/v1/config", "Get the tenant's configuration", "", to(&CellState::get_config)},
+      {"PATCH", "/api/v1/config", "Replace the tenant's configuration (422 with the errors when invalid)", "cellstate.config_updated", to(&CellState::update_config), R"({"type":"object","required":["config"],"properties":{"config":{"type":"object"}}})"},
   });
-  r.add("PATCH", "/api/v1/config", "Replace the tenant's configuration (422 with the errors when invalid)",
-        "cellstate.config_updated", [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.update_config(c.tenant, std::move(body));
-          co_return ok(std::move(out));
-        }, R"({"type":"object","required":["config"],"properties":{"config":{"type":"object"}}})");
   r.add("POST", "/api/v1/config/validate", "Validate a configuration", "", [](Call& c) -> asio::awaitable<http::Response> {
     auto body = json_body(c.req);
     co_return ok(c.memory.validate_config(body));
   }, R"({"type":"object","required":["config"],"properties":{"config":{"type":"object"}}})");
 
-  r.add("GET", "/api/v1/deployments", "List deployments for a pack (pack_name)", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.list_deployments(c.tenant, c.query);
-    co_return ok(std::move(out));
-  });
-  r.add("POST", "/api/v1/deployments", "Create a new deployment version of a pack", "cellstate.deployment_created",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.create_deployment(c.tenant, std::move(body));
-          co_return ok(std::move(out), 201);
-        }, R"({"type":"object","required":["pack_name"],"properties":{"pack_name":{"type":"string"},"error_threshold":{"type":"number"},"launch_config":{"type":["object","null"]}}})", 201);
-  r.add("POST", "/api/v1/deployments/rollback", "Roll back a pack's active deployment to the one it replaced",
-        "cellstate.deployment_rolled_back", [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.rollback_deployment(c.tenant, std::move(body));
-          co_return ok(std::move(out));
-        }, R"({"type":"object","required":["pack_name"],"properties":{"pack_name":{"type":"string"}}})");
-  r.add("GET", "/api/v1/deployments/:id", "Get a single deployment", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.get_deployment(c.tenant, c.id);
-    co_return ok(std::move(out));
-  });
-  r.add("POST", "/api/v1/deployments/:id/activate", "Activate a deployment with a rollout percentage",
-        "cellstate.deployment_activated", [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.activate_deployment(c.tenant, c.id, std::move(body));
-          co_return ok(std::move(out));
-        }, R"({"type":"object","required":["rollout_percentage"],"properties":{"rollout_percentage":{"type":"integer","minimum":0,"maximum":100}}})");
-  r.add("POST", "/api/v1/deployments/:id/rollout", "Increase a deployment's rollout percentage",
-        "cellstate.deployment_rolled_out", [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.rollout_deployment(c.tenant, c.id, std::move(body));
-          co_return ok(std::move(out));
-        }, R"({"type":"object","required":["rollout_percentage"],"properties":{"rollout_percentage":{"type":"integer","minimum":0,"maximum":100}}})");
+  r.add({
+      {"GET", "/api/v1/deployments", "List deployments for a pack (pack_name)", "", to(&CellState::list_deployments)},
+      {"POST", "/api/v1/deployments", "Create a new deployment version of a pack", "cellstate.deployment_created", to(&CellState::create_deployment), R"({"type":"object","required":["pack_name"],"properties":{"pack_name":{"type":"string"},"error_threshold":{"type":"number"},"launch_config":{"type":["object","null"]}}})", 201},
+      {"POST", "/api/v1/deployments/rollback", "Roll back a pack's active deployment to the one it replaced", "cellstate.deployment_rolled_back", to(&CellState::rollback_deployment), R"({"type":"object","required":["pack_name"],"properties":{"pack_name":{"type":"string"}}})"},
+      {"GET", "/api/v1/deployments/:id", "Get a single deployment", "", to(&CellState::get_deployment)},
+      {"POST", "/api/v1/deployments/:id/activate", "Activate a deployment with a rollout percentage", "cellstate.deployment_activated", to(&CellState::activate_deployment), R"({"type":"object","required":["rollout_percentage"],"properties":{"rollout_percentage":{"type":"integer","minimum":0,"maximum":100}}})"},
+      {"POST", "/api/v1/deployments/:id/rollout", "Increase a deployment's rollout percentage", "cellstate.deployment_rolled_out", to(&CellState::rollout_deployment), R"({"type":"object","required":["rollout_percentage"],"properties":{"rollout_percentage":{"type":"integer","minimum":0,"maximum":100}}})"},
 
-  r.add("GET", "/api/v1/benchmarks", "List benchmark snapshots", "", [](Call& c) -> asio::awaitable<http::Response> {
-    auto out = co_await c.memory.list_benchmarks(c.tenant);
-    co_return ok(std::move(out));
+      {"GET", "/api/v1/benchmarks", "List benchmark snapshots", "", to(&CellState::list_benchmarks)},
+      {"POST", "/api/v1/benchmarks", "Submit a benchmark snapshot", "cellstate.benchmark_submitted", to(&CellState::submit_benchmark), R"({"type":"object","required":["config_source","name","phase"],"properties":{"config_source":{"type":"string"},"name":{"type":"string"},"phase":{"enum":["online","frozen","evolving"]},"metrics":{"type":["object","null"]},"metadata":{"type":["object","null"]}}})", 201},
   });
-  r.add("POST", "/api/v1/benchmarks", "Submit a benchmark snapshot", "cellstate.benchmark_submitted",
-        [](Call& c) -> asio::awaitable<http::Response> {
-          auto body = json_body(c.req);
-          auto out = co_await c.memory.submit_benchmark(c.tenant, std::move(body));
-          co_return ok(std::move(out), 201);
-        }, R"({"type":"object","required":["config_source","name","phase"],"properties":{"config_source":{"type":"string"},"name":{"type":"string"},"phase":{"enum":["online","frozen","evolving"]},"metrics":{"type":["object","null"]},"metadata":{"type":["object","null"]}}})", 201);
 }
 
 }  // namespace
