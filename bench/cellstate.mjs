@@ -1,8 +1,9 @@
 // CELLSTATE memory over HTTP: turn appends (POST /api/v1/turns, a budget check and a store
-// write each) and scope reads (GET /api/v1/scopes/{id}) unloaded (1 connection) and at
+// write each) and scope reads (GET /api/v1/scopes/{id}, a scope of 100 turns) unloaded (1 connection) and at
 // saturation (64 connections), beside nginx answering a canned body of the same size (the
 // floor); then artifact search (keywords and vectors) over ARTIFACTS artifacts. Engines are
-// interleaved round by round; medians of rounds.
+// interleaved round by round; medians of rounds. BASELINE_BIN=path adds another build's turn
+// appends and scope reads to the same rounds.
 import { startBrainstem, startNginxFixed, wrk, median, printHeader } from './lib/harness.mjs';
 
 const rounds = Number(process.env.ROUNDS ?? 3);
@@ -15,26 +16,36 @@ const vocabulary = Array.from({ length: 5000 }, (_, i) => `w${i.toString(36)}${'
 const zipf = () => vocabulary[Math.min(vocabulary.length - 1, Math.floor(Math.pow(random(), 3) * vocabulary.length))];
 const text = (n) => Array.from({ length: n }, zipf).join(' ');
 
-const bs = await startBrainstem();
-// A pooled connection the server closed while idle (during the wrk runs) is retried once.
-const send = (method, path, body) => fetch(`${bs.url}/api/v1${path}`, {
-  method, headers: { 'X-API-Key': bs.key, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body),
-});
-const api = async (method, path, body) => {
-  const r = await send(method, path, body).catch(() => send(method, path, body));
-  const out = await r.json();
-  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(out)}`);
-  return out;
-};
+// A server of `bin` (this build when undefined) with a trajectory, a scope to write turns into
+// and a scope of 100 turns to read (its reads cost the same whatever the appends achieved).
+async function engine(bin) {
+  const bs = await startBrainstem({}, '', bin ? { bin } : {});
+  // A pooled connection the server closed while idle (during the wrk runs) is retried once.
+  const send = (method, path, body) => fetch(`${bs.url}/api/v1${path}`, {
+    method, headers: { 'X-API-Key': bs.key, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body),
+  });
+  const api = async (method, path, body) => {
+    const r = await send(method, path, body).catch(() => send(method, path, body));
+    const out = await r.json();
+    if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(out)}`);
+    return out;
+  };
+  const trajectory = await api('POST', '/trajectories', { name: 'bench' });
+  const scope = await api('POST', '/scopes', { name: 'bench', trajectory_id: trajectory.trajectory_id, token_budget: 2000000000 });
+  const readScope = await api('POST', '/scopes', { name: 'read', trajectory_id: trajectory.trajectory_id, token_budget: 100000 });
+  for (let i = 0; i < 100; i++) await api('POST', '/turns', { scope_id: readScope.scope_id, role: 'user', content: text(30), token_count: 40 });
+  return { bs, api, trajectory, scope, readScope };
+}
 
 printHeader('brainstem: CELLSTATE memory',
   `turn append and scope read: wrk -t1, ${rounds} rounds x ${seconds}s; search over ${artifacts} artifacts (synthetic Zipf text, built-in embedder)`);
 
-const trajectory = await api('POST', '/trajectories', { name: 'bench' });
-const scope = await api('POST', '/scopes', { name: 'bench', trajectory_id: trajectory.trajectory_id, token_budget: 2000000000 });
-const turn = { scope_id: scope.scope_id, role: 'user', content: text(30), token_count: 40 };
+const { bs, api, trajectory, scope, readScope } = await engine(undefined);
+const baseline = process.env.BASELINE_BIN ? await engine(process.env.BASELINE_BIN) : null;
+const turnOf = (s) => ({ scope_id: s.scope_id, role: 'user', content: text(30), token_count: 40 });
+const turn = turnOf(scope);
 const turnAnswer = JSON.stringify(await api('POST', '/turns', turn));
-const scopeAnswer = JSON.stringify(await api('GET', `/scopes/${scope.scope_id}`));
+const scopeAnswer = JSON.stringify(await api('GET', `/scopes/${readScope.scope_id}`));
 
 const appendFloor = await startNginxFixed(turnAnswer);
 const readFloor = await startNginxFixed(scopeAnswer);
@@ -43,7 +54,11 @@ const cases = [
   [`nginx, canned ${turnAnswer.length} B answer (POST)`, appendFloor.url, {}, turn],
   ['brainstem POST /api/v1/turns', `${bs.url}/api/v1/turns`, headers, turn],
   [`nginx, canned ${scopeAnswer.length} B answer (GET)`, readFloor.url, {}, undefined],
-  ['brainstem GET /api/v1/scopes/{id}', `${bs.url}/api/v1/scopes/${scope.scope_id}`, headers, undefined],
+  ['brainstem GET /api/v1/scopes/{id}', `${bs.url}/api/v1/scopes/${readScope.scope_id}`, headers, undefined],
+  ...(baseline ? [
+    ['baseline POST /api/v1/turns', `${baseline.bs.url}/api/v1/turns`, { 'X-API-Key': baseline.bs.key }, turnOf(baseline.scope)],
+    ['baseline GET /api/v1/scopes/{id}', `${baseline.bs.url}/api/v1/scopes/${baseline.readScope.scope_id}`, { 'X-API-Key': baseline.bs.key }, undefined],
+  ] : []),
 ];
 const results = new Map(cases.map((c) => [c, { c1: [], c64: [] }]));
 for (let r = 0; r < rounds; r++) {
@@ -100,4 +115,4 @@ for (let r = 0; r < rounds; r++) {
 }
 console.log(`\nsearch over ${artifacts} artifacts, top 10          c=1 p50 ms  c=1 p99 ms  c=64 req/s  non-2xx`);
 table(searches, searchResults);
-for (const s of [bs, appendFloor, readFloor, searchFloor]) s.stop();
+for (const s of [bs, appendFloor, readFloor, searchFloor, ...(baseline ? [baseline.bs] : [])]) s.stop();
