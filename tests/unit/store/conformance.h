@@ -1,5 +1,5 @@
 // What the store's conformance suites share: the engines every suite runs on and a fixture
-// with two tenants, "t1" and "t2". A new engine is one more type in `Engines`.
+// with two tenants, "t1" and "t2" (or none). A new engine is one more type in `Engines`.
 #pragma once
 
 #include "common/run_sync.h"
@@ -31,23 +31,31 @@ struct SqliteInMemory {
 
 using Engines = ::testing::Types<SqliteFile, SqliteInMemory>;
 
+// A new, empty store of the engine.
 template <class Engine>
-class StoreConformance : public ::testing::Test {
+class EmptyStoreConformance : public ::testing::Test {
+ protected:
+  void SetUp() override { store_ = Engine::open(dir_); }
+
+  TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+};
+
+// A store holding tenants "t1" and "t2".
+template <class Engine>
+class StoreConformance : public EmptyStoreConformance<Engine> {
  protected:
   void SetUp() override {
-    store_ = Engine::open(dir_);
+    EmptyStoreConformance<Engine>::SetUp();
     for (const char* id : {"t1", "t2"}) {
       store::Tenant t;
       t.id = id;
       t.slug = std::string("slug-") + id;
       t.name = id;
       t.created_at = 1;
-      ASSERT_TRUE(run_sync(store_->create_tenant(t, "")).is_ok());
+      ASSERT_TRUE(run_sync(this->store_->create_tenant(t, "")).is_ok());
     }
   }
-
-  TempDir dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 inline std::vector<std::string> ids_of(const auto& records) {
