@@ -202,7 +202,7 @@ void add_key_and_limit_routes(RouteTable& t, Services& svc) {
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
            const auto& p = ctx.caller();
            const auto& limits = svc.limits_for(p.tenant_id, p.tenant_slug);
-           auto used = svc.rate_limiter.usage("t:" + p.tenant_id, now_ms());
+           auto used = co_await svc.rate_limiter.usage("t:" + p.tenant_id, now_ms());
            ops::BudgetState budget = co_await svc.budgets.state(p.tenant_id);
            // The worst circuit among the models: open beats half_open beats closed.
            auto circuit = models::CircuitState::kClosed;

@@ -160,7 +160,7 @@ asio::awaitable<http::Response> Gateway::route(http::Request& req, RequestContex
   const int64_t now = now_ms();
   if (auto s = co_await authenticate(req, ctx); !s.is_ok()) {
     // Failed attempts count against the client address, so guessing keys is rate-limited too.
-    rate = services_.rate_limiter.hit("ip:" + req.remote_address, services_.options.default_limits, now);
+    rate = co_await services_.rate_limiter.hit("ip:" + req.remote_address, services_.options.default_limits, now);
     if (!rate.allowed) s = Status::rate_limited("too many failed attempts; retry after " + std::to_string(rate.retry_after_s) + " s", rate.retry_after_s);
     co_return render_error(ctx.family, s, ctx.request_id);
   }
@@ -170,10 +170,10 @@ asio::awaitable<http::Response> Gateway::route(http::Request& req, RequestContex
   if (ctx.principal && ctx.principal->orchestrator) {
     rate = ops::RateDecision{};
   } else if (ctx.principal) {
-    rate = services_.rate_limiter.hit("t:" + ctx.principal->tenant_id,
-                                      services_.limits_for(ctx.principal->tenant_id, ctx.principal->tenant_slug), now);
+    const auto& limits = services_.limits_for(ctx.principal->tenant_id, ctx.principal->tenant_slug);
+    rate = co_await services_.rate_limiter.hit("t:" + ctx.principal->tenant_id, limits, now);
   } else {
-    rate = services_.rate_limiter.hit("ip:" + req.remote_address, services_.options.default_limits, now);
+    rate = co_await services_.rate_limiter.hit("ip:" + req.remote_address, services_.options.default_limits, now);
   }
   if (!rate.allowed) {
     co_return render_error(ctx.family, Status::rate_limited("rate limit exceeded; retry after " +

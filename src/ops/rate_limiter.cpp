@@ -51,7 +51,23 @@ struct alignas(64) Shard {
 
 class LocalRateLimiter final : public RateLimiter {
  public:
-  RateDecision hit(std::string_view key, const RateLimits& limits, int64_t now_ms) override {
+  boost::asio::awaitable<RateDecision> hit(std::string key, RateLimits limits, int64_t now_ms) override {
+    co_return count(key, limits, now_ms);
+  }
+
+  boost::asio::awaitable<RateUsage> usage(std::string key, int64_t now_ms) override { co_return current(key, now_ms); }
+
+  std::size_t key_count() const {
+    std::size_t n = 0;
+    for (const Shard& shard : shards_) {
+      std::lock_guard lock(shard.mu);
+      n += shard.counters.size();
+    }
+    return n;
+  }
+
+ private:
+  RateDecision count(std::string_view key, const RateLimits& limits, int64_t now_ms) {
     const std::array<int64_t, kWindows> limit{limits.per_minute, limits.per_hour, limits.per_day};
     const auto start = window_starts(now_ms);
 
@@ -108,7 +124,7 @@ class LocalRateLimiter final : public RateLimiter {
     return d;
   }
 
-  RateUsage usage(std::string_view key, int64_t now_ms) override {
+  RateUsage current(std::string_view key, int64_t now_ms) {
     const auto start = window_starts(now_ms);
     const Shard& shard = shard_for(key);
     std::lock_guard lock(shard.mu);
@@ -119,16 +135,6 @@ class LocalRateLimiter final : public RateLimiter {
     return {current(0), current(1), current(2)};
   }
 
-  std::size_t key_count() const {
-    std::size_t n = 0;
-    for (const Shard& shard : shards_) {
-      std::lock_guard lock(shard.mu);
-      n += shard.counters.size();
-    }
-    return n;
-  }
-
- private:
   Shard& shard_for(std::string_view key) {
     // Multiplicative mixing so the shard does not follow the map's own bucket choice.
     const uint64_t h = std::hash<std::string_view>{}(key) * 0x9E3779B97F4A7C15ull;

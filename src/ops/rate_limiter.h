@@ -1,12 +1,15 @@
 // Per-tenant request rate limits over fixed UTC windows (minute, hour, day).
 //
 // Thread-safety: all methods may be called concurrently. The local engine keeps counters in
-// this process; a shared engine (Redis) implements the same interface for several nodes.
+// this process and answers at once; a shared engine (Redis) implements the same asynchronous
+// interface for several nodes.
 #pragma once
+
+#include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
 #include <memory>
-#include <string_view>
+#include <string>
 
 namespace brainstem::ops {
 
@@ -34,8 +37,8 @@ class RateLimiter {
   virtual ~RateLimiter() = default;
   // Counts one request for `key` at `now_ms` and says whether it may proceed. A refused
   // request is not counted, so a client that backs off recovers at the next reset.
-  virtual RateDecision hit(std::string_view key, const RateLimits& limits, int64_t now_ms) = 0;
-  virtual RateUsage usage(std::string_view key, int64_t now_ms) = 0;
+  virtual boost::asio::awaitable<RateDecision> hit(std::string key, RateLimits limits, int64_t now_ms) = 0;
+  virtual boost::asio::awaitable<RateUsage> usage(std::string key, int64_t now_ms) = 0;
 };
 
 // In-process engine. Memory stays bounded: counters of windows that have ended are dropped.
