@@ -132,7 +132,7 @@ void add_agent_routes(RouteTable& t, Services& svc) {
            if (!status.empty()) agent.status = status;
            agent.config = json_text(doc);
            auto updated = unwrap(co_await svc.store.update_agent(agent));
-           svc.pipeline.deps().agents.invalidate(id);
+           svc.agents.invalidate(id);
            ctx.audit["agentId"] = id;
            co_return http::Response::json(200, agent_view(updated));
          }});
@@ -144,8 +144,8 @@ void add_agent_routes(RouteTable& t, Services& svc) {
            std::string id(req.param("id"));
            auto tenant = ctx.caller().tenant_id;
            check(co_await svc.store.delete_agent(tenant, id));
-           svc.pipeline.deps().agents.invalidate(id);
-           svc.pipeline.deps().cache.flush(tenant, id);
+           svc.agents.invalidate(id);
+           svc.cache.flush(tenant, id);
            (void)co_await svc.store.delete_cache_entries(tenant, id);
            ctx.audit["agentId"] = id;
            co_return http::Response::json(200, json::object{{"id", id}, {"deleted", true}});
@@ -155,7 +155,7 @@ void add_agent_routes(RouteTable& t, Services& svc) {
          .summary = "The agent's full configuration as the pipeline loads it (cached; changes apply at once)",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string id(req.param("agent_id"));
-           auto loaded = co_await svc.pipeline.deps().agents.load(id);
+           auto loaded = co_await svc.agents.load(id);
            if (!loaded || loaded.value()->tenant_id != ctx.caller().tenant_id) throw StatusError(Status::not_found("agent not found"));
            co_return http::Response::json(200, loaded.value()->public_view());
          }});

@@ -88,7 +88,7 @@ void add_chat_and_memory_routes(RouteTable& t, Services& svc) {
            auto tenant = ctx.caller().tenant_id;
            auto facts = unwrap(co_await svc.store.list_facts(tenant, customer, agent));
            if (!query.empty()) {
-             const auto& embedder = svc.pipeline.deps().embedder;
+             const auto& embedder = svc.embedder;
              auto q = embedder.embed_one(query);
              std::erase_if(facts, [&](const store::MemoryFact& fact) { return models::cosine(q, embedder.embed_one(fact.fact)) < 0.15; });
            }
@@ -154,7 +154,7 @@ void add_cache_routes(RouteTable& t, Services& svc) {
            check_company(company, ctx);
            auto tenant = ctx.caller().tenant_id;
            unwrap(co_await svc.store.get_agent(tenant, agent_id));
-           const auto& embedder = svc.pipeline.deps().embedder;
+           const auto& embedder = svc.embedder;
            std::vector<store::CacheEntry> entries;
            int64_t errored = 0;
            for (const auto& p : pairs->as_array()) {
@@ -170,7 +170,7 @@ void add_cache_routes(RouteTable& t, Services& svc) {
                                 "warm", embedder.embed_one(pipeline::SemanticCache::normalise(question)), now_ms()});
            }
            for (const auto& e : entries) check(co_await svc.store.put_cache_entry(e));
-           for (const auto& e : entries) svc.pipeline.deps().cache.insert(e);
+           for (const auto& e : entries) svc.cache.insert(e);
            co_return http::Response::json(200, json::object{{"status", "completed"}, {"pairs_stored", entries.size()},
                                                             {"pairs_errored", errored}, {"pairs_total", pairs->as_array().size()}});
          }});
@@ -181,7 +181,7 @@ void add_cache_routes(RouteTable& t, Services& svc) {
            check_company(req.query_param("company_id"), ctx);
            auto tenant = ctx.caller().tenant_id;
            auto agent = req.query_param("agent_id").value_or("");
-           svc.pipeline.deps().cache.flush(tenant, agent);
+           svc.cache.flush(tenant, agent);
            auto deleted = unwrap(co_await svc.store.delete_cache_entries(tenant, agent));
            co_return http::Response::json(200, json::object{{"status", "flushed"}, {"entries_deleted", deleted}});
          }});
@@ -189,7 +189,7 @@ void add_cache_routes(RouteTable& t, Services& svc) {
   t.add({.method = "GET", .path = "/v1/cache/stats", .family = Family::kCortex, .auth = Auth::kAny,
          .summary = "Semantic cache statistics for the company",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
-           auto s = svc.pipeline.deps().cache.stats(ctx.caller().tenant_id);
+           auto s = svc.cache.stats(ctx.caller().tenant_id);
            co_return http::Response::json(200, json::object{{"status", "active"}, {"index_name", "brainstem_semantic_cache"},
                                                             {"num_docs", s.entries}, {"num_records", s.entries},
                                                             {"indexing", "complete"}, {"hits", s.hits}, {"misses", s.misses}});

@@ -131,7 +131,7 @@ FileRequest read_upload(const http::Request& req) {
 // The caller's agent `id`; another company's is "not found".
 asio::awaitable<pipeline::AgentConfigPtr> caller_agent(Services& svc, const std::string& tenant_id,
                                                        const std::string& id) {
-  auto agent = co_await svc.pipeline.deps().agents.load(id);
+  auto agent = co_await svc.agents.load(id);
   if (!agent.ok()) throw StatusError(agent.status());
   if ((*agent)->tenant_id != tenant_id) throw StatusError(Status::not_found("agent not found"));
   co_return *agent;
@@ -152,7 +152,7 @@ asio::awaitable<void> attach_to_agent(Services& svc, const std::string& tenant_i
   ids.as_array().emplace_back(source_id);
   agent.config = json_text(config);
   unwrap(co_await svc.store.update_agent(agent));
-  svc.pipeline.deps().agents.invalidate(agent_id);
+  svc.agents.invalidate(agent_id);
 }
 
 std::string file_name_of(const std::string& path) {

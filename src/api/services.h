@@ -65,6 +65,9 @@ struct Services {
   ops::UsageMeter& usage;
   ops::WebhookDispatcher& webhooks;
   pipeline::Pipeline& pipeline;
+  pipeline::AgentCache& agents;     // parsed agents; a change through the API invalidates its agent
+  pipeline::SemanticCache& cache;   // cached answers (Cortex /v1/cache/*)
+  const models::HashedEmbedder& embedder;  // the pipeline's embedder, for cache entries
   const net::AddressPolicy& address_policy;  // what outgoing calls to tenant URLs may reach
   knowledge::KnowledgeBase& knowledge;
   net::HttpClient& outbound;  // calls to tenant-given URLs (web pages to ingest)

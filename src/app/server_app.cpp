@@ -270,7 +270,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   if (ec) return Status::unavailable("cannot create upload directory " + opts.knowledge.upload_dir + ": " + ec.message());
   p->services.reset(new api::Services{opts, *p->store, *p->blocking, *p->authenticator, *p->accounts,
                                       *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate,
-                                      *p->budgets, *p->usage, *p->webhooks, *p->pipeline, p->address_policy,
+                                      *p->budgets, *p->usage, *p->webhooks, *p->pipeline, *p->agents, p->cache, p->embedder,
+                                      p->address_policy,
                                       *p->knowledge, p->upstream, *p->cellstate, p->background});
   p->routes = api::RouteTable(config.role == "backend");
   api::add_all_routes(p->routes, *p->services);

@@ -61,8 +61,6 @@ class Pipeline {
   // Stages 2–8; throws StatusError. With a sink, text and tool events stream as they happen.
   boost::asio::awaitable<MessageResult> run(PipelineState& state, const StreamSink* sink = nullptr);
 
-  PipelineDeps& deps() { return deps_; }
-
  private:
   PipelineDeps deps_;
   std::unique_ptr<Stage> config_;
