@@ -1,15 +1,14 @@
 #include "models/remote_call.h"
 
 #include "net/client.h"
+#include "net/retry.h"
 
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 
 #include <algorithm>
 #include <cstdlib>
-#include <random>
 
 namespace brainstem::models {
 
@@ -164,7 +163,7 @@ asio::awaitable<Result<ChatResponse>> call_model(net::HttpClient& client, const 
                                                  const ModelSpec& spec, const DeltaSink& on_delta,
                                                  ReplyDecoder& decoder) {
   const bool stream = static_cast<bool>(on_delta);
-  static thread_local std::minstd_rand jitter(std::random_device{}());
+  const net::Backoff backoff{.first = std::chrono::milliseconds(200), .jitter = std::chrono::milliseconds(100)};
   for (int attempt = 0;; ++attempt) {
     decoder.reset();
     SseSplitter splitter;
@@ -216,14 +215,11 @@ asio::awaitable<Result<ChatResponse>> call_model(net::HttpClient& client, const 
       failure = parsed.status();
     }
     if (delivered || attempt >= spec.max_retries || !retryable(failure)) co_return failure;
-    int64_t wait_ms = (200LL << attempt) + static_cast<int64_t>(jitter() % 100);
-    if (failure.retry_after_s()) {
-      int64_t hinted = int64_t(*failure.retry_after_s()) * 1000;
-      if (hinted > 30000) co_return failure;  // longer than a caller should be kept waiting
-      wait_ms = std::max(wait_ms, hinted);
-    }
-    asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::milliseconds(wait_ms));
-    co_await timer.async_wait(asio::use_awaitable);
+    std::optional<std::chrono::milliseconds> hint;
+    if (failure.retry_after_s()) hint = std::chrono::seconds(*failure.retry_after_s());
+    auto wait = backoff.delay(attempt + 1, hint);
+    if (!wait) co_return failure;  // the server asks for longer than a caller should wait
+    co_await net::pause(*wait);
   }
 }
 

@@ -4,9 +4,9 @@
 #include "common/json_text.h"
 #include "net/address_policy.h"
 #include "net/client.h"
+#include "net/retry.h"
 #include "common/text.h"
 
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
@@ -343,16 +343,10 @@ asio::awaitable<ActionResult> ActionRunner::run(const std::string& tenant_id, co
     co_return !truncated;
   };
   const auto started = std::chrono::steady_clock::now();
-  auto executor = co_await asio::this_coro::executor;
-  asio::steady_timer backoff_timer(executor);
-  auto backoff = options_.retry_backoff;
+  const net::Backoff backoff{.first = options_.retry_backoff};
   Status failure;  // the last attempt's transport failure, if it had one
   for (int attempt = 0; attempt <= options_.max_retries; ++attempt) {
-    if (attempt > 0) {
-      backoff_timer.expires_after(backoff);
-      co_await backoff_timer.async_wait(asio::use_awaitable);
-      backoff *= 2;
-    }
+    if (attempt > 0) co_await net::pause(*backoff.delay(attempt));
     body.clear();
     truncated = false;
     ++result.attempts;
