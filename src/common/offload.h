@@ -1,5 +1,6 @@
-// Runs blocking work (store calls, password hashing) on a separate thread pool and resumes
-// the calling coroutine on its own executor, so I/O threads never wait on disk or CPU-heavy work.
+// Runs blocking work (password hashing, file parsing; the SQLite engine's calls, on a pool of
+// its own) on a separate thread pool and resumes the calling coroutine on its own executor, so
+// I/O threads never wait on disk or CPU-heavy work.
 // The queue is bounded: past `max_queued` waiting jobs, run() fails with StatusError
 // (kUnavailable) at once instead of queueing without bound.
 #pragma once

@@ -323,7 +323,8 @@ Async<Result<Recall>> SqliteEngine::recall(const RecallQuery& q) {
 
 Async<std::vector<Status>> SqliteEngine::record_conversations(const std::vector<ConversationRecord>& records) {
   std::vector<Status> statuses = co_await call([&] { return db_->record_conversations(records); });
-  if (statuses.size() != records.size()) statuses.assign(records.size(), statuses.empty() ? Status::ok() : statuses[0]);
+  // Refused as busy, `call` answers one status: it is every record's.
+  if (statuses.size() == 1 && records.size() != 1) statuses.assign(records.size(), statuses.front());
   co_return statuses;
 }
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <thread>
+#include <vector>
 
 namespace {
 
@@ -23,6 +24,12 @@ TEST(SqliteEngine, CallsPastTheQueueBoundAreRefusedAsBusy) {
   auto tenant = run_sync((*opened)->get_tenant("t1"));
   ASSERT_FALSE(tenant.ok());
   EXPECT_EQ(tenant.status().code(), StatusCode::kUnavailable);
+  // A grouped write refused as busy fails every record of the group.
+  std::vector<store::ConversationRecord> records(3);
+  auto statuses = run_sync((*opened)->record_conversations(records));
+  ASSERT_EQ(statuses.size(), 3u);
+  for (const auto& status : statuses) EXPECT_EQ(status.code(), StatusCode::kUnavailable);
+  EXPECT_TRUE(run_sync((*opened)->record_conversations({})).empty());
 }
 
 TEST(SqliteEngine, TheWorkRunsOnTheEngineThreadsAndTheCallerResumesOnItsOwn) {
