@@ -202,7 +202,7 @@ Status ServerApp::build_knowledge(const Config& config, Parts& p) {
                                      routed->response.usage.completion_tokens, routed->cost_usd, false, now_ms()});
     co_return memory::ModelSummary{routed->response.content, routed->model};
   };
-  p.cellstate = std::make_unique<memory::CellState>(*p.store, *p.embedding_models, *p.tokens,
+  p.cellstate = std::make_unique<memory::CellState>(*p.store, *p.embedding_models, *p.tokens, p.background,
                                                     memory_options);
   return p.cellstate->load_indexes();
 }

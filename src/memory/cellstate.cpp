@@ -172,8 +172,8 @@ json::object public_view(const store::MemoryEntity& entity, json::object links) 
 }  // namespace detail
 
 CellState::CellState(store::Store& store, const knowledge::EmbeddingModels& embedders,
-                     models::TokenCounter& tokens, CellStateOptions options)
-    : store_(store), embedders_(embedders), tokens_(tokens), options_(std::move(options)) {
+                     models::TokenCounter& tokens, TaskGroup& background, CellStateOptions options)
+    : store_(store), embedders_(embedders), tokens_(tokens), background_(background), options_(std::move(options)) {
   indexes_[kArtifact] = std::make_unique<knowledge::KnowledgeIndex>();
   indexes_[kNote] = std::make_unique<knowledge::KnowledgeIndex>();
 }

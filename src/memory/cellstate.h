@@ -17,6 +17,7 @@
 #pragma once
 
 #include "common/offload.h"
+#include "common/task_group.h"
 #include "knowledge/embedding_models.h"
 #include "knowledge/knowledge_index.h"
 #include "models/token_counter.h"
@@ -63,8 +64,9 @@ class CellState {
   using Json = boost::json::value;
   using Object = boost::json::object;
 
-  CellState(store::Store& store, const knowledge::EmbeddingModels& embedders,
-            models::TokenCounter& tokens, CellStateOptions options);
+  // `background` runs the summarizations that events trigger, which outlive their request.
+  CellState(store::Store& store, const knowledge::EmbeddingModels& embedders, models::TokenCounter& tokens,
+            TaskGroup& background, CellStateOptions options);
 
   // Builds the search indexes from the store; call once before serving.
   Status load_indexes();
@@ -240,6 +242,7 @@ class CellState {
   store::Store& store_;
   const knowledge::EmbeddingModels& embedders_;
   models::TokenCounter& tokens_;
+  TaskGroup& background_;
   const CellStateOptions options_;
   std::map<std::string, std::unique_ptr<knowledge::KnowledgeIndex>, std::less<>> indexes_;  // artifact, note
 };

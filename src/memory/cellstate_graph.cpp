@@ -12,7 +12,6 @@
 #include "memory/extractive_summary.h"
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include <array>
@@ -362,7 +361,7 @@ CellState::Task<void> CellState::fire_triggers(store::MemoryEntity scope, std::s
       auto stored = co_await insert(std::move(r));
       co_await record_event(tenant, kSummarizationRequested, kSummarizationRequest, stored.id, scope.id);
       auto executor = co_await boost::asio::this_coro::executor;
-      boost::asio::co_spawn(executor, run_summarization(tenant, stored.id), boost::asio::detached);
+      background_.spawn(executor, run_summarization(tenant, stored.id));
       break;  // one request per policy and event
     }
   }

@@ -89,7 +89,7 @@ class Api : public ::testing::Test {
     knowledge_ = std::make_unique<knowledge::KnowledgeBase>(
         *store_, *blocking_, *embedding_models_, [](std::string_view text) { return int64_t(text.size() / 4); },
         knowledge::KnowledgeBase::Options{});
-    cellstate_ = std::make_unique<memory::CellState>(*store_, *embedding_models_, tokens_,
+    cellstate_ = std::make_unique<memory::CellState>(*store_, *embedding_models_, tokens_, background_,
                                                      memory::CellStateOptions{});
     pipeline_ = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
         *store_, models_, router_, tokens_, embedder_, *agents_, cache_, *conversations_, *actions_, *usage_,
