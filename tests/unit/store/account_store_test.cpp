@@ -3,6 +3,7 @@
 // conformance.h runs them.
 #include "common/run_sync.h"
 #include "conformance.h"
+#include "records.h"
 
 #include <gtest/gtest.h>
 
@@ -14,26 +15,8 @@ namespace {
 using namespace brainstem;
 using namespace brainstem::store;
 using brainstem::test_support::Engines;
-
-Tenant make_tenant(const std::string& id, const std::string& slug, int64_t created_at = 1000) {
-  Tenant t;
-  t.id = id;
-  t.slug = slug;
-  t.name = "Tenant " + slug;
-  t.plan = "starter";
-  t.created_at = created_at;
-  return t;
-}
-
-User make_user(const std::string& id, const std::string& email) {
-  User u;
-  u.id = id;
-  u.email = email;
-  u.name = "User " + id;
-  u.password_hash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA";
-  u.created_at = 2000;
-  return u;
-}
+using brainstem::test_support::make_tenant;
+using brainstem::test_support::make_user;
 
 ApiKey make_key(const std::string& id, const std::string& tenant_id, const std::string& hash, int64_t created_at) {
   ApiKey k;

@@ -1,13 +1,34 @@
-// Records the store suites write: agents, customers, turns, facts and cache entries (of tenant
-// "t1" unless told otherwise).
+// Records the store suites write: tenants, users, agents, customers, turns, facts and cache
+// entries (of tenant "t1" unless told otherwise).
 #pragma once
 
+#include "store/account_store.h"
 #include "store/conversation_store.h"
 
 #include <string>
 #include <vector>
 
 namespace brainstem::test_support {
+
+inline store::Tenant make_tenant(const std::string& id, const std::string& slug, int64_t created_at = 1000) {
+  store::Tenant t;
+  t.id = id;
+  t.slug = slug;
+  t.name = "Tenant " + slug;
+  t.plan = "starter";
+  t.created_at = created_at;
+  return t;
+}
+
+inline store::User make_user(const std::string& id, const std::string& email) {
+  store::User u;
+  u.id = id;
+  u.email = email;
+  u.name = "User " + id;
+  u.password_hash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA";
+  u.created_at = 2000;
+  return u;
+}
 
 inline store::Agent make_agent(const std::string& id, const std::string& tenant_id, int64_t created_at = 1000) {
   store::Agent a;

@@ -1,5 +1,6 @@
 // The SQLite engine itself: its schema, migrations, write-ahead log and checkpoints. What every
 // engine must do is in the conformance suites (*_store_test.cpp).
+#include "records.h"
 #include "testing/sqlite_raw.h"
 #include "testing/temp_dir.h"
 #include "store/sqlite/sqlite_store_impl.h"
@@ -21,26 +22,8 @@ using namespace brainstem::store;
 using brainstem::test_support::raw_exec;
 using brainstem::test_support::raw_text;
 using brainstem::test_support::TempDir;
-
-Tenant make_tenant(const std::string& id, const std::string& slug, int64_t created_at = 1000) {
-  Tenant t;
-  t.id = id;
-  t.slug = slug;
-  t.name = "Tenant " + slug;
-  t.plan = "starter";
-  t.created_at = created_at;
-  return t;
-}
-
-User make_user(const std::string& id, const std::string& email) {
-  User u;
-  u.id = id;
-  u.email = email;
-  u.name = "User " + id;
-  u.password_hash = "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA";
-  u.created_at = 2000;
-  return u;
-}
+using brainstem::test_support::make_tenant;
+using brainstem::test_support::make_user;
 
 class SqliteStore : public ::testing::Test {
  protected:
