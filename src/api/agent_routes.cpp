@@ -4,7 +4,6 @@
 // loads it, from the same cache.
 #include "api/handler_util.h"
 #include "api/routes.h"
-#include "common/crypto.h"
 #include "common/json_text.h"
 
 namespace brainstem::api {
@@ -44,25 +43,6 @@ json::object agent_view(const store::Agent& agent) {
   return out;
 }
 
-// Actions are stored with their credentials, which API answers never show; a PATCH that
-// resends an action without its secret keeps the stored one.
-void keep_action_secrets(json::object& patch, const json::object& stored) {
-  auto* new_actions = patch.if_contains("actions");
-  auto* old_actions = stored.if_contains("actions");
-  if (!new_actions || !new_actions->is_array() || !old_actions || !old_actions->is_array()) return;
-  for (auto& action : new_actions->as_array()) {
-    if (!action.is_object() || action.as_object().contains("auth_secret")) continue;
-    for (const auto& old : old_actions->as_array()) {
-      if (old.is_object() && old.as_object().if_contains("name") && action.as_object().if_contains("name") &&
-          old.as_object().at("name") == action.as_object().at("name") && old.as_object().contains("auth_secret")) {
-        action.as_object()["auth_secret"] = old.as_object().at("auth_secret");
-      }
-    }
-  }
-}
-
-void validate(const json::object& doc) { check(pipeline::validate_agent_document(doc)); }
-
 std::string read_status(FieldReader& f) { return f.one_of("status", {"draft", "active", "paused"}).value_or(""); }
 
 }  // namespace
@@ -75,18 +55,12 @@ void add_agent_routes(RouteTable& t, Services& svc) {
            if (ctx.caller().rank() < auth::role_rank("member")) throw StatusError(Status::forbidden("viewers cannot create agents"));
            auto body = json_body(req);
            FieldReader f(body);
-           store::Agent agent;
-           agent.name = f.required_string("name", 1, 200);
-           agent.status = read_status(f);
-           if (agent.status.empty()) agent.status = "active";
+           services::AgentDraft draft;
+           draft.name = f.required_string("name", 1, 200);
+           if (auto status = read_status(f); !status.empty()) draft.status = status;
            check(f);
-           json::object doc = config_part(body);
-           validate(doc);
-           agent.id = crypto::uuid_v4();
-           agent.tenant_id = ctx.caller().tenant_id;
-           agent.config = json_text(doc);
-           agent.created_at = agent.updated_at = now_ms();
-           check(co_await svc.store.create_agent(agent));
+           draft.config = config_part(body);
+           auto agent = unwrap(co_await svc.agents.create(ctx.caller().tenant_id, std::move(draft)));
            ctx.audit["agentId"] = agent.id;
            co_return http::Response::json(201, agent_view(agent));
          }});
@@ -95,7 +69,7 @@ void add_agent_routes(RouteTable& t, Services& svc) {
          .summary = "List the tenant's agents",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto tenant = ctx.caller().tenant_id;
-           auto agents = unwrap(co_await svc.store.list_agents(tenant));
+           auto agents = unwrap(co_await svc.agents.list(tenant));
            json::array list;
            for (const auto& a : agents) list.push_back(agent_view(a));
            co_return http::Response::json(200, json::object{{"agents", std::move(list)}});
@@ -106,7 +80,7 @@ void add_agent_routes(RouteTable& t, Services& svc) {
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string id(req.param("id"));
            auto tenant = ctx.caller().tenant_id;
-           auto agent = unwrap(co_await svc.store.get_agent(tenant, id));
+           auto agent = unwrap(co_await svc.agents.get(tenant, id));
            co_return http::Response::json(200, agent_view(agent));
          }});
 
@@ -119,20 +93,12 @@ void add_agent_routes(RouteTable& t, Services& svc) {
            auto tenant = ctx.caller().tenant_id;
            auto body = json_body(req);
            FieldReader f(body);
-           auto name = f.string("name", 1, 200);
-           auto status = read_status(f);
+           services::AgentChange change;
+           change.name = f.string("name", 1, 200);
+           if (auto status = read_status(f); !status.empty()) change.status = status;
            check(f);
-           auto agent = unwrap(co_await svc.store.get_agent(tenant, id));
-           json::object doc = json::parse(agent.config).as_object();
-           json::object patch = config_part(body);
-           keep_action_secrets(patch, doc);
-           for (auto& [k, v] : patch) doc[k] = std::move(v);
-           validate(doc);
-           if (name) agent.name = *name;
-           if (!status.empty()) agent.status = status;
-           agent.config = json_text(doc);
-           auto updated = unwrap(co_await svc.store.update_agent(agent));
-           svc.agents.invalidate(id);
+           change.config = config_part(body);
+           auto updated = unwrap(co_await svc.agents.update(tenant, id, std::move(change)));
            ctx.audit["agentId"] = id;
            co_return http::Response::json(200, agent_view(updated));
          }});
@@ -143,10 +109,7 @@ void add_agent_routes(RouteTable& t, Services& svc) {
            if (ctx.caller().rank() < auth::role_rank("admin")) throw StatusError(Status::forbidden("only admins delete agents"));
            std::string id(req.param("id"));
            auto tenant = ctx.caller().tenant_id;
-           check(co_await svc.store.delete_agent(tenant, id));
-           svc.agents.invalidate(id);
-           svc.cache.flush(tenant, id);
-           (void)co_await svc.store.delete_cache_entries(tenant, id);
+           check(co_await svc.agents.remove(tenant, id));
            ctx.audit["agentId"] = id;
            co_return http::Response::json(200, json::object{{"id", id}, {"deleted", true}});
          }});
@@ -155,9 +118,8 @@ void add_agent_routes(RouteTable& t, Services& svc) {
          .summary = "The agent's full configuration as the pipeline loads it (cached; changes apply at once)",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string id(req.param("agent_id"));
-           auto loaded = co_await svc.agents.load(id);
-           if (!loaded || loaded.value()->tenant_id != ctx.caller().tenant_id) throw StatusError(Status::not_found("agent not found"));
-           co_return http::Response::json(200, loaded.value()->public_view());
+           auto loaded = unwrap(co_await svc.agents.config(ctx.caller().tenant_id, id));
+           co_return http::Response::json(200, loaded->public_view());
          }});
 }
 

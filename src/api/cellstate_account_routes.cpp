@@ -14,9 +14,6 @@ namespace json = boost::json;
 
 namespace {
 
-// A tenant's settings beyond its name: kept beside it as a memory entity.
-constexpr const char* kTenantProfile = "tenant_profile";
-
 bool active(const store::ApiKey& k, int64_t now) {
   return !k.revoked_at && (!k.expires_at || *k.expires_at > now);
 }
@@ -70,27 +67,30 @@ json::object key_list(const std::vector<store::ApiKey>& keys, const http::Reques
   return {{"api_keys", std::move(out)}, {"total", total}};
 }
 
-// The caller's role in `tenant_id`; 404 when not a member (another tenant is not disclosed).
-asio::awaitable<std::string> role_in(Services& svc, const std::string& tenant_id, const std::string& user_id) {
-  auto role = co_await svc.store.member_role(tenant_id, user_id);
-  if (!role.ok()) throw StatusError(Status::not_found("tenant not found"));
-  co_return *role;
+// The caller's workspace `tenant_id` with the caller's role; another tenant is not found.
+asio::awaitable<auth::WorkspaceRole> member_tenant(Services& svc, const auth::Principal& caller,
+                                                  const std::string& tenant_id) {
+  auto workspace = co_await svc.accounts.workspace(caller, tenant_id);
+  if (!workspace.ok()) {
+    if (workspace.status().code() == StatusCode::kNotFound) throw StatusError(Status::not_found("tenant not found"));
+    throw StatusError(workspace.status());
+  }
+  co_return std::move(workspace).value();
 }
 
-asio::awaitable<json::object> tenant_view(Services& svc, const std::string& tenant_id) {
-  auto tenant = unwrap(co_await svc.store.get_tenant(tenant_id));
-  std::string kind = kTenantProfile;
-  auto profile = co_await svc.store.get_memory_entity(tenant_id, kind, tenant_id);
+// Refuses (403 `refusal`) a caller who is not an owner or admin of the tenant.
+asio::awaitable<void> require_admin_of(Services& svc, const auth::Principal& caller, const std::string& tenant_id,
+                                       const char* refusal) {
+  auto [tenant, role] = co_await member_tenant(svc, caller, tenant_id);
+  if (auth::role_rank(role) < auth::role_rank("admin")) throw StatusError(Status::forbidden(refusal));
+}
+
+asio::awaitable<json::object> tenant_view(Services& svc, const store::Tenant& tenant) {
   json::object view{{"tenant_id", tenant.id},   {"name", tenant.name},      {"domain", nullptr},
                     {"settings", json::object()}, {"status", "active"},      {"workos_organization_id", nullptr},
                     {"created_at", iso8601(tenant.created_at)}};
-  if (profile.ok()) {
-    boost::system::error_code ec;
-    json::value extra = json::parse(profile->body, ec);
-    if (!ec && extra.is_object()) {
-      for (const auto& [k, v] : extra.as_object()) view[k] = v;
-    }
-  }
+  auto profile = co_await svc.cellstate.tenant_profile(tenant.id);
+  for (const auto& [k, v] : profile) view[k] = v;
   co_return view;
 }
 
@@ -130,8 +130,7 @@ void add_api_key_routes(RouteTable& t, Services& svc) {
          .auth = Auth::kUser, .summary = "An admin lists a tenant's API keys (is_active, name, owner_user_id, limit, offset)",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string tenant(req.param("tenant_id"));
-           auto role = co_await role_in(svc, tenant, ctx.caller().user_id);
-           if (auth::role_rank(role) < auth::role_rank("admin")) throw StatusError(Status::forbidden("admins only"));
+           co_await require_admin_of(svc, ctx.caller(), tenant, "admins only");
            auto keys = unwrap(co_await svc.accounts.list_keys(tenant));
            co_return http::Response::json(200, key_list(keys, req, req.query_param("owner_user_id").value_or("")));
          }});
@@ -141,8 +140,7 @@ void add_api_key_routes(RouteTable& t, Services& svc) {
          .event = "api_key.revoked", .success_status = 204,
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string tenant(req.param("tenant_id")), id(req.param("id"));
-           auto role = co_await role_in(svc, tenant, ctx.caller().user_id);
-           if (auth::role_rank(role) < auth::role_rank("admin")) throw StatusError(Status::forbidden("admins only"));
+           co_await require_admin_of(svc, ctx.caller(), tenant, "admins only");
            check(co_await svc.accounts.revoke_key(tenant, id));
            ctx.audit["keyId"] = id;
            ctx.audit_tenant = tenant;
@@ -221,16 +219,15 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
   t.add({.method = "GET", .path = "/api/v1/tenants", .family = Family::kCellstate, .auth = Auth::kUser,
          .summary = "The tenants the caller is a member of",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
-           auto user_id = ctx.caller().user_id;
-           auto memberships = unwrap(co_await svc.store.list_user_tenants(user_id));
+           auto memberships = unwrap(co_await svc.accounts.workspaces(ctx.caller().user_id));
+           if (memberships.empty()) {  // a token of a tenant the user is no longer listed in
+             auto own = co_await svc.accounts.workspace(ctx.caller(), ctx.caller().tenant_id);
+             if (own.ok()) memberships.push_back(std::move(own).value());
+           }
            json::array out;
            for (const auto& [tenant, role] : memberships) {
-             auto view = co_await tenant_view(svc, tenant.id);
+             auto view = co_await tenant_view(svc, tenant);
              out.push_back(std::move(view));
-           }
-           if (out.empty()) {
-             auto own = co_await tenant_view(svc, ctx.caller().tenant_id);
-             out.push_back(std::move(own));
            }
            co_return http::Response::json(200, json::object{{"tenants", std::move(out)}});
          }});
@@ -239,8 +236,8 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
          .summary = "A tenant the caller belongs to (others are not found)",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string id(req.param("id"));
-           co_await role_in(svc, id, ctx.caller().user_id);
-           auto view = co_await tenant_view(svc, id);
+           auto [tenant, role] = co_await member_tenant(svc, ctx.caller(), id);
+           auto view = co_await tenant_view(svc, tenant);
            co_return http::Response::json(200, view);
          }});
 
@@ -257,34 +254,16 @@ void add_cellstate_account_routes(RouteTable& t, Services& svc) {
            const json::object* settings = f.object("settings");
            auto status = f.one_of("status", {"active", "suspended", "archived"});
            check(f);
-           auto role = co_await role_in(svc, id, ctx.caller().user_id);
-           if (auth::role_rank(role) < auth::role_rank("admin")) throw StatusError(Status::forbidden("owners and admins only"));
-           if (name) check(co_await svc.store.rename_tenant(id, *name));
-           if (domain || settings || status) {
-             std::string kind = kTenantProfile;
-             auto stored = co_await svc.store.get_memory_entity(id, kind, id);
-             store::MemoryEntity profile;
-             json::object extra;
-             if (stored.ok()) {
-               profile = *stored;
-               boost::system::error_code ec;
-               json::value parsed = json::parse(profile.body, ec);
-               if (!ec && parsed.is_object()) extra = parsed.as_object();
-             } else {
-               profile.tenant_id = profile.id = id;
-               profile.kind = kind;
-               profile.created_at = now_ms();
-             }
-             if (domain) extra["domain"] = *domain;
-             if (settings) extra["settings"] = *settings;
-             if (status) extra["status"] = *status;
-             profile.body = json_text(extra);
-             profile.updated_at = now_ms();
-             if (stored.ok()) unwrap(co_await svc.store.update_memory_entity(profile));
-             else unwrap(co_await svc.store.create_memory_entity(profile));
-           }
+           co_await require_admin_of(svc, ctx.caller(), id, "owners and admins only");
+           if (name) check(co_await svc.accounts.rename_workspace(ctx.caller(), id, *name));
+           json::object changes;
+           if (domain) changes["domain"] = *domain;
+           if (settings) changes["settings"] = *settings;
+           if (status) changes["status"] = *status;
+           if (!changes.empty()) co_await svc.cellstate.update_tenant_profile(id, std::move(changes));
            ctx.audit_tenant = id;
-           auto view = co_await tenant_view(svc, id);
+           auto [tenant, _] = co_await member_tenant(svc, ctx.caller(), id);
+           auto view = co_await tenant_view(svc, tenant);
            co_return http::Response::json(200, view);
          }});
 }

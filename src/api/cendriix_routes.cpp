@@ -262,7 +262,7 @@ void add_cendriix_routes(RouteTable& t, Services& svc) {
              if (v->empty() || *end || n < 0) throw StatusError(Status::validation("cursor", "cursor is not one this server issued"));
              q.after_seq = n;
            }
-           auto entries = unwrap(co_await svc.store.query_audit(q));
+           auto entries = unwrap(co_await svc.audit.query(q));
            json::array list;
            for (const auto& e : entries) list.push_back(entry_view(e));
            json::value next = nullptr;
@@ -299,8 +299,7 @@ void add_cendriix_routes(RouteTable& t, Services& svc) {
                *field = *ms;
              }
            }
-           co_await svc.usage.flush();  // what was metered a moment ago counts too
-           auto rows = unwrap(co_await svc.store.usage_summary(q));
+           auto rows = unwrap(co_await svc.usage.summary(q));
            int64_t input = 0, output = 0, requests = 0;
            double cost = 0;
            json::object by_model, by_key;

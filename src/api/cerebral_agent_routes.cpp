@@ -135,12 +135,8 @@ void add_message_and_customer_routes(RouteTable& t, Services& svc) {
            }
            c.email = ascii_lower(c.email);
            c.tenant_id = ctx.caller().tenant_id;
-           c.created_at = c.updated_at = now_ms();
-           const bool given_id = !c.id.empty();
-           if (!given_id) c.id = random_id("cust_", 12);
-           auto stored = unwrap(co_await svc.store.upsert_customer(c));
+           auto [stored, created] = unwrap(co_await svc.conversations.upsert_customer(std::move(c)));
            ctx.audit["customerId"] = stored.id;
-           const bool created = stored.created_at == c.created_at && stored.id == c.id;
            if (created) {
              const std::string event = "customer.created";
              json::object payload{{"customer", customer_view(stored)}};
@@ -160,7 +156,7 @@ void add_message_and_customer_routes(RouteTable& t, Services& svc) {
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string id(req.param("id"));
            auto tenant = ctx.caller().tenant_id;
-           auto c = unwrap(co_await svc.store.get_customer(tenant, id));
+           auto c = unwrap(co_await svc.conversations.customer(tenant, id));
            co_return cerebral_ok(customer_view(c));
          }});
 }
@@ -190,8 +186,7 @@ void add_webhook_routes(RouteTable& t, Services& svc) {
            w.id = random_id("wh_", 16);
            w.tenant_id = ctx.caller().tenant_id;
            w.created_at = now_ms();
-           check(co_await svc.store.create_webhook(w));
-           svc.webhooks.forget_subscriptions(w.tenant_id);
+           check(co_await svc.webhooks.subscribe(w));
            ctx.audit["webhookId"] = w.id;
            co_return cerebral_ok(webhook_view(w, true), 201);
          }});
@@ -200,7 +195,7 @@ void add_webhook_routes(RouteTable& t, Services& svc) {
          .summary = "The tenant's webhooks (secrets masked)",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto tenant = ctx.caller().tenant_id;
-           auto hooks = unwrap(co_await svc.store.list_webhooks(tenant));
+           auto hooks = unwrap(co_await svc.webhooks.webhooks(tenant));
            json::array list;
            for (const auto& w : hooks) list.push_back(webhook_view(w, false));
            co_return cerebral_ok(std::move(list));
@@ -212,8 +207,7 @@ void add_webhook_routes(RouteTable& t, Services& svc) {
            if (ctx.caller().rank() < auth::role_rank("admin")) throw StatusError(Status::forbidden("only admins manage webhooks"));
            std::string id(req.param("id"));
            auto tenant = ctx.caller().tenant_id;
-           check(co_await svc.store.delete_webhook(tenant, id));
-           svc.webhooks.forget_subscriptions(tenant);
+           check(co_await svc.webhooks.unsubscribe(tenant, id));
            ctx.audit["webhookId"] = id;
            co_return cerebral_ok(json::object{{"deleted", true}});
          }});
@@ -223,8 +217,7 @@ void add_webhook_routes(RouteTable& t, Services& svc) {
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string id(req.param("id"));
            auto tenant = ctx.caller().tenant_id;
-           unwrap(co_await svc.store.get_webhook(tenant, id));
-           auto deliveries = unwrap(co_await svc.store.list_deliveries(tenant, id, 100));
+           auto deliveries = unwrap(co_await svc.webhooks.deliveries(tenant, id, 100));
            json::array list;
            for (const auto& d : deliveries) {
              list.push_back(json::object{{"id", d.id}, {"event", d.event}, {"status", d.status}, {"attempts", d.attempts},

@@ -44,13 +44,7 @@ void add_conversation_routes(RouteTable& t, Services& svc) {
            auto customer = f.string("customerId", 1, 200).value_or("");
            check(f);
            auto tenant = ctx.caller().tenant_id;
-           unwrap(co_await svc.store.get_agent(tenant, agent_id));
-           store::Turn opening{time_ordered_id("turn_", now_us(), 12), tenant, agent_id, random_id("conv_", 20), 0,
-                               "system", title, customer, 0, json_text(json::object{{"title", title}}), now_ms()};
-           std::vector<store::Turn> turns;
-           turns.push_back(opening);
-           unwrap(co_await svc.store.append_turns(std::move(turns)));
-           auto session = unwrap(co_await svc.store.get_session(tenant, agent_id, opening.session_id));
+           auto session = unwrap(co_await svc.conversations.open(tenant, agent_id, title, customer));
            json::object out = conversation_view(session);
            out["title"] = title;
            co_return http::Response::json(201, out);
@@ -61,7 +55,7 @@ void add_conversation_routes(RouteTable& t, Services& svc) {
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto tenant = ctx.caller().tenant_id;
            auto agent = req.query_param("agentId").value_or("");
-           auto sessions = unwrap(co_await svc.store.list_sessions(tenant, agent, 100));
+           auto sessions = unwrap(co_await svc.conversations.list(tenant, agent, 100));
            json::array list;
            for (const auto& s : sessions) list.push_back(conversation_view(s));
            co_return http::Response::json(200, json::object{{"conversations", std::move(list)}});
@@ -72,11 +66,10 @@ void add_conversation_routes(RouteTable& t, Services& svc) {
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string id(req.param("id"));
            auto tenant = ctx.caller().tenant_id;
-           auto session = unwrap(co_await svc.store.get_session(tenant, "", id));
-           auto turns = unwrap(co_await svc.store.recent_turns(tenant, session.agent_id, id, kHistoryLimit));
+           auto history = unwrap(co_await svc.conversations.history(tenant, id, kHistoryLimit));
            json::array messages;
-           for (const auto& turn : turns) messages.push_back(message_view(turn));
-           json::object out = conversation_view(session);
+           for (const auto& turn : history.turns) messages.push_back(message_view(turn));
+           json::object out = conversation_view(history.session);
            out["messages"] = std::move(messages);
            co_return http::Response::json(200, out);
          }});
@@ -93,7 +86,7 @@ void add_conversation_routes(RouteTable& t, Services& svc) {
            if (auto* context = f.object("context")) m.metadata = *context;
            check(f);
            auto tenant = ctx.caller().tenant_id;
-           auto session = unwrap(co_await svc.store.get_session(tenant, "", id));
+           auto session = unwrap(co_await svc.conversations.get(tenant, id));
            m.agent_id = session.agent_id;
            m.session_id = id;
            m.customer_id = session.customer_id;

@@ -86,12 +86,7 @@ void add_chat_and_memory_routes(RouteTable& t, Services& svc) {
            check(f);
            check_company(company, ctx);
            auto tenant = ctx.caller().tenant_id;
-           auto facts = unwrap(co_await svc.store.list_facts(tenant, customer, agent));
-           if (!query.empty()) {
-             const auto& embedder = svc.embedder;
-             auto q = embedder.embed_one(query);
-             std::erase_if(facts, [&](const store::MemoryFact& fact) { return models::cosine(q, embedder.embed_one(fact.fact)) < 0.15; });
-           }
+           auto facts = unwrap(co_await svc.conversations.facts(tenant, customer, agent, query));
            json::array list;
            for (const auto& fact : facts) list.push_back(fact_view(fact));
            co_return http::Response::json(200, json::object{{"customer_id", customer}, {"company_id", tenant},
@@ -117,12 +112,7 @@ void add_chat_and_memory_routes(RouteTable& t, Services& svc) {
            check(f);
            check_company(company, ctx);
            fact.tenant_id = ctx.caller().tenant_id;
-           fact.id = crypto::uuid_v4();
-           fact.created_at = fact.updated_at = now_ms();
-           if (!fact.agent_id.empty()) {
-             unwrap(co_await svc.store.get_agent(fact.tenant_id, fact.agent_id));
-           }
-           auto saved = unwrap(co_await svc.store.save_fact(fact));
+           auto saved = unwrap(co_await svc.conversations.save_fact(std::move(fact)));
            ctx.audit["factId"] = saved.id;
            co_return http::Response::json(200, json::object{{"customer_id", saved.customer_id}, {"fact_id", saved.id}, {"saved", true}});
          }});
@@ -132,7 +122,7 @@ void add_chat_and_memory_routes(RouteTable& t, Services& svc) {
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string id(req.param("fact_id"));
            auto tenant = ctx.caller().tenant_id;
-           check(co_await svc.store.delete_fact(tenant, id));
+           check(co_await svc.conversations.delete_fact(tenant, id));
            ctx.audit["factId"] = id;
            co_return http::Response::json(200, json::object{{"fact_id", id}, {"deleted", true}});
          }});
@@ -153,9 +143,7 @@ void add_cache_routes(RouteTable& t, Services& svc) {
            check(f);
            check_company(company, ctx);
            auto tenant = ctx.caller().tenant_id;
-           unwrap(co_await svc.store.get_agent(tenant, agent_id));
-           const auto& embedder = svc.embedder;
-           std::vector<store::CacheEntry> entries;
+           std::vector<services::AnswerPair> answers;
            int64_t errored = 0;
            for (const auto& p : pairs->as_array()) {
              const auto* o = p.if_object();
@@ -165,13 +153,10 @@ void add_cache_routes(RouteTable& t, Services& svc) {
                ++errored;
                continue;
              }
-             std::string question(q->as_string());
-             entries.push_back({random_id("ce_", 16), tenant, agent_id, "", question, std::string(a->as_string()),
-                                "warm", embedder.embed_one(pipeline::SemanticCache::normalise(question)), now_ms()});
+             answers.push_back({std::string(q->as_string()), std::string(a->as_string())});
            }
-           for (const auto& e : entries) check(co_await svc.store.put_cache_entry(e));
-           for (const auto& e : entries) svc.cache.insert(e);
-           co_return http::Response::json(200, json::object{{"status", "completed"}, {"pairs_stored", entries.size()},
+           auto stored = unwrap(co_await svc.answers.warm(tenant, agent_id, std::move(answers)));
+           co_return http::Response::json(200, json::object{{"status", "completed"}, {"pairs_stored", stored},
                                                             {"pairs_errored", errored}, {"pairs_total", pairs->as_array().size()}});
          }});
 
@@ -181,15 +166,14 @@ void add_cache_routes(RouteTable& t, Services& svc) {
            check_company(req.query_param("company_id"), ctx);
            auto tenant = ctx.caller().tenant_id;
            auto agent = req.query_param("agent_id").value_or("");
-           svc.cache.flush(tenant, agent);
-           auto deleted = unwrap(co_await svc.store.delete_cache_entries(tenant, agent));
+           auto deleted = unwrap(co_await svc.answers.flush(tenant, agent));
            co_return http::Response::json(200, json::object{{"status", "flushed"}, {"entries_deleted", deleted}});
          }});
 
   t.add({.method = "GET", .path = "/v1/cache/stats", .family = Family::kCortex, .auth = Auth::kAny,
          .summary = "Semantic cache statistics for the company",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
-           auto s = svc.cache.stats(ctx.caller().tenant_id);
+           auto s = svc.answers.stats(ctx.caller().tenant_id);
            co_return http::Response::json(200, json::object{{"status", "active"}, {"index_name", "brainstem_semantic_cache"},
                                                             {"num_docs", s.entries}, {"num_records", s.entries},
                                                             {"indexing", "complete"}, {"hits", s.hits}, {"misses", s.misses}});

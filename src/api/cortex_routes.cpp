@@ -100,7 +100,7 @@ void add_cortex_routes(RouteTable& t, Services& svc) {
          .summary = "Checks every dependency; 200 with status ok or degraded",
          .response_schema = R"({"type":"object","properties":{"status":{"enum":["ok","degraded"]},"version":{"type":"string"},"checks":{"type":"object"}}})",
          .handler = [&svc](http::Request&, RequestContext&) -> asio::awaitable<http::Response> {
-           auto ping = co_await svc.store.ping();
+           auto ping = co_await svc.engine.ping();
            int64_t free_mb = free_disk_mb(svc.options.data_dir);
            json::object checks{
                {"store", ping.is_ok() ? "ok" : "error: " + ping.message()},
@@ -110,7 +110,7 @@ void add_cortex_routes(RouteTable& t, Services& svc) {
            bool all_ok = ping.is_ok() && free_mb >= 100;
            co_return http::Response::json(200, json::object{{"status", all_ok ? "ok" : "degraded"},
                                                             {"version", svc.options.version},
-                                                            {"engine", svc.store.engine_name()},
+                                                            {"engine", svc.engine.engine_name()},
                                                             {"checks", std::move(checks)}});
          }});
 

@@ -58,20 +58,13 @@ json::object outcome_view(const knowledge::IngestOutcome& o) {
 asio::awaitable<store::KnowledgeSource> source_for_ingestion(Services& svc, const std::string& tenant_id,
                                                              const std::string& id, const std::string& kind,
                                                              const std::string& name, const std::string& location) {
-  auto existing = co_await svc.store.get_knowledge_source(tenant_id, id);
-  if (existing.ok()) co_return *existing;
-  if (existing.status().code() != StatusCode::kNotFound) throw StatusError(existing.status());
-  store::KnowledgeSource source;
-  source.id = id;
-  source.tenant_id = tenant_id;
-  source.kind = kind;
-  source.name = name;
-  source.location = location;
-  source.created_at = source.updated_at = now_ms();
-  Status created = co_await svc.store.create_knowledge_source(source);
-  if (created.code() == StatusCode::kConflict) throw StatusError(Status::not_found("knowledge source not found"));
-  check(created);
-  co_return source;
+  store::KnowledgeSource draft;
+  draft.id = id;
+  draft.tenant_id = tenant_id;
+  draft.kind = kind;
+  draft.name = name;
+  draft.location = location;
+  co_return unwrap(co_await svc.knowledge.source_for_ingestion(std::move(draft)));
 }
 
 // Runs the ingestion now, or (async) in the background, answering 202 at once.
@@ -128,33 +121,6 @@ FileRequest read_upload(const http::Request& req) {
   return out;
 }
 
-// The caller's agent `id`; another company's is "not found".
-asio::awaitable<pipeline::AgentConfigPtr> caller_agent(Services& svc, const std::string& tenant_id,
-                                                       const std::string& id) {
-  auto agent = co_await svc.agents.load(id);
-  if (!agent.ok()) throw StatusError(agent.status());
-  if ((*agent)->tenant_id != tenant_id) throw StatusError(Status::not_found("agent not found"));
-  co_return *agent;
-}
-
-// Adds the source to the agent's knowledge_source_ids (once), so the agent retrieves from it.
-asio::awaitable<void> attach_to_agent(Services& svc, const std::string& tenant_id, const std::string& agent_id,
-                                      const std::string& source_id) {
-  auto agent = unwrap(co_await svc.store.get_agent(tenant_id, agent_id));
-  boost::system::error_code ec;
-  json::value config = json::parse(agent.config, ec);
-  if (ec || !config.is_object()) throw StatusError(Status::internal("agent configuration is not a JSON object"));
-  json::value& ids = config.as_object()["knowledge_source_ids"];
-  if (!ids.is_array()) ids = json::array();
-  for (const auto& id : ids.as_array()) {
-    if (id.is_string() && id.as_string() == source_id) co_return;
-  }
-  ids.as_array().emplace_back(source_id);
-  agent.config = json_text(config);
-  unwrap(co_await svc.store.update_agent(agent));
-  svc.agents.invalidate(agent_id);
-}
-
 std::string file_name_of(const std::string& path) {
   auto slash = path.find_last_of('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
@@ -177,7 +143,7 @@ void add_source_routes(RouteTable& t, Services& svc) {
            check(f);
            source.tenant_id = ctx.caller().tenant_id;
            source.created_at = source.updated_at = now_ms();
-           check(co_await svc.store.create_knowledge_source(source));
+           check(co_await svc.knowledge.create_source(source));
            ctx.audit["sourceId"] = source.id;
            co_return http::Response::json(201, source_view(source, std::nullopt));
          }});
@@ -186,7 +152,7 @@ void add_source_routes(RouteTable& t, Services& svc) {
          .summary = "List the company's knowledge sources, newest first",
          .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto tenant = ctx.caller().tenant_id;
-           auto sources = unwrap(co_await svc.store.list_knowledge_sources(tenant));
+           auto sources = unwrap(co_await svc.knowledge.sources(tenant));
            json::array list;
            for (const auto& s : sources) list.push_back(source_view(s, svc.knowledge.progress(s.id)));
            co_return http::Response::json(200, json::object{{"sources", std::move(list)}, {"total", sources.size()}});
@@ -197,7 +163,7 @@ void add_source_routes(RouteTable& t, Services& svc) {
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string id(req.param("source_id"));
            auto tenant = ctx.caller().tenant_id;
-           auto source = unwrap(co_await svc.store.get_knowledge_source(tenant, id));
+           auto source = unwrap(co_await svc.knowledge.source(tenant, id));
            co_return http::Response::json(200, source_view(source, svc.knowledge.progress(id)));
          }});
 
@@ -247,7 +213,7 @@ void add_file_and_url_ingest_routes(RouteTable& t, Services& svc) {
            if (file.bytes.size() > options.max_file_bytes) throw StatusError(too_large("the file", options.max_file_bytes));
            auto tenant = ctx.caller().tenant_id;
            co_await source_for_ingestion(svc, tenant, file.source_id, "file", file.file_name, file.file_name);
-           if (!file.agent_id.empty()) co_await attach_to_agent(svc, tenant, file.agent_id, file.source_id);
+           if (!file.agent_id.empty()) check(co_await svc.agents.attach_source(tenant, file.agent_id, file.source_id));
            ctx.audit["sourceId"] = file.source_id;
            knowledge::IngestContent content{tenant, file.source_id, std::move(file.bytes), file.format_hint,
                                             file.embedding_model};
@@ -271,14 +237,14 @@ void add_file_and_url_ingest_routes(RouteTable& t, Services& svc) {
            }
            auto tenant = ctx.caller().tenant_id;
            co_await source_for_ingestion(svc, tenant, source_id, "url", url, url);
-           if (!agent_id.empty()) co_await attach_to_agent(svc, tenant, agent_id, source_id);
+           if (!agent_id.empty()) check(co_await svc.agents.attach_source(tenant, agent_id, source_id));
            ctx.audit["sourceId"] = source_id;
            auto page = co_await knowledge::fetch_page(svc.outbound, svc.address_policy, url, svc.options.knowledge.fetch);
            if (!page.ok()) {
              Status failed = page.status().code() == StatusCode::kPermissionDenied
                                  ? Status::forbidden("url resolves to an address this server may not reach")
                                  : page.status();
-             check(co_await svc.store.set_knowledge_source_status(tenant, source_id, "failed", failed.message()));
+             check(co_await svc.knowledge.mark_failed(tenant, source_id, failed.message()));
              throw StatusError(failed);
            }
            auto hint = knowledge::format_from_name(page->content_type);
@@ -325,7 +291,7 @@ void add_document_ingest_routes(RouteTable& t, Services& svc) {
            if (company && !company->empty() && *company != tenant) {
              throw StatusError(Status::forbidden("company_id does not match your credentials"));
            }
-           auto agent = co_await caller_agent(svc, tenant, agent_id);
+           auto agent = unwrap(co_await svc.agents.config(tenant, agent_id));
            for (const auto& scenario : agent->scenarios) {
              document.blocks.push_back({knowledge::Block::Kind::kHeading, 1, scenario.name, 0});
              document.blocks.push_back({knowledge::Block::Kind::kParagraph, 0, scenario.instructions, 0});
@@ -380,7 +346,7 @@ void add_search_routes(RouteTable& t, Services& svc) {
            check(f);
            search.tenant_id = ctx.caller().tenant_id;
            if (agent_id) {
-             auto agent = co_await caller_agent(svc, search.tenant_id, *agent_id);
+             auto agent = unwrap(co_await svc.agents.config(search.tenant_id, *agent_id));
              search.source_ids = agent->knowledge_source_ids;
              search.source_ids.push_back(pipeline::documents_source_id(agent->id));
            }

@@ -21,7 +21,10 @@
 #include "pipeline/pipeline.h"
 #include "ops/metrics.h"
 #include "ops/rate_limiter.h"
-#include "store/store.h"
+#include "services/agents.h"
+#include "services/answers.h"
+#include "services/conversations.h"
+#include "store/store_engine.h"
 
 #include <cstdint>
 #include <string>
@@ -51,7 +54,7 @@ struct ApiOptions {
 
 struct Services {
   ApiOptions options;
-  store::Store& store;
+  store::StoreEngine& engine;  // health only: handlers reach records through the services
   BlockingPool& blocking;  // CPU-heavy work: password hashing, reading uploaded files
   auth::Authenticator& authenticator;
   auth::Accounts& accounts;
@@ -65,9 +68,9 @@ struct Services {
   ops::UsageMeter& usage;
   ops::WebhookDispatcher& webhooks;
   pipeline::Pipeline& pipeline;
-  pipeline::AgentCache& agents;     // parsed agents; a change through the API invalidates its agent
-  pipeline::SemanticCache& cache;   // cached answers (Cortex /v1/cache/*)
-  const models::HashedEmbedder& embedder;  // the pipeline's embedder, for cache entries
+  services::Agents& agents;
+  services::Answers& answers;  // the semantic cache as tenants manage it (Cortex /v1/cache/*)
+  services::Conversations& conversations;  // sessions, customers, facts
   const net::AddressPolicy& address_policy;  // what outgoing calls to tenant URLs may reach
   knowledge::KnowledgeBase& knowledge;
   net::HttpClient& outbound;  // calls to tenant-given URLs (web pages to ingest)

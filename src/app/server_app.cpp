@@ -79,15 +79,19 @@ struct ServerApp::Parts {
   std::unique_ptr<knowledge::EmbeddingModels> embedding_models;
   std::unique_ptr<knowledge::KnowledgeBase> knowledge;
   std::unique_ptr<memory::CellState> cellstate;
-  std::unique_ptr<pipeline::AgentCache> agents;
+  std::unique_ptr<pipeline::AgentCache> agent_cache;
   pipeline::SemanticCache cache;
-  std::unique_ptr<pipeline::ConversationWriter> conversations;
+  std::unique_ptr<pipeline::ConversationWriter> conversation_writer;
   std::unique_ptr<pipeline::ActionRunner> actions;
   std::unique_ptr<ops::Budgets> budgets;
   std::unique_ptr<ops::UsageMeter> usage;
   std::unique_ptr<ops::WebhookDispatcher> webhooks;
   TaskGroup background;  // work requests leave running; a graceful stop waits for it
   std::unique_ptr<pipeline::Pipeline> pipeline;
+  std::unique_ptr<services::LocalCacheInvalidation> invalidation;
+  std::unique_ptr<services::Agents> agents;
+  std::unique_ptr<services::Answers> answers;
+  std::unique_ptr<services::Conversations> conversations;
   std::unique_ptr<api::Services> services;
   api::RouteTable routes;
   std::unique_ptr<ops::AccessLog> access_log;  // outlives the gateway that writes to it
@@ -139,9 +143,9 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   auto hook_options = webhook_options(config);
   if (!hook_options) return hook_options.status();
   p.tokens = std::make_unique<models::TokenCounter>(p.models, config.tokenizer);
-  p.agents = std::make_unique<pipeline::AgentCache>(*p.store);
+  p.agent_cache = std::make_unique<pipeline::AgentCache>(*p.store);
   if (auto s = p.cache.load(*p.store); !s.is_ok()) return s;
-  p.conversations = std::make_unique<pipeline::ConversationWriter>(*p.store);
+  p.conversation_writer = std::make_unique<pipeline::ConversationWriter>(*p.store);
   pipeline::ActionRunnerOptions action_options;
   action_options.timeout = std::chrono::milliseconds(config.action_timeout_ms);
   p.actions = std::make_unique<pipeline::ActionRunner>(p.upstream, p.address_policy, action_options);
@@ -152,8 +156,12 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
                                                         std::move(hook_options).value());
   if (auto s = build_knowledge(config, p); !s.is_ok()) return s;
   p.pipeline = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
-      *p.store, p.models, *p.router, *p.tokens, p.embedder, *p.agents, p.cache, *p.conversations, *p.actions, *p.usage,
+      *p.store, p.models, *p.router, *p.tokens, p.embedder, *p.agent_cache, p.cache, *p.conversation_writer, *p.actions, *p.usage,
       *p.webhooks, *p.knowledge, p.background, config.cache_threshold, config.fact_extraction == "model"});
+  p.invalidation = std::make_unique<services::LocalCacheInvalidation>(*p.agent_cache, p.cache);
+  p.agents = std::make_unique<services::Agents>(*p.store, *p.agent_cache, *p.invalidation);
+  p.answers = std::make_unique<services::Answers>(*p.store, p.cache, p.embedder, *p.agents, *p.invalidation);
+  p.conversations = std::make_unique<services::Conversations>(*p.store, p.embedder, *p.agents);
   return Status::ok();
 }
 
@@ -270,7 +278,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   if (ec) return Status::unavailable("cannot create upload directory " + opts.knowledge.upload_dir + ": " + ec.message());
   p->services.reset(new api::Services{opts, *p->store, *p->blocking, *p->authenticator, *p->accounts,
                                       *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate,
-                                      *p->budgets, *p->usage, *p->webhooks, *p->pipeline, *p->agents, p->cache, p->embedder,
+                                      *p->budgets, *p->usage, *p->webhooks, *p->pipeline, *p->agents, *p->answers, *p->conversations,
                                       p->address_policy,
                                       *p->knowledge, p->upstream, *p->cellstate, p->background});
   p->routes = api::RouteTable(config.role == "backend");

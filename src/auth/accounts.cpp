@@ -170,6 +170,13 @@ Task<Result<WorkspaceRole>> Accounts::workspace(const Principal& caller, const s
   co_return co_await member_view(store_, caller, id);
 }
 
+Task<Status> Accounts::rename_workspace(const Principal& caller, const std::string& id, const std::string& name) {
+  auto ws = co_await workspace(caller, id);
+  if (!ws) co_return ws.status();
+  if (role_rank(ws->second) < role_rank("admin")) co_return Status::forbidden("owners and admins only");
+  co_return co_await store_.rename_tenant(id, name);
+}
+
 Task<Result<store::Member>> Accounts::add_member(const Principal& caller, const std::string& workspace_id,
                                            const std::string& email, const std::string& role) {
   if (!caller.is_user()) co_return Status::forbidden("members are managed by users (JWT), not API keys");

@@ -78,6 +78,8 @@ class Accounts {
   Task<Result<WorkspaceRole>> create_workspace(const Principal& caller, const std::string& name, const std::string& plan);
   Task<Result<std::vector<WorkspaceRole>>> workspaces(const std::string& user_id);
   Task<Result<WorkspaceRole>> workspace(const Principal& caller, const std::string& workspace_id);
+  // Owners and admins rename their workspace.
+  Task<Status> rename_workspace(const Principal& caller, const std::string& workspace_id, const std::string& name);
   Task<Result<store::Member>> add_member(const Principal& caller, const std::string& workspace_id,
                                    const std::string& email, const std::string& role);
   Task<Result<std::vector<store::Member>>> members(const Principal& caller, const std::string& workspace_id);

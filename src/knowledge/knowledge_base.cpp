@@ -92,6 +92,36 @@ Result<std::shared_ptr<models::Embedder>> KnowledgeBase::embedder_for_change(con
   return embedders_.find(name);
 }
 
+boost::asio::awaitable<Status> KnowledgeBase::create_source(const store::KnowledgeSource& source) {
+  co_return co_await store_.create_knowledge_source(source);
+}
+
+boost::asio::awaitable<Result<store::KnowledgeSource>> KnowledgeBase::source(const std::string& tenant_id,
+                                                                             const std::string& id) {
+  co_return co_await store_.get_knowledge_source(tenant_id, id);
+}
+
+boost::asio::awaitable<Result<std::vector<store::KnowledgeSource>>> KnowledgeBase::sources(
+    const std::string& tenant_id) {
+  co_return co_await store_.list_knowledge_sources(tenant_id);
+}
+
+boost::asio::awaitable<Result<store::KnowledgeSource>> KnowledgeBase::source_for_ingestion(
+    store::KnowledgeSource draft) {
+  auto existing = co_await store_.get_knowledge_source(draft.tenant_id, draft.id);
+  if (existing.ok() || existing.status().code() != StatusCode::kNotFound) co_return existing;
+  draft.created_at = draft.updated_at = now_ms();
+  Status created = co_await store_.create_knowledge_source(draft);
+  if (created.code() == StatusCode::kConflict) co_return Status::not_found("knowledge source not found");
+  if (!created.is_ok()) co_return created;
+  co_return draft;
+}
+
+boost::asio::awaitable<Status> KnowledgeBase::mark_failed(const std::string& tenant_id, const std::string& source_id,
+                                                          const std::string& reason) {
+  co_return co_await store_.set_knowledge_source_status(tenant_id, source_id, "failed", reason);
+}
+
 boost::asio::awaitable<Result<IngestOutcome>> KnowledgeBase::ingest(IngestContent content) {
   auto embedder = embedder_for_change(content.embedding_model);
   if (!embedder.ok()) co_return embedder.status();

@@ -84,6 +84,17 @@ class KnowledgeBase {
   bool loaded() const { return loaded_.load(); }
   void wait_loaded() const { loaded_.wait(false); }
 
+  // Source records. create_source answers kConflict when the id is taken (by any tenant).
+  boost::asio::awaitable<Status> create_source(const store::KnowledgeSource& source);
+  boost::asio::awaitable<Result<store::KnowledgeSource>> source(const std::string& tenant_id, const std::string& id);
+  boost::asio::awaitable<Result<std::vector<store::KnowledgeSource>>> sources(const std::string& tenant_id);
+  // The tenant's source `draft.id`, created from the draft when there is none yet; an id
+  // another tenant holds is "not found", as any of its records.
+  boost::asio::awaitable<Result<store::KnowledgeSource>> source_for_ingestion(store::KnowledgeSource draft);
+  // Records why content for the source could not be had (a page that would not load).
+  boost::asio::awaitable<Status> mark_failed(const std::string& tenant_id, const std::string& source_id,
+                                             const std::string& reason);
+
   boost::asio::awaitable<Result<IngestOutcome>> ingest(IngestContent content);
   // Ingests an already structured document (an agent's documents) under `content_hash`.
   boost::asio::awaitable<Result<IngestOutcome>> ingest_document(const std::string& tenant_id,

@@ -237,6 +237,28 @@ CellState::Task<store::MemoryEntity> CellState::mutate(std::string tenant, std::
   }
 }
 
+CellState::Task<store::MemoryEntity> CellState::upsert(std::string tenant, std::string kind, std::string id,
+                                                      std::function<void(json::object&)> change) {
+  for (int attempt = 0;; ++attempt) {
+    auto stored = co_await find(tenant, kind, id);
+    store::MemoryEntity entity;
+    if (stored) entity = std::move(*stored);
+    entity.tenant_id = tenant;
+    entity.kind = kind;
+    entity.id = id;
+    json::object body = stored ? body_of(entity) : json::object();
+    change(body);
+    entity.body = json_text(body);
+    entity.updated_at = now_ms();
+    if (!stored) entity.created_at = entity.updated_at;
+    Result<store::MemoryEntity> saved = Status::internal("not saved");
+    if (stored) saved = co_await store_.update_memory_entity(entity);
+    else saved = co_await store_.create_memory_entity(entity);
+    if (saved.ok()) co_return std::move(saved).value();
+    if (saved.status().code() != StatusCode::kConflict || attempt >= 8) fail(saved.status());
+  }
+}
+
 // --- the event DAG
 
 CellState::Task<void> CellState::record_event(std::string tenant, int code, std::string kind, std::string entity_id,

@@ -169,6 +169,11 @@ class CellState {
   Task<Object> update_config(std::string tenant, Object body);  // 422 with the errors when invalid
   Object validate_config(const Object& body) const;              // {config, errors, valid}
 
+  // --- the tenant's profile: what CELLSTATE shows of a tenant beyond its account record
+  // (domain, settings, status)
+  Task<Object> tenant_profile(std::string tenant);  // empty when none is stored
+  Task<Object> update_tenant_profile(std::string tenant, Object changes);  // sets the keys given
+
   // --- deployments of a pack: versions, activation with a rollout percentage, rollback
   Task<Object> list_deployments(std::string tenant, QueryLookup query);
   Task<Object> create_deployment(std::string tenant, Object body);
@@ -202,6 +207,9 @@ class CellState {
   // nothing to write. Returns the entity as stored.
   Task<store::MemoryEntity> mutate(std::string tenant, std::string kind, std::string id,
                                    std::function<bool(store::MemoryEntity&, Object&)> change);
+  // As mutate, for a keyed singleton: its body is `change`d, created empty first when absent.
+  Task<store::MemoryEntity> upsert(std::string tenant, std::string kind, std::string id,
+                                   std::function<void(Object&)> change);
   // Records the event `code` about `entity_id` (of `kind`); for a new entity `container_id`
   // names what it was created in, whose latest event becomes the parent.
   Task<void> record_event(std::string tenant, int code, std::string kind, std::string entity_id,

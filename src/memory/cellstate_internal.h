@@ -32,6 +32,7 @@ inline const std::string kEdge = "edge";
 inline const std::string kPolicy = "summarization_policy";
 inline const std::string kSummarizationRequest = "summarization_request";
 inline const std::string kConfig = "config";
+inline const std::string kTenantProfile = "tenant_profile";
 inline const std::string kDeployment = "deployment";
 inline const std::string kBenchmark = "evolution_snapshot";
 // The container of an event about an entity that already has events.

@@ -79,26 +79,25 @@ CellState::Task<json::object> CellState::update_config(std::string tenant, json:
   if (!checked["valid"].as_bool()) {
     fail(Status::validation("config", "the configuration is not valid").with_details({{"errors", checked["errors"]}}));
   }
-  std::string config = json_text(checked["config"]);
-  for (int attempt = 0;; ++attempt) {
-    auto stored = co_await find(tenant, kConfig, kCurrent);
-    store::MemoryEntity e;
-    if (stored) e = std::move(*stored);
-    e.tenant_id = tenant;
-    e.kind = kConfig;
-    e.id = kCurrent;
-    e.body = config;
-    e.updated_at = now_ms();
-    if (!stored) e.created_at = e.updated_at;
-    Result<store::MemoryEntity> saved = Status::internal("not saved");
-    if (stored) saved = co_await store_.update_memory_entity(e);
-    else saved = co_await store_.create_memory_entity(e);
-    if (saved.ok()) break;
-    if (saved.status().code() != StatusCode::kConflict || attempt >= 8) fail(saved.status());
-  }
+  json::object config = checked["config"].as_object();
+  co_await upsert(tenant, kConfig, kCurrent, [&config](json::object& body) { body = config; });
   co_await record_event(tenant, kConfigUpdated, kConfig, kCurrent, kNoContainer);
   checked["errors"] = json::array();
   co_return checked;
+}
+
+// --- the tenant's profile
+
+CellState::Task<json::object> CellState::tenant_profile(std::string tenant) {
+  auto stored = co_await find(tenant, kTenantProfile, tenant);
+  co_return stored ? body_of(*stored) : json::object();
+}
+
+CellState::Task<json::object> CellState::update_tenant_profile(std::string tenant, json::object changes) {
+  auto stored = co_await upsert(tenant, kTenantProfile, tenant, [&changes](json::object& body) {
+    for (const auto& [key, value] : changes) body[key] = value;
+  });
+  co_return body_of(stored);
 }
 
 // --- deployments

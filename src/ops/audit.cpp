@@ -49,6 +49,10 @@ boost::asio::awaitable<Result<store::AuditEntry>> AuditLog::append(const std::st
   co_return co_await store_.append_audit(std::move(entry), &AuditLog::seal);
 }
 
+boost::asio::awaitable<Result<std::vector<store::AuditEntry>>> AuditLog::query(const store::AuditQuery& query) {
+  co_return co_await store_.query_audit(query);
+}
+
 boost::asio::awaitable<Result<AuditVerification>> AuditLog::verify(const std::string& tenant_id) {
   // The head is read first: entries appended while the scan runs then lie beyond it and are
   // checked for continuity but cannot make the head look stale.

@@ -31,6 +31,8 @@ class AuditLog {
                                                       const std::string& event_type,
                                                       const boost::json::object& payload);
   boost::asio::awaitable<Result<AuditVerification>> verify(const std::string& tenant_id);
+  // The tenant's entries matching the query, in chain order.
+  boost::asio::awaitable<Result<std::vector<store::AuditEntry>>> query(const store::AuditQuery& query);
 
   // sha256 hex over prev_hash, seq, id, tenant_id, timestamp, actor, event_type and payload,
   // each length-prefixed so no two entries serialise alike.

@@ -67,6 +67,11 @@ void UsageMeter::put_back(std::vector<store::UsageRecord> records) {
   for (auto& record : records) add_locked(std::move(record));
 }
 
+boost::asio::awaitable<Result<std::vector<store::UsageRow>>> UsageMeter::summary(const store::UsageQuery& query) {
+  co_await flush();  // a failed flush keeps its records for the next; the stored rows still answer
+  co_return co_await store_.usage_summary(query);
+}
+
 boost::asio::awaitable<Status> UsageMeter::flush() {
   auto batch = take();
   if (batch.empty()) co_return Status::ok();

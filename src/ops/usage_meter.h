@@ -27,6 +27,8 @@ class UsageMeter {
   size_t pending_rows() const;  // the sums waiting for the next flush
   // Writes what is buffered; on a store failure the records are kept for the next flush.
   boost::asio::awaitable<Status> flush();
+  // The period's usage, grouped, including what was recorded a moment ago (flushed first).
+  boost::asio::awaitable<Result<std::vector<store::UsageRow>>> summary(const store::UsageQuery& query);
 
  private:
   std::vector<store::UsageRecord> take();

@@ -99,6 +99,29 @@ bool WebhookDispatcher::may_subscribe(const std::string& tenant_id, const std::s
   return std::any_of(webhooks.begin(), webhooks.end(), [&](const store::Webhook& w) { return subscribed(w, event); });
 }
 
+asio::awaitable<Status> WebhookDispatcher::subscribe(const store::Webhook& webhook) {
+  Status created = co_await store_.create_webhook(webhook);
+  if (created.is_ok()) forget_subscriptions(webhook.tenant_id);
+  co_return created;
+}
+
+asio::awaitable<Result<std::vector<store::Webhook>>> WebhookDispatcher::webhooks(const std::string& tenant_id) {
+  co_return co_await store_.list_webhooks(tenant_id);
+}
+
+asio::awaitable<Status> WebhookDispatcher::unsubscribe(const std::string& tenant_id, const std::string& webhook_id) {
+  Status deleted = co_await store_.delete_webhook(tenant_id, webhook_id);
+  if (deleted.is_ok()) forget_subscriptions(tenant_id);
+  co_return deleted;
+}
+
+asio::awaitable<Result<std::vector<store::WebhookDelivery>>> WebhookDispatcher::deliveries(
+    const std::string& tenant_id, const std::string& webhook_id, int limit) {
+  auto webhook = co_await store_.get_webhook(tenant_id, webhook_id);
+  if (!webhook) co_return webhook.status();
+  co_return co_await store_.list_deliveries(tenant_id, webhook_id, limit);
+}
+
 void WebhookDispatcher::forget_subscriptions(const std::string& tenant_id) {
   std::lock_guard lock(subscriptions_mu_);
   subscriptions_.erase(tenant_id);

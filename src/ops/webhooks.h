@@ -81,9 +81,16 @@ class WebhookDispatcher {
   // out). Never blocks.
   bool may_subscribe(const std::string& tenant_id, const std::string& event);
 
-  // Drops what is remembered of the tenant's webhooks: call after creating or deleting one,
-  // so its next event sees the change at once (other nodes see it within subscriptions_ttl).
-  void forget_subscriptions(const std::string& tenant_id);
+  // Registers a webhook; the tenant's next event here sees it at once (other nodes within
+  // subscriptions_ttl).
+  boost::asio::awaitable<Status> subscribe(const store::Webhook& webhook);
+  boost::asio::awaitable<Result<std::vector<store::Webhook>>> webhooks(const std::string& tenant_id);
+  // Deletes the webhook and its delivery log.
+  boost::asio::awaitable<Status> unsubscribe(const std::string& tenant_id, const std::string& webhook_id);
+  // The webhook's deliveries, newest first; kNotFound unless it is the tenant's.
+  boost::asio::awaitable<Result<std::vector<store::WebhookDelivery>>> deliveries(const std::string& tenant_id,
+                                                                                const std::string& webhook_id,
+                                                                                int limit);
 
   // Claims the deliveries due at `now_ms` (at most batch_size, leased for `lease`) and
   // attempts them; `now_ms` is also the clock for the next attempts and the timestamp header.
@@ -96,6 +103,8 @@ class WebhookDispatcher {
 
  private:
   boost::asio::awaitable<void> attempt(store::WebhookDelivery delivery, int64_t now_ms);
+  // Drops what is remembered of the tenant's webhooks, so its next event reads them anew.
+  void forget_subscriptions(const std::string& tenant_id);
   // The tenant's webhooks, from memory when read within subscriptions_ttl.
   boost::asio::awaitable<Result<std::shared_ptr<const std::vector<store::Webhook>>>> subscriptions(const std::string& tenant_id);
 

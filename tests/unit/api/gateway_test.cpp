@@ -94,12 +94,16 @@ class Api : public ::testing::Test {
     pipeline_ = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
         *store_, models_, router_, tokens_, embedder_, *agents_, cache_, *conversations_, *actions_, *usage_,
         *webhooks_, *knowledge_, background_});
+    invalidation_ = std::make_unique<services::LocalCacheInvalidation>(*agents_, cache_);
+    agent_service_ = std::make_unique<services::Agents>(*store_, *agents_, *invalidation_);
+    answers_ = std::make_unique<services::Answers>(*store_, cache_, embedder_, *agent_service_, *invalidation_);
+    conversation_service_ = std::make_unique<services::Conversations>(*store_, embedder_, *agent_service_);
   }
 
   Services& services() {
     if (!services_) {
       services_ = std::make_unique<Services>(Services{.options = options_,
-                                                      .store = *store_,
+                                                      .engine = *store_,
                                                       .blocking = *blocking_,
                                                       .authenticator = *authn_,
                                                       .accounts = *accounts_,
@@ -113,9 +117,9 @@ class Api : public ::testing::Test {
                                                       .usage = *usage_,
                                                       .webhooks = *webhooks_,
                                                       .pipeline = *pipeline_,
-                                                      .agents = *agents_,
-                                                      .cache = cache_,
-                                                      .embedder = embedder_,
+                                                      .agents = *agent_service_,
+                                                      .answers = *answers_,
+                                                      .conversations = *conversation_service_,
                                                       .address_policy = policy_,
                                                       .knowledge = *knowledge_,
                                                       .outbound = client_,
@@ -241,6 +245,10 @@ class Api : public ::testing::Test {
   std::unique_ptr<memory::CellState> cellstate_;
   TaskGroup background_;
   std::unique_ptr<pipeline::Pipeline> pipeline_;
+  std::unique_ptr<services::LocalCacheInvalidation> invalidation_;
+  std::unique_ptr<services::Agents> agent_service_;
+  std::unique_ptr<services::Answers> answers_;
+  std::unique_ptr<services::Conversations> conversation_service_;
   ApiOptions options_;
   std::unique_ptr<Services> services_;
   RouteTable table_;

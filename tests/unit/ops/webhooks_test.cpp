@@ -98,16 +98,24 @@ class WebhooksTest : public ::testing::Test {
     options_.timeout = 2s;
   }
 
-  std::string add_webhook(const std::string& tenant_id, const std::string& path, std::vector<std::string> events,
-                          bool active = true) {
+  static store::Webhook webhook_of(const std::string& tenant_id, const std::string& url, std::vector<std::string> events,
+                                   bool active = true) {
     store::Webhook w;
     w.id = random_id("wh_", 12);
     w.tenant_id = tenant_id;
-    w.url = receiver_.url(path);
+    w.url = url;
     w.events = std::move(events);
-    w.secret = "whsec_" + path;
+    w.secret = "whsec_0123456789abcdef";
     w.active = active;
     w.created_at = now_ms();
+    return w;
+  }
+
+  // A webhook written to the store directly, as another node would.
+  std::string add_webhook(const std::string& tenant_id, const std::string& path, std::vector<std::string> events,
+                          bool active = true) {
+    auto w = webhook_of(tenant_id, receiver_.url(path), std::move(events), active);
+    w.secret = "whsec_" + path;
     Status s = run_sync(store_->create_webhook(w));
     if (!s.is_ok()) throw std::runtime_error(s.message());
     return w.id;
@@ -253,17 +261,39 @@ TEST_F(WebhooksTest, OnlySubscribedActiveWebhooksOfTheTenant) {
   EXPECT_EQ(*none, 1);  // "/any" only
 }
 
-TEST_F(WebhooksTest, SubscriptionsAreRememberedUntilForgottenOrStale) {
+TEST_F(WebhooksTest, SubscriptionsAreRememberedUntilChangedHereOrStale) {
   options_.subscriptions_ttl = std::chrono::milliseconds(300);
   ops::WebhookDispatcher dispatcher(*store_, client_, allow_loopback_, options_);
   EXPECT_EQ(run_all(dispatcher.publish("ten_1", "agent.created", {})).value(), 0);
-  add_webhook("ten_1", "/late", {"agent.created"});
+  add_webhook("ten_1", "/elsewhere", {"agent.created"});
   EXPECT_EQ(run_all(dispatcher.publish("ten_1", "agent.created", {})).value(), 0) << "the list read a moment ago serves";
-  dispatcher.forget_subscriptions("ten_1");
-  EXPECT_EQ(run_all(dispatcher.publish("ten_1", "agent.created", {})).value(), 1) << "forgotten: read again";
+  ASSERT_TRUE(run_all(dispatcher.subscribe(webhook_of("ten_1", receiver_.url("/here"), {"agent.created"}))).is_ok());
+  EXPECT_EQ(run_all(dispatcher.publish("ten_1", "agent.created", {})).value(), 2) << "subscribed here: read again";
   add_webhook("ten_1", "/later", {"agent.created"});
   std::this_thread::sleep_for(std::chrono::milliseconds(350));
-  EXPECT_EQ(run_all(dispatcher.publish("ten_1", "agent.created", {})).value(), 2) << "stale: read again";
+  EXPECT_EQ(run_all(dispatcher.publish("ten_1", "agent.created", {})).value(), 3) << "stale: read again";
+}
+
+TEST_F(WebhooksTest, AnUnsubscribedWebhookGetsNoFurtherEventAndItsLogIsGone) {
+  ops::WebhookDispatcher dispatcher(*store_, client_, allow_loopback_, options_);
+  auto hook = webhook_of("ten_1", receiver_.url("/gone"), {"*"});
+  ASSERT_TRUE(run_all(dispatcher.subscribe(hook)).is_ok());
+  EXPECT_EQ(run_all(dispatcher.publish("ten_1", "agent.created", {})).value(), 1);
+  auto log = run_all(dispatcher.deliveries("ten_1", hook.id, 10));
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(log->size(), 1u);
+  EXPECT_EQ(run_all(dispatcher.deliveries("ten_2", hook.id, 10)).status().code(), StatusCode::kNotFound)
+      << "another tenant's webhook";
+  auto listed = run_all(dispatcher.webhooks("ten_1"));
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front().id, hook.id);
+
+  EXPECT_EQ(run_all(dispatcher.unsubscribe("ten_2", hook.id)).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(run_all(dispatcher.unsubscribe("ten_1", hook.id)).is_ok());
+  EXPECT_EQ(run_all(dispatcher.publish("ten_1", "agent.created", {})).value(), 0) << "seen at once";
+  EXPECT_EQ(run_all(dispatcher.deliveries("ten_1", hook.id, 10)).status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(run_all(dispatcher.webhooks("ten_1"))->empty());
 }
 
 TEST_F(WebhooksTest, MaySubscribeIsFalseOnlyWhenAFreshListHasNoSubscriber) {
@@ -276,8 +306,7 @@ TEST_F(WebhooksTest, MaySubscribeIsFalseOnlyWhenAFreshListHasNoSubscriber) {
   EXPECT_TRUE(dispatcher.may_subscribe("ten_1", "conversation.completed"));
   EXPECT_TRUE(dispatcher.may_subscribe("ten_2", "message.received")) << "another tenant's list is not known";
 
-  add_webhook("ten_1", "/all", {"*"});
-  dispatcher.forget_subscriptions("ten_1");
+  ASSERT_TRUE(run_all(dispatcher.subscribe(webhook_of("ten_1", receiver_.url("/all"), {"*"}))).is_ok());
   EXPECT_TRUE(dispatcher.may_subscribe("ten_1", "message.received"));
   EXPECT_EQ(run_all(dispatcher.publish("ten_1", "message.received", {})).value(), 1);
   EXPECT_TRUE(dispatcher.may_subscribe("ten_1", "message.received")) << "the catch-all webhook subscribes";
