@@ -19,6 +19,7 @@
 #include "store/conversation_store.h"
 #include "store/knowledge_store.h"
 #include "store/memory_store.h"
+#include "store/orchestration_store.h"
 #include "store/outbox_store.h"
 #include "store/settings_store.h"
 #include "store/store_engine.h"
@@ -32,6 +33,7 @@ class Store : public AccountStore,
               public MemoryStore,
               public KnowledgeStore,
               public OutboxStore,
+              public OrchestrationStore,
               public UsageStore,
               public SettingsStore,
               public StoreEngine {

@@ -323,6 +323,67 @@ CREATE INDEX sessions_tenant_updated ON sessions(tenant_id, updated_at);
 CREATE INDEX sessions_agent_updated ON sessions(tenant_id, agent_id, updated_at);
 DROP INDEX turns_session;
 )sql"},
+    {6, R"sql(
+CREATE TABLE workflows (
+  tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  id          TEXT NOT NULL UNIQUE,
+  name        TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  definition  TEXT NOT NULL,
+  version     INTEGER NOT NULL DEFAULT 1,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+) WITHOUT ROWID;
+
+-- A run keeps its plan, so it outlives its workflow.
+CREATE TABLE runs (
+  tenant_id   TEXT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+  id          TEXT NOT NULL UNIQUE,
+  workflow_id TEXT NOT NULL DEFAULT '',
+  status      TEXT NOT NULL,
+  input       TEXT NOT NULL,
+  plan        TEXT NOT NULL,
+  caps        TEXT NOT NULL DEFAULT '{}',
+  reason      TEXT NOT NULL DEFAULT '',
+  version     INTEGER NOT NULL DEFAULT 1,
+  lease_owner TEXT NOT NULL DEFAULT '',
+  lease_until INTEGER NOT NULL DEFAULT 0,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+) WITHOUT ROWID;
+CREATE INDEX runs_tenant_created ON runs(tenant_id, created_at);
+-- The claim's scan: only running runs are in it.
+CREATE INDEX runs_claimable ON runs(lease_until) WHERE status = 'running';
+
+CREATE TABLE run_steps (
+  tenant_id   TEXT NOT NULL,
+  run_id      TEXT NOT NULL,
+  node_id     TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  output      TEXT NOT NULL DEFAULT 'null',
+  error       TEXT NOT NULL DEFAULT '',
+  tokens      INTEGER NOT NULL DEFAULT 0,
+  cost_usd    REAL NOT NULL DEFAULT 0,
+  started_at  INTEGER NOT NULL DEFAULT 0,
+  finished_at INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, run_id, node_id),
+  FOREIGN KEY (tenant_id, run_id) REFERENCES runs(tenant_id, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+CREATE TABLE run_events (
+  tenant_id  TEXT NOT NULL,
+  run_id     TEXT NOT NULL,
+  seq        INTEGER NOT NULL,
+  type       TEXT NOT NULL,
+  data       TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, run_id, seq),
+  FOREIGN KEY (tenant_id, run_id) REFERENCES runs(tenant_id, id) ON DELETE CASCADE
+) WITHOUT ROWID;
+)sql"},
 };
 
 constexpr int kLatestVersion = std::end(kMigrations)[-1].version;

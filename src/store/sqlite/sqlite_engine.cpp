@@ -272,6 +272,62 @@ Async<Result<std::vector<WebhookDelivery>>> SqliteEngine::list_deliveries(const 
   co_return co_await call([&] { return db_->list_deliveries(tenant_id, webhook_id, limit); });
 }
 
+Async<Status> SqliteEngine::create_workflow(const Workflow& workflow) {
+  co_return co_await call([&] { return db_->create_workflow(workflow); });
+}
+
+Async<Result<Workflow>> SqliteEngine::get_workflow(const std::string& tenant_id, const std::string& id) {
+  co_return co_await call([&] { return db_->get_workflow(tenant_id, id); });
+}
+
+Async<Result<std::vector<Workflow>>> SqliteEngine::list_workflows(const std::string& tenant_id) {
+  co_return co_await call([&] { return db_->list_workflows(tenant_id); });
+}
+
+Async<Result<Workflow>> SqliteEngine::update_workflow(const Workflow& workflow) {
+  co_return co_await call([&] { return db_->update_workflow(workflow); });
+}
+
+Async<Status> SqliteEngine::delete_workflow(const std::string& tenant_id, const std::string& id) {
+  co_return co_await call([&] { return db_->delete_workflow(tenant_id, id); });
+}
+
+Async<Status> SqliteEngine::create_run(const Run& run, const std::vector<RunEvent>& events) {
+  co_return co_await call([&] { return db_->create_run(run, events); });
+}
+
+Async<Result<Run>> SqliteEngine::get_run(const std::string& tenant_id, const std::string& id) {
+  co_return co_await call([&] { return db_->get_run(tenant_id, id); });
+}
+
+Async<Result<std::vector<Run>>> SqliteEngine::list_runs(const std::string& tenant_id, int limit) {
+  co_return co_await call([&] { return db_->list_runs(tenant_id, limit); });
+}
+
+Async<Result<Run>> SqliteEngine::save_run(const Run& run, const std::vector<RunEvent>& events) {
+  co_return co_await call([&] { return db_->save_run(run, events); });
+}
+
+Async<Result<std::vector<Run>>> SqliteEngine::claim_runs(const std::string& owner, int64_t now_ms, int64_t lease_ms, int limit) {
+  co_return co_await call([&] { return db_->claim_runs(owner, now_ms, lease_ms, limit); });
+}
+
+Async<Status> SqliteEngine::renew_run_lease(const std::string& tenant_id, const std::string& run_id, const std::string& owner, int64_t until_ms) {
+  co_return co_await call([&] { return db_->renew_run_lease(tenant_id, run_id, owner, until_ms); });
+}
+
+Async<Status> SqliteEngine::record_step(const RunStep& step, const std::vector<RunEvent>& events, const std::string& owner) {
+  co_return co_await call([&] { return db_->record_step(step, events, owner); });
+}
+
+Async<Result<std::vector<RunStep>>> SqliteEngine::run_steps(const std::string& tenant_id, const std::string& run_id) {
+  co_return co_await call([&] { return db_->run_steps(tenant_id, run_id); });
+}
+
+Async<Result<std::vector<RunEvent>>> SqliteEngine::run_events(const std::string& tenant_id, const std::string& run_id, int64_t after_seq, int limit) {
+  co_return co_await call([&] { return db_->run_events(tenant_id, run_id, after_seq, limit); });
+}
+
 Async<Status> SqliteEngine::record_usage(const std::vector<UsageRecord>& records) {
   co_return co_await call([&] { return db_->record_usage(records); });
 }

@@ -96,6 +96,21 @@ class SqliteEngine final : public Store {
   Async<Result<std::vector<WebhookDelivery>>> claim_deliveries(int64_t now_ms, int64_t lease_ms, int limit) override;
   Async<Status> update_delivery(const WebhookDelivery& delivery) override;
   Async<Result<std::vector<WebhookDelivery>>> list_deliveries(const std::string& tenant_id, const std::string& webhook_id, int limit) override;
+  // --- orchestration (orchestration_store.h)
+  Async<Status> create_workflow(const Workflow& workflow) override;
+  Async<Result<Workflow>> get_workflow(const std::string& tenant_id, const std::string& id) override;
+  Async<Result<std::vector<Workflow>>> list_workflows(const std::string& tenant_id) override;
+  Async<Result<Workflow>> update_workflow(const Workflow& workflow) override;
+  Async<Status> delete_workflow(const std::string& tenant_id, const std::string& id) override;
+  Async<Status> create_run(const Run& run, const std::vector<RunEvent>& events) override;
+  Async<Result<Run>> get_run(const std::string& tenant_id, const std::string& id) override;
+  Async<Result<std::vector<Run>>> list_runs(const std::string& tenant_id, int limit) override;
+  Async<Result<Run>> save_run(const Run& run, const std::vector<RunEvent>& events) override;
+  Async<Result<std::vector<Run>>> claim_runs(const std::string& owner, int64_t now_ms, int64_t lease_ms, int limit) override;
+  Async<Status> renew_run_lease(const std::string& tenant_id, const std::string& run_id, const std::string& owner, int64_t until_ms) override;
+  Async<Status> record_step(const RunStep& step, const std::vector<RunEvent>& events, const std::string& owner) override;
+  Async<Result<std::vector<RunStep>>> run_steps(const std::string& tenant_id, const std::string& run_id) override;
+  Async<Result<std::vector<RunEvent>>> run_events(const std::string& tenant_id, const std::string& run_id, int64_t after_seq, int limit) override;
   // --- usage (usage_store.h)
   Async<Status> record_usage(const std::vector<UsageRecord>& records) override;
   Async<Result<std::vector<UsageRow>>> usage_summary(const UsageQuery& query) override;

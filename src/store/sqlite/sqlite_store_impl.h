@@ -187,6 +187,24 @@ class Database final {
   Status scan_knowledge_chunks(const std::function<bool(const KnowledgeChunk&)>& visit);
   Result<int64_t> fail_interrupted_ingestions(int64_t now_ms);
 
+  // --- orchestration (sqlite_orchestration.cpp)
+  Status create_workflow(const Workflow& workflow);
+  Result<Workflow> get_workflow(const std::string& tenant_id, const std::string& id);
+  Result<std::vector<Workflow>> list_workflows(const std::string& tenant_id);
+  Result<Workflow> update_workflow(const Workflow& workflow);
+  Status delete_workflow(const std::string& tenant_id, const std::string& id);
+  Status create_run(const Run& run, const std::vector<RunEvent>& events);
+  Result<Run> get_run(const std::string& tenant_id, const std::string& id);
+  Result<std::vector<Run>> list_runs(const std::string& tenant_id, int limit);
+  Result<Run> save_run(const Run& run, const std::vector<RunEvent>& events);
+  Result<std::vector<Run>> claim_runs(const std::string& owner, int64_t now_ms, int64_t lease_ms, int limit);
+  Status renew_run_lease(const std::string& tenant_id, const std::string& run_id, const std::string& owner,
+                         int64_t until_ms);
+  Status record_step(const RunStep& step, const std::vector<RunEvent>& events, const std::string& owner);
+  Result<std::vector<RunStep>> run_steps(const std::string& tenant_id, const std::string& run_id);
+  Result<std::vector<RunEvent>> run_events(const std::string& tenant_id, const std::string& run_id, int64_t after_seq,
+                                           int limit);
+
   // --- usage metering (sqlite_domain.cpp)
   Status record_usage(const std::vector<UsageRecord>& records);
   Result<std::vector<UsageRow>> usage_summary(const UsageQuery& query);

@@ -93,7 +93,7 @@ TEST_F(SqliteDomain, SchemaCreatesDomainTables) {
   EXPECT_GE(sqlite_latest_schema_version(), 2);
   for (const char* table : {"agents", "customers", "sessions", "turns", "memory_facts", "cache_entries", "webhooks",
                             "webhook_deliveries", "usage_records", "knowledge_sources", "knowledge_chunks",
-                            "memory_entities"}) {
+                            "memory_entities", "workflows", "runs", "run_steps", "run_events"}) {
     EXPECT_EQ(raw_text(path_, std::string("SELECT name FROM sqlite_master WHERE type='table' AND name='") + table +
                                   "'"),
               table);
@@ -106,7 +106,8 @@ TEST_F(SqliteDomain, V1DatabaseMigratesToLatestKeepingItsRecords) {
            "DROP TABLE agents; DROP TABLE customers; DROP TABLE sessions; DROP TABLE turns; "
            "DROP TABLE memory_facts; DROP TABLE cache_entries; DROP TABLE webhooks; DROP TABLE webhook_deliveries; "
            "DROP TABLE usage_records; DROP TABLE knowledge_chunks; DROP TABLE knowledge_sources; "
-           "DROP TABLE memory_entities; DELETE FROM schema_migrations WHERE version >= 2");
+           "DROP TABLE memory_entities; DROP TABLE run_events; DROP TABLE run_steps; DROP TABLE runs; "
+           "DROP TABLE workflows; DELETE FROM schema_migrations WHERE version >= 2");
   auto reopened = open_or_die(path_);
   EXPECT_EQ(reopened->schema_version(), sqlite_latest_schema_version());
   EXPECT_TRUE(reopened->get_tenant("t1").ok());
