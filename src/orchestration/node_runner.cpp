@@ -1,0 +1,128 @@
+#include "orchestration/node_runner.h"
+
+#include <algorithm>
+#include <chrono>
+
+namespace brainstem::orchestration {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+std::string text_of(const json::object& config, std::string_view key) {
+  const auto* v = config.if_contains(key);
+  if (!v || v->is_null()) return {};
+  return v->is_string() ? std::string(v->as_string()) : json::serialize(*v);
+}
+
+int64_t integer_of(const json::object& config, std::string_view key, int64_t fallback, int64_t low, int64_t high) {
+  const auto* v = config.if_contains(key);
+  if (!v || !v->is_number()) return fallback;
+  return std::clamp(v->to_number<int64_t>(), low, high);
+}
+
+std::optional<double> number(const json::value* v) {
+  if (!v || !v->is_number()) return std::nullopt;
+  return v->to_number<double>();
+}
+
+}  // namespace
+
+Result<bool> StandardNodeRunner::test_condition(const json::object& config, const json::object& scope) {
+  const auto* path = config.if_contains("path");
+  if (!path || !path->is_string()) return Status::validation("config.path", "field required");
+  const json::value* found = value_at(scope, path->as_string());
+  if (const auto* exists = config.if_contains("exists")) return exists->is_bool() && exists->as_bool() == (found != nullptr);
+  if (const auto* equals = config.if_contains("equals")) return found && *found == *equals;
+  if (const auto* differs = config.if_contains("notEquals")) return !found || *found != *differs;
+  auto value = number(found);
+  if (auto bound = number(config.if_contains("greaterThan"))) return value && *value > *bound;
+  if (auto bound = number(config.if_contains("lessThan"))) return value && *value < *bound;
+  // No operator: the value's truth.
+  return found && !found->is_null() && !(found->is_bool() && !found->as_bool()) &&
+         !(found->is_string() && found->as_string().empty());
+}
+
+asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::run(const NodeCall& call) {
+  const std::string& type = call.node->type;
+  if (type == "noop") {
+    const auto* output = call.config.if_contains("output");
+    co_return NodeOutcome{output ? *output : json::value(json::object{})};
+  }
+  if (type == "condition") {
+    auto result = test_condition(call.config, call.scope);
+    if (!result) co_return result.status();
+    co_return NodeOutcome{json::object{{"result", *result}}};
+  }
+  if (type == "model_call") co_return co_await call_model(call);
+  if (type == "tool_call") {
+    if (text_of(call.config, "tool") == "noop") co_return NodeOutcome{json::object{{"tool", "noop"}}};
+    co_return co_await call_http(call);
+  }
+  co_return Status::internal("no runner for node type " + type);
+}
+
+asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::call_model(const NodeCall& call) {
+  models::RouteHints hints;
+  hints.model = text_of(call.config, "model");
+  hints.task_type = text_of(call.config, "taskType");
+  models::ChatRequest request;
+  std::string system = text_of(call.config, "system");
+  if (!system.empty()) request.messages.push_back({"system", system, "", "", {}});
+  std::string prompt = text_of(call.config, "prompt");
+  request.messages.push_back({"user", prompt, "", "", {}});
+  int64_t max_tokens = integer_of(call.config, "maxTokens", 512, 1, 100'000);
+  // A rough count (4 characters a token) is enough to refuse a call that cannot fit.
+  int64_t prompt_tokens = static_cast<int64_t>((system.size() + prompt.size()) / 4 + 8);
+  if (call.tokens_left) {
+    if (*call.tokens_left <= prompt_tokens) co_return Status(StatusCode::kPaymentRequired, "budget_exceeded: the run's token budget is spent");
+    max_tokens = std::min(max_tokens, *call.tokens_left - prompt_tokens);
+  }
+  request.max_tokens = static_cast<int>(max_tokens);
+  hints.expected_prompt_tokens = prompt_tokens;
+  hints.expected_completion_tokens = max_tokens;
+  if (call.cost_left_usd) {
+    auto candidates = router_.candidates(hints);
+    if (!candidates) co_return candidates.status();
+    if (router_.estimate_cost(candidates->front(), prompt_tokens, max_tokens) > *call.cost_left_usd) {
+      co_return Status(StatusCode::kPaymentRequired, "budget_exceeded: the call could pass the run's cost cap");
+    }
+  }
+  if (auto temperature = number(call.config.if_contains("temperature"))) request.temperature = *temperature;
+  auto reply = co_await router_.chat(hints, std::move(request), nullptr);
+  if (!reply) co_return reply.status();
+  const auto& usage = reply->response.usage;
+  co_return NodeOutcome{json::object{{"text", reply->response.content}, {"model", reply->model}},
+                        usage.prompt_tokens + usage.completion_tokens, reply->cost_usd};
+}
+
+asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::call_http(const NodeCall& call) {
+  net::ClientRequest request;
+  request.method = text_of(call.config, "method");
+  if (request.method.empty()) request.method = "POST";
+  request.url = text_of(call.config, "url");
+  if (Status s = net::AddressPolicy::check_url_scheme(request.url); !s.is_ok()) co_return s;
+  if (const auto* headers = call.config.if_contains("headers"); headers && headers->is_object()) {
+    for (const auto& [name, value] : headers->as_object()) {
+      request.headers.push_back({std::string(name), value.is_string() ? std::string(value.as_string()) : json::serialize(value)});
+    }
+  }
+  if (const auto* body = call.config.if_contains("body")) {
+    request.body = body->is_string() ? std::string(body->as_string()) : json::serialize(*body);
+    if (!body->is_string()) request.headers.push_back({"Content-Type", "application/json"});
+  }
+  request.timeout = std::chrono::milliseconds(integer_of(call.config, "timeoutMs", 30'000, 1, 300'000));
+  request.address_policy = &policy_;
+  auto response = co_await client_.send(request);
+  if (!response) co_return response.status();
+  boost::system::error_code ec;
+  json::value parsed = json::parse(response->body, ec);
+  json::object output{{"status", response->status}, {"body", ec ? json::value(response->body) : parsed}};
+  if (response->status >= 400) {
+    co_return Status(StatusCode::kUnavailable, "the http tool answered " + std::to_string(response->status));
+  }
+  co_return NodeOutcome{std::move(output)};
+}
+
+}  // namespace brainstem::orchestration

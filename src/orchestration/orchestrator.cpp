@@ -1,0 +1,283 @@
+#include "orchestration/orchestrator.h"
+
+#include "common/clock.h"
+#include "common/ids.h"
+#include "common/json_text.h"
+
+#include <boost/asio/this_coro.hpp>
+
+#include <algorithm>
+
+namespace brainstem::orchestration {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+json::array errors_json(const std::vector<GraphError>& errors) {
+  json::array out;
+  for (const auto& e : errors) {
+    out.push_back(json::object{{"nodeId", e.node_id.empty() ? json::value(nullptr) : json::value(e.node_id)},
+                               {"message", e.message}});
+  }
+  return out;
+}
+
+// The definition as stored: checked, in its normal form.
+Result<std::string> checked_definition(const json::value& definition) {
+  std::vector<GraphError> errors;
+  auto graph = Graph::parse(definition, &errors);
+  if (!graph) return Status(graph.status()).with_details({{"errors", errors_json(errors)}});
+  return json_text(graph->to_json());
+}
+
+json::value parsed(const std::string& text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  return ec ? json::value(nullptr) : v;
+}
+
+// Events built outside the coroutines (GCC 12 mis-compiles braced lists inside them).
+store::RunEvent state_event(const store::Run& run, const char* type, const std::string& status) {
+  return run_event(run, type, {{"status", status}});
+}
+
+store::RunEvent step_event(const store::Run& run, const char* type, const store::RunStep& step) {
+  json::object data{{"nodeId", step.node_id}, {"status", step.status}};
+  if (step.status == "completed") data["output"] = parsed(step.output);
+  return run_event(run, type, std::move(data));
+}
+
+std::vector<store::RunEvent> one(store::RunEvent event) {
+  std::vector<store::RunEvent> events;
+  events.push_back(std::move(event));
+  return events;
+}
+
+json::object approval(const std::string& note, const std::string& approved_by) {
+  return {{"approved", true}, {"note", note}, {"approvedBy", approved_by}};
+}
+
+// The states each move starts from.
+const std::vector<std::string> kPlanned{"planned"};
+const std::vector<std::string> kAwaitingApproval{"awaiting_approval"};
+const std::vector<std::string> kCancellable{"planned", "running", "awaiting_approval"};
+const std::vector<std::string> kRetryable{"failed", "cancelled"};
+const std::vector<std::string> kSettled{"completed", "skipped"};
+
+bool one_of(const std::string& status, const std::vector<std::string>& statuses) {
+  return std::find(statuses.begin(), statuses.end(), status) != statuses.end();
+}
+
+}  // namespace
+
+json::object Orchestrator::validate(const json::value& definition) {
+  std::vector<GraphError> errors;
+  auto graph = Graph::parse(definition, &errors);
+  if (graph) return {{"valid", true}, {"errors", json::array()}};
+  return {{"valid", false}, {"errors", errors_json(errors)}};
+}
+
+Orchestrator::Task<Result<store::Workflow>> Orchestrator::create_workflow(const std::string& tenant_id, WorkflowDraft draft) {
+  auto definition = checked_definition(draft.definition);
+  if (!definition) co_return definition.status();
+  store::Workflow w;
+  w.id = random_id("wf_", 20);
+  w.tenant_id = tenant_id;
+  w.name = std::move(draft.name);
+  w.description = std::move(draft.description);
+  w.definition = std::move(definition).value();
+  w.created_at = w.updated_at = now_ms();
+  if (Status s = co_await store_.create_workflow(w); !s.is_ok()) co_return s;
+  co_return w;
+}
+
+Orchestrator::Task<Result<store::Workflow>> Orchestrator::update_workflow(const std::string& tenant_id, const std::string& id,
+                                                                          WorkflowDraft draft) {
+  auto definition = checked_definition(draft.definition);
+  if (!definition) co_return definition.status();
+  store::Workflow w;
+  w.id = id;
+  w.tenant_id = tenant_id;
+  w.name = std::move(draft.name);
+  w.description = std::move(draft.description);
+  w.definition = std::move(definition).value();
+  w.updated_at = now_ms();
+  co_return co_await store_.update_workflow(w);
+}
+
+Orchestrator::Task<Result<store::Workflow>> Orchestrator::workflow(const std::string& tenant_id, const std::string& id) {
+  co_return co_await store_.get_workflow(tenant_id, id);
+}
+
+Orchestrator::Task<Result<std::vector<store::Workflow>>> Orchestrator::workflows(const std::string& tenant_id) {
+  co_return co_await store_.list_workflows(tenant_id);
+}
+
+Orchestrator::Task<Status> Orchestrator::delete_workflow(const std::string& tenant_id, const std::string& id) {
+  co_return co_await store_.delete_workflow(tenant_id, id);
+}
+
+Orchestrator::Task<Result<store::Workflow>> Orchestrator::from_template(const std::string& tenant_id,
+                                                                        const std::string& id_or_slug,
+                                                                        const std::string& name) {
+  const auto& templates = workflow_templates();
+  auto it = std::find_if(templates.begin(), templates.end(),
+                         [&](const WorkflowTemplate& t) { return t.id == id_or_slug || t.slug == id_or_slug; });
+  if (it == templates.end()) co_return Status::not_found("workflow template not found");
+  WorkflowDraft draft{name.empty() ? it->name : name, it->description, it->definition};
+  co_return co_await create_workflow(tenant_id, std::move(draft));
+}
+
+Orchestrator::Task<Result<RunRecord>> Orchestrator::create_run(const std::string& tenant_id, RunRequest request) {
+  store::Run run;
+  json::object plan;
+  std::string source;
+  if (!request.workflow_id.empty()) {
+    auto workflow = co_await store_.get_workflow(tenant_id, request.workflow_id);
+    if (!workflow) co_return workflow.status();
+    plan = parsed(workflow->definition).as_object();
+    source = "workflow";
+    plan["workflowVersion"] = workflow->version;
+  } else {
+    plan = workflow_templates().front().definition;
+    source = "template:" + workflow_templates().front().slug;
+  }
+  plan["source"] = source;
+  plan["generatedAt"] = iso8601(now_ms());
+  run.id = random_id("run_", 20);
+  run.tenant_id = tenant_id;
+  run.workflow_id = request.workflow_id;
+  run.status = request.start ? "running" : "planned";
+  run.input = json_text(request.input);
+  run.plan = json_text(plan);
+  json::object caps;
+  if (request.token_budget) caps["tokenBudget"] = *request.token_budget;
+  if (request.max_cost_usd) caps["maxCostUsd"] = *request.max_cost_usd;
+  run.caps = json_text(caps);
+  run.created_at = run.updated_at = now_ms();
+  auto events = one(state_event(run, "RUN_CREATED", "planned"));
+  if (request.start) events.push_back(state_event(run, "RUN_STARTED", "running"));
+  if (Status s = co_await store_.create_run(run, events); !s.is_ok()) co_return s;
+  if (request.start) engine_.wake(co_await asio::this_coro::executor);
+  RunRecord created;
+  created.run = std::move(run);
+  co_return created;
+}
+
+Orchestrator::Task<Result<RunRecord>> Orchestrator::run(const std::string& tenant_id, const std::string& id) {
+  co_return co_await record_of(co_await store_.get_run(tenant_id, id));
+}
+
+Orchestrator::Task<Result<std::vector<store::Run>>> Orchestrator::runs(const std::string& tenant_id, int limit) {
+  co_return co_await store_.list_runs(tenant_id, limit);
+}
+
+Orchestrator::Task<Result<RunRecord>> Orchestrator::advance(const std::string& tenant_id, const std::string& id) {
+  auto moved = co_await move(tenant_id, id, kPlanned, "running", "RUN_STARTED");
+  if (moved) engine_.wake(co_await asio::this_coro::executor);
+  co_return co_await record_of(std::move(moved));
+}
+
+Orchestrator::Task<Result<RunRecord>> Orchestrator::approve(const std::string& tenant_id, const std::string& id,
+                                                            const std::string& note, const std::string& approved_by) {
+  auto run = co_await store_.get_run(tenant_id, id);
+  if (!run) co_return run.status();
+  if (run->status != "awaiting_approval") co_return Status::conflict("run is " + run->status + ", not awaiting approval");
+  auto steps = co_await store_.run_steps(tenant_id, id);
+  if (!steps) co_return steps.status();
+  // The gates first: the engine that takes the run up must find them passed.
+  for (auto step : *steps) {
+    if (step.status != "waiting") continue;
+    step.status = "completed";
+    step.finished_at = now_ms();
+    step.output = json_text(approval(note, approved_by));
+    auto events = one(step_event(*run, "NODE_RUN_COMPLETED", step));
+    if (Status s = co_await store_.record_step(step, events, ""); !s.is_ok()) co_return s;
+  }
+  auto moved = co_await move(tenant_id, id, kAwaitingApproval, "running", "RUN_RESUMED");
+  if (moved) engine_.wake(co_await asio::this_coro::executor);
+  co_return co_await record_of(std::move(moved));
+}
+
+Orchestrator::Task<Result<RunRecord>> Orchestrator::cancel(const std::string& tenant_id, const std::string& id) {
+  auto moved = co_await move(tenant_id, id, kCancellable, "cancelled", "RUN_CANCELLED");
+  if (!moved) co_return moved.status();
+  engine_.interrupt(id);
+  auto steps = co_await store_.run_steps(tenant_id, id);
+  if (!steps) co_return steps.status();
+  for (auto step : *steps) {
+    if (step.status != "running" && step.status != "waiting") continue;
+    step.status = "cancelled";
+    step.finished_at = now_ms();
+    auto events = one(step_event(*moved, "NODE_RUN_CANCELLED", step));
+    if (Status s = co_await store_.record_step(step, events, ""); !s.is_ok()) co_return s;
+  }
+  co_return co_await record_of(std::move(moved));
+}
+
+Orchestrator::Task<Result<RunRecord>> Orchestrator::retry(const std::string& tenant_id, const std::string& id,
+                                                          const std::string& from_step) {
+  auto run = co_await store_.get_run(tenant_id, id);
+  if (!run) co_return run.status();
+  if (run->status != "failed" && run->status != "cancelled") {
+    co_return Status::conflict("run is " + run->status + "; only a failed or cancelled run can be retried");
+  }
+  auto graph = Graph::parse(parsed(run->plan));
+  if (!graph) co_return graph.status();
+  std::vector<std::string> reset;
+  if (!from_step.empty()) {
+    if (!graph->node(from_step)) co_return Status::validation("fromStepId", "no step " + from_step + " in the run's plan");
+    reset = graph->downstream(from_step);
+    reset.push_back(from_step);
+  }
+  auto steps = co_await store_.run_steps(tenant_id, id);
+  if (!steps) co_return steps.status();
+  for (auto step : *steps) {
+    bool again = from_step.empty() ? !one_of(step.status, kSettled)
+                                   : std::find(reset.begin(), reset.end(), step.node_id) != reset.end();
+    if (!again) continue;
+    step.status = "pending";
+    step.output = "null";
+    step.error.clear();
+    step.finished_at = 0;
+    std::vector<store::RunEvent> none;
+    if (Status s = co_await store_.record_step(step, none, ""); !s.is_ok()) co_return s;
+  }
+  auto moved = co_await move(tenant_id, id, kRetryable, "running", "RUN_RETRIED");
+  if (moved) engine_.wake(co_await asio::this_coro::executor);
+  co_return co_await record_of(std::move(moved));
+}
+
+Orchestrator::Task<Result<std::vector<store::RunEvent>>> Orchestrator::events(const std::string& tenant_id,
+                                                                              const std::string& run_id,
+                                                                              int64_t after_seq, int limit) {
+  co_return co_await store_.run_events(tenant_id, run_id, after_seq, limit);
+}
+
+Orchestrator::Task<Result<store::Run>> Orchestrator::move(const std::string& tenant_id, const std::string& id,
+                                                          const std::vector<std::string>& from, const std::string& to,
+                                                          const std::string& event_type) {
+  for (int attempt = 0;; ++attempt) {
+    auto run = co_await store_.get_run(tenant_id, id);
+    if (!run) co_return run.status();
+    if (!one_of(run->status, from)) co_return Status::conflict("run is " + run->status + "; it cannot become " + to);
+    run->status = to;
+    if (to == "running") run->reason.clear();
+    if (to == "cancelled") run->reason = "cancelled by request";
+    run->updated_at = now_ms();
+    auto events = one(state_event(*run, event_type.c_str(), to));
+    auto saved = co_await store_.save_run(*run, events);
+    if (saved || saved.status().code() != StatusCode::kConflict || attempt >= 8) co_return saved;
+  }
+}
+
+Orchestrator::Task<Result<RunRecord>> Orchestrator::record_of(Result<store::Run> run) {
+  if (!run) co_return run.status();
+  auto steps = co_await store_.run_steps(run->tenant_id, run->id);
+  if (!steps) co_return steps.status();
+  co_return RunRecord{std::move(run).value(), std::move(steps).value()};
+}
+
+}  // namespace brainstem::orchestration
