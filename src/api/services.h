@@ -21,6 +21,7 @@
 #include "pipeline/pipeline.h"
 #include "ops/metrics.h"
 #include "ops/rate_limiter.h"
+#include "orchestration/orchestrator.h"
 #include "services/agents.h"
 #include "services/answers.h"
 #include "services/conversations.h"
@@ -75,6 +76,7 @@ struct Services {
   knowledge::KnowledgeBase& knowledge;
   net::HttpClient& outbound;  // calls to tenant-given URLs (web pages to ingest)
   memory::CellState& cellstate;
+  orchestration::Orchestrator& orchestrator;  // workflows and runs (seed 002)
   TaskGroup& background;  // work that outlives its request (async ingestion)
 
   const ops::RateLimits& limits_for(const std::string& tenant_id, const std::string& slug) const;

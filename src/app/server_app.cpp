@@ -26,6 +26,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <unistd.h>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -92,6 +93,9 @@ struct ServerApp::Parts {
   std::unique_ptr<services::Agents> agents;
   std::unique_ptr<services::Answers> answers;
   std::unique_ptr<services::Conversations> conversations;
+  std::unique_ptr<orchestration::StandardNodeRunner> node_runner;
+  std::unique_ptr<orchestration::RunEngine> run_engine;
+  std::unique_ptr<orchestration::Orchestrator> orchestrator;
   std::unique_ptr<api::Services> services;
   api::RouteTable routes;
   std::unique_ptr<ops::AccessLog> access_log;  // outlives the gateway that writes to it
@@ -118,6 +122,14 @@ std::vector<std::string> split_list(const std::string& text) {
     start = comma + 1;
   }
   return out;
+}
+
+// Who holds run leases: the same after a restart, so a restarted server takes its runs back
+// at once instead of after their leases end.
+std::string node_id(const Config& config) {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = 0;
+  return std::string(host) + ":" + config.data_dir;
 }
 
 Result<ops::WebhookOptions> webhook_options(const Config& config) {
@@ -162,6 +174,11 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.agents = std::make_unique<services::Agents>(*p.store, *p.agent_cache, *p.invalidation);
   p.answers = std::make_unique<services::Answers>(*p.store, p.cache, p.embedder, *p.agents, *p.invalidation);
   p.conversations = std::make_unique<services::Conversations>(*p.store, p.embedder, *p.agents);
+  p.node_runner = std::make_unique<orchestration::StandardNodeRunner>(*p.router, p.upstream, p.address_policy);
+  orchestration::EngineOptions engine_options;
+  engine_options.node_id = node_id(config);
+  p.run_engine = std::make_unique<orchestration::RunEngine>(*p.store, *p.node_runner, p.background, engine_options);
+  p.orchestrator = std::make_unique<orchestration::Orchestrator>(*p.store, *p.run_engine);
   return Status::ok();
 }
 
@@ -280,7 +297,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
                                       *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate,
                                       *p->budgets, *p->usage, *p->webhooks, *p->pipeline, *p->agents, *p->answers, *p->conversations,
                                       p->address_policy,
-                                      *p->knowledge, p->upstream, *p->cellstate, p->background});
+                                      *p->knowledge, p->upstream, *p->cellstate, *p->orchestrator, p->background});
   p->routes = api::RouteTable(config.role == "backend");
   api::add_all_routes(p->routes, *p->services);
   if (config.access_log) p->access_log = std::make_unique<ops::AccessLog>();
@@ -359,6 +376,11 @@ void ServerApp::run() {
   });
   every(exec, std::chrono::milliseconds(p.config.webhook_poll_ms),
         [&p]() -> asio::awaitable<void> { co_await p.webhooks->deliver_due(now_ms()); });
+  // Runs this node may drive: new, approved and retried ones (also woken at once), and those
+  // whose driver died.
+  p.run_engine->wake(exec);
+  every(exec, std::chrono::milliseconds(p.config.webhook_poll_ms),
+        [&p]() -> asio::awaitable<void> { co_await p.run_engine->claim_due(); });
   // Local models idle past the configured time are unloaded; they load again on demand.
   if (p.config.model_idle_minutes > 0) {
     every(exec, std::chrono::seconds(60), [&p]() -> asio::awaitable<void> {

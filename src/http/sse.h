@@ -12,8 +12,12 @@
 
 namespace brainstem::http {
 
-// Appends "event: <event>\n" (when `event` is not empty) and "data: <data as JSON>\n\n".
-inline void append_sse(std::string& out, std::string_view event, const boost::json::value& data) {
+// Appends "id: <id>\n" and "event: <event>\n" (each when not empty), then
+// "data: <data as JSON>\n\n". A client that reconnects sends the last id it saw as
+// Last-Event-ID.
+inline void append_sse(std::string& out, std::string_view event, const boost::json::value& data,
+                       std::string_view id = {}) {
+  if (!id.empty()) out.append("id: ").append(id).append("\n");
   if (!event.empty()) out.append("event: ").append(event).append("\n");
   out.append("data: ");
   append_json(out, data);

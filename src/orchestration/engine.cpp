@@ -99,8 +99,11 @@ size_t RunEngine::driving() const {
 }
 
 void RunEngine::wake(const asio::any_io_executor& executor) {
-  background_.spawn(executor, [this]() -> asio::awaitable<void> { co_await claim_due(); }());
+  background_.spawn(executor, claim_pass());
 }
+
+// A member coroutine, not a lambda: a lambda's captures would not outlive its call.
+asio::awaitable<void> RunEngine::claim_pass() { co_await claim_due(); }
 
 void RunEngine::interrupt(const std::string& run_id) {
   std::shared_ptr<Control> control;

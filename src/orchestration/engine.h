@@ -56,6 +56,7 @@ class RunEngine {
   struct Control;
   struct RunState;
 
+  boost::asio::awaitable<void> claim_pass();
   boost::asio::awaitable<void> drive(store::Run run, std::shared_ptr<Control> control);
   // One step of the loop; false when the run left this node or ended.
   boost::asio::awaitable<bool> advance(RunState& state, Control& control);

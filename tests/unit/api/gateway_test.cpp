@@ -98,6 +98,9 @@ class Api : public ::testing::Test {
     agent_service_ = std::make_unique<services::Agents>(*store_, *agents_, *invalidation_);
     answers_ = std::make_unique<services::Answers>(*store_, cache_, embedder_, *agent_service_, *invalidation_);
     conversation_service_ = std::make_unique<services::Conversations>(*store_, embedder_, *agent_service_);
+    node_runner_ = std::make_unique<orchestration::StandardNodeRunner>(router_, client_, policy_);
+    run_engine_ = std::make_unique<orchestration::RunEngine>(*store_, *node_runner_, background_);
+    orchestrator_ = std::make_unique<orchestration::Orchestrator>(*store_, *run_engine_);
   }
 
   Services& services() {
@@ -124,6 +127,7 @@ class Api : public ::testing::Test {
                                                       .knowledge = *knowledge_,
                                                       .outbound = client_,
                                                       .cellstate = *cellstate_,
+                                                      .orchestrator = *orchestrator_,
                                                       .background = background_});
     }
     return *services_;
@@ -249,6 +253,9 @@ class Api : public ::testing::Test {
   std::unique_ptr<services::Agents> agent_service_;
   std::unique_ptr<services::Answers> answers_;
   std::unique_ptr<services::Conversations> conversation_service_;
+  std::unique_ptr<orchestration::StandardNodeRunner> node_runner_;
+  std::unique_ptr<orchestration::RunEngine> run_engine_;
+  std::unique_ptr<orchestration::Orchestrator> orchestrator_;
   ApiOptions options_;
   std::unique_ptr<Services> services_;
   RouteTable table_;

@@ -1,0 +1,388 @@
+// Cendriix (seed 002) orchestration: workflows, runs and their moves, run lifecycle, run
+// metering and the live stream of a run's events. The engine does the work in the background
+// (orchestration/engine.h); these handlers read requests into orchestrator calls.
+#include "api/handler_util.h"
+#include "api/routes.h"
+#include "common/json_text.h"
+#include "http/sse.h"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <unordered_map>
+
+namespace brainstem::api {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kWorkflowSchema =
+    R"({"type":"object","required":["name","nodes"],"properties":{"name":{"type":"string","minLength":1,"maxLength":200},)"
+    R"("description":{"type":"string","maxLength":2000},"nodes":{"type":"array","maxItems":1000},"edges":{"type":"array"}}})";
+constexpr const char* kRunSchema =
+    R"({"type":"object","properties":{"workflowId":{"type":"string"},"input":{"type":"object"},)"
+    R"("caps":{"type":"object","properties":{"tokenBudget":{"type":"integer","minimum":1},"maxCostUsd":{"type":"number","minimum":0}}}}})";
+// Polling period of a live stream: the store is the one source, so any node can serve it.
+constexpr auto kStreamPoll = std::chrono::milliseconds(100);
+constexpr int kRunListLimit = 200;
+
+json::value parsed(const std::string& text) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  return ec ? json::value(nullptr) : v;
+}
+
+bool final_status(const std::string& status) { return status == "merged" || status == "failed" || status == "cancelled"; }
+
+json::object workflow_view(const store::Workflow& w) {
+  json::value definition = parsed(w.definition);
+  json::object out{{"id", w.id},
+                   {"tenantId", w.tenant_id},
+                   {"name", w.name},
+                   {"description", w.description},
+                   {"version", w.version},
+                   {"createdAt", iso8601(w.created_at)},
+                   {"updatedAt", iso8601(w.updated_at)}};
+  if (definition.is_object()) {
+    for (const char* key : {"nodes", "edges"}) {
+      if (const auto* v = definition.as_object().if_contains(key)) out[key] = *v;
+    }
+  }
+  return out;
+}
+
+json::object run_view(const orchestration::RunRecord& record) {
+  const auto& run = record.run;
+  std::unordered_map<std::string, const store::RunStep*> steps;
+  int64_t tokens = 0;
+  double cost = 0;
+  for (const auto& s : record.steps) {
+    steps[s.node_id] = &s;
+    tokens += s.tokens;
+    cost += s.cost_usd;
+  }
+  json::value plan = parsed(run.plan);
+  json::array plan_steps;
+  if (plan.is_object()) {
+    json::object& p = plan.as_object();
+    const auto* nodes = p.if_contains("nodes");
+    const auto* edges = p.if_contains("edges");
+    for (const auto& node : nodes && nodes->is_array() ? nodes->as_array() : json::array()) {
+      const auto& n = node.as_object();
+      std::string id(n.at("id").as_string());
+      json::array depends;
+      for (const auto& e : edges && edges->is_array() ? edges->as_array() : json::array()) {
+        if (e.as_object().at("to") == n.at("id")) depends.push_back(e.as_object().at("from"));
+      }
+      json::object step{{"id", id},
+                        {"name", n.contains("name") ? n.at("name") : n.at("id")},
+                        {"type", n.at("type")},
+                        {"dependsOn", std::move(depends)},
+                        {"status", "pending"},
+                        {"attempts", 0}};
+      if (auto it = steps.find(id); it != steps.end()) {
+        const auto& s = *it->second;
+        step["status"] = s.status;
+        step["attempts"] = s.attempts;
+        if (s.status == "completed") step["output"] = parsed(s.output);
+        if (!s.error.empty()) step["error"] = s.error;
+        if (s.tokens) step["tokens"] = s.tokens;
+        if (s.cost_usd) step["costUsd"] = s.cost_usd;
+        if (s.started_at) step["startedAt"] = iso8601(s.started_at);
+        if (s.finished_at) step["finishedAt"] = iso8601(s.finished_at);
+      }
+      plan_steps.push_back(std::move(step));
+    }
+    p.erase("nodes");
+    p["steps"] = std::move(plan_steps);
+  }
+  return {{"id", run.id},
+          {"tenantId", run.tenant_id},
+          {"workflowId", run.workflow_id.empty() ? json::value(nullptr) : json::value(run.workflow_id)},
+          {"status", run.status},
+          {"input", parsed(run.input)},
+          {"plan", std::move(plan)},
+          {"caps", parsed(run.caps)},
+          {"reason", run.reason.empty() ? json::value(nullptr) : json::value(run.reason)},
+          {"totalTokens", tokens},
+          {"costUsd", cost},
+          {"createdAt", iso8601(run.created_at)},
+          {"updatedAt", iso8601(run.updated_at)}};
+}
+
+// A workflow's name, description and definition from a request body.
+orchestration::WorkflowDraft read_workflow(const json::object& body) {
+  FieldReader f(body);
+  orchestration::WorkflowDraft draft;
+  draft.name = f.required_string("name", 1, 200);
+  draft.description = f.string("description", 0, 2000).value_or("");
+  check(f);
+  json::object definition;
+  for (const char* key : {"nodes", "edges"}) {
+    if (const auto* v = body.if_contains(key)) definition[key] = *v;
+  }
+  draft.definition = std::move(definition);
+  return draft;
+}
+
+orchestration::RunRequest read_run(const json::object& body) {
+  FieldReader f(body);
+  orchestration::RunRequest request;
+  request.workflow_id = f.string("workflowId", 1, 100).value_or("");
+  if (const auto* input = f.object("input")) request.input = *input;
+  if (const auto* caps = f.object("caps")) {
+    FieldReader c(*caps);
+    request.token_budget = c.integer("tokenBudget", 1, int64_t(1) << 40);
+    request.max_cost_usd = c.number("maxCostUsd", 0, 1e9);
+    if (!c.ok()) f.fail("caps." + c.status().field(), c.status().message());
+  }
+  check(f);
+  return request;
+}
+
+http::Response run_response(int status, const orchestration::RunRecord& record) {
+  return http::Response::json(status, run_view(record));
+}
+
+void add_workflow_routes(RouteTable& t, Services& svc) {
+  t.add({.method = "GET", .path = "/v1/workflows", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "The workspace's workflows, newest first",
+         .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto workflows = unwrap(co_await svc.orchestrator.workflows(ctx.caller().tenant_id));
+           json::array list;
+           for (const auto& w : workflows) list.push_back(workflow_view(w));
+           co_return http::Response::json(200, json::object{{"workflows", std::move(list)}});
+         }});
+
+  t.add({.method = "POST", .path = "/v1/workflows", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Create a workflow (a DAG of nodes and edges), checked as /v1/workflows/validate does",
+         .event = "workflow.created", .request_schema = kWorkflowSchema, .success_status = 201,
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto draft = read_workflow(json_body(req));
+           auto created = unwrap(co_await svc.orchestrator.create_workflow(ctx.caller().tenant_id, std::move(draft)));
+           ctx.audit["workflowId"] = created.id;
+           co_return http::Response::json(201, workflow_view(created));
+         }});
+
+  t.add({.method = "POST", .path = "/v1/workflows/validate", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Check a workflow definition without saving it: {valid, errors:[{nodeId, message}]}",
+         .handler = [](http::Request& req, RequestContext&) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           co_return http::Response::json(200, orchestration::Orchestrator::validate(body));
+         }});
+
+  t.add({.method = "GET", .path = "/v1/workflows/templates", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "The built-in workflow templates",
+         .handler = [](http::Request&, RequestContext&) -> asio::awaitable<http::Response> {
+           json::array list;
+           for (const auto& tpl : orchestration::workflow_templates()) {
+             json::object view{{"id", tpl.id}, {"slug", tpl.slug}, {"name", tpl.name}, {"description", tpl.description}};
+             for (const auto& [k, v] : tpl.definition) view[k] = v;
+             list.push_back(std::move(view));
+           }
+           co_return http::Response::json(200, json::object{{"templates", std::move(list)}});
+         }});
+
+  t.add({.method = "POST", .path = "/v1/workflows/from-template/:idOrSlug", .family = Family::kCendriix,
+         .auth = Auth::kAny, .summary = "Create a workflow from a built-in template", .event = "workflow.created",
+         .request_schema = R"({"type":"object","properties":{"name":{"type":"string","maxLength":200},"costCapUsd":{"type":"number","minimum":0}}})",
+         .success_status = 201,
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req, true);
+           FieldReader f(body);
+           auto name = f.string("name", 1, 200).value_or("");
+           f.number("costCapUsd", 0, 1e9);
+           check(f);
+           std::string id(req.param("idOrSlug"));
+           auto created = unwrap(co_await svc.orchestrator.from_template(ctx.caller().tenant_id, id, name));
+           ctx.audit["workflowId"] = created.id;
+           co_return http::Response::json(201, workflow_view(created));
+         }});
+
+  t.add({.method = "POST", .path = "/v1/workflows/execute", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Start a run of a workflow with an input; it runs in the background (202)",
+         .event = "run.started", .request_schema = kRunSchema, .success_status = 202,
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto request = read_run(json_body(req));
+           if (request.workflow_id.empty()) throw StatusError(Status::validation("workflowId", "field required"));
+           request.start = true;
+           auto created = unwrap(co_await svc.orchestrator.create_run(ctx.caller().tenant_id, std::move(request)));
+           ctx.audit["runId"] = created.run.id;
+           co_return run_response(202, created);
+         }});
+
+  t.add({.method = "GET", .path = "/v1/workflows/:id", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "A workflow",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto w = unwrap(co_await svc.orchestrator.workflow(ctx.caller().tenant_id, std::string(req.param("id"))));
+           co_return http::Response::json(200, workflow_view(w));
+         }});
+
+  t.add({.method = "PUT", .path = "/v1/workflows/:id", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Replace a workflow's name, description and graph (its runs keep their plans)",
+         .event = "workflow.updated", .request_schema = kWorkflowSchema,
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto draft = read_workflow(json_body(req));
+           std::string id(req.param("id"));
+           auto updated = unwrap(co_await svc.orchestrator.update_workflow(ctx.caller().tenant_id, id, std::move(draft)));
+           ctx.audit["workflowId"] = id;
+           co_return http::Response::json(200, workflow_view(updated));
+         }});
+
+  t.add({.method = "DELETE", .path = "/v1/workflows/:id", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Delete a workflow (its finished runs stay readable)", .event = "workflow.deleted",
+         .success_status = 204,
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           std::string id(req.param("id"));
+           check(co_await svc.orchestrator.delete_workflow(ctx.caller().tenant_id, id));
+           ctx.audit["workflowId"] = id;
+           co_return http::Response::empty(204);
+         }});
+}
+
+// A run move: POST /v1/runs/:runId/<verb>. One that reads the body is a coroutine itself, so
+// that what it read lives as long as the call it makes.
+using RunMove = std::function<asio::awaitable<Result<orchestration::RunRecord>>(Services&, const std::string& tenant,
+                                                                                const std::string& run_id,
+                                                                                const json::object& body,
+                                                                                const auth::Principal& caller)>;
+
+void add_run_move(RouteTable& t, Services& svc, const char* verb, const char* summary, const char* schema,
+                  int status, RunMove move) {
+  t.add({.method = "POST", .path = std::string("/v1/runs/:runId/") + verb, .family = Family::kCendriix,
+         .auth = Auth::kAny, .summary = summary, .event = std::string("run.") + verb, .request_schema = schema,
+         .success_status = status,
+         .handler = [&svc, status, move](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req, true);
+           std::string id(req.param("runId"));
+           auto record = unwrap(co_await move(svc, ctx.caller().tenant_id, id, body, ctx.caller()));
+           ctx.audit["runId"] = id;
+           co_return run_response(status, record);
+         }});
+}
+
+void add_run_routes(RouteTable& t, Services& svc) {
+  t.add({.method = "POST", .path = "/v1/runs", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Create a run: its plan is built at once from the workflow (or the ticket template); "
+                    "it starts on /advance",
+         .event = "run.created", .request_schema = kRunSchema, .success_status = 201,
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto created = unwrap(co_await svc.orchestrator.create_run(ctx.caller().tenant_id, read_run(json_body(req))));
+           ctx.audit["runId"] = created.run.id;
+           co_return run_response(201, created);
+         }});
+
+  t.add({.method = "GET", .path = "/v1/runs", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "The workspace's runs, newest first",
+         .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto runs = unwrap(co_await svc.orchestrator.runs(ctx.caller().tenant_id, kRunListLimit));
+           json::array list;
+           for (auto& run : runs) list.push_back(run_view({std::move(run), {}}));
+           co_return http::Response::json(200, json::object{{"runs", std::move(list)}});
+         }});
+
+  t.add({.method = "GET", .path = "/v1/runs/:runId", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "A run with its full plan and each step's state",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto record = unwrap(co_await svc.orchestrator.run(ctx.caller().tenant_id, std::string(req.param("runId"))));
+           co_return run_response(200, record);
+         }});
+
+  add_run_move(t, svc, "advance", "Start a planned run", "", 200,
+               [](Services& s, const std::string& tenant, const std::string& id, const json::object&, const auth::Principal&) {
+                 return s.orchestrator.advance(tenant, id);
+               });
+  add_run_move(t, svc, "approve", "Approve a run paused at an approval gate; it resumes on any node",
+               R"({"type":"object","properties":{"note":{"type":"string","maxLength":2000}}})", 200,
+               [](Services& s, const std::string& tenant, const std::string& id, const json::object& body,
+                  const auth::Principal& caller) -> asio::awaitable<Result<orchestration::RunRecord>> {
+                 FieldReader f(body);
+                 auto note = f.string("note", 0, 2000).value_or("");
+                 check(f);
+                 co_return co_await s.orchestrator.approve(tenant, id, note, caller.actor());
+               });
+  add_run_move(t, svc, "cancel", "Cancel a run: running steps are stopped, not waited for", "", 200,
+               [](Services& s, const std::string& tenant, const std::string& id, const json::object&, const auth::Principal&) {
+                 return s.orchestrator.cancel(tenant, id);
+               });
+  add_run_move(t, svc, "retry", "Retry a failed or cancelled run, from its failed steps or from fromStepId",
+               R"({"type":"object","properties":{"fromStepId":{"type":"string"}}})", 202,
+               [](Services& s, const std::string& tenant, const std::string& id, const json::object& body,
+                  const auth::Principal&) -> asio::awaitable<Result<orchestration::RunRecord>> {
+                 FieldReader f(body);
+                 auto from = f.string("fromStepId", 1, 100).value_or("");
+                 check(f);
+                 co_return co_await s.orchestrator.retry(tenant, id, from);
+               });
+
+  t.add({.method = "GET", .path = "/v1/runs/:runId/lifecycle", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Each phase of the run's lifecycle, with whether it was reached and which is current",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           std::string id(req.param("runId"));
+           auto tenant = ctx.caller().tenant_id;
+           auto record = unwrap(co_await svc.orchestrator.run(tenant, id));
+           auto events = unwrap(co_await svc.orchestrator.events(tenant, id, 0, 100000));
+           static const std::vector<std::pair<std::string, std::string>> kPhases = {
+               {"planned", "RUN_CREATED"}, {"running", "RUN_STARTED"}, {"awaiting_approval", "RUN_AWAITING_APPROVAL"},
+               {"merged", "RUN_COMPLETED"}, {"failed", "RUN_FAILED"}, {"cancelled", "RUN_CANCELLED"}};
+           json::array phases;
+           for (const auto& [phase, event] : kPhases) {
+             bool reached = record.run.status == phase;
+             for (const auto& e : events) reached = reached || e.type == event;
+             if (!reached && (phase == "failed" || phase == "cancelled")) continue;  // only the end it met
+             phases.push_back(json::object{{"phase", phase}, {"reached", reached}, {"current", record.run.status == phase}});
+           }
+           co_return http::Response::json(200, json::object{{"runId", id}, {"status", record.run.status}, {"phases", std::move(phases)}});
+         }});
+}
+
+void add_run_stream_route(RouteTable& t, Services& svc) {
+  t.add({.method = "GET", .path = "/v1/workflow-runs/:runId/stream", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Server-sent events of a run: NODE_RUN_STARTED, NODE_RUN_COMPLETED, NODE_RUN_FAILED, "
+                    "NODE_RUN_WAITING, RUN_COMPLETED...; reconnect with Last-Event-ID to get what was missed",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           std::string id(req.param("runId"));
+           std::string tenant = ctx.caller().tenant_id;
+           unwrap(co_await svc.orchestrator.run(tenant, id));  // 404 before the stream starts
+           int64_t after = 0;
+           if (auto last = req.header("Last-Event-ID"); !last.empty()) {
+             char* end = nullptr;
+             std::string text(last);
+             after = std::strtoll(text.c_str(), &end, 10);
+             if (*end || after < 0) throw StatusError(Status::validation("Last-Event-ID", "not an id this stream sent"));
+           }
+           co_return http::Response::event_stream([&svc, tenant, id, after](http::StreamWriter& out) mutable -> asio::awaitable<void> {
+             asio::steady_timer timer(co_await asio::this_coro::executor);
+             for (;;) {
+               auto events = co_await svc.orchestrator.events(tenant, id, after, 500);
+               if (!events) co_return;
+               std::string chunk;
+               for (const auto& e : *events) {
+                 http::append_sse(chunk, e.type, parsed(e.data), std::to_string(e.seq));
+                 after = e.seq;
+               }
+               if (!chunk.empty() && !co_await out.write(chunk)) co_return;
+               if (events->empty()) {
+                 auto run = co_await svc.orchestrator.run(tenant, id);
+                 if (!run || final_status(run->run.status)) {
+                   co_await out.write_last("");
+                   co_return;
+                 }
+               }
+               timer.expires_after(kStreamPoll);
+               co_await timer.async_wait(asio::use_awaitable);
+             }
+           });
+         }});
+}
+
+}  // namespace
+
+void add_orchestration_routes(RouteTable& t, Services& svc) {
+  add_workflow_routes(t, svc);
+  add_run_routes(t, svc);
+  add_run_stream_route(t, svc);
+}
+
+}  // namespace brainstem::api

@@ -1,0 +1,259 @@
+// Cendriix orchestration over HTTP: workflows, runs that wait at a gate and resume when
+// approved, a failing step retried, cancel, the run's event stream with Last-Event-ID, and a
+// run that survives kill -9 of the server without running a finished step twice.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { startServer, call, newAccount } from './lib/server.mjs';
+
+// A loopback receiver for http tool calls: counts requests per path; /hang never answers
+// until released; /fail answers 500 until told otherwise.
+function startReceiver() {
+  const counts = {};
+  const hanging = [];
+  let failing = true;
+  const server = http.createServer((req, res) => {
+    const path = req.url.split('?')[0];
+    counts[path] = (counts[path] ?? 0) + 1;
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      if (path === '/hang') return hanging.push(res);
+      if (path === '/fail' && failing) { res.statusCode = 500; return res.end('{"error":"down"}'); }
+      res.setHeader('Content-Type', 'application/json');
+      res.end(JSON.stringify({ path, received: body ? JSON.parse(body) : null }));
+    });
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
+    url: `http://127.0.0.1:${server.address().port}`,
+    counts,
+    heldCount: () => hanging.length,
+    recover() { failing = false; },
+    releaseAll() { for (const res of hanging.splice(0)) { res.setHeader('Content-Type', 'application/json'); res.end('{"released":true}'); } },
+    close() { this.releaseAll(); server.closeAllConnections(); server.close(); },
+  })));
+}
+
+const config = `
+[security]
+allow_cidrs = "127.0.0.0/8"
+`;
+
+let srv, receiver, account;
+before(async () => {
+  receiver = await startReceiver();
+  srv = await startServer({ config });
+  account = await newAccount(srv.url);
+});
+after(async () => {
+  receiver?.close();
+  await srv?.cleanup();
+});
+
+const api = (method, path, body, base = srv.url) => call(base, method, path, { token: account.token, body });
+
+async function waitForStatus(runId, status, base = srv.url) {
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    const r = await api('GET', `/v1/runs/${runId}`, undefined, base);
+    if (r.status === 200 && r.body.status === status) return r.body;
+    if (Date.now() > deadline) throw new Error(`run ${runId} is ${r.body?.status}, not ${status}: ${r.text}`);
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
+async function until(check, what) {
+  const deadline = Date.now() + 20000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((res) => setTimeout(res, 20));
+  }
+}
+
+// Reads an SSE stream to its end: [{id, event, data}].
+async function readStream(path, headers = {}) {
+  const r = await fetch(srv.url + path, { headers: { Authorization: `Bearer ${account.token}`, ...headers } });
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /text\/event-stream/);
+  const text = await r.text();
+  return text.split('\n\n').filter((block) => block.includes('data:')).map((block) => {
+    const field = (name) => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+    return { id: field('id'), event: field('event'), data: JSON.parse(field('data')) };
+  });
+}
+
+test('a workflow is checked, stored, listed, replaced and deleted within its tenant', async () => {
+  const bad = await api('POST', '/v1/workflows/validate', { nodes: [{ id: 'a', type: 'noop' }, { id: 'g', type: 'approval_gate' }], edges: [{ from: 'a', to: 'zz' }] });
+  assert.equal(bad.status, 200);
+  assert.equal(bad.body.valid, false);
+  assert.ok(bad.body.errors.some((e) => e.nodeId === 'g' && /way out/.test(e.message)), bad.text);
+  assert.ok(bad.body.errors.some((e) => e.nodeId === 'a' && /unknown node "zz"/.test(e.message)), bad.text);
+
+  const refused = await api('POST', '/v1/workflows', { name: 'Broken', nodes: [{ id: 'a', type: 'model_call', config: { promt: 'x' } }] });
+  assert.equal(refused.status, 422);
+  assert.equal(refused.body.error.code, 'validation_error');
+
+  const created = await api('POST', '/v1/workflows', { name: 'Two steps', nodes: [{ id: 'a', type: 'noop' }, { id: 'b', type: 'noop' }], edges: [{ from: 'a', to: 'b' }] });
+  assert.equal(created.status, 201, created.text);
+  const id = created.body.id;
+  assert.equal((await api('GET', `/v1/workflows/${id}`)).body.nodes.length, 2);
+  assert.ok((await api('GET', '/v1/workflows')).body.workflows.some((w) => w.id === id));
+  const replaced = await api('PUT', `/v1/workflows/${id}`, { name: 'One step', nodes: [{ id: 'only', type: 'noop' }] });
+  assert.equal(replaced.status, 200);
+  assert.equal(replaced.body.version, 2);
+
+  const other = await newAccount(srv.url);
+  assert.equal((await call(srv.url, 'GET', `/v1/workflows/${id}`, { token: other.token })).status, 404);
+  assert.equal((await call(srv.url, 'DELETE', `/v1/workflows/${id}`, { token: other.token })).status, 404);
+  assert.equal((await api('DELETE', `/v1/workflows/${id}`)).status, 204);
+  assert.equal((await api('GET', `/v1/workflows/${id}`)).status, 404);
+
+  const templates = await api('GET', '/v1/workflows/templates');
+  assert.ok(templates.body.templates.length >= 5);
+  const fromTemplate = await api('POST', '/v1/workflows/from-template/support-ticket-triage', { name: 'Triage' });
+  assert.equal(fromTemplate.status, 201, fromTemplate.text);
+  assert.equal(fromTemplate.body.name, 'Triage');
+});
+
+test('a run waits at its gate holding nothing, resumes when approved, and streams every event', async () => {
+  const wf = await api('POST', '/v1/workflows', {
+    name: 'Gated',
+    nodes: [
+      { id: 'fetch', type: 'tool_call', config: { tool: 'http', url: `${receiver.url}/fetch`, body: { title: '{{input.title}}' } } },
+      { id: 'left', type: 'noop', config: { output: { side: 'left' } } },
+      { id: 'right', type: 'noop', config: { output: { side: 'right' } } },
+      { id: 'review', type: 'approval_gate', config: { message: 'Ship {{input.title}}?' } },
+      { id: 'ship', type: 'noop', config: { output: { shipped: '{{nodes.fetch.output.body.received.title}}' } } },
+    ],
+    edges: [{ from: 'fetch', to: 'left' }, { from: 'fetch', to: 'right' }, { from: 'left', to: 'review' }, { from: 'right', to: 'review' }, { from: 'review', to: 'ship' }],
+  });
+  assert.equal(wf.status, 201, wf.text);
+  const planned = await api('POST', '/v1/runs', { workflowId: wf.body.id, input: { title: 'v2' } });
+  assert.equal(planned.status, 201, planned.text);
+  assert.equal(planned.body.status, 'planned');
+  assert.deepEqual(planned.body.plan.steps.map((s) => s.id), ['fetch', 'left', 'right', 'review', 'ship']);
+  assert.deepEqual(planned.body.plan.steps.find((s) => s.id === 'review').dependsOn, ['left', 'right']);
+  const runId = planned.body.id;
+  assert.equal((await api('POST', `/v1/runs/${runId}/approve`, {})).status, 409, 'nothing to approve yet');
+
+  assert.equal((await api('POST', `/v1/runs/${runId}/advance`)).status, 200);
+  const waiting = await waitForStatus(runId, 'awaiting_approval');
+  assert.equal(waiting.plan.steps.find((s) => s.id === 'review').status, 'waiting');
+  assert.equal(receiver.counts['/fetch'], 1);
+
+  const approved = await api('POST', `/v1/runs/${runId}/approve`, { note: 'LGTM' });
+  assert.equal(approved.status, 200, approved.text);
+  const done = await waitForStatus(runId, 'merged');
+  assert.deepEqual(done.plan.steps.find((s) => s.id === 'ship').output, { shipped: 'v2' });
+  assert.equal(done.plan.steps.find((s) => s.id === 'review').output.note, 'LGTM');
+  assert.equal(receiver.counts['/fetch'], 1, 'a finished step never runs again');
+
+  const lifecycle = await api('GET', `/v1/runs/${runId}/lifecycle`);
+  assert.deepEqual(lifecycle.body.phases.map((p) => [p.phase, p.reached, p.current]),
+    [['planned', true, false], ['running', true, false], ['awaiting_approval', true, false], ['merged', true, true]]);
+
+  const events = await readStream(`/v1/workflow-runs/${runId}/stream`);
+  const types = events.map((e) => e.event);
+  assert.deepEqual(events.map((e) => Number(e.id)), events.map((_, i) => i + 1), 'numbered from 1 without gaps');
+  for (const t of ['NODE_RUN_STARTED', 'NODE_RUN_COMPLETED', 'NODE_RUN_WAITING', 'RUN_AWAITING_APPROVAL', 'RUN_COMPLETED']) {
+    assert.ok(types.includes(t), `${t} in ${types}`);
+  }
+  assert.equal(types.at(-1), 'RUN_COMPLETED');
+  const resumeFrom = events.findIndex((e) => e.event === 'RUN_AWAITING_APPROVAL');
+  const rest = await readStream(`/v1/workflow-runs/${runId}/stream`, { 'Last-Event-ID': events[resumeFrom].id });
+  assert.deepEqual(rest.map((e) => e.id), events.slice(resumeFrom + 1).map((e) => e.id), 'a reconnect gets only what it missed');
+
+  const other = await newAccount(srv.url);
+  assert.equal((await call(srv.url, 'GET', `/v1/runs/${runId}`, { token: other.token })).status, 404);
+  assert.equal((await call(srv.url, 'POST', `/v1/runs/${runId}/cancel`, { token: other.token })).status, 404);
+});
+
+test('a failing step fails the run; a retry from it runs only that step and what follows', async () => {
+  const wf = await api('POST', '/v1/workflows', {
+    name: 'Flaky',
+    nodes: [
+      { id: 'prepare', type: 'tool_call', config: { tool: 'http', url: `${receiver.url}/prepare` } },
+      { id: 'call', type: 'tool_call', config: { tool: 'http', url: `${receiver.url}/fail` } },
+      { id: 'finish', type: 'noop' },
+    ],
+    edges: [{ from: 'prepare', to: 'call' }, { from: 'call', to: 'finish' }],
+  });
+  const run = await api('POST', '/v1/workflows/execute', { workflowId: wf.body.id, input: {} });
+  assert.equal(run.status, 202, run.text);
+  const failed = await waitForStatus(run.body.id, 'failed');
+  assert.match(failed.reason, /step call failed: the http tool answered 500/);
+  assert.equal((await api('POST', `/v1/runs/${run.body.id}/retry`, { fromStepId: 'nope' })).status, 422);
+  receiver.recover();
+  const retried = await api('POST', `/v1/runs/${run.body.id}/retry`, { fromStepId: 'call' });
+  assert.equal(retried.status, 202, retried.text);
+  await waitForStatus(run.body.id, 'merged');
+  assert.equal(receiver.counts['/prepare'], 1);
+  assert.equal(receiver.counts['/fail'], 2);
+});
+
+test('cancel stops a hanging tool call at once', async () => {
+  const wf = await api('POST', '/v1/workflows', {
+    name: 'Hangs',
+    nodes: [{ id: 'wait', type: 'tool_call', config: { tool: 'http', url: `${receiver.url}/hang`, timeoutMs: 300000 } }, { id: 'next', type: 'noop' }],
+    edges: [{ from: 'wait', to: 'next' }],
+  });
+  const run = await api('POST', '/v1/workflows/execute', { workflowId: wf.body.id });
+  const held = receiver.heldCount();
+  await until(async () => receiver.heldCount() > held, 'the tool call to arrive');
+  const cancelled = await api('POST', `/v1/runs/${run.body.id}/cancel`);
+  assert.equal(cancelled.status, 200, cancelled.text);
+  const done = await waitForStatus(run.body.id, 'cancelled');
+  assert.equal(done.plan.steps.find((s) => s.id === 'wait').status, 'cancelled');
+  assert.equal(done.plan.steps.find((s) => s.id === 'next').status, 'pending');
+  assert.equal((await api('POST', `/v1/runs/${run.body.id}/advance`)).status, 409);
+  receiver.releaseAll();
+});
+
+test('kill -9 mid-run: the restarted server resumes the run without running a finished step twice', async () => {
+  const crash = await startServer({ config });
+  try {
+    const owner = await newAccount(crash.url);
+    const post = (path, body) => call(crash.url, 'POST', path, { token: owner.token, body });
+    const wf = await post('/v1/workflows', {
+      name: 'Durable',
+      nodes: [
+        { id: 'first', type: 'tool_call', config: { tool: 'http', url: `${receiver.url}/first` } },
+        { id: 'slow', type: 'tool_call', idempotent: true, config: { tool: 'http', url: `${receiver.url}/hang` } },
+        { id: 'last', type: 'tool_call', config: { tool: 'http', url: `${receiver.url}/last` } },
+      ],
+      edges: [{ from: 'first', to: 'slow' }, { from: 'slow', to: 'last' }],
+    });
+    const run = await post('/v1/workflows/execute', { workflowId: wf.body.id });
+    assert.equal(run.status, 202, run.text);
+    const held = receiver.heldCount();
+    await until(async () => receiver.heldCount() > held, 'the slow step to be under way');
+    crash.child.kill('SIGKILL');
+    await crash.exited;
+    receiver.releaseAll();
+    const firstCalls = receiver.counts['/first'];
+    const slowCalls = receiver.counts['/hang'];
+
+    const again = await startServer({ config, dataDir: crash.data });
+    try {
+      const login = await call(again.url, 'POST', '/v1/auth/login', { body: { email: owner.email, password: owner.password } });
+      const token = login.body.data.token;
+      const deadline = Date.now() + 20000;
+      let state;
+      for (;;) {
+        state = await call(again.url, 'GET', `/v1/runs/${run.body.id}`, { token });
+        if (state.body.status === 'merged' || Date.now() > deadline) break;
+        if (receiver.heldCount() > 0) receiver.releaseAll();
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      assert.equal(state.body.status, 'merged', state.text);
+      assert.equal(receiver.counts['/first'], firstCalls, 'the finished step did not run again');
+      assert.equal(receiver.counts['/hang'], slowCalls + 1, 'the interrupted idempotent step ran again');
+      assert.equal(receiver.counts['/last'], 1);
+      assert.equal(state.body.plan.steps.find((s) => s.id === 'slow').attempts, 2);
+    } finally {
+      await again.cleanup();
+    }
+  } finally {
+    await crash.cleanup();
+  }
+});
