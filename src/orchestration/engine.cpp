@@ -161,8 +161,13 @@ asio::awaitable<void> RunEngine::drive(store::Run run, std::shared_ptr<Control> 
   } catch (const std::exception& e) {
     spdlog::error("run {} stopped: {}", id, e.what());  // its lease ends; it is taken up again
   }
-  std::lock_guard lock(mu_);
-  active_.erase(id);
+  {
+    std::lock_guard lock(mu_);
+    active_.erase(id);
+  }
+  // A run retried while this drive was stopping was not claimed again (it was still driven
+  // here): take it up now rather than at the next poll.
+  if (control->interrupted) co_await claim_due();
 }
 
 asio::awaitable<bool> RunEngine::advance(RunState& state, Control& control) {
