@@ -39,12 +39,19 @@ struct RunEngine::RunState {
   std::unordered_map<std::string, store::RunStep> steps;  // by node id, as stored
   std::optional<int64_t> token_cap;
   std::optional<double> cost_cap;
+  // `steps` is kept in step with this driver's own writes, so it is read from the store only
+  // when the drive starts or after a write failed.
+  bool steps_loaded = false;
+  int64_t lease_renewed_at = 0;
 };
 
 namespace {
 
 // A step stopped by the run's caps fails with this error, and the run with this reason.
 const std::string kBudgetExceeded = "budget_exceeded";
+
+// Nodes that finish at once: their start is stored with their end, in one write.
+bool instant(const Node& node) { return node.type == "noop" || node.type == "condition"; }
 
 bool settled(const std::string& status) { return status == "completed" || status == "skipped"; }
 
@@ -72,6 +79,21 @@ bool taken(const Edge& edge, const store::RunStep& from) {
 }
 
 }  // namespace
+
+std::vector<store::RunEvent> step_events(const store::RunStep& step, const char* type, json::object data) {
+  store::RunEvent event;
+  event.tenant_id = step.tenant_id;
+  event.run_id = step.run_id;
+  event.type = type;
+  event.created_at = now_ms();
+  data["nodeId"] = step.node_id;
+  data["status"] = step.status;
+  data["attempt"] = step.attempts;
+  event.data = event_data(event.type, step.run_id, std::move(data), event.created_at);
+  std::vector<store::RunEvent> events;
+  events.push_back(std::move(event));
+  return events;
+}
 
 std::string event_data(const std::string& type, const std::string& run_id, json::object data, int64_t at_ms) {
   data["type"] = type;
@@ -174,14 +196,21 @@ asio::awaitable<bool> RunEngine::advance(RunState& state, Control& control) {
   auto fresh = co_await store_.get_run(state.run.tenant_id, state.run.id);
   if (!fresh || fresh->status != "running" || fresh->lease_owner != options_.node_id || control.interrupted) co_return false;
   state.run = std::move(fresh).value();
-  if (!(co_await store_.renew_run_lease(state.run.tenant_id, state.run.id, options_.node_id,
-                                        now_ms() + options_.lease.count())).is_ok()) {
-    co_return false;
+  const int64_t now = now_ms();
+  if (now - state.lease_renewed_at > options_.lease.count() / 3) {
+    if (!(co_await store_.renew_run_lease(state.run.tenant_id, state.run.id, options_.node_id,
+                                          now + options_.lease.count())).is_ok()) {
+      co_return false;
+    }
+    state.lease_renewed_at = now;
   }
-  auto stored = co_await store_.run_steps(state.run.tenant_id, state.run.id);
-  if (!stored) co_return false;
-  state.steps.clear();
-  for (auto& step : *stored) state.steps[step.node_id] = std::move(step);
+  if (!state.steps_loaded) {
+    auto stored = co_await store_.run_steps(state.run.tenant_id, state.run.id);
+    if (!stored) co_return false;
+    state.steps.clear();
+    for (auto& step : *stored) state.steps[step.node_id] = std::move(step);
+    state.steps_loaded = true;
+  }
 
   std::vector<const Node*> ready;
   std::vector<const Node*> gates;
@@ -217,8 +246,8 @@ asio::awaitable<bool> RunEngine::advance(RunState& state, Control& control) {
     if (!incoming.empty() && !any_taken) {
       store::RunStep skipped{state.run.tenant_id, state.run.id, node.id, "skipped"};
       skipped.finished_at = now_ms();
-      json::object data{{"nodeId", node.id}};
-      if (!co_await record(skipped, "NODE_RUN_SKIPPED", std::move(data))) co_return false;
+      auto events = step_events(skipped, "NODE_RUN_SKIPPED", json::object());
+      if (!co_await record(state, skipped, std::move(events))) co_return false;
       co_return true;  // settle again with the skip in place
     }
     (node.type == "approval_gate" ? gates : ready).push_back(&node);
@@ -226,9 +255,10 @@ asio::awaitable<bool> RunEngine::advance(RunState& state, Control& control) {
   for (const auto* gate : gates) {
     store::RunStep wait{state.run.tenant_id, state.run.id, gate->id, "waiting"};
     wait.started_at = now_ms();
-    json::object data{{"nodeId", gate->id}};
+    json::object data;
     if (const auto* message = gate->config.if_contains("message")) data["message"] = *message;
-    if (!co_await record(wait, "NODE_RUN_WAITING", std::move(data))) co_return false;
+    auto events = step_events(wait, "NODE_RUN_WAITING", std::move(data));
+    if (!co_await record(state, wait, std::move(events))) co_return false;
     waiting = true;
   }
   if (ready.empty()) {
@@ -272,8 +302,11 @@ asio::awaitable<void> RunEngine::execute(RunState& state, const Node& node, stor
     ++step.attempts;
     step.error.clear();
     step.started_at = now_ms();
-    json::object started{{"nodeId", node.id}, {"attempt", step.attempts}};
-    if (!co_await record(step, "NODE_RUN_STARTED", std::move(started))) co_return;
+    std::vector<store::RunEvent> events = step_events(step, "NODE_RUN_STARTED", json::object());
+    if (!instant(node)) {
+      if (!co_await record(state, step, std::move(events))) co_return;
+      events.clear();
+    }
     auto outcome = co_await (runner_.run(call) || control.interruption());
     if (outcome.index() == 1 || control.interrupted) co_return;  // whoever interrupted stored the run's state
     auto& result = std::get<0>(outcome);
@@ -283,8 +316,10 @@ asio::awaitable<void> RunEngine::execute(RunState& state, const Node& node, stor
       step.output = json_text(result->output);
       step.tokens += result->tokens;
       step.cost_usd += result->cost_usd;
-      json::object completed{{"nodeId", node.id}, {"output", result->output}, {"tokens", result->tokens}, {"costUsd", result->cost_usd}};
-      co_await record(step, "NODE_RUN_COMPLETED", std::move(completed));
+      json::object completed{{"output", result->output}, {"tokens", result->tokens}, {"costUsd", result->cost_usd}};
+      auto done = step_events(step, "NODE_RUN_COMPLETED", std::move(completed));
+      events.insert(events.end(), done.begin(), done.end());
+      co_await record(state, step, std::move(events));
       co_return;
     }
     const Status& failure = result.status();
@@ -292,8 +327,10 @@ asio::awaitable<void> RunEngine::execute(RunState& state, const Node& node, stor
     if (budget || attempt >= node.retry.attempts) {
       step.status = "failed";
       step.error = budget ? kBudgetExceeded : failure.message();
-      json::object failed{{"nodeId", node.id}, {"error", step.error}, {"attempt", step.attempts}};
-      co_await record(step, "NODE_RUN_FAILED", std::move(failed));
+      json::object failed{{"error", step.error}};
+      auto done = step_events(step, "NODE_RUN_FAILED", std::move(failed));
+      events.insert(events.end(), done.begin(), done.end());
+      co_await record(state, step, std::move(events));
       co_return;
     }
     auto wait = backoff.delay(attempt).value_or(backoff.first);
@@ -302,18 +339,15 @@ asio::awaitable<void> RunEngine::execute(RunState& state, const Node& node, stor
   }
 }
 
-asio::awaitable<bool> RunEngine::record(const store::RunStep& step, const char* event_type, json::object data) {
-  store::RunEvent event;
-  event.tenant_id = step.tenant_id;
-  event.run_id = step.run_id;
-  event.type = event_type;
-  event.created_at = now_ms();
-  data["status"] = step.status;
-  event.data = event_data(event.type, step.run_id, std::move(data), event.created_at);
-  std::vector<store::RunEvent> events{std::move(event)};
+asio::awaitable<bool> RunEngine::record(RunState& state, const store::RunStep& step, std::vector<store::RunEvent> events) {
   Status s = co_await store_.record_step(step, events, options_.node_id);
-  if (!s.is_ok() && s.code() != StatusCode::kConflict) spdlog::warn("run {}: recording step {} failed: {}", step.run_id, step.node_id, s.message());
-  co_return s.is_ok();
+  if (s.is_ok()) {
+    state.steps[step.node_id] = step;
+    co_return true;
+  }
+  state.steps_loaded = false;  // read what was stored before going on
+  if (s.code() != StatusCode::kConflict) spdlog::warn("run {}: recording step {} failed: {}", step.run_id, step.node_id, s.message());
+  co_return false;
 }
 
 asio::awaitable<void> RunEngine::conclude(RunState& state, const std::string& status, const std::string& reason,

@@ -61,7 +61,8 @@ class RunEngine {
   // One step of the loop; false when the run left this node or ended.
   boost::asio::awaitable<bool> advance(RunState& state, Control& control);
   boost::asio::awaitable<void> execute(RunState& state, const Node& node, store::RunStep step, Control& control);
-  boost::asio::awaitable<bool> record(const store::RunStep& step, const char* event_type, boost::json::object data);
+  // Stores the step with its events and keeps the run's steps in step; false when refused.
+  boost::asio::awaitable<bool> record(RunState& state, const store::RunStep& step, std::vector<store::RunEvent> events);
   // Stores the run's end (or its wait for approval), re-reading on a concurrent change.
   boost::asio::awaitable<void> conclude(RunState& state, const std::string& status, const std::string& reason,
                                         const std::string& event_type);
@@ -77,5 +78,7 @@ class RunEngine {
 // A stream event's JSON text: {"type", "runId", ...data, "at"}.
 std::string event_data(const std::string& type, const std::string& run_id, boost::json::object data, int64_t at_ms);
 store::RunEvent run_event(const store::Run& run, const std::string& type, boost::json::object data);
+// The stream event of a step's new state: {"type", "runId", "nodeId", "status", "attempt", ...data, "at"}.
+std::vector<store::RunEvent> step_events(const store::RunStep& step, const char* type, boost::json::object data);
 
 }  // namespace brainstem::orchestration

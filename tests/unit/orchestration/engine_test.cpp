@@ -296,7 +296,8 @@ TEST_F(EngineTest, CancelStopsARunningCallAtOnceAndMarksTheRunCancelled) {
     stopped = ec == asio::error::operation_aborted;
     co_return NodeOutcome{json::object{}};
   });
-  auto workflow = add_workflow(R"({"nodes":[{"id":"hang","type":"noop"},{"id":"after","type":"noop"}],"edges":[{"from":"hang","to":"after"}]})");
+  auto workflow = add_workflow(R"({"nodes":[{"id":"hang","type":"tool_call","config":{"tool":"noop"}},{"id":"after","type":"noop"}],
+      "edges":[{"from":"hang","to":"after"}]})");
   auto run = start(workflow);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (!reached && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(2));
