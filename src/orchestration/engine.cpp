@@ -165,6 +165,7 @@ asio::awaitable<void> RunEngine::drive(store::Run run, std::shared_ptr<Control> 
   const std::string id = run.id;
   RunState state;
   state.run = std::move(run);
+  state.lease_renewed_at = now_ms();  // the claim that handed it over set the lease
   state.input = parsed(state.run.input);
   json::value caps = parsed(state.run.caps);
   if (const auto* o = caps.if_object()) {
@@ -193,9 +194,9 @@ asio::awaitable<void> RunEngine::drive(store::Run run, std::shared_ptr<Control> 
 }
 
 asio::awaitable<bool> RunEngine::advance(RunState& state, Control& control) {
-  auto fresh = co_await store_.get_run(state.run.tenant_id, state.run.id);
-  if (!fresh || fresh->status != "running" || fresh->lease_owner != options_.node_id || control.interrupted) co_return false;
-  state.run = std::move(fresh).value();
+  // The run is not read again: a move that takes it away from this driver (cancel) ends its
+  // lease, so the next write here is refused, and a cancel on this node interrupts at once.
+  if (control.interrupted) co_return false;
   const int64_t now = now_ms();
   if (now - state.lease_renewed_at > options_.lease.count() / 3) {
     if (!(co_await store_.renew_run_lease(state.run.tenant_id, state.run.id, options_.node_id,
