@@ -1,5 +1,5 @@
 // Cendriix (seed 002) orchestration: workflows, runs and their moves, run lifecycle, run
-// metering and the live stream of a run's events. The engine does the work in the background
+// metering (costs per step, caps) and the live stream of a run's events. The engine does the work in the background
 // (orchestration/engine.h); these handlers read requests into orchestrator calls.
 #include "api/handler_util.h"
 #include "api/routes.h"
@@ -337,6 +337,90 @@ void add_run_routes(RouteTable& t, Services& svc) {
          }});
 }
 
+struct RunSpend {
+  int64_t tokens = 0;
+  double cost_usd = 0;
+  std::optional<int64_t> token_budget;
+  std::optional<double> max_cost_usd;
+};
+
+RunSpend spend_of(const orchestration::RunRecord& record) {
+  RunSpend s;
+  for (const auto& step : record.steps) {
+    s.tokens += step.tokens;
+    s.cost_usd += step.cost_usd;
+  }
+  json::value caps = parsed(record.run.caps);
+  if (const auto* o = caps.if_object()) {
+    if (const auto* t = o->if_contains("tokenBudget"); t && t->is_number()) s.token_budget = t->to_number<int64_t>();
+    if (const auto* c = o->if_contains("maxCostUsd"); c && c->is_number()) s.max_cost_usd = c->to_number<double>();
+  }
+  return s;
+}
+
+json::value optional_json(const auto& v) { return v ? json::value(*v) : json::value(nullptr); }
+
+json::object budget_view(const orchestration::RunRecord& record) {
+  auto s = spend_of(record);
+  return {{"runId", record.run.id}, {"tokenBudget", optional_json(s.token_budget)}, {"maxCostUsd", optional_json(s.max_cost_usd)}};
+}
+
+void add_run_metering_routes(RouteTable& t, Services& svc) {
+  t.add({.method = "GET", .path = "/v1/metering/runs/:runId/costs", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "The run's metered model usage per step; the steps sum to the run's total",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto record = unwrap(co_await svc.orchestrator.run(ctx.caller().tenant_id, std::string(req.param("runId"))));
+           json::array steps;
+           for (const auto& s : record.steps) {
+             steps.push_back(json::object{{"stepId", s.node_id}, {"status", s.status}, {"tokens", s.tokens}, {"costUsd", s.cost_usd}});
+           }
+           auto spend = spend_of(record);
+           co_return http::Response::json(200, json::object{{"runId", record.run.id}, {"steps", std::move(steps)},
+                                                            {"totalTokens", spend.tokens}, {"totalCostUsd", spend.cost_usd}});
+         }});
+
+  t.add({.method = "GET", .path = "/v1/metering/runs/:runId/cap-status", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Whether the run has reached a cap, with what is spent and left",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto record = unwrap(co_await svc.orchestrator.run(ctx.caller().tenant_id, std::string(req.param("runId"))));
+           auto s = spend_of(record);
+           bool tokens_out = s.token_budget && s.tokens >= *s.token_budget;
+           bool cost_out = s.max_cost_usd && s.cost_usd >= *s.max_cost_usd;
+           std::optional<int64_t> tokens_left;
+           std::optional<double> cost_left;
+           if (s.token_budget) tokens_left = std::max<int64_t>(0, *s.token_budget - s.tokens);
+           if (s.max_cost_usd) cost_left = std::max(0.0, *s.max_cost_usd - s.cost_usd);
+           co_return http::Response::json(200, json::object{
+               {"runId", record.run.id}, {"exceeded", tokens_out || cost_out || record.run.reason == "budget_exceeded"},
+               {"spent", json::object{{"tokens", s.tokens}, {"costUsd", s.cost_usd}}},
+               {"caps", json::object{{"tokenBudget", optional_json(s.token_budget)}, {"maxCostUsd", optional_json(s.max_cost_usd)}}},
+               {"remaining", json::object{{"tokens", optional_json(tokens_left)}, {"costUsd", optional_json(cost_left)}}}});
+         }});
+
+  t.add({.method = "GET", .path = "/v1/metering/runs/:runId/budget", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "The run's caps",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto record = unwrap(co_await svc.orchestrator.run(ctx.caller().tenant_id, std::string(req.param("runId"))));
+           co_return http::Response::json(200, budget_view(record));
+         }});
+
+  t.add({.method = "PUT", .path = "/v1/metering/runs/:runId/budget", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Replace the run's caps (null or absent: none); its next model call keeps to them",
+         .event = "run.budget_changed",
+         .request_schema = R"({"type":"object","properties":{"tokenBudget":{"type":["integer","null"],"minimum":1},"maxCostUsd":{"type":["number","null"],"minimum":0}}})",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           FieldReader f(body);
+           auto tokens = f.integer("tokenBudget", 1, int64_t(1) << 40);
+           auto cost = f.number("maxCostUsd", 0, 1e9);
+           check(f);
+           std::string id(req.param("runId"));
+           auto record = unwrap(co_await svc.orchestrator.set_caps(ctx.caller().tenant_id, id, tokens, cost));
+           ctx.audit["runId"] = id;
+           co_return http::Response::json(200, budget_view(record));
+         }});
+}
+
 void add_run_stream_route(RouteTable& t, Services& svc) {
   t.add({.method = "GET", .path = "/v1/workflow-runs/:runId/stream", .family = Family::kCendriix, .auth = Auth::kAny,
          .summary = "Server-sent events of a run: NODE_RUN_STARTED, NODE_RUN_COMPLETED, NODE_RUN_FAILED, "
@@ -383,6 +467,7 @@ void add_orchestration_routes(RouteTable& t, Services& svc) {
   add_workflow_routes(t, svc);
   add_run_routes(t, svc);
   add_run_stream_route(t, svc);
+  add_run_metering_routes(t, svc);
 }
 
 }  // namespace brainstem::api

@@ -174,7 +174,7 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.agents = std::make_unique<services::Agents>(*p.store, *p.agent_cache, *p.invalidation);
   p.answers = std::make_unique<services::Answers>(*p.store, p.cache, p.embedder, *p.agents, *p.invalidation);
   p.conversations = std::make_unique<services::Conversations>(*p.store, p.embedder, *p.agents);
-  p.node_runner = std::make_unique<orchestration::StandardNodeRunner>(*p.router, p.upstream, p.address_policy);
+  p.node_runner = std::make_unique<orchestration::StandardNodeRunner>(*p.router, *p.usage, p.upstream, p.address_policy);
   orchestration::EngineOptions engine_options;
   engine_options.node_id = node_id(config);
   p.run_engine = std::make_unique<orchestration::RunEngine>(*p.store, *p.node_runner, p.background, engine_options);

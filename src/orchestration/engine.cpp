@@ -80,6 +80,16 @@ bool taken(const Edge& edge, const store::RunStep& from) {
 
 }  // namespace
 
+void RunEngine::read_caps(RunState& state) {
+  state.token_cap.reset();
+  state.cost_cap.reset();
+  json::value caps = parsed(state.run.caps);
+  if (const auto* o = caps.if_object()) {
+    if (const auto* t = o->if_contains("tokenBudget"); t && t->is_number()) state.token_cap = t->to_number<int64_t>();
+    if (const auto* c = o->if_contains("maxCostUsd"); c && c->is_number()) state.cost_cap = c->to_number<double>();
+  }
+}
+
 std::vector<store::RunEvent> step_events(const store::RunStep& step, const char* type, json::object data) {
   store::RunEvent event;
   event.tenant_id = step.tenant_id;
@@ -167,11 +177,7 @@ asio::awaitable<void> RunEngine::drive(store::Run run, std::shared_ptr<Control> 
   state.run = std::move(run);
   state.lease_renewed_at = now_ms();  // the claim that handed it over set the lease
   state.input = parsed(state.run.input);
-  json::value caps = parsed(state.run.caps);
-  if (const auto* o = caps.if_object()) {
-    if (const auto* t = o->if_contains("tokenBudget"); t && t->is_number()) state.token_cap = t->to_number<int64_t>();
-    if (const auto* c = o->if_contains("maxCostUsd"); c && c->is_number()) state.cost_cap = c->to_number<double>();
-  }
+  read_caps(state);
   auto graph = Graph::parse(parsed(state.run.plan));
   try {
     if (!graph) {
@@ -283,6 +289,14 @@ asio::awaitable<bool> RunEngine::advance(RunState& state, Control& control) {
 }
 
 asio::awaitable<void> RunEngine::execute(RunState& state, const Node& node, store::RunStep step, Control& control) {
+  if (node.type == "model_call") {
+    // Caps may have changed since the drive began (PUT .../budget): a model call reads them anew.
+    auto fresh = co_await store_.get_run(state.run.tenant_id, state.run.id);
+    if (fresh) {
+      state.run.caps = fresh->caps;
+      read_caps(state);
+    }
+  }
   int64_t tokens_spent = 0;
   double cost_spent = 0;
   for (const auto& [id, s] : state.steps) {

@@ -57,6 +57,7 @@ class RunEngine {
   struct RunState;
 
   boost::asio::awaitable<void> claim_pass();
+  static void read_caps(RunState& state);
   boost::asio::awaitable<void> drive(store::Run run, std::shared_ptr<Control> control);
   // One step of the loop; false when the run left this node or ended.
   boost::asio::awaitable<bool> advance(RunState& state, Control& control);

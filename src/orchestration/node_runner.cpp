@@ -1,5 +1,7 @@
 #include "orchestration/node_runner.h"
 
+#include "common/clock.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -93,6 +95,8 @@ asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::call_model(const NodeCa
   auto reply = co_await router_.chat(hints, std::move(request), nullptr);
   if (!reply) co_return reply.status();
   const auto& usage = reply->response.usage;
+  usage_.record(store::UsageRecord{call.tenant_id, "", "", reply->model, "run_step", usage.prompt_tokens,
+                                   usage.completion_tokens, reply->cost_usd, false, now_ms(), 1});
   co_return NodeOutcome{json::object{{"text", reply->response.content}, {"model", reply->model}},
                         usage.prompt_tokens + usage.completion_tokens, reply->cost_usd};
 }

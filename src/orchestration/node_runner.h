@@ -10,6 +10,7 @@
 #include "models/router.h"
 #include "net/address_policy.h"
 #include "net/client.h"
+#include "ops/usage_meter.h"
 #include "orchestration/graph.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -47,8 +48,10 @@ class NodeRunner {
 // noop, condition, model_call and tool_call (http, noop). approval_gate never reaches a runner.
 class StandardNodeRunner final : public NodeRunner {
  public:
-  StandardNodeRunner(models::ModelRouter& router, net::HttpClient& client, const net::AddressPolicy& policy)
-      : router_(router), client_(client), policy_(policy) {}
+  // Model calls are metered to the run's tenant (kind "run_step") as every other call is.
+  StandardNodeRunner(models::ModelRouter& router, ops::UsageMeter& usage, net::HttpClient& client,
+                     const net::AddressPolicy& policy)
+      : router_(router), usage_(usage), client_(client), policy_(policy) {}
 
   boost::asio::awaitable<Result<NodeOutcome>> run(const NodeCall& call) override;
 
@@ -60,6 +63,7 @@ class StandardNodeRunner final : public NodeRunner {
   boost::asio::awaitable<Result<NodeOutcome>> call_http(const NodeCall& call);
 
   models::ModelRouter& router_;
+  ops::UsageMeter& usage_;
   net::HttpClient& client_;
   const net::AddressPolicy& policy_;
 };

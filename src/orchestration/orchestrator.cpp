@@ -65,6 +65,7 @@ const std::vector<std::string> kAwaitingApproval{"awaiting_approval"};
 const std::vector<std::string> kCancellable{"planned", "running", "awaiting_approval"};
 const std::vector<std::string> kRetryable{"failed", "cancelled"};
 const std::vector<std::string> kSettled{"completed", "skipped"};
+const std::vector<std::string> kEnded{"merged"};  // a failed or cancelled run may be retried
 
 bool one_of(const std::string& status, const std::vector<std::string>& statuses) {
   return std::find(statuses.begin(), statuses.end(), status) != statuses.end();
@@ -248,6 +249,24 @@ Orchestrator::Task<Result<RunRecord>> Orchestrator::retry(const std::string& ten
   auto moved = co_await move(tenant_id, id, kRetryable, "running", "RUN_RETRIED");
   if (moved) engine_.wake(co_await asio::this_coro::executor);
   co_return co_await record_of(std::move(moved));
+}
+
+Orchestrator::Task<Result<RunRecord>> Orchestrator::set_caps(const std::string& tenant_id, const std::string& id,
+                                                             std::optional<int64_t> token_budget,
+                                                             std::optional<double> max_cost_usd) {
+  json::object caps;
+  if (token_budget) caps["tokenBudget"] = *token_budget;
+  if (max_cost_usd) caps["maxCostUsd"] = *max_cost_usd;
+  for (int attempt = 0;; ++attempt) {
+    auto run = co_await store_.get_run(tenant_id, id);
+    if (!run) co_return run.status();
+    if (one_of(run->status, kEnded)) co_return Status::conflict("run is " + run->status + "; its budget is final");
+    run->caps = json_text(caps);
+    run->updated_at = now_ms();
+    auto events = one(state_event(*run, "RUN_BUDGET_CHANGED", run->status));
+    auto saved = co_await store_.save_run(*run, events);
+    if (saved || saved.status().code() != StatusCode::kConflict || attempt >= 8) co_return co_await record_of(std::move(saved));
+  }
 }
 
 Orchestrator::Task<Result<std::vector<store::RunEvent>>> Orchestrator::events(const std::string& tenant_id,

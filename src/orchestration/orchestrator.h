@@ -80,6 +80,10 @@ class Orchestrator {
   Task<Result<RunRecord>> cancel(const std::string& tenant_id, const std::string& id);
   // From the failed or cancelled steps, or from `from_step` and everything after it.
   Task<Result<RunRecord>> retry(const std::string& tenant_id, const std::string& id, const std::string& from_step);
+  // Replaces the run's caps (nullopt: none) unless it merged (a failed run may be retried with
+  // more); the engine applies them from its next model call.
+  Task<Result<RunRecord>> set_caps(const std::string& tenant_id, const std::string& id, std::optional<int64_t> token_budget,
+                                   std::optional<double> max_cost_usd);
   Task<Result<std::vector<store::RunEvent>>> events(const std::string& tenant_id, const std::string& run_id,
                                                    int64_t after_seq, int limit);
 

@@ -209,6 +209,46 @@ test('cancel stops a hanging tool call at once', async () => {
   receiver.releaseAll();
 });
 
+test('a run stops at its token budget before the model call that would pass it; costs and caps say so', async () => {
+  const long = 'Explain the refund policy for annual plans in detail. '.repeat(8);
+  const wf = await api('POST', '/v1/workflows', {
+    name: 'Capped',
+    nodes: [
+      { id: 'short', type: 'model_call', config: { prompt: 'Say hello', maxTokens: 16 } },
+      { id: 'long', type: 'model_call', config: { prompt: long, maxTokens: 64 } },
+    ],
+    edges: [{ from: 'short', to: 'long' }],
+  });
+  assert.equal(wf.status, 201, wf.text);
+  const run = await api('POST', '/v1/runs', { workflowId: wf.body.id, caps: { tokenBudget: 80 } });
+  assert.equal(run.status, 201, run.text);
+  assert.deepEqual((await api('GET', `/v1/metering/runs/${run.body.id}/budget`)).body, { runId: run.body.id, tokenBudget: 80, maxCostUsd: null });
+  await api('POST', `/v1/runs/${run.body.id}/advance`);
+  const failed = await waitForStatus(run.body.id, 'failed');
+  assert.equal(failed.reason, 'budget_exceeded');
+  const steps = Object.fromEntries(failed.plan.steps.map((s) => [s.id, s]));
+  assert.equal(steps.short.status, 'completed');
+  assert.equal(steps.long.status, 'failed');
+  assert.equal(steps.long.tokens, undefined, 'the refused call spent nothing');
+
+  const costs = await api('GET', `/v1/metering/runs/${run.body.id}/costs`);
+  assert.equal(costs.status, 200);
+  assert.equal(costs.body.totalTokens, costs.body.steps.reduce((n, s) => n + s.tokens, 0));
+  assert.ok(costs.body.totalTokens > 0 && costs.body.totalTokens <= 80, costs.text);
+  const cap = await api('GET', `/v1/metering/runs/${run.body.id}/cap-status`);
+  assert.equal(cap.body.exceeded, true);
+  assert.equal(cap.body.spent.tokens, costs.body.totalTokens);
+
+  // A larger budget and a retry from the refused step: it completes.
+  assert.equal((await api('PUT', `/v1/metering/runs/${run.body.id}/budget`, { tokenBudget: 'lots' })).status, 422);
+  const raised = await api('PUT', `/v1/metering/runs/${run.body.id}/budget`, { tokenBudget: 100000 });
+  assert.equal(raised.status, 200, raised.text);
+  assert.equal((await api('POST', `/v1/runs/${run.body.id}/retry`, { fromStepId: 'long' })).status, 202);
+  const done = await waitForStatus(run.body.id, 'merged');
+  assert.equal(done.plan.steps.find((s) => s.id === 'short').attempts, 1, 'the finished step was not called again');
+  assert.equal((await api('PUT', `/v1/metering/runs/${run.body.id}/budget`, { tokenBudget: 5 })).status, 409, 'an ended run keeps its caps');
+});
+
 test('kill -9 mid-run: the restarted server resumes the run without running a finished step twice', async () => {
   const crash = await startServer({ config });
   try {

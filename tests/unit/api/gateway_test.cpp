@@ -98,7 +98,7 @@ class Api : public ::testing::Test {
     agent_service_ = std::make_unique<services::Agents>(*store_, *agents_, *invalidation_);
     answers_ = std::make_unique<services::Answers>(*store_, cache_, embedder_, *agent_service_, *invalidation_);
     conversation_service_ = std::make_unique<services::Conversations>(*store_, embedder_, *agent_service_);
-    node_runner_ = std::make_unique<orchestration::StandardNodeRunner>(router_, client_, policy_);
+    node_runner_ = std::make_unique<orchestration::StandardNodeRunner>(router_, *usage_, client_, policy_);
     run_engine_ = std::make_unique<orchestration::RunEngine>(*store_, *node_runner_, background_);
     orchestrator_ = std::make_unique<orchestration::Orchestrator>(*store_, *run_engine_);
   }
