@@ -262,6 +262,35 @@ void add_run_move(RouteTable& t, Services& svc, const char* verb, const char* su
          }});
 }
 
+void add_planning_routes(RouteTable& t, Services& svc) {
+  t.add({.method = "POST", .path = "/v1/orchestrator/decompose", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "The plan a run would follow (the workflow's, or the ticket template's), each step with its "
+                    "routed model, estimated cost, reversibility tier and confidence; no run is created",
+         .request_schema = kRunSchema,
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto request = read_run(json_body(req, true));
+           auto planned = unwrap(co_await svc.orchestrator.plan_graph(ctx.caller().tenant_id, request.workflow_id));
+           auto plan = svc.planner.enrich(planned.graph, request.input, planned.source);
+           co_return http::Response::json(200, json::object{{"plan", std::move(plan)}});
+         }});
+
+  t.add({.method = "POST", .path = "/v1/orchestrator/estimate", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Re-cost an edited plan: its steps (id, type, config, dependsOn) checked as a workflow and "
+                    "estimated again",
+         .request_schema = R"({"type":"object","required":["plan"],"properties":{"plan":{"type":"object"},"input":{"type":"object"}}})",
+         .handler = [&svc](http::Request& req, RequestContext&) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           FieldReader f(body);
+           const auto* plan = f.object("plan");
+           const auto* input = f.object("input");
+           check(f);
+           if (!plan) throw StatusError(Status::validation("plan", "field required"));
+           auto graph = unwrap(orchestration::Orchestrator::graph_of_plan(*plan));
+           auto estimated = svc.planner.enrich(graph, input ? json::value(*input) : json::value(json::object()), "estimate");
+           co_return http::Response::json(200, json::object{{"plan", std::move(estimated)}});
+         }});
+}
+
 void add_run_routes(RouteTable& t, Services& svc) {
   t.add({.method = "POST", .path = "/v1/runs", .family = Family::kCendriix, .auth = Auth::kAny,
          .summary = "Create a run: its plan is built at once from the workflow (or the ticket template); "
@@ -468,6 +497,7 @@ void add_orchestration_routes(RouteTable& t, Services& svc) {
   add_run_routes(t, svc);
   add_run_stream_route(t, svc);
   add_run_metering_routes(t, svc);
+  add_planning_routes(t, svc);
 }
 
 }  // namespace brainstem::api

@@ -22,6 +22,7 @@
 #include "ops/metrics.h"
 #include "ops/rate_limiter.h"
 #include "orchestration/orchestrator.h"
+#include "orchestration/planner.h"
 #include "services/agents.h"
 #include "services/answers.h"
 #include "services/conversations.h"
@@ -77,6 +78,7 @@ struct Services {
   net::HttpClient& outbound;  // calls to tenant-given URLs (web pages to ingest)
   memory::CellState& cellstate;
   orchestration::Orchestrator& orchestrator;  // workflows and runs (seed 002)
+  orchestration::Planner& planner;            // plans costed before they run
   TaskGroup& background;  // work that outlives its request (async ingestion)
 
   const ops::RateLimits& limits_for(const std::string& tenant_id, const std::string& slug) const;

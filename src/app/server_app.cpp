@@ -96,6 +96,7 @@ struct ServerApp::Parts {
   std::unique_ptr<orchestration::StandardNodeRunner> node_runner;
   std::unique_ptr<orchestration::RunEngine> run_engine;
   std::unique_ptr<orchestration::Orchestrator> orchestrator;
+  std::unique_ptr<orchestration::Planner> planner;
   std::unique_ptr<api::Services> services;
   api::RouteTable routes;
   std::unique_ptr<ops::AccessLog> access_log;  // outlives the gateway that writes to it
@@ -179,6 +180,7 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   engine_options.node_id = node_id(config);
   p.run_engine = std::make_unique<orchestration::RunEngine>(*p.store, *p.node_runner, p.background, engine_options);
   p.orchestrator = std::make_unique<orchestration::Orchestrator>(*p.store, *p.run_engine);
+  p.planner = std::make_unique<orchestration::Planner>(*p.router, *p.tokens);
   return Status::ok();
 }
 
@@ -297,7 +299,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
                                       *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate,
                                       *p->budgets, *p->usage, *p->webhooks, *p->pipeline, *p->agents, *p->answers, *p->conversations,
                                       p->address_policy,
-                                      *p->knowledge, p->upstream, *p->cellstate, *p->orchestrator, p->background});
+                                      *p->knowledge, p->upstream, *p->cellstate, *p->orchestrator, *p->planner, p->background});
   p->routes = api::RouteTable(config.role == "backend");
   api::add_all_routes(p->routes, *p->services);
   if (config.access_log) p->access_log = std::make_unique<ops::AccessLog>();

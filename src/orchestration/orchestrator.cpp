@@ -131,20 +131,54 @@ Orchestrator::Task<Result<store::Workflow>> Orchestrator::from_template(const st
   co_return co_await create_workflow(tenant_id, std::move(draft));
 }
 
-Orchestrator::Task<Result<RunRecord>> Orchestrator::create_run(const std::string& tenant_id, RunRequest request) {
-  store::Run run;
-  json::object plan;
+Orchestrator::Task<Result<PlannedGraph>> Orchestrator::plan_graph(const std::string& tenant_id,
+                                                                  const std::string& workflow_id) {
+  json::value definition;
   std::string source;
-  if (!request.workflow_id.empty()) {
-    auto workflow = co_await store_.get_workflow(tenant_id, request.workflow_id);
+  if (!workflow_id.empty()) {
+    auto workflow = co_await store_.get_workflow(tenant_id, workflow_id);
     if (!workflow) co_return workflow.status();
-    plan = parsed(workflow->definition).as_object();
+    definition = parsed(workflow->definition);
     source = "workflow";
-    plan["workflowVersion"] = workflow->version;
   } else {
-    plan = workflow_templates().front().definition;
+    definition = workflow_templates().front().definition;
     source = "template:" + workflow_templates().front().slug;
   }
+  auto graph = Graph::parse(definition);
+  if (!graph) co_return graph.status();
+  co_return PlannedGraph{std::move(graph).value(), std::move(source)};
+}
+
+Result<Graph> Orchestrator::graph_of_plan(const json::value& plan) {
+  const auto* o = plan.if_object();
+  const auto* steps = o ? o->if_contains("steps") : nullptr;
+  if (!steps || !steps->is_array()) return Status::validation("plan.steps", "field required: an array of steps");
+  json::array nodes, edges;
+  for (const auto& step : steps->as_array()) {
+    const auto* s = step.if_object();
+    if (!s) return Status::validation("plan.steps", "each step is an object");
+    json::object node;
+    for (const char* key : {"id", "type", "name", "config", "retry", "idempotent"}) {
+      if (const auto* v = s->if_contains(key)) node[key] = *v;
+    }
+    if (const auto* depends = s->if_contains("dependsOn"); depends && depends->is_array() && !o->contains("edges")) {
+      for (const auto& from : depends->as_array()) edges.push_back(json::object{{"from", from}, {"to", node["id"]}});
+    }
+    nodes.push_back(std::move(node));
+  }
+  if (const auto* given = o->if_contains("edges")) {
+    if (!given->is_array()) return Status::validation("plan.edges", "must be an array");
+    edges = given->as_array();
+  }
+  return Graph::parse(json::object{{"nodes", std::move(nodes)}, {"edges", std::move(edges)}});
+}
+
+Orchestrator::Task<Result<RunRecord>> Orchestrator::create_run(const std::string& tenant_id, RunRequest request) {
+  auto planned = co_await plan_graph(tenant_id, request.workflow_id);
+  if (!planned) co_return planned.status();
+  store::Run run;
+  json::object plan = planned->graph.to_json();
+  std::string source = planned->source;
   plan["source"] = source;
   plan["generatedAt"] = iso8601(now_ms());
   run.id = random_id("run_", 20);

@@ -35,6 +35,13 @@ struct RunRequest {
   bool start = false;  // false: stays planned until advanced
 };
 
+// The graph a run of the workflow (empty id: the ticket template) would follow, and where it
+// came from ("workflow" or "template:<slug>").
+struct PlannedGraph {
+  Graph graph;
+  std::string source;
+};
+
 struct RunRecord {
   store::Run run;
   std::vector<store::RunStep> steps;
@@ -69,6 +76,11 @@ class Orchestrator {
   // A new workflow from a built-in template (by id or slug).
   Task<Result<store::Workflow>> from_template(const std::string& tenant_id, const std::string& id_or_slug,
                                               const std::string& name);
+
+  Task<Result<PlannedGraph>> plan_graph(const std::string& tenant_id, const std::string& workflow_id);
+  // A plan as decompose shows it ({steps: [{id, type, name?, config?, dependsOn?}], edges?}),
+  // read back into a graph; the edges are the plan's, or else those its dependsOn name.
+  static Result<Graph> graph_of_plan(const boost::json::value& plan);
 
   // Stores the run with its plan (the workflow's graph, or the template's) before it starts.
   Task<Result<RunRecord>> create_run(const std::string& tenant_id, RunRequest request);

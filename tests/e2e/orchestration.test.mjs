@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startServer, call, newAccount } from './lib/server.mjs';
+import { startServer, startFakeUpstream, call, newAccount } from './lib/server.mjs';
 
 // A loopback receiver for http tool calls: counts requests per path; /hang never answers
 // until released; /fail answers 500 until told otherwise.
@@ -247,6 +247,56 @@ test('a run stops at its token budget before the model call that would pass it; 
   const done = await waitForStatus(run.body.id, 'merged');
   assert.equal(done.plan.steps.find((s) => s.id === 'short').attempts, 1, 'the finished step was not called again');
   assert.equal((await api('PUT', `/v1/metering/runs/${run.body.id}/budget`, { tokenBudget: 5 })).status, 409, 'an ended run keeps its caps');
+});
+
+test('decompose costs a plan per step without creating a run; estimate re-costs an edited plan', async () => {
+  const upstream = await startFakeUpstream();
+  const priced = await startServer({ config: `
+[[models]]
+id = "priced-model"
+provider = "openai"
+base_url = "${upstream.url}/v1"
+price_in_per_1k = 1.0
+price_out_per_1k = 2.0
+` });
+  try {
+    const owner = await newAccount(priced.url);
+    const post = (path, body) => call(priced.url, 'POST', path, { token: owner.token, body });
+    const decomposed = await post('/v1/orchestrator/decompose', { input: { title: 'Login fails', body: 'Since the update, SSO users cannot log in.' } });
+    assert.equal(decomposed.status, 200, decomposed.text);
+    const plan = decomposed.body.plan;
+    assert.equal(plan.source, 'template:ticket-resolution');
+    const steps = Object.fromEntries(plan.steps.map((s) => [s.id, s]));
+    assert.equal(steps.understand.model, 'priced-model');
+    assert.ok(steps.understand.estimatedCostUsd > 0, decomposed.text);
+    assert.equal(steps.review.estimatedCostUsd, 0);
+    assert.deepEqual(steps.propose.dependsOn, ['understand']);
+    for (const s of plan.steps) {
+      assert.ok(['reversible', 'compensable', 'irreversible'].includes(s.reversibilityTier));
+      assert.ok(s.confidenceScore > 0 && s.confidenceScore <= 1);
+    }
+    const sum = plan.steps.reduce((n, s) => n + s.estimatedCostUsd, 0);
+    assert.ok(Math.abs(plan.estimatedCostUsd - sum) < 1e-9);
+    assert.deepEqual((await call(priced.url, 'GET', '/v1/runs', { token: owner.token })).body.runs, [], 'no run was created');
+
+    // A larger completion for one step costs more; an outside POST is irreversible.
+    const edited = structuredClone(plan);
+    edited.steps.find((s) => s.id === 'propose').config.maxTokens = 4000;
+    edited.steps.push({ id: 'notify', type: 'tool_call', config: { tool: 'http', url: 'https://example.com/hook' }, dependsOn: ['deliver'] });
+    delete edited.edges;
+    const estimated = await post('/v1/orchestrator/estimate', { plan: edited });
+    assert.equal(estimated.status, 200, estimated.text);
+    const again = Object.fromEntries(estimated.body.plan.steps.map((s) => [s.id, s]));
+    assert.ok(again.propose.estimatedCostUsd > steps.propose.estimatedCostUsd);
+    assert.equal(again.notify.reversibilityTier, 'irreversible');
+    assert.deepEqual(again.notify.dependsOn, ['deliver']);
+    const broken = await post('/v1/orchestrator/estimate', { plan: { steps: [{ id: 'a', type: 'warp' }] } });
+    assert.equal(broken.status, 422);
+    assert.equal((await upstream.stats()).chat_calls, 0, 'planning calls no model');
+  } finally {
+    await priced.cleanup();
+    upstream.stop();
+  }
 });
 
 test('kill -9 mid-run: the restarted server resumes the run without running a finished step twice', async () => {

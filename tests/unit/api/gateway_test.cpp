@@ -101,6 +101,7 @@ class Api : public ::testing::Test {
     node_runner_ = std::make_unique<orchestration::StandardNodeRunner>(router_, *usage_, client_, policy_);
     run_engine_ = std::make_unique<orchestration::RunEngine>(*store_, *node_runner_, background_);
     orchestrator_ = std::make_unique<orchestration::Orchestrator>(*store_, *run_engine_);
+    planner_ = std::make_unique<orchestration::Planner>(router_, tokens_);
   }
 
   Services& services() {
@@ -128,6 +129,7 @@ class Api : public ::testing::Test {
                                                       .outbound = client_,
                                                       .cellstate = *cellstate_,
                                                       .orchestrator = *orchestrator_,
+                                                      .planner = *planner_,
                                                       .background = background_});
     }
     return *services_;
@@ -256,6 +258,7 @@ class Api : public ::testing::Test {
   std::unique_ptr<orchestration::StandardNodeRunner> node_runner_;
   std::unique_ptr<orchestration::RunEngine> run_engine_;
   std::unique_ptr<orchestration::Orchestrator> orchestrator_;
+  std::unique_ptr<orchestration::Planner> planner_;
   ApiOptions options_;
   std::unique_ptr<Services> services_;
   RouteTable table_;

@@ -1,0 +1,89 @@
+#include "orchestration/planner.h"
+
+#include "common/clock.h"
+
+#include <algorithm>
+
+namespace brainstem::orchestration {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string text_of(const json::object& config, std::string_view key) {
+  const auto* v = config.if_contains(key);
+  if (!v || v->is_null()) return {};
+  return v->is_string() ? std::string(v->as_string()) : json::serialize(*v);
+}
+
+// reversible: nothing outside the run changes; compensable: an outside call that only reads;
+// irreversible: an outside call that may change something.
+const char* reversibility(const Node& node) {
+  if (node.type != "tool_call" || text_of(node.config, "tool") == "noop") return "reversible";
+  std::string method = text_of(node.config, "method");
+  if (method == "GET" || method == "HEAD") return "compensable";
+  return "irreversible";
+}
+
+// How sure the plan is the step does what it says: fixed steps are certain; a model's answer
+// less so; an outside call depends on the outside.
+double confidence(const Node& node) {
+  if (node.type == "noop" || node.type == "approval_gate") return 1.0;
+  if (node.type == "condition") return 0.95;
+  if (node.type == "model_call") return 0.8;
+  return 0.7;
+}
+
+}  // namespace
+
+json::object Planner::enrich(const Graph& graph, const json::value& input, const std::string& source) {
+  json::object scope{{"input", input}, {"nodes", json::object()}};
+  json::array steps;
+  double total = 0;
+  for (const auto& node : graph.nodes()) {
+    json::array depends;
+    for (const auto* edge : graph.incoming(node.id)) depends.emplace_back(edge->from);
+    json::object step{{"id", node.id},
+                      {"name", node.name.empty() ? node.id : node.name},
+                      {"type", node.type},
+                      {"config", node.config},
+                      {"dependsOn", std::move(depends)},
+                      {"estimatedTokens", 0},
+                      {"estimatedCostUsd", 0.0},
+                      {"reversibilityTier", reversibility(node)},
+                      {"confidenceScore", confidence(node)}};
+    if (node.type == "model_call") {
+      json::object config = resolve_references(node.config, scope).as_object();
+      models::RouteHints hints;
+      hints.model = text_of(config, "model");
+      hints.task_type = text_of(config, "taskType");
+      auto candidates = router_.candidates(hints);
+      if (candidates) {
+        const std::string& model = candidates->front();
+        std::string prompt = text_of(config, "system") + "\n" + text_of(config, "prompt");
+        int64_t prompt_tokens = tokens_.count(model, prompt);
+        int64_t completion = 512;
+        if (const auto* m = config.if_contains("maxTokens"); m && m->is_number()) completion = m->to_number<int64_t>();
+        double cost = router_.estimate_cost(model, prompt_tokens, completion);
+        step["model"] = model;
+        step["estimatedTokens"] = prompt_tokens + completion;
+        step["estimatedCostUsd"] = cost;
+        total += cost;
+      } else {
+        step["model"] = nullptr;
+        step["warning"] = candidates.status().message();
+      }
+    }
+    steps.push_back(std::move(step));
+  }
+  json::array edges;
+  for (const auto& e : graph.edges()) {
+    json::object o{{"from", e.from}, {"to", e.to}};
+    if (e.when) o["when"] = *e.when;
+    edges.push_back(std::move(o));
+  }
+  return {{"steps", std::move(steps)}, {"edges", std::move(edges)}, {"estimatedCostUsd", total},
+          {"source", source}, {"generatedAt", iso8601(now_ms())}};
+}
+
+}  // namespace brainstem::orchestration
