@@ -450,6 +450,22 @@ void add_run_metering_routes(RouteTable& t, Services& svc) {
          }});
 }
 
+void add_blast_radius_route(RouteTable& t, Services& svc) {
+  t.add({.method = "GET", .path = "/v1/workflow-runs/:runId/blast-radius/:nodeId", .family = Family::kCendriix,
+         .auth = Auth::kAny,
+         .summary = "What a node of the run may touch: it and the nodes after it, their tools, the outside "
+                    "endpoints they reach and how reversible that is",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           std::string node(req.param("nodeId"));
+           auto record = unwrap(co_await svc.orchestrator.run(ctx.caller().tenant_id, std::string(req.param("runId"))));
+           auto graph = unwrap(orchestration::Graph::parse(parsed(record.run.plan)));
+           if (!graph.node(node)) throw StatusError(Status::not_found("no node " + node + " in the run's plan"));
+           json::object out = orchestration::blast_radius(graph, node);
+           out["runId"] = record.run.id;
+           co_return http::Response::json(200, out);
+         }});
+}
+
 void add_run_stream_route(RouteTable& t, Services& svc) {
   t.add({.method = "GET", .path = "/v1/workflow-runs/:runId/stream", .family = Family::kCendriix, .auth = Auth::kAny,
          .summary = "Server-sent events of a run: NODE_RUN_STARTED, NODE_RUN_COMPLETED, NODE_RUN_FAILED, "
@@ -498,6 +514,7 @@ void add_orchestration_routes(RouteTable& t, Services& svc) {
   add_run_stream_route(t, svc);
   add_run_metering_routes(t, svc);
   add_planning_routes(t, svc);
+  add_blast_radius_route(t, svc);
 }
 
 }  // namespace brainstem::api

@@ -16,14 +16,16 @@ std::string text_of(const json::object& config, std::string_view key) {
   return v->is_string() ? std::string(v->as_string()) : json::serialize(*v);
 }
 
-// reversible: nothing outside the run changes; compensable: an outside call that only reads;
-// irreversible: an outside call that may change something.
-const char* reversibility(const Node& node) {
+}  // namespace
+
+const char* reversibility_tier(const Node& node) {
   if (node.type != "tool_call" || text_of(node.config, "tool") == "noop") return "reversible";
   std::string method = text_of(node.config, "method");
   if (method == "GET" || method == "HEAD") return "compensable";
   return "irreversible";
 }
+
+namespace {
 
 // How sure the plan is the step does what it says: fixed steps are certain; a model's answer
 // less so; an outside call depends on the outside.
@@ -35,6 +37,31 @@ double confidence(const Node& node) {
 }
 
 }  // namespace
+
+json::object blast_radius(const Graph& graph, const std::string& node_id) {
+  std::vector<std::string> ids{node_id};
+  for (auto& id : graph.downstream(node_id)) ids.push_back(std::move(id));
+  static const std::vector<std::string> kTiers = {"reversible", "compensable", "irreversible"};
+  size_t worst = 0;
+  json::array nodes, tools, endpoints;
+  for (const auto& id : ids) {
+    const Node* node = graph.node(id);
+    const char* tier = reversibility_tier(*node);
+    worst = std::max(worst, size_t(std::find(kTiers.begin(), kTiers.end(), tier) - kTiers.begin()));
+    nodes.push_back(json::object{{"id", id}, {"type", node->type}, {"reversibilityTier", tier}});
+    if (node->type != "tool_call") continue;
+    std::string tool = text_of(node->config, "tool");
+    if (std::find(tools.begin(), tools.end(), json::value(tool)) == tools.end()) tools.emplace_back(tool);
+    std::string url = text_of(node->config, "url");
+    size_t scheme = url.find("://");
+    std::string origin = scheme == std::string::npos ? url : url.substr(0, url.find('/', scheme + 3));
+    if (!origin.empty() && std::find(endpoints.begin(), endpoints.end(), json::value(origin)) == endpoints.end()) {
+      endpoints.emplace_back(origin);
+    }
+  }
+  return {{"nodeId", node_id}, {"nodes", std::move(nodes)}, {"tools", std::move(tools)},
+          {"endpoints", std::move(endpoints)}, {"reversibilityTier", kTiers[worst]}};
+}
 
 json::object Planner::enrich(const Graph& graph, const json::value& input, const std::string& source) {
   json::object scope{{"input", input}, {"nodes", json::object()}};
@@ -50,7 +77,7 @@ json::object Planner::enrich(const Graph& graph, const json::value& input, const
                       {"dependsOn", std::move(depends)},
                       {"estimatedTokens", 0},
                       {"estimatedCostUsd", 0.0},
-                      {"reversibilityTier", reversibility(node)},
+                      {"reversibilityTier", reversibility_tier(node)},
                       {"confidenceScore", confidence(node)}};
     if (node.type == "model_call") {
       json::object config = resolve_references(node.config, scope).as_object();

@@ -14,6 +14,14 @@
 
 namespace brainstem::orchestration {
 
+// reversible: nothing outside the run changes; compensable: an outside call that only reads;
+// irreversible: an outside call that may change something.
+const char* reversibility_tier(const Node& node);
+
+// What running a node may touch: it and every node after it, the tools they call, the
+// outside endpoints (scheme://host[:port]) they reach, and the least reversible tier among them.
+boost::json::object blast_radius(const Graph& graph, const std::string& node_id);
+
 class Planner {
  public:
   Planner(const models::ModelRouter& router, models::TokenCounter& tokens) : router_(router), tokens_(tokens) {}

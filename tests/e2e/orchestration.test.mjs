@@ -148,6 +148,16 @@ test('a run waits at its gate holding nothing, resumes when approved, and stream
   assert.equal(done.plan.steps.find((s) => s.id === 'review').output.note, 'LGTM');
   assert.equal(receiver.counts['/fetch'], 1, 'a finished step never runs again');
 
+  const fromLeft = await api('GET', `/v1/workflow-runs/${runId}/blast-radius/left`);
+  assert.equal(fromLeft.status, 200, fromLeft.text);
+  assert.deepEqual(fromLeft.body.nodes.map((n) => n.id), ['left', 'review', 'ship']);
+  assert.equal(fromLeft.body.reversibilityTier, 'reversible');
+  const fromFetch = await api('GET', `/v1/workflow-runs/${runId}/blast-radius/fetch`);
+  assert.equal(fromFetch.body.reversibilityTier, 'irreversible', 'an outside POST');
+  assert.deepEqual(fromFetch.body.endpoints, [receiver.url]);
+  assert.deepEqual(fromFetch.body.tools, ['http']);
+  assert.equal((await api('GET', `/v1/workflow-runs/${runId}/blast-radius/nowhere`)).status, 404);
+
   const lifecycle = await api('GET', `/v1/runs/${runId}/lifecycle`);
   assert.deepEqual(lifecycle.body.phases.map((p) => [p.phase, p.reached, p.current]),
     [['planned', true, false], ['running', true, false], ['awaiting_approval', true, false], ['merged', true, true]]);
