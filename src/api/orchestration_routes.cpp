@@ -466,6 +466,83 @@ void add_blast_radius_route(RouteTable& t, Services& svc) {
          }});
 }
 
+json::object verdict_view(const orchestration::Verdict& v) {
+  json::array violations;
+  for (const auto& x : v.violations) violations.push_back(json::object{{"rule", x.rule}, {"action", x.action}});
+  return {{"allowed", v.allowed}, {"violations", std::move(violations)}};
+}
+
+void add_security_routes(RouteTable& t, Services& svc) {
+  t.add({.method = "GET", .path = "/v1/security/policy", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "The workspace's guardrail policy for the tool calls of its runs",
+         .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto rules = unwrap(co_await svc.security.rules(ctx.caller().tenant_id));
+           co_return http::Response::json(200, json::object{{"rules", std::move(rules)}});
+         }});
+
+  t.add({.method = "PUT", .path = "/v1/security/policy", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Replace the guardrail policy: rules [{name, condition {tool, host, method, urlContains, "
+                    "bodyContains}, action block|warn}]",
+         .event = "security.policy_updated",
+         .request_schema = R"({"type":"object","required":["rules"],"properties":{"rules":{"type":"array","maxItems":200}}})",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           const auto* rules = body.if_contains("rules");
+           if (!rules || !rules->is_array()) throw StatusError(Status::validation("rules", "field required: an array of rules"));
+           if (rules->as_array().size() > 200) throw StatusError(Status::validation("rules", "at most 200 rules"));
+           auto stored = unwrap(co_await svc.security.set_rules(ctx.caller().tenant_id, rules->as_array()));
+           co_return http::Response::json(200, json::object{{"rules", std::move(stored)}});
+         }});
+
+  t.add({.method = "POST", .path = "/v1/security/evaluate", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Evaluate a tool call {tool, url, method, body} against the current policy",
+         .request_schema = R"({"type":"object","properties":{"tool":{"type":"string"},"url":{"type":"string"},"method":{"type":"string"},"body":{}}})",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           const json::object* action = body.contains("action") && body.at("action").is_object() ? &body.at("action").as_object() : &body;
+           FieldReader f(*action);
+           orchestration::ToolAction a;
+           a.tool = f.string("tool", 0, 50).value_or("http");
+           a.url = f.string("url", 0, 4096).value_or("");
+           a.method = f.string("method", 0, 10).value_or(a.tool == "http" ? "POST" : "");
+           check(f);
+           if (const auto* b = action->if_contains("body")) a.body = b->is_string() ? std::string(b->as_string()) : json::serialize(*b);
+           auto verdict = unwrap(co_await svc.security.evaluate(ctx.caller().tenant_id, a));
+           co_return http::Response::json(200, verdict_view(verdict));
+         }});
+
+  t.add({.method = "POST", .path = "/v1/security/scans", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Scan a run's step inputs and outputs for secrets (types: secrets; sast and dependency are "
+                    "answered unsupported)",
+         .event = "security.scan_created",
+         .request_schema = R"({"type":"object","required":["runId"],"properties":{"runId":{"type":"string"},"types":{"type":"array","items":{"enum":["sast","secrets","dependency"]}}}})",
+         .success_status = 201,
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           FieldReader f(body);
+           auto run_id = f.required_string("runId", 1, 100);
+           auto types = f.string_array("types", 3).value_or(std::vector<std::string>{"secrets"});
+           check(f);
+           for (const auto& type : types) {
+             if (type != "secrets" && type != "sast" && type != "dependency") {
+               throw StatusError(Status::validation("types", "unknown scan type " + type));
+             }
+           }
+           auto scan = unwrap(co_await svc.security.scan_run(ctx.caller().tenant_id, run_id, types));
+           ctx.audit["runId"] = run_id;
+           co_return http::Response::json(201, scan);
+         }});
+
+  t.add({.method = "GET", .path = "/v1/security/scans/run/:runId", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Every scan of a run, newest first",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto scans = unwrap(co_await svc.security.scans(ctx.caller().tenant_id, std::string(req.param("runId"))));
+           json::array list;
+           for (auto& s : scans) list.push_back(std::move(s));
+           co_return http::Response::json(200, json::object{{"scans", std::move(list)}});
+         }});
+}
+
 void add_run_stream_route(RouteTable& t, Services& svc) {
   t.add({.method = "GET", .path = "/v1/workflow-runs/:runId/stream", .family = Family::kCendriix, .auth = Auth::kAny,
          .summary = "Server-sent events of a run: NODE_RUN_STARTED, NODE_RUN_COMPLETED, NODE_RUN_FAILED, "
@@ -515,6 +592,7 @@ void add_orchestration_routes(RouteTable& t, Services& svc) {
   add_run_metering_routes(t, svc);
   add_planning_routes(t, svc);
   add_blast_radius_route(t, svc);
+  add_security_routes(t, svc);
 }
 
 }  // namespace brainstem::api

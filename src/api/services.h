@@ -79,6 +79,7 @@ struct Services {
   memory::CellState& cellstate;
   orchestration::Orchestrator& orchestrator;  // workflows and runs (seed 002)
   orchestration::Planner& planner;            // plans costed before they run
+  orchestration::SecurityPolicies& security;  // guardrails on runs' tool calls, scans of runs
   TaskGroup& background;  // work that outlives its request (async ingestion)
 
   const ops::RateLimits& limits_for(const std::string& tenant_id, const std::string& slug) const;

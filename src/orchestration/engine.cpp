@@ -332,6 +332,7 @@ asio::awaitable<void> RunEngine::execute(RunState& state, const Node& node, stor
       step.tokens += result->tokens;
       step.cost_usd += result->cost_usd;
       json::object completed{{"output", result->output}, {"tokens", result->tokens}, {"costUsd", result->cost_usd}};
+      if (!result->warnings.empty()) completed["warnings"] = json::value_from(result->warnings);
       auto done = step_events(step, "NODE_RUN_COMPLETED", std::move(completed));
       events.insert(events.end(), done.begin(), done.end());
       co_await record(state, step, std::move(events));
@@ -339,7 +340,8 @@ asio::awaitable<void> RunEngine::execute(RunState& state, const Node& node, stor
     }
     const Status& failure = result.status();
     const bool budget = failure.code() == StatusCode::kPaymentRequired;
-    if (budget || attempt >= node.retry.attempts) {
+    const bool refused = failure.code() == StatusCode::kPermissionDenied;  // a policy, not a fault
+    if (budget || refused || attempt >= node.retry.attempts) {
       step.status = "failed";
       step.error = budget ? kBudgetExceeded : failure.message();
       json::object failed{{"error", step.error}};

@@ -59,8 +59,20 @@ asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::run(const NodeCall& cal
   }
   if (type == "model_call") co_return co_await call_model(call);
   if (type == "tool_call") {
-    if (text_of(call.config, "tool") == "noop") co_return NodeOutcome{json::object{{"tool", "noop"}}};
-    co_return co_await call_http(call);
+    ToolAction action{text_of(call.config, "tool"), text_of(call.config, "url"), text_of(call.config, "method"),
+                      text_of(call.config, "body")};
+    if (action.tool == "http" && action.method.empty()) action.method = "POST";
+    auto verdict = co_await security_.evaluate(call.tenant_id, action);
+    if (!verdict) co_return verdict.status();
+    std::vector<std::string> warnings;
+    for (const auto& v : verdict->violations) {
+      if (v.action == "block") co_return Status::forbidden("blocked by security rule " + v.rule);
+      warnings.push_back(v.rule);
+    }
+    Result<NodeOutcome> outcome = NodeOutcome{json::object{{"tool", "noop"}}};
+    if (action.tool != "noop") outcome = co_await call_http(call);
+    if (outcome) outcome->warnings = std::move(warnings);
+    co_return outcome;
   }
   co_return Status::internal("no runner for node type " + type);
 }

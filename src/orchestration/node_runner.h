@@ -12,6 +12,7 @@
 #include "net/client.h"
 #include "ops/usage_meter.h"
 #include "orchestration/graph.h"
+#include "orchestration/security.h"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
@@ -36,22 +37,25 @@ struct NodeOutcome {
   boost::json::value output;
   int64_t tokens = 0;
   double cost_usd = 0;
+  std::vector<std::string> warnings;  // security rules with action "warn" the call met
 };
 
 class NodeRunner {
  public:
   virtual ~NodeRunner() = default;
-  // kPaymentRequired when a cap would be passed (the run fails as budget_exceeded).
+  // kPaymentRequired when a cap would be passed (the run fails as budget_exceeded);
+  // kPermissionDenied when a security rule blocks it. Neither is retried.
   virtual boost::asio::awaitable<Result<NodeOutcome>> run(const NodeCall& call) = 0;
 };
 
 // noop, condition, model_call and tool_call (http, noop). approval_gate never reaches a runner.
 class StandardNodeRunner final : public NodeRunner {
  public:
-  // Model calls are metered to the run's tenant (kind "run_step") as every other call is.
-  StandardNodeRunner(models::ModelRouter& router, ops::UsageMeter& usage, net::HttpClient& client,
-                     const net::AddressPolicy& policy)
-      : router_(router), usage_(usage), client_(client), policy_(policy) {}
+  // Model calls are metered to the run's tenant (kind "run_step") as every other call is; tool
+  // calls are checked against the tenant's security policy first.
+  StandardNodeRunner(models::ModelRouter& router, ops::UsageMeter& usage, SecurityPolicies& security,
+                     net::HttpClient& client, const net::AddressPolicy& policy)
+      : router_(router), usage_(usage), security_(security), client_(client), policy_(policy) {}
 
   boost::asio::awaitable<Result<NodeOutcome>> run(const NodeCall& call) override;
 
@@ -64,6 +68,7 @@ class StandardNodeRunner final : public NodeRunner {
 
   models::ModelRouter& router_;
   ops::UsageMeter& usage_;
+  SecurityPolicies& security_;
   net::HttpClient& client_;
   const net::AddressPolicy& policy_;
 };

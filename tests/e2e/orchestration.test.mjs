@@ -309,6 +309,49 @@ price_out_per_1k = 2.0
   }
 });
 
+test('the security policy blocks a tool call before it is made, warns on another, and a scan finds a leaked key', async () => {
+  const bad = await api('PUT', '/v1/security/policy', { rules: [{ name: 'x', action: 'deny' }] });
+  assert.equal(bad.status, 422);
+  const policy = await api('PUT', '/v1/security/policy', { rules: [
+    { name: 'no-admin', condition: { tool: 'http', urlContains: '/admin' }, action: 'block' },
+    { name: 'audit-deletes', condition: { method: 'DELETE' }, action: 'warn' },
+  ] });
+  assert.equal(policy.status, 200, policy.text);
+  assert.equal((await api('GET', '/v1/security/policy')).body.rules.length, 2);
+  const verdict = await api('POST', '/v1/security/evaluate', { tool: 'http', url: `${receiver.url}/admin/users`, method: 'POST' });
+  assert.deepEqual(verdict.body, { allowed: false, violations: [{ rule: 'no-admin', action: 'block' }] });
+
+  const wf = await api('POST', '/v1/workflows', {
+    name: 'Guarded',
+    nodes: [
+      { id: 'leak', type: 'noop', config: { output: { note: 'key AKIAIOSFODNN7EXAMPLE' } } },
+      { id: 'cleanup', type: 'tool_call', config: { tool: 'http', url: `${receiver.url}/cleanup`, method: 'DELETE' } },
+      { id: 'admin', type: 'tool_call', config: { tool: 'http', url: `${receiver.url}/admin/reset` } },
+    ],
+    edges: [{ from: 'leak', to: 'cleanup' }, { from: 'cleanup', to: 'admin' }],
+  });
+  const run = await api('POST', '/v1/workflows/execute', { workflowId: wf.body.id });
+  const failed = await waitForStatus(run.body.id, 'failed');
+  assert.equal(failed.reason, 'step admin failed: blocked by security rule no-admin');
+  assert.equal(receiver.counts['/admin/reset'], undefined, 'the blocked call never left');
+  assert.equal(receiver.counts['/cleanup'], 1);
+  const events = await readStream(`/v1/workflow-runs/${run.body.id}/stream`);
+  const cleanup = events.find((e) => e.event === 'NODE_RUN_COMPLETED' && e.data.nodeId === 'cleanup');
+  assert.deepEqual(cleanup.data.warnings, ['audit-deletes']);
+
+  const scan = await api('POST', '/v1/security/scans', { runId: run.body.id, types: ['secrets', 'sast'] });
+  assert.equal(scan.status, 201, scan.text);
+  assert.deepEqual(scan.body.results.secrets.findings.map((f) => [f.stepId, f.kind]), [['leak', 'aws_access_key'], ['leak', 'aws_access_key']]);
+  assert.ok(!scan.text.includes('AKIAIOSFODNN7EXAMPLE'), 'findings are redacted');
+  assert.equal(scan.body.results.sast.status, 'unsupported');
+  const listed = await api('GET', `/v1/security/scans/run/${run.body.id}`);
+  assert.deepEqual(listed.body.scans.map((s) => s.id), [scan.body.id]);
+  const other = await newAccount(srv.url);
+  assert.equal((await call(srv.url, 'GET', `/v1/security/scans/run/${run.body.id}`, { token: other.token })).status, 404);
+  assert.equal((await call(srv.url, 'GET', '/v1/security/policy', { token: other.token })).body.rules.length, 0);
+  await api('PUT', '/v1/security/policy', { rules: [] });
+});
+
 test('kill -9 mid-run: the restarted server resumes the run without running a finished step twice', async () => {
   const crash = await startServer({ config });
   try {

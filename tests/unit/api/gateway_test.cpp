@@ -98,7 +98,8 @@ class Api : public ::testing::Test {
     agent_service_ = std::make_unique<services::Agents>(*store_, *agents_, *invalidation_);
     answers_ = std::make_unique<services::Answers>(*store_, cache_, embedder_, *agent_service_, *invalidation_);
     conversation_service_ = std::make_unique<services::Conversations>(*store_, embedder_, *agent_service_);
-    node_runner_ = std::make_unique<orchestration::StandardNodeRunner>(router_, *usage_, client_, policy_);
+    security_ = std::make_unique<orchestration::SecurityPolicies>(*store_, *store_);
+    node_runner_ = std::make_unique<orchestration::StandardNodeRunner>(router_, *usage_, *security_, client_, policy_);
     run_engine_ = std::make_unique<orchestration::RunEngine>(*store_, *node_runner_, background_);
     orchestrator_ = std::make_unique<orchestration::Orchestrator>(*store_, *run_engine_);
     planner_ = std::make_unique<orchestration::Planner>(router_, tokens_);
@@ -130,6 +131,7 @@ class Api : public ::testing::Test {
                                                       .cellstate = *cellstate_,
                                                       .orchestrator = *orchestrator_,
                                                       .planner = *planner_,
+                                                      .security = *security_,
                                                       .background = background_});
     }
     return *services_;
@@ -255,6 +257,7 @@ class Api : public ::testing::Test {
   std::unique_ptr<services::Agents> agent_service_;
   std::unique_ptr<services::Answers> answers_;
   std::unique_ptr<services::Conversations> conversation_service_;
+  std::unique_ptr<orchestration::SecurityPolicies> security_;
   std::unique_ptr<orchestration::StandardNodeRunner> node_runner_;
   std::unique_ptr<orchestration::RunEngine> run_engine_;
   std::unique_ptr<orchestration::Orchestrator> orchestrator_;
