@@ -543,6 +543,123 @@ void add_security_routes(RouteTable& t, Services& svc) {
          }});
 }
 
+// One entity route: `call` reads what it needs and answers the entity service's object.
+using EntityCall = std::function<asio::awaitable<Result<json::object>>(Services&, const std::string& tenant,
+                                                                         const std::string& id, const json::object& body)>;
+
+void add_entity_route(RouteTable& t, Services& svc, const char* method, const char* suffix, const char* summary,
+                      const char* event, int status, EntityCall call) {
+  t.add({.method = method, .path = std::string("/v1/entities/:id") + suffix, .family = Family::kCendriix,
+         .auth = Auth::kAny, .summary = summary, .event = event, .success_status = status,
+         .handler = [&svc, status, call](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = req.method == "GET" ? json::object() : json_body(req, true);
+           std::string id(req.param("id"));
+           auto out = unwrap(co_await call(svc, ctx.caller().tenant_id, id, body));
+           ctx.audit["entityId"] = id;  // recorded only by the routes that audit
+           co_return http::Response::json(status, std::move(out));
+         }});
+}
+
+void add_entity_routes(RouteTable& t, Services& svc) {
+  t.add({.method = "GET", .path = "/v1/entities", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "The workspace's skills, plugins, playbooks, policies and guardrails (?kind=, ?origin=, ?q=)",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           orchestration::EntityFilter filter{req.query_param("kind").value_or(""), req.query_param("origin").value_or(""),
+                                              req.query_param("q").value_or("")};
+           auto found = unwrap(co_await svc.entities.list(ctx.caller().tenant_id, filter));
+           json::array list;
+           for (auto& e : found) list.push_back(std::move(e));
+           co_return http::Response::json(200, json::object{{"entities", std::move(list)}});
+         }});
+
+  t.add({.method = "POST", .path = "/v1/entities", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Create an entity; its spec is checked for its kind", .event = "entity.created",
+         .request_schema = R"({"type":"object","required":["kind","name","spec"],"properties":{"kind":{"enum":["skill","plugin","playbook","policy","guardrail"]},"name":{"type":"string","minLength":1,"maxLength":200},"spec":{"type":"object"}}})",
+         .success_status = 201,
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           FieldReader f(body);
+           auto kind = f.required_string("kind", 1, 20);
+           auto name = f.required_string("name", 1, 200);
+           const auto* spec = f.object("spec");
+           check(f);
+           if (!spec) throw StatusError(Status::validation("spec", "field required"));
+           auto created = unwrap(co_await svc.entities.create(ctx.caller().tenant_id, kind, name, *spec));
+           ctx.audit["entityId"] = created.at("id");
+           co_return http::Response::json(201, std::move(created));
+         }});
+
+  add_entity_route(t, svc, "GET", "", "An entity", "", 200,
+                   [](Services& s, const std::string& tenant, const std::string& id, const json::object&) {
+                     return s.entities.get(tenant, id);
+                   });
+  add_entity_route(t, svc, "PATCH", "", "Change an entity's name or spec (the spec is checked again)", "entity.updated", 200,
+                   [](Services& s, const std::string& tenant, const std::string& id,
+                      const json::object& body) -> asio::awaitable<Result<json::object>> {
+                     FieldReader f(body);
+                     auto name = f.string("name", 1, 200);
+                     const auto* spec = f.object("spec");
+                     check(f);
+                     std::optional<json::value> new_spec;
+                     if (spec) new_spec = *spec;
+                     co_return co_await s.entities.update(tenant, id, name, std::move(new_spec));
+                   });
+  add_entity_route(t, svc, "POST", "/fork", "Copy an entity into a new draft that remembers its source", "entity.forked", 201,
+                   [](Services& s, const std::string& tenant, const std::string& id,
+                      const json::object& body) -> asio::awaitable<Result<json::object>> {
+                     FieldReader f(body);
+                     auto name = f.string("name", 1, 200).value_or("");
+                     check(f);
+                     co_return co_await s.entities.fork(tenant, id, name);
+                   });
+  add_entity_route(t, svc, "POST", "/publish", "Snapshot the entity as its next immutable version", "entity.published", 201,
+                   [](Services& s, const std::string& tenant, const std::string& id, const json::object&) {
+                     return s.entities.publish(tenant, id);
+                   });
+  add_entity_route(t, svc, "GET", "/versions", "The entity's published versions, newest first", "", 200,
+                   [](Services& s, const std::string& tenant, const std::string& id,
+                      const json::object&) -> asio::awaitable<Result<json::object>> {
+                     auto versions = co_await s.entities.versions(tenant, id);
+                     if (!versions) co_return versions.status();
+                     json::array list;
+                     for (auto& v : *versions) list.push_back(std::move(v));
+                     co_return json::object{{"versions", std::move(list)}};
+                   });
+  add_entity_route(t, svc, "POST", "/validate", "Check the entity's spec without changing it", "", 200,
+                   [](Services& s, const std::string& tenant, const std::string& id, const json::object&) {
+                     return s.entities.validate(tenant, id);
+                   });
+  add_entity_route(t, svc, "GET", "/linkage", "What refers to the entity and what it came from", "", 200,
+                   [](Services& s, const std::string& tenant, const std::string& id, const json::object&) {
+                     return s.entities.linkage(tenant, id);
+                   });
+
+  t.add({.method = "DELETE", .path = "/v1/entities/:id", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Delete an entity (its published versions stay readable by id)", .event = "entity.deleted",
+         .success_status = 204,
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           std::string id(req.param("id"));
+           check(co_await svc.entities.remove(ctx.caller().tenant_id, id));
+           ctx.audit["entityId"] = id;
+           co_return http::Response::empty(204);
+         }});
+
+  t.add({.method = "POST", .path = "/v1/runs/:runId/promote-playbook", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Make a merged run's plan a reusable playbook", .event = "entity.created",
+         .request_schema = R"({"type":"object","properties":{"name":{"type":"string","maxLength":200}}})",
+         .success_status = 201,
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req, true);
+           FieldReader f(body);
+           auto name = f.string("name", 1, 200).value_or("");
+           check(f);
+           std::string run_id(req.param("runId"));
+           auto playbook = unwrap(co_await svc.entities.promote_run(ctx.caller().tenant_id, run_id, name));
+           ctx.audit["runId"] = run_id;
+           co_return http::Response::json(201, json::object{{"playbook", std::move(playbook)}});
+         }});
+}
+
 void add_run_stream_route(RouteTable& t, Services& svc) {
   t.add({.method = "GET", .path = "/v1/workflow-runs/:runId/stream", .family = Family::kCendriix, .auth = Auth::kAny,
          .summary = "Server-sent events of a run: NODE_RUN_STARTED, NODE_RUN_COMPLETED, NODE_RUN_FAILED, "
@@ -593,6 +710,7 @@ void add_orchestration_routes(RouteTable& t, Services& svc) {
   add_planning_routes(t, svc);
   add_blast_radius_route(t, svc);
   add_security_routes(t, svc);
+  add_entity_routes(t, svc);
 }
 
 }  // namespace brainstem::api

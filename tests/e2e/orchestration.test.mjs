@@ -352,6 +352,54 @@ test('the security policy blocks a tool call before it is made, warns on another
   await api('PUT', '/v1/security/policy', { rules: [] });
 });
 
+test('entities are checked by kind, published as immutable versions, forked, linked, and a merged run becomes a playbook', async () => {
+  const refused = await api('POST', '/v1/entities', { kind: 'plugin', name: 'Bad', spec: { endpoint: 'ftp://x' } });
+  assert.equal(refused.status, 422);
+  const skill = await api('POST', '/v1/entities', { kind: 'skill', name: 'Refund helper', spec: { instructions: 'Check the order, then refund.' } });
+  assert.equal(skill.status, 201, skill.text);
+  assert.equal(skill.body.origin, 'user');
+  const id = skill.body.id;
+  await api('POST', '/v1/entities', { kind: 'guardrail', name: 'No deletes', spec: { condition: { method: 'DELETE' }, action: 'block' } });
+  assert.deepEqual((await api('GET', '/v1/entities?kind=skill')).body.entities.map((e) => e.id), [id]);
+  assert.deepEqual((await api('GET', '/v1/entities?q=REFUND')).body.entities.map((e) => e.id), [id]);
+
+  assert.equal((await api('PATCH', `/v1/entities/${id}`, { spec: { instructions: '' } })).status, 422);
+  assert.equal((await api('GET', `/v1/entities/${id}`)).body.spec.instructions, 'Check the order, then refund.', 'a refused change changes nothing');
+  const v1 = await api('POST', `/v1/entities/${id}/publish`);
+  assert.equal(v1.status, 201, v1.text);
+  assert.equal(v1.body.version, 1);
+  assert.equal((await api('PATCH', `/v1/entities/${id}`, { spec: { instructions: 'Refund at once.' } })).status, 200);
+  assert.equal((await api('POST', `/v1/entities/${id}/publish`)).body.version, 2);
+  const versions = (await api('GET', `/v1/entities/${id}/versions`)).body.versions;
+  assert.deepEqual(versions.map((v) => [v.version, v.spec.instructions]), [[2, 'Refund at once.'], [1, 'Check the order, then refund.']]);
+  assert.deepEqual((await api('POST', `/v1/entities/${id}/validate`)).body, { valid: true, errors: [] });
+
+  const fork = await api('POST', `/v1/entities/${id}/fork`, { name: 'Refund helper EU' });
+  assert.equal(fork.status, 201, fork.text);
+  assert.equal(fork.body.origin, 'fork');
+  assert.equal(fork.body.source, id);
+  const linkage = await api('GET', `/v1/entities/${id}/linkage`);
+  assert.deepEqual(linkage.body.forks, [fork.body.id]);
+  assert.equal((await api('GET', `/v1/entities/${fork.body.id}/linkage`)).body.forkedFrom, id);
+
+  const wf = await api('POST', '/v1/workflows', { name: 'Promotable', nodes: [{ id: 'only', type: 'noop' }] });
+  const planned = await api('POST', '/v1/runs', { workflowId: wf.body.id, input: { x: 1 } });
+  assert.equal((await api('POST', `/v1/runs/${planned.body.id}/promote-playbook`)).status, 409, 'only a merged run');
+  await api('POST', `/v1/runs/${planned.body.id}/advance`);
+  await waitForStatus(planned.body.id, 'merged');
+  const promoted = await api('POST', `/v1/runs/${planned.body.id}/promote-playbook`, { name: 'One step' });
+  assert.equal(promoted.status, 201, promoted.text);
+  assert.equal(promoted.body.playbook.kind, 'playbook');
+  assert.deepEqual(promoted.body.playbook.spec.workflow.nodes.map((n) => n.id), ['only']);
+  assert.equal((await api('GET', `/v1/entities/${promoted.body.playbook.id}/linkage`)).body.fromRun, planned.body.id);
+
+  const other = await newAccount(srv.url);
+  assert.equal((await call(srv.url, 'GET', `/v1/entities/${id}`, { token: other.token })).status, 404);
+  assert.equal((await call(srv.url, 'POST', `/v1/entities/${id}/publish`, { token: other.token })).status, 404);
+  assert.equal((await api('DELETE', `/v1/entities/${id}`)).status, 204);
+  assert.equal((await api('GET', `/v1/entities/${id}`)).status, 404);
+});
+
 test('kill -9 mid-run: the restarted server resumes the run without running a finished step twice', async () => {
   const crash = await startServer({ config });
   try {
