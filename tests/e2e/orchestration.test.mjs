@@ -207,8 +207,8 @@ test('cancel stops a hanging tool call at once', async () => {
     nodes: [{ id: 'wait', type: 'tool_call', config: { tool: 'http', url: `${receiver.url}/hang`, timeoutMs: 300000 } }, { id: 'next', type: 'noop' }],
     edges: [{ from: 'wait', to: 'next' }],
   });
+  const held = receiver.heldCount();  // before the run starts: its call may arrive before the 202
   const run = await api('POST', '/v1/workflows/execute', { workflowId: wf.body.id });
-  const held = receiver.heldCount();
   await until(async () => receiver.heldCount() > held, 'the tool call to arrive');
   const cancelled = await api('POST', `/v1/runs/${run.body.id}/cancel`);
   assert.equal(cancelled.status, 200, cancelled.text);
@@ -414,9 +414,9 @@ test('kill -9 mid-run: the restarted server resumes the run without running a fi
       ],
       edges: [{ from: 'first', to: 'slow' }, { from: 'slow', to: 'last' }],
     });
+    const held = receiver.heldCount();  // before the run starts: its call may arrive before the 202
     const run = await post('/v1/workflows/execute', { workflowId: wf.body.id });
     assert.equal(run.status, 202, run.text);
-    const held = receiver.heldCount();
     await until(async () => receiver.heldCount() > held, 'the slow step to be under way');
     crash.child.kill('SIGKILL');
     await crash.exited;
