@@ -379,11 +379,9 @@ RunSpend spend_of(const orchestration::RunRecord& record) {
     s.tokens += step.tokens;
     s.cost_usd += step.cost_usd;
   }
-  json::value caps = parsed(record.run.caps);
-  if (const auto* o = caps.if_object()) {
-    if (const auto* t = o->if_contains("tokenBudget"); t && t->is_number()) s.token_budget = t->to_number<int64_t>();
-    if (const auto* c = o->if_contains("maxCostUsd"); c && c->is_number()) s.max_cost_usd = c->to_number<double>();
-  }
+  auto caps = orchestration::caps_of(record.run.caps);
+  s.token_budget = caps.tokens;
+  s.max_cost_usd = caps.cost_usd;
   return s;
 }
 

@@ -15,6 +15,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <unordered_set>
 
 namespace brainstem::orchestration {
@@ -28,6 +29,9 @@ struct RunEngine::Control {
   explicit Control(const asio::any_io_executor& executor) : timer(executor, asio::steady_timer::time_point::max()) {}
   asio::steady_timer timer;
   bool interrupted = false;  // read and written on the timer's executor only
+  // A claim found the run while this drive still held it (retried as it stopped): claim again
+  // when the drive ends.
+  std::atomic<bool> claimed_again{false};
 
   asio::awaitable<void> interruption() { co_await timer.async_wait(asio::as_tuple(asio::use_awaitable)); }
 };
@@ -81,13 +85,9 @@ bool taken(const Edge& edge, const store::RunStep& from) {
 }  // namespace
 
 void RunEngine::read_caps(RunState& state) {
-  state.token_cap.reset();
-  state.cost_cap.reset();
-  json::value caps = parsed(state.run.caps);
-  if (const auto* o = caps.if_object()) {
-    if (const auto* t = o->if_contains("tokenBudget"); t && t->is_number()) state.token_cap = t->to_number<int64_t>();
-    if (const auto* c = o->if_contains("maxCostUsd"); c && c->is_number()) state.cost_cap = c->to_number<double>();
-  }
+  RunCaps caps = caps_of(state.run.caps);
+  state.token_cap = caps.tokens;
+  state.cost_cap = caps.cost_usd;
 }
 
 std::vector<store::RunEvent> step_events(const store::RunStep& step, const char* type, json::object data) {
@@ -163,7 +163,11 @@ asio::awaitable<int> RunEngine::claim_due() {
     auto control = std::make_shared<Control>(executor);
     {
       std::lock_guard lock(mu_);
-      if (!active_.emplace(run.id, control).second) continue;  // already driven here
+      auto [it, added] = active_.emplace(run.id, control);
+      if (!added) {  // already driven here
+        it->second->claimed_again = true;
+        continue;
+      }
     }
     ++started;
     background_.spawn(executor, drive(std::move(run), control));
@@ -196,7 +200,7 @@ asio::awaitable<void> RunEngine::drive(store::Run run, std::shared_ptr<Control> 
   }
   // A run retried while this drive was stopping was not claimed again (it was still driven
   // here): take it up now rather than at the next poll.
-  if (control->interrupted) co_await claim_due();
+  if (control->interrupted || control->claimed_again) co_await claim_due();
 }
 
 asio::awaitable<bool> RunEngine::advance(RunState& state, Control& control) {

@@ -5,6 +5,7 @@
 #include "common/json_text.h"
 #include "orchestration/graph.h"
 #include "orchestration/security.h"
+#include "orchestration/stored_bodies.h"
 
 #include <algorithm>
 
@@ -231,19 +232,7 @@ Entities::Task<Result<json::object>> Entities::publish(const std::string& tenant
 Entities::Task<Result<std::vector<json::object>>> Entities::versions(const std::string& tenant_id, const std::string& id) {
   auto e = co_await stored(tenant_id, id);
   if (!e) co_return e.status();
-  store::MemoryEntityQuery query;
-  query.tenant_id = tenant_id;
-  query.kind = kVersionKind;
-  query.parent_id = id;
-  query.limit = 1000;
-  auto page = co_await entities_.list_memory_entities(query);
-  if (!page) co_return page.status();
-  std::vector<json::object> out;
-  for (const auto& v : page->items) {
-    json::value body = parsed(v.body);
-    if (body.is_object()) out.push_back(std::move(body.as_object()));
-  }
-  co_return out;
+  co_return co_await stored_bodies(entities_, tenant_id, kVersionKind, id);
 }
 
 Entities::Task<Result<json::object>> Entities::validate(const std::string& tenant_id, const std::string& id) {

@@ -251,6 +251,23 @@ json::object Graph::to_json() const {
   return {{"nodes", std::move(nodes)}, {"edges", std::move(edges)}};
 }
 
+std::string config_text(const json::object& config, std::string_view key) {
+  const auto* v = config.if_contains(key);
+  if (!v || v->is_null()) return {};
+  return v->is_string() ? std::string(v->as_string()) : json::serialize(*v);
+}
+
+RunCaps caps_of(const std::string& caps_json) {
+  RunCaps caps;
+  boost::system::error_code ec;
+  json::value parsed = json::parse(caps_json, ec);
+  if (ec || !parsed.is_object()) return caps;
+  const auto& o = parsed.as_object();
+  if (const auto* t = o.if_contains("tokenBudget"); t && t->is_number()) caps.tokens = t->to_number<int64_t>();
+  if (const auto* c = o.if_contains("maxCostUsd"); c && c->is_number()) caps.cost_usd = c->to_number<double>();
+  return caps;
+}
+
 const json::value* value_at(const json::object& scope, std::string_view path) {
   if (path.starts_with("$.")) path.remove_prefix(2);
   const json::value* at = nullptr;

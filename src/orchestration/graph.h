@@ -16,6 +16,7 @@
 
 #include <boost/json.hpp>
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -78,6 +79,16 @@ class Graph {
 // ({"input": ..., "nodes": {id: {"output": ...}}}); a string that is one reference becomes the
 // value itself. An unknown reference becomes null (or "" inside a longer string).
 boost::json::value resolve_references(const boost::json::value& value, const boost::json::object& scope);
+// A config field as text: a string as it is, another value as JSON, absent or null as "".
+std::string config_text(const boost::json::object& config, std::string_view key);
+
+// A run's caps, as stored in store::Run::caps ({"tokenBudget", "maxCostUsd"}); absent: none.
+struct RunCaps {
+  std::optional<int64_t> tokens;
+  std::optional<double> cost_usd;
+};
+RunCaps caps_of(const std::string& caps_json);
+
 // The value at a dotted path ("nodes.a.output.label", "$." allowed first), or nullptr.
 const boost::json::value* value_at(const boost::json::object& scope, std::string_view path);
 

@@ -12,11 +12,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string text_of(const json::object& config, std::string_view key) {
-  const auto* v = config.if_contains(key);
-  if (!v || v->is_null()) return {};
-  return v->is_string() ? std::string(v->as_string()) : json::serialize(*v);
-}
 
 int64_t integer_of(const json::object& config, std::string_view key, int64_t fallback, int64_t low, int64_t high) {
   const auto* v = config.if_contains(key);
@@ -59,8 +54,8 @@ asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::run(const NodeCall& cal
   }
   if (type == "model_call") co_return co_await call_model(call);
   if (type == "tool_call") {
-    ToolAction action{text_of(call.config, "tool"), text_of(call.config, "url"), text_of(call.config, "method"),
-                      text_of(call.config, "body")};
+    ToolAction action{config_text(call.config, "tool"), config_text(call.config, "url"), config_text(call.config, "method"),
+                      config_text(call.config, "body")};
     if (action.tool == "http" && action.method.empty()) action.method = "POST";
     auto verdict = co_await security_.evaluate(call.tenant_id, action);
     if (!verdict) co_return verdict.status();
@@ -79,12 +74,12 @@ asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::run(const NodeCall& cal
 
 asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::call_model(const NodeCall& call) {
   models::RouteHints hints;
-  hints.model = text_of(call.config, "model");
-  hints.task_type = text_of(call.config, "taskType");
+  hints.model = config_text(call.config, "model");
+  hints.task_type = config_text(call.config, "taskType");
   models::ChatRequest request;
-  std::string system = text_of(call.config, "system");
+  std::string system = config_text(call.config, "system");
   if (!system.empty()) request.messages.push_back({"system", system, "", "", {}});
-  std::string prompt = text_of(call.config, "prompt");
+  std::string prompt = config_text(call.config, "prompt");
   request.messages.push_back({"user", prompt, "", "", {}});
   int64_t max_tokens = integer_of(call.config, "maxTokens", 512, 1, 100'000);
   // A rough count (4 characters a token) is enough to refuse a call that cannot fit.
@@ -115,9 +110,9 @@ asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::call_model(const NodeCa
 
 asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::call_http(const NodeCall& call) {
   net::ClientRequest request;
-  request.method = text_of(call.config, "method");
+  request.method = config_text(call.config, "method");
   if (request.method.empty()) request.method = "POST";
-  request.url = text_of(call.config, "url");
+  request.url = config_text(call.config, "url");
   if (Status s = net::AddressPolicy::check_url_scheme(request.url); !s.is_ok()) co_return s;
   if (const auto* headers = call.config.if_contains("headers"); headers && headers->is_object()) {
     for (const auto& [name, value] : headers->as_object()) {

@@ -10,17 +10,12 @@ namespace json = boost::json;
 
 namespace {
 
-std::string text_of(const json::object& config, std::string_view key) {
-  const auto* v = config.if_contains(key);
-  if (!v || v->is_null()) return {};
-  return v->is_string() ? std::string(v->as_string()) : json::serialize(*v);
-}
 
 }  // namespace
 
 const char* reversibility_tier(const Node& node) {
-  if (node.type != "tool_call" || text_of(node.config, "tool") == "noop") return "reversible";
-  std::string method = text_of(node.config, "method");
+  if (node.type != "tool_call" || config_text(node.config, "tool") == "noop") return "reversible";
+  std::string method = config_text(node.config, "method");
   if (method == "GET" || method == "HEAD") return "compensable";
   return "irreversible";
 }
@@ -50,9 +45,9 @@ json::object blast_radius(const Graph& graph, const std::string& node_id) {
     worst = std::max(worst, size_t(std::find(kTiers.begin(), kTiers.end(), tier) - kTiers.begin()));
     nodes.push_back(json::object{{"id", id}, {"type", node->type}, {"reversibilityTier", tier}});
     if (node->type != "tool_call") continue;
-    std::string tool = text_of(node->config, "tool");
+    std::string tool = config_text(node->config, "tool");
     if (std::find(tools.begin(), tools.end(), json::value(tool)) == tools.end()) tools.emplace_back(tool);
-    std::string url = text_of(node->config, "url");
+    std::string url = config_text(node->config, "url");
     size_t scheme = url.find("://");
     std::string origin = scheme == std::string::npos ? url : url.substr(0, url.find('/', scheme + 3));
     if (!origin.empty() && std::find(endpoints.begin(), endpoints.end(), json::value(origin)) == endpoints.end()) {
@@ -82,12 +77,12 @@ json::object Planner::enrich(const Graph& graph, const json::value& input, const
     if (node.type == "model_call") {
       json::object config = resolve_references(node.config, scope).as_object();
       models::RouteHints hints;
-      hints.model = text_of(config, "model");
-      hints.task_type = text_of(config, "taskType");
+      hints.model = config_text(config, "model");
+      hints.task_type = config_text(config, "taskType");
       auto candidates = router_.candidates(hints);
       if (candidates) {
         const std::string& model = candidates->front();
-        std::string prompt = text_of(config, "system") + "\n" + text_of(config, "prompt");
+        std::string prompt = config_text(config, "system") + "\n" + config_text(config, "prompt");
         int64_t prompt_tokens = tokens_.count(model, prompt);
         int64_t completion = 512;
         if (const auto* m = config.if_contains("maxTokens"); m && m->is_number()) completion = m->to_number<int64_t>();

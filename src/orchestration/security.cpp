@@ -3,6 +3,7 @@
 #include "common/clock.h"
 #include "common/ids.h"
 #include "common/json_text.h"
+#include "orchestration/stored_bodies.h"
 
 #include <cmath>
 #include <regex>
@@ -236,20 +237,7 @@ SecurityPolicies::Task<Result<std::vector<json::object>>> SecurityPolicies::scan
                                                                                   const std::string& run_id) {
   auto run = co_await runs_.get_run(tenant_id, run_id);
   if (!run) co_return run.status();
-  store::MemoryEntityQuery query;
-  query.tenant_id = tenant_id;
-  query.kind = kScanKind;
-  query.parent_id = run_id;
-  query.limit = 1000;
-  auto page = co_await entities_.list_memory_entities(query);
-  if (!page) co_return page.status();
-  std::vector<json::object> out;
-  for (const auto& e : page->items) {
-    boost::system::error_code ec;
-    json::value body = json::parse(e.body, ec);
-    if (!ec && body.is_object()) out.push_back(std::move(body.as_object()));
-  }
-  co_return out;
+  co_return co_await stored_bodies(entities_, tenant_id, kScanKind, run_id);
 }
 
 }  // namespace brainstem::orchestration

@@ -309,8 +309,8 @@ TEST_F(EngineTest, CancelStopsARunningCallAtOnceAndMarksTheRunCancelled) {
   EXPECT_EQ(statuses(done), (std::map<std::string, std::string>{{"hang", "cancelled"}}));
   EXPECT_EQ(runner_.calls("after"), 0);
 
-  ASSERT_TRUE(call(orchestrator_->retry("t1", run.run.id, "")).ok());
   runner_.script("hang", [](const NodeCall&, int) -> asio::awaitable<Result<NodeOutcome>> { co_return NodeOutcome{json::object{}}; });
+  ASSERT_TRUE(call(orchestrator_->retry("t1", run.run.id, "")).ok());
   wait_for(run.run.id, "merged");
 }
 
