@@ -658,6 +658,59 @@ void add_entity_routes(RouteTable& t, Services& svc) {
          }});
 }
 
+orchestration::AgentStepRequest read_agent_step(const json::object& body) {
+  FieldReader f(body);
+  orchestration::AgentStepRequest request;
+  request.run_id = f.required_string("runId", 1, 100);
+  request.name = f.string("name", 0, 200).value_or("agent step");
+  request.prompt = f.required_string("prompt", 1, 100000);
+  request.system_prompt = f.string("systemPrompt", 0, 100000).value_or("");
+  request.allowed_connector_ids = f.string_array("allowedConnectorIds", 100).value_or(std::vector<std::string>{});
+  if (const auto* policy = f.object("policy")) {
+    FieldReader p(*policy);
+    auto& out = request.policy;
+    out.max_iterations = static_cast<int>(p.integer("maxIterations", 1, 50).value_or(out.max_iterations));
+    out.token_budget = p.integer("tokenBudget", 1, int64_t(1) << 40);
+    out.task_type = p.one_of("taskType", {"code_generation", "reasoning", "summarisation", "classification", "general"}).value_or("");
+    out.max_tokens_per_call = static_cast<int>(p.integer("maxTokensPerCall", 1, 100000).value_or(out.max_tokens_per_call));
+    out.tool_timeout_ms = p.integer("toolTimeoutMs", 1, 600000).value_or(out.tool_timeout_ms);
+    if (!p.ok()) f.fail("policy." + p.status().field(), p.status().message());
+  }
+  check(f);
+  return request;
+}
+
+void add_agent_step_routes(RouteTable& t, Services& svc) {
+  t.add({.method = "POST", .path = "/v1/agent/steps", .family = Family::kCendriix, .auth = Auth::kAny, .generates = true,
+         .summary = "Run one agent step (the routed model on a prompt, within its policy) and record its turns, "
+                    "stopReason and totalTokens",
+         .event = "agent_step.created",
+         .request_schema = R"({"type":"object","required":["runId","prompt"],"properties":{"runId":{"type":"string"},"name":{"type":"string"},"prompt":{"type":"string"},"systemPrompt":{"type":"string"},"allowedConnectorIds":{"type":"array","items":{"type":"string"}},"policy":{"type":"object"}}})",
+         .success_status = 201,
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto request = read_agent_step(json_body(req));
+           auto step = unwrap(co_await svc.agent_steps.run(ctx.caller().tenant_id, std::move(request)));
+           ctx.audit["stepId"] = step.at("id");
+           co_return http::Response::json(201, std::move(step));
+         }});
+
+  t.add({.method = "GET", .path = "/v1/agent/steps/:stepId", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "An agent step with its turns",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto step = unwrap(co_await svc.agent_steps.get(ctx.caller().tenant_id, std::string(req.param("stepId"))));
+           co_return http::Response::json(200, std::move(step));
+         }});
+
+  t.add({.method = "GET", .path = "/v1/agent/runs/:runId/steps", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "The agent steps recorded under a run id, newest first",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto steps = unwrap(co_await svc.agent_steps.of_run(ctx.caller().tenant_id, std::string(req.param("runId"))));
+           json::array list;
+           for (auto& s : steps) list.push_back(std::move(s));
+           co_return http::Response::json(200, json::object{{"steps", std::move(list)}});
+         }});
+}
+
 void add_run_stream_route(RouteTable& t, Services& svc) {
   t.add({.method = "GET", .path = "/v1/workflow-runs/:runId/stream", .family = Family::kCendriix, .auth = Auth::kAny,
          .summary = "Server-sent events of a run: NODE_RUN_STARTED, NODE_RUN_COMPLETED, NODE_RUN_FAILED, "
@@ -709,6 +762,7 @@ void add_orchestration_routes(RouteTable& t, Services& svc) {
   add_blast_radius_route(t, svc);
   add_security_routes(t, svc);
   add_entity_routes(t, svc);
+  add_agent_step_routes(t, svc);
 }
 
 }  // namespace brainstem::api

@@ -95,6 +95,7 @@ struct ServerApp::Parts {
   std::unique_ptr<services::Conversations> conversations;
   std::unique_ptr<orchestration::SecurityPolicies> security;
   std::unique_ptr<orchestration::Entities> entities;
+  std::unique_ptr<orchestration::AgentSteps> agent_steps;
   std::unique_ptr<orchestration::StandardNodeRunner> node_runner;
   std::unique_ptr<orchestration::RunEngine> run_engine;
   std::unique_ptr<orchestration::Orchestrator> orchestrator;
@@ -179,6 +180,7 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.conversations = std::make_unique<services::Conversations>(*p.store, p.embedder, *p.agents);
   p.security = std::make_unique<orchestration::SecurityPolicies>(*p.store, *p.store);
   p.entities = std::make_unique<orchestration::Entities>(*p.store, *p.store);
+  p.agent_steps = std::make_unique<orchestration::AgentSteps>(*p.router, *p.usage, *p.store);
   p.node_runner = std::make_unique<orchestration::StandardNodeRunner>(*p.router, *p.usage, *p.security, p.upstream,
                                                                       p.address_policy);
   orchestration::EngineOptions engine_options;
@@ -304,7 +306,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
                                       *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate,
                                       *p->budgets, *p->usage, *p->webhooks, *p->pipeline, *p->agents, *p->answers, *p->conversations,
                                       p->address_policy,
-                                      *p->knowledge, p->upstream, *p->cellstate, *p->orchestrator, *p->planner, *p->security, *p->entities, p->background});
+                                      *p->knowledge, p->upstream, *p->cellstate, *p->orchestrator, *p->planner, *p->security, *p->entities, *p->agent_steps, p->background});
   p->routes = api::RouteTable(config.role == "backend");
   api::add_all_routes(p->routes, *p->services);
   if (config.access_log) p->access_log = std::make_unique<ops::AccessLog>();

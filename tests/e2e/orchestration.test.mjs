@@ -400,6 +400,36 @@ test('entities are checked by kind, published as immutable versions, forked, lin
   assert.equal((await api('GET', `/v1/entities/${id}`)).status, 404);
 });
 
+test('an agent step answers within its policy and is recorded with its turns under its run id', async () => {
+  const step = await api('POST', '/v1/agent/steps', {
+    runId: 'run-agent-1', name: 'summarise', prompt: 'Summarise: the refund was approved and sent on Monday.',
+    systemPrompt: 'Be brief.', policy: { maxIterations: 3, tokenBudget: 5000, taskType: 'summarisation', maxTokensPerCall: 64 },
+  });
+  assert.equal(step.status, 201, step.text);
+  assert.equal(step.body.stopReason, 'completed');
+  assert.equal(step.body.status, 'completed');
+  assert.deepEqual(step.body.turns.map((t) => t.role), ['system', 'user', 'assistant']);
+  assert.ok(step.body.totalTokens > 0);
+
+  const starved = await api('POST', '/v1/agent/steps', { runId: 'run-agent-1', prompt: 'x'.repeat(400), policy: { tokenBudget: 10 } });
+  assert.equal(starved.status, 201, starved.text);
+  assert.equal(starved.body.stopReason, 'token_budget');
+  assert.equal(starved.body.totalTokens, 0);
+  assert.deepEqual(starved.body.turns.map((t) => t.role), ['user'], 'no model call was made');
+
+  assert.equal((await api('POST', '/v1/agent/steps', { runId: 'r', prompt: 'p', policy: { maxIterations: 0 } })).status, 422);
+  const connector = await api('POST', '/v1/agent/steps', { runId: 'r', prompt: 'p', allowedConnectorIds: ['github'] });
+  assert.equal(connector.status, 422);
+  assert.match(connector.body.error.message, /no connector github/);
+
+  assert.deepEqual((await api('GET', `/v1/agent/steps/${step.body.id}`)).body, step.body);
+  const listed = await api('GET', '/v1/agent/runs/run-agent-1/steps');
+  assert.deepEqual(listed.body.steps.map((s) => s.id), [starved.body.id, step.body.id]);
+  const other = await newAccount(srv.url);
+  assert.equal((await call(srv.url, 'GET', `/v1/agent/steps/${step.body.id}`, { token: other.token })).status, 404);
+  assert.deepEqual((await call(srv.url, 'GET', '/v1/agent/runs/run-agent-1/steps', { token: other.token })).body.steps, []);
+});
+
 test('kill -9 mid-run: the restarted server resumes the run without running a finished step twice', async () => {
   const crash = await startServer({ config });
   try {

@@ -100,6 +100,7 @@ class Api : public ::testing::Test {
     conversation_service_ = std::make_unique<services::Conversations>(*store_, embedder_, *agent_service_);
     security_ = std::make_unique<orchestration::SecurityPolicies>(*store_, *store_);
     entities_ = std::make_unique<orchestration::Entities>(*store_, *store_);
+    agent_steps_ = std::make_unique<orchestration::AgentSteps>(router_, *usage_, *store_);
     node_runner_ = std::make_unique<orchestration::StandardNodeRunner>(router_, *usage_, *security_, client_, policy_);
     run_engine_ = std::make_unique<orchestration::RunEngine>(*store_, *node_runner_, background_);
     orchestrator_ = std::make_unique<orchestration::Orchestrator>(*store_, *run_engine_);
@@ -134,6 +135,7 @@ class Api : public ::testing::Test {
                                                       .planner = *planner_,
                                                       .security = *security_,
                                                       .entities = *entities_,
+                                                      .agent_steps = *agent_steps_,
                                                       .background = background_});
     }
     return *services_;
@@ -261,6 +263,7 @@ class Api : public ::testing::Test {
   std::unique_ptr<services::Conversations> conversation_service_;
   std::unique_ptr<orchestration::SecurityPolicies> security_;
   std::unique_ptr<orchestration::Entities> entities_;
+  std::unique_ptr<orchestration::AgentSteps> agent_steps_;
   std::unique_ptr<orchestration::StandardNodeRunner> node_runner_;
   std::unique_ptr<orchestration::RunEngine> run_engine_;
   std::unique_ptr<orchestration::Orchestrator> orchestrator_;

@@ -1,0 +1,120 @@
+#include "orchestration/agent_steps.h"
+
+#include "common/clock.h"
+#include "common/ids.h"
+#include "common/json_text.h"
+#include "orchestration/stored_bodies.h"
+
+#include <algorithm>
+
+namespace brainstem::orchestration {
+
+namespace json = boost::json;
+
+namespace {
+
+const std::string kStepKind = "agent_step";
+
+json::object turn(const std::string& role, const std::string& content, int64_t tokens) {
+  return {{"role", role}, {"content", content}, {"tokens", tokens}};
+}
+
+json::object policy_json(const AgentStepPolicy& p) {
+  json::object out{{"maxIterations", p.max_iterations}, {"maxTokensPerCall", p.max_tokens_per_call},
+                   {"toolTimeoutMs", p.tool_timeout_ms}, {"taskType", p.task_type}};
+  out["tokenBudget"] = p.token_budget ? json::value(*p.token_budget) : json::value(nullptr);
+  return out;
+}
+
+}  // namespace
+
+AgentSteps::Task<Result<json::object>> AgentSteps::run(const std::string& tenant_id, AgentStepRequest request) {
+  if (!request.allowed_connector_ids.empty()) {
+    co_return Status::validation("allowedConnectorIds", "no connector " + request.allowed_connector_ids.front() + " is registered");
+  }
+  const int64_t started = now_ms();
+  json::array turns;
+  std::vector<models::Message> messages;
+  if (!request.system_prompt.empty()) {
+    messages.push_back({"system", request.system_prompt, "", "", {}});
+    turns.push_back(turn("system", request.system_prompt, 0));
+  }
+  messages.push_back({"user", request.prompt, "", "", {}});
+  turns.push_back(turn("user", request.prompt, 0));
+
+  // With no connector to call, the model's first answer ends the step: one iteration. Tool
+  // calls, when connectors exist, continue the loop up to max_iterations.
+  int64_t total = 0;
+  std::string stop_reason = "completed", status = "completed", model, error;
+  int64_t max_tokens = request.policy.max_tokens_per_call;
+  int64_t prompt_tokens = static_cast<int64_t>((request.system_prompt.size() + request.prompt.size()) / 4 + 8);
+  if (request.policy.token_budget) max_tokens = std::min(max_tokens, *request.policy.token_budget - prompt_tokens);
+  if (max_tokens <= 0) {
+    stop_reason = "token_budget";
+  } else {
+    models::RouteHints hints;
+    hints.task_type = request.policy.task_type;
+    hints.expected_prompt_tokens = prompt_tokens;
+    hints.expected_completion_tokens = max_tokens;
+    models::ChatRequest chat;
+    chat.messages = std::move(messages);
+    chat.max_tokens = static_cast<int>(max_tokens);
+    auto reply = co_await router_.chat(hints, std::move(chat), nullptr);
+    if (reply) {
+      const auto& usage = reply->response.usage;
+      total = usage.prompt_tokens + usage.completion_tokens;
+      model = reply->model;
+      usage_.record(store::UsageRecord{tenant_id, "", "", reply->model, "agent_step", usage.prompt_tokens,
+                                       usage.completion_tokens, reply->cost_usd, false, now_ms(), 1});
+      turns.push_back(turn("assistant", reply->response.content, total));
+    } else {
+      stop_reason = "tool_error";
+      status = "failed";
+      error = reply.status().message();
+    }
+  }
+
+  json::object step{{"id", random_id("step_", 16)},
+                    {"runId", request.run_id},
+                    {"name", request.name},
+                    {"status", status},
+                    {"turns", std::move(turns)},
+                    {"stopReason", stop_reason},
+                    {"totalTokens", total},
+                    {"model", model.empty() ? json::value(nullptr) : json::value(model)},
+                    {"policy", policy_json(request.policy)},
+                    {"allowedConnectorIds", json::array()},
+                    {"createdAt", iso8601(started)},
+                    {"finishedAt", iso8601(now_ms())}};
+  if (!error.empty()) step["error"] = error;
+  store::MemoryEntity row;
+  row.tenant_id = tenant_id;
+  row.kind = kStepKind;
+  row.id = std::string(step.at("id").as_string());
+  row.parent_id = request.run_id;
+  row.status = status;
+  row.body = json_text(step);
+  row.created_at = row.updated_at = started;
+  auto stored = co_await store_.create_memory_entity(row);
+  if (!stored) co_return stored.status();
+  co_return step;
+}
+
+AgentSteps::Task<Result<json::object>> AgentSteps::get(const std::string& tenant_id, const std::string& step_id) {
+  auto row = co_await store_.get_memory_entity(tenant_id, kStepKind, step_id);
+  if (!row) {
+    if (row.status().code() == StatusCode::kNotFound) co_return Status::not_found("agent step not found");
+    co_return row.status();
+  }
+  boost::system::error_code ec;
+  json::value body = json::parse(row->body, ec);
+  if (ec || !body.is_object()) co_return Status::internal("agent step " + step_id + " is stored malformed");
+  co_return std::move(body.as_object());
+}
+
+AgentSteps::Task<Result<std::vector<json::object>>> AgentSteps::of_run(const std::string& tenant_id,
+                                                                       const std::string& run_id) {
+  co_return co_await stored_bodies(store_, tenant_id, kStepKind, run_id);
+}
+
+}  // namespace brainstem::orchestration

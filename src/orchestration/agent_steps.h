@@ -1,0 +1,65 @@
+// Cendriix agent steps: one agent's turn at a task, run at once and recorded under a run id.
+// The step calls the routed model with the system prompt and the task, within its token
+// budget, and records every turn, why it stopped (completed, token_budget when the budget
+// cannot hold the prompt, tool_error when the model call fails) and the tokens it used; the
+// call is metered to the tenant (kind "agent_step"). Connectors (outside tools a step may
+// call, which would continue the loop up to maxIterations) are named by
+// `allowedConnectorIds`; no connector is registered yet, so a step that names one is refused.
+//
+// Steps are tenant-scoped rows of the memory store (kind "agent_step", under their run id).
+//
+// Thread-safety: every method may be called concurrently.
+#pragma once
+
+#include "common/status.h"
+#include "models/router.h"
+#include "ops/usage_meter.h"
+#include "store/memory_store.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace brainstem::orchestration {
+
+struct AgentStepPolicy {
+  int max_iterations = 5;          // model calls at most, once connectors give it tools to call
+  std::optional<int64_t> token_budget;  // prompt + completion tokens over the whole step
+  std::string task_type;           // code_generation | reasoning | summarisation | classification | general
+  int max_tokens_per_call = 2048;
+  int64_t tool_timeout_ms = 30000;
+};
+
+struct AgentStepRequest {
+  std::string run_id;
+  std::string name;
+  std::string prompt;
+  std::string system_prompt;
+  std::vector<std::string> allowed_connector_ids;
+  AgentStepPolicy policy;
+};
+
+class AgentSteps {
+ public:
+  template <class T>
+  using Task = boost::asio::awaitable<T>;
+
+  AgentSteps(models::ModelRouter& router, ops::UsageMeter& usage, store::MemoryStore& store)
+      : router_(router), usage_(usage), store_(store) {}
+
+  // Runs the step and stores it; returns it as stored ({id, runId, name, status, turns,
+  // stopReason, totalTokens, model, policy, createdAt, finishedAt}).
+  Task<Result<boost::json::object>> run(const std::string& tenant_id, AgentStepRequest request);
+  Task<Result<boost::json::object>> get(const std::string& tenant_id, const std::string& step_id);
+  Task<Result<std::vector<boost::json::object>>> of_run(const std::string& tenant_id, const std::string& run_id);
+
+ private:
+  models::ModelRouter& router_;
+  ops::UsageMeter& usage_;
+  store::MemoryStore& store_;
+};
+
+}  // namespace brainstem::orchestration
