@@ -41,8 +41,14 @@ struct RunEngine::RunState {
   Graph graph;
   json::value input;
   std::unordered_map<std::string, store::RunStep> steps;  // by node id, as stored
+  // What references read: {"input", "nodes": {id: {"output"}}} of the completed steps, each
+  // output parsed once when its step is kept.
+  json::object scope;
   std::optional<int64_t> token_cap;
   std::optional<double> cost_cap;
+  // Deferred steps and events, not yet stored (see record()).
+  std::vector<store::RunStep> unsaved;
+  std::vector<store::RunEvent> unsaved_events;
   // `steps` is kept in step with this driver's own writes, so it is read from the store only
   // when the drive starts or after a write failed.
   bool steps_loaded = false;
@@ -54,8 +60,12 @@ namespace {
 // A step stopped by the run's caps fails with this error, and the run with this reason.
 const std::string kBudgetExceeded = "budget_exceeded";
 
-// Nodes that finish at once: their start is stored with their end, in one write.
+// Nodes that finish at once and touch nothing outside the run: their start is stored with their
+// end, and both are deferred to the run's next write.
 bool instant(const Node& node) { return node.type == "noop" || node.type == "condition"; }
+
+// At most this many deferred steps wait for a write: what a crash makes run again stays small.
+constexpr size_t kMaxDeferredSteps = 256;
 
 bool settled(const std::string& status) { return status == "completed" || status == "skipped"; }
 
@@ -65,24 +75,24 @@ json::value parsed(const std::string& text) {
   return ec ? json::value(nullptr) : v;
 }
 
-json::object scope_of(const json::value& input, const std::unordered_map<std::string, store::RunStep>& steps) {
-  json::object nodes;
-  for (const auto& [id, step] : steps) {
-    if (step.status == "completed") nodes[id] = json::object{{"output", parsed(step.output)}};
-  }
-  return {{"input", input}, {"nodes", std::move(nodes)}};
-}
-
 // Whether an edge out of a settled node is taken.
-bool taken(const Edge& edge, const store::RunStep& from) {
+bool taken(const Edge& edge, const store::RunStep& from, const json::object& scope) {
   if (from.status != "completed") return false;
   if (!edge.when) return true;
-  json::value output = parsed(from.output);
-  const auto* result = output.is_object() ? output.as_object().if_contains("result") : nullptr;
+  const auto* node = scope.at("nodes").as_object().if_contains(edge.from);
+  const auto* output = node ? node->as_object().if_contains("output") : nullptr;
+  const auto* result = output && output->is_object() ? output->as_object().if_contains("result") : nullptr;
   return result && result->is_bool() && result->as_bool() == *edge.when;
 }
 
 }  // namespace
+
+void RunEngine::keep(RunState& state, store::RunStep step) {
+  auto& outputs = state.scope["nodes"].as_object();
+  if (step.status == "completed") outputs[step.node_id] = json::object{{"output", parsed(step.output)}};
+  else outputs.erase(step.node_id);
+  state.steps[step.node_id] = std::move(step);
+}
 
 void RunEngine::read_caps(RunState& state) {
   RunCaps caps = caps_of(state.run.caps);
@@ -181,6 +191,7 @@ asio::awaitable<void> RunEngine::drive(store::Run run, std::shared_ptr<Control> 
   state.run = std::move(run);
   state.lease_renewed_at = now_ms();  // the claim that handed it over set the lease
   state.input = parsed(state.run.input);
+  state.scope = {{"input", state.input}, {"nodes", json::object()}};
   read_caps(state);
   auto graph = Graph::parse(parsed(state.run.plan));
   try {
@@ -219,7 +230,8 @@ asio::awaitable<bool> RunEngine::advance(RunState& state, Control& control) {
     auto stored = co_await store_.run_steps(state.run.tenant_id, state.run.id);
     if (!stored) co_return false;
     state.steps.clear();
-    for (auto& step : *stored) state.steps[step.node_id] = std::move(step);
+    state.scope["nodes"] = json::object();
+    for (auto& step : *stored) keep(state, std::move(step));
     state.steps_loaded = true;
   }
 
@@ -228,7 +240,8 @@ asio::awaitable<bool> RunEngine::advance(RunState& state, Control& control) {
   bool waiting = false, open = false;
   for (const auto& node : state.graph.nodes()) {
     auto it = state.steps.find(node.id);
-    const std::string status = it == state.steps.end() ? "pending" : it->second.status;
+    static const std::string kPending = "pending";
+    const std::string& status = it == state.steps.end() ? kPending : it->second.status;
     if (status == "failed") {
       // Computed apart from the co_await: GCC 12 mis-compiles temporaries of ?: inside one.
       std::string reason = it->second.error;
@@ -251,14 +264,14 @@ asio::awaitable<bool> RunEngine::advance(RunState& state, Control& control) {
     for (const auto* edge : incoming) {
       auto from = state.steps.find(edge->from);
       if (from == state.steps.end() || !settled(from->second.status)) inputs_settled = false;
-      else if (taken(*edge, from->second)) any_taken = true;
+      else if (taken(*edge, from->second, state.scope)) any_taken = true;
     }
     if (!inputs_settled) continue;
     if (!incoming.empty() && !any_taken) {
       store::RunStep skipped{state.run.tenant_id, state.run.id, node.id, "skipped"};
       skipped.finished_at = now_ms();
       auto events = step_events(skipped, "NODE_RUN_SKIPPED", json::object());
-      if (!co_await record(state, skipped, std::move(events))) co_return false;
+      if (!co_await record(state, skipped, std::move(events), true)) co_return false;
       co_return true;  // settle again with the skip in place
     }
     (node.type == "approval_gate" ? gates : ready).push_back(&node);
@@ -311,8 +324,8 @@ asio::awaitable<void> RunEngine::execute(RunState& state, const Node& node, stor
   call.tenant_id = state.run.tenant_id;
   call.run_id = state.run.id;
   call.node = &node;
-  call.scope = scope_of(state.input, state.steps);
-  call.config = resolve_references(node.config, call.scope).as_object();
+  call.scope = &state.scope;
+  call.config = resolve_references(node.config, state.scope).as_object();
   if (state.token_cap) call.tokens_left = *state.token_cap - tokens_spent;
   if (state.cost_cap) call.cost_left_usd = *state.cost_cap - cost_spent;
   net::Backoff backoff{std::chrono::milliseconds(node.retry.backoff_ms)};
@@ -339,7 +352,7 @@ asio::awaitable<void> RunEngine::execute(RunState& state, const Node& node, stor
       if (!result->warnings.empty()) completed["warnings"] = json::value_from(result->warnings);
       auto done = step_events(step, "NODE_RUN_COMPLETED", std::move(completed));
       events.insert(events.end(), done.begin(), done.end());
-      co_await record(state, step, std::move(events));
+      co_await record(state, step, std::move(events), instant(node));
       co_return;
     }
     const Status& failure = result.status();
@@ -351,7 +364,7 @@ asio::awaitable<void> RunEngine::execute(RunState& state, const Node& node, stor
       json::object failed{{"error", step.error}};
       auto done = step_events(step, "NODE_RUN_FAILED", std::move(failed));
       events.insert(events.end(), done.begin(), done.end());
-      co_await record(state, step, std::move(events));
+      co_await record(state, step, std::move(events), instant(node));
       co_return;
     }
     auto wait = backoff.delay(attempt).value_or(backoff.first);
@@ -360,19 +373,41 @@ asio::awaitable<void> RunEngine::execute(RunState& state, const Node& node, stor
   }
 }
 
-asio::awaitable<bool> RunEngine::record(RunState& state, const store::RunStep& step, std::vector<store::RunEvent> events) {
-  Status s = co_await store_.record_step(step, events, options_.node_id);
+asio::awaitable<bool> RunEngine::record(RunState& state, const store::RunStep& step, std::vector<store::RunEvent> events,
+                                        bool deferred) {
+  state.unsaved_events.insert(state.unsaved_events.end(), std::make_move_iterator(events.begin()),
+                              std::make_move_iterator(events.end()));
+  if (deferred && state.unsaved.size() < kMaxDeferredSteps) {
+    keep(state, step);
+    state.unsaved.push_back(step);
+    co_return true;
+  }
+  co_return co_await save(state, &step);
+}
+
+asio::awaitable<bool> RunEngine::save(RunState& state, const store::RunStep* step) {
+  // Taken out of the state before the write: a step of the same wave may record meanwhile.
+  std::vector<store::RunStep> steps = std::move(state.unsaved);
+  std::vector<store::RunEvent> events = std::move(state.unsaved_events);
+  state.unsaved.clear();
+  state.unsaved_events.clear();
+  if (step) steps.push_back(*step);
+  if (steps.empty()) co_return true;
+  Status s = co_await store_.record_steps(steps, events, options_.node_id);
   if (s.is_ok()) {
-    state.steps[step.node_id] = step;
+    if (step) keep(state, *step);
     co_return true;
   }
   state.steps_loaded = false;  // read what was stored before going on
-  if (s.code() != StatusCode::kConflict) spdlog::warn("run {}: recording step {} failed: {}", step.run_id, step.node_id, s.message());
+  if (s.code() != StatusCode::kConflict) {
+    spdlog::warn("run {}: recording {} steps failed: {}", steps.front().run_id, steps.size(), s.message());
+  }
   co_return false;
 }
 
 asio::awaitable<void> RunEngine::conclude(RunState& state, const std::string& status, const std::string& reason,
                                           const std::string& event_type) {
+  if (!co_await save(state)) co_return;
   for (int attempt = 0; attempt < 8; ++attempt) {
     store::Run run = state.run;
     if (run.status != "running" || run.lease_owner != options_.node_id) co_return;

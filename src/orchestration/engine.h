@@ -57,13 +57,20 @@ class RunEngine {
   struct RunState;
 
   boost::asio::awaitable<void> claim_pass();
+  // Keeps a stored step in the run's state, with its parsed output in the scope.
+  static void keep(RunState& state, store::RunStep step);
   static void read_caps(RunState& state);
   boost::asio::awaitable<void> drive(store::Run run, std::shared_ptr<Control> control);
   // One step of the loop; false when the run left this node or ended.
   boost::asio::awaitable<bool> advance(RunState& state, Control& control);
   boost::asio::awaitable<void> execute(RunState& state, const Node& node, store::RunStep step, Control& control);
-  // Stores the step with its events and keeps the run's steps in step; false when refused.
-  boost::asio::awaitable<bool> record(RunState& state, const store::RunStep& step, std::vector<store::RunEvent> events);
+  // Stores the step with its events and keeps the run's steps in step; false when refused. A
+  // deferred step (an instant node's, a skip) is kept at once but stored with the run's next
+  // write: its work has no effect outside the run, so if that write never happens it runs again.
+  boost::asio::awaitable<bool> record(RunState& state, const store::RunStep& step, std::vector<store::RunEvent> events,
+                                      bool deferred = false);
+  // Stores the deferred steps and events, with `step` when given, in one write.
+  boost::asio::awaitable<bool> save(RunState& state, const store::RunStep* step = nullptr);
   // Stores the run's end (or its wait for approval), re-reading on a concurrent change.
   boost::asio::awaitable<void> conclude(RunState& state, const std::string& status, const std::string& reason,
                                         const std::string& event_type);

@@ -160,6 +160,12 @@ Result<Graph> Graph::parse(const json::value& definition, std::vector<GraphError
       }
     }
   }
+  g.incoming_.assign(g.nodes_.size(), {});
+  g.outgoing_.assign(g.nodes_.size(), {});
+  for (size_t i = 0; i < g.edges_.size(); ++i) {
+    g.incoming_[g.index_.at(g.edges_[i].to)].push_back(i);
+    g.outgoing_[g.index_.at(g.edges_[i].from)].push_back(i);
+  }
   // Cycles and unreachable nodes: Kahn's walk from the nodes with no incoming edge.
   std::unordered_map<std::string, int> indegree;
   for (const auto& n : g.nodes_) indegree[n.id] = 0;
@@ -202,21 +208,17 @@ const Node* Graph::node(const std::string& id) const {
   return it == index_.end() ? nullptr : &nodes_[it->second];
 }
 
-std::vector<const Edge*> Graph::incoming(const std::string& id) const {
+std::vector<const Edge*> Graph::edges_at(const std::vector<std::vector<size_t>>& adjacency, const std::string& id) const {
   std::vector<const Edge*> out;
-  for (const auto& e : edges_) {
-    if (e.to == id) out.push_back(&e);
-  }
+  auto it = index_.find(id);
+  if (it == index_.end()) return out;
+  for (size_t edge : adjacency[it->second]) out.push_back(&edges_[edge]);
   return out;
 }
 
-std::vector<const Edge*> Graph::outgoing(const std::string& id) const {
-  std::vector<const Edge*> out;
-  for (const auto& e : edges_) {
-    if (e.from == id) out.push_back(&e);
-  }
-  return out;
-}
+std::vector<const Edge*> Graph::incoming(const std::string& id) const { return edges_at(incoming_, id); }
+
+std::vector<const Edge*> Graph::outgoing(const std::string& id) const { return edges_at(outgoing_, id); }
 
 std::vector<std::string> Graph::downstream(const std::string& id) const {
   std::unordered_set<std::string> seen;

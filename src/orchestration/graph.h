@@ -70,9 +70,14 @@ class Graph {
   boost::json::object to_json() const;
 
  private:
+  std::vector<const Edge*> edges_at(const std::vector<std::vector<size_t>>& adjacency, const std::string& id) const;
+
   std::vector<Node> nodes_;
   std::vector<Edge> edges_;
   std::unordered_map<std::string, size_t> index_;
+  // By node position: the positions in edges_ of the edges into / out of it.
+  std::vector<std::vector<size_t>> incoming_;
+  std::vector<std::vector<size_t>> outgoing_;
 };
 
 // Replaces "{{path}}" references in every string of `value` with what they name in `scope`

@@ -48,7 +48,7 @@ asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::run(const NodeCall& cal
     co_return NodeOutcome{output ? *output : json::value(json::object{})};
   }
   if (type == "condition") {
-    auto result = test_condition(call.config, call.scope);
+    auto result = test_condition(call.config, *call.scope);
     if (!result) co_return result.status();
     co_return NodeOutcome{json::object{{"result", *result}}};
   }

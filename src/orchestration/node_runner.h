@@ -27,7 +27,9 @@ struct NodeCall {
   std::string run_id;
   const Node* node = nullptr;
   boost::json::object config;  // the node's config with its references resolved
-  boost::json::object scope;   // {"input", "nodes": {id: {"output"}}}: what references read
+  // {"input", "nodes": {id: {"output"}}}: what references read. The run's own, valid for the
+  // whole call; steps of the same wave that end meanwhile add their outputs to it.
+  const boost::json::object* scope = nullptr;
   // What is left of the run's caps (nullopt: no cap): a model call stays within them.
   std::optional<int64_t> tokens_left;
   std::optional<double> cost_left_usd;

@@ -223,13 +223,18 @@ Orchestrator::Task<Result<RunRecord>> Orchestrator::approve(const std::string& t
   auto steps = co_await store_.run_steps(tenant_id, id);
   if (!steps) co_return steps.status();
   // The gates first: the engine that takes the run up must find them passed.
+  std::vector<store::RunStep> passed;
+  std::vector<store::RunEvent> events;
   for (auto step : *steps) {
     if (step.status != "waiting") continue;
     step.status = "completed";
     step.finished_at = now_ms();
     step.output = json_text(approval(note, approved_by));
-    auto events = one(step_event(*run, "NODE_RUN_COMPLETED", step));
-    if (Status s = co_await store_.record_step(step, events, ""); !s.is_ok()) co_return s;
+    events.push_back(step_event(*run, "NODE_RUN_COMPLETED", step));
+    passed.push_back(std::move(step));
+  }
+  if (!passed.empty()) {
+    if (Status s = co_await store_.record_steps(passed, events, ""); !s.is_ok()) co_return s;
   }
   auto moved = co_await move(tenant_id, id, kAwaitingApproval, "running", "RUN_RESUMED");
   if (moved) engine_.wake(co_await asio::this_coro::executor);
@@ -242,12 +247,17 @@ Orchestrator::Task<Result<RunRecord>> Orchestrator::cancel(const std::string& te
   engine_.interrupt(id);
   auto steps = co_await store_.run_steps(tenant_id, id);
   if (!steps) co_return steps.status();
+  std::vector<store::RunStep> stopped;
+  std::vector<store::RunEvent> events;
   for (auto step : *steps) {
     if (step.status != "running" && step.status != "waiting") continue;
     step.status = "cancelled";
     step.finished_at = now_ms();
-    auto events = one(step_event(*moved, "NODE_RUN_CANCELLED", step));
-    if (Status s = co_await store_.record_step(step, events, ""); !s.is_ok()) co_return s;
+    events.push_back(step_event(*moved, "NODE_RUN_CANCELLED", step));
+    stopped.push_back(std::move(step));
+  }
+  if (!stopped.empty()) {
+    if (Status s = co_await store_.record_steps(stopped, events, ""); !s.is_ok()) co_return s;
   }
   co_return co_await record_of(std::move(moved));
 }
@@ -269,16 +279,20 @@ Orchestrator::Task<Result<RunRecord>> Orchestrator::retry(const std::string& ten
   }
   auto steps = co_await store_.run_steps(tenant_id, id);
   if (!steps) co_return steps.status();
+  std::vector<store::RunStep> again;
   for (auto step : *steps) {
-    bool again = from_step.empty() ? !one_of(step.status, kSettled)
-                                   : std::find(reset.begin(), reset.end(), step.node_id) != reset.end();
-    if (!again) continue;
+    bool runs_again = from_step.empty() ? !one_of(step.status, kSettled)
+                                        : std::find(reset.begin(), reset.end(), step.node_id) != reset.end();
+    if (!runs_again) continue;
     step.status = "pending";
     step.output = "null";
     step.error.clear();
     step.finished_at = 0;
+    again.push_back(std::move(step));
+  }
+  if (!again.empty()) {
     std::vector<store::RunEvent> none;
-    if (Status s = co_await store_.record_step(step, none, ""); !s.is_ok()) co_return s;
+    if (Status s = co_await store_.record_steps(again, none, ""); !s.is_ok()) co_return s;
   }
   auto moved = co_await move(tenant_id, id, kRetryable, "running", "RUN_RETRIED");
   if (moved) engine_.wake(co_await asio::this_coro::executor);

@@ -98,11 +98,11 @@ class OrchestrationStore {
                                         const std::string& owner, int64_t until_ms) = 0;
 
   // --- steps and events
-  // Writes the step's state (inserted or replaced) and appends `events`, in one transaction.
-  // With an `owner`, only while that node holds the run's lease (else kConflict: a node that
-  // lost its lease never overwrites what the new holder wrote).
-  virtual Async<Status> record_step(const RunStep& step, const std::vector<RunEvent>& events,
-                                    const std::string& owner) = 0;
+  // Writes the steps' states (inserted or replaced; all of one run, at least one) and appends
+  // `events`, in one transaction. With an `owner`, only while that node holds the run's lease
+  // (else kConflict: a node that lost its lease never overwrites what the new holder wrote).
+  virtual Async<Status> record_steps(const std::vector<RunStep>& steps, const std::vector<RunEvent>& events,
+                                     const std::string& owner) = 0;
   virtual Async<Result<std::vector<RunStep>>> run_steps(const std::string& tenant_id, const std::string& run_id) = 0;
   // The run's events after `after_seq`, in order, at most `limit`.
   virtual Async<Result<std::vector<RunEvent>>> run_events(const std::string& tenant_id, const std::string& run_id,

@@ -316,8 +316,9 @@ Async<Status> SqliteEngine::renew_run_lease(const std::string& tenant_id, const 
   co_return co_await call([&] { return db_->renew_run_lease(tenant_id, run_id, owner, until_ms); });
 }
 
-Async<Status> SqliteEngine::record_step(const RunStep& step, const std::vector<RunEvent>& events, const std::string& owner) {
-  co_return co_await call([&] { return db_->record_step(step, events, owner); });
+Async<Status> SqliteEngine::record_steps(const std::vector<RunStep>& steps, const std::vector<RunEvent>& events,
+                                         const std::string& owner) {
+  co_return co_await call([&] { return db_->record_steps(steps, events, owner); });
 }
 
 Async<Result<std::vector<RunStep>>> SqliteEngine::run_steps(const std::string& tenant_id, const std::string& run_id) {

@@ -108,7 +108,8 @@ class SqliteEngine final : public Store {
   Async<Result<Run>> save_run(const Run& run, const std::vector<RunEvent>& events) override;
   Async<Result<std::vector<Run>>> claim_runs(const std::string& owner, int64_t now_ms, int64_t lease_ms, int limit) override;
   Async<Status> renew_run_lease(const std::string& tenant_id, const std::string& run_id, const std::string& owner, int64_t until_ms) override;
-  Async<Status> record_step(const RunStep& step, const std::vector<RunEvent>& events, const std::string& owner) override;
+  Async<Status> record_steps(const std::vector<RunStep>& steps, const std::vector<RunEvent>& events,
+                             const std::string& owner) override;
   Async<Result<std::vector<RunStep>>> run_steps(const std::string& tenant_id, const std::string& run_id) override;
   Async<Result<std::vector<RunEvent>>> run_events(const std::string& tenant_id, const std::string& run_id, int64_t after_seq, int limit) override;
   // --- usage (usage_store.h)

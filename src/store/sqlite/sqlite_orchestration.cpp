@@ -254,17 +254,27 @@ Status Database::renew_run_lease(const std::string& tenant_id, const std::string
 
 // --- steps and events
 
-Status Database::record_step(const RunStep& s, const std::vector<RunEvent>& events, const std::string& owner) {
+Status Database::record_steps(const std::vector<RunStep>& steps, const std::vector<RunEvent>& events,
+                              const std::string& owner) {
+  if (steps.empty()) return Status::invalid("record_steps: no step");
+  const RunStep& first = steps.front();
+  for (const auto& s : steps) {
+    if (s.tenant_id != first.tenant_id || s.run_id != first.run_id) {
+      return Status::invalid("record_steps: steps of more than one run");
+    }
+  }
   return write([&](Connection& c) -> Status {
-    if (Status held = check_lease(c, s.tenant_id, s.run_id, owner); !held.is_ok()) return held;
-    auto upsert = c.statement(std::string("INSERT OR REPLACE INTO run_steps(") + kStepColumns +
-                              ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
-    if (!upsert.ok()) return upsert.status();
-    upsert->bind(1, s.tenant_id).bind(2, s.run_id).bind(3, s.node_id).bind(4, s.status).bind(5, int64_t{s.attempts})
-        .bind(6, s.output).bind(7, s.error).bind(8, s.tokens).bind_real(9, s.cost_usd).bind(10, s.started_at)
-        .bind(11, s.finished_at);
-    if (Status done = upsert->run(); !done.is_ok()) return done;
-    return append_events(c, s.tenant_id, s.run_id, events);
+    if (Status held = check_lease(c, first.tenant_id, first.run_id, owner); !held.is_ok()) return held;
+    for (const auto& s : steps) {
+      auto upsert = c.statement(std::string("INSERT OR REPLACE INTO run_steps(") + kStepColumns +
+                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+      if (!upsert.ok()) return upsert.status();
+      upsert->bind(1, s.tenant_id).bind(2, s.run_id).bind(3, s.node_id).bind(4, s.status).bind(5, int64_t{s.attempts})
+          .bind(6, s.output).bind(7, s.error).bind(8, s.tokens).bind_real(9, s.cost_usd).bind(10, s.started_at)
+          .bind(11, s.finished_at);
+      if (Status done = upsert->run(); !done.is_ok()) return done;
+    }
+    return append_events(c, first.tenant_id, first.run_id, events);
   });
 }
 

@@ -200,7 +200,7 @@ class Database final {
   Result<std::vector<Run>> claim_runs(const std::string& owner, int64_t now_ms, int64_t lease_ms, int limit);
   Status renew_run_lease(const std::string& tenant_id, const std::string& run_id, const std::string& owner,
                          int64_t until_ms);
-  Status record_step(const RunStep& step, const std::vector<RunEvent>& events, const std::string& owner);
+  Status record_steps(const std::vector<RunStep>& steps, const std::vector<RunEvent>& events, const std::string& owner);
   Result<std::vector<RunStep>> run_steps(const std::string& tenant_id, const std::string& run_id);
   Result<std::vector<RunEvent>> run_events(const std::string& tenant_id, const std::string& run_id, int64_t after_seq,
                                            int limit);

@@ -224,7 +224,7 @@ TEST_F(EngineTest, AConditionTakesOneBranchAndSkipsTheOther) {
     "edges":[{"from":"urgent","to":"page","when":true},{"from":"urgent","to":"queue","when":false},
              {"from":"page","to":"after_page"}]})");
   runner_.script("urgent", [](const NodeCall& call, int) -> asio::awaitable<Result<NodeOutcome>> {
-    auto result = StandardNodeRunner::test_condition(call.config, call.scope);
+    auto result = StandardNodeRunner::test_condition(call.config, *call.scope);
     if (!result) co_return result.status();
     co_return NodeOutcome{json::object{{"result", *result}}};
   });
@@ -327,8 +327,7 @@ TEST_F(EngineTest, ATakenUpRunSkipsFinishedStepsAndRerunsOnlyAnIdempotentInterru
   ASSERT_TRUE(run_sync(store_->save_run(stored, {})).ok());
   store::RunStep a{"t1", stored.id, "a", "completed", 1, R"({"from":"before"})"};
   store::RunStep b{"t1", stored.id, "b", "running", 1};
-  ASSERT_TRUE(run_sync(store_->record_step(a, {}, "")).is_ok());
-  ASSERT_TRUE(run_sync(store_->record_step(b, {}, "")).is_ok());
+  ASSERT_TRUE(run_sync(store_->record_steps({a, b}, {}, "")).is_ok());
 
   start_engine();
   EXPECT_EQ(call(engine_->claim_due()), 1);
@@ -338,7 +337,9 @@ TEST_F(EngineTest, ATakenUpRunSkipsFinishedStepsAndRerunsOnlyAnIdempotentInterru
   EXPECT_EQ(runner_.calls("c"), 1);
   EXPECT_EQ(output_of(done, "a").at("from"), "before");
   for (const auto& step : done.steps) {
-    if (step.node_id == "b") EXPECT_EQ(step.attempts, 2);
+    if (step.node_id == "b") {
+      EXPECT_EQ(step.attempts, 2);
+    }
   }
 }
 
@@ -351,7 +352,7 @@ TEST_F(EngineTest, AnInterruptedStepThatIsNotIdempotentFailsTheRunInsteadOfRunni
   stored.status = "running";
   ASSERT_TRUE(run_sync(store_->save_run(stored, {})).ok());
   store::RunStep pay{"t1", stored.id, "pay", "running", 1};
-  ASSERT_TRUE(run_sync(store_->record_step(pay, {}, "")).is_ok());
+  ASSERT_TRUE(run_sync(store_->record_steps({pay}, {}, "")).is_ok());
   EXPECT_EQ(call(engine_->claim_due()), 1);
   auto failed = wait_for(stored.id, "failed");
   EXPECT_EQ(runner_.calls("pay"), 0);

@@ -171,15 +171,15 @@ TYPED_TEST(OrchestrationStoreConformance, StepsAreWrittenWithTheirEventsOnlyByTh
   step.status = "running";
   step.attempts = 1;
   step.started_at = 10'000;
-  ASSERT_TRUE(run_sync(s.record_step(step, {event("NODE_RUN_STARTED")}, "node-a")).is_ok());
+  ASSERT_TRUE(run_sync(s.record_steps({step}, {event("NODE_RUN_STARTED")}, "node-a")).is_ok());
   step.status = "completed";
   step.output = R"({"text":"done"})";
   step.tokens = 12;
   step.cost_usd = 0.25;
   step.finished_at = 10'500;
-  EXPECT_EQ(run_sync(s.record_step(step, {event("NODE_RUN_COMPLETED")}, "node-b")).code(), StatusCode::kConflict);
+  EXPECT_EQ(run_sync(s.record_steps({step}, {event("NODE_RUN_COMPLETED")}, "node-b")).code(), StatusCode::kConflict);
   EXPECT_EQ(run_sync(s.run_steps("t1", "run_1"))->front().status, "running") << "the refused write changed nothing";
-  ASSERT_TRUE(run_sync(s.record_step(step, {event("NODE_RUN_COMPLETED")}, "node-a")).is_ok());
+  ASSERT_TRUE(run_sync(s.record_steps({step}, {event("NODE_RUN_COMPLETED")}, "node-a")).is_ok());
 
   auto steps = run_sync(s.run_steps("t1", "run_1"));
   ASSERT_TRUE(steps.ok());
@@ -194,7 +194,28 @@ TYPED_TEST(OrchestrationStoreConformance, StepsAreWrittenWithTheirEventsOnlyByTh
   EXPECT_TRUE(run_sync(s.run_steps("t2", "run_1"))->empty());
 
   step.tenant_id = "t2";
-  EXPECT_EQ(run_sync(s.record_step(step, {}, "")).code(), StatusCode::kNotFound) << "another tenant's run";
+  EXPECT_EQ(run_sync(s.record_steps({step}, {}, "")).code(), StatusCode::kNotFound) << "another tenant's run";
+}
+
+TYPED_TEST(OrchestrationStoreConformance, SeveralStepsAreRecordedInOneWriteOrNotAtAll) {
+  auto& s = this->store();
+  ASSERT_TRUE(run_sync(s.create_run(make_run("run_1"), {})).is_ok());
+  ASSERT_EQ(run_sync(s.claim_runs("node-a", 10'000, 60'000, 10))->size(), 1u);
+  RunStep a{"t1", "run_1", "a", "completed", 1, R"({"n":1})"};
+  RunStep b{"t1", "run_1", "b", "completed", 1, R"({"n":2})"};
+  std::vector<RunEvent> events{event("NODE_RUN_COMPLETED"), event("NODE_RUN_COMPLETED")};
+
+  EXPECT_EQ(run_sync(s.record_steps({a, b}, events, "node-b")).code(), StatusCode::kConflict);
+  EXPECT_TRUE(run_sync(s.run_steps("t1", "run_1"))->empty()) << "a refused batch writes none of its steps";
+  ASSERT_TRUE(run_sync(s.record_steps({a, b}, events, "node-a")).is_ok());
+  auto steps = run_sync(s.run_steps("t1", "run_1"));
+  ASSERT_EQ(steps->size(), 2u);
+  EXPECT_EQ(types_of(*run_sync(s.run_events("t1", "run_1", 0, 100))),
+            (std::vector<std::string>{"1 NODE_RUN_COMPLETED", "2 NODE_RUN_COMPLETED"}));
+
+  RunStep other{"t1", "run_2", "c", "completed", 1};
+  EXPECT_EQ(run_sync(s.record_steps({a, other}, {}, "")).code(), StatusCode::kInvalidArgument) << "steps of two runs";
+  EXPECT_EQ(run_sync(s.record_steps({}, {}, "")).code(), StatusCode::kInvalidArgument);
 }
 
 TYPED_TEST(OrchestrationStoreConformance, RunsListNewestFirstWithinTheTenant) {
