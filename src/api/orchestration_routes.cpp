@@ -200,6 +200,37 @@ void add_workflow_routes(RouteTable& t, Services& svc) {
            co_return http::Response::json(201, workflow_view(created));
          }});
 
+  t.add({.method = "POST", .path = "/v1/workflows/compose", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Propose a workflow for a free-form intent from the workspace's playbooks and skills and the "
+                    "templates (written by the planning model when one is configured); nothing is saved",
+         .request_schema = R"({"type":"object","required":["intent"],"properties":{"intent":{"type":"string","minLength":1,"maxLength":4000}}})",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           FieldReader f(body);
+           auto intent = f.required_string("intent", 1, orchestration::kMaxIntentBytes);
+           check(f);
+           co_return http::Response::json(200, unwrap(co_await svc.composer.compose(ctx.caller().tenant_id, intent)));
+         }});
+
+  t.add({.method = "POST", .path = "/v1/workflows/compose/approve", .family = Family::kCendriix,
+         .auth = Auth::kAny, .summary = "Save a composed proposal (as returned, or edited) as a workflow",
+         .event = "workflow.created",
+         .request_schema = R"({"type":"object","required":["proposal"],"properties":{"proposal":{"type":"object"},"name":{"type":"string","maxLength":200}}})",
+         .success_status = 201,
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           FieldReader f(body);
+           const auto* proposal = f.object("proposal");
+           auto name = f.string("name", 1, 200);
+           check(f);
+           if (!proposal) throw StatusError(Status::validation("proposal", "field required: a proposal from /v1/workflows/compose"));
+           json::object fields = *proposal;
+           if (name) fields["name"] = *name;
+           auto created = unwrap(co_await svc.orchestrator.create_workflow(ctx.caller().tenant_id, read_workflow(fields)));
+           ctx.audit["workflowId"] = created.id;
+           co_return http::Response::json(201, workflow_view(created));
+         }});
+
   t.add({.method = "POST", .path = "/v1/workflows/execute", .family = Family::kCendriix, .auth = Auth::kAny,
          .summary = "Start a run of a workflow with an input; it runs in the background (202)",
          .event = "run.started", .request_schema = kRunSchema, .success_status = 202,
@@ -264,13 +295,14 @@ void add_run_move(RouteTable& t, Services& svc, const char* verb, const char* su
 
 void add_planning_routes(RouteTable& t, Services& svc) {
   t.add({.method = "POST", .path = "/v1/orchestrator/decompose", .family = Family::kCendriix, .auth = Auth::kAny,
-         .summary = "The plan a run would follow (the workflow's, or the ticket template's), each step with its "
+         .summary = "The plan a run would follow (the workflow's; without one the planning model's, or the ticket template's), each step with its "
                     "routed model, estimated cost, reversibility tier and confidence; no run is created",
          .request_schema = kRunSchema,
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto request = read_run(json_body(req, true));
-           auto planned = unwrap(co_await svc.orchestrator.plan_graph(ctx.caller().tenant_id, request.workflow_id));
+           auto planned = unwrap(co_await svc.orchestrator.plan_graph(ctx.caller().tenant_id, request.workflow_id, request.input));
            auto plan = svc.planner.enrich(planned.graph, request.input, planned.source);
+           if (!planned.note.empty()) plan["note"] = planned.note;
            co_return http::Response::json(200, json::object{{"plan", std::move(plan)}});
          }});
 

@@ -22,6 +22,7 @@
 #include "ops/metrics.h"
 #include "ops/rate_limiter.h"
 #include "orchestration/agent_steps.h"
+#include "orchestration/composer.h"
 #include "orchestration/entities.h"
 #include "orchestration/orchestrator.h"
 #include "orchestration/planner.h"
@@ -84,6 +85,7 @@ struct Services {
   orchestration::SecurityPolicies& security;  // guardrails on runs' tool calls, scans of runs
   orchestration::Entities& entities;          // skills, plugins, playbooks, policies, guardrails
   orchestration::AgentSteps& agent_steps;     // single agent steps recorded under a run id
+  orchestration::Composer& composer;          // workflows proposed for an intent
   TaskGroup& background;  // work that outlives its request (async ingestion)
 
   const ops::RateLimits& limits_for(const std::string& tenant_id, const std::string& slug) const;

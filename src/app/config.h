@@ -76,6 +76,12 @@ struct Config {
   int64_t agent_active_window_ms = 300000;  // memory.agent_active_window_ms: active_only = a heartbeat this recent
   int memory_sweep_s = 30;                  // memory.sweep_s: how often expired memory is deleted
 
+  // [orchestration]
+  // orchestration.planner_model: the model (a [[models]] id) that writes the plans of runs
+  // created without a workflow, decompose's plans and compose's proposals; empty: templates
+  // and rules write them
+  std::string planner_model;
+
   // [security]
   // security.allow_cidrs: comma-separated CIDRs that tool actions and webhooks may reach
   // although private or loopback (e.g. "10.0.0.0/8,127.0.0.1/32"); empty = none

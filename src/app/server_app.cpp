@@ -96,6 +96,8 @@ struct ServerApp::Parts {
   std::unique_ptr<orchestration::SecurityPolicies> security;
   std::unique_ptr<orchestration::Entities> entities;
   std::unique_ptr<orchestration::AgentSteps> agent_steps;
+  std::unique_ptr<orchestration::PlanWriter> plan_writer;
+  std::unique_ptr<orchestration::Composer> composer;
   std::unique_ptr<orchestration::StandardNodeRunner> node_runner;
   std::unique_ptr<orchestration::RunEngine> run_engine;
   std::unique_ptr<orchestration::Orchestrator> orchestrator;
@@ -181,12 +183,17 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.security = std::make_unique<orchestration::SecurityPolicies>(*p.store, *p.store);
   p.entities = std::make_unique<orchestration::Entities>(*p.store, *p.store);
   p.agent_steps = std::make_unique<orchestration::AgentSteps>(*p.router, *p.usage, *p.store);
-  p.node_runner = std::make_unique<orchestration::StandardNodeRunner>(*p.router, *p.usage, *p.security, p.upstream,
+  p.node_runner = std::make_unique<orchestration::StandardNodeRunner>(*p.router, *p.usage, *p.security, *p.agent_steps, p.upstream,
                                                                       p.address_policy);
   orchestration::EngineOptions engine_options;
   engine_options.node_id = node_id(config);
   p.run_engine = std::make_unique<orchestration::RunEngine>(*p.store, *p.node_runner, p.background, engine_options);
-  p.orchestrator = std::make_unique<orchestration::Orchestrator>(*p.store, *p.run_engine);
+  if (!config.planner_model.empty() && !p.models.find(config.planner_model)) {
+    return Status::invalid("orchestration.planner_model: no model " + config.planner_model + " is configured");
+  }
+  p.plan_writer = std::make_unique<orchestration::PlanWriter>(*p.router, *p.usage, config.planner_model);
+  p.composer = std::make_unique<orchestration::Composer>(*p.entities, *p.plan_writer);
+  p.orchestrator = std::make_unique<orchestration::Orchestrator>(*p.store, *p.run_engine, p.plan_writer.get());
   p.planner = std::make_unique<orchestration::Planner>(*p.router, *p.tokens);
   return Status::ok();
 }
@@ -306,7 +313,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
                                       *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate,
                                       *p->budgets, *p->usage, *p->webhooks, *p->pipeline, *p->agents, *p->answers, *p->conversations,
                                       p->address_policy,
-                                      *p->knowledge, p->upstream, *p->cellstate, *p->orchestrator, *p->planner, *p->security, *p->entities, *p->agent_steps, p->background});
+                                      *p->knowledge, p->upstream, *p->cellstate, *p->orchestrator, *p->planner, *p->security, *p->entities, *p->agent_steps, *p->composer, p->background});
   p->routes = api::RouteTable(config.role == "backend");
   api::add_all_routes(p->routes, *p->services);
   if (config.access_log) p->access_log = std::make_unique<ops::AccessLog>();

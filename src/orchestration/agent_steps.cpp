@@ -45,6 +45,7 @@ AgentSteps::Task<Result<json::object>> AgentSteps::run(const std::string& tenant
   // With no connector to call, the model's first answer ends the step: one iteration. Tool
   // calls, when connectors exist, continue the loop up to max_iterations.
   int64_t total = 0;
+  double cost_usd = 0;
   std::string stop_reason = "completed", status = "completed", model, error;
   int64_t max_tokens = request.policy.max_tokens_per_call;
   int64_t prompt_tokens = static_cast<int64_t>((request.system_prompt.size() + request.prompt.size()) / 4 + 8);
@@ -64,6 +65,7 @@ AgentSteps::Task<Result<json::object>> AgentSteps::run(const std::string& tenant
       const auto& usage = reply->response.usage;
       total = usage.prompt_tokens + usage.completion_tokens;
       model = reply->model;
+      cost_usd = reply->cost_usd;
       usage_.record(store::UsageRecord{tenant_id, "", "", reply->model, "agent_step", usage.prompt_tokens,
                                        usage.completion_tokens, reply->cost_usd, false, now_ms(), 1});
       turns.push_back(turn("assistant", reply->response.content, total));
@@ -81,6 +83,7 @@ AgentSteps::Task<Result<json::object>> AgentSteps::run(const std::string& tenant
                     {"turns", std::move(turns)},
                     {"stopReason", stop_reason},
                     {"totalTokens", total},
+                    {"costUsd", cost_usd},
                     {"model", model.empty() ? json::value(nullptr) : json::value(model)},
                     {"policy", policy_json(request.policy)},
                     {"allowedConnectorIds", json::array()},

@@ -51,7 +51,7 @@ class AgentSteps {
       : router_(router), usage_(usage), store_(store) {}
 
   // Runs the step and stores it; returns it as stored ({id, runId, name, status, turns,
-  // stopReason, totalTokens, model, policy, createdAt, finishedAt}).
+  // stopReason, totalTokens, costUsd, model, policy, createdAt, finishedAt}).
   Task<Result<boost::json::object>> run(const std::string& tenant_id, AgentStepRequest request);
   Task<Result<boost::json::object>> get(const std::string& tenant_id, const std::string& step_id);
   Task<Result<std::vector<boost::json::object>>> of_run(const std::string& tenant_id, const std::string& run_id);

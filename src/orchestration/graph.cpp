@@ -23,6 +23,11 @@ const std::vector<NodeType>& node_types() {
   static const std::vector<NodeType> types = {
       {"noop", {"output"}, {}, true},
       {"model_call", {"prompt", "system", "model", "maxTokens", "temperature", "taskType"}, {"prompt"}, true},
+      {"agent_step",
+       {"prompt", "system", "taskType", "maxIterations", "tokenBudget", "maxTokensPerCall", "toolTimeoutMs",
+        "allowedConnectorIds"},
+       {"prompt"},
+       true},
       {"tool_call", {"tool", "url", "method", "headers", "body", "timeoutMs"}, {"tool"}, false},
       {"approval_gate", {"message"}, {}, true},
       {"condition", {"path", "equals", "notEquals", "exists", "greaterThan", "lessThan"}, {"path"}, true},

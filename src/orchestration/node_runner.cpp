@@ -19,6 +19,11 @@ int64_t integer_of(const json::object& config, std::string_view key, int64_t fal
   return std::clamp(v->to_number<int64_t>(), low, high);
 }
 
+// A rough count (4 characters a token) is enough to refuse a call that cannot fit.
+int64_t rough_tokens(const std::string& system, const std::string& prompt) {
+  return static_cast<int64_t>((system.size() + prompt.size()) / 4 + 8);
+}
+
 std::optional<double> number(const json::value* v) {
   if (!v || !v->is_number()) return std::nullopt;
   return v->to_number<double>();
@@ -53,6 +58,7 @@ asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::run(const NodeCall& cal
     co_return NodeOutcome{json::object{{"result", *result}}};
   }
   if (type == "model_call") co_return co_await call_model(call);
+  if (type == "agent_step") co_return co_await run_agent_step(call);
   if (type == "tool_call") {
     ToolAction action{config_text(call.config, "tool"), config_text(call.config, "url"), config_text(call.config, "method"),
                       config_text(call.config, "body")};
@@ -72,6 +78,68 @@ asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::run(const NodeCall& cal
   co_return Status::internal("no runner for node type " + type);
 }
 
+Status StandardNodeRunner::fit_caps(const NodeCall& call, const models::RouteHints& hints, int64_t prompt_tokens,
+                                    int64_t& max_tokens) const {
+  if (call.tokens_left) {
+    if (*call.tokens_left <= prompt_tokens) return Status(StatusCode::kPaymentRequired, "budget_exceeded: the run's token budget is spent");
+    max_tokens = std::min(max_tokens, *call.tokens_left - prompt_tokens);
+  }
+  if (call.cost_left_usd) {
+    models::RouteHints priced = hints;
+    priced.expected_prompt_tokens = prompt_tokens;
+    priced.expected_completion_tokens = max_tokens;
+    auto candidates = router_.candidates(priced);
+    if (!candidates) return candidates.status();
+    if (router_.estimate_cost(candidates->front(), prompt_tokens, max_tokens) > *call.cost_left_usd) {
+      return Status(StatusCode::kPaymentRequired, "budget_exceeded: the call could pass the run's cost cap");
+    }
+  }
+  return Status::ok();
+}
+
+asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::run_agent_step(const NodeCall& call) {
+  AgentStepRequest request;
+  request.run_id = call.run_id;
+  request.name = call.node->name.empty() ? call.node->id : call.node->name;
+  request.prompt = config_text(call.config, "prompt");
+  request.system_prompt = config_text(call.config, "system");
+  request.policy.task_type = config_text(call.config, "taskType");
+  request.policy.max_iterations = static_cast<int>(integer_of(call.config, "maxIterations", 5, 1, 50));
+  if (call.config.contains("tokenBudget")) request.policy.token_budget = integer_of(call.config, "tokenBudget", 0, 1, 10'000'000);
+  request.policy.tool_timeout_ms = integer_of(call.config, "toolTimeoutMs", 30'000, 1, 300'000);
+  if (const auto* ids = call.config.if_contains("allowedConnectorIds"); ids && ids->is_array()) {
+    for (const auto& id : ids->as_array()) {
+      if (id.is_string()) request.allowed_connector_ids.emplace_back(id.as_string());
+    }
+  }
+  int64_t max_tokens = integer_of(call.config, "maxTokensPerCall", 2048, 1, 100'000);
+  models::RouteHints hints;
+  hints.task_type = request.policy.task_type;
+  if (Status fits = fit_caps(call, hints, rough_tokens(request.system_prompt, request.prompt), max_tokens); !fits.is_ok()) {
+    co_return fits;
+  }
+  request.policy.max_tokens_per_call = static_cast<int>(max_tokens);
+  if (call.tokens_left) {
+    request.policy.token_budget = std::min(request.policy.token_budget.value_or(*call.tokens_left), *call.tokens_left);
+  }
+  auto step = co_await agent_steps_.run(call.tenant_id, std::move(request));
+  if (!step) co_return step.status();
+  const auto& s = *step;
+  if (s.at("status") != "completed") {
+    co_return Status::unavailable("agent step " + std::string(s.at("id").as_string()) + " failed: " +
+                                  (s.contains("error") ? std::string(s.at("error").as_string()) : std::string("no answer")));
+  }
+  std::string text;
+  for (const auto& t : s.at("turns").as_array()) {
+    if (t.at("role") == "assistant") text = t.at("content").as_string();
+  }
+  const int64_t tokens = s.at("totalTokens").to_number<int64_t>();
+  const double cost = s.at("costUsd").to_number<double>();
+  co_return NodeOutcome{json::object{{"stepId", s.at("id")}, {"text", text}, {"stopReason", s.at("stopReason")},
+                                     {"totalTokens", tokens}, {"model", s.at("model")}},
+                        tokens, cost};
+}
+
 asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::call_model(const NodeCall& call) {
   models::RouteHints hints;
   hints.model = config_text(call.config, "model");
@@ -82,22 +150,11 @@ asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::call_model(const NodeCa
   std::string prompt = config_text(call.config, "prompt");
   request.messages.push_back({"user", prompt, "", "", {}});
   int64_t max_tokens = integer_of(call.config, "maxTokens", 512, 1, 100'000);
-  // A rough count (4 characters a token) is enough to refuse a call that cannot fit.
-  int64_t prompt_tokens = static_cast<int64_t>((system.size() + prompt.size()) / 4 + 8);
-  if (call.tokens_left) {
-    if (*call.tokens_left <= prompt_tokens) co_return Status(StatusCode::kPaymentRequired, "budget_exceeded: the run's token budget is spent");
-    max_tokens = std::min(max_tokens, *call.tokens_left - prompt_tokens);
-  }
+  int64_t prompt_tokens = rough_tokens(system, prompt);
+  if (Status fits = fit_caps(call, hints, prompt_tokens, max_tokens); !fits.is_ok()) co_return fits;
   request.max_tokens = static_cast<int>(max_tokens);
   hints.expected_prompt_tokens = prompt_tokens;
   hints.expected_completion_tokens = max_tokens;
-  if (call.cost_left_usd) {
-    auto candidates = router_.candidates(hints);
-    if (!candidates) co_return candidates.status();
-    if (router_.estimate_cost(candidates->front(), prompt_tokens, max_tokens) > *call.cost_left_usd) {
-      co_return Status(StatusCode::kPaymentRequired, "budget_exceeded: the call could pass the run's cost cap");
-    }
-  }
   if (auto temperature = number(call.config.if_contains("temperature"))) request.temperature = *temperature;
   auto reply = co_await router_.chat(hints, std::move(request), nullptr);
   if (!reply) co_return reply.status();

@@ -11,6 +11,7 @@
 #include "net/address_policy.h"
 #include "net/client.h"
 #include "ops/usage_meter.h"
+#include "orchestration/agent_steps.h"
 #include "orchestration/graph.h"
 #include "orchestration/security.h"
 
@@ -50,14 +51,16 @@ class NodeRunner {
   virtual boost::asio::awaitable<Result<NodeOutcome>> run(const NodeCall& call) = 0;
 };
 
-// noop, condition, model_call and tool_call (http, noop). approval_gate never reaches a runner.
+// noop, condition, model_call, agent_step and tool_call (http, noop). approval_gate never
+// reaches a runner.
 class StandardNodeRunner final : public NodeRunner {
  public:
-  // Model calls are metered to the run's tenant (kind "run_step") as every other call is; tool
-  // calls are checked against the tenant's security policy first.
+  // Model calls are metered to the run's tenant (kind "run_step") as every other call is; agent
+  // steps are run and recorded under the run's id by `agent_steps`; tool calls are checked
+  // against the tenant's security policy first.
   StandardNodeRunner(models::ModelRouter& router, ops::UsageMeter& usage, SecurityPolicies& security,
-                     net::HttpClient& client, const net::AddressPolicy& policy)
-      : router_(router), usage_(usage), security_(security), client_(client), policy_(policy) {}
+                     AgentSteps& agent_steps, net::HttpClient& client, const net::AddressPolicy& policy)
+      : router_(router), usage_(usage), security_(security), agent_steps_(agent_steps), client_(client), policy_(policy) {}
 
   boost::asio::awaitable<Result<NodeOutcome>> run(const NodeCall& call) override;
 
@@ -66,11 +69,15 @@ class StandardNodeRunner final : public NodeRunner {
 
  private:
   boost::asio::awaitable<Result<NodeOutcome>> call_model(const NodeCall& call);
+  boost::asio::awaitable<Result<NodeOutcome>> run_agent_step(const NodeCall& call);
   boost::asio::awaitable<Result<NodeOutcome>> call_http(const NodeCall& call);
+  // Lowers `max_tokens` to what the run's caps leave; kPaymentRequired when the call cannot fit.
+  Status fit_caps(const NodeCall& call, const models::RouteHints& hints, int64_t prompt_tokens, int64_t& max_tokens) const;
 
   models::ModelRouter& router_;
   ops::UsageMeter& usage_;
   SecurityPolicies& security_;
+  AgentSteps& agent_steps_;
   net::HttpClient& client_;
   const net::AddressPolicy& policy_;
 };

@@ -132,21 +132,29 @@ Orchestrator::Task<Result<store::Workflow>> Orchestrator::from_template(const st
 }
 
 Orchestrator::Task<Result<PlannedGraph>> Orchestrator::plan_graph(const std::string& tenant_id,
-                                                                  const std::string& workflow_id) {
+                                                                  const std::string& workflow_id,
+                                                                  const json::value& input) {
   json::value definition;
-  std::string source;
+  std::string source, note;
   if (!workflow_id.empty()) {
     auto workflow = co_await store_.get_workflow(tenant_id, workflow_id);
     if (!workflow) co_return workflow.status();
     definition = parsed(workflow->definition);
     source = "workflow";
   } else {
+    if (plans_ && plans_->enabled()) {
+      std::string task = "Plan the work this request needs. Its input, referable as {{input.<field>}}:\n" +
+                         json::serialize(input);
+      auto written = co_await plans_->write(tenant_id, task, "");
+      if (written) co_return PlannedGraph{std::move(written).value(), "model:" + plans_->model(), ""};
+      note = "the planning model's plan was not used: " + written.status().message();
+    }
     definition = workflow_templates().front().definition;
     source = "template:" + workflow_templates().front().slug;
   }
   auto graph = Graph::parse(definition);
   if (!graph) co_return graph.status();
-  co_return PlannedGraph{std::move(graph).value(), std::move(source)};
+  co_return PlannedGraph{std::move(graph).value(), std::move(source), std::move(note)};
 }
 
 Result<Graph> Orchestrator::graph_of_plan(const json::value& plan) {
@@ -174,12 +182,13 @@ Result<Graph> Orchestrator::graph_of_plan(const json::value& plan) {
 }
 
 Orchestrator::Task<Result<RunRecord>> Orchestrator::create_run(const std::string& tenant_id, RunRequest request) {
-  auto planned = co_await plan_graph(tenant_id, request.workflow_id);
+  auto planned = co_await plan_graph(tenant_id, request.workflow_id, request.input);
   if (!planned) co_return planned.status();
   store::Run run;
   json::object plan = planned->graph.to_json();
   std::string source = planned->source;
   plan["source"] = source;
+  if (!planned->note.empty()) plan["note"] = planned->note;
   plan["generatedAt"] = iso8601(now_ms());
   run.id = random_id("run_", 20);
   run.tenant_id = tenant_id;

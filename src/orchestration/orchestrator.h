@@ -10,6 +10,7 @@
 
 #include "orchestration/engine.h"
 #include "orchestration/graph.h"
+#include "orchestration/plan_writer.h"
 #include "store/orchestration_store.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -28,18 +29,20 @@ struct WorkflowDraft {
 };
 
 struct RunRequest {
-  std::string workflow_id;  // empty: the built-in template "ticket"
+  std::string workflow_id;  // empty: a plan by the planning model, or the built-in template "ticket"
   boost::json::value input = boost::json::object();
   std::optional<int64_t> token_budget;
   std::optional<double> max_cost_usd;
   bool start = false;  // false: stays planned until advanced
 };
 
-// The graph a run of the workflow (empty id: the ticket template) would follow, and where it
-// came from ("workflow" or "template:<slug>").
+// The graph a run of the workflow would follow, and where it came from: "workflow"; with no
+// workflow, "model:<id>" (written by the planning model) or "template:<slug>" (none is
+// configured, or its plan failed, and `note` says why).
 struct PlannedGraph {
   Graph graph;
   std::string source;
+  std::string note;
 };
 
 struct RunRecord {
@@ -62,7 +65,9 @@ class Orchestrator {
   template <class T>
   using Task = boost::asio::awaitable<T>;
 
-  Orchestrator(store::OrchestrationStore& store, RunEngine& engine) : store_(store), engine_(engine) {}
+  // `plans` writes the plans of runs created without a workflow; null: they follow the template.
+  Orchestrator(store::OrchestrationStore& store, RunEngine& engine, PlanWriter* plans = nullptr)
+      : store_(store), engine_(engine), plans_(plans) {}
 
   // {"valid": true} or {"valid": false, "errors": [{"nodeId", "message"}]}.
   static boost::json::object validate(const boost::json::value& definition);
@@ -77,7 +82,8 @@ class Orchestrator {
   Task<Result<store::Workflow>> from_template(const std::string& tenant_id, const std::string& id_or_slug,
                                               const std::string& name);
 
-  Task<Result<PlannedGraph>> plan_graph(const std::string& tenant_id, const std::string& workflow_id);
+  Task<Result<PlannedGraph>> plan_graph(const std::string& tenant_id, const std::string& workflow_id,
+                                        const boost::json::value& input);
   // A plan as decompose shows it ({steps: [{id, type, name?, config?, dependsOn?}], edges?}),
   // read back into a graph; the edges are the plan's, or else those its dependsOn name.
   static Result<Graph> graph_of_plan(const boost::json::value& plan);
@@ -107,6 +113,7 @@ class Orchestrator {
 
   store::OrchestrationStore& store_;
   RunEngine& engine_;
+  PlanWriter* plans_;
 };
 
 }  // namespace brainstem::orchestration

@@ -8,11 +8,6 @@ namespace brainstem::orchestration {
 
 namespace json = boost::json;
 
-namespace {
-
-
-}  // namespace
-
 const char* reversibility_tier(const Node& node) {
   if (node.type != "tool_call" || config_text(node.config, "tool") == "noop") return "reversible";
   std::string method = config_text(node.config, "method");
@@ -27,7 +22,7 @@ namespace {
 double confidence(const Node& node) {
   if (node.type == "noop" || node.type == "approval_gate") return 1.0;
   if (node.type == "condition") return 0.95;
-  if (node.type == "model_call") return 0.8;
+  if (node.type == "model_call" || node.type == "agent_step") return 0.8;
   return 0.7;
 }
 
@@ -74,7 +69,7 @@ json::object Planner::enrich(const Graph& graph, const json::value& input, const
                       {"estimatedCostUsd", 0.0},
                       {"reversibilityTier", reversibility_tier(node)},
                       {"confidenceScore", confidence(node)}};
-    if (node.type == "model_call") {
+    if (node.type == "model_call" || node.type == "agent_step") {
       json::object config = resolve_references(node.config, scope).as_object();
       models::RouteHints hints;
       hints.model = config_text(config, "model");
@@ -84,8 +79,11 @@ json::object Planner::enrich(const Graph& graph, const json::value& input, const
         const std::string& model = candidates->front();
         std::string prompt = config_text(config, "system") + "\n" + config_text(config, "prompt");
         int64_t prompt_tokens = tokens_.count(model, prompt);
-        int64_t completion = 512;
-        if (const auto* m = config.if_contains("maxTokens"); m && m->is_number()) completion = m->to_number<int64_t>();
+        const bool agent = node.type == "agent_step";
+        int64_t completion = agent ? 2048 : 512;
+        if (const auto* m = config.if_contains(agent ? "maxTokensPerCall" : "maxTokens"); m && m->is_number()) {
+          completion = m->to_number<int64_t>();
+        }
         double cost = router_.estimate_cost(model, prompt_tokens, completion);
         step["model"] = model;
         step["estimatedTokens"] = prompt_tokens + completion;

@@ -430,6 +430,131 @@ test('an agent step answers within its policy and is recorded with its turns und
   assert.deepEqual((await call(srv.url, 'GET', '/v1/agent/runs/run-agent-1/steps', { token: other.token })).body.steps, []);
 });
 
+test('an agent_step node runs as a step of the run and is recorded under the run id', async () => {
+  const wf = await api('POST', '/v1/workflows', {
+    name: 'Drafted reply',
+    nodes: [
+      { id: 'draft', type: 'agent_step', config: { prompt: 'Draft a reply about {{input.title}}', system: 'Be brief.', maxTokensPerCall: 64 } },
+      { id: 'send', type: 'noop', config: { output: { reply: '{{nodes.draft.output.text}}' } } },
+    ],
+    edges: [{ from: 'draft', to: 'send' }],
+  });
+  assert.equal(wf.status, 201, wf.text);
+  const bad = await api('POST', '/v1/workflows/validate', { nodes: [{ id: 'a', type: 'agent_step', config: { promt: 'x' } }] });
+  assert.deepEqual(bad.body.errors.map((e) => e.message).sort(), ['config.prompt: field required', 'config.promt: unknown field for a agent_step node']);
+
+  const run = await api('POST', '/v1/workflows/execute', { workflowId: wf.body.id, input: { title: 'a late parcel' } });
+  assert.equal(run.status, 202, run.text);
+  const done = await waitForStatus(run.body.id, 'merged');
+  const steps = Object.fromEntries(done.plan.steps.map((s) => [s.id, s]));
+  const draft = steps.draft.output;
+  assert.equal(draft.stopReason, 'completed');
+  assert.ok(draft.text.length > 0);
+  assert.equal(steps.send.output.reply, draft.text, 'the next node read the step\'s answer');
+  assert.ok(draft.totalTokens > 0);
+  assert.equal(steps.draft.tokens, draft.totalTokens, 'the run meters what the step spent');
+
+  const recorded = await api('GET', `/v1/agent/runs/${run.body.id}/steps`);
+  assert.deepEqual(recorded.body.steps.map((s) => s.id), [draft.stepId]);
+  const turns = recorded.body.steps[0].turns;
+  assert.deepEqual(turns.map((t) => t.role), ['system', 'user', 'assistant']);
+  assert.equal(turns[1].content, 'Draft a reply about a late parcel', 'the input reached the agent step');
+  assert.equal(turns[2].content, draft.text);
+});
+
+test('compose proposes a workflow from the workspace\'s playbooks, skills and the templates; approve saves it', async () => {
+  const owner = await newAccount(srv.url);
+  const post = (path, body, token = owner.token) => call(srv.url, 'POST', path, { token, body });
+  assert.deepEqual((await post('/v1/workflows/compose', { intent: 'bake sourdough bread loaves' })).body,
+    { proposal: null, emptyState: 'no_entities' });
+  assert.equal((await post('/v1/workflows/compose', {})).status, 422);
+  assert.equal((await post('/v1/workflows/compose', { intent: 'x'.repeat(4001) })).status, 422);
+
+  const research = await post('/v1/workflows/compose', { intent: 'research a topic on the web and summarise it' });
+  assert.equal(research.status, 200, research.text);
+  assert.equal(research.body.proposal.composedBy, 'rules');
+  assert.equal(research.body.proposal.basedOn[0].kind, 'template');
+  assert.match(research.body.proposal.basedOn[0].name, /[Rr]esearch/);
+
+  const skill = await post('/v1/entities', { kind: 'skill', name: 'Sourdough baker', spec: { instructions: 'Plan bread baking: sourdough starter, dough hydration, oven heat.' } });
+  assert.equal(skill.status, 201, skill.text);
+  const composed = await post('/v1/workflows/compose', { intent: 'bake sourdough bread loaves' });
+  const proposal = composed.body.proposal;
+  assert.deepEqual(proposal.basedOn, [{ kind: 'skill', id: skill.body.id, name: 'Sourdough baker' }]);
+  assert.deepEqual(proposal.nodes.map((n) => n.type), ['agent_step']);
+  assert.match(proposal.nodes[0].config.system, /sourdough starter/);
+  assert.deepEqual((await post('/v1/workflows/compose', { intent: 'knit a woollen scarf' })).body, { proposal: null, emptyState: 'no_match' });
+  const stranger = await newAccount(srv.url);
+  assert.equal((await post('/v1/workflows/compose', { intent: 'bake sourdough bread loaves' }, stranger.token)).body.emptyState,
+    'no_entities', 'another workspace\'s skills are not offered');
+
+  const saved = await post('/v1/workflows/compose/approve', { proposal, name: 'Bake day' });
+  assert.equal(saved.status, 201, saved.text);
+  const stored = await call(srv.url, 'GET', `/v1/workflows/${saved.body.id}`, { token: owner.token });
+  assert.equal(stored.body.name, 'Bake day');
+  assert.deepEqual(stored.body.nodes.map((n) => n.id), proposal.nodes.map((n) => n.id));
+  const broken = await post('/v1/workflows/compose/approve', { proposal: { name: 'x', nodes: [{ id: 'a', type: 'warp' }] } });
+  assert.equal(broken.status, 422, broken.text);
+  assert.equal((await post('/v1/workflows/compose/approve', {})).status, 422);
+  assert.equal((await call(srv.url, 'GET', '/v1/workflows', { token: owner.token })).body.workflows.length, 1, 'only the approved one');
+});
+
+test('a planning model writes plans: a bad plan is sent back once, two bad plans fall back to the template', async () => {
+  const upstream = await startFakeUpstream();
+  const planned = await startServer({ config: `
+[[models]]
+id = "planner"
+provider = "openai"
+base_url = "${upstream.url}/v1"
+
+[orchestration]
+planner_model = "planner"
+` });
+  try {
+    const owner = await newAccount(planned.url);
+    const post = (path, body) => call(planned.url, 'POST', path, { token: owner.token, body });
+    const good = '```json\n' + JSON.stringify({
+      nodes: [
+        { id: 'look', type: 'model_call', config: { prompt: 'Look into {{input.title}}' } },
+        { id: 'ok', type: 'approval_gate', config: { message: 'Fix it?' } },
+        { id: 'fix', type: 'tool_call', config: { tool: 'noop' } },
+      ],
+      edges: [{ from: 'look', to: 'ok' }, { from: 'ok', to: 'fix' }],
+    }) + '\n```';
+    await upstream.control({ replies: ['I would start by looking at the logs.', good] });
+    const decomposed = await post('/v1/orchestrator/decompose', { input: { title: 'Login fails', body: 'SSO users cannot log in.' } });
+    assert.equal(decomposed.status, 200, decomposed.text);
+    assert.equal(decomposed.body.plan.source, 'model:planner');
+    assert.deepEqual(decomposed.body.plan.steps.map((s) => s.id), ['look', 'ok', 'fix']);
+    assert.deepEqual(decomposed.body.plan.steps.find((s) => s.id === 'fix').dependsOn, ['ok']);
+    const stats = await upstream.stats();
+    assert.equal(stats.chat_calls, 2, 'one retry after the bad plan');
+    const retried = stats.last_request.messages;
+    assert.match(retried[1].content, /Login fails/, 'the model was given the input');
+    assert.match(retried.at(-1).content, /not valid: the reply holds no JSON object/);
+
+    await upstream.control({ replies: ['{"nodes":[{"id":"a","type":"warp"}]}', 'still no plan'] });
+    const fallback = await post('/v1/orchestrator/decompose', { input: { title: 'Login fails' } });
+    assert.equal(fallback.body.plan.source, 'template:ticket-resolution');
+    assert.match(fallback.body.plan.note, /not valid twice/);
+    assert.equal((await upstream.stats()).chat_calls, 4);
+
+    await upstream.control({ replies: [good] });
+    const run = await post('/v1/runs', { input: { title: 'Printer offline' } });
+    assert.equal(run.status, 201, run.text);
+    assert.equal(run.body.plan.source, 'model:planner');
+    assert.deepEqual(run.body.plan.steps.map((s) => s.id), ['look', 'ok', 'fix']);
+
+    await upstream.control({ replies: [good] });
+    const composed = await post('/v1/workflows/compose', { intent: 'fix login problems' });
+    assert.equal(composed.body.proposal.composedBy, 'model:planner');
+    assert.deepEqual(composed.body.proposal.nodes.map((n) => n.id), ['look', 'ok', 'fix']);
+  } finally {
+    await planned.cleanup();
+    upstream.stop();
+  }
+});
+
 test('kill -9 mid-run: the restarted server resumes the run without running a finished step twice', async () => {
   const crash = await startServer({ config });
   try {

@@ -3,14 +3,16 @@
 // message>"), settable latency, token rate, failures, broken streams and tool calls. Control
 // it over HTTP:
 //   POST /_control {latency_ms, tokens_per_s, fail: [{status, retry_after}], break_stream_after,
-//                   endless_event_bytes, tool_call: {name, arguments}, reply, embedding_latency_ms}
-//                   (fields are merged; {} resets)
+//                   endless_event_bytes, tool_call: {name, arguments}, reply, replies: [text],
+//                   embedding_latency_ms}
+//                   (fields are merged; {} resets; each chat call takes the next of `replies`
+//                   first, then `reply`)
 //   GET  /_stats   {chat_calls, embedding_calls, streams_aborted, last_request, last_headers}
 // Usage: node server.mjs [--port N]   (prints "listening PORT" when ready)
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
 
-const defaults = { latency_ms: 0, tokens_per_s: 0, fail: [], break_stream_after: -1, endless_event_bytes: 0, tool_call: null, reply: null, embedding_latency_ms: 0 };
+const defaults = { latency_ms: 0, tokens_per_s: 0, fail: [], break_stream_after: -1, endless_event_bytes: 0, tool_call: null, reply: null, replies: [], embedding_latency_ms: 0 };
 let control = { ...defaults };
 const stats = { chat_calls: 0, embedding_calls: 0, streams_aborted: 0, last_request: null, last_headers: null };
 
@@ -65,7 +67,7 @@ async function chat(req, res, body) {
   if (control.latency_ms) await sleep(control.latency_ms);
   if (injectFailure(res, (status) => ({ error: { message: `injected ${status}`, type: 'fake_error' } }))) return;
   const model = body.model;
-  const text = control.reply ?? `echo: ${lastUserText(body.messages ?? [])}`;
+  const text = control.replies.shift() ?? control.reply ?? `echo: ${lastUserText(body.messages ?? [])}`;
   const words = text.split(/(?<= )/);
   const promptTokens = JSON.stringify(body.messages ?? []).split(/\s+/).length;
   const toolCall = control.tool_call && (body.tools?.length ?? 0) > 0 && body.messages.at(-1)?.role !== 'tool' ? control.tool_call : null;
@@ -130,7 +132,7 @@ async function messages(req, res, body) {
   stats.last_headers = req.headers;
   if (control.latency_ms) await sleep(control.latency_ms);
   if (injectFailure(res, (status) => ({ type: 'error', error: { type: 'api_error', message: `injected ${status}` } }))) return;
-  const text = control.reply ?? `echo: ${lastUserText(body.messages ?? [])}`;
+  const text = control.replies.shift() ?? control.reply ?? `echo: ${lastUserText(body.messages ?? [])}`;
   const words = text.split(/(?<= )/);
   const last = body.messages?.at(-1);
   const answersTool = Array.isArray(last?.content) && last.content.some((b) => b.type === 'tool_result');
@@ -182,7 +184,8 @@ const server = createServer(async (req, res) => {
   try { body = raw ? JSON.parse(raw) : {}; } catch { return json(res, 400, { error: { message: 'bad json' } }); }
   const path = req.url.split('?')[0];
   if (req.method === 'POST' && path === '/_control') {
-    control = Object.keys(body).length === 0 ? { ...defaults, fail: [] } : { ...control, ...body, fail: [...(body.fail ?? control.fail)] };
+    control = Object.keys(body).length === 0 ? { ...defaults, fail: [], replies: [] }
+      : { ...control, ...body, fail: [...(body.fail ?? control.fail)], replies: [...(body.replies ?? control.replies)] };
     return json(res, 200, control);
   }
   if (req.method === 'GET' && path === '/_stats') return json(res, 200, stats);

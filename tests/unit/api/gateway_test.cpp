@@ -101,7 +101,9 @@ class Api : public ::testing::Test {
     security_ = std::make_unique<orchestration::SecurityPolicies>(*store_, *store_);
     entities_ = std::make_unique<orchestration::Entities>(*store_, *store_);
     agent_steps_ = std::make_unique<orchestration::AgentSteps>(router_, *usage_, *store_);
-    node_runner_ = std::make_unique<orchestration::StandardNodeRunner>(router_, *usage_, *security_, client_, policy_);
+    plan_writer_ = std::make_unique<orchestration::PlanWriter>(router_, *usage_, "");
+    composer_ = std::make_unique<orchestration::Composer>(*entities_, *plan_writer_);
+    node_runner_ = std::make_unique<orchestration::StandardNodeRunner>(router_, *usage_, *security_, *agent_steps_, client_, policy_);
     run_engine_ = std::make_unique<orchestration::RunEngine>(*store_, *node_runner_, background_);
     orchestrator_ = std::make_unique<orchestration::Orchestrator>(*store_, *run_engine_);
     planner_ = std::make_unique<orchestration::Planner>(router_, tokens_);
@@ -136,6 +138,7 @@ class Api : public ::testing::Test {
                                                       .security = *security_,
                                                       .entities = *entities_,
                                                       .agent_steps = *agent_steps_,
+                                                      .composer = *composer_,
                                                       .background = background_});
     }
     return *services_;
@@ -264,6 +267,8 @@ class Api : public ::testing::Test {
   std::unique_ptr<orchestration::SecurityPolicies> security_;
   std::unique_ptr<orchestration::Entities> entities_;
   std::unique_ptr<orchestration::AgentSteps> agent_steps_;
+  std::unique_ptr<orchestration::PlanWriter> plan_writer_;
+  std::unique_ptr<orchestration::Composer> composer_;
   std::unique_ptr<orchestration::StandardNodeRunner> node_runner_;
   std::unique_ptr<orchestration::RunEngine> run_engine_;
   std::unique_ptr<orchestration::Orchestrator> orchestrator_;
