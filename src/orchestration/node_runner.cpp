@@ -126,8 +126,9 @@ asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::run_agent_step(const No
   if (!step) co_return step.status();
   const auto& s = *step;
   if (s.at("status") != "completed") {
-    co_return Status::unavailable("agent step " + std::string(s.at("id").as_string()) + " failed: " +
-                                  (s.contains("error") ? std::string(s.at("error").as_string()) : std::string("no answer")));
+    std::string why = "no answer";  // not a ?: in the co_return: GCC 12 mis-compiles its temporaries
+    if (const auto* error = s.if_contains("error"); error && error->is_string()) why = error->as_string();
+    co_return Status::unavailable("agent step " + std::string(s.at("id").as_string()) + " failed: " + why);
   }
   std::string text;
   for (const auto& t : s.at("turns").as_array()) {

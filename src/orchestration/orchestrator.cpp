@@ -161,6 +161,7 @@ Result<Graph> Orchestrator::graph_of_plan(const json::value& plan) {
   const auto* o = plan.if_object();
   const auto* steps = o ? o->if_contains("steps") : nullptr;
   if (!steps || !steps->is_array()) return Status::validation("plan.steps", "field required: an array of steps");
+  if (steps->as_array().size() > kMaxPlanSteps) return Status::validation("plan.steps", "at most 200 steps");
   json::array nodes, edges;
   for (const auto& step : steps->as_array()) {
     const auto* s = step.if_object();

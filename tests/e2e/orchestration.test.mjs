@@ -302,6 +302,9 @@ price_out_per_1k = 2.0
     assert.deepEqual(again.notify.dependsOn, ['deliver']);
     const broken = await post('/v1/orchestrator/estimate', { plan: { steps: [{ id: 'a', type: 'warp' }] } });
     assert.equal(broken.status, 422);
+    const huge = await post('/v1/orchestrator/estimate', { plan: { steps: Array.from({ length: 201 }, (_, i) => ({ id: `s${i}`, type: 'noop' })) } });
+    assert.equal(huge.status, 422);
+    assert.deepEqual(huge.body.error.fieldErrors, { 'plan.steps': ['at most 200 steps'] });
     assert.equal((await upstream.stats()).chat_calls, 0, 'planning calls no model');
   } finally {
     await priced.cleanup();
