@@ -97,7 +97,7 @@ void add_model_router_routes(RouteTable& t, Services& svc) {
                                                              {"latencyMs", routed.latency_ms},
                                                              {"estimatedCostUsd", routed.cost_usd},
                                                              {"usedFallback", routed.used_fallback}});
-           res.set_header("X-Circuit-State", models::circuit_name(svc.router.state_of(routed.model)));
+           set_circuit_headers(res, svc.router, routed);
            co_return res;
          }});
 

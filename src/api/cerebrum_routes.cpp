@@ -207,7 +207,7 @@ void add_model_routes(RouteTable& t, Services& svc) {
                                                              {"total_tokens", routed.response.usage.completion_tokens},
                                                              {"inference_time", routed.latency_ms / 1000.0},
                                                              {"timestamp", iso8601_micros(now_us())}});
-           res.set_header("X-Circuit-State", models::circuit_name(svc.router.state_of(routed.model)));
+           set_circuit_headers(res, svc.router, routed);
            co_return res;
          }});
 

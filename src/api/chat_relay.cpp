@@ -79,6 +79,11 @@ void meter_usage(Services& services, const RequestContext& ctx, const std::strin
                                            reply.response.usage.completion_tokens, reply.cost_usd, false, now_ms()});
 }
 
+void set_circuit_headers(http::Response& res, const models::ModelRouter& router, const models::RoutedReply& reply) {
+  res.set_header("X-Circuit-Model", reply.first_choice);
+  res.set_header("X-Circuit-State", models::circuit_name(router.state_of(reply.first_choice)));
+}
+
 asio::awaitable<models::RoutedReply> routed_chat(Services& services, const RequestContext& ctx, const models::RouteHints& hints,
                                                  models::ChatRequest request, const char* kind) {
   models::DeltaSink no_stream;

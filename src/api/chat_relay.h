@@ -7,6 +7,7 @@
 #pragma once
 
 #include "common/status.h"
+#include "http/message.h"
 #include "models/provider.h"
 #include "models/router.h"
 
@@ -84,6 +85,10 @@ boost::asio::awaitable<RoutedStream> start_routed_stream(Services& services, con
 boost::asio::awaitable<models::RoutedReply> routed_chat(Services& services, const RequestContext& ctx,
                                                         const models::RouteHints& hints, models::ChatRequest request,
                                                         const char* kind);
+
+// X-Circuit-Model and X-Circuit-State: the circuit of the request's first-choice model (on a
+// fallback reply, the model that failed or was skipped; else the one that answered).
+void set_circuit_headers(http::Response& res, const models::ModelRouter& router, const models::RoutedReply& reply);
 
 // Records the tokens and cost of one model call for the caller's tenant, key and model.
 void meter_usage(Services& services, const RequestContext& ctx, const std::string& kind, const models::RoutedReply& reply);

@@ -283,7 +283,7 @@ void add_chat_completions_route(RouteTable& t, Services& svc) {
            if (!stream) {
              auto routed = co_await routed_chat(svc, ctx, hints, std::move(chat), "chat");
              auto res = completion_response(id, created, model, routed.response);
-             res.set_header("X-Circuit-State", models::circuit_name(svc.router.state_of(routed.model)));
+             set_circuit_headers(res, svc.router, routed);
              co_return res;
            }
 

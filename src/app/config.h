@@ -42,6 +42,10 @@ struct Config {
 
   // [limits] per tenant (or per client address before authentication); 0 = unlimited
   ops::RateLimits limits{600, 20000, 200000};
+  // [routing]: each model's circuit opens after this many consecutive failures and lets one
+  // probe through once it has been open this long
+  int circuit_failure_threshold = 5;  // routing.circuit_failure_threshold
+  int64_t circuit_open_ms = 30000;    // routing.circuit_open_ms
   int max_concurrent_generations = 64;  // limits.max_concurrent_generations: more → 429 (0 = off)
   int64_t min_free_memory_mb = 0;        // limits.min_free_memory_mb: less free → 503 (0 = off)
   double max_load_per_core = 0;          // limits.max_load_per_core: higher load → 503 (0 = off)

@@ -289,7 +289,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
     if (auto s = p->models.add(spec, std::move(provider.value())); !s.is_ok()) return s;
   }
 
-  p->router = std::make_unique<models::ModelRouter>(p->models);
+  p->router = std::make_unique<models::ModelRouter>(
+      p->models, models::RouterOptions{config.circuit_failure_threshold, config.circuit_open_ms});
   p->gate = std::make_unique<api::GenerationGate>(api::GateOptions{.max_concurrent = config.max_concurrent_generations,
                                                                    .min_free_memory_mb = config.min_free_memory_mb,
                                                                    .max_load_per_core = config.max_load_per_core});

@@ -89,26 +89,31 @@ Result<std::vector<std::string>> ModelRouter::candidates(const RouteHints& h) co
 bool ModelRouter::admit(const std::string& model) {
   std::lock_guard lock(mu_);
   auto& c = circuits_[model];
-  if (c.state == CircuitState::kClosed) return true;
-  if (c.state == CircuitState::kOpen) {
-    if (visible_state(c, now_ms()) == CircuitState::kOpen) return false;  // still cooling down
-    c.state = CircuitState::kHalfOpen;
-    c.probe_in_flight = false;
+  if (c.state != CircuitState::kClosed) {
+    if (c.state == CircuitState::kOpen) {
+      if (visible_state(c, now_ms()) == CircuitState::kOpen) return false;  // still cooling down
+      c.state = CircuitState::kHalfOpen;
+      c.probe_in_flight = false;
+    }
+    if (c.probe_in_flight) return false;  // half open: one probe at a time
+    c.probe_in_flight = true;
   }
-  if (c.probe_in_flight) return false;  // half open: one probe at a time
-  c.probe_in_flight = true;
+  ++c.in_flight;
   return true;
 }
 
 void ModelRouter::release_probe(const std::string& model) {
   std::lock_guard lock(mu_);
-  circuits_[model].probe_in_flight = false;
+  auto& c = circuits_[model];
+  c.probe_in_flight = false;
+  c.in_flight = std::max(0, c.in_flight - 1);
 }
 
 void ModelRouter::record(const std::string& model, bool ok, double latency_ms) {
   std::lock_guard lock(mu_);
   auto& c = circuits_[model];
   c.probe_in_flight = false;
+  c.in_flight = std::max(0, c.in_flight - 1);
   c.last_used_ms = now_ms();
   if (ok) {
     ++c.successes;
@@ -158,8 +163,9 @@ asio::awaitable<Result<RoutedReply>> ModelRouter::chat(const RouteHints& hints, 
     if (reply) {
       record(model, true, latency);
       RoutedReply out;
-      out.used_fallback = tried_any;
+      out.used_fallback = tried_any || model != list->front();
       out.model = model;
+      out.first_choice = list->front();
       out.latency_ms = latency;
       out.cost_usd = estimate_cost(model, reply->usage.prompt_tokens, reply->usage.completion_tokens);
       out.response = std::move(reply.value());
@@ -211,7 +217,14 @@ std::vector<std::pair<std::string, int64_t>> ModelRouter::unload_idle(int64_t id
   for (const auto& spec : registry_.specs()) {
     auto provider = registry_.find(spec.id);
     auto info = provider->info();
-    int64_t last = std::max(last_used_ms(spec.id), since_ms);
+    int64_t last = since_ms;
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = circuits_.find(spec.id); it != circuits_.end()) {
+        if (it->second.in_flight > 0) continue;  // busy: not idle, however long ago it last finished
+        last = std::max(last, it->second.last_used_ms);
+      }
+    }
     if (info.loaded && now - last >= idle_ms && provider->unload()) unloaded.emplace_back(spec.id, info.memory_bytes);
   }
   return unloaded;

@@ -52,6 +52,9 @@ struct CircuitSnapshot {
 struct RoutedReply {
   ChatResponse response;
   std::string model;          // which model answered
+  // The first model the request was routed to: the one that failed, or whose circuit was
+  // open, when another answered (used_fallback); else the one that answered.
+  std::string first_choice;
   bool used_fallback = false;
   double cost_usd = 0;
   double latency_ms = 0;
@@ -80,7 +83,7 @@ class ModelRouter {
   // When the model last served a request (unix ms), 0 if never.
   int64_t last_used_ms(const std::string& model) const;
   // Unloads the loaded local models that served nothing for `idle_ms` (never-used ones count
-  // from `since_ms`); `idle_ms` 0 keeps everything. Returns each model with the bytes it held.
+  // from `since_ms`) and serve nothing now; `idle_ms` 0 keeps everything. Returns each model with the bytes it held.
   std::vector<std::pair<std::string, int64_t>> unload_idle(int64_t idle_ms, int64_t since_ms);
 
  private:
@@ -91,11 +94,12 @@ class ModelRouter {
     double total_latency_ms = 0;
     int64_t opened_at_ms = 0;
     int64_t last_used_ms = 0;
+    int in_flight = 0;  // admitted calls not yet recorded
     bool probe_in_flight = false;
   };
   // The state callers see: an open circuit shows half-open once its cool-down has passed.
   CircuitState visible_state(const Circuit& c, int64_t now) const;
-  bool admit(const std::string& model);  // may this call go to the model now?
+  bool admit(const std::string& model);  // may this call go to the model now? (then it is in flight)
   void record(const std::string& model, bool ok, double latency_ms);
   void release_probe(const std::string& model);
 

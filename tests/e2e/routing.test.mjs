@@ -140,9 +140,70 @@ test('a failing model\'s circuit opens after five failures and shows in health a
   // Routing falls back past the open circuit where another model fits.
   const general = await call(srv.url, 'POST', '/v1/model-router/complete', { token, body: { prompt: 'x', taskType: 'general' } });
   assert.equal(general.body.modelId, 'generalist');
+  assert.equal(general.body.usedFallback, true);
+  assert.equal(general.headers.get('x-circuit-model'), 'qwen_7b', 'the header reports the first choice, skipped');
+  assert.equal(general.headers.get('x-circuit-state'), 'open');
   const heat = await call(srv.url, 'GET', '/v1/model-router/routing-health', { token });
   assert.ok(heat.body.cells.some((c) => c.modelId === 'qwen_7b' && c.tier === 'C' && c.circuitState === 'open'));
   await primary.control({});
+});
+
+test('X-Circuit-State follows the first-choice model through closed, open, half-open with one probe, and closed again', async () => {
+  const first = await startFakeUpstream();
+  const second = await startFakeUpstream();
+  const circuits = await startServer({ config: `
+[routing]
+circuit_failure_threshold = 2
+circuit_open_ms = 400
+
+[[models]]
+id = "first"
+provider = "openai"
+base_url = "${first.url}/v1"
+task_types = ["general"]
+max_retries = 0
+
+[[models]]
+id = "second"
+provider = "openai"
+base_url = "${second.url}/v1"
+task_types = ["general"]
+max_retries = 0
+` });
+  try {
+    const owner = await newAccount(circuits.url);
+    const ask = () => call(circuits.url, 'POST', '/v1/model-router/complete', { token: owner.token, body: { prompt: 'x', taskType: 'general' } });
+    const seen = (r) => [r.body.modelId, r.headers.get('x-circuit-model'), r.headers.get('x-circuit-state')];
+    assert.deepEqual(seen(await ask()), ['first', 'first', 'closed']);
+
+    await first.control({ fail: [{ status: 500 }, { status: 500 }] });
+    assert.deepEqual(seen(await ask()), ['second', 'first', 'closed'], 'one failure is below the threshold');
+    assert.deepEqual(seen(await ask()), ['second', 'first', 'open'], 'the second failure opens it');
+    const callsWhileOpen = (await first.stats()).chat_calls;
+    const skipped = await ask();
+    assert.deepEqual(seen(skipped), ['second', 'first', 'open']);
+    assert.equal(skipped.body.usedFallback, true);
+    assert.equal((await first.stats()).chat_calls, callsWhileOpen, 'nothing is sent to an open circuit');
+
+    const deadline = Date.now() + 20000;
+    for (;;) {
+      const health = await call(circuits.url, 'GET', '/v1/model-router/health', { token: owner.token });
+      if (health.body.models.find((m) => m.modelId === 'first').state === 'half_open') break;
+      if (Date.now() > deadline) throw new Error('the circuit never showed half-open');
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    // Half open: one probe goes to the first model while the others fall back.
+    await first.control({ latency_ms: 300 });
+    const replies = await Promise.all([ask(), ask(), ask()]);
+    assert.equal(replies.filter((r) => r.body.modelId === 'first').length, 1, JSON.stringify(replies.map(seen)));
+    assert.equal((await first.stats()).chat_calls, callsWhileOpen + 1, 'a single probe');
+    await first.control({});
+    assert.deepEqual(seen(await ask()), ['first', 'first', 'closed'], 'the probe succeeded: closed again');
+  } finally {
+    await circuits.cleanup();
+    first.stop();
+    second.stop();
+  }
 });
 
 test('load shedding: past the configured concurrent generations, 429 RATE_LIMIT', async () => {
