@@ -447,6 +447,11 @@ void CellState::unindex(const store::MemoryEntity& entity) {
   if (index != indexes_.end()) index->second->remove_source(entity.tenant_id, entity.id);
 }
 
+bool CellState::indexed(const std::string& kind, const std::string& tenant_id, const std::string& id) const {
+  auto index = indexes_.find(kind);
+  return index != indexes_.end() && index->second->has_chunks(tenant_id, {id});
+}
+
 CellState::Task<int64_t> CellState::sweep_expired() {
   int64_t swept = 0;
   for (;;) {

@@ -73,6 +73,8 @@ class CellState {
   // Deletes entities whose time is up (artifacts, notes, locks, messages) and drops them
   // from the indexes. Returns how many.
   Task<int64_t> sweep_expired();
+  // Whether the entity (an artifact or a note) is in its kind's search index.
+  bool indexed(const std::string& kind, const std::string& tenant_id, const std::string& id) const;
 
   // --- trajectories
   Task<Object> create_trajectory(std::string tenant, Object body);

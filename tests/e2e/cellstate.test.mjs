@@ -22,6 +22,18 @@ function assertError(r, status, code) {
   if (code) assert.equal(r.body.code, code, r.text);
 }
 
+// Polls `check` every 20 ms until it returns something truthy (returned), or throws once
+// `timeoutMs` have passed: for effects that need real time to pass (TTLs, windows, sweeps).
+async function until(check, what, timeoutMs = 10000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 async function keyFor(account) {
   return (await call(srv.url, 'POST', '/portal/api/keys', { token: account.token, body: { name: 'k' } })).body.key;
 }
@@ -278,8 +290,11 @@ test('notes: sources checked, filters, short TTL swept away, search by keywords 
   // A short-lived note vanishes from reads at once, and the sweeper deletes it.
   const shortLived = await api('POST', '/notes', { title: 'ephemeral insight', content: 'gone soon', note_type: 'insight', source_artifact_ids: [], source_trajectory_ids: [], ttl: { duration: 300 } });
   assert.equal(shortLived.status, 201, shortLived.text);
-  await new Promise((r) => setTimeout(r, 1500));
-  assertError(await api('GET', `/notes/${shortLived.body.note_id}`), 404);
+  const gone = await until(async () => {
+    const r = await api('GET', `/notes/${shortLived.body.note_id}`);
+    return r.status === 404 && r;
+  }, 'the 300 ms note to expire');
+  assertError(gone, 404);
   assert.equal((await api('POST', '/notes/search', { query: 'ephemeral insight', entity_types: ['note'], filters: [] })).body.total, 0);
   assert.equal((await api('DELETE', `/notes/${note.body.note_id}`)).status, 204);
 });
@@ -302,8 +317,12 @@ test('agents: register, filter, heartbeat decides active_only, update, unregiste
   assert.equal(patched.body.status, 'active');
   assert.deepEqual(patched.body.capabilities, ['web', 'pdf']);
   assert.equal((await list('?status=active')).body.total, 1);
-  await new Promise((r) => setTimeout(r, 2200));  // past the 2 s activity window
-  assert.equal((await list('?active_only=true')).body.total, 0);
+  // No heartbeat for the 2 s activity window: neither agent counts as active any more.
+  const idle = await until(async () => {
+    const r = await list('?active_only=true');
+    return r.body.total === 0 && r;
+  }, 'the 2 s activity window to pass');
+  assert.deepEqual(idle.body.agents, []);
   const beat = await call(srv.url, 'POST', `/api/v1/agents/${worker.body.agent_id}/heartbeat`, { apiKey: k });
   assert.equal(beat.status, 200, beat.text);
   const active = await list('?active_only=true');
@@ -344,9 +363,9 @@ test('locks: one exclusive holder among many concurrent clients; shared coexist;
   // An expired lock vanishes and frees the resource.
   const brief = await api('POST', '/locks/acquire', { holder_agent_id: agents[6].agent_id, resource_id, resource_type: 'trajectory', mode: 'Exclusive', timeout_ms: 200 });
   assert.equal(brief.status, 201, brief.text);
-  await new Promise((r) => setTimeout(r, 400));
-  assert.ok(!(await api('GET', '/locks')).body.locks.some((l) => l.lock_id === brief.body.lock_id));
+  await until(async () => (await api('GET', `/locks/${brief.body.lock_id}`)).status === 404, 'the 200 ms lock to expire');
   assertError(await api('GET', `/locks/${brief.body.lock_id}`), 404);
+  assert.ok(!(await api('GET', '/locks')).body.locks.some((l) => l.lock_id === brief.body.lock_id));
   assert.equal((await attempt(agents[7])).status, 201);
   assertError(await api('POST', '/locks/acquire', { holder_agent_id: agents[0].agent_id, resource_id, resource_type: 'galaxy', mode: 'Exclusive', timeout_ms: 5 }), 422);
   assertError(await api('POST', '/locks/acquire', { holder_agent_id: agents[0].agent_id, resource_id, resource_type: 'scope', mode: 'Sometimes', timeout_ms: 5 }), 422);

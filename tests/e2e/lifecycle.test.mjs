@@ -4,23 +4,41 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { startServer, call, newAccount, cli } from './lib/server.mjs';
+import { startServer, startFakeUpstream, call, newAccount, cli } from './lib/server.mjs';
 
 test('SIGTERM lets an in-flight request finish, then the process exits 0 and refuses new connections', async () => {
-  const srv = await startServer();
+  const upstream = await startFakeUpstream();
+  const srv = await startServer({ config: `[[models]]\nid = "fixed-model"\nprovider = "openai"\nbase_url = "${upstream.url}/v1"\n` });
   try {
-    // Signup hashes a password (tens of ms): in flight when the signal lands.
-    const inflight = call(srv.url, 'POST', '/v1/auth/signup', { body: { email: `term_${Date.now()}@example.com`, password: 'longenough1' } });
-    await new Promise((r) => setTimeout(r, 15));
+    const a = await newAccount(srv.url);
+    const key = (await call(srv.url, 'POST', '/v1/api-keys', { token: a.token, body: { name: 'term' } })).body.data.key;
+    // A streamed reply of 10 words at 20 words a second: once its first bytes have arrived, the
+    // request is provably in flight when the signal lands.
+    await upstream.control({ tokens_per_s: 20, reply: 'w '.repeat(10) });
+    const res = await fetch(`${srv.url}/v1/chat/completions`, {
+      method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ model: 'fixed-model', messages: [{ role: 'user', content: 'talk' }], stream: true }),
+    });
+    assert.equal(res.status, 200);
+    const reader = res.body.getReader();
+    const first = await reader.read();
+    assert.equal(first.done, false);
+    let text = Buffer.from(first.value).toString();
     srv.child.kill('SIGTERM');
-    const r = await inflight;
-    assert.equal(r.status, 201);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString();
+    }
+    assert.equal((text.match(/"content":"w "/g) ?? []).length, 10, 'the whole reply was streamed');
+    assert.match(text, /data: \[DONE\]\n\n$/, 'the stream ended normally');
     const exit = await srv.exited;
     assert.equal(exit.code, 0);
     await assert.rejects(fetch(`${srv.url}/health`));
     assert.match(srv.logs(), /signal 15/);
   } finally {
     await srv.cleanup();
+    upstream.stop();
   }
 });
 
@@ -29,19 +47,24 @@ test('kill -9 loses no acknowledged write', async () => {
   let acked = [];
   try {
     const a = await newAccount(srv.url);
-    // Create keys back to back and kill the process while requests are still going.
+    // Create keys back to back and kill the process while requests are still going: as soon as
+    // 10 writes have been acknowledged.
+    let enoughAcked;
+    const enough = new Promise((r) => { enoughAcked = r; });
     const loop = (async () => {
       for (let i = 0; i < 200; i++) {
         try {
           const r = await call(srv.url, 'POST', '/v1/api-keys', { token: a.token, body: { name: `durable-${i}` } });
           if (r.status === 201) acked.push(r.body.data.id);
-        } catch { break; }
+          if (acked.length === 10) enoughAcked();
+        } catch { return 'interrupted'; }
       }
+      return 'completed';
     })();
-    await new Promise((r) => setTimeout(r, 300));
+    await Promise.race([enough, loop]);
     srv.child.kill('SIGKILL');
-    await loop;
-    assert.ok(acked.length > 0);
+    assert.equal(await loop, 'interrupted', 'the kill landed while requests were still going');
+    assert.ok(acked.length >= 10, `${acked.length} writes acknowledged`);
 
     const again = await startServer({ dataDir: srv.data });
     try {
@@ -68,14 +91,18 @@ test('`brainstem migrate` reports the schema version; a locked store answers 503
 
     const a = await newAccount(srv.url);
     // Hold the database's write lock from another process for a while.
-    const locker = spawn('sqlite3', [join(srv.data, 'brainstem.db')], { stdio: ['pipe', 'ignore', 'ignore'] });
-    locker.stdin.write('BEGIN IMMEDIATE;\nSELECT 1;\n');
-    await new Promise((r) => setTimeout(r, 300));
-    const started = Date.now();
+    // The SELECT runs only once BEGIN IMMEDIATE holds the lock: its output says the lock is held.
+    const locker = spawn('sqlite3', [join(srv.data, 'brainstem.db')], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const locked = new Promise((resolve, reject) => {
+      let out = '';
+      locker.stdout.on('data', (d) => { out += d; if (out.includes('locked')) resolve(); });
+      locker.once('exit', (code) => reject(new Error(`sqlite3 exited (${code}) before taking the lock: ${out}`)));
+    });
+    locker.stdin.write("BEGIN IMMEDIATE;\nSELECT 'locked';\n");
+    await locked;
     const r = await call(srv.url, 'POST', '/v1/api-keys', { token: a.token, body: { name: 'while-locked' } });
-    assert.equal(r.status, 503);
+    assert.equal(r.status, 503, r.text);
     assert.equal(r.body.error.code, 'service_unavailable');
-    assert.ok(Date.now() - started < 15000, 'the wait is bounded by the busy timeout');
     locker.stdin.end('ROLLBACK;\n');
     await new Promise((res) => locker.once('exit', res));
     const after = await call(srv.url, 'POST', '/v1/api-keys', { token: a.token, body: { name: 'after-unlock' } });

@@ -49,6 +49,10 @@ before(async () => {
 [security]
 allow_cidrs = "127.0.0.0/8"
 
+[pipeline]
+# Well under the /slow listener's 3 s, so that slow_lookup really times out.
+action_timeout_ms = 1000
+
 [[models]]
 id = "fixed-model"
 provider = "openai"
@@ -239,6 +243,17 @@ test('a tool call runs the agent action as a webhook with the stored credential 
 });
 
 test('tools that time out, answer 2 MB, or point at the metadata address fail safely', async () => {
+  received.length = 0;
+  await upstream.control({ tool_call: { name: 'slow_lookup', arguments: '{}' } });
+  const slow = await chat(key, { company_id: account.tenantId, agent_id: agent.id, conversation_id: `slow-${Date.now()}`, customer_id: 'c', message: 'slow one' });
+  assert.equal(slow.status, 200, slow.text);
+  assert.deepEqual(slow.body.actions_executed, ['slow_lookup'], 'the model called the slow tool');
+  const slowHits = received.filter((r) => r.url.startsWith('/slow'));
+  assert.equal(slowHits.length, 3, 'the slow listener was called, then retried twice after timing out');
+  const slowTool = (await upstream.stats()).last_request.messages.find((m) => m.role === 'tool');
+  assert.deepEqual(JSON.parse(slowTool.content), { error: 'timed out' }, 'the model is told the tool timed out');
+  assert.equal(slow.body.reply, 'echo: slow one', 'the model still answers in text');
+
   await upstream.control({ tool_call: { name: 'big_lookup', arguments: '{}' } });
   const big = await chat(key, { company_id: account.tenantId, agent_id: agent.id, conversation_id: `big-${Date.now()}`, customer_id: 'c', message: 'big one' });
   assert.equal(big.status, 200, big.text);
