@@ -230,7 +230,10 @@ TEST_F(KnowledgeBaseTest, SearchIsScopedToTheGivenSources) {
   create_source("s2");
   ASSERT_TRUE(ingest("s1", kHandbook).ok());
   ASSERT_TRUE(ingest("s2", "# Refunds elsewhere\n\nRefunds at the outlet store are store credit only.\n").ok());
-  for (const auto& hit : search("refunds", {"s2"})) EXPECT_EQ(hit.chunk.source_id, "s2");
+  ASSERT_FALSE(search("refunds", {"s1"}).empty()) << "both sources hold refunds";
+  auto hits = search("refunds", {"s2"});
+  ASSERT_FALSE(hits.empty()) << "the given source's chunk is found";
+  for (const auto& hit : hits) EXPECT_EQ(hit.chunk.source_id, "s2");
 }
 
 }  // namespace

@@ -56,7 +56,10 @@ TEST_F(KnowledgeIndexTest, FindsTheChunkThatAnswersWithItsCitation) {
 TEST_F(KnowledgeIndexTest, NeverReturnsAnotherTenantsChunks) {
   index_.add({chunk(1, "t1", "s1", "The secret discount code is ALPHA.")});
   index_.add({chunk(2, "t2", "s9", "The secret discount code is BRAVO.")});
-  for (const auto& hit : index_.search(query("t2", "secret discount code"))) EXPECT_EQ(hit.chunk.tenant_id, "t2");
+  auto hits = index_.search(query("t2", "secret discount code"));
+  ASSERT_EQ(hits.size(), 1u) << "the tenant's own chunk is found";
+  EXPECT_EQ(hits[0].chunk.tenant_id, "t2");
+  EXPECT_EQ(hits[0].chunk.id, 2);
   EXPECT_TRUE(index_.search(query("t3", "secret discount code")).empty());
 }
 

@@ -422,33 +422,6 @@ TEST_F(LlamaProviderTest, MissingFileIsNotFound) {
   EXPECT_EQ(r.status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(LlamaProviderTest, ReportsThroughput) {
-  auto fresh = LlamaProvider::load(options_for(llama_path()));
-  ASSERT_TRUE(fresh.ok());
-  auto& p = **fresh;
-  for (int streams : {1, 4}) {
-    asio::io_context io;
-    int64_t tokens = 0;
-    const auto start = Clock::now();
-    for (int i = 0; i < streams; ++i) {
-      asio::co_spawn(
-          io,
-          [&, i]() -> asio::awaitable<void> {
-            ChatRequest req = ask("Benchmark " + std::to_string(i), 128, 1.0);
-            req.seed = 100 + i;
-            auto r = co_await p.chat(req, [](const ChatDelta&) -> asio::awaitable<bool> { co_return true; });
-            if (r.ok()) tokens += r->usage.completion_tokens;
-          },
-          asio::detached);
-    }
-    io.run_for(kTimeout);
-    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    std::cout << "[ throughput ] " << streams << " stream(s): " << tokens << " tokens in " << seconds << " s = "
-              << tokens / seconds << " tokens/s\n";
-    EXPECT_GT(tokens, 0);
-  }
-}
-
 // TextStream: what the provider sends as deltas.
 
 TEST(TextStream, HoldsBackACharacterSplitAcrossTokens) {
