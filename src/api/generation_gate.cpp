@@ -25,7 +25,7 @@ Result<GenerationGate::Slot> GenerationGate::acquire() {
     }
     if (!resources_ok_.load(std::memory_order_relaxed)) {
       Status s(StatusCode::kUnavailable, "server resources exhausted (memory or CPU past the configured limit); retry shortly");
-      s.with_details({{"code", "RESOURCE_EXHAUSTED"}});
+      s.with_details({{"code", "RESOURCE_EXHAUSTED"}}).with_retry_after(1);  // the verdict stands a second
       return s;
     }
   }

@@ -67,6 +67,11 @@ class Status {
   const boost::json::object& details() const { return details_; }
 
   Status& with_field(std::string field) { field_ = std::move(field); return *this; }
+  // When the caller may try again, in seconds (429, and 503/529 that say so).
+  Status& with_retry_after(int seconds) {
+    retry_after_s_ = seconds;
+    return *this;
+  }
   Status& with_details(boost::json::object details) { details_ = std::move(details); return *this; }
 
  private:

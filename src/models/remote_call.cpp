@@ -142,11 +142,14 @@ std::string upstream_error_message(std::string_view body) {
 
 Status status_of_reply(int status, const std::string& body, std::string_view retry_after) {
   std::string msg = "upstream answered " + std::to_string(status) + ": " + upstream_error_message(body);
-  if (status == 429) {
-    int secs = retry_after.empty() ? 1 : std::max(1, std::atoi(std::string(retry_after).c_str()));
-    return Status::rate_limited(msg, secs);
+  const int secs = retry_after.empty() ? 1 : std::max(1, std::atoi(std::string(retry_after).c_str()));
+  if (status == 429) return Status::rate_limited(msg, secs);
+  if (status >= 500) {
+    // 503 and Anthropic's 529 may say when to come back, as 429 does.
+    Status down = Status::unavailable(msg);
+    if (!retry_after.empty()) down.with_retry_after(secs);
+    return down;
   }
-  if (status >= 500) return Status::unavailable(msg);
   if (status == 401 || status == 403) return Status::unavailable(msg + " (check the model's API key)");
   return Status::invalid(msg);
 }

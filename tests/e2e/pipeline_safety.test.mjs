@@ -229,6 +229,42 @@ daily_usd = 0.0005`);
   assert.equal(otherLimits.headers.get('x-budget-state'), 'ok', 'budgets are per tenant');
 });
 
+test('budgets: past the throttle line a tenant is kept to the cheapest model', async () => {
+  const { srv, account, key } = await serve(`
+[budgets]
+daily_usd = 1.0
+warn_pct = 1
+throttle_pct = 2
+
+[[models]]
+id = "premium"
+provider = "openai"
+base_url = "${upstream.url}/v1"
+price_in_per_1k = 1.0
+price_out_per_1k = 2.0
+max_retries = 0
+
+[[models]]
+id = "thrifty"
+provider = "openai"
+base_url = "${upstream.url}/v1"
+price_in_per_1k = 0.0001
+price_out_per_1k = 0.0001
+max_retries = 0`);
+  const agent = await agentWith(srv, account.token, { cache: { enabled: false } });
+  await upstream.control({});
+  const chat = (message) => call(srv.url, 'POST', '/v1/chat', { headers: { Authorization: `Bearer ${key}` },
+    body: { company_id: account.tenantId, agent_id: agent.id, conversation_id: `t-${message}`, customer_id: 'c', message } });
+  const first = await chat('spend a little of the budget with a message that costs a few cents on the premium model');
+  assert.equal(first.status, 200, first.text);
+  assert.equal(first.body.model_used, 'premium', 'unthrottled, the first configured model answers');
+  assert.equal(first.headers.get('x-budget-state'), 'throttle', `cost ${first.body.tokens.cost_usd}`);
+  const second = await chat('and again');
+  assert.equal(second.status, 200, second.text);
+  assert.equal(second.body.model_used, 'thrifty', 'throttled, the cheapest model answers');
+  assert.equal(second.headers.get('x-budget-state'), 'throttle');
+});
+
 test('budgets: a spent budget blocks every generating route alike, each in its family\'s format', async () => {
   const { srv, account, key } = await serve(`
 [budgets]

@@ -206,6 +206,39 @@ max_retries = 0
   }
 });
 
+test('short of memory, every generation is refused with 503 RESOURCE_EXHAUSTED in its family\'s format', async () => {
+  const upstream = await startFakeUpstream();
+  const starved = await startServer({ config: `
+[limits]
+min_free_memory_mb = 1000000000
+
+[[models]]
+id = "any"
+provider = "openai"
+base_url = "${upstream.url}/v1"
+languages = ["python"]
+` });
+  try {
+    const owner = await newAccount(starved.url);
+    const apiKey = (await call(starved.url, 'POST', '/v1/api-keys', { token: owner.token, body: { name: 'starved' } })).body.data.key;
+    const complete = await call(starved.url, 'POST', '/v1/complete', { apiKey, body: { prompt: 'x', language: 'python' } });
+    assert.equal(complete.status, 503, complete.text);
+    assert.equal(complete.body.code, 'RESOURCE_EXHAUSTED');
+    assert.equal(complete.body.error, true);
+    assert.equal(complete.headers.get('retry-after'), '1');
+    const openai = await call(starved.url, 'POST', '/v1/chat/completions', { apiKey, body: { model: 'any', messages: [{ role: 'user', content: 'x' }] } });
+    assert.equal(openai.status, 503, openai.text);
+    assert.match(openai.body.error.message, /resources exhausted/);
+    const routed = await call(starved.url, 'POST', '/v1/model-router/complete', { token: owner.token, body: { prompt: 'x' } });
+    assert.equal(routed.status, 503, routed.text);
+    assert.equal((await upstream.stats()).chat_calls, 0, 'nothing reached the model');
+    assert.equal((await call(starved.url, 'GET', '/health')).status, 200, 'only generations are refused');
+  } finally {
+    await starved.cleanup();
+    upstream.stop();
+  }
+});
+
 test('load shedding: past the configured concurrent generations, 429 RATE_LIMIT', async () => {
   await backup.control({ latency_ms: 600 });
   const slow = () => call(srv.url, 'POST', '/v1/complete', { apiKey: key, body: { prompt: 'x', language: 'go' } });

@@ -58,6 +58,11 @@ TEST(StatusOfReplyTest, MapsStatusesAndReadsEachApisErrorShape) {
   auto overloaded = status_of_reply(529, R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})", "");
   EXPECT_EQ(overloaded.code(), StatusCode::kUnavailable);
   EXPECT_NE(overloaded.message().find("Overloaded"), std::string::npos);
+  EXPECT_FALSE(overloaded.retry_after_s().has_value()) << "no header, no hint";
+  EXPECT_EQ(status_of_reply(529, "{}", "4").retry_after_s().value_or(0), 4) << "Retry-After is read on 529";
+  auto down = status_of_reply(503, "{}", "3");
+  EXPECT_EQ(down.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(down.retry_after_s().value_or(0), 3) << "and on 503";
   auto cerebrum = status_of_reply(404, R"({"error":true,"message":"model 'x' does not exist","code":"MODEL_NOT_FOUND"})", "");
   EXPECT_EQ(cerebrum.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(cerebrum.message().find("does not exist"), std::string::npos);

@@ -229,6 +229,27 @@ TEST_F(WebhooksTest, FailsWhenScheduleIsUsedUp) {
   EXPECT_EQ(receiver_.requests().size(), 3u);
 }
 
+TEST_F(WebhooksTest, TheDefaultScheduleRetriesAfterOneMinuteFiveMinutesHalfAnHourTwoHoursAndADay) {
+  ops::WebhookOptions defaults;
+  defaults.timeout = options_.timeout;
+  ops::WebhookDispatcher dispatcher(*store_, client_, allow_loopback_, defaults);
+  const std::string id = add_webhook("ten_1", "/fail", {"*"});
+  ASSERT_TRUE(run_all(dispatcher.publish("ten_1", "x", {})).ok());
+  auto d = only_delivery(id);
+  std::vector<int64_t> gaps;
+  int64_t at = d.updated_at;
+  while (d.status == "pending") {
+    gaps.push_back((d.next_attempt_at - at) / 1000);
+    at = d.next_attempt_at;
+    ASSERT_EQ(run_all(dispatcher.deliver_due(at)), 1);
+    d = only_delivery(id);
+  }
+  EXPECT_EQ(gaps, (std::vector<int64_t>{60, 300, 1800, 7200, 86400}));
+  EXPECT_EQ(d.status, "failed");
+  EXPECT_EQ(d.attempts, 6);
+  EXPECT_EQ(receiver_.requests().size(), 6u);
+}
+
 TEST_F(WebhooksTest, RefusedAddressIsNotContacted) {
   net::AddressPolicy strict;  // loopback refused
   ops::WebhookDispatcher dispatcher(*store_, client_, strict, options_);
