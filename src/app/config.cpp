@@ -105,7 +105,7 @@ const std::map<std::string, Setter>& setters() {
       {"routing.circuit_open_ms", int_setter("routing.circuit_open_ms", &Config::circuit_open_ms, 10, 86400000)},
       {"limits.max_concurrent_generations",
        int_setter("limits.max_concurrent_generations", &Config::max_concurrent_generations, 0, 1000000)},
-      {"limits.model_idle_minutes", int_setter("limits.model_idle_minutes", &Config::model_idle_minutes, 0, 525600)},
+      {"limits.model_idle_minutes", double_setter("limits.model_idle_minutes", &Config::model_idle_minutes, 0, 525600)},
       {"limits.min_free_memory_mb", int_setter("limits.min_free_memory_mb", &Config::min_free_memory_mb, 0, int64_t(1) << 30)},
       {"limits.max_load_per_core", double_setter("limits.max_load_per_core", &Config::max_load_per_core, 0, 1e6)},
       {"budgets.daily_usd", double_setter("budgets.daily_usd", &Config::budget_daily_usd, 0, 1e9)},

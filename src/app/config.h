@@ -49,7 +49,7 @@ struct Config {
   int max_concurrent_generations = 64;  // limits.max_concurrent_generations: more → 429 (0 = off)
   int64_t min_free_memory_mb = 0;        // limits.min_free_memory_mb: less free → 503 (0 = off)
   double max_load_per_core = 0;          // limits.max_load_per_core: higher load → 503 (0 = off)
-  int model_idle_minutes = 60;           // limits.model_idle_minutes: local models idle this long are unloaded (0 = keep)
+  double model_idle_minutes = 60;  // limits.model_idle_minutes: local models idle this long are unloaded (0 = keep; fractions allowed)
   // [limits.tenants.<id or slug>] requests_per_minute / _hour / _day
   std::map<std::string, ops::RateLimits> tenant_limits;
 

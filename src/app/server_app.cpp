@@ -36,6 +36,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 
@@ -299,7 +300,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   opts.data_dir = config.data_dir;
   opts.default_limits = config.limits;
   opts.tenant_limits.insert(config.tenant_limits.begin(), config.tenant_limits.end());
-  opts.model_idle_ms = int64_t(config.model_idle_minutes) * 60000;
+  opts.model_idle_ms = static_cast<int64_t>(config.model_idle_minutes * 60000);
   opts.started_at_ms = now_ms();
   if (!config.backend_key_env.empty()) {
     if (const char* key = std::getenv(config.backend_key_env.c_str())) opts.backend_key = key;
@@ -399,8 +400,9 @@ void ServerApp::run() {
   every(exec, std::chrono::milliseconds(p.config.webhook_poll_ms),
         [&p]() -> asio::awaitable<void> { co_await p.run_engine->claim_due(); });
   // Local models idle past the configured time are unloaded; they load again on demand.
-  if (p.config.model_idle_minutes > 0) {
-    every(exec, std::chrono::seconds(60), [&p]() -> asio::awaitable<void> {
+  // Checked every minute, or a quarter of the idle time when that is shorter.
+  if (const int64_t idle_ms = p.services->options.model_idle_ms; idle_ms > 0) {
+    every(exec, std::chrono::milliseconds(std::clamp<int64_t>(idle_ms / 4, 50, 60000)), [&p]() -> asio::awaitable<void> {
       for (const auto& [id, bytes] : p.router->unload_idle(p.services->options.model_idle_ms, p.services->options.started_at_ms)) {
         spdlog::info("unloaded idle model {} ({} MiB)", id, bytes >> 20);
       }

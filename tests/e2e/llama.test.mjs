@@ -13,9 +13,9 @@ import { startServer, call, newAccount } from './lib/server.mjs';
 const MAKE = process.env.BRAINSTEM_MAKE_TEST_MODEL ?? new URL('../../build/tests/tools/make_test_model', import.meta.url).pathname;
 const VOCAB = process.env.BRAINSTEM_VOCAB_DIR ?? join(homedir(), '.cache/brainstem/llama.cpp-nlc3.22.1/share/brainstem/vocab');
 
-let srv, client, key;
+let srv, client, key, model;
 before(async () => {
-  const model = join(mkdtempSync(join(tmpdir(), 'brainstem-gguf-')), 'tiny-llama.gguf');
+  model = join(mkdtempSync(join(tmpdir(), 'brainstem-gguf-')), 'tiny-llama.gguf');
   execFileSync(MAKE, ['--arch', 'llama', '--vocab', join(VOCAB, 'ggml-vocab-llama-spm.gguf'), '--out', model]);
   srv = await startServer({
     config: `[limits]\nmodel_idle_minutes = 60\n\n[[models]]\nid = "tiny-llama"\nprovider = "llama"\npath = "${model}"\ncontext_size = 2048\nslots = 4\nthreads = 1\n`,
@@ -105,4 +105,27 @@ test('unload frees the model; the next request loads it again; cleanup keeps a m
   assert.equal(c.status, 200);
   assert.deepEqual(c.body, { models_unloaded: [], memory_freed_mb: 0 });
   assert.equal((await call(srv.url, 'GET', '/v1/models')).body.models[0].loaded, true);
+});
+
+test('the idle timer unloads a model nobody used for model_idle_minutes, and the next request loads it again', async () => {
+  const idle = await startServer({
+    config: `[limits]\nmodel_idle_minutes = 0.01\n\n[[models]]\nid = "tiny-llama"\nprovider = "llama"\npath = "${model}"\ncontext_size = 512\nslots = 1\nthreads = 1\n`,
+  });
+  try {
+    const a = await newAccount(idle.url);
+    const idleKey = (await call(idle.url, 'POST', '/v1/api-keys', { token: a.token, body: { name: 'idle' } })).body.data.key;
+    const loaded = async () => (await call(idle.url, 'GET', '/v1/models')).body.models[0].loaded;
+    // 0.01 minutes is 600 ms: the timer finds the model idle and unloads it, with no request.
+    const deadline = Date.now() + 20000;
+    while (await loaded()) {
+      if (Date.now() > deadline) throw new Error('the idle model was never unloaded');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(idle.logs(), /unloaded idle model tiny-llama/);
+    const local = new OpenAI({ apiKey: idleKey, baseURL: `${idle.url}/v1`, maxRetries: 0 });
+    const again = await local.chat.completions.create({ model: 'tiny-llama', messages: [{ role: 'user', content: 'wake up' }], max_tokens: 3 });
+    assert.equal(again.usage.completion_tokens, 3, 'the request loaded it again and was answered');
+  } finally {
+    await idle.cleanup();
+  }
 });
