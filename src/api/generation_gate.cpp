@@ -7,20 +7,22 @@
 
 namespace brainstem::api {
 
+ResourceReadings read_system_resources() {
+  return {ops::system_memory().available_mb, ops::cpu_load_percent() / 100.0};
+}
+
 Result<GenerationGate::Slot> GenerationGate::acquire() {
   if (options_.min_free_memory_mb > 0 || options_.max_load_per_core > 0) {
     // The figures are read at most once a second; in between the last verdict stands.
     int64_t now = now_ms();
     int64_t last = resources_checked_ms_.load(std::memory_order_relaxed);
     if (now - last >= 1000 && resources_checked_ms_.compare_exchange_strong(last, now)) {
+      const ResourceReadings now_read = options_.read_resources();
       bool ok = true;
       if (options_.min_free_memory_mb > 0) {
-        int64_t free_mb = ops::system_memory().available_mb;
-        ok = free_mb < 0 || free_mb >= options_.min_free_memory_mb;
+        ok = now_read.free_memory_mb < 0 || now_read.free_memory_mb >= options_.min_free_memory_mb;
       }
-      if (ok && options_.max_load_per_core > 0) {
-        ok = ops::cpu_load_percent() / 100.0 <= options_.max_load_per_core;
-      }
+      if (ok && options_.max_load_per_core > 0) ok = now_read.load_per_core <= options_.max_load_per_core;
       resources_ok_.store(ok, std::memory_order_relaxed);
     }
     if (!resources_ok_.load(std::memory_order_relaxed)) {

@@ -9,14 +9,24 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 namespace brainstem::api {
+
+// What the resource checks read: available memory (-1: unknown, never refused) and the load
+// average per core (1.0: every core busy).
+struct ResourceReadings {
+  int64_t free_memory_mb = -1;
+  double load_per_core = 0;
+};
+ResourceReadings read_system_resources();  // /proc/meminfo and the one-minute load average
 
 struct GateOptions {
   int max_concurrent = 64;
   int64_t min_free_memory_mb = 0;
   double max_load_per_core = 0;
+  std::function<ResourceReadings()> read_resources = read_system_resources;
 };
 
 class GenerationGate {
