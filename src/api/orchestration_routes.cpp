@@ -19,7 +19,8 @@ namespace {
 
 constexpr const char* kWorkflowSchema =
     R"({"type":"object","required":["name","nodes"],"properties":{"name":{"type":"string","minLength":1,"maxLength":200},)"
-    R"("description":{"type":"string","maxLength":2000},"nodes":{"type":"array","maxItems":1000},"edges":{"type":"array"}}})";
+    R"("description":{"type":"string","maxLength":2000},"nodes":{"type":"array","maxItems":1000},"edges":{"type":"array"},)"
+    R"("caps":{"type":"object","properties":{"tokenBudget":{"type":"integer","minimum":1},"maxCostUsd":{"type":"number","minimum":0}}}}})";
 constexpr const char* kRunSchema =
     R"({"type":"object","properties":{"workflowId":{"type":"string"},"input":{"type":"object"},)"
     R"("caps":{"type":"object","properties":{"tokenBudget":{"type":"integer","minimum":1},"maxCostUsd":{"type":"number","minimum":0}}}}})";
@@ -45,7 +46,7 @@ json::object workflow_view(const store::Workflow& w) {
                    {"createdAt", iso8601(w.created_at)},
                    {"updatedAt", iso8601(w.updated_at)}};
   if (definition.is_object()) {
-    for (const char* key : {"nodes", "edges"}) {
+    for (const char* key : {"nodes", "edges", "caps"}) {
       if (const auto* v = definition.as_object().if_contains(key)) out[key] = *v;
     }
   }
@@ -111,12 +112,25 @@ json::object run_view(const orchestration::RunRecord& record) {
           {"updatedAt", iso8601(run.updated_at)}};
 }
 
-// A workflow's name, description and definition from a request body.
+// `caps: {tokenBudget, maxCostUsd}` of a run or a workflow; a fault is named under "caps.".
+orchestration::RunCaps read_caps(FieldReader& f) {
+  orchestration::RunCaps caps;
+  if (const auto* given = f.object("caps")) {
+    FieldReader c(*given);
+    caps.tokens = c.integer("tokenBudget", 1, int64_t(1) << 40);
+    caps.cost_usd = c.number("maxCostUsd", 0, 1e9);
+    if (!c.ok()) f.fail("caps." + c.status().field(), c.status().message());
+  }
+  return caps;
+}
+
+// A workflow's name, description, definition and run caps from a request body.
 orchestration::WorkflowDraft read_workflow(const json::object& body) {
   FieldReader f(body);
   orchestration::WorkflowDraft draft;
   draft.name = f.required_string("name", 1, 200);
   draft.description = f.string("description", 0, 2000).value_or("");
+  draft.caps = read_caps(f);
   check(f);
   json::object definition;
   for (const char* key : {"nodes", "edges"}) {
@@ -131,12 +145,9 @@ orchestration::RunRequest read_run(const json::object& body) {
   orchestration::RunRequest request;
   request.workflow_id = f.string("workflowId", 1, 100).value_or("");
   if (const auto* input = f.object("input")) request.input = *input;
-  if (const auto* caps = f.object("caps")) {
-    FieldReader c(*caps);
-    request.token_budget = c.integer("tokenBudget", 1, int64_t(1) << 40);
-    request.max_cost_usd = c.number("maxCostUsd", 0, 1e9);
-    if (!c.ok()) f.fail("caps." + c.status().field(), c.status().message());
-  }
+  auto caps = read_caps(f);
+  request.token_budget = caps.tokens;
+  request.max_cost_usd = caps.cost_usd;
   check(f);
   return request;
 }
@@ -192,10 +203,10 @@ void add_workflow_routes(RouteTable& t, Services& svc) {
            auto body = json_body(req, true);
            FieldReader f(body);
            auto name = f.string("name", 1, 200).value_or("");
-           f.number("costCapUsd", 0, 1e9);
+           auto cost_cap = f.number("costCapUsd", 0, 1e9);
            check(f);
            std::string id(req.param("idOrSlug"));
-           auto created = unwrap(co_await svc.orchestrator.from_template(ctx.caller().tenant_id, id, name));
+           auto created = unwrap(co_await svc.orchestrator.from_template(ctx.caller().tenant_id, id, name, cost_cap));
            ctx.audit["workflowId"] = created.id;
            co_return http::Response::json(201, workflow_view(created));
          }});

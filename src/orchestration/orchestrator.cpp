@@ -25,11 +25,17 @@ json::array errors_json(const std::vector<GraphError>& errors) {
 }
 
 // The definition as stored: checked, in its normal form.
-Result<std::string> checked_definition(const json::value& definition) {
+// The graph as stored, with the caps of the workflow's runs when it has any.
+Result<std::string> checked_definition(const json::value& definition, const RunCaps& caps) {
   std::vector<GraphError> errors;
   auto graph = Graph::parse(definition, &errors);
   if (!graph) return Status(graph.status()).with_details({{"errors", errors_json(errors)}});
-  return json_text(graph->to_json());
+  json::object stored = graph->to_json();
+  json::object caps_json;
+  if (caps.tokens) caps_json["tokenBudget"] = *caps.tokens;
+  if (caps.cost_usd) caps_json["maxCostUsd"] = *caps.cost_usd;
+  if (!caps_json.empty()) stored["caps"] = std::move(caps_json);
+  return json_text(stored);
 }
 
 json::value parsed(const std::string& text) {
@@ -81,7 +87,7 @@ json::object Orchestrator::validate(const json::value& definition) {
 }
 
 Orchestrator::Task<Result<store::Workflow>> Orchestrator::create_workflow(const std::string& tenant_id, WorkflowDraft draft) {
-  auto definition = checked_definition(draft.definition);
+  auto definition = checked_definition(draft.definition, draft.caps);
   if (!definition) co_return definition.status();
   store::Workflow w;
   w.id = random_id("wf_", 20);
@@ -96,7 +102,7 @@ Orchestrator::Task<Result<store::Workflow>> Orchestrator::create_workflow(const 
 
 Orchestrator::Task<Result<store::Workflow>> Orchestrator::update_workflow(const std::string& tenant_id, const std::string& id,
                                                                           WorkflowDraft draft) {
-  auto definition = checked_definition(draft.definition);
+  auto definition = checked_definition(draft.definition, draft.caps);
   if (!definition) co_return definition.status();
   store::Workflow w;
   w.id = id;
@@ -122,12 +128,13 @@ Orchestrator::Task<Status> Orchestrator::delete_workflow(const std::string& tena
 
 Orchestrator::Task<Result<store::Workflow>> Orchestrator::from_template(const std::string& tenant_id,
                                                                         const std::string& id_or_slug,
-                                                                        const std::string& name) {
+                                                                        const std::string& name,
+                                                                        std::optional<double> cost_cap_usd) {
   const auto& templates = workflow_templates();
   auto it = std::find_if(templates.begin(), templates.end(),
                          [&](const WorkflowTemplate& t) { return t.id == id_or_slug || t.slug == id_or_slug; });
   if (it == templates.end()) co_return Status::not_found("workflow template not found");
-  WorkflowDraft draft{name.empty() ? it->name : name, it->description, it->definition};
+  WorkflowDraft draft{name.empty() ? it->name : name, it->description, it->definition, RunCaps{std::nullopt, cost_cap_usd}};
   co_return co_await create_workflow(tenant_id, std::move(draft));
 }
 
@@ -136,17 +143,21 @@ Orchestrator::Task<Result<PlannedGraph>> Orchestrator::plan_graph(const std::str
                                                                   const json::value& input) {
   json::value definition;
   std::string source, note;
+  RunCaps caps;
   if (!workflow_id.empty()) {
     auto workflow = co_await store_.get_workflow(tenant_id, workflow_id);
     if (!workflow) co_return workflow.status();
     definition = parsed(workflow->definition);
+    if (const auto* stored = definition.is_object() ? definition.as_object().if_contains("caps") : nullptr) {
+      caps = caps_of(json::serialize(*stored));
+    }
     source = "workflow";
   } else {
     if (plans_ && plans_->enabled()) {
       std::string task = "Plan the work this request needs. Its input, referable as {{input.<field>}}:\n" +
                          json::serialize(input);
       auto written = co_await plans_->write(tenant_id, task, "");
-      if (written) co_return PlannedGraph{std::move(written).value(), "model:" + plans_->model(), ""};
+      if (written) co_return PlannedGraph{std::move(written).value(), "model:" + plans_->model(), "", RunCaps{}};
       note = "the planning model's plan was not used: " + written.status().message();
     }
     definition = workflow_templates().front().definition;
@@ -154,7 +165,7 @@ Orchestrator::Task<Result<PlannedGraph>> Orchestrator::plan_graph(const std::str
   }
   auto graph = Graph::parse(definition);
   if (!graph) co_return graph.status();
-  co_return PlannedGraph{std::move(graph).value(), std::move(source), std::move(note)};
+  co_return PlannedGraph{std::move(graph).value(), std::move(source), std::move(note), caps};
 }
 
 Result<Graph> Orchestrator::graph_of_plan(const json::value& plan) {
@@ -197,6 +208,10 @@ Orchestrator::Task<Result<RunRecord>> Orchestrator::create_run(const std::string
   run.status = request.start ? "running" : "planned";
   run.input = json_text(request.input);
   run.plan = json_text(plan);
+  if (!request.token_budget && !request.max_cost_usd) {
+    request.token_budget = planned->caps.tokens;
+    request.max_cost_usd = planned->caps.cost_usd;
+  }
   json::object caps;
   if (request.token_budget) caps["tokenBudget"] = *request.token_budget;
   if (request.max_cost_usd) caps["maxCostUsd"] = *request.max_cost_usd;

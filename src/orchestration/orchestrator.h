@@ -26,12 +26,13 @@ struct WorkflowDraft {
   std::string name;
   std::string description;
   boost::json::value definition;
+  RunCaps caps;  // the caps of its runs, unless a run names its own
 };
 
 struct RunRequest {
   std::string workflow_id;  // empty: a plan by the planning model, or the built-in template "ticket"
   boost::json::value input = boost::json::object();
-  std::optional<int64_t> token_budget;
+  std::optional<int64_t> token_budget;  // both unset: the workflow's caps
   std::optional<double> max_cost_usd;
   bool start = false;  // false: stays planned until advanced
 };
@@ -43,6 +44,7 @@ struct PlannedGraph {
   Graph graph;
   std::string source;
   std::string note;
+  RunCaps caps;  // the workflow's caps for its runs
 };
 
 struct RunRecord {
@@ -78,9 +80,9 @@ class Orchestrator {
   Task<Result<store::Workflow>> workflow(const std::string& tenant_id, const std::string& id);
   Task<Result<std::vector<store::Workflow>>> workflows(const std::string& tenant_id);
   Task<Status> delete_workflow(const std::string& tenant_id, const std::string& id);
-  // A new workflow from a built-in template (by id or slug).
+  // A new workflow from a built-in template (by id or slug), its runs capped at `cost_cap_usd`.
   Task<Result<store::Workflow>> from_template(const std::string& tenant_id, const std::string& id_or_slug,
-                                              const std::string& name);
+                                              const std::string& name, std::optional<double> cost_cap_usd);
 
   Task<Result<PlannedGraph>> plan_graph(const std::string& tenant_id, const std::string& workflow_id,
                                         const boost::json::value& input);

@@ -433,6 +433,27 @@ test('an agent step answers within its policy and is recorded with its turns und
   assert.deepEqual((await call(srv.url, 'GET', '/v1/agent/runs/run-agent-1/steps', { token: other.token })).body.steps, []);
 });
 
+test('a workflow\'s caps (from-template costCapUsd, or caps) bound its runs unless a run names its own', async () => {
+  const capped = await api('POST', '/v1/workflows/from-template/research-and-summarise', { name: 'Capped research', costCapUsd: 0.25 });
+  assert.equal(capped.status, 201, capped.text);
+  assert.deepEqual(capped.body.caps, { maxCostUsd: 0.25 });
+  const run = await api('POST', '/v1/runs', { workflowId: capped.body.id, input: { topic: 'tides' } });
+  assert.equal(run.status, 201, run.text);
+  assert.deepEqual(run.body.caps, { maxCostUsd: 0.25 }, 'the run carries the workflow\'s cap');
+  const own = await api('POST', '/v1/runs', { workflowId: capped.body.id, caps: { tokenBudget: 500 } });
+  assert.deepEqual(own.body.caps, { tokenBudget: 500 }, 'a run\'s own caps replace the workflow\'s');
+  assert.equal((await api('POST', '/v1/workflows/from-template/research-and-summarise', { costCapUsd: -1 })).status, 422);
+
+  const wf = await api('POST', '/v1/workflows', { name: 'Tokens', nodes: [{ id: 'a', type: 'noop' }], caps: { tokenBudget: 40 } });
+  assert.equal(wf.status, 201, wf.text);
+  assert.deepEqual((await api('GET', `/v1/workflows/${wf.body.id}`)).body.caps, { tokenBudget: 40 });
+  const executed = await api('POST', '/v1/workflows/execute', { workflowId: wf.body.id });
+  assert.deepEqual(executed.body.caps, { tokenBudget: 40 });
+  const bad = await api('POST', '/v1/workflows', { name: 'Bad', nodes: [{ id: 'a', type: 'noop' }], caps: { tokenBudget: 'lots' } });
+  assert.equal(bad.status, 422, bad.text);
+  assert.deepEqual(Object.keys(bad.body.error.fieldErrors), ['caps.tokenBudget']);
+});
+
 test('an agent_step node runs as a step of the run and is recorded under the run id', async () => {
   const wf = await api('POST', '/v1/workflows', {
     name: 'Drafted reply',
