@@ -754,6 +754,44 @@ void add_agent_step_routes(RouteTable& t, Services& svc) {
          }});
 }
 
+void add_notification_routes(RouteTable& t, Services& svc) {
+  t.add({.method = "GET", .path = "/v1/notifications", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "The workspace's notifications (runs waiting for approval, failed, completed), newest first; "
+                    "?unread=true for the unread ones",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           const bool unread_only = req.query_param("unread").value_or("") == "true";
+           co_return http::Response::json(200, unwrap(co_await svc.notifications.list(ctx.caller().tenant_id, unread_only)));
+         }});
+
+  t.add({.method = "POST", .path = "/v1/notifications/:id/read", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Mark a notification as read", .event = "notification.read",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           std::string id(req.param("id"));
+           ctx.audit["notificationId"] = id;
+           co_return http::Response::json(200, unwrap(co_await svc.notifications.mark_read(ctx.caller().tenant_id, id)));
+         }});
+
+  t.add({.method = "POST", .path = "/v1/notifications/read-all", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Mark every notification as read: {marked}", .event = "notification.read_all",
+         .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           co_return http::Response::json(200, unwrap(co_await svc.notifications.mark_all_read(ctx.caller().tenant_id)));
+         }});
+
+  t.add({.method = "GET", .path = "/v1/notifications/preferences", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Notification preferences: {inApp, email, types: {approval_required, run_failed, run_completed}}",
+         .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           co_return http::Response::json(200, unwrap(co_await svc.notifications.preferences(ctx.caller().tenant_id)));
+         }});
+
+  t.add({.method = "PUT", .path = "/v1/notifications/preferences", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Change notification preferences (the fields given)", .event = "notification.preferences_updated",
+         .request_schema = R"({"type":"object","properties":{"inApp":{"type":"boolean"},"email":{"type":"boolean"},"types":{"type":"object"}}})",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           co_return http::Response::json(200, unwrap(co_await svc.notifications.set_preferences(ctx.caller().tenant_id, body)));
+         }});
+}
+
 void add_run_stream_route(RouteTable& t, Services& svc) {
   t.add({.method = "GET", .path = "/v1/workflow-runs/:runId/stream", .family = Family::kCendriix, .auth = Auth::kAny,
          .summary = "Server-sent events of a run: NODE_RUN_STARTED, NODE_RUN_COMPLETED, NODE_RUN_FAILED, "
@@ -806,6 +844,7 @@ void add_orchestration_routes(RouteTable& t, Services& svc) {
   add_security_routes(t, svc);
   add_entity_routes(t, svc);
   add_agent_step_routes(t, svc);
+  add_notification_routes(t, svc);
 }
 
 }  // namespace brainstem::api

@@ -23,6 +23,7 @@
 #include "ops/rate_limiter.h"
 #include "orchestration/agent_steps.h"
 #include "orchestration/composer.h"
+#include "orchestration/notifications.h"
 #include "orchestration/entities.h"
 #include "orchestration/orchestrator.h"
 #include "orchestration/planner.h"
@@ -86,6 +87,7 @@ struct Services {
   orchestration::Entities& entities;          // skills, plugins, playbooks, policies, guardrails
   orchestration::AgentSteps& agent_steps;     // single agent steps recorded under a run id
   orchestration::Composer& composer;          // workflows proposed for an intent
+  orchestration::Notifications& notifications;  // what the workspace's runs need or did
   TaskGroup& background;  // work that outlives its request (async ingestion)
 
   const ops::RateLimits& limits_for(const std::string& tenant_id, const std::string& slug) const;

@@ -146,38 +146,20 @@ Verdict SecurityPolicies::evaluate(const json::array& rules, const ToolAction& a
 }
 
 SecurityPolicies::Task<Result<json::array>> SecurityPolicies::rules(const std::string& tenant_id) {
-  auto stored = co_await entities_.get_memory_entity(tenant_id, kPolicyKind, kPolicyId);
-  if (!stored) {
-    if (stored.status().code() == StatusCode::kNotFound) co_return json::array();
-    co_return stored.status();
-  }
-  boost::system::error_code ec;
-  json::value body = json::parse(stored->body, ec);
-  const auto* rules = !ec && body.is_object() ? body.as_object().if_contains("rules") : nullptr;
-  co_return rules && rules->is_array() ? rules->as_array() : json::array();
+  auto body = co_await stored_body(entities_, tenant_id, kPolicyKind, kPolicyId);
+  if (!body) co_return body.status();
+  json::array rules;  // not a ?: in the co_return: GCC 12 mis-compiles its temporaries
+  if (const auto* stored = body->if_contains("rules"); stored && stored->is_array()) rules = stored->as_array();
+  co_return rules;
 }
 
 SecurityPolicies::Task<Result<json::array>> SecurityPolicies::set_rules(const std::string& tenant_id, json::array rules) {
   if (Status s = check_rules(rules); !s.is_ok()) co_return s;
-  std::string body = json_text(json::object{{"rules", rules}});
-  for (int attempt = 0; attempt < 8; ++attempt) {
-    auto stored = co_await entities_.get_memory_entity(tenant_id, kPolicyKind, kPolicyId);
-    if (!stored && stored.status().code() != StatusCode::kNotFound) co_return stored.status();
-    store::MemoryEntity entity = stored ? *stored : store::MemoryEntity{};
-    entity.tenant_id = tenant_id;
-    entity.kind = kPolicyKind;
-    entity.id = kPolicyId;
-    entity.body = body;
-    entity.updated_at = now_ms();
-    if (!stored) entity.created_at = entity.updated_at;
-    // Not a ?: around the co_awaits: GCC 12 mis-compiles that.
-    Result<store::MemoryEntity> saved = Status::internal("not saved");
-    if (stored) saved = co_await entities_.update_memory_entity(entity);
-    else saved = co_await entities_.create_memory_entity(entity);
-    if (saved) co_return rules;
-    if (saved.status().code() != StatusCode::kConflict) co_return saved.status();
-  }
-  co_return Status::conflict("the policy kept changing; try again");
+  // A named function, not a temporary in the co_await's arguments (GCC 12 frees those twice).
+  const std::function<void(json::object&)> put_rules = [&rules](json::object& body) { body["rules"] = rules; };
+  auto saved = co_await change_body(entities_, tenant_id, kPolicyKind, kPolicyId, put_rules);
+  if (!saved) co_return saved.status();
+  co_return rules;
 }
 
 SecurityPolicies::Task<Result<Verdict>> SecurityPolicies::evaluate(const std::string& tenant_id, const ToolAction& action) {

@@ -1,5 +1,6 @@
-// Orchestration keeps some records (security scans, entity versions) as rows of the memory
-// store: a JSON body under a parent. This reads them back.
+// Orchestration keeps some records (security scans, entity versions, a tenant's policy or
+// notification settings) as rows of the memory store: a JSON body, under a parent or alone
+// under a fixed id. These read and write them.
 #pragma once
 
 #include "common/status.h"
@@ -8,6 +9,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,5 +21,16 @@ boost::asio::awaitable<Result<std::vector<boost::json::object>>> stored_bodies(s
                                                                                const std::string& tenant_id,
                                                                                const std::string& kind,
                                                                                const std::string& parent_id);
+
+// The body of the tenant's one row `kind`/`id`; an empty object when there is none.
+boost::asio::awaitable<Result<boost::json::object>> stored_body(store::MemoryStore& store, const std::string& tenant_id,
+                                                                const std::string& kind, const std::string& id);
+
+// Reads that body (empty when there is none), lets `change` edit it, and stores it, created or
+// replaced; read again and changed again when another writer got in between. Returns the body
+// as stored.
+boost::asio::awaitable<Result<boost::json::object>> change_body(store::MemoryStore& store, const std::string& tenant_id,
+                                                                const std::string& kind, const std::string& id,
+                                                                const std::function<void(boost::json::object&)>& change);
 
 }  // namespace brainstem::orchestration

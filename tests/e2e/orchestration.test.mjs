@@ -579,6 +579,59 @@ planner_model = "planner"
   }
 });
 
+test('notifications: a run waiting, failing and completing notifies the workspace; read, read-all and preferences', async () => {
+  const owner = await newAccount(srv.url);
+  const as = (method, path, body, token = owner.token) => call(srv.url, method, path, { token, body });
+  assert.deepEqual((await as('GET', '/v1/notifications')).body, { notifications: [], unread: 0 });
+
+  const gated = await as('POST', '/v1/workflows', {
+    name: 'Gated', nodes: [{ id: 'ask', type: 'approval_gate', config: { message: 'ok?' } }, { id: 'done', type: 'noop' }],
+    edges: [{ from: 'ask', to: 'done' }],
+  });
+  const waiting = await as('POST', '/v1/workflows/execute', { workflowId: gated.body.id });
+  await until(async () => (await as('GET', `/v1/runs/${waiting.body.id}`)).body.status === 'awaiting_approval', 'the gate');
+  const broken = await as('POST', '/v1/workflows', { name: 'Broken', nodes: [{ id: 'x', type: 'model_call', config: { prompt: 'p', model: 'no-such-model' } }] });
+  const failing = await as('POST', '/v1/workflows/execute', { workflowId: broken.body.id });
+  await until(async () => (await as('GET', `/v1/runs/${failing.body.id}`)).body.status === 'failed', 'the failure');
+
+  const listed = (await as('GET', '/v1/notifications')).body;
+  assert.equal(listed.unread, 2);
+  assert.deepEqual(listed.notifications.map((n) => [n.type, n.runId, n.read]).sort(),
+    [['approval_required', waiting.body.id, false], ['run_failed', failing.body.id, false]]);
+  const approval = listed.notifications.find((n) => n.type === 'approval_required');
+  assert.match(listed.notifications.find((n) => n.type === 'run_failed').body, /no-such-model/);
+
+  const read = await as('POST', `/v1/notifications/${approval.id}/read`);
+  assert.equal(read.status, 200, read.text);
+  assert.equal(read.body.read, true);
+  assert.deepEqual((await as('GET', '/v1/notifications?unread=true')).body.notifications.map((n) => n.type), ['run_failed']);
+  assert.equal((await as('POST', '/v1/notifications/ntf_nothing_1/read')).status, 404);
+  const stranger = await newAccount(srv.url);
+  assert.equal((await as('POST', `/v1/notifications/${approval.id}/read`, undefined, stranger.token)).status, 404);
+  assert.deepEqual((await as('GET', '/v1/notifications', undefined, stranger.token)).body.notifications, []);
+
+  await as('POST', `/v1/runs/${waiting.body.id}/approve`, { note: 'fine' });
+  await until(async () => (await as('GET', `/v1/runs/${waiting.body.id}`)).body.status === 'merged', 'the merge');
+  const after = (await as('GET', '/v1/notifications')).body;
+  assert.deepEqual(after.notifications.map((n) => n.type).sort(), ['run_completed', 'run_failed'], 'the approved run notifies anew');
+  assert.equal(after.unread, 2);
+
+  assert.deepEqual((await as('GET', '/v1/notifications/preferences')).body,
+    { inApp: true, email: false, types: { approval_required: true, run_failed: true, run_completed: true } });
+  const quiet = await as('PUT', '/v1/notifications/preferences', { types: { run_completed: false } });
+  assert.equal(quiet.status, 200, quiet.text);
+  assert.equal(quiet.body.types.run_completed, false);
+  assert.equal(quiet.body.types.run_failed, true, 'the other types are kept');
+  assert.deepEqual((await as('GET', '/v1/notifications')).body.notifications.map((n) => n.type), ['run_failed']);
+  for (const bad of [{ types: { nope: true } }, { inApp: 'yes' }, { bogus: 1 }, { types: { run_failed: 1 } }]) {
+    assert.equal((await as('PUT', '/v1/notifications/preferences', bad)).status, 422, JSON.stringify(bad));
+  }
+  assert.equal((await as('GET', '/v1/notifications/preferences')).body.types.run_completed, false, 'a refused change changes nothing');
+
+  assert.deepEqual((await as('POST', '/v1/notifications/read-all')).body, { marked: 1 });
+  assert.equal((await as('GET', '/v1/notifications')).body.unread, 0);
+});
+
 test('kill -9 mid-run: the restarted server resumes the run without running a finished step twice', async () => {
   const crash = await startServer({ config });
   try {

@@ -103,6 +103,7 @@ class Api : public ::testing::Test {
     agent_steps_ = std::make_unique<orchestration::AgentSteps>(router_, *usage_, *store_);
     plan_writer_ = std::make_unique<orchestration::PlanWriter>(router_, *usage_, "");
     composer_ = std::make_unique<orchestration::Composer>(*entities_, *plan_writer_);
+    notifications_ = std::make_unique<orchestration::Notifications>(*store_, *store_);
     node_runner_ = std::make_unique<orchestration::StandardNodeRunner>(router_, *usage_, *security_, *agent_steps_, client_, policy_);
     run_engine_ = std::make_unique<orchestration::RunEngine>(*store_, *node_runner_, background_);
     orchestrator_ = std::make_unique<orchestration::Orchestrator>(*store_, *run_engine_);
@@ -139,6 +140,7 @@ class Api : public ::testing::Test {
                                                       .entities = *entities_,
                                                       .agent_steps = *agent_steps_,
                                                       .composer = *composer_,
+                                                      .notifications = *notifications_,
                                                       .background = background_});
     }
     return *services_;
@@ -269,6 +271,7 @@ class Api : public ::testing::Test {
   std::unique_ptr<orchestration::AgentSteps> agent_steps_;
   std::unique_ptr<orchestration::PlanWriter> plan_writer_;
   std::unique_ptr<orchestration::Composer> composer_;
+  std::unique_ptr<orchestration::Notifications> notifications_;
   std::unique_ptr<orchestration::StandardNodeRunner> node_runner_;
   std::unique_ptr<orchestration::RunEngine> run_engine_;
   std::unique_ptr<orchestration::Orchestrator> orchestrator_;
