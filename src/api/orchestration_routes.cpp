@@ -792,6 +792,57 @@ void add_notification_routes(RouteTable& t, Services& svc) {
          }});
 }
 
+void add_project_routes(RouteTable& t, Services& svc) {
+  t.add({.method = "GET", .path = "/v1/projects", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "The workspace's projects, newest first",
+         .handler = [&svc](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto projects = unwrap(co_await svc.projects.list(ctx.caller().tenant_id));
+           json::array list;
+           for (auto& p : projects) list.push_back(std::move(p));
+           co_return http::Response::json(200, json::object{{"projects", std::move(list)}});
+         }});
+
+  t.add({.method = "POST", .path = "/v1/projects", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Create a project from a plain-English idea; its work is planned at once as a run",
+         .event = "project.created",
+         .request_schema = R"({"type":"object","required":["name","idea"],"properties":{"name":{"type":"string","minLength":1,"maxLength":200},"idea":{"type":"string","minLength":1,"maxLength":4000},"cloud":{"type":"string"},"region":{"type":"string"},"tags":{"type":"array","items":{"type":"string"},"maxItems":20}}})",
+         .success_status = 201,
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           FieldReader f(body);
+           orchestration::ProjectDraft draft;
+           draft.name = f.required_string("name", 1, 200);
+           draft.idea = f.required_string("idea", 1, 4000);
+           if (auto cloud = f.string("cloud", 1, 100)) draft.cloud = *cloud;
+           if (auto region = f.string("region", 1, 100)) draft.region = *region;
+           if (auto tags = f.string_array("tags", 20)) draft.tags = *tags;
+           check(f);
+           auto created = unwrap(co_await svc.projects.create(ctx.caller().tenant_id, std::move(draft)));
+           ctx.audit["projectId"] = created.at("id");
+           co_return http::Response::json(201, std::move(created));
+         }});
+
+  t.add({.method = "GET", .path = "/v1/projects/:id", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "A project with its status, concerns, cost and linked run",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           co_return http::Response::json(200, unwrap(co_await svc.projects.get(ctx.caller().tenant_id, std::string(req.param("id")))));
+         }});
+
+  t.add({.method = "PATCH", .path = "/v1/projects/:id/status", .family = Family::kCendriix, .auth = Auth::kAny,
+         .summary = "Advance or roll back the project's lifecycle (idea, provisioning, building, live, paused, archived)",
+         .event = "project.status_changed",
+         .request_schema = R"({"type":"object","required":["status"],"properties":{"status":{"enum":["idea","provisioning","building","live","paused","archived"]}}})",
+         .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
+           auto body = json_body(req);
+           FieldReader f(body);
+           auto status = f.required_string("status", 1, 40);
+           check(f);
+           std::string id(req.param("id"));
+           ctx.audit["projectId"] = id;
+           co_return http::Response::json(200, unwrap(co_await svc.projects.set_status(ctx.caller().tenant_id, id, status)));
+         }});
+}
+
 void add_run_stream_route(RouteTable& t, Services& svc) {
   t.add({.method = "GET", .path = "/v1/workflow-runs/:runId/stream", .family = Family::kCendriix, .auth = Auth::kAny,
          .summary = "Server-sent events of a run: NODE_RUN_STARTED, NODE_RUN_COMPLETED, NODE_RUN_FAILED, "
@@ -845,6 +896,7 @@ void add_orchestration_routes(RouteTable& t, Services& svc) {
   add_entity_routes(t, svc);
   add_agent_step_routes(t, svc);
   add_notification_routes(t, svc);
+  add_project_routes(t, svc);
 }
 
 }  // namespace brainstem::api

@@ -24,6 +24,7 @@
 #include "orchestration/agent_steps.h"
 #include "orchestration/composer.h"
 #include "orchestration/notifications.h"
+#include "orchestration/projects.h"
 #include "orchestration/entities.h"
 #include "orchestration/orchestrator.h"
 #include "orchestration/planner.h"
@@ -88,6 +89,7 @@ struct Services {
   orchestration::AgentSteps& agent_steps;     // single agent steps recorded under a run id
   orchestration::Composer& composer;          // workflows proposed for an intent
   orchestration::Notifications& notifications;  // what the workspace's runs need or did
+  orchestration::Projects& projects;            // ideas carried through a lifecycle, each with a planned run
   TaskGroup& background;  // work that outlives its request (async ingestion)
 
   const ops::RateLimits& limits_for(const std::string& tenant_id, const std::string& slug) const;

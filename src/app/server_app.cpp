@@ -100,6 +100,7 @@ struct ServerApp::Parts {
   std::unique_ptr<orchestration::PlanWriter> plan_writer;
   std::unique_ptr<orchestration::Composer> composer;
   std::unique_ptr<orchestration::Notifications> notifications;
+  std::unique_ptr<orchestration::Projects> projects;
   std::unique_ptr<orchestration::StandardNodeRunner> node_runner;
   std::unique_ptr<orchestration::RunEngine> run_engine;
   std::unique_ptr<orchestration::Orchestrator> orchestrator;
@@ -197,6 +198,7 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.composer = std::make_unique<orchestration::Composer>(*p.entities, *p.plan_writer);
   p.notifications = std::make_unique<orchestration::Notifications>(*p.store, *p.store);
   p.orchestrator = std::make_unique<orchestration::Orchestrator>(*p.store, *p.run_engine, p.plan_writer.get());
+  p.projects = std::make_unique<orchestration::Projects>(*p.store, *p.orchestrator);
   p.planner = std::make_unique<orchestration::Planner>(*p.router, *p.tokens);
   return Status::ok();
 }
@@ -317,7 +319,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
                                       *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate,
                                       *p->budgets, *p->usage, *p->webhooks, *p->pipeline, *p->agents, *p->answers, *p->conversations,
                                       p->address_policy,
-                                      *p->knowledge, p->upstream, *p->cellstate, *p->orchestrator, *p->planner, *p->security, *p->entities, *p->agent_steps, *p->composer, *p->notifications, p->background});
+                                      *p->knowledge, p->upstream, *p->cellstate, *p->orchestrator, *p->planner, *p->security, *p->entities, *p->agent_steps, *p->composer, *p->notifications, *p->projects, p->background});
   p->routes = api::RouteTable(config.role == "backend");
   api::add_all_routes(p->routes, *p->services);
   if (config.access_log) p->access_log = std::make_unique<ops::AccessLog>();

@@ -632,6 +632,39 @@ test('notifications: a run waiting, failing and completing notifies the workspac
   assert.equal((await as('GET', '/v1/notifications')).body.unread, 0);
 });
 
+test('projects: an idea planned as a run at once, its detail with concerns and cost, and a lifecycle that refuses jumps', async () => {
+  const owner = await newAccount(srv.url);
+  const as = (method, path, body, token = owner.token) => call(srv.url, method, path, { token, body });
+  const created = await as('POST', '/v1/projects', { name: 'Status page', idea: 'A public page that shows our uptime', tags: ['web'] });
+  assert.equal(created.status, 201, created.text);
+  const project = created.body;
+  assert.equal(project.status, 'idea');
+  assert.deepEqual([project.cloud, project.region, project.tags], ['cendriix-managed', 'us-east-1', ['web']]);
+  assert.equal(project.run.status, 'planned');
+  assert.match(project.concerns[0], /has not started/);
+  const run = await as('GET', `/v1/runs/${project.runId}`);
+  assert.deepEqual(run.body.input, { title: 'Status page', body: 'A public page that shows our uptime' }, 'the idea is the run\'s input');
+  assert.equal((await as('POST', '/v1/projects', { name: 'No idea' })).status, 422);
+
+  assert.equal((await as('PATCH', `/v1/projects/${project.id}/status`, { status: 'live' })).status, 409, 'no jumping ahead');
+  assert.equal((await as('PATCH', `/v1/projects/${project.id}/status`, { status: 'sunset' })).status, 422);
+  for (const status of ['provisioning', 'building', 'live', 'paused', 'live', 'building']) {
+    const moved = await as('PATCH', `/v1/projects/${project.id}/status`, { status });
+    assert.equal(moved.status, 200, `${status}: ${moved.text}`);
+    assert.equal(moved.body.status, status);
+  }
+  assert.equal((await as('PATCH', `/v1/projects/${project.id}/status`, { status: 'archived' })).status, 200);
+  assert.equal((await as('PATCH', `/v1/projects/${project.id}/status`, { status: 'idea' })).status, 409, 'archived is the end');
+
+  assert.deepEqual((await as('GET', '/v1/projects')).body.projects.map((p) => [p.id, p.status]), [[project.id, 'archived']]);
+  const detail = await as('GET', `/v1/projects/${project.id}`);
+  assert.equal(detail.body.costUsd, 0);
+  const stranger = await newAccount(srv.url);
+  assert.equal((await as('GET', `/v1/projects/${project.id}`, undefined, stranger.token)).status, 404);
+  assert.equal((await as('PATCH', `/v1/projects/${project.id}/status`, { status: 'building' }, stranger.token)).status, 404);
+  assert.deepEqual((await as('GET', '/v1/projects', undefined, stranger.token)).body.projects, []);
+});
+
 test('kill -9 mid-run: the restarted server resumes the run without running a finished step twice', async () => {
   const crash = await startServer({ config });
   try {

@@ -107,6 +107,7 @@ class Api : public ::testing::Test {
     node_runner_ = std::make_unique<orchestration::StandardNodeRunner>(router_, *usage_, *security_, *agent_steps_, client_, policy_);
     run_engine_ = std::make_unique<orchestration::RunEngine>(*store_, *node_runner_, background_);
     orchestrator_ = std::make_unique<orchestration::Orchestrator>(*store_, *run_engine_);
+    projects_ = std::make_unique<orchestration::Projects>(*store_, *orchestrator_);
     planner_ = std::make_unique<orchestration::Planner>(router_, tokens_);
   }
 
@@ -141,6 +142,7 @@ class Api : public ::testing::Test {
                                                       .agent_steps = *agent_steps_,
                                                       .composer = *composer_,
                                                       .notifications = *notifications_,
+                                                      .projects = *projects_,
                                                       .background = background_});
     }
     return *services_;
@@ -272,6 +274,7 @@ class Api : public ::testing::Test {
   std::unique_ptr<orchestration::PlanWriter> plan_writer_;
   std::unique_ptr<orchestration::Composer> composer_;
   std::unique_ptr<orchestration::Notifications> notifications_;
+  std::unique_ptr<orchestration::Projects> projects_;
   std::unique_ptr<orchestration::StandardNodeRunner> node_runner_;
   std::unique_ptr<orchestration::RunEngine> run_engine_;
   std::unique_ptr<orchestration::Orchestrator> orchestrator_;
