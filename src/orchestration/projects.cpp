@@ -23,10 +23,17 @@ int stage_of(const std::string& status) {
   return -1;
 }
 
-json::object body_of(const store::MemoryEntity& row) {
+// The project as listed: what was given, its status and its run's id.
+json::object summary_of(const store::MemoryEntity& row) {
   boost::system::error_code ec;
   json::value body = json::parse(row.body, ec);
-  return !ec && body.is_object() ? std::move(body.as_object()) : json::object();
+  json::object view = !ec && body.is_object() ? std::move(body.as_object()) : json::object();
+  view["id"] = row.id;
+  view["status"] = row.status;
+  view["runId"] = row.parent_id;
+  view["createdAt"] = iso8601(row.created_at);
+  view["updatedAt"] = iso8601(row.updated_at);
+  return view;
 }
 
 // What needs a person's attention, from the linked run.
@@ -49,12 +56,7 @@ bool Projects::may_move(const std::string& from, const std::string& to) {
 }
 
 Projects::Task<Result<json::object>> Projects::detail(const std::string& tenant_id, const store::MemoryEntity& row) {
-  json::object view = body_of(row);
-  view["id"] = row.id;
-  view["status"] = row.status;
-  view["runId"] = row.parent_id;
-  view["createdAt"] = iso8601(row.created_at);
-  view["updatedAt"] = iso8601(row.updated_at);
+  json::object view = summary_of(row);
   double cost = 0;
   json::array concerns;
   json::value run_view = nullptr;
@@ -103,15 +105,7 @@ Projects::Task<Result<std::vector<json::object>>> Projects::list(const std::stri
   auto page = co_await store_.list_memory_entities(query);
   if (!page) co_return page.status();
   std::vector<json::object> out;
-  for (const auto& row : page->items) {
-    json::object view = body_of(row);
-    view["id"] = row.id;
-    view["status"] = row.status;
-    view["runId"] = row.parent_id;
-    view["createdAt"] = iso8601(row.created_at);
-    view["updatedAt"] = iso8601(row.updated_at);
-    out.push_back(std::move(view));
-  }
+  for (const auto& row : page->items) out.push_back(summary_of(row));
   co_return out;
 }
 
