@@ -237,7 +237,8 @@ void add_workflow_routes(RouteTable& t, Services& svc) {
            if (!proposal) throw StatusError(Status::validation("proposal", "field required: a proposal from /v1/workflows/compose"));
            json::object fields = *proposal;
            if (name) fields["name"] = *name;
-           auto created = unwrap(co_await svc.orchestrator.create_workflow(ctx.caller().tenant_id, read_workflow(fields)));
+           auto draft = read_workflow(fields);
+           auto created = unwrap(co_await svc.orchestrator.create_workflow(ctx.caller().tenant_id, std::move(draft)));
            ctx.audit["workflowId"] = created.id;
            co_return http::Response::json(201, workflow_view(created));
          }});

@@ -204,12 +204,6 @@ std::vector<CircuitSnapshot> ModelRouter::circuits() const {
   return out;
 }
 
-int64_t ModelRouter::last_used_ms(const std::string& model) const {
-  std::lock_guard lock(mu_);
-  auto it = circuits_.find(model);
-  return it == circuits_.end() ? 0 : it->second.last_used_ms;
-}
-
 std::vector<std::pair<std::string, int64_t>> ModelRouter::unload_idle(int64_t idle_ms, int64_t since_ms) {
   std::vector<std::pair<std::string, int64_t>> unloaded;
   if (idle_ms <= 0) return unloaded;  // 0: keep models loaded

@@ -80,8 +80,6 @@ class ModelRouter {
   std::vector<CircuitSnapshot> circuits() const;
   CircuitState state_of(const std::string& model) const;
   double estimate_cost(const std::string& model, int64_t prompt_tokens, int64_t completion_tokens) const;
-  // When the model last served a request (unix ms), 0 if never.
-  int64_t last_used_ms(const std::string& model) const;
   // Unloads the loaded local models that served nothing for `idle_ms` (never-used ones count
   // from `since_ms`) and serve nothing now; `idle_ms` 0 keeps everything. Returns each model with the bytes it held.
   std::vector<std::pair<std::string, int64_t>> unload_idle(int64_t idle_ms, int64_t since_ms);

@@ -28,6 +28,10 @@ json::object policy_json(const AgentStepPolicy& p) {
 
 }  // namespace
 
+int64_t rough_prompt_tokens(const std::string& system, const std::string& prompt) {
+  return static_cast<int64_t>((system.size() + prompt.size()) / 4 + 8);
+}
+
 AgentSteps::Task<Result<json::object>> AgentSteps::run(const std::string& tenant_id, AgentStepRequest request) {
   if (!request.allowed_connector_ids.empty()) {
     co_return Status::validation("allowedConnectorIds", "no connector " + request.allowed_connector_ids.front() + " is registered");
@@ -48,7 +52,7 @@ AgentSteps::Task<Result<json::object>> AgentSteps::run(const std::string& tenant
   double cost_usd = 0;
   std::string stop_reason = "completed", status = "completed", model, error;
   int64_t max_tokens = request.policy.max_tokens_per_call;
-  int64_t prompt_tokens = static_cast<int64_t>((request.system_prompt.size() + request.prompt.size()) / 4 + 8);
+  int64_t prompt_tokens = rough_prompt_tokens(request.system_prompt, request.prompt);
   if (request.policy.token_budget) max_tokens = std::min(max_tokens, *request.policy.token_budget - prompt_tokens);
   if (max_tokens <= 0) {
     stop_reason = "token_budget";
@@ -60,7 +64,8 @@ AgentSteps::Task<Result<json::object>> AgentSteps::run(const std::string& tenant
     models::ChatRequest chat;
     chat.messages = std::move(messages);
     chat.max_tokens = static_cast<int>(max_tokens);
-    auto reply = co_await router_.chat(hints, std::move(chat), nullptr);
+    const models::DeltaSink no_stream;  // a named local: GCC 12 mishandles temporaries inside co_await
+    auto reply = co_await router_.chat(hints, std::move(chat), no_stream);
     if (reply) {
       const auto& usage = reply->response.usage;
       total = usage.prompt_tokens + usage.completion_tokens;

@@ -25,6 +25,10 @@
 
 namespace brainstem::orchestration {
 
+// A rough prompt size (4 characters a token), enough to refuse a call that cannot fit a budget
+// before any tokenizer runs.
+int64_t rough_prompt_tokens(const std::string& system, const std::string& prompt);
+
 struct AgentStepPolicy {
   int max_iterations = 5;          // model calls at most, once connectors give it tools to call
   std::optional<int64_t> token_budget;  // prompt + completion tokens over the whole step

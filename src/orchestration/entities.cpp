@@ -247,15 +247,10 @@ Entities::Task<Result<json::object>> Entities::validate(const std::string& tenan
 Entities::Task<Result<json::object>> Entities::linkage(const std::string& tenant_id, const std::string& id) {
   auto e = co_await stored(tenant_id, id);
   if (!e) co_return e.status();
-  store::MemoryEntityQuery query;
-  query.tenant_id = tenant_id;
-  query.kind = kEntityKind;
-  query.parent_id = id;
-  query.limit = 1000;
-  auto forks = co_await entities_.list_memory_entities(query);
+  auto forks = co_await stored_rows(entities_, tenant_id, kEntityKind, id);
   if (!forks) co_return forks.status();
   json::array fork_ids;
-  for (const auto& f : forks->items) fork_ids.emplace_back(f.id);
+  for (const auto& f : *forks) fork_ids.emplace_back(f.id);
   auto workflows = co_await runs_.list_workflows(tenant_id);
   if (!workflows) co_return workflows.status();
   json::array workflow_ids;

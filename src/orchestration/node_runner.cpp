@@ -12,16 +12,10 @@ namespace json = boost::json;
 
 namespace {
 
-
 int64_t integer_of(const json::object& config, std::string_view key, int64_t fallback, int64_t low, int64_t high) {
   const auto* v = config.if_contains(key);
   if (!v || !v->is_number()) return fallback;
   return std::clamp(v->to_number<int64_t>(), low, high);
-}
-
-// A rough count (4 characters a token) is enough to refuse a call that cannot fit.
-int64_t rough_tokens(const std::string& system, const std::string& prompt) {
-  return static_cast<int64_t>((system.size() + prompt.size()) / 4 + 8);
 }
 
 std::optional<double> number(const json::value* v) {
@@ -115,7 +109,7 @@ asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::run_agent_step(const No
   int64_t max_tokens = integer_of(call.config, "maxTokensPerCall", 2048, 1, 100'000);
   models::RouteHints hints;
   hints.task_type = request.policy.task_type;
-  if (Status fits = fit_caps(call, hints, rough_tokens(request.system_prompt, request.prompt), max_tokens); !fits.is_ok()) {
+  if (Status fits = fit_caps(call, hints, rough_prompt_tokens(request.system_prompt, request.prompt), max_tokens); !fits.is_ok()) {
     co_return fits;
   }
   request.policy.max_tokens_per_call = static_cast<int>(max_tokens);
@@ -151,13 +145,14 @@ asio::awaitable<Result<NodeOutcome>> StandardNodeRunner::call_model(const NodeCa
   std::string prompt = config_text(call.config, "prompt");
   request.messages.push_back({"user", prompt, "", "", {}});
   int64_t max_tokens = integer_of(call.config, "maxTokens", 512, 1, 100'000);
-  int64_t prompt_tokens = rough_tokens(system, prompt);
+  int64_t prompt_tokens = rough_prompt_tokens(system, prompt);
   if (Status fits = fit_caps(call, hints, prompt_tokens, max_tokens); !fits.is_ok()) co_return fits;
   request.max_tokens = static_cast<int>(max_tokens);
   hints.expected_prompt_tokens = prompt_tokens;
   hints.expected_completion_tokens = max_tokens;
   if (auto temperature = number(call.config.if_contains("temperature"))) request.temperature = *temperature;
-  auto reply = co_await router_.chat(hints, std::move(request), nullptr);
+  const models::DeltaSink no_stream;  // a named local: GCC 12 mishandles temporaries inside co_await
+  auto reply = co_await router_.chat(hints, std::move(request), no_stream);
   if (!reply) co_return reply.status();
   const auto& usage = reply->response.usage;
   usage_.record(store::UsageRecord{call.tenant_id, "", "", reply->model, "run_step", usage.prompt_tokens,

@@ -67,7 +67,8 @@ boost::asio::awaitable<Result<Graph>> PlanWriter::write(const std::string& tenan
   hints.model = model_;
   Status last = Status::ok();
   for (int attempt = 1; attempt <= 2; ++attempt) {
-    auto reply = co_await router_.chat(hints, request, nullptr);
+    const models::DeltaSink no_stream;  // a named local: GCC 12 mishandles temporaries inside co_await
+    auto reply = co_await router_.chat(hints, request, no_stream);
     if (!reply) co_return reply.status();
     const auto& usage = reply->response.usage;
     usage_.record(store::UsageRecord{tenant_id, "", "", reply->model, "planning", usage.prompt_tokens,

@@ -3,6 +3,7 @@
 #include "common/clock.h"
 #include "common/ids.h"
 #include "common/json_text.h"
+#include "orchestration/stored_bodies.h"
 
 #include <algorithm>
 #include <array>
@@ -14,6 +15,7 @@ namespace json = boost::json;
 namespace {
 
 const std::string kProjectKind = "cendriix_project";
+const std::string kAnyParent;  // projects are listed whatever run they link to
 constexpr std::array<const char*, 4> kStages = {"idea", "provisioning", "building", "live"};
 
 int stage_of(const std::string& status) {
@@ -98,14 +100,10 @@ Projects::Task<Result<json::object>> Projects::create(const std::string& tenant_
 }
 
 Projects::Task<Result<std::vector<json::object>>> Projects::list(const std::string& tenant_id) {
-  store::MemoryEntityQuery query;
-  query.tenant_id = tenant_id;
-  query.kind = kProjectKind;
-  query.limit = 1000;
-  auto page = co_await store_.list_memory_entities(query);
-  if (!page) co_return page.status();
+  auto rows = co_await stored_rows(store_, tenant_id, kProjectKind, kAnyParent);
+  if (!rows) co_return rows.status();
   std::vector<json::object> out;
-  for (const auto& row : page->items) out.push_back(summary_of(row));
+  for (const auto& row : *rows) out.push_back(summary_of(row));
   co_return out;
 }
 

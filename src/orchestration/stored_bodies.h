@@ -15,8 +15,14 @@
 
 namespace brainstem::orchestration {
 
-// The bodies of the tenant's rows of `kind` under `parent_id`, newest first (at most 1,000);
-// a body that is not a JSON object is left out.
+// The tenant's rows of `kind` under `parent_id` (empty: under any parent or none), newest
+// first, at most 1,000.
+boost::asio::awaitable<Result<std::vector<store::MemoryEntity>>> stored_rows(store::MemoryStore& store,
+                                                                             const std::string& tenant_id,
+                                                                             const std::string& kind,
+                                                                             const std::string& parent_id);
+
+// The bodies of those rows under `parent_id`; a body that is not a JSON object is left out.
 boost::asio::awaitable<Result<std::vector<boost::json::object>>> stored_bodies(store::MemoryStore& store,
                                                                                const std::string& tenant_id,
                                                                                const std::string& kind,
