@@ -20,7 +20,8 @@ constexpr const char* kAgentSchema =
     R"("faqs":{"type":"array","items":{"type":"object","properties":{"question":{"type":"string"},"answer":{"type":"string"}}}},)"
     R"("scenarios":{"type":"array"},"knowledge_source_ids":{"type":"array","items":{"type":"string"}},)"
     R"("actions":{"type":"array","items":{"type":"object"}},"token_budget":{"type":"integer"},"max_tool_rounds":{"type":"integer","maximum":5},)"
-    R"("history_turns":{"type":"integer"},"max_facts":{"type":"integer"},"temperature":{"type":"number"},"max_tokens":{"type":"integer"},)"
+    R"("history_turns":{"type":"integer"},"max_facts":{"type":"integer"},"recall_turns":{"type":"integer"},"recall_across_agents":{"type":"boolean"},)"
+    R"("temperature":{"type":"number"},"max_tokens":{"type":"integer"},)"
     R"("cache":{"type":"object","properties":{"enabled":{"type":"boolean"},"threshold":{"type":"number"}}}}})";
 
 // Keys of an agent document that are record fields, not configuration.

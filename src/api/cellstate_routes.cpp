@@ -128,7 +128,7 @@ constexpr const char* kArtifactSchema =
 constexpr const char* kNoteSchema =
     R"({"type":"object","required":["content","note_type","source_artifact_ids","source_trajectory_ids","title","ttl"],"properties":{"title":{"type":"string"},"content":{"type":"string"},"note_type":{"type":"string"},"source_artifact_ids":{"type":"array","items":{"type":"string"}},"source_note_ids":{"type":"array","items":{"type":"string"}},"source_trajectory_ids":{"type":"array","items":{"type":"string"}},"metadata":{"type":["object","null"]},"ttl":{}}})";
 constexpr const char* kSearchSchema =
-    R"({"type":"object","required":["entity_types","filters","query"],"properties":{"entity_types":{"type":"array","items":{"type":"string"}},"filters":{"type":"array","items":{"type":"object"}},"limit":{"type":["integer","null"]},"query":{"type":"string"},"use_vector_search":{"type":["boolean","null"]}}})";
+    R"({"type":"object","required":["entity_types","filters","query"],"properties":{"entity_types":{"type":"array","items":{"type":"string"}},"filters":{"type":"array","items":{"type":"object"}},"limit":{"type":["integer","null"]},"query":{"type":"string"},"use_vector_search":{"type":["boolean","null"]},"search_mode":{"enum":["keyword","vector","hybrid"]}}})";
 constexpr const char* kAgentSchema =
     R"({"type":"object","required":["agent_type","can_delegate_to","capabilities","memory_access"],"properties":{"agent_type":{},"can_delegate_to":{"type":"array","items":{"type":"string"}},"capabilities":{"type":"array","items":{"type":"string"}},"memory_access":{"type":"object"},"owner_principal_id":{"type":["string","null"]},"reports_to":{"type":["string","null"]}}})";
 constexpr const char* kLockSchema =

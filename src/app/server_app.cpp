@@ -11,6 +11,7 @@
 #include "net/address_policy.h"
 #include "net/client.h"
 #include "http/server.h"
+#include "knowledge/turn_index.h"
 #include "memory/cellstate.h"
 #include "models/hashed_embedder.h"
 #include "models/registry.h"
@@ -80,6 +81,7 @@ struct ServerApp::Parts {
   models::HashedEmbedder embedder;
   std::unique_ptr<knowledge::EmbeddingModels> embedding_models;
   std::unique_ptr<knowledge::KnowledgeBase> knowledge;
+  std::unique_ptr<knowledge::TurnIndex> turn_index;
   std::unique_ptr<memory::CellState> cellstate;
   std::unique_ptr<pipeline::AgentCache> agent_cache;
   pipeline::SemanticCache cache;
@@ -166,7 +168,9 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.tokens = std::make_unique<models::TokenCounter>(p.models, config.tokenizer);
   p.agent_cache = std::make_unique<pipeline::AgentCache>(*p.store);
   if (auto s = p.cache.load(*p.store); !s.is_ok()) return s;
-  p.conversation_writer = std::make_unique<pipeline::ConversationWriter>(*p.store);
+  p.turn_index = std::make_unique<knowledge::TurnIndex>(p.embedder);
+  if (auto s = p.turn_index->load(*p.store); !s.is_ok()) return s;
+  p.conversation_writer = std::make_unique<pipeline::ConversationWriter>(*p.store, p.turn_index.get());
   pipeline::ActionRunnerOptions action_options;
   action_options.timeout = std::chrono::milliseconds(config.action_timeout_ms);
   p.actions = std::make_unique<pipeline::ActionRunner>(p.upstream, p.address_policy, action_options);
@@ -178,7 +182,7 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   if (auto s = build_knowledge(config, p); !s.is_ok()) return s;
   p.pipeline = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
       *p.store, p.models, *p.router, *p.tokens, p.embedder, *p.agent_cache, p.cache, *p.conversation_writer, *p.actions, *p.usage,
-      *p.webhooks, *p.knowledge, p.background, config.cache_threshold, config.fact_extraction == "model"});
+      *p.webhooks, *p.knowledge, *p.turn_index, p.background, config.cache_threshold, config.fact_extraction == "model"});
   p.invalidation = std::make_unique<services::LocalCacheInvalidation>(*p.agent_cache, p.cache);
   p.agents = std::make_unique<services::Agents>(*p.store, *p.agent_cache, *p.invalidation);
   p.answers = std::make_unique<services::Answers>(*p.store, p.cache, p.embedder, *p.agents, *p.invalidation);
@@ -248,7 +252,7 @@ Status ServerApp::build_knowledge(const Config& config, Parts& p) {
                                      routed->response.usage.completion_tokens, routed->cost_usd, false, now_ms()});
     co_return memory::ModelSummary{routed->response.content, routed->model};
   };
-  p.cellstate = std::make_unique<memory::CellState>(*p.store, *p.embedding_models, *p.tokens, p.background,
+  p.cellstate = std::make_unique<memory::CellState>(*p.store, *p.embedding_models, *p.turn_index, *p.tokens, p.background,
                                                     memory_options);
   return p.cellstate->load_indexes();
 }

@@ -171,9 +171,14 @@ json::object public_view(const store::MemoryEntity& entity, json::object links) 
 
 }  // namespace detail
 
-CellState::CellState(store::Store& store, const knowledge::EmbeddingModels& embedders,
+CellState::CellState(store::Store& store, const knowledge::EmbeddingModels& embedders, knowledge::TurnIndex& turns,
                      models::TokenCounter& tokens, TaskGroup& background, CellStateOptions options)
-    : store_(store), embedders_(embedders), tokens_(tokens), background_(background), options_(std::move(options)) {
+    : store_(store),
+      embedders_(embedders),
+      turns_(turns),
+      tokens_(tokens),
+      background_(background),
+      options_(std::move(options)) {
   indexes_[kArtifact] = std::make_unique<knowledge::KnowledgeIndex>();
   indexes_[kNote] = std::make_unique<knowledge::KnowledgeIndex>();
 }
@@ -569,6 +574,19 @@ std::string snippet_of(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+// The search mode a request asks for (see CellState::search).
+Result<knowledge::TurnSearchMode> search_mode(FieldReader& f, bool use_vectors, bool turns) {
+  auto mode = f.one_of("search_mode", {"keyword", "vector", "hybrid"});
+  if (!mode) return use_vectors ? knowledge::TurnSearchMode::kVector
+                                : turns ? knowledge::TurnSearchMode::kHybrid : knowledge::TurnSearchMode::kKeyword;
+  if (*mode == "keyword") return knowledge::TurnSearchMode::kKeyword;
+  return *mode == "vector" ? knowledge::TurnSearchMode::kVector : knowledge::TurnSearchMode::kHybrid;
+}
+
+}  // namespace
+
 CellState::Task<json::object> CellState::search(std::string tenant, json::object body, std::string only) {
   FieldReader f(body);
   std::string text = f.required_string("query", 0, 10000);
@@ -579,6 +597,8 @@ CellState::Task<json::object> CellState::search(std::string tenant, json::object
   else if (!filters->is_array()) f.fail("filters", "filters must be an array");
   int64_t limit = f.integer("limit", 0, 1000).value_or(10);
   bool use_vectors = f.boolean("use_vector_search").value_or(false);
+  auto entity_mode = search_mode(f, use_vectors, false);
+  auto turn_mode = search_mode(f, use_vectors, true);
   require(f);
   std::set<std::string> wanted;
   for (const auto& t : *types) {
@@ -596,30 +616,58 @@ CellState::Task<json::object> CellState::search(std::string tenant, json::object
     }
     return true;
   };
+  // Hits are read from the store best first, only until the limit is filled: the ones after
+  // are needed only when filters or expiry drop some.
+  const auto candidates = static_cast<size_t>(std::max<int64_t>(limit * (filters ? 20 : 5), 50));
 
   struct Found {
     std::string type, id, name, snippet;
     double score;
+    json::object extra;  // type-specific fields of the result
   };
   std::vector<Found> found;
   for (const auto& type : wanted) {
+    if (type == kTurn) {
+      knowledge::TurnQuery tq{.tenant_id = tenant, .text = text, .mode = *turn_mode, .limit = candidates};
+      std::map<std::string, json::value> trajectory_of;  // by scope id: a scope's trajectory, else null
+      int64_t taken = 0;
+      for (const auto& hit : turns_.search(tq)) {
+        if (taken >= limit) break;
+        auto turn = co_await store_.get_turn(tenant, hit.turn.id);
+        if (!turn.ok()) continue;
+        auto [trajectory, fresh] = trajectory_of.try_emplace(turn->session_id);
+        if (fresh) {
+          auto scope = co_await find(tenant, kScope, turn->session_id);
+          if (scope) trajectory->second = scope->parent_id;
+        }
+        json::object view = turn_view(*turn);
+        view["trajectory_id"] = trajectory->second;
+        if (!keep(view)) continue;
+        json::object extra{{"scope_id", view["scope_id"]},     {"trajectory_id", trajectory->second},
+                           {"role", view["role"]},             {"sequence", view["sequence"]},
+                           {"created_at", view["created_at"]}, {"metadata", view["metadata"]}};
+        double score = *turn_mode == knowledge::TurnSearchMode::kKeyword ? hit.keyword_score
+                       : *turn_mode == knowledge::TurnSearchMode::kVector ? hit.similarity
+                                                                           : hit.score;
+        found.push_back({type, turn->id, turn->role, snippet_of(turn->content), score, std::move(extra)});
+        ++taken;
+      }
+      continue;
+    }
     auto index = indexes_.find(type);
     if (index != indexes_.end()) {
       knowledge::KnowledgeQuery kq;
       kq.tenant_id = tenant;
-      kq.limit = static_cast<size_t>(std::max<int64_t>(limit * 5, 50));
-      if (use_vectors) {
+      kq.limit = candidates;
+      if (*entity_mode != knowledge::TurnSearchMode::kKeyword) {
         auto embedder = embedders_.find(options_.embedding_model);
         if (!embedder.ok()) fail(embedder.status());
         std::vector<std::string> texts{text};
         auto vectors = co_await (*embedder)->embed(texts);
         if (!vectors.ok()) fail(vectors.status());
         kq.vectors[(*embedder)->id()] = std::move(vectors->front());
-      } else {
-        kq.text = text;
       }
-      // Hits are read from the store best first, only until the limit is filled: the ones
-      // after are needed only when filters or expiry drop some.
+      if (*entity_mode != knowledge::TurnSearchMode::kVector) kq.text = text;
       auto hits = index->second->search(kq);
       int64_t taken = 0;
       for (const auto& hit : hits) {
@@ -627,9 +675,12 @@ CellState::Task<json::object> CellState::search(std::string tenant, json::object
         auto entity = co_await find(tenant, type, hit.chunk.source_id);
         if (!entity || !keep(public_view(*entity))) continue;
         auto content = body_of(*entity).if_contains("content");
+        double score = *entity_mode == knowledge::TurnSearchMode::kKeyword ? hit.keyword_score
+                       : *entity_mode == knowledge::TurnSearchMode::kVector ? hit.similarity
+                                                                             : hit.score;
         found.push_back({type, entity->id, hit.chunk.source_name,
                          snippet_of(content && content->is_string() ? std::string_view(content->get_string()) : ""),
-                         use_vectors ? hit.similarity : hit.keyword_score});
+                         score, {}});
         ++taken;
       }
       continue;
@@ -660,15 +711,17 @@ CellState::Task<json::object> CellState::search(std::string tenant, json::object
       if (score <= 0 || !keep(view)) continue;
       const json::value* name = view.if_contains(fields->second.front());
       found.push_back({type, entity.id, name && name->is_string() ? std::string(name->get_string()) : "",
-                       snippet_of(haystack), score});
+                       snippet_of(haystack), score, {}});
     }
   }
   std::stable_sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.score > b.score; });
   if (static_cast<int64_t>(found.size()) > limit) found.resize(static_cast<size_t>(limit));
   json::array results;
-  for (const auto& r : found) {
-    results.push_back(json::object{{"entity_type", r.type}, {"entity_id", r.id}, {"id", r.id}, {"name", r.name},
-                                   {"snippet", r.snippet}, {"score", r.score}});
+  for (auto& r : found) {
+    json::object result{{"entity_type", r.type}, {"entity_id", r.id}, {"id", r.id},
+                        {"name", r.name},        {"snippet", r.snippet}, {"score", r.score}};
+    for (auto& [key, value] : r.extra) result[key] = std::move(value);
+    results.push_back(std::move(result));
   }
   co_return json::object{{"total", results.size()}, {"results", std::move(results)}};
 }

@@ -7,7 +7,8 @@
 // own meaning for the keyed columns (see the views in cellstate_*.cpp). A scope's turns are
 // the store's turns of the session with the scope's id, the same turns the agent pipeline
 // writes. Artifacts and notes are also kept in search indexes (BM25 + vectors, the knowledge
-// base's index type and embedders), rebuilt from the store at start.
+// base's index type and embedders), rebuilt from the store at start; turns are searched in
+// the server's knowledge::TurnIndex, which every writer of turns feeds.
 //
 // Every method acts within one tenant: another tenant's entity is "not found". Methods throw
 // StatusError with the seed's codes (404 absent, 403 not the holder or recipient, 409 an
@@ -20,6 +21,7 @@
 #include "common/task_group.h"
 #include "knowledge/embedding_models.h"
 #include "knowledge/knowledge_index.h"
+#include "knowledge/turn_index.h"
 #include "models/token_counter.h"
 #include "memory/ttl.h"
 #include "store/store.h"
@@ -65,8 +67,9 @@ class CellState {
   using Object = boost::json::object;
 
   // `background` runs the summarizations that events trigger, which outlive their request.
-  CellState(store::Store& store, const knowledge::EmbeddingModels& embedders, models::TokenCounter& tokens,
-            TaskGroup& background, CellStateOptions options);
+  // Turns written here are added to `turns`, which search reads.
+  CellState(store::Store& store, const knowledge::EmbeddingModels& embedders, knowledge::TurnIndex& turns,
+            models::TokenCounter& tokens, TaskGroup& background, CellStateOptions options);
 
   // Builds the search indexes from the store; call once before serving.
   Status load_indexes();
@@ -108,8 +111,10 @@ class CellState {
   Task<Object> update_note(std::string tenant, std::string id, Object body);
   Task<void> delete_note(std::string tenant, std::string id);
 
-  // Search: keywords (BM25) by default, embedding similarity with use_vector_search. `only`
-  // restricts the entity types searched ("" : those the body names).
+  // Search: `search_mode` keyword (BM25), vector (embedding similarity) or hybrid (both,
+  // fused by rank); without it, vector when use_vector_search is true, else hybrid for turns
+  // and keyword for the other types. `only` restricts the entity types searched ("" : those
+  // the body names).
   Task<Object> search(std::string tenant, Object body, std::string only);
 
   // --- registered agents
@@ -251,6 +256,7 @@ class CellState {
 
   store::Store& store_;
   const knowledge::EmbeddingModels& embedders_;
+  knowledge::TurnIndex& turns_;
   models::TokenCounter& tokens_;
   TaskGroup& background_;
   const CellStateOptions options_;

@@ -95,5 +95,7 @@ bool is_entity_type(std::string_view name);
 // The entity's public view: its body without the fields the store keeps for itself (those
 // whose names start with '_'), with `_links` when `links` is not empty.
 json::object public_view(const store::MemoryEntity& entity, json::object links = {});
+// A turn as the API shows it.
+json::object turn_view(const store::Turn& turn);
 
 }  // namespace brainstem::memory::detail

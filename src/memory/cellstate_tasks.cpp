@@ -42,7 +42,15 @@ json::value json_or_null(const std::string& text) {
   return ec ? json::value(text) : v;
 }
 
-json::object turn_view(const store::Turn& t) {
+// Stamps updated_at in the body and the entity alike.
+void touch(store::MemoryEntity& entity, json::object& body) {
+  entity.updated_at = now_ms();
+  body["updated_at"] = iso8601(entity.updated_at);
+}
+
+}  // namespace
+
+json::object detail::turn_view(const store::Turn& t) {
   boost::system::error_code ec;
   json::value metadata = json::parse(t.metadata, ec);
   if (ec) metadata = json::object();
@@ -53,14 +61,6 @@ json::object turn_view(const store::Turn& t) {
           {"tool_results", json_or_null(t.tool_results)}, {"metadata", std::move(metadata)},
           {"created_at", iso8601(t.created_at)}};
 }
-
-// Stamps updated_at in the body and the entity alike.
-void touch(store::MemoryEntity& entity, json::object& body) {
-  entity.updated_at = now_ms();
-  body["updated_at"] = iso8601(entity.updated_at);
-}
-
-}  // namespace
 
 // --- trajectories
 
@@ -386,6 +386,7 @@ CellState::Task<json::object> CellState::create_turn(std::string tenant, json::o
   int64_t limit = budget && budget->is_int64() ? budget->get_int64() : INT64_MAX;
   auto stored = co_await store_.append_turn_within_budget(turn, limit);
   if (!stored.ok()) fail(stored.status());
+  turns_.add({*stored});
   co_await record_event(tenant, kTurnCreated, kTurn, stored->id, scope_id);
   std::string event = "turn";
   co_await fire_triggers(scope, event, stored->seq);

@@ -91,6 +91,8 @@ void read_settings(FieldReader& f, const json::object& doc, AgentConfig& c) {
   c.max_tool_rounds = static_cast<int>(f.integer("max_tool_rounds", 0, 5).value_or(c.max_tool_rounds));
   c.history_turns = static_cast<int>(f.integer("history_turns", 0, 200).value_or(c.history_turns));
   c.max_facts = static_cast<int>(f.integer("max_facts", 0, 200).value_or(c.max_facts));
+  c.recall_turns = static_cast<int>(f.integer("recall_turns", 0, 50).value_or(c.recall_turns));
+  c.recall_across_agents = f.boolean("recall_across_agents").value_or(c.recall_across_agents);
   c.temperature = f.number("temperature", 0, 2);
   if (auto m = f.integer("max_tokens", 1, 1'000'000)) c.max_tokens = static_cast<int>(*m);
   if (auto* p = f.object("personality")) c.personality = *p;
@@ -193,6 +195,8 @@ json::object AgentConfig::public_view() const {
                    {"max_tool_rounds", max_tool_rounds},
                    {"history_turns", history_turns},
                    {"max_facts", max_facts},
+                   {"recall_turns", recall_turns},
+                   {"recall_across_agents", recall_across_agents},
                    {"temperature", temperature ? json::value(*temperature) : json::value(nullptr)},
                    {"max_tokens", max_tokens ? json::value(*max_tokens) : json::value(nullptr)},
                    {"cache", json::object{{"enabled", cache_enabled}, {"threshold", cache_threshold ? json::value(*cache_threshold) : json::value(nullptr)}}}};

@@ -61,6 +61,10 @@ struct AgentConfig {
   int token_budget = 4096;  // prompt tokens the optimizer fits the context into
   int max_tool_rounds = 5;
   int history_turns = 20;  // session turns recalled
+  // Earlier turns of the same customer, from other sessions, recalled by relevance to the
+  // message (0: none); of this agent only, or of every agent of the tenant when allowed.
+  int recall_turns = 4;
+  bool recall_across_agents = false;
   int max_facts = 20;
   std::optional<double> temperature;
   std::optional<int> max_tokens;

@@ -55,6 +55,13 @@ asio::awaitable<void> ConversationWriter::flush_all() {
     for (auto& p : batch) records.push_back(std::move(p.record));
     std::vector<Status> statuses = co_await store_.record_conversations(records);
     statuses.resize(batch.size(), Status::internal("conversation write lost its status"));
+    if (turns_) {
+      std::vector<store::Turn> written;
+      for (size_t i = 0; i < records.size(); ++i) {
+        if (statuses[i].is_ok()) written.insert(written.end(), records[i].turns.begin(), records[i].turns.end());
+      }
+      turns_->add(std::move(written));
+    }
     for (size_t i = 0; i < batch.size(); ++i) batch[i].waiter->done.try_send(boost::system::error_code{}, statuses[i]);
   }
 }

@@ -4,9 +4,11 @@
 // message's write() completes once its own record has committed (or failed alone), so the
 // next message of the session reads it.
 //
+// The turns of every committed record go to the turn search index.
 // Thread-safety: write() may be called from any executor concurrently.
 #pragma once
 
+#include "knowledge/turn_index.h"
 #include "store/conversation_store.h"
 
 #include <boost/asio/awaitable.hpp>
@@ -20,8 +22,10 @@ namespace brainstem::pipeline {
 
 class ConversationWriter {
  public:
-  explicit ConversationWriter(store::ConversationStore& store, size_t max_batch = 256)
-      : store_(store), max_batch_(max_batch) {}
+  // `turns` (null: none) indexes the turns written.
+  explicit ConversationWriter(store::ConversationStore& store, knowledge::TurnIndex* turns = nullptr,
+                              size_t max_batch = 256)
+      : store_(store), turns_(turns), max_batch_(max_batch) {}
 
   boost::asio::awaitable<Status> write(store::ConversationRecord record);
   // True when more records wait than one transaction takes. A caller that would let its write
@@ -38,6 +42,7 @@ class ConversationWriter {
   boost::asio::awaitable<void> flush_all();
 
   store::ConversationStore& store_;
+  knowledge::TurnIndex* const turns_;
   const size_t max_batch_;
   mutable std::mutex mu_;
   std::deque<Pending> queue_;

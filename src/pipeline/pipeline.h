@@ -11,6 +11,7 @@
 #include "common/offload.h"
 #include "common/task_group.h"
 #include "knowledge/knowledge_base.h"
+#include "knowledge/turn_index.h"
 #include "models/hashed_embedder.h"
 #include "models/registry.h"
 #include "models/router.h"
@@ -45,6 +46,7 @@ struct PipelineDeps {
   ops::UsageMeter& usage;
   ops::WebhookDispatcher& webhooks;
   knowledge::KnowledgeBase& knowledge;
+  const knowledge::TurnIndex& turns;  // earlier turns recalled across sessions
   TaskGroup& background;  // what the actions stage leaves running after the answer
   double cache_threshold = 0.9;  // when the agent sets none
   bool model_fact_extraction = false;  // ask the answering model for customer facts (else rules)

@@ -1,5 +1,7 @@
 #include "pipeline/prompt.h"
 
+#include "common/clock.h"
+
 #include "common/offload.h"
 #include "pipeline/template.h"
 
@@ -68,6 +70,13 @@ std::string system_message(const PipelineState& state) {
   if (!state.facts.empty() && !template_has_facts) {
     out += "\n\nWhat you know about this customer:";
     for (const auto& f : state.facts) out += "\n- " + f.fact;
+  }
+  if (!state.recalled.empty()) {
+    out += "\n\nFrom earlier conversations with this customer:";
+    for (const auto& t : state.recalled) {
+      out += "\n- [" + iso8601(t.created_at).substr(0, 10) + "] " + (t.role == "user" ? "customer" : t.role) + ": " +
+             t.content;
+    }
   }
   if (!state.knowledge.empty() && !template_has_knowledge) {
     out += "\n\nRelevant knowledge:";

@@ -7,6 +7,7 @@
 // so stages keep per-message data in the PipelineState only.
 #pragma once
 
+#include "knowledge/turn_index.h"
 #include "models/chat.h"
 #include "models/router.h"
 #include "pipeline/agent_config.h"
@@ -35,6 +36,7 @@ struct PipelineState {
 
   AgentConfigPtr agent;                       // 1. config
   std::vector<store::Turn> history;           // 2. memory: recent turns, oldest first
+  std::vector<knowledge::IndexedTurn> recalled;  // 2. memory: the customer's earlier turns, oldest first
   std::vector<store::MemoryFact> facts;       // 2. memory: the customer's facts, best first
   std::vector<Passage> knowledge;             // 3. context: best first
   const Scenario* scenario = nullptr;         // 3. the SOP the message matched

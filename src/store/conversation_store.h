@@ -176,6 +176,9 @@ class ConversationStore {
   virtual Async<Result<std::vector<Turn>>> session_turns(const std::string& tenant_id, const std::string& session_id) = 0;
   // The tokens of every turn of the session under any agent.
   virtual Async<Result<int64_t>> session_tokens(const std::string& tenant_id, const std::string& session_id) = 0;
+  // Visits every turn (all tenants) in the order written until `visit` returns false: the
+  // turn search index loads at start.
+  virtual Async<Status> scan_turns(const std::function<bool(const Turn&)>& visit) = 0;
 
   // --- customer memory facts
   // Saves the fact; the same text (case-insensitive) for the same customer and agent scope

@@ -158,6 +158,22 @@ std::vector<ScoredId> VectorIndex::search(std::span<const float> query, size_t k
   }
 }
 
+std::vector<ScoredId> VectorIndex::search_among(std::span<const float> query, std::span<const uint64_t> ids,
+                                                size_t k) const {
+  std::vector<float> unit(dimension_);
+  normalise(query, unit.data());
+  auto distance = space_->get_dist_func();
+  void* distance_param = space_->get_dist_func_param();
+  std::shared_lock lock(mutex_);
+  TopK top(k);
+  for (uint64_t id : ids) {
+    auto slot = graph_->label_lookup_.find(id);
+    if (slot == graph_->label_lookup_.end() || graph_->isMarkedDeleted(slot->second)) continue;
+    top.offer({id, 1.0 - distance(unit.data(), graph_->getDataByInternalId(slot->second), distance_param)});
+  }
+  return std::move(top).take();
+}
+
 std::vector<ScoredId> VectorIndex::exact_search(std::span<const float> query, size_t k,
                                                 const std::function<bool(uint64_t)>& accept) const {
   std::vector<float> unit(dimension_);

@@ -56,6 +56,9 @@ class VectorIndex {
   // more than kMaxFetch candidates, an exact scan over the accepted ids is cheaper and exact.
   std::vector<ScoredId> search(std::span<const float> query, size_t k,
                                const std::function<bool(uint64_t)>& accept = {}) const;
+  // Exact scores of the live vectors among `ids` (unknown or removed ids are skipped), the k
+  // best first: a search within a small known set needs no graph.
+  std::vector<ScoredId> search_among(std::span<const float> query, std::span<const uint64_t> ids, size_t k) const;
   // Brute force over every live vector: the reference for recall.
   std::vector<ScoredId> exact_search(std::span<const float> query, size_t k,
                                      const std::function<bool(uint64_t)>& accept = {}) const;

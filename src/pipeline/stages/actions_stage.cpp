@@ -165,8 +165,8 @@ class ActionsStage : public Stage {
   }
 
   // Only first-turn answers made without tools are cached: a follow-up depends on its
-  // conversation, a tool's answer on the moment. An answer that used the customer's facts is
-  // cached for that customer only.
+  // conversation, a tool's answer on the moment. An answer that used the customer's facts or
+  // earlier turns is cached for that customer only.
   std::optional<store::CacheEntry> cacheable(const PipelineState& state, int64_t now) const {
     const MessageResult& r = state.result;
     if (r.cached || !state.agent->cache_enabled || state.used_tools() || r.reply.empty() || deps_.models.is_extractive(r.model_used)) {
@@ -174,7 +174,8 @@ class ActionsStage : public Stage {
     }
     if (!state.history.empty() || !state.earlier_summary.empty() || state.question_embedding.empty()) return std::nullopt;
     return store::CacheEntry{random_id("ce_", 16), state.request.tenant_id, state.agent->id,
-                             state.facts.empty() ? std::string() : r.customer_id, state.request.message, r.reply,
+                             state.facts.empty() && state.recalled.empty() ? std::string() : r.customer_id,
+                             state.request.message, r.reply,
                              r.model_used, state.question_embedding, now};
   }
 

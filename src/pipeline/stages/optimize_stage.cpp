@@ -1,6 +1,7 @@
 // 4. optimize: fits the context into the agent's token budget by priority, counting with the
 // model's tokenizer. The identity and instructions and the message itself are never cut; then
-// come the latest turns, then customer facts, then knowledge. Turns that do not fit are
+// come the latest turns, then earlier sessions' turns recalled, then customer facts, then
+// knowledge. Turns that do not fit are
 // replaced by a short summary of what the customer said in them, when that fits.
 #include "pipeline/prompt.h"
 #include "pipeline/stages/stages.h"
@@ -28,15 +29,18 @@ class OptimizeStage : public Stage {
     auto count = [&](std::string_view text) { return deps_.tokens.count(model, text); };
 
     std::vector<store::Turn> turns = std::move(state.history);
+    std::vector<knowledge::IndexedTurn> recalled = std::move(state.recalled);
     std::vector<store::MemoryFact> facts = std::move(state.facts);
     std::vector<Passage> knowledge = std::move(state.knowledge);
     state.history.clear();
+    state.recalled.clear();
     state.facts.clear();
     state.knowledge.clear();
     const int64_t core = count(system_message(state)) + count(state.request.message);
 
     int64_t before = core;
     for (const auto& t : turns) before += count(t.content);
+    for (const auto& t : recalled) before += count(t.content);
     for (const auto& f : facts) before += count(f.fact);
     for (const auto& p : knowledge) before += count(p.title) + count(p.text);
 
@@ -47,6 +51,12 @@ class OptimizeStage : public Stage {
       if (cost > left) break;
       left -= cost;
       --first_kept;
+    }
+    for (auto& t : recalled) {
+      if (int64_t cost = count(t.content); cost <= left) {
+        left -= cost;
+        state.recalled.push_back(std::move(t));
+      }
     }
     for (auto& f : facts) {
       if (int64_t cost = count(f.fact); cost <= left) {

@@ -719,6 +719,10 @@ Result<int64_t> Database::session_tokens(const std::string& tenant_id, const std
   return read([&](Connection& c) { return tokens_of_session(c, tenant_id, session_id); });
 }
 
+Status Database::scan_turns(const std::function<bool(const Turn&)>& visit) {
+  return scan_by_rowid<Turn>(std::string("SELECT ") + kTurnColumns + ", rowid FROM turns", 13, read_turn, visit);
+}
+
 // --- conversation records
 
 std::vector<Status> Database::record_conversations(const std::vector<ConversationRecord>& records) {
@@ -786,23 +790,8 @@ Status Database::put_cache_entry(const CacheEntry& entry) {
 }
 
 Status Database::scan_cache_entries(const std::function<bool(const CacheEntry&)>& visit) {
-  int64_t after = 0;  // rowid
-  for (;;) {
-    auto batch = read([&](Connection& c) -> Result<std::vector<std::pair<int64_t, CacheEntry>>> {
-      auto query = c.statement(std::string("SELECT ") + kCacheColumns +
-                               ", rowid FROM cache_entries WHERE rowid > ?1 ORDER BY rowid LIMIT ?2");
-      if (!query.ok()) return query.status();
-      query->bind(1, after).bind(2, int64_t{kScanBatch});
-      return all_rows(*query,
-                      [](const Statement& row) { return std::make_pair(row.integer(9), read_cache_entry(row)); });
-    });
-    if (!batch.ok()) return batch.status();
-    for (const auto& [rowid, entry] : *batch) {
-      if (!visit(entry)) return Status::ok();
-    }
-    if (batch->size() < static_cast<size_t>(kScanBatch)) return Status::ok();
-    after = batch->back().first;
-  }
+  return scan_by_rowid<CacheEntry>(std::string("SELECT ") + kCacheColumns + ", rowid FROM cache_entries", 9,
+                                   read_cache_entry, visit);
 }
 
 Result<int64_t> Database::delete_cache_entries(const std::string& tenant_id, const std::string& agent_id) {

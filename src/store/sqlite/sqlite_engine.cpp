@@ -168,6 +168,10 @@ Async<Status> SqliteEngine::scan_cache_entries(const std::function<bool(const Ca
   co_return co_await call([&] { return db_->scan_cache_entries(visit); });
 }
 
+Async<Status> SqliteEngine::scan_turns(const std::function<bool(const Turn&)>& visit) {
+  co_return co_await call([&] { return db_->scan_turns(visit); });
+}
+
 Async<Result<int64_t>> SqliteEngine::delete_cache_entries(const std::string& tenant_id, const std::string& agent_id) {
   co_return co_await call([&] { return db_->delete_cache_entries(tenant_id, agent_id); });
 }

@@ -67,6 +67,7 @@ class SqliteEngine final : public Store {
   Async<Status> delete_fact(const std::string& tenant_id, const std::string& fact_id) override;
   Async<Status> put_cache_entry(const CacheEntry& entry) override;
   Async<Status> scan_cache_entries(const std::function<bool(const CacheEntry&)>& visit) override;
+  Async<Status> scan_turns(const std::function<bool(const Turn&)>& visit) override;
   Async<Result<int64_t>> delete_cache_entries(const std::string& tenant_id, const std::string& agent_id) override;
   // --- CELLSTATE memory entities (memory_store.h)
   Async<Result<MemoryEntity>> create_memory_entity(MemoryEntity entity) override;

@@ -187,22 +187,14 @@ Result<std::vector<KnowledgeChunk>> Database::list_knowledge_chunks(const std::s
 }
 
 Status Database::scan_knowledge_chunks(const std::function<bool(const KnowledgeChunk&)>& visit) {
-  int64_t after = 0;
-  for (;;) {
-    auto batch = read([&](Connection& c) -> Result<std::vector<KnowledgeChunk>> {
-      auto query = c.statement(std::string("SELECT ") + kChunkColumns + kChunkJoin +
-                               " WHERE c.id > ?1 ORDER BY c.id LIMIT ?2");
-      if (!query.ok()) return query.status();
-      query->bind(1, after).bind(2, int64_t{kScanBatch});
-      return all_rows(*query, read_chunk);
-    });
-    if (!batch.ok()) return batch.status();
-    for (const auto& chunk : *batch) {
-      if (!visit(chunk)) return Status::ok();
-    }
-    if (batch->size() < static_cast<size_t>(kScanBatch)) return Status::ok();
-    after = batch->back().id;
-  }
+  return scan_batches<KnowledgeChunk>(
+      std::string("SELECT ") + kChunkColumns + kChunkJoin + " WHERE c.id > ?1 ORDER BY c.id LIMIT ?2",
+      [](Statement& q, int64_t after) { q.bind(1, after).bind(2, int64_t{kScanBatch}); },
+      [](const Statement& row) {
+        auto chunk = read_chunk(row);
+        return std::make_pair(chunk.id, std::move(chunk));
+      },
+      visit);
 }
 
 Result<int64_t> Database::fail_interrupted_ingestions(int64_t now_ms) {

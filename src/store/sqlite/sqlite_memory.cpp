@@ -234,22 +234,14 @@ Result<std::vector<MemoryEntity>> Database::delete_expired_memory_entities(int64
 
 Status Database::scan_memory_entities(const std::string& kind,
                                          const std::function<bool(const MemoryEntity&)>& visit) {
-  int64_t after = 0;
-  for (;;) {
-    auto batch = read([&](Connection& c) -> Result<std::vector<MemoryEntity>> {
-      auto query = c.statement(std::string("SELECT ") + kEntityColumns +
-                               " FROM memory_entities WHERE kind = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
-      if (!query.ok()) return query.status();
-      query->bind(1, kind).bind(2, after).bind(3, int64_t{kScanBatch});
-      return all_rows(*query, read_entity);
-    });
-    if (!batch.ok()) return batch.status();
-    for (const auto& entity : *batch) {
-      if (!visit(entity)) return Status::ok();
-    }
-    if (batch->size() < static_cast<size_t>(kScanBatch)) return Status::ok();
-    after = batch->back().seq;
-  }
+  return scan_batches<MemoryEntity>(
+      std::string("SELECT ") + kEntityColumns + " FROM memory_entities WHERE kind = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+      [&](Statement& q, int64_t after) { q.bind(1, kind).bind(2, after).bind(3, int64_t{kScanBatch}); },
+      [](const Statement& row) {
+        auto entity = read_entity(row);
+        return std::make_pair(entity.seq, std::move(entity));
+      },
+      visit);
 }
 
 }  // namespace brainstem::store::sqlite

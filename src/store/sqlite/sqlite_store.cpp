@@ -432,22 +432,14 @@ Result<std::vector<AuditEntry>> Database::query_audit(const AuditQuery& q) {
 }
 
 Status Database::scan_audit(const std::string& tenant_id, const std::function<bool(const AuditEntry&)>& visit) {
-  int64_t after = 0;
-  for (;;) {
-    auto batch = read([&](Connection& c) -> Result<std::vector<AuditEntry>> {
-      auto query = c.statement(std::string("SELECT ") + kAuditColumns +
-                               " FROM audit_log WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
-      if (!query.ok()) return query.status();
-      query->bind(1, tenant_id).bind(2, after).bind(3, int64_t{kScanBatch});
-      return all_rows(*query, read_audit);
-    });
-    if (!batch.ok()) return batch.status();
-    for (const auto& entry : *batch) {
-      if (!visit(entry)) return Status::ok();
-    }
-    if (batch->size() < static_cast<size_t>(kScanBatch)) return Status::ok();
-    after = batch->back().seq;
-  }
+  return scan_batches<AuditEntry>(
+      std::string("SELECT ") + kAuditColumns + " FROM audit_log WHERE tenant_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+      [&](Statement& q, int64_t after) { q.bind(1, tenant_id).bind(2, after).bind(3, int64_t{kScanBatch}); },
+      [](const Statement& row) {
+        auto entry = read_audit(row);
+        return std::make_pair(entry.seq, std::move(entry));
+      },
+      visit);
 }
 
 Result<AuditHead> Database::audit_head(const std::string& tenant_id) {

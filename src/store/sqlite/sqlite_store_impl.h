@@ -161,6 +161,7 @@ class Database final {
   // --- semantic cache
   Status put_cache_entry(const CacheEntry& entry);
   Status scan_cache_entries(const std::function<bool(const CacheEntry&)>& visit);
+  Status scan_turns(const std::function<bool(const Turn&)>& visit);
   Result<int64_t> delete_cache_entries(const std::string& tenant_id, const std::string& agent_id);
 
   // --- outgoing webhooks
@@ -228,6 +229,39 @@ class Database final {
     } catch (const std::exception& e) {
       return Status::internal(std::string("store read failed: ") + e.what());
     }
+  }
+
+  // Visits the rows of `sql` batch by batch, each batch its own read, so no read transaction
+  // stays open while `visit` runs. `bind(statement, after)` binds the query's parameters, the
+  // position to read after and kScanBatch among them; `read_row` gives a row's position (the
+  // key the query orders by) and its record. Stops early when `visit` returns false.
+  template <class T, class Bind, class ReadRow>
+  Status scan_batches(const std::string& sql, Bind bind, ReadRow read_row, const std::function<bool(const T&)>& visit) {
+    int64_t after = 0;
+    for (;;) {
+      auto batch = read([&](Connection& c) -> Result<std::vector<std::pair<int64_t, T>>> {
+        auto query = c.statement(sql);
+        if (!query.ok()) return query.status();
+        bind(*query, after);
+        return all_rows(*query, read_row);
+      });
+      if (!batch.ok()) return batch.status();
+      for (const auto& row : *batch) {
+        if (!visit(row.second)) return Status::ok();
+      }
+      if (batch->size() < static_cast<size_t>(kScanBatch)) return Status::ok();
+      after = batch->back().first;
+    }
+  }
+  // scan_batches over "<select> WHERE rowid > ?1 ORDER BY rowid LIMIT ?2", where the select's
+  // column `rowid_column` is the rowid.
+  template <class T, class Read>
+  Status scan_by_rowid(const std::string& select, int rowid_column, Read read_record,
+                       const std::function<bool(const T&)>& visit) {
+    return scan_batches<T>(
+        select + " WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
+        [](Statement& q, int64_t after) { q.bind(1, after).bind(2, int64_t{kScanBatch}); },
+        [&](const Statement& row) { return std::make_pair(row.integer(rowid_column), read_record(row)); }, visit);
   }
 
   // Runs `body` in a BEGIN IMMEDIATE transaction on the writer connection: committed if it

@@ -82,18 +82,19 @@ class Api : public ::testing::Test {
     usage_ = std::make_unique<ops::UsageMeter>(*store_, *budgets_);
     webhooks_ = std::make_unique<ops::WebhookDispatcher>(*store_, client_, policy_);
     agents_ = std::make_unique<pipeline::AgentCache>(*store_);
-    conversations_ = std::make_unique<pipeline::ConversationWriter>(*store_);
+    turn_index_ = std::make_unique<knowledge::TurnIndex>(embedder_);
+    conversations_ = std::make_unique<pipeline::ConversationWriter>(*store_, turn_index_.get());
     actions_ = std::make_unique<pipeline::ActionRunner>(client_, policy_);
     embedding_models_ = std::make_unique<knowledge::EmbeddingModels>(
         std::shared_ptr<models::Embedder>(&embedder_, [](models::Embedder*) {}), models_, "");
     knowledge_ = std::make_unique<knowledge::KnowledgeBase>(
         *store_, *blocking_, *embedding_models_, [](std::string_view text) { return int64_t(text.size() / 4); },
         knowledge::KnowledgeBase::Options{});
-    cellstate_ = std::make_unique<memory::CellState>(*store_, *embedding_models_, tokens_, background_,
+    cellstate_ = std::make_unique<memory::CellState>(*store_, *embedding_models_, *turn_index_, tokens_, background_,
                                                      memory::CellStateOptions{});
     pipeline_ = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
         *store_, models_, router_, tokens_, embedder_, *agents_, cache_, *conversations_, *actions_, *usage_,
-        *webhooks_, *knowledge_, background_});
+        *webhooks_, *knowledge_, *turn_index_, background_});
     invalidation_ = std::make_unique<services::LocalCacheInvalidation>(*agents_, cache_);
     agent_service_ = std::make_unique<services::Agents>(*store_, *agents_, *invalidation_);
     answers_ = std::make_unique<services::Answers>(*store_, cache_, embedder_, *agent_service_, *invalidation_);
@@ -257,6 +258,7 @@ class Api : public ::testing::Test {
   std::unique_ptr<ops::UsageMeter> usage_;
   std::unique_ptr<ops::WebhookDispatcher> webhooks_;
   std::unique_ptr<pipeline::AgentCache> agents_;
+  std::unique_ptr<knowledge::TurnIndex> turn_index_;
   std::unique_ptr<pipeline::ConversationWriter> conversations_;
   std::unique_ptr<pipeline::ActionRunner> actions_;
   std::unique_ptr<knowledge::EmbeddingModels> embedding_models_;

@@ -30,7 +30,8 @@ class Sweeper : public ::testing::Test {
     if (!run_sync(store_->create_tenant(test_support::make_tenant("t1", "t1"), "")).is_ok()) throw std::runtime_error("tenant");
     embedders_ = std::make_unique<knowledge::EmbeddingModels>(
         std::shared_ptr<models::Embedder>(&embedder_, [](models::Embedder*) {}), models_, "");
-    cellstate_ = std::make_unique<memory::CellState>(*store_, *embedders_, tokens_, background_, memory::CellStateOptions{});
+    cellstate_ = std::make_unique<memory::CellState>(*store_, *embedders_, turns_, tokens_, background_,
+                                                     memory::CellStateOptions{});
     if (!cellstate_->load_indexes().is_ok()) throw std::runtime_error("indexes");
   }
 
@@ -59,6 +60,7 @@ class Sweeper : public ::testing::Test {
   models::TokenCounter tokens_{models_, ""};
   TaskGroup background_;
   std::unique_ptr<knowledge::EmbeddingModels> embedders_;
+  knowledge::TurnIndex turns_{embedder_};
   std::unique_ptr<memory::CellState> cellstate_;
 };
 

@@ -49,7 +49,7 @@ TEST(ConversationWriter, BackloggedWhileMoreThanABatchWaitsThenEveryRecordIsWrit
   entry.tenant_id = "t1";
   entry.question = entry.answer = "q";
   ASSERT_TRUE(run_sync(store->put_cache_entry(entry)).is_ok());
-  pipeline::ConversationWriter writer(*store, /*max_batch=*/2);
+  pipeline::ConversationWriter writer(*store, nullptr, /*max_batch=*/2);
 
   asio::io_context ioc;
   std::promise<void> gate;

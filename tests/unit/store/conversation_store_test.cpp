@@ -111,4 +111,31 @@ TYPED_TEST(ConversationStoreConformance, RecallStaysWithinTheTenantAndTheAgent) 
   EXPECT_TRUE(other_agent.turns.empty());
 }
 
+TYPED_TEST(ConversationStoreConformance, ScanTurnsVisitsEveryTenantsTurnsInTheOrderWrittenAndStopsWhenAsked) {
+  this->append("t1", "a1", "s1", 300);
+  this->append("t2", "a1", "s1", 300);
+  this->append("t1", "a2", "s2", 300);
+  std::vector<std::string> seen;
+  ASSERT_TRUE(run_sync(this->store_->scan_turns([&](const Turn& t) {
+    seen.push_back(t.id);
+    return true;
+  })).is_ok());
+  ASSERT_EQ(seen.size(), 900u);  // more than one scan batch
+  EXPECT_EQ(seen.front(), "turn_t1a1s11");
+  EXPECT_EQ(seen[300], "turn_t2a1s11");
+  EXPECT_EQ(seen.back(), "turn_t1a2s2300");
+
+  Turn first;
+  size_t visited = 0;
+  ASSERT_TRUE(run_sync(this->store_->scan_turns([&](const Turn& t) {
+    if (visited++ == 0) first = t;
+    return visited < 501;
+  })).is_ok());
+  EXPECT_EQ(visited, 501u);
+  EXPECT_EQ(first.tenant_id, "t1");
+  EXPECT_EQ(first.session_id, "s1");
+  EXPECT_EQ(first.seq, 1);
+  EXPECT_EQ(first.content, "message 1");
+}
+
 }  // namespace

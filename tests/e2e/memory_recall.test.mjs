@@ -1,0 +1,195 @@
+// Memory that recalls, end to end over HTTP: CELLSTATE turns and the pipeline's conversation
+// turns are searchable through POST /api/v1/search (keyword, vector and hybrid modes, filters,
+// tenant isolation, after a restart), and the pipeline recalls a customer's earlier sessions
+// into the prompt (the fake upstream shows what the model was sent).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, startFakeUpstream, call, newAccount } from './lib/server.mjs';
+
+let upstream, srv, account, key, otherKey;
+const retired = [];  // stopped servers whose data directory the restarted one still uses
+
+function config() {
+  return `
+[[models]]
+id = "fixed-model"
+provider = "openai"
+base_url = "${upstream.url}/v1"
+max_retries = 0
+`;
+}
+
+const api = (method, path, body, apiKey = key) => call(srv.url, method, `/api/v1${path}`, { apiKey, body });
+const search = (body, apiKey = key) => api('POST', '/search', body, apiKey);
+
+// Polls `check` until it returns something truthy, or fails after `timeoutMs`: turns are
+// indexed off the request path, milliseconds after they are written.
+async function until(check, what, timeoutMs = 10000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function keyFor(acct) {
+  return (await call(srv.url, 'POST', '/portal/api/keys', { token: acct.token, body: { name: 'k' } })).body.key;
+}
+
+async function createAgent(body) {
+  const r = await call(srv.url, 'POST', '/v1/agents', { token: account.token, body });
+  assert.equal(r.status, 201, r.text);
+  return r.body;
+}
+
+function chat(body) {
+  return call(srv.url, 'POST', '/v1/chat', { apiKey: key, body: { company_id: account.tenantId, ...body } });
+}
+
+before(async () => {
+  upstream = await startFakeUpstream();
+  srv = await startServer({ config: config() });
+  account = await newAccount(srv.url);
+  key = await keyFor(account);
+  otherKey = await keyFor(await newAccount(srv.url, 'Other'));
+});
+
+after(async () => {
+  await srv?.cleanup();
+  for (const s of retired) await s.cleanup();
+  upstream?.stop();
+});
+
+let scopeId, trajectoryId;
+
+test('CELLSTATE turns are searchable by keyword, vector and hybrid, with their scope, trajectory, role, sequence and time', async () => {
+  const t = await api('POST', '/trajectories', { name: 'family chat' });
+  assert.equal(t.status, 201, t.text);
+  trajectoryId = t.body.trajectory_id;
+  const s = await api('POST', '/scopes', { name: 'session 1', trajectory_id: trajectoryId, token_budget: 100000 });
+  assert.equal(s.status, 201, s.text);
+  scopeId = s.body.scope_id;
+  const said = [
+    ['user', 'Caroline', 'I went to a pottery workshop with my kids last Saturday'],
+    ['assistant', 'Melanie', 'That sounds lovely! What did you make?'],
+    ['user', 'Caroline', 'We made a bowl painted with sunflowers'],
+  ];
+  for (const [role, speaker, content] of said) {
+    const r = await api('POST', '/turns', { scope_id: scopeId, role, content, metadata: { speaker, session_date: '8 May 2023' } });
+    assert.equal(r.status, 201, r.text);
+  }
+
+  const found = await until(async () => {
+    const r = await search({ query: 'pottery workshop', entity_types: ['turn'] });
+    assert.equal(r.status, 200, r.text);
+    return r.body.total > 0 && r.body;
+  }, 'the turn to be indexed');
+  const hit = found.results[0];
+  assert.equal(hit.entity_type, 'turn');
+  assert.match(hit.snippet, /pottery workshop/);
+  assert.equal(hit.scope_id, scopeId);
+  assert.equal(hit.trajectory_id, trajectoryId);
+  assert.equal(hit.role, 'user');
+  assert.equal(hit.sequence, 0);
+  assert.match(hit.created_at, /^\d{4}-\d\d-\d\dT/);
+  assert.equal(hit.metadata.speaker, 'Caroline');
+  assert.ok(hit.score > 0);
+  const turn = await api('GET', `/turns/${hit.entity_id}`);
+  assert.equal(turn.status, 200, turn.text);
+  assert.equal(turn.body.content, 'I went to a pottery workshop with my kids last Saturday');
+
+  // The speaker named in the metadata makes a turn findable by name.
+  const byName = await until(async () => {
+    const r = await search({ query: 'what did Caroline paint', entity_types: ['turn'], search_mode: 'keyword' });
+    return r.body.total >= 2 && r.body;
+  }, 'the later turns to be indexed');
+  assert.match(byName.results[0].snippet, /sunflowers/);
+
+  // Wording, not words: a misspelling misses by keyword and is found by vector and hybrid.
+  const misspelt = { query: 'potery worksop', entity_types: ['turn'] };
+  assert.equal((await search({ ...misspelt, search_mode: 'keyword' })).body.total, 0);
+  const byVector = await search({ ...misspelt, use_vector_search: true, limit: 1 });
+  assert.match(byVector.body.results[0].snippet, /pottery workshop/);
+  const hybrid = await search({ ...misspelt, limit: 1 });
+  assert.match(hybrid.body.results[0].snippet, /pottery workshop/);
+
+  // Filters on the turn's fields.
+  const assistantOnly = await search({
+    query: 'pottery sunflowers lovely make', entity_types: ['turn'], search_mode: 'keyword',
+    filters: [{ field: 'role', op: 'eq', value: 'assistant' }],
+  });
+  assert.equal(assistantOnly.status, 200, assistantOnly.text);
+  assert.equal(assistantOnly.body.total, 1);
+  assert.match(assistantOnly.body.results[0].snippet, /What did you make/);
+  const elsewhere = await search({
+    query: 'pottery', entity_types: ['turn'], filters: [{ field: 'scope_id', op: 'eq', value: '00000000-0000-4000-8000-000000000000' }],
+  });
+  assert.equal(elsewhere.body.total, 0);
+
+  // Hostile input gets the family's validation error.
+  const badMode = await search({ query: 'pottery', entity_types: ['turn'], search_mode: 'psychic' });
+  assert.equal(badMode.status, 422, badMode.text);
+  assert.equal(badMode.body.code, 'VALIDATION_ERROR');
+  assert.equal(badMode.body.details.field, 'search_mode');
+
+  // Another tenant finds nothing of it.
+  const foreign = await search({ query: 'pottery workshop', entity_types: ['turn'] }, otherKey);
+  assert.equal(foreign.status, 200, foreign.text);
+  assert.equal(foreign.body.total, 0);
+});
+
+test("the pipeline's conversation turns are searchable too", async () => {
+  const agent = await createAgent({ name: 'Searchable' });
+  await upstream.control({});
+  const r = await chat({ agent_id: agent.id, conversation_id: 'conv-search', customer_id: 'cust_s', message: 'My parcel to Lisbon arrived damaged' });
+  assert.equal(r.status, 200, r.text);
+  const found = await until(async () => {
+    const s = await search({ query: 'damaged parcel Lisbon', entity_types: ['turn'] });
+    return s.body.total > 0 && s.body;
+  }, 'the pipeline turn to be indexed');
+  assert.equal(found.results[0].scope_id, 'conv-search');
+  assert.equal(found.results[0].trajectory_id, null);  // a conversation, not a CELLSTATE scope
+  assert.equal(found.results[0].role, 'user');
+});
+
+test('a customer\'s earlier session is recalled into the prompt; another customer\'s is not', async () => {
+  const agent = await createAgent({ name: 'Recaller' });
+  await upstream.control({});
+  const first = await chat({ agent_id: agent.id, conversation_id: 'recall-a', customer_id: 'cust_r', message: 'I ordered the walnut bookshelf in oak finish for my study' });
+  assert.equal(first.status, 200, first.text);
+  await chat({ agent_id: agent.id, conversation_id: 'recall-x', customer_id: 'cust_other', message: 'I want to return the walnut bookshelf I bought' });
+  await until(async () => (await search({ query: 'walnut bookshelf', entity_types: ['turn'], search_mode: 'keyword' })).body.total >= 2,
+    'both turns to be indexed');
+
+  const second = await chat({ agent_id: agent.id, conversation_id: 'recall-b', customer_id: 'cust_r', message: 'Has the walnut bookshelf shipped yet?' });
+  assert.equal(second.status, 200, second.text);
+  const system = (await upstream.stats()).last_request.messages[0].content;
+  assert.match(system, /From earlier conversations with this customer:/);
+  assert.match(system, /customer: I ordered the walnut bookshelf in oak finish for my study/);
+  assert.doesNotMatch(system, /return the walnut bookshelf/, 'another customer\'s turn stays out');
+  assert.equal(typeof second.body.step_timings.memory_recall, 'number');
+
+  // Nothing is recalled for a message unrelated to what was said before.
+  await chat({ agent_id: agent.id, conversation_id: 'recall-c', customer_id: 'cust_r', message: 'What is the capital of Peru?' });
+  assert.doesNotMatch((await upstream.stats()).last_request.messages[0].content, /From earlier conversations/);
+
+  // An agent that turns recall off sees only the session.
+  const forgetful = await createAgent({ name: 'Forgetful', recall_turns: 0 });
+  await chat({ agent_id: forgetful.id, conversation_id: 'f-a', customer_id: 'cust_f', message: 'The spare key is under the blue flowerpot' });
+  await until(async () => (await search({ query: 'blue flowerpot', entity_types: ['turn'] })).body.total > 0, 'the turn to be indexed');
+  await chat({ agent_id: forgetful.id, conversation_id: 'f-b', customer_id: 'cust_f', message: 'Where is the spare key?' });
+  assert.doesNotMatch((await upstream.stats()).last_request.messages[0].content, /flowerpot/);
+});
+
+test('the turn index is rebuilt from the store at start', async () => {
+  await srv.stop();
+  retired.push(srv);
+  srv = await startServer({ config: config(), dataDir: srv.data });
+  const r = await search({ query: 'sunflowers bowl', entity_types: ['turn'], search_mode: 'keyword' });
+  assert.equal(r.status, 200, r.text);
+  assert.ok(r.body.total >= 1, r.text);
+  assert.match(r.body.results[0].snippet, /sunflowers/);
+  assert.equal(r.body.results[0].scope_id, scopeId);
+});
