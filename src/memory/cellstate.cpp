@@ -685,11 +685,22 @@ CellState::Task<json::object> CellState::search(std::string tenant, json::object
       }
       continue;
     }
-    // Kinds without an index: word overlap over their names and descriptions.
+    // Kinds without an index: word overlap over the fields that name and describe them (no
+    // fields: the whole entity's JSON).
     static const std::map<std::string, std::vector<std::string>, std::less<>> kSearchable = {
-        {"trajectory", {"name", "description"}}, {"scope", {"name", "purpose"}},
-        {"agent", {"agent_type"}},               {"message", {"payload"}},
-        {"delegation", {"task_description"}},    {"handoff", {"reason"}}};
+        {"trajectory", {"name", "description"}},
+        {"scope", {"name", "purpose"}},
+        {"agent", {"agent_type"}},
+        {"message", {"payload"}},
+        {"delegation", {"task_description"}},
+        {"handoff", {"reason"}},
+        {"lock", {"resource_type", "resource_id", "mode"}},
+        {"edge", {"edge_type"}},
+        {"summarization_policy", {"name", "source_level", "target_level"}},
+        {"summarization_request", {"status", "source_level", "target_level"}},
+        {"evolution_snapshot", {"name", "phase"}},
+        {"event", {"kind_name", "entity_type"}},
+        {"config", {}}};
     auto fields = kSearchable.find(type);
     if (fields == kSearchable.end()) continue;
     std::vector<std::string> words;
@@ -703,13 +714,13 @@ CellState::Task<json::object> CellState::search(std::string tenant, json::object
     auto page = co_await query(q);
     for (const auto& entity : page.items) {
       json::object view = public_view(entity);
-      std::string haystack;
+      std::string haystack = fields->second.empty() ? json_text(view) : std::string();
       for (const auto& name : fields->second) {
         if (const auto* v = view.if_contains(name); v && v->is_string()) haystack += std::string(v->get_string()) + " ";
       }
       double score = word_overlap(words, haystack);
       if (score <= 0 || !keep(view)) continue;
-      const json::value* name = view.if_contains(fields->second.front());
+      const json::value* name = fields->second.empty() ? nullptr : view.if_contains(fields->second.front());
       found.push_back({type, entity.id, name && name->is_string() ? std::string(name->get_string()) : "",
                        snippet_of(haystack), score, {}});
     }

@@ -134,6 +134,12 @@ test('CELLSTATE turns are searchable by keyword, vector and hybrid, with their s
   assert.equal(badMode.body.code, 'VALIDATION_ERROR');
   assert.equal(badMode.body.details.field, 'search_mode');
 
+  // The other stored types are searchable by the words of their fields: the event DAG by kind.
+  const events = await search({ query: 'trajectory_created', entity_types: ['event', 'goal'] });
+  assert.equal(events.status, 200, events.text);
+  assert.ok(events.body.results.some((r) => r.entity_type === 'event' && r.name === 'TRAJECTORY_CREATED'), events.text);
+  assert.ok(events.body.results.every((r) => r.entity_type === 'event'), 'a type brainstem does not store adds nothing');
+
   // Another tenant finds nothing of it.
   const foreign = await search({ query: 'pottery workshop', entity_types: ['turn'] }, otherKey);
   assert.equal(foreign.status, 200, foreign.text);
