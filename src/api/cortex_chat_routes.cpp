@@ -39,7 +39,9 @@ json::object chat_body(const pipeline::MessageResult& r) {
 
 json::object fact_view(const store::MemoryFact& f) {
   return {{"id", f.id}, {"fact", f.fact}, {"category", f.category}, {"confidence", f.confidence}, {"source", f.source},
-          {"agent_id", f.agent_id.empty() ? json::value(nullptr) : json::value(f.agent_id)}, {"created_at", iso8601(f.created_at)}};
+          {"agent_id", f.agent_id.empty() ? json::value(nullptr) : json::value(f.agent_id)}, {"created_at", iso8601(f.created_at)},
+          {"subject", f.subject.empty() ? json::value(nullptr) : json::value(f.subject)},
+          {"superseded_by", f.superseded_by.empty() ? json::value(nullptr) : json::value(f.superseded_by)}};
 }
 
 void add_chat_and_memory_routes(RouteTable& t, Services& svc) {
@@ -74,8 +76,8 @@ void add_chat_and_memory_routes(RouteTable& t, Services& svc) {
          }});
 
   t.add({.method = "POST", .path = "/v1/memory/{customer_id}", .family = Family::kCortex, .auth = Auth::kAny,
-         .summary = "Query a customer's memory facts (optionally filtered by a query)",
-         .request_schema = R"({"type":"object","required":["company_id"],"properties":{"company_id":{"type":"string"},"query":{"type":"string"},"agent_id":{"type":"string"}}})",
+         .summary = "Query a customer's memory facts (optionally filtered by a query; include_history adds superseded ones)",
+         .request_schema = R"({"type":"object","required":["company_id"],"properties":{"company_id":{"type":"string"},"query":{"type":"string"},"agent_id":{"type":"string"},"include_history":{"type":"boolean"}}})",
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            std::string customer(req.param("customer_id"));
            auto body = json_body(req);
@@ -83,10 +85,13 @@ void add_chat_and_memory_routes(RouteTable& t, Services& svc) {
            auto company = f.required_string("company_id", 1, 100);
            auto query = f.string("query", 0, 2000).value_or("");
            auto agent = f.string("agent_id", 0, 100).value_or("");
+           bool history = f.boolean("include_history").value_or(false);
            check(f);
            check_company(company, ctx);
            auto tenant = ctx.caller().tenant_id;
-           auto facts = unwrap(co_await svc.conversations.facts(tenant, customer, agent, query));
+           std::vector<store::MemoryFact> facts;
+           if (history) facts = unwrap(co_await svc.conversations.fact_history(tenant, customer));
+           else facts = unwrap(co_await svc.conversations.facts(tenant, customer, agent, query));
            json::array list;
            for (const auto& fact : facts) list.push_back(fact_view(fact));
            co_return http::Response::json(200, json::object{{"customer_id", customer}, {"company_id", tenant},

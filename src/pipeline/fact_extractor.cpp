@@ -18,9 +18,11 @@ struct Rule {
 };
 
 const std::vector<Rule>& rules() {
-  // The value runs to the end of the clause: punctuation, or " and"/" but". A period ends it
-  // only before a space or the end, so "jane.doe@example.com" stays whole.
-  static const std::string value = R"(([^.,;!?\n][^,;!?\n]{0,59}?)(?=\s+(?:and|but)\s|\.+(?:\s|$)|[,;!?\n]|$))";
+  // The value runs to the end of the clause: punctuation, " and"/" but", or a word of time
+  // ("now", "these days") that says when, not what. A period ends it only before a space or
+  // the end, so "jane.doe@example.com" stays whole.
+  static const std::string value =
+      R"(([^.,;!?\n][^,;!?\n]{0,59}?)(?=\s+(?:and|but)\s|\s+(?:now|these days|currently|at the moment)\b|\.+(?:\s|$)|[,;!?\n]|$))";
   static const auto flags = std::regex::icase | std::regex::ECMAScript;
   static const std::vector<Rule> table = {
       {std::regex(R"(\bmy name is\s+)" + value, flags), "Name is ", "context", 0.95},
@@ -29,6 +31,7 @@ const std::vector<Rule>& rules() {
       {std::regex(R"(\bi (?:really )?(?:like|love)\s+)" + value, flags), "Likes ", "preference", 0.7},
       {std::regex(R"(\bi (?:don't|do not|never) (?:like|want)\s+)" + value, flags), "Dislikes ", "preference", 0.75},
       {std::regex(R"(\bi(?: live| am based|'m based) in\s+)" + value, flags), "Lives in ", "context", 0.9},
+      {std::regex(R"(\bi(?:'ve| have)? moved to\s+)" + value, flags), "Lives in ", "context", 0.9},
       {std::regex(R"(\bi(?:'m| am) from\s+)" + value, flags), "Is from ", "context", 0.85},
       {std::regex(R"(\bmy email(?: address)? is\s+)" + value, flags), "Email is ", "context", 0.95},
       {std::regex(R"(\bmy (?:phone|phone number|number) is\s+)" + value, flags), "Phone is ", "context", 0.95},

@@ -5,6 +5,7 @@
 #include "common/ids.h"
 #include "common/json_text.h"
 #include "models/embedder.h"
+#include "pipeline/fact_consolidation.h"
 
 #include <algorithm>
 
@@ -81,9 +82,17 @@ Conversations::Task<Result<store::MemoryFact>> Conversations::save_fact(store::M
   if (!fact.agent_id.empty()) {
     if (Status s = co_await agents_.require(fact.tenant_id, fact.agent_id); !s.is_ok()) co_return s;
   }
+  auto current = co_await store_.list_facts(fact.tenant_id, fact.customer_id, "");
+  if (!current) co_return current.status();
+  pipeline::consolidate_fact(fact, *current, embedder_);
   fact.id = crypto::uuid_v4();
   fact.created_at = fact.updated_at = now_ms();
   co_return co_await store_.save_fact(fact);
+}
+
+Conversations::Task<Result<std::vector<store::MemoryFact>>> Conversations::fact_history(const std::string& tenant_id,
+                                                                                        const std::string& customer_id) {
+  co_return co_await store_.fact_history(tenant_id, customer_id);
 }
 
 Conversations::Task<Status> Conversations::delete_fact(const std::string& tenant_id, const std::string& fact_id) {

@@ -52,8 +52,12 @@ class Conversations {
   // meaning.
   Task<Result<std::vector<store::MemoryFact>>> facts(const std::string& tenant_id, const std::string& customer_id,
                                                      const std::string& agent_id, const std::string& query);
-  // Saves a fact (its agent, when named, must be the tenant's).
+  // Saves a fact (its agent, when named, must be the tenant's), consolidated with the
+  // customer's current facts (pipeline/fact_consolidation.h): one that means the same
+  // refreshes it, one of the same subject supersedes it.
   Task<Result<store::MemoryFact>> save_fact(store::MemoryFact fact);
+  // Every fact of the customer, the superseded ones (with superseded_by) included, newest first.
+  Task<Result<std::vector<store::MemoryFact>>> fact_history(const std::string& tenant_id, const std::string& customer_id);
   Task<Status> delete_fact(const std::string& tenant_id, const std::string& fact_id);
 
  private:

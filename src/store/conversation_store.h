@@ -86,6 +86,10 @@ struct MemoryFact {
   std::string source = "manual";  // manual | extracted | ...
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  // What the fact states the one current value of ("residence"), or "" (see
+  // pipeline/fact_consolidation.h): saving a fact with a subject supersedes the current one.
+  std::string subject;
+  std::string superseded_by;  // the fact that replaced this one; "" while it is current
 };
 
 // A semantic cache entry: a question's embedding and the answer given to it.
@@ -182,12 +186,17 @@ class ConversationStore {
 
   // --- customer memory facts
   // Saves the fact; the same text (case-insensitive) for the same customer and agent scope
-  // updates the stored one (category, confidence, source) instead. Returns the stored fact.
+  // updates the stored one (category, confidence, source, subject; current again if it was
+  // superseded) instead. A fact with a subject supersedes, in the same write, every other
+  // current fact of that customer, agent scope and subject. Returns the stored fact.
   virtual Async<Result<MemoryFact>> save_fact(const MemoryFact& fact) = 0;
-  // The customer's facts visible to `agent_id` (unscoped facts plus that agent's; empty
-  // agent_id: all), highest confidence first, newest first among equals.
+  // The customer's current facts visible to `agent_id` (unscoped facts plus that agent's;
+  // empty agent_id: all), highest confidence first, newest first among equals.
   virtual Async<Result<std::vector<MemoryFact>>> list_facts(const std::string& tenant_id, const std::string& customer_id,
                                                             const std::string& agent_id) = 0;
+  // Every fact of the customer, superseded ones included, newest first.
+  virtual Async<Result<std::vector<MemoryFact>>> fact_history(const std::string& tenant_id,
+                                                              const std::string& customer_id) = 0;
   // recent_turns and list_facts in one call. An engine that knows without a read that the
   // session has no turns or the customer no facts (most first messages) answers at once.
   virtual Async<Result<Recall>> recall(const RecallQuery& query) = 0;

@@ -87,7 +87,7 @@ test('`brainstem migrate` reports the schema version; a locked store answers 503
   try {
     const m = await cli(['migrate', '--data', srv.data]);
     assert.equal(m.code, 0, m.stderr);
-    assert.match(m.stdout, /schema version 6 \(sqlite/);
+    assert.match(m.stdout, /schema version 7 \(sqlite/);
 
     const a = await newAccount(srv.url);
     // Hold the database's write lock from another process for a while.

@@ -189,6 +189,46 @@ test('a customer\'s earlier session is recalled into the prompt; another custome
   assert.doesNotMatch((await upstream.stats()).last_request.messages[0].content, /flowerpot/);
 });
 
+test('facts stay true: a repeat refreshes, a move supersedes and stays as history, never recalled as current', async () => {
+  const agent = await createAgent({ name: 'Facts' });
+  await upstream.control({});
+  const customer = 'cust_move';
+  const memory = (body = {}) => call(srv.url, 'POST', `/v1/memory/${customer}`, { apiKey: key, body: { company_id: account.tenantId, ...body } });
+  await chat({ agent_id: agent.id, conversation_id: 'move-a', customer_id: customer, message: 'I live in Lisbon and I prefer email over phone calls.' });
+  const first = await memory();
+  assert.equal(first.status, 200, first.text);
+  assert.deepEqual(first.body.facts.map((f) => f.fact).sort(), ['Lives in Lisbon', 'Prefers email over phone calls']);
+  const lisbon = first.body.facts.find((f) => f.fact === 'Lives in Lisbon');
+  assert.equal(lisbon.subject, 'residence');
+  assert.equal(lisbon.superseded_by, null);
+
+  // Said again in other words: refreshed, not copied.
+  const again = await call(srv.url, 'POST', `/v1/memory/${customer}/save`, {
+    apiKey: key, body: { company_id: account.tenantId, fact: 'prefers email over phone calls.', confidence: 0.7 },
+  });
+  assert.equal(again.status, 200, again.text);
+  assert.equal((await memory()).body.fact_count, 2);
+
+  // Moved: the new address supersedes the old one.
+  await chat({ agent_id: agent.id, conversation_id: 'move-b', customer_id: customer, message: 'I live in Porto now.' });
+  const now = await memory();
+  assert.deepEqual(now.body.facts.map((f) => f.fact).sort(), ['Lives in Porto', 'Prefers email over phone calls']);
+  const porto = now.body.facts.find((f) => f.fact === 'Lives in Porto');
+  const history = await memory({ include_history: true });
+  assert.equal(history.body.fact_count, 3);
+  assert.equal(history.body.facts.find((f) => f.fact === 'Lives in Lisbon').superseded_by, porto.id);
+
+  // The next session's prompt knows the current address only.
+  await chat({ agent_id: agent.id, conversation_id: 'move-c', customer_id: customer, message: 'Where do you deliver?' });
+  const system = (await upstream.stats()).last_request.messages[0].content;
+  assert.match(system, /- Lives in Porto/);
+  assert.doesNotMatch(system, /- Lives in Lisbon/);
+
+  const bad = await memory({ include_history: 'yes' });
+  assert.equal(bad.status, 422, bad.text);
+  assert.equal(bad.body.detail[0].loc[1], 'include_history');
+});
+
 test('the turn index is rebuilt from the store at start', async () => {
   await srv.stop();
   retired.push(srv);

@@ -9,6 +9,7 @@
 #include "common/json_text.h"
 #include "common/offload.h"
 #include "pipeline/escalation.h"
+#include "pipeline/fact_consolidation.h"
 #include "pipeline/fact_extractor.h"
 #include "pipeline/stages/stages.h"
 
@@ -46,10 +47,12 @@ class ActionsStage : public Stage {
     if (!result.cached && !result.customer_id.empty()) {
       if (deps_.model_fact_extraction && !deps_.models.is_extractive(result.model_used)) {
         auto executor = co_await boost::asio::this_coro::executor;
-        FactJob job{req.tenant_id, req.key_id, state.agent->id, result.customer_id, req.message, req.request_id, state.hints};
+        FactJob job{req.tenant_id, req.key_id, state.agent->id, result.customer_id, req.message, req.request_id, state.hints,
+                    state.facts};
         deps_.background.spawn(executor, extract_with_model(deps_, std::move(job)));
       } else {
-        facts = memory_facts(req.tenant_id, result.customer_id, extract_facts(req.message), "extracted", now);
+        facts = memory_facts(deps_, req.tenant_id, result.customer_id, extract_facts(req.message), "extracted", now,
+                             state.facts);
       }
     }
     std::optional<store::Customer> customer = customer_record(state, now);
@@ -106,12 +109,17 @@ class ActionsStage : public Stage {
     return turns;
   }
 
-  static std::vector<store::MemoryFact> memory_facts(const std::string& tenant_id, const std::string& customer_id,
-                                                    std::vector<ExtractedFact> found, const char* source, int64_t now) {
+  // The facts found, consolidated with the customer's current ones (those the memory stage read).
+  static std::vector<store::MemoryFact> memory_facts(const PipelineDeps& deps, const std::string& tenant_id,
+                                                    const std::string& customer_id, std::vector<ExtractedFact> found,
+                                                    const char* source, int64_t now,
+                                                    const std::vector<store::MemoryFact>& current) {
     std::vector<store::MemoryFact> out;
     for (auto& f : found) {
-      out.push_back(store::MemoryFact{crypto::uuid_v4(), tenant_id, customer_id, "", std::move(f.fact), std::move(f.category),
-                                      f.confidence, source, now, now});
+      store::MemoryFact fact{crypto::uuid_v4(), tenant_id, customer_id, "", std::move(f.fact), std::move(f.category),
+                             f.confidence, source, now, now};
+      consolidate_fact(fact, current, deps.embedder);
+      out.push_back(std::move(fact));
     }
     return out;
   }
@@ -119,6 +127,7 @@ class ActionsStage : public Stage {
   struct FactJob {
     std::string tenant_id, key_id, agent_id, customer_id, message, request_id;
     models::RouteHints hints;
+    std::vector<store::MemoryFact> current_facts;
   };
 
   // Asks the model that answered for the message's facts, after the answer has gone; rules
@@ -142,7 +151,7 @@ class ActionsStage : public Stage {
     if (!found) found = extract_facts(job.message);
     if (found->empty()) co_return;
     store::ConversationRecord record;
-    record.facts = memory_facts(job.tenant_id, job.customer_id, std::move(*found), source, now_ms());
+    record.facts = memory_facts(deps, job.tenant_id, job.customer_id, std::move(*found), source, now_ms(), job.current_facts);
     Status saved = co_await deps.conversations.write(std::move(record));
     if (!saved.is_ok()) spdlog::warn("{} extracted facts not saved: {}", job.request_id, saved.message());
   }

@@ -384,6 +384,12 @@ CREATE TABLE run_events (
   FOREIGN KEY (tenant_id, run_id) REFERENCES runs(tenant_id, id) ON DELETE CASCADE
 ) WITHOUT ROWID;
 )sql"},
+    {7, R"sql(
+-- A fact about something a customer has one of at a time (where they live, their plan) names
+-- that subject; a newer fact of the same subject supersedes it and it stays as history.
+ALTER TABLE memory_facts ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+ALTER TABLE memory_facts ADD COLUMN superseded_by TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 constexpr int kLatestVersion = std::end(kMigrations)[-1].version;

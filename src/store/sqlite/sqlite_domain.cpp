@@ -27,7 +27,8 @@ constexpr const char* kTurnColumns =
     "id, tenant_id, agent_id, session_id, seq, role, content, customer_id, tokens, metadata, created_at, tool_calls, "
     "tool_results";
 constexpr const char* kFactColumns =
-    "id, tenant_id, customer_id, agent_id, fact, category, confidence, source, created_at, updated_at";
+    "id, tenant_id, customer_id, agent_id, fact, category, confidence, source, created_at, updated_at, subject, "
+    "superseded_by";
 constexpr const char* kCacheColumns =
     "id, tenant_id, agent_id, customer_id, question, answer, model, embedding, created_at";
 constexpr const char* kWebhookColumns = "id, tenant_id, url, events, secret, active, created_at";
@@ -118,6 +119,8 @@ MemoryFact read_fact(const Statement& row) {
   f.source = row.text(7);
   f.created_at = row.integer(8);
   f.updated_at = row.integer(9);
+  f.subject = row.text(10);
+  f.superseded_by = row.text(11);
   return f;
 }
 
@@ -365,10 +368,11 @@ Result<std::vector<Turn>> write_turns(Connection& c, RecallFilters& recall, std:
 Result<MemoryFact> write_fact(Connection& c, RecallFilters& recall, const MemoryFact& fact) {
   recall.customers.add(RecallFilters::customer_key(fact.tenant_id, fact.customer_id));
   auto upsert = c.statement(std::string("INSERT INTO memory_facts(") + kFactColumns +
-                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                            ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, '') "
                             "ON CONFLICT(tenant_id, customer_id, agent_id, lower(fact)) DO UPDATE SET "
                             "category = excluded.category, confidence = excluded.confidence, "
-                            "source = excluded.source, updated_at = excluded.updated_at RETURNING " +
+                            "source = excluded.source, updated_at = excluded.updated_at, subject = excluded.subject, "
+                            "superseded_by = '' RETURNING " +
                             kFactColumns);
   if (!upsert.ok()) return upsert.status();
   upsert->bind(1, fact.id)
@@ -380,8 +384,22 @@ Result<MemoryFact> write_fact(Connection& c, RecallFilters& recall, const Memory
       .bind_real(7, fact.confidence)
       .bind(8, fact.source)
       .bind(9, fact.created_at)
-      .bind(10, fact.updated_at);
-  return single_row(*upsert, read_fact, "memory fact not saved");
+      .bind(10, fact.updated_at)
+      .bind(11, fact.subject);
+  auto stored = single_row(*upsert, read_fact, "memory fact not saved");
+  if (!stored.ok() || stored->subject.empty()) return stored;
+  auto supersede = c.statement(
+      "UPDATE memory_facts SET superseded_by = ?1, updated_at = ?2 WHERE tenant_id = ?3 AND customer_id = ?4 "
+      "AND agent_id = ?5 AND subject = ?6 AND id != ?1 AND superseded_by = ''");
+  if (!supersede.ok()) return supersede.status();
+  supersede->bind(1, stored->id)
+      .bind(2, stored->updated_at)
+      .bind(3, stored->tenant_id)
+      .bind(4, stored->customer_id)
+      .bind(5, stored->agent_id)
+      .bind(6, stored->subject);
+  if (Status s = supersede->run(); !s.is_ok()) return s;
+  return stored;
 }
 
 // --- semantic cache
@@ -758,7 +776,8 @@ Result<MemoryFact> Database::save_fact(const MemoryFact& fact) {
 Result<std::vector<MemoryFact>> Database::list_facts(const std::string& tenant_id, const std::string& customer_id,
                                                         const std::string& agent_id) {
   std::string sql =
-      std::string("SELECT ") + kFactColumns + " FROM memory_facts WHERE tenant_id = ?1 AND customer_id = ?2";
+      std::string("SELECT ") + kFactColumns +
+      " FROM memory_facts WHERE tenant_id = ?1 AND customer_id = ?2 AND superseded_by = ''";
   if (!agent_id.empty()) sql += " AND agent_id IN ('', ?3)";
   sql += " ORDER BY confidence DESC, created_at DESC, rowid DESC";
   return read([&](Connection& c) -> Result<std::vector<MemoryFact>> {
@@ -766,6 +785,16 @@ Result<std::vector<MemoryFact>> Database::list_facts(const std::string& tenant_i
     if (!query.ok()) return query.status();
     query->bind(1, tenant_id).bind(2, customer_id);
     if (!agent_id.empty()) query->bind(3, agent_id);
+    return all_rows(*query, read_fact);
+  });
+}
+
+Result<std::vector<MemoryFact>> Database::fact_history(const std::string& tenant_id, const std::string& customer_id) {
+  return read([&](Connection& c) -> Result<std::vector<MemoryFact>> {
+    auto query = c.statement(std::string("SELECT ") + kFactColumns +
+                             " FROM memory_facts WHERE tenant_id = ?1 AND customer_id = ?2 ORDER BY updated_at DESC, rowid DESC");
+    if (!query.ok()) return query.status();
+    query->bind(1, tenant_id).bind(2, customer_id);
     return all_rows(*query, read_fact);
   });
 }

@@ -362,6 +362,11 @@ Async<Result<std::vector<MemoryFact>>> SqliteEngine::list_facts(const std::strin
   co_return co_await call([&] { return db_->list_facts(tenant_id, customer_id, agent_id); });
 }
 
+Async<Result<std::vector<MemoryFact>>> SqliteEngine::fact_history(const std::string& tenant_id,
+                                                                  const std::string& customer_id) {
+  co_return co_await call([&] { return db_->fact_history(tenant_id, customer_id); });
+}
+
 Async<Result<Recall>> SqliteEngine::recall(const RecallQuery& q) {
   const bool wants_turns = !q.session_id.empty() && q.turns > 0 && db_->may_have_turns(q.tenant_id, q.agent_id, q.session_id);
   const bool wants_facts = !q.customer_id.empty() && db_->may_have_facts(q.tenant_id, q.customer_id);

@@ -63,6 +63,8 @@ class SqliteEngine final : public Store {
   Async<Result<int64_t>> session_tokens(const std::string& tenant_id, const std::string& session_id) override;
   Async<Result<MemoryFact>> save_fact(const MemoryFact& fact) override;
   Async<Result<std::vector<MemoryFact>>> list_facts(const std::string& tenant_id, const std::string& customer_id, const std::string& agent_id) override;
+  Async<Result<std::vector<MemoryFact>>> fact_history(const std::string& tenant_id,
+                                                      const std::string& customer_id) override;
   Async<Result<Recall>> recall(const RecallQuery& query) override;
   Async<Status> delete_fact(const std::string& tenant_id, const std::string& fact_id) override;
   Async<Status> put_cache_entry(const CacheEntry& entry) override;

@@ -155,6 +155,7 @@ class Database final {
   Result<MemoryFact> save_fact(const MemoryFact& fact);
   Result<std::vector<MemoryFact>> list_facts(const std::string& tenant_id, const std::string& customer_id,
                                              const std::string& agent_id);
+  Result<std::vector<MemoryFact>> fact_history(const std::string& tenant_id, const std::string& customer_id);
   bool may_have_facts(const std::string& tenant_id, const std::string& customer_id);
   Status delete_fact(const std::string& tenant_id, const std::string& fact_id);
 

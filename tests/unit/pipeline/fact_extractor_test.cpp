@@ -57,6 +57,8 @@ INSTANTIATE_TEST_SUITE_P(
         RuleCase{"I do not want phone calls", "Dislikes phone calls", "preference", 0.75},
         RuleCase{"I never want spam", "Dislikes spam", "preference", 0.75},
         RuleCase{"I live in Cairo", "Lives in Cairo", "context", 0.9},
+        RuleCase{"I live in Porto now", "Lives in Porto", "context", 0.9},
+        RuleCase{"We sold the flat and I've moved to Berlin these days", "Lives in Berlin", "context", 0.9},
         RuleCase{"I am based in Berlin", "Lives in Berlin", "context", 0.9},
         RuleCase{"I'm based in Lagos", "Lives in Lagos", "context", 0.9},
         RuleCase{"I'm from Egypt", "Is from Egypt", "context", 0.85},

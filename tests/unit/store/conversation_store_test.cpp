@@ -138,4 +138,53 @@ TYPED_TEST(ConversationStoreConformance, ScanTurnsVisitsEveryTenantsTurnsInTheOr
   EXPECT_EQ(first.content, "message 1");
 }
 
+TYPED_TEST(ConversationStoreConformance, AFactOfASubjectSupersedesTheCurrentOneWhichStaysAsHistory) {
+  auto save = [&](const std::string& id, const std::string& text, const std::string& subject, int64_t at) {
+    MemoryFact f;
+    f.id = id;
+    f.tenant_id = "t1";
+    f.customer_id = "cust_1";
+    f.fact = text;
+    f.subject = subject;
+    f.created_at = f.updated_at = at;
+    auto saved = run_sync(this->store_->save_fact(f));
+    EXPECT_TRUE(saved.ok()) << saved.status().message();
+    return saved.ok() ? *saved : MemoryFact{};
+  };
+  auto current = [&] {
+    std::vector<std::string> texts;
+    for (const auto& f : this->recall("t1", "a1", "", 0, "cust_1").facts) texts.push_back(f.fact);
+    std::sort(texts.begin(), texts.end());
+    return texts;
+  };
+  save("f-lisbon", "Lives in Lisbon", "residence", 1000);
+  save("f-jazz", "Likes jazz", "", 1001);
+  MemoryFact porto = save("f-porto", "Lives in Porto", "residence", 1002);
+  EXPECT_EQ(porto.superseded_by, "");
+  EXPECT_EQ(current(), (std::vector<std::string>{"Likes jazz", "Lives in Porto"}));
+
+  auto history = run_sync(this->store_->fact_history("t1", "cust_1"));
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 3u);
+  auto lisbon = std::find_if(history->begin(), history->end(), [](const MemoryFact& f) { return f.id == "f-lisbon"; });
+  ASSERT_NE(lisbon, history->end());
+  EXPECT_EQ(lisbon->superseded_by, "f-porto");
+  EXPECT_EQ(lisbon->subject, "residence");
+
+  // Moving back: the old fact is current again and supersedes the one that replaced it.
+  MemoryFact back = save("f-new-id", "lives in lisbon", "residence", 1003);
+  EXPECT_EQ(back.id, "f-lisbon");
+  EXPECT_EQ(back.superseded_by, "");
+  EXPECT_EQ(current(), (std::vector<std::string>{"Likes jazz", "Lives in Lisbon"}));
+  // Another customer's and another tenant's facts of the same subject are left alone.
+  MemoryFact other;
+  other.id = "f-other";
+  other.tenant_id = "t1";
+  other.customer_id = "cust_2";
+  other.fact = "Lives in Rome";
+  other.subject = "residence";
+  ASSERT_TRUE(run_sync(this->store_->save_fact(other)).ok());
+  EXPECT_EQ(current(), (std::vector<std::string>{"Likes jazz", "Lives in Lisbon"}));
+}
+
 }  // namespace
