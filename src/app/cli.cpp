@@ -1,6 +1,7 @@
 #include "app/cli.h"
 
 #include "app/config.h"
+#include "app/eval_memory_command.h"
 #include "app/ingest_command.h"
 #include "app/server_app.h"
 #include "auth/accounts.h"
@@ -97,6 +98,20 @@ int run_cli(int argc, char** argv) {
   tokenize->add_option("--vocab", vocab_path, "GGUF model or vocabulary file")->required();
   tokenize->add_option("text", text, "text to tokenize")->required();
 
+  EvalMemoryCommand eval_memory;
+  auto* eval = cli.add_subcommand("eval", "measure brainstem on a benchmark");
+  auto* eval_memory_cmd = eval->add_subcommand(
+      "memory", "evidence recall of turn search on a LoCoMo-layout benchmark, beside plain BM25");
+  eval->require_subcommand(1);
+  eval_memory_cmd->add_option("file", eval_memory.file, "benchmark JSON (LoCoMo layout)")->required();
+  eval_memory_cmd->add_option("--server", eval_memory.server, "server URL (default: an embedded server)");
+  eval_memory_cmd->add_option("--key", eval_memory.api_key,
+                              "API key: every conversation in its tenant (default: a new account each)");
+  eval_memory_cmd->add_option("--mode", eval_memory.mode, "keyword | vector | hybrid | all")
+      ->check(CLI::IsMember({"keyword", "vector", "hybrid", "all"}))
+      ->capture_default_str();
+  eval_memory_cmd->add_flag("--json", eval_memory.json, "print one JSON document");
+
   IngestCommand ingest;
   auto* ingest_cmd = cli.add_subcommand("ingest", "ingest a file into a running server's knowledge base, showing progress");
   ingest_cmd->add_option("file", ingest.file, "file to ingest (PDF, DOCX, PPTX, XLSX, HTML, Markdown, text, CSV)")->required();
@@ -165,6 +180,11 @@ int run_cli(int argc, char** argv) {
     std::cout << "schema version " << (*store)->schema_version() << " (" << (*store)->engine_name() << ", "
               << database_path(config->data_dir) << ")\n";
     return 0;
+  }
+
+  if (*eval_memory_cmd) {
+    setup_logging("warn");
+    return run_eval_memory(eval_memory, std::cout, std::cerr);
   }
 
   if (*ingest_cmd) {

@@ -1,5 +1,7 @@
 #include "app/ingest_command.h"
 
+#include "app/command_support.h"
+
 #include "common/crypto.h"
 #include "common/ids.h"
 #include "common/file.h"
@@ -22,8 +24,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr int kBarWidth = 30;
-
 std::string multipart_body(const std::string& boundary, const std::vector<std::pair<std::string, std::string>>& fields,
                            const std::string& file_name, const std::string& bytes) {
   std::string body;
@@ -34,27 +34,6 @@ std::string multipart_body(const std::string& boundary, const std::vector<std::p
   body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + file_name +
           "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + bytes + "\r\n--" + boundary + "--\r\n";
   return body;
-}
-
-std::string bar(int64_t done, int64_t total) {
-  int filled = total > 0 ? static_cast<int>(kBarWidth * done / total) : 0;
-  return "[" + std::string(filled, '#') + std::string(kBarWidth - filled, '.') + "]";
-}
-
-std::string text_of(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
-// The server's error message in a response body, or the status line.
-std::string error_of(const net::ClientResponse& r) {
-  boost::system::error_code ec;
-  auto body = json::parse(r.body, ec);
-  if (!ec && body.is_object()) {
-    const auto* detail = body.as_object().if_contains("detail");
-    if (detail && detail->is_string()) return std::string(detail->as_string());
-  }
-  return "HTTP " + std::to_string(r.status) + ": " + r.body.substr(0, 200);
 }
 
 asio::awaitable<int> ingest(const IngestCommand& cmd, const std::string& api_key, const std::string& bytes,
@@ -102,12 +81,12 @@ asio::awaitable<int> ingest(const IngestCommand& cmd, const std::string& api_key
     if (const auto* progress = source.if_contains("progress"); progress && progress->is_object()) {
       const auto& p = progress->as_object();
       int64_t done = p.at("chunks_done").to_number<int64_t>(), total = p.at("chunks_total").to_number<int64_t>();
-      err << "\r" << bar(done, total) << " " << done << "/" << total << " chunks  " << text_of(p, "stage") << "   "
+      err << "\r" << progress_bar(done, total) << " " << done << "/" << total << " chunks  " << text_of(p, "stage") << "   "
           << std::flush;
     }
     if (state == "completed") {
       int64_t chunks = source.at("chunk_count").to_number<int64_t>();
-      err << "\r" << bar(1, 1) << " " << chunks << "/" << chunks << " chunks  done        \n";
+      err << "\r" << progress_bar(1, 1) << " " << chunks << "/" << chunks << " chunks  done        \n";
       out << "source " << source_id << ": " << chunks << " chunks" << (cmd.agent_id.empty() ? "" : ", attached to agent " + cmd.agent_id) << "\n";
       co_return 0;
     }
