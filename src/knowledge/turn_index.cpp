@@ -1,11 +1,15 @@
 #include "knowledge/turn_index.h"
 
 #include "common/run_sync.h"
+#include "common/text.h"
 #include "knowledge/index/fusion.h"
+#include "knowledge/index/terms.h"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <unordered_set>
 
 namespace brainstem::knowledge {
 
@@ -23,6 +27,8 @@ constexpr size_t kLoadBatch = 2000;
 // Up to this many turns a tenant's vectors are searched exactly: as fast as the graph at this
 // size, and immune to what a graph can miss (a turn unlike the many alike around it).
 constexpr size_t kExactBelow = 4096;
+// A tenant with more speakers than this (names in metadata) is not searched for their names.
+constexpr size_t kMaxSpeakersMatched = 256;
 
 std::string metadata_text(const json::object& metadata, std::initializer_list<std::string_view> keys) {
   for (auto key : keys) {
@@ -34,13 +40,43 @@ std::string metadata_text(const json::object& metadata, std::initializer_list<st
 
 }  // namespace
 
-std::string turn_search_text(const store::Turn& turn) {
-  json::object metadata;
-  if (turn.metadata.size() > 2) {
-    boost::system::error_code ec;
-    json::value parsed = json::parse(turn.metadata, ec);
-    if (!ec && parsed.is_object()) metadata = std::move(parsed.as_object());
+namespace {
+
+json::object metadata_of(const store::Turn& turn) {
+  if (turn.metadata.size() <= 2) return {};
+  boost::system::error_code ec;
+  json::value parsed = json::parse(turn.metadata, ec);
+  return !ec && parsed.is_object() ? std::move(parsed.as_object()) : json::object();
+}
+
+// Whether `name` (lower case) stands in `text` (lower case) as whole words.
+bool names(std::string_view text, std::string_view name) {
+  for (size_t at = text.find(name); at != std::string_view::npos; at = text.find(name, at + 1)) {
+    const size_t end = at + name.size();
+    const bool starts = at == 0 || !std::isalnum(static_cast<unsigned char>(text[at - 1]));
+    const bool ends = end == text.size() || !std::isalnum(static_cast<unsigned char>(text[end]));
+    if (starts && ends) return true;
   }
+  return false;
+}
+
+// The text's content words, stemmed (index_terms): what its vector is made of, so that the
+// words every turn and question share ("what", "did", "I") do not make them alike.
+std::string content_words(std::string_view text) {
+  std::string out;
+  for (const auto& term : index_terms(text)) {
+    if (!out.empty()) out += ' ';
+    out += term;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string turn_speaker(const store::Turn& turn) { return metadata_text(metadata_of(turn), {"speaker", "name"}); }
+
+std::string turn_search_text(const store::Turn& turn) {
+  json::object metadata = metadata_of(turn);
   std::string speaker = metadata_text(metadata, {"speaker", "name"});
   std::string out = speaker.empty() ? turn.role : speaker;
   out += ": ";
@@ -57,6 +93,7 @@ struct TurnIndex::Tenant {
   std::unordered_map<uint64_t, IndexedTurn> entries;
   std::unordered_map<std::string, uint64_t> keys;  // turn id → key
   std::unordered_map<std::string, std::vector<uint64_t>> by_customer;  // keys of each customer's turns
+  std::unordered_map<std::string, size_t> speakers;  // lower case, the turns of each
   Bm25Index keywords;
   VectorIndex vectors;
 };
@@ -157,7 +194,7 @@ void TurnIndex::index_now(const std::vector<store::Turn>& turns) {
     for (const store::Turn* turn : fresh) {
       keys.push_back(next_key_.fetch_add(1, std::memory_order_relaxed));
       texts.push_back(turn_search_text(*turn));
-      auto vector = embedder_.embed_one(texts.back());
+      auto vector = embedder_.embed_one(content_words(texts.back()));
       vectors.insert(vectors.end(), vector.begin(), vector.end());
     }
     // Vectors go in first: a search accepts only keys with an entry, so a turn appears whole.
@@ -172,8 +209,10 @@ void TurnIndex::index_now(const std::vector<store::Turn>& turns) {
         continue;
       }
       if (!turn.customer_id.empty()) t.by_customer[turn.customer_id].push_back(keys[i]);
+      std::string speaker = turn_speaker(turn);
+      if (!speaker.empty()) ++t.speakers[ascii_lower(speaker)];
       t.entries.emplace(keys[i], IndexedTurn{turn.id, turn.agent_id, turn.session_id, turn.customer_id, turn.role,
-                                             turn.content, turn.created_at});
+                                             std::move(speaker), turn.content, turn.created_at});
     }
   }
 }
@@ -198,7 +237,7 @@ std::vector<TurnHit> TurnIndex::search(const TurnQuery& query) const {
     for (const auto& hit : rankings.back()) keyword_scores[hit.id] = hit.score;
   }
   if (query.mode != TurnSearchMode::kKeyword) {
-    auto vector = embedder_.embed_one(query.text);
+    auto vector = embedder_.embed_one(content_words(query.text));
     std::vector<ScoredId> hits;
     if (!query.customer_id.empty()) {  // a customer's turns are few: score each of them
       auto customer = t->by_customer.find(query.customer_id);
@@ -218,15 +257,29 @@ std::vector<TurnHit> TurnIndex::search(const TurnQuery& query) const {
     for (const auto& hit : hits) similarities[hit.id] = hit.score;
     rankings.push_back(std::move(hits));
   }
+  // The speakers the query names, whose turns rank first.
+  std::unordered_set<std::string> named;
+  if (t->speakers.size() <= kMaxSpeakersMatched) {
+    const std::string lower = ascii_lower(query.text);
+    for (const auto& [speaker, _] : t->speakers) {
+      if (names(lower, speaker)) named.insert(speaker);
+    }
+  }
   const double best = static_cast<double>(rankings.size()) / (kRrfK + 1);
   std::vector<TurnHit> out;
-  for (const auto& fused : reciprocal_rank_fusion(rankings, query.limit, kRrfK)) {
+  const size_t pool = named.empty() ? query.limit : candidates;
+  for (const auto& fused : reciprocal_rank_fusion(rankings, pool, kRrfK)) {
     TurnHit hit;
     hit.turn = t->entries.at(fused.id);
     hit.score = fused.score / best;
     if (auto k = keyword_scores.find(fused.id); k != keyword_scores.end()) hit.keyword_score = k->second;
     if (auto s = similarities.find(fused.id); s != similarities.end()) hit.similarity = s->second;
     out.push_back(std::move(hit));
+  }
+  if (!named.empty()) {
+    std::stable_partition(out.begin(), out.end(),
+                          [&](const TurnHit& hit) { return named.contains(ascii_lower(hit.turn.speaker)); });
+    if (out.size() > query.limit) out.resize(query.limit);
   }
   return out;
 }

@@ -6,7 +6,9 @@
 // What a turn is indexed as (turn_search_text): its speaker — the `speaker` (or `name`) its
 // metadata gives, else its role — then its text, then the session date its metadata gives
 // (`session_date`, `date_time` or `date`). Questions name people and times that a turn's own
-// words ("I went there on Friday") leave out.
+// words ("I went there on Friday") leave out. And a question that names a speaker is most
+// likely about what that speaker said: the turns of speakers it names rank first, by their
+// fused score, before the others (a reranking that needs no model).
 //
 // The store holds the truth; this index is rebuilt from it at start (load) and follows every
 // turn written after (add). add() returns at once: one indexing thread of its own embeds and
@@ -35,6 +37,8 @@
 namespace brainstem::knowledge {
 
 std::string turn_search_text(const store::Turn& turn);
+// The speaker a turn's metadata names (`speaker`, else `name`), or "".
+std::string turn_speaker(const store::Turn& turn);
 
 // What a search sees of a turn.
 struct IndexedTurn {
@@ -43,6 +47,7 @@ struct IndexedTurn {
   std::string session_id;
   std::string customer_id;
   std::string role;
+  std::string speaker;  // from the metadata; "" when it names none
   std::string content;
   int64_t created_at = 0;
 };

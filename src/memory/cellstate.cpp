@@ -629,12 +629,21 @@ CellState::Task<json::object> CellState::search(std::string tenant, json::object
   for (const auto& type : wanted) {
     if (type == kTurn) {
       knowledge::TurnQuery tq{.tenant_id = tenant, .text = text, .mode = *turn_mode, .limit = candidates};
+      const auto hits = turns_.search(tq);
+      // The stored turns of the hits, read at once: a filter may need fields the index lacks.
+      std::vector<std::string> ids;
+      for (const auto& hit : hits) ids.push_back(hit.turn.id);
+      auto stored = co_await store_.get_turns(tenant, ids);
+      if (!stored.ok()) fail(stored.status());
+      std::map<std::string, const store::Turn*> by_id;
+      for (const auto& turn : *stored) by_id[turn.id] = &turn;
       std::map<std::string, json::value> trajectory_of;  // by scope id: a scope's trajectory, else null
       int64_t taken = 0;
-      for (const auto& hit : turns_.search(tq)) {
+      for (const auto& hit : hits) {
         if (taken >= limit) break;
-        auto turn = co_await store_.get_turn(tenant, hit.turn.id);
-        if (!turn.ok()) continue;
+        auto read = by_id.find(hit.turn.id);
+        if (read == by_id.end()) continue;
+        const store::Turn* turn = read->second;
         auto [trajectory, fresh] = trajectory_of.try_emplace(turn->session_id);
         if (fresh) {
           auto scope = co_await find(tenant, kScope, turn->session_id);

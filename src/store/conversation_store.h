@@ -176,6 +176,8 @@ class ConversationStore {
   // "TOKEN_BUDGET_EXCEEDED", token_budget, tokens_used}. Returns the turn as stored.
   virtual Async<Result<Turn>> append_turn_within_budget(Turn turn, int64_t token_budget) = 0;
   virtual Async<Result<Turn>> get_turn(const std::string& tenant_id, const std::string& id) = 0;
+  // The tenant's turns among `ids`, in no particular order; ids of none are left out.
+  virtual Async<Result<std::vector<Turn>>> get_turns(const std::string& tenant_id, const std::vector<std::string>& ids) = 0;
   // Every turn of the session under any agent, oldest first.
   virtual Async<Result<std::vector<Turn>>> session_turns(const std::string& tenant_id, const std::string& session_id) = 0;
   // The tokens of every turn of the session under any agent.

@@ -144,6 +144,10 @@ Async<Result<Turn>> SqliteEngine::get_turn(const std::string& tenant_id, const s
   co_return co_await call([&] { return db_->get_turn(tenant_id, id); });
 }
 
+Async<Result<std::vector<Turn>>> SqliteEngine::get_turns(const std::string& tenant_id, const std::vector<std::string>& ids) {
+  co_return co_await call([&] { return db_->get_turns(tenant_id, ids); });
+}
+
 Async<Result<std::vector<Turn>>> SqliteEngine::session_turns(const std::string& tenant_id, const std::string& session_id) {
   co_return co_await call([&] { return db_->session_turns(tenant_id, session_id); });
 }

@@ -59,6 +59,7 @@ class SqliteEngine final : public Store {
   Async<std::vector<Status>> record_conversations(const std::vector<ConversationRecord>& records) override;
   Async<Result<Turn>> append_turn_within_budget(Turn turn, int64_t token_budget) override;
   Async<Result<Turn>> get_turn(const std::string& tenant_id, const std::string& id) override;
+  Async<Result<std::vector<Turn>>> get_turns(const std::string& tenant_id, const std::vector<std::string>& ids) override;
   Async<Result<std::vector<Turn>>> session_turns(const std::string& tenant_id, const std::string& session_id) override;
   Async<Result<int64_t>> session_tokens(const std::string& tenant_id, const std::string& session_id) override;
   Async<Result<MemoryFact>> save_fact(const MemoryFact& fact) override;

@@ -133,6 +133,7 @@ class Database final {
   // --- CELLSTATE turns
   Result<Turn> append_turn_within_budget(Turn turn, int64_t token_budget);
   Result<Turn> get_turn(const std::string& tenant_id, const std::string& id);
+  Result<std::vector<Turn>> get_turns(const std::string& tenant_id, const std::vector<std::string>& ids);
   Result<std::vector<Turn>> session_turns(const std::string& tenant_id, const std::string& session_id);
   Result<int64_t> session_tokens(const std::string& tenant_id, const std::string& session_id);
 

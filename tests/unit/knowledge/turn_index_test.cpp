@@ -74,6 +74,20 @@ TEST_F(TurnIndexTest, TheSpeakerNamedInMetadataMakesTheTurnFindableByName) {
   EXPECT_EQ(hits[0].turn.id, "t-1");
 }
 
+TEST_F(TurnIndexTest, AQuestionThatNamesASpeakerRanksThatSpeakersTurnsFirst) {
+  add({turn("mel-1", "my daughter loves her violin lessons, she practices every day", "s1", "c1", "a1",
+            R"({"speaker":"Melanie"})"),
+       turn("car-1", "I signed up for cello lessons on Tuesday", "s1", "c1", "a1", R"({"speaker":"Caroline"})")});
+  auto unnamed = search("violin lessons practice", TurnSearchMode::kKeyword);
+  ASSERT_EQ(ids(unnamed), (std::vector<std::string>{"mel-1", "car-1"}));
+  auto named = search("What lessons did caroline sign up for? violin lessons practice", TurnSearchMode::kKeyword);
+  ASSERT_EQ(ids(named), (std::vector<std::string>{"car-1", "mel-1"}));
+  EXPECT_EQ(named[0].turn.speaker, "Caroline");
+  // A name inside another word names no one.
+  auto inside = search("carolinesque violin lessons practice", TurnSearchMode::kKeyword);
+  EXPECT_EQ(ids(inside).front(), "mel-1");
+}
+
 TEST_F(TurnIndexTest, VectorsFindWordingThatKeywordsMiss) {
   add({turn("t-typo", "my resevation number is 4411"), turn("t-other", "the weather is nice today")});
   EXPECT_TRUE(search("reservation", TurnSearchMode::kKeyword).empty());

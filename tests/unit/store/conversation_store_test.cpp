@@ -187,4 +187,18 @@ TYPED_TEST(ConversationStoreConformance, AFactOfASubjectSupersedesTheCurrentOneW
   EXPECT_EQ(current(), (std::vector<std::string>{"Likes jazz", "Lives in Lisbon"}));
 }
 
+TYPED_TEST(ConversationStoreConformance, GetTurnsReadsTheTenantsTurnsAmongTheIdsGiven) {
+  this->append("t1", "a1", "s1", 3);
+  this->append("t2", "a1", "s1", 1);
+  auto turns = run_sync(this->store_->get_turns("t1", {"turn_t1a1s11", "turn_t1a1s13", "turn_t2a1s11", "missing"}));
+  ASSERT_TRUE(turns.ok()) << turns.status().message();
+  std::vector<std::string> found;
+  for (const auto& t : *turns) found.push_back(t.id + "=" + t.content);
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ(found, (std::vector<std::string>{"turn_t1a1s11=message 1", "turn_t1a1s13=message 3"}));
+  auto none = run_sync(this->store_->get_turns("t1", {}));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 }  // namespace
