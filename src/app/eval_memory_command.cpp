@@ -34,6 +34,7 @@ namespace json = boost::json;
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr int kRateLimitedRetries = 5;
 
 struct EvalTurn {
   std::string dia_id, speaker, text, session_date;
@@ -279,6 +280,14 @@ class Evaluation {
     if (!bearer.empty()) request.headers.push_back({"Authorization", "Bearer " + std::string(bearer)});
     request.body = json_text(body);
     auto response = co_await client_.send(request);
+    // A server's rate limit is waited out, as its Retry-After asks.
+    for (int attempt = 0; response.ok() && response->status == 429 && attempt < kRateLimitedRetries; ++attempt) {
+      int seconds = std::clamp(std::atoi(std::string(response->header("Retry-After")).c_str()), 1, 60);
+      if (progress_) err_ << "\rrate limited: waiting " << seconds << " s" << std::flush;
+      asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::seconds(seconds));
+      co_await timer.async_wait(asio::use_awaitable);
+      response = co_await client_.send(request);
+    }
     if (!response.ok()) co_return response.status();
     const std::string what = request.method + " " + request.url;
     if (response->status >= 300) co_return Status::unavailable(what + ": " + error_of(*response));
@@ -432,6 +441,7 @@ class EmbeddedServer {
     config.data_dir = dir_ + "/data";
     config.listen = "127.0.0.1:0";
     config.access_log = false;
+    config.limits = ops::RateLimits{0, 0, 0};  // the evaluation is its only client
     auto app = ServerApp::create(config);
     if (!app.ok()) return app.status();
     app_ = std::move(app).value();

@@ -4,7 +4,12 @@
 // into the prompt (the fake upstream shows what the model was sent).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startFakeUpstream, call, newAccount } from './lib/server.mjs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, startFakeUpstream, call, newAccount, cli } from './lib/server.mjs';
 
 let upstream, srv, account, key, otherKey;
 const retired = [];  // stopped servers whose data directory the restarted one still uses
@@ -34,8 +39,8 @@ async function until(check, what, timeoutMs = 10000) {
   }
 }
 
-async function keyFor(acct) {
-  return (await call(srv.url, 'POST', '/portal/api/keys', { token: acct.token, body: { name: 'k' } })).body.key;
+async function keyFor(acct, base = srv.url) {
+  return (await call(base, 'POST', '/portal/api/keys', { token: acct.token, body: { name: 'k' } })).body.key;
 }
 
 async function createAgent(body) {
@@ -239,3 +244,63 @@ test('the turn index is rebuilt from the store at start', async () => {
   assert.match(r.body.results[0].snippet, /sunflowers/);
   assert.equal(r.body.results[0].scope_id, scopeId);
 });
+
+// A small benchmark from the repo's generator: 2 conversations of 4 sessions.
+async function smallBenchmark() {
+  const dir = await mkdtemp(join(tmpdir(), 'brainstem-eval-'));
+  const file = join(dir, 'bench.json');
+  const generator = new URL('../../bench/memory_dataset.mjs', import.meta.url).pathname;
+  await promisify(execFile)(process.execPath, [generator, '--conversations', '2', '--sessions', '4', '--out', file]);
+  return { dir, file };
+}
+
+function checkReport(report) {
+  assert.equal(report.conversations, 2);
+  assert.ok(report.turns > 0 && report.questions > 0);
+  const modes = new Set(report.results.map((r) => r.mode));
+  assert.deepEqual([...modes].sort(), ['bm25', 'default', 'hybrid', 'keyword', 'vector']);
+  for (const r of report.results) {
+    for (const key of ['recall_at_5_any', 'recall_at_5_all', 'recall_at_10_any', 'recall_at_10_all', 'mrr_at_10']) {
+      assert.ok(r[key] >= 0 && r[key] <= 1, `${r.mode}/${r.category} ${key}`);
+    }
+    assert.ok(r.recall_at_10_any >= r.recall_at_5_any && r.recall_at_5_any >= r.recall_at_5_all);
+    if (r.category === 'adversarial') assert.equal(r.scored, 0, 'questions never answered are counted, not scored');
+  }
+  const all = Object.fromEntries(report.results.filter((r) => r.category === 'all').map((r) => [r.mode, r]));
+  assert.equal(all.default.questions, report.questions);
+  assert.ok(all.default.recall_at_10_any > 0, 'the evidence of some questions is found');
+}
+
+test('brainstem eval memory loads a LoCoMo-layout benchmark through the API and scores every mode beside BM25', async () => {
+  const { dir, file } = await smallBenchmark();
+  try {
+    // An embedded server, a new account per conversation.
+    const embedded = await cli(['eval', 'memory', file, '--json']);
+    assert.equal(embedded.code, 0, embedded.stderr);
+    const first = JSON.parse(embedded.stdout);
+    checkReport(first);
+
+    // A running server and one key: the conversations share its tenant, one trajectory each.
+    const unlimited = await startServer({ config: '[limits]\nrequests_per_minute = 0\n' });
+    retired.push(unlimited);
+    const evalKey = await keyFor(await newAccount(unlimited.url, 'Eval'), unlimited.url);
+    const shared = await cli(['eval', 'memory', file, '--json', '--server', unlimited.url, '--key', evalKey]);
+    assert.equal(shared.code, 0, shared.stderr);
+    checkReport(JSON.parse(shared.stdout));
+
+    const table = await cli(['eval', 'memory', file, '--mode', 'keyword', '--server', unlimited.url, '--key', evalKey]);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /2 conversations, \d+ turns, \d+ questions/);
+    assert.match(table.stdout, /^keyword\s+all\s+\d+/m);
+    assert.doesNotMatch(table.stdout, /^vector/m);
+
+    const broken = join(dir, 'broken.json');
+    await promisify(execFile)('sh', ['-c', `echo '{"not": "a list"}' > ${broken}`]);
+    const refused = await cli(['eval', 'memory', broken]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /not a JSON list of samples/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
