@@ -131,6 +131,8 @@ const std::map<std::string, Setter>& setters() {
       {"memory.agent_active_window_ms",
        int_setter("memory.agent_active_window_ms", &Config::agent_active_window_ms, 1000, 86400000)},
       {"memory.sweep_s", int_setter("memory.sweep_s", &Config::memory_sweep_s, 1, 86400)},
+      {"memory.turn_search",
+       [](Config& c, const std::string& v) { return parse_bool("memory.turn_search", v, c.turn_search); }},
       {"orchestration.planner_model", text_setter(&Config::planner_model)},
       {"security.allow_cidrs", text_setter(&Config::allow_cidrs)},
       {"webhooks.retry_schedule_s", text_setter(&Config::webhook_retry_schedule_s)},

@@ -79,6 +79,7 @@ struct Config {
   // [memory] (CELLSTATE)
   int64_t agent_active_window_ms = 300000;  // memory.agent_active_window_ms: active_only = a heartbeat this recent
   int memory_sweep_s = 30;                  // memory.sweep_s: how often expired memory is deleted
+  bool turn_search = true;  // memory.turn_search: index turns for search and recall across sessions
 
   // [orchestration]
   // orchestration.planner_model: the model (a [[models]] id) that writes the plans of runs

@@ -168,7 +168,7 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.tokens = std::make_unique<models::TokenCounter>(p.models, config.tokenizer);
   p.agent_cache = std::make_unique<pipeline::AgentCache>(*p.store);
   if (auto s = p.cache.load(*p.store); !s.is_ok()) return s;
-  p.turn_index = std::make_unique<knowledge::TurnIndex>(p.embedder);
+  p.turn_index = std::make_unique<knowledge::TurnIndex>(p.embedder, config.turn_search);
   if (auto s = p.turn_index->load(*p.store); !s.is_ok()) return s;
   p.conversation_writer = std::make_unique<pipeline::ConversationWriter>(*p.store, p.turn_index.get());
   pipeline::ActionRunnerOptions action_options;

@@ -98,7 +98,7 @@ struct TurnIndex::Tenant {
   VectorIndex vectors;
 };
 
-TurnIndex::TurnIndex(const models::HashedEmbedder& embedder) : embedder_(embedder) {
+TurnIndex::TurnIndex(const models::HashedEmbedder& embedder, bool enabled) : embedder_(embedder), enabled_(enabled) {
   worker_ = std::thread([this] { run_worker(); });
 }
 
@@ -112,6 +112,7 @@ TurnIndex::~TurnIndex() {
 }
 
 Status TurnIndex::load(store::ConversationStore& store) {
+  if (!enabled_) return Status::ok();
   std::vector<store::Turn> batch;
   Status scanned = run_sync(store.scan_turns([&](const store::Turn& turn) {
     batch.push_back(turn);
@@ -127,7 +128,7 @@ Status TurnIndex::load(store::ConversationStore& store) {
 }
 
 void TurnIndex::add(std::vector<store::Turn> turns) {
-  if (turns.empty()) return;
+  if (turns.empty() || !enabled_) return;
   {
     std::lock_guard lock(queue_mu_);
     queue_.insert(queue_.end(), std::make_move_iterator(turns.begin()), std::make_move_iterator(turns.end()));

@@ -75,7 +75,8 @@ struct TurnHit {
 
 class TurnIndex {
  public:
-  explicit TurnIndex(const models::HashedEmbedder& embedder);
+  // A disabled index takes nothing in and finds nothing.
+  explicit TurnIndex(const models::HashedEmbedder& embedder, bool enabled = true);
   ~TurnIndex();  // stops the indexing thread; turns still queued are left to the next load
 
   // Indexes every stored turn; call once before serving.
@@ -98,6 +99,7 @@ class TurnIndex {
   void run_worker();
 
   const models::HashedEmbedder& embedder_;
+  const bool enabled_;
   mutable std::shared_mutex tenants_mu_;
   std::unordered_map<std::string, std::unique_ptr<Tenant>> tenants_;
   std::atomic<uint64_t> next_key_{1};

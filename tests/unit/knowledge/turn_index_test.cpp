@@ -163,3 +163,16 @@ TEST(TurnIndexLoad, RebuildsFromTheStoreSoTurnsWrittenBeforeAStartAreFound) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(TurnIndexDisabled, TakesNothingInAndFindsNothing) {
+  brainstem::models::HashedEmbedder embedder;
+  brainstem::knowledge::TurnIndex index(embedder, /*enabled=*/false);
+  index.add({turn("t-1", "the pottery class")});
+  index.wait_idle();
+  EXPECT_EQ(index.size(), 0u);
+  EXPECT_TRUE(index.search(brainstem::knowledge::TurnQuery{.tenant_id = "t1", .text = "pottery"}).empty());
+}
+
+}  // namespace
