@@ -29,10 +29,12 @@ async function waitFor(url, child, what, timeoutMs = 15000) {
 // brainstem with limits off and no access log (both are measured elsewhere), plus a key.
 // `bin` is the build to run; `launcher` runs it under a tool (valgrind ...), which may take
 // `startTimeoutMs` to come up; `logFile` takes its log (stderr), which is discarded otherwise.
-export async function startBrainstem(extraEnv = {}, config = '', { bin = BIN, launcher = [], startTimeoutMs = 15000, logFile } = {}) {
+// `dataDir`: serve that data directory (a restart on what an earlier server left) instead of a new one.
+export async function startBrainstem(extraEnv = {}, config = '', { bin = BIN, launcher = [], startTimeoutMs = 15000, logFile, dataDir } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'brainstem-bench-'));
   const port = await freePort();
-  const args = ['serve', '--data', join(dir, 'data'), '--listen', `127.0.0.1:${port}`];
+  const data = dataDir ?? join(dir, 'data');
+  const args = ['serve', '--data', data, '--listen', `127.0.0.1:${port}`];
   if (config) {
     writeFileSync(join(dir, 'brainstem.toml'), config);
     args.push('--config', join(dir, 'brainstem.toml'));
@@ -55,7 +57,7 @@ export async function startBrainstem(extraEnv = {}, config = '', { bin = BIN, la
   const { token } = await post('/v1/auth/login', { email: 'bench@example.com', password: 'bench-password' });
   const { rawKey } = await post('/v1/api-keys', { name: 'bench' }, token);
   return {
-    url, port, pid: child.pid, key: rawKey,
+    url, port, pid: child.pid, key: rawKey, data,
     stop: () => child.kill('SIGTERM'),
     exited: () => (child.exitCode !== null ? Promise.resolve() : new Promise((r) => child.on('exit', r))),
   };

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <unordered_set>
 
 namespace brainstem::knowledge {
@@ -233,22 +234,26 @@ std::vector<TurnHit> TurnIndex::search(const TurnQuery& query) const {
   const size_t candidates = std::max(kCandidatesPerRanking, query.limit);
   std::vector<std::vector<ScoredId>> rankings;
   std::unordered_map<uint64_t, double> keyword_scores, similarities;
+  // A customer's turns are few: both rankings score each of them rather than filter the tenant's.
+  std::optional<std::vector<uint64_t>> among;
+  if (!query.customer_id.empty()) {
+    among.emplace();
+    if (auto customer = t->by_customer.find(query.customer_id); customer != t->by_customer.end()) {
+      for (uint64_t key : customer->second) {
+        if (accept(key)) among->push_back(key);
+      }
+    }
+  }
   if (query.mode != TurnSearchMode::kVector) {
-    rankings.push_back(t->keywords.search(query.text, candidates, accept));
+    rankings.push_back(among ? t->keywords.search_among(query.text, *among, candidates)
+                             : t->keywords.search(query.text, candidates, accept));
     for (const auto& hit : rankings.back()) keyword_scores[hit.id] = hit.score;
   }
   if (query.mode != TurnSearchMode::kKeyword) {
     auto vector = embedder_.embed_one(content_words(query.text));
     std::vector<ScoredId> hits;
-    if (!query.customer_id.empty()) {  // a customer's turns are few: score each of them
-      auto customer = t->by_customer.find(query.customer_id);
-      if (customer != t->by_customer.end()) {
-        std::vector<uint64_t> keys;
-        for (uint64_t key : customer->second) {
-          if (accept(key)) keys.push_back(key);
-        }
-        hits = t->vectors.search_among(vector, keys, candidates);
-      }
+    if (among) {
+      hits = t->vectors.search_among(vector, *among, candidates);
     } else if (t->entries.size() <= kExactBelow) {
       hits = t->vectors.exact_search(vector, candidates, accept);
     } else {

@@ -75,33 +75,49 @@ void Bm25Index::compact_locked() {
   }
 }
 
-std::vector<ScoredId> Bm25Index::search(std::string_view query, size_t k,
-                                        const std::function<bool(uint64_t)>& accept) const {
+namespace {
+
+std::vector<std::string> distinct_terms(std::string_view query) {
   std::vector<std::string> terms = index_terms(query);
   std::sort(terms.begin(), terms.end());
   terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+  return terms;
+}
 
-  std::shared_lock lock(mutex_);
+}  // namespace
+
+Bm25Index::Scoring Bm25Index::scoring_locked(std::string_view query) const {
+  Scoring scoring;
   const size_t n = doc_index_.size();
-  if (n == 0 || k == 0) return {};
+  if (n == 0) return scoring;
   const double avg_length = std::max(1.0, double(total_length_) / double(n));
-
-  // Score accumulator by doc index; every match adds > 0, so 0 means not touched yet.
-  std::vector<float> scores(docs_.size());
-  std::vector<uint32_t> touched;
-  const auto norm_base = float(kK1 * (1 - kB));
-  const auto norm_per_term = float(kK1 * kB / avg_length);
-  for (const auto& term : terms) {
+  scoring.norm_base = float(kK1 * (1 - kB));
+  scoring.norm_per_term = float(kK1 * kB / avg_length);
+  for (const auto& term : distinct_terms(query)) {
     auto found = term_ids_.find(term);
     if (found == term_ids_.end()) continue;
     const auto& list = postings_[found->second];
     if (list.empty()) continue;
     const double df = double(list.size());
     const auto weight = float(std::log(1.0 + (double(n) - df + 0.5) / (df + 0.5)) * (kK1 + 1));
-    for (const Posting& p : list) {
-      const float tf = float(p.tf);
+    scoring.terms.push_back({&list, weight});
+  }
+  return scoring;
+}
+
+std::vector<ScoredId> Bm25Index::search(std::string_view query, size_t k,
+                                        const std::function<bool(uint64_t)>& accept) const {
+  std::shared_lock lock(mutex_);
+  if (doc_index_.empty() || k == 0) return {};
+  const Scoring scoring = scoring_locked(query);
+
+  // Score accumulator by doc index; every match adds > 0, so 0 means not touched yet.
+  std::vector<float> scores(docs_.size());
+  std::vector<uint32_t> touched;
+  for (const auto& term : scoring.terms) {
+    for (const Posting& p : *term.postings) {
       if (scores[p.doc] == 0) touched.push_back(p.doc);
-      scores[p.doc] += weight * tf / (tf + norm_base + norm_per_term * float(doc_lengths_[p.doc]));
+      scores[p.doc] += scoring.term_score(term.weight, p.tf, doc_lengths_[p.doc]);
     }
   }
 
@@ -110,6 +126,26 @@ std::vector<ScoredId> Bm25Index::search(std::string_view query, size_t k,
     if (scores[doc] < top.min_score()) continue;
     ScoredId hit{docs_[doc].id, scores[doc]};
     if (top.would_keep(hit) && (!accept || accept(hit.id))) top.offer(hit);
+  }
+  return std::move(top).take();
+}
+
+std::vector<ScoredId> Bm25Index::search_among(std::string_view query, std::span<const uint64_t> ids, size_t k) const {
+  std::shared_lock lock(mutex_);
+  if (doc_index_.empty() || k == 0) return {};
+  const Scoring scoring = scoring_locked(query);
+  TopK top(k);
+  for (uint64_t id : ids) {
+    auto found = doc_index_.find(id);
+    if (found == doc_index_.end()) continue;
+    const uint32_t doc = found->second;
+    float score = 0;
+    for (const auto& term : scoring.terms) {
+      auto at = std::lower_bound(term.postings->begin(), term.postings->end(), doc,
+                                 [](const Posting& p, uint32_t d) { return p.doc < d; });
+      if (at != term.postings->end() && at->doc == doc) score += scoring.term_score(term.weight, at->tf, doc_lengths_[doc]);
+    }
+    if (score > 0) top.offer({id, score});
   }
   return std::move(top).take();
 }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -29,6 +30,9 @@ class Bm25Index {
   // accepts, best first; ties go to the smaller id.
   std::vector<ScoredId> search(std::string_view query, size_t k,
                                const std::function<bool(uint64_t)>& accept = {}) const;
+  // The k best-scoring documents among `ids` (unknown ids are skipped), scored as search()
+  // scores them: a search within a small known set touches only its documents.
+  std::vector<ScoredId> search_among(std::string_view query, std::span<const uint64_t> ids, size_t k) const;
   size_t size() const;
 
  private:
@@ -42,6 +46,20 @@ class Bm25Index {
     std::vector<uint32_t> terms;  // distinct term ids, to find its postings on removal
   };
 
+  // What a query's terms weigh: their postings and idf weights, and the length normalisation.
+  struct Scoring {
+    struct Term {
+      const std::vector<Posting>* postings;
+      float weight;
+    };
+    std::vector<Term> terms;
+    float norm_base = 0, norm_per_term = 0;
+    float term_score(float weight, uint32_t tf, uint32_t doc_length) const {
+      const float f = float(tf);
+      return weight * f / (f + norm_base + norm_per_term * float(doc_length));
+    }
+  };
+  Scoring scoring_locked(std::string_view query) const;
   void remove_locked(uint64_t id);
   void compact_locked();
 

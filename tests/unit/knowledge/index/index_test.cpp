@@ -341,3 +341,26 @@ TEST(ReciprocalRankFusion, HighInBothListsWinsAndKCuts) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Bm25Among, ScoresOnlyTheGivenDocumentsAsSearchScoresThem) {
+  brainstem::knowledge::Bm25Index index;
+  index.add(1, "refund for the blue jacket");
+  index.add(2, "blue jacket sizes");
+  index.add(3, "refund policy for shoes");
+  index.add(4, "blue blue jacket refund");
+  auto all = index.search("blue jacket refund", 10);
+  auto among = index.search_among("blue jacket refund", std::vector<uint64_t>{4, 2, 99}, 10);
+  ASSERT_EQ(among.size(), 2u);
+  EXPECT_EQ(among[0].id, 4u);
+  EXPECT_EQ(among[1].id, 2u);
+  for (const auto& hit : among) {
+    auto same = std::find_if(all.begin(), all.end(), [&](const auto& h) { return h.id == hit.id; });
+    ASSERT_NE(same, all.end());
+    EXPECT_DOUBLE_EQ(same->score, hit.score);
+  }
+  EXPECT_TRUE(index.search_among("nothing matches", std::vector<uint64_t>{1, 2}, 10).empty());
+}
+
+}  // namespace
