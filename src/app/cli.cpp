@@ -111,6 +111,9 @@ int run_cli(int argc, char** argv) {
       ->check(CLI::IsMember({"keyword", "vector", "hybrid", "all"}))
       ->capture_default_str();
   eval_memory_cmd->add_flag("--json", eval_memory.json, "print one JSON document");
+  eval_memory_cmd->add_option("--model", eval_memory.model,
+                              "a model of the server that answers each question from the recalled turns (token F1)");
+  eval_memory_cmd->add_option("--config", eval_memory.config_file, "the embedded server's configuration file");
 
   IngestCommand ingest;
   auto* ingest_cmd = cli.add_subcommand("ingest", "ingest a file into a running server's knowledge base, showing progress");

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -40,7 +41,7 @@ struct EvalTurn {
   std::string dia_id, speaker, text, session_date;
 };
 struct EvalQuestion {
-  std::string question;
+  std::string question, answer;
   std::vector<std::string> evidence;
   int category = 0;
 };
@@ -93,6 +94,7 @@ Result<std::vector<Sample>> read_samples(const std::string& text) {
         if (!question || !question->contains("question")) return Status::invalid(s.id + ": a qa item needs a question");
         EvalQuestion e;
         e.question = scalar_text(question->at("question"));
+        if (const auto* answer = question->if_contains("answer")) e.answer = scalar_text(*answer);
         if (const auto* evidence = question->if_contains("evidence"); evidence && evidence->is_array()) {
           for (const auto& d : evidence->as_array()) e.evidence.push_back(scalar_text(d));
         }
@@ -118,11 +120,47 @@ std::string category_name(int category) {
   }
 }
 
+// SQuAD-style answer tokens: lower case, punctuation dropped, articles dropped.
+std::vector<std::string> answer_tokens(std::string_view text) {
+  std::vector<std::string> out;
+  std::string word;
+  auto flush = [&] {
+    if (!word.empty() && word != "a" && word != "an" && word != "the") out.push_back(word);
+    word.clear();
+  };
+  for (char ch : text) {
+    auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c >= 0x80) word += static_cast<char>(std::tolower(c));
+    else if (std::isspace(c)) flush();
+  }
+  flush();
+  return out;
+}
+
+double token_f1(std::string_view predicted, std::string_view gold) {
+  auto p = answer_tokens(predicted), g = answer_tokens(gold);
+  if (p.empty() || g.empty()) return p.empty() && g.empty() ? 1.0 : 0.0;
+  std::map<std::string, int> counts;
+  for (const auto& t : g) ++counts[t];
+  int common = 0;
+  for (const auto& t : p) {
+    if (auto it = counts.find(t); it != counts.end() && it->second > 0) {
+      --it->second;
+      ++common;
+    }
+  }
+  if (common == 0) return 0;
+  double precision = double(common) / double(p.size()), recall = double(common) / double(g.size());
+  return 2 * precision * recall / (precision + recall);
+}
+
 // What one (mode, category) cell sums.
 struct Cell {
   int questions = 0, scored = 0;
   double any5 = 0, all5 = 0, any10 = 0, all10 = 0, reciprocal_rank = 0;
   std::vector<double> latency_ms;
+  double f1 = 0;       // answers: token F1 summed
+  int64_t tokens = 0;  // answers: tokens used
 
   // `ranked`: the dia_ids found, best first.
   void add(const EvalQuestion& q, const std::vector<std::string>& ranked, double ms) {
@@ -151,6 +189,8 @@ struct Cell {
     scored += other.scored;
     any5 += other.any5, all5 += other.all5, any10 += other.any10, all10 += other.all10;
     reciprocal_rank += other.reciprocal_rank;
+    f1 += other.f1;
+    tokens += other.tokens;
     latency_ms.insert(latency_ms.end(), other.latency_ms.begin(), other.latency_ms.end());
   }
   double share(double sum) const { return scored ? sum / scored : 0; }
@@ -190,6 +230,10 @@ class Evaluation {
           Status s = co_await ask(sample, q, mode);
           if (!s.is_ok()) co_return s;
         }
+        if (!cmd_.model.empty()) {
+          Status s = co_await answer(sample, q);
+          if (!s.is_ok()) co_return s;
+        }
         ask_bm25(sample, q);
         if (progress_ && (++asked % 10 == 0 || asked == questions)) {
           err_ << "\r" << progress_bar(asked, questions) << " " << asked << "/" << questions << " questions" << std::flush;
@@ -209,6 +253,13 @@ class Evaluation {
     if (cmd_.json) {
       json::array results;
       for (const auto& [key, cell] : rows()) {
+        if (key.first == "answer") {
+          double n = std::max(1, cell.questions);
+          results.push_back(json::object{{"mode", key.first}, {"category", key.second}, {"questions", cell.questions},
+                                         {"f1", cell.f1 / n}, {"tokens_per_question", double(cell.tokens) / n},
+                                         {"p50_ms", cell.p50()}});
+          continue;
+        }
         results.push_back(json::object{{"mode", key.first},
                                        {"category", key.second},
                                        {"questions", cell.questions},
@@ -230,6 +281,7 @@ class Evaluation {
         << "questions" << std::setw(9) << "R@5 any" << std::setw(9) << "R@5 all" << std::setw(10) << "R@10 any"
         << std::setw(10) << "R@10 all" << std::setw(8) << "MRR" << std::setw(10) << "p50 ms" << "\n";
     for (const auto& [key, cell] : rows()) {
+      if (key.first == "answer") continue;
       out << std::left << std::setw(10) << key.first << std::setw(14) << key.second << std::right << std::setw(10)
           << cell.questions << std::fixed << std::setprecision(3);
       if (cell.scored == 0) {
@@ -241,6 +293,17 @@ class Evaluation {
             << cell.share(cell.reciprocal_rank);
       }
       out << std::setw(10) << std::setprecision(2) << cell.p50() << "\n";
+    }
+    if (cmd_.model.empty()) return;
+    out << "\nanswers by " << cmd_.model << " from the default mode's top 10\n";
+    out << std::left << std::setw(14) << "category" << std::right << std::setw(10) << "questions" << std::setw(8) << "F1"
+        << std::setw(12) << "tokens/q" << std::setw(10) << "p50 ms" << "\n";
+    for (const auto& [key, cell] : rows()) {
+      if (key.first != "answer") continue;
+      double n = std::max(1, cell.questions);
+      out << std::left << std::setw(14) << key.second << std::right << std::setw(10) << cell.questions << std::fixed
+          << std::setprecision(3) << std::setw(8) << cell.f1 / n << std::setprecision(1) << std::setw(12)
+          << double(cell.tokens) / n << std::setprecision(2) << std::setw(10) << cell.p50() << "\n";
     }
   }
 
@@ -256,6 +319,7 @@ class Evaluation {
     std::vector<std::pair<std::pair<std::string, std::string>, Cell>> out;
     std::vector<std::string> order = {"bm25"};
     for (const auto& m : modes()) order.push_back(m.empty() ? "default" : m);
+    if (!cmd_.model.empty()) order.push_back("answer");
     for (const auto& mode : order) {
       Cell all;
       for (const auto& [key, cell] : cells_) {
@@ -391,6 +455,48 @@ class Evaluation {
       ranked.push_back(dia == sample.dia_of_turn.end() ? "" : dia->second);
     }
     cells_[{mode.empty() ? "default" : mode, q.category}].add(q, ranked, ms);
+    if (mode.empty()) recalled_ = std::move(*found);
+    co_return Status::ok();
+  }
+
+  // Asks the model the question with the turns the default mode recalled (searched again when
+  // the default mode is not among those measured).
+  asio::awaitable<Status> answer(const Sample& sample, const EvalQuestion& q) {
+    if (cmd_.mode != "all") {
+      const json::object body = search_body(sample, q.question, "", 10);
+      auto found = co_await send("POST", "/api/v1/search", body, sample.api_key);
+      if (!found.ok()) co_return found.status();
+      recalled_ = std::move(*found);
+    }
+    std::string excerpts;
+    for (const auto& r : recalled_.as_object().at("results").as_array()) {
+      const auto& hit = r.as_object();
+      const auto* metadata = hit.if_contains("metadata");
+      const json::object none;
+      const json::object& meta = metadata && metadata->is_object() ? metadata->as_object() : none;
+      excerpts += "[" + text_of(meta, "session_date") + "] " + text_of(meta, "speaker") + ": " + text_of(hit, "snippet") + "\n";
+    }
+    json::array messages{
+        json::object{{"role", "system"},
+                     {"content", "Answer the question from the conversation excerpts with a short phrase only. If "
+                                 "they do not say, answer: Not mentioned in the conversation."}},
+        json::object{{"role", "user"}, {"content", "Excerpts:\n" + excerpts + "\nQuestion: " + q.question}}};
+    const json::object body{{"model", cmd_.model}, {"messages", std::move(messages)}, {"temperature", 0}, {"max_tokens", 64}};
+    const auto started = Clock::now();
+    auto reply = co_await send("POST", "/v1/chat/completions", body, sample.api_key);
+    const double ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    if (!reply.ok()) co_return reply.status();
+    const auto& choices = reply->as_object().at("choices").as_array();
+    std::string text = choices.empty() ? "" : text_of(choices.front().as_object().at("message").as_object(), "content");
+    Cell& cell = cells_[{"answer", q.category}];
+    ++cell.questions;
+    cell.latency_ms.push_back(ms);
+    cell.f1 += token_f1(text, q.answer);
+    if (const auto* usage = reply->as_object().if_contains("usage"); usage && usage->is_object()) {
+      if (const auto* total = usage->as_object().if_contains("total_tokens"); total && total->is_number()) {
+        cell.tokens += total->to_number<int64_t>();
+      }
+    }
     co_return Status::ok();
   }
 
@@ -427,17 +533,23 @@ class Evaluation {
   const bool progress_;
   net::HttpClient client_;
   std::map<std::pair<std::string, int>, Cell> cells_;
+  json::value recalled_;  // the default mode's answer to the question being asked
   std::map<std::string, Bm25> bm25_;
 };
 
 // An embedded server on a temporary data directory, for as long as it lives.
 class EmbeddedServer {
  public:
-  Status start() {
+  Status start(const std::string& config_file) {
     char pattern[] = "/tmp/brainstem-eval-XXXXXX";
     if (!mkdtemp(pattern)) return Status::unavailable("cannot create a temporary directory");
     dir_ = pattern;
     Config config;
+    if (!config_file.empty()) {
+      auto loaded = load_config(config_file);
+      if (!loaded.ok()) return loaded.status();
+      config = std::move(loaded).value();
+    }
     config.data_dir = dir_ + "/data";
     config.listen = "127.0.0.1:0";
     config.access_log = false;
@@ -484,7 +596,7 @@ int run_eval_memory(const EvalMemoryCommand& command, std::ostream& out, std::os
   EmbeddedServer embedded;
   std::string server = command.server;
   if (server.empty()) {
-    if (Status s = embedded.start(); !s.is_ok()) {
+    if (Status s = embedded.start(command.config_file); !s.is_ok()) {
       err << "brainstem: " << s.message() << "\n";
       return 1;
     }

@@ -12,7 +12,13 @@
 // search latency, beside plain BM25 over the same turns' texts computed by the command itself.
 // Questions without evidence (adversarial ones: never said) are counted, not scored.
 //
-// Without --server it runs an embedded server on a temporary data directory.
+// With --model (a model the server has), each question is also answered by that model from
+// the turns the default mode recalled (POST /v1/chat/completions), and the command prints the
+// token F1 of the answers against the gold ones (SQuAD-style: lower case, punctuation and
+// articles dropped) and the tokens used per question.
+//
+// Without --server it runs an embedded server on a temporary data directory (configured by
+// --config, e.g. to give it models).
 #pragma once
 
 #include <ostream>
@@ -25,6 +31,8 @@ struct EvalMemoryCommand {
   std::string server;   // "" : an embedded server
   std::string api_key;  // with --server: one tenant for every conversation (else new accounts)
   std::string mode = "all";  // keyword | vector | hybrid | all (the three, the default mode and BM25)
+  std::string model;         // answers questions from the recalled turns when set
+  std::string config_file;   // the embedded server's configuration
   bool json = false;         // one JSON document on stdout instead of the table
 };
 

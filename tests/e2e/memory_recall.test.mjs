@@ -304,3 +304,23 @@ test('brainstem eval memory loads a LoCoMo-layout benchmark through the API and 
   }
 });
 
+
+test('with --model, eval memory answers each question from the recalled turns and scores token F1', async () => {
+  const { dir, file } = await smallBenchmark();
+  try {
+    await upstream.control({ reply: 'Not mentioned in the conversation.' });
+    const r = await cli(['eval', 'memory', file, '--json', '--mode', 'hybrid', '--server', srv.url, '--model', 'fixed-model']);
+    assert.equal(r.code, 0, r.stderr);
+    const answers = JSON.parse(r.stdout).results.filter((x) => x.mode === 'answer');
+    const of = (category) => answers.find((x) => x.category === category);
+    assert.equal(of('adversarial').f1, 1, 'the gold answer of a question never answered, word for word');
+    assert.ok(of('single-hop').f1 < 1);
+    assert.ok(of('all').questions > 0 && of('all').tokens_per_question > 0);
+    const sent = (await upstream.stats()).last_request.messages;
+    assert.match(sent[1].content, /^Excerpts:\n\[[^\]]+\] \w+: /);
+    assert.match(sent[1].content, /\nQuestion: .+\?$/);
+  } finally {
+    await upstream.control({});
+    await rm(dir, { recursive: true, force: true });
+  }
+});
