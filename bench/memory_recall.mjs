@@ -41,7 +41,9 @@ for (const r of report.results.filter((x) => x.category === 'all')) {
 // 2. A tenant of TURNS turns, written into the store of a stopped server.
 const first = await startBrainstem();
 const api = async (bs, method, path, body, auth = { 'X-API-Key': bs.key }) => {
-  const r = await fetch(bs.url + path, { method, headers: { 'Content-Type': 'application/json', ...auth }, body: body && JSON.stringify(body) });
+  // A pooled connection the server closed while idle (during the wrk runs) is retried once.
+  const send = () => fetch(bs.url + path, { method, headers: { 'Content-Type': 'application/json', ...auth }, body: body && JSON.stringify(body) });
+  const r = await send().catch(send);
   const out = await r.json();
   if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(out)}`);
   return out;

@@ -62,7 +62,18 @@ const char* fact_extraction_prompt() {
   return "Extract durable facts about the customer from the customer's message: identity, preferences, "
          "circumstances, history. Answer with a JSON array only, e.g. "
          "[{\"fact\": \"Prefers email\", \"category\": \"preference\", \"confidence\": 0.9}]. "
-         "Categories: preference, history, sentiment, context, general. Answer [] when there is none.";
+         "Categories: preference, history, sentiment, context, general. When a fact updates or contradicts one of "
+         "the known facts (a new address, a changed plan), add \"replaces\": that fact's number. "
+         "Answer [] when there is none.";
+}
+
+std::string fact_extraction_input(std::string_view message, const std::vector<std::string>& known_facts) {
+  std::string out = "Known facts:";
+  if (known_facts.empty()) out += " none";
+  for (size_t i = 0; i < known_facts.size(); ++i) out += "\n" + std::to_string(i + 1) + ". " + known_facts[i];
+  out += "\n\nMessage: ";
+  out += message;
+  return out;
 }
 
 std::optional<std::vector<ExtractedFact>> parse_extracted_facts(std::string_view answer) {
@@ -83,6 +94,9 @@ std::optional<std::vector<ExtractedFact>> parse_extracted_facts(std::string_view
       if (std::find(kCategories.begin(), kCategories.end(), std::string_view(c->as_string())) != kCategories.end()) f.category = c->as_string();
     }
     if (const auto* c = o->if_contains("confidence"); c && c->is_number()) f.confidence = std::clamp(c->to_number<double>(), 0.0, 1.0);
+    if (const auto* r = o->if_contains("replaces"); r && r->is_int64() && r->get_int64() >= 1 && r->get_int64() <= 1000) {
+      f.replaces = static_cast<int>(r->get_int64() - 1);
+    }
     out.push_back(std::move(f));
     if (out.size() == kMaxFacts) break;
   }

@@ -90,6 +90,9 @@ struct MemoryFact {
   // pipeline/fact_consolidation.h): saving a fact with a subject supersedes the current one.
   std::string subject;
   std::string superseded_by;  // the fact that replaced this one; "" while it is current
+  // On save only: a current fact of the same customer that this one replaces (a model's
+  // judgement, where no subject says so), superseded in the same write. "" : none.
+  std::string supersedes;
 };
 
 // A semantic cache entry: a question's embedding and the answer given to it.
@@ -190,7 +193,8 @@ class ConversationStore {
   // Saves the fact; the same text (case-insensitive) for the same customer and agent scope
   // updates the stored one (category, confidence, source, subject; current again if it was
   // superseded) instead. A fact with a subject supersedes, in the same write, every other
-  // current fact of that customer, agent scope and subject. Returns the stored fact.
+  // current fact of that customer, agent scope and subject, and the fact `supersedes` names
+  // (when it is the same customer's). Returns the stored fact.
   virtual Async<Result<MemoryFact>> save_fact(const MemoryFact& fact) = 0;
   // The customer's current facts visible to `agent_id` (unscoped facts plus that agent's;
   // empty agent_id: all), highest confidence first, newest first among equals.

@@ -318,5 +318,21 @@ fact_extraction = "model"`);
   assert.equal(stored[0].fact, 'Owns a bakery in Giza');
   assert.equal(stored[0].source, 'extracted:model');
   assert.equal((await upstream.stats()).chat_calls, calls + 2, 'one call answers, one extracts');
+
+  // The model judges that a new fact replaces a known one: the old one becomes history.
+  const moved = JSON.stringify([{ fact: 'Owns a bakery in Alexandria', category: 'context', confidence: 0.9, replaces: 1 }]);
+  await upstream.control({ reply: null, replies: ['Good luck with the move!', moved] });
+  const again = await call(srv.url, 'POST', '/v1/chat', { headers: { Authorization: `Bearer ${key}` }, body: { company_id: account.tenantId, agent_id: agent.id, conversation_id: 'facts-2', customer_id: 'cust_baker', message: 'We moved the bakery to Alexandria' } });
+  assert.equal(again.status, 200, again.text);
+  assert.ok(await until(async () => {
+    const m = await call(srv.url, 'POST', '/v1/memory/cust_baker', { headers: { Authorization: `Bearer ${key}` }, body: { company_id: account.tenantId } });
+    stored = m.body.facts;
+    return stored.length === 1 && stored[0].fact === 'Owns a bakery in Alexandria';
+  }), 'the new fact replaces the old one');
+  const extraction = (await upstream.stats()).last_request.messages[1].content;
+  assert.match(extraction, /^Known facts:\n1\. Owns a bakery in Giza\n\nMessage: We moved the bakery to Alexandria$/);
+  const history = await call(srv.url, 'POST', '/v1/memory/cust_baker', { headers: { Authorization: `Bearer ${key}` }, body: { company_id: account.tenantId, include_history: true } });
+  const giza = history.body.facts.find((f) => f.fact === 'Owns a bakery in Giza');
+  assert.equal(giza.superseded_by, stored[0].id);
   await upstream.control({});
 });

@@ -119,6 +119,7 @@ class ActionsStage : public Stage {
       store::MemoryFact fact{crypto::uuid_v4(), tenant_id, customer_id, "", std::move(f.fact), std::move(f.category),
                              f.confidence, source, now, now};
       consolidate_fact(fact, current, deps.embedder);
+      if (f.replaces >= 0 && static_cast<size_t>(f.replaces) < current.size()) fact.supersedes = current[f.replaces].id;
       out.push_back(std::move(fact));
     }
     return out;
@@ -134,7 +135,10 @@ class ActionsStage : public Stage {
   // take over when the model fails or answers something else than the JSON asked for.
   static boost::asio::awaitable<void> extract_with_model(PipelineDeps& deps, FactJob job) {
     models::ChatRequest request;
-    request.messages = {{"system", fact_extraction_prompt(), "", "", {}}, {"user", job.message, "", "", {}}};
+    std::vector<std::string> known;
+    for (const auto& f : job.current_facts) known.push_back(f.fact);
+    request.messages = {{"system", fact_extraction_prompt(), "", "", {}},
+                        {"user", fact_extraction_input(job.message, known), "", "", {}}};
     request.temperature = 0.0;
     request.max_tokens = 300;
     const models::DeltaSink none;

@@ -387,17 +387,18 @@ Result<MemoryFact> write_fact(Connection& c, RecallFilters& recall, const Memory
       .bind(10, fact.updated_at)
       .bind(11, fact.subject);
   auto stored = single_row(*upsert, read_fact, "memory fact not saved");
-  if (!stored.ok() || stored->subject.empty()) return stored;
+  if (!stored.ok() || (stored->subject.empty() && fact.supersedes.empty())) return stored;
   auto supersede = c.statement(
       "UPDATE memory_facts SET superseded_by = ?1, updated_at = ?2 WHERE tenant_id = ?3 AND customer_id = ?4 "
-      "AND agent_id = ?5 AND subject = ?6 AND id != ?1 AND superseded_by = ''");
+      "AND id != ?1 AND superseded_by = '' AND ((?6 != '' AND agent_id = ?5 AND subject = ?6) OR id = ?7)");
   if (!supersede.ok()) return supersede.status();
   supersede->bind(1, stored->id)
       .bind(2, stored->updated_at)
       .bind(3, stored->tenant_id)
       .bind(4, stored->customer_id)
       .bind(5, stored->agent_id)
-      .bind(6, stored->subject);
+      .bind(6, stored->subject)
+      .bind(7, fact.supersedes);
   if (Status s = supersede->run(); !s.is_ok()) return s;
   return stored;
 }

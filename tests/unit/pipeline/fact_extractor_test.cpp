@@ -184,3 +184,21 @@ TEST(ParseExtractedFacts, KeepsAtMostTenFactsOfBoundedSize) {
   ASSERT_TRUE(facts.has_value());
   EXPECT_EQ(facts->size(), 10u);
 }
+
+TEST(ParseExtractedFacts, ReadsTheKnownFactANewOneReplaces) {
+  auto facts = brainstem::pipeline::parse_extracted_facts(
+      R"([{"fact": "Owns a bakery in Alexandria", "replaces": 2}, {"fact": "Likes tea", "replaces": 0},)"
+      R"( {"fact": "Has a dog", "replaces": "1"}, {"fact": "Plays chess"}])");
+  ASSERT_TRUE(facts.has_value());
+  ASSERT_EQ(facts->size(), 4u);
+  EXPECT_EQ((*facts)[0].replaces, 1);  // numbered from 1 in the prompt
+  EXPECT_EQ((*facts)[1].replaces, -1);  // not a number shown
+  EXPECT_EQ((*facts)[2].replaces, -1);
+  EXPECT_EQ((*facts)[3].replaces, -1);
+}
+
+TEST(FactExtractionInput, NumbersTheKnownFactsFromOneBeforeTheMessage) {
+  EXPECT_EQ(brainstem::pipeline::fact_extraction_input("I moved", {"Lives in Giza", "Likes tea"}),
+            "Known facts:\n1. Lives in Giza\n2. Likes tea\n\nMessage: I moved");
+  EXPECT_EQ(brainstem::pipeline::fact_extraction_input("hi", {}), "Known facts: none\n\nMessage: hi");
+}

@@ -201,4 +201,33 @@ TYPED_TEST(ConversationStoreConformance, GetTurnsReadsTheTenantsTurnsAmongTheIds
   EXPECT_TRUE(none->empty());
 }
 
+TYPED_TEST(ConversationStoreConformance, AFactMaySupersedeANamedFactOfTheSameCustomer) {
+  auto fact = [](const std::string& id, const std::string& customer, const std::string& text) {
+    MemoryFact f;
+    f.id = id;
+    f.tenant_id = "t1";
+    f.customer_id = customer;
+    f.fact = text;
+    return f;
+  };
+  ASSERT_TRUE(run_sync(this->store_->save_fact(fact("f-giza", "cust_1", "Owns a bakery in Giza"))).ok());
+  ASSERT_TRUE(run_sync(this->store_->save_fact(fact("f-other", "cust_2", "Owns a shop"))).ok());
+  auto moved = fact("f-alex", "cust_1", "Owns a bakery in Alexandria");
+  moved.supersedes = "f-giza";
+  ASSERT_TRUE(run_sync(this->store_->save_fact(moved)).ok());
+  auto current = this->recall("t1", "a1", "", 0, "cust_1").facts;
+  ASSERT_EQ(current.size(), 1u);
+  EXPECT_EQ(current[0].fact, "Owns a bakery in Alexandria");
+  auto history = run_sync(this->store_->fact_history("t1", "cust_1"));
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ(history->back().superseded_by, "f-alex");
+
+  // Another customer's fact is not superseded, whatever id is named.
+  auto stray = fact("f-stray", "cust_1", "Has a dog");
+  stray.supersedes = "f-other";
+  ASSERT_TRUE(run_sync(this->store_->save_fact(stray)).ok());
+  EXPECT_EQ(this->recall("t1", "a1", "", 0, "cust_2").facts.size(), 1u);
+}
+
 }  // namespace
