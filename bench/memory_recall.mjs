@@ -5,7 +5,7 @@
 //     customers) written into the store of a stopped server, the server started again (the turn
 //     index load timed), then POST /api/v1/search over turns unloaded (1 connection, p50/p99) and
 //     at saturation (64 connections, req/s), beside nginx answering the same body (the floor);
-//  3. the pipeline's recall across sessions at that size: the `memory_recall` step of /v1/chat
+//  3. the pipeline's recall across sessions at that size: the `turn_recall` step of /v1/chat
 //     for a customer with 100 earlier turns, an agent that recalls beside one that does not;
 //  4. turn writes (POST /api/v1/turns, 64 connections) with memory.turn_search on and off.
 // Engines interleaved round by round; medians of ROUNDS.
@@ -97,10 +97,10 @@ for (let i = 0; i < MESSAGES; i++) {
     const r = await api(bs, 'POST', '/v1/chat', {
       company_id: tenant, agent_id: agent.id, conversation_id: `bench-${name}-${i}`, customer_id: 'cust_7', message: text(8),
     }, { Authorization: `Bearer ${bs.key}` });
-    timings[name].push(r.step_timings.memory_recall);
+    timings[name].push(r.step_timings.turn_recall ?? 0);
   }
 }
-console.log(`\n/v1/chat memory_recall step, customer with 100 earlier turns of ${TURNS}: p50 ${median(timings.recaller).toFixed(3)} ms with recall, ${median(timings.forgetful).toFixed(3)} ms without (recall_turns 0); ${MESSAGES} messages each`);
+console.log(`\n/v1/chat turn_recall step, customer with 100 earlier turns of ${TURNS}: p50 ${median(timings.recaller).toFixed(3)} ms with recall, ${median(timings.forgetful).toFixed(3)} ms without (recall_turns 0); ${MESSAGES} messages each`);
 bs.stop();
 floor.stop();
 

@@ -30,6 +30,7 @@ Pipeline::Pipeline(PipelineDeps deps) : deps_(deps), config_(make_config_stage(d
   stages_.push_back(make_context_stage(deps_));
   stages_.push_back(make_optimize_stage(deps_));
   stages_.push_back(make_cache_stage(deps_));
+  stages_.push_back(make_recall_stage(deps_));
   stages_.push_back(make_route_stage(deps_));
   stages_.push_back(make_compile_stage(deps_));
   stages_.push_back(make_actions_stage(deps_));

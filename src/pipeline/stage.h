@@ -36,12 +36,13 @@ struct PipelineState {
 
   AgentConfigPtr agent;                       // 1. config
   std::vector<store::Turn> history;           // 2. memory: recent turns, oldest first
-  std::vector<knowledge::IndexedTurn> recalled;  // 2. memory: the customer's earlier turns, oldest first
   std::vector<store::MemoryFact> facts;       // 2. memory: the customer's facts, best first
   std::vector<Passage> knowledge;             // 3. context: best first
   const Scenario* scenario = nullptr;         // 3. the SOP the message matched
   std::string earlier_summary;                // 4. what dropped turns said, in brief
+  int64_t recall_budget = 0;                  // 4. prompt tokens kept for earlier sessions' turns
   std::vector<float> question_embedding;      // 5. cache key
+  std::vector<knowledge::IndexedTurn> recalled;  // 5b. recall: the customer's earlier turns, best first
   models::RouteHints hints;                   // 6. route
   std::vector<models::Message> transcript;    // 7. the final conversation sent to the model
   MessageResult result;

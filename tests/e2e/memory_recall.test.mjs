@@ -180,11 +180,28 @@ test('a customer\'s earlier session is recalled into the prompt; another custome
   assert.match(system, /From earlier conversations with this customer:/);
   assert.match(system, /customer: I ordered the walnut bookshelf in oak finish for my study/);
   assert.doesNotMatch(system, /return the walnut bookshelf/, 'another customer\'s turn stays out');
-  assert.equal(typeof second.body.step_timings.memory_recall, 'number');
+  assert.equal(typeof second.body.step_timings.turn_recall, 'number');
+
+  // The same question again is answered from the cache, which skips the recall.
+  const cached = await chat({ agent_id: agent.id, conversation_id: 'recall-d', customer_id: 'cust_r', message: 'Has the walnut bookshelf shipped yet?' });
+  assert.equal(cached.body.cached, true, cached.text);
+  assert.equal(cached.body.step_timings.turn_recall, undefined, 'a cache hit skips the recall');
+  assert.equal(typeof cached.body.step_timings.cache_check, 'number');
 
   // Nothing is recalled for a message unrelated to what was said before.
   await chat({ agent_id: agent.id, conversation_id: 'recall-c', customer_id: 'cust_r', message: 'What is the capital of Peru?' });
   assert.doesNotMatch((await upstream.stats()).last_request.messages[0].content, /From earlier conversations/);
+
+  // A recalled turn that does not fit the agent's token budget stays out, counted as cut.
+  const tight = await createAgent({ name: 'Tight', token_budget: 256 });
+  const story = `The lighthouse keeper ${'told a very long story about storms and ships and the old harbour '.repeat(30)}`;
+  await chat({ agent_id: tight.id, conversation_id: 't-a', customer_id: 'cust_t', message: story });
+  await until(async () => (await search({ query: 'lighthouse keeper', entity_types: ['turn'] })).body.total > 0, 'the long turn to be indexed');
+  const squeezed = await chat({ agent_id: tight.id, conversation_id: 't-b', customer_id: 'cust_t', message: 'What did the lighthouse keeper say about storms?' });
+  assert.equal(squeezed.status, 200, squeezed.text);
+  assert.doesNotMatch((await upstream.stats()).last_request.messages[0].content, /From earlier conversations/);
+  const { before_compression: before, after_compression: after } = squeezed.body.context_tokens;
+  assert.ok(before - after > 256, `the recalled turn is counted as cut: ${before} -> ${after}`);
 
   // An agent that turns recall off sees only the session.
   const forgetful = await createAgent({ name: 'Forgetful', recall_turns: 0 });

@@ -1,5 +1,5 @@
 // 5. cache: a question close enough to one answered before gets that answer at once, at no
-// cost; stages 6–8 are skipped. On a miss the question's embedding is kept for stage 8 to
+// cost; stages 5b–7 are skipped. On a miss the question's embedding is kept for stage 8 to
 // store the new answer.
 #include "pipeline/stages/stages.h"
 

@@ -1,6 +1,6 @@
-// 2. memory: the session's recent turns, the customer's most relevant turns of earlier
-// sessions (the turn index, keywords and wording fused) and the customer's facts, most
-// relevant first.
+// 2. memory: the session's recent turns and the customer's facts, most relevant first. The
+// customer's turns of earlier sessions are recalled after the cache check (recall_stage.cpp),
+// so a cache hit does not pay for them.
 #include "common/clock.h"
 #include "common/ids.h"
 #include "common/offload.h"
@@ -13,10 +13,6 @@ namespace brainstem::pipeline {
 namespace {
 
 namespace json = boost::json;
-
-// Earlier turns found only by wording must be at least this alike to the message (cosine of
-// the hashed embeddings; unrelated sentences score about 0.1).
-constexpr double kRecallSimilarity = 0.3;
 
 std::string identity_text(const json::object& identity, std::string_view key) {
   auto* v = identity.if_contains(key);
@@ -44,7 +40,6 @@ class MemoryStage : public Stage {
     if (!recalled.ok()) throw StatusError(recalled.status());
     state.history = std::move(recalled->turns);
     state.facts = rank_facts(std::move(recalled->facts), req.message, static_cast<size_t>(agent.max_facts));
-    if (agent.recall_turns > 0 && !customer.empty()) state.recalled = earlier_turns(req, agent, customer);
     co_return true;
   }
 
@@ -65,22 +60,6 @@ class MemoryStage : public Stage {
     auto stored = co_await deps_.store.upsert_customer(c);
     if (!stored) throw StatusError(stored.status());
     co_return stored->id;
-  }
-
-  // The customer's turns of other sessions that bear on the message, best first: found by a
-  // shared keyword or by wording alike enough.
-  std::vector<knowledge::IndexedTurn> earlier_turns(const MessageRequest& req, const AgentConfig& agent,
-                                                    const std::string& customer) const {
-    knowledge::TurnQuery query{.tenant_id = req.tenant_id,
-                               .text = req.message,
-                               .customer_id = customer,
-                               .agent_id = agent.recall_across_agents ? std::string() : agent.id,
-                               .exclude_session_id = req.session_id,
-                               .limit = static_cast<size_t>(agent.recall_turns),
-                               .min_similarity = kRecallSimilarity};
-    std::vector<knowledge::IndexedTurn> out;
-    for (auto& hit : deps_.turns.search(query)) out.push_back(std::move(hit.turn));
-    return out;
   }
 
   // Facts most related to the message first; confidence breaks near-ties.

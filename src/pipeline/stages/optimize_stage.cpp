@@ -1,8 +1,9 @@
 // 4. optimize: fits the context into the agent's token budget by priority, counting with the
 // model's tokenizer. The identity and instructions and the message itself are never cut; then
-// come the latest turns, then earlier sessions' turns recalled, then customer facts, then
-// knowledge. Turns that do not fit are
-// replaced by a short summary of what the customer said in them, when that fits.
+// come the latest turns, then room kept for the earlier sessions' turns recalled after the
+// cache check (stage 5b), then customer facts, then knowledge. Turns that do not fit are
+// replaced by a short summary of what the customer said in them, when that fits; what the
+// budget has left also goes to the recalled turns.
 #include "pipeline/prompt.h"
 #include "pipeline/stages/stages.h"
 
@@ -11,6 +12,8 @@ namespace brainstem::pipeline {
 namespace {
 
 constexpr size_t kSummaryChars = 300;
+// Prompt tokens kept per earlier turn the agent recalls: a typical chat turn fits.
+constexpr int64_t kRecalledTurnTokens = 64;
 
 // The first `n` bytes of `text`, shortened so no UTF-8 sequence is cut.
 std::string_view utf8_prefix(std::string_view text, size_t n) {
@@ -29,18 +32,15 @@ class OptimizeStage : public Stage {
     auto count = [&](std::string_view text) { return deps_.tokens.count(model, text); };
 
     std::vector<store::Turn> turns = std::move(state.history);
-    std::vector<knowledge::IndexedTurn> recalled = std::move(state.recalled);
     std::vector<store::MemoryFact> facts = std::move(state.facts);
     std::vector<Passage> knowledge = std::move(state.knowledge);
     state.history.clear();
-    state.recalled.clear();
     state.facts.clear();
     state.knowledge.clear();
     const int64_t core = count(system_message(state)) + count(state.request.message);
 
     int64_t before = core;
     for (const auto& t : turns) before += count(t.content);
-    for (const auto& t : recalled) before += count(t.content);
     for (const auto& f : facts) before += count(f.fact);
     for (const auto& p : knowledge) before += count(p.title) + count(p.text);
 
@@ -52,12 +52,9 @@ class OptimizeStage : public Stage {
       left -= cost;
       --first_kept;
     }
-    for (auto& t : recalled) {
-      if (int64_t cost = count(t.content); cost <= left) {
-        left -= cost;
-        state.recalled.push_back(std::move(t));
-      }
-    }
+    const bool recalls = state.agent->recall_turns > 0 && !state.result.customer_id.empty();
+    const int64_t recall_reserve = recalls ? std::clamp<int64_t>(left, 0, state.agent->recall_turns * kRecalledTurnTokens) : 0;
+    left -= recall_reserve;
     for (auto& f : facts) {
       if (int64_t cost = count(f.fact); cost <= left) {
         left -= cost;
@@ -71,7 +68,11 @@ class OptimizeStage : public Stage {
       }
     }
     std::string summary = summarise(turns, first_kept);
-    if (!summary.empty() && count(summary) <= left) state.earlier_summary = std::move(summary);
+    if (!summary.empty() && count(summary) <= left) {
+      left -= count(summary);
+      state.earlier_summary = std::move(summary);
+    }
+    state.recall_budget = recalls ? std::max<int64_t>(left, 0) + recall_reserve : 0;
     state.history.assign(std::make_move_iterator(turns.begin() + static_cast<std::ptrdiff_t>(first_kept)),
                          std::make_move_iterator(turns.end()));
 

@@ -1,5 +1,6 @@
-// The eight stages of the pipeline, in order. Each factory returns a stage that uses only the
-// dependencies it names.
+// The eight stages of the pipeline, in order, and the recall of earlier sessions that runs
+// after the cache check (5b). Each factory returns a stage that uses only the dependencies it
+// names.
 #pragma once
 
 #include "pipeline/pipeline.h"
@@ -13,6 +14,7 @@ std::unique_ptr<Stage> make_memory_stage(PipelineDeps& deps);    // 2 memory_rec
 std::unique_ptr<Stage> make_context_stage(PipelineDeps& deps);   // 3 context_engine
 std::unique_ptr<Stage> make_optimize_stage(PipelineDeps& deps);  // 4 token_optimizer
 std::unique_ptr<Stage> make_cache_stage(PipelineDeps& deps);     // 5 cache_check
+std::unique_ptr<Stage> make_recall_stage(PipelineDeps& deps);    // 5b turn_recall
 std::unique_ptr<Stage> make_route_stage(PipelineDeps& deps);     // 6 model_router
 std::unique_ptr<Stage> make_compile_stage(PipelineDeps& deps);   // 7 agent_compiler
 std::unique_ptr<Stage> make_actions_stage(PipelineDeps& deps);   // 8 post_actions
