@@ -244,12 +244,12 @@ std::vector<TurnHit> TurnIndex::search(const TurnQuery& query) const {
       }
     }
   }
-  if (query.mode != TurnSearchMode::kVector) {
+  if (query.mode != SearchMode::kVector) {
     rankings.push_back(among ? t->keywords.search_among(query.text, *among, candidates)
                              : t->keywords.search(query.text, candidates, accept));
     for (const auto& hit : rankings.back()) keyword_scores[hit.id] = hit.score;
   }
-  if (query.mode != TurnSearchMode::kKeyword) {
+  if (query.mode != SearchMode::kKeyword) {
     auto vector = embedder_.embed_one(content_words(query.text));
     std::vector<ScoredId> hits;
     if (among) {
@@ -298,13 +298,6 @@ size_t TurnIndex::size() const {
     n += t->entries.size();
   }
   return n;
-}
-
-size_t TurnIndex::tenant_size(const std::string& tenant_id) const {
-  const Tenant* t = find_tenant(tenant_id);
-  if (!t) return 0;
-  std::shared_lock lock(t->mu);
-  return t->entries.size();
 }
 
 }  // namespace brainstem::knowledge

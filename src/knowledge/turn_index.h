@@ -20,6 +20,7 @@
 #include "common/status.h"
 #include "knowledge/index/bm25_index.h"
 #include "knowledge/index/vector_index.h"
+#include "knowledge/search_mode.h"
 #include "models/hashed_embedder.h"
 #include "store/conversation_store.h"
 
@@ -52,12 +53,10 @@ struct IndexedTurn {
   int64_t created_at = 0;
 };
 
-enum class TurnSearchMode { kKeyword, kVector, kHybrid };
-
 struct TurnQuery {
   std::string tenant_id;
   std::string text;
-  TurnSearchMode mode = TurnSearchMode::kHybrid;
+  SearchMode mode = SearchMode::kHybrid;
   std::string customer_id;         // "" : any customer's turns
   std::string agent_id;            // "" : any agent's
   std::string exclude_session_id;  // "" : none excluded
@@ -70,7 +69,7 @@ struct TurnHit {
   IndexedTurn turn;
   double score = 0;          // fused, in (0, 1]: 1 when first in every ranking used
   double keyword_score = 0;  // BM25; 0 when only the vector search found it
-  double similarity = 0;     // cosine; 0 when only the vector search did not find it
+  double similarity = 0;     // cosine; 0 when only the keyword search found it
 };
 
 class TurnIndex {
@@ -87,8 +86,7 @@ class TurnIndex {
   void wait_idle();
 
   std::vector<TurnHit> search(const TurnQuery& query) const;
-  size_t size() const;                               // turns indexed, all tenants
-  size_t tenant_size(const std::string& tenant_id) const;
+  size_t size() const;  // turns indexed, all tenants
 
  private:
   struct Tenant;

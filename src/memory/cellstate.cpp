@@ -6,6 +6,7 @@
 #include "common/clock.h"
 #include "common/crypto.h"
 #include "common/json_text.h"
+#include "knowledge/search_mode.h"
 #include "memory/cellstate_internal.h"
 #include "common/text.h"
 
@@ -577,12 +578,12 @@ std::string snippet_of(std::string_view text) {
 namespace {
 
 // The search mode a request asks for (see CellState::search).
-Result<knowledge::TurnSearchMode> search_mode(FieldReader& f, bool use_vectors, bool turns) {
+Result<knowledge::SearchMode> search_mode(FieldReader& f, bool use_vectors, bool turns) {
   auto mode = f.one_of("search_mode", {"keyword", "vector", "hybrid"});
-  if (!mode) return use_vectors ? knowledge::TurnSearchMode::kVector
-                                : turns ? knowledge::TurnSearchMode::kHybrid : knowledge::TurnSearchMode::kKeyword;
-  if (*mode == "keyword") return knowledge::TurnSearchMode::kKeyword;
-  return *mode == "vector" ? knowledge::TurnSearchMode::kVector : knowledge::TurnSearchMode::kHybrid;
+  if (!mode) return use_vectors ? knowledge::SearchMode::kVector
+                                : turns ? knowledge::SearchMode::kHybrid : knowledge::SearchMode::kKeyword;
+  if (*mode == "keyword") return knowledge::SearchMode::kKeyword;
+  return *mode == "vector" ? knowledge::SearchMode::kVector : knowledge::SearchMode::kHybrid;
 }
 
 }  // namespace
@@ -655,10 +656,8 @@ CellState::Task<json::object> CellState::search(std::string tenant, json::object
         json::object extra{{"scope_id", view["scope_id"]},     {"trajectory_id", trajectory->second},
                            {"role", view["role"]},             {"sequence", view["sequence"]},
                            {"created_at", view["created_at"]}, {"metadata", view["metadata"]}};
-        double score = *turn_mode == knowledge::TurnSearchMode::kKeyword ? hit.keyword_score
-                       : *turn_mode == knowledge::TurnSearchMode::kVector ? hit.similarity
-                                                                           : hit.score;
-        found.push_back({type, turn->id, turn->role, snippet_of(turn->content), score, std::move(extra)});
+        found.push_back({type, turn->id, turn->role, snippet_of(turn->content), knowledge::score_under(*turn_mode, hit),
+                         std::move(extra)});
         ++taken;
       }
       continue;
@@ -668,7 +667,7 @@ CellState::Task<json::object> CellState::search(std::string tenant, json::object
       knowledge::KnowledgeQuery kq;
       kq.tenant_id = tenant;
       kq.limit = candidates;
-      if (*entity_mode != knowledge::TurnSearchMode::kKeyword) {
+      if (*entity_mode != knowledge::SearchMode::kKeyword) {
         auto embedder = embedders_.find(options_.embedding_model);
         if (!embedder.ok()) fail(embedder.status());
         std::vector<std::string> texts{text};
@@ -676,7 +675,7 @@ CellState::Task<json::object> CellState::search(std::string tenant, json::object
         if (!vectors.ok()) fail(vectors.status());
         kq.vectors[(*embedder)->id()] = std::move(vectors->front());
       }
-      if (*entity_mode != knowledge::TurnSearchMode::kVector) kq.text = text;
+      if (*entity_mode != knowledge::SearchMode::kVector) kq.text = text;
       auto hits = index->second->search(kq);
       int64_t taken = 0;
       for (const auto& hit : hits) {
@@ -684,9 +683,7 @@ CellState::Task<json::object> CellState::search(std::string tenant, json::object
         auto entity = co_await find(tenant, type, hit.chunk.source_id);
         if (!entity || !keep(public_view(*entity))) continue;
         auto content = body_of(*entity).if_contains("content");
-        double score = *entity_mode == knowledge::TurnSearchMode::kKeyword ? hit.keyword_score
-                       : *entity_mode == knowledge::TurnSearchMode::kVector ? hit.similarity
-                                                                             : hit.score;
+        double score = knowledge::score_under(*entity_mode, hit);
         found.push_back({type, entity->id, hit.chunk.source_name,
                          snippet_of(content && content->is_string() ? std::string_view(content->get_string()) : ""),
                          score, {}});
