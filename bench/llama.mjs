@@ -4,7 +4,9 @@
 //  1. llama-server (SLOTS slots, continuous batching, --ignore-eos) called directly and through
 //     brainstem's openai provider: aggregate generated tokens/s of 4 and 16 clients, each
 //     sending REQUESTS_PER_CLIENT streamed /v1/chat/completions one after another.
-//  2. brainstem's embedded llama provider against llama-bench: prompt tokens/s (prompt tokens over
+//  2. brainstem's embedded llama provider beside llama-server with the same slots and threads:
+//     time to first token and aggregate generated tokens/s of 1, 4 and 16 clients;
+//  3. brainstem's embedded llama provider against llama-bench: prompt tokens/s (prompt tokens over
 //     time to first token) and generation tokens/s (tokens after the first over the time they
 //     took), then aggregate tokens/s of 8 concurrent streams against 1.
 // Engines interleaved round by round; medians of rounds.
@@ -31,8 +33,8 @@ const shapes = {
   '0.5b': { params: '494M', embd: 896, layers: 24, heads: 14, kvHeads: 2, ff: 4864 },
 };
 const shapeName = process.env.SHAPE ?? 'small';
-// PARTS=relay,local (default both): which of the two comparisons below to run.
-const parts = (process.env.PARTS ?? 'relay,local').split(',');
+// PARTS=relay,streams,local (default all): which of the comparisons below to run.
+const parts = (process.env.PARTS ?? 'relay,streams,local').split(',');
 const shape = shapes[shapeName];
 if (!shape) throw new Error(`SHAPE must be one of ${Object.keys(shapes).join(', ')}`);
 
@@ -75,7 +77,7 @@ async function post(url, init) {
   }
 }
 
-// One streamed chat completion: when it was sent, when the first and last content arrived (ms),
+// One streamed chat completion (`content`: the user's message, or the whole messages array): when it was sent, when the first and last content arrived (ms),
 // and the usage the stream reported (chunks with content where it reported none).
 async function streamChat(url, key, model, content, max) {
   const t0 = performance.now();
@@ -84,7 +86,7 @@ async function streamChat(url, key, model, content, max) {
     headers: { 'Content-Type': 'application/json', ...(key ? { Authorization: `Bearer ${key}` } : {}) },
     body: JSON.stringify({
       model, stream: true, stream_options: { include_usage: true }, max_tokens: max, temperature: 0,
-      messages: [{ role: 'user', content }],
+      messages: Array.isArray(content) ? content : [{ role: 'user', content }],
     }),
     signal: AbortSignal.timeout(requestTimeoutMs),
   });
@@ -152,6 +154,12 @@ async function waitReady(url, child, what, timeoutMs = 120000) {
 const words = 'the quick brown fox jumps over a lazy dog while seven wizards quietly hex bold jumbo plans'.split(' ');
 const sentence = (i, n) => `Request ${i}: ${Array.from({ length: n }, (_, k) => words[(k + i) % words.length]).join(' ')}`;
 const shortPrompt = (i) => sentence(i, 24);
+// An agent's request: the same system prompt every time, then a message never sent before.
+const agentSystem = 'You are the support agent of a furniture shop. Answer briefly and politely, in the language of the ' +
+  'customer. Orders ship within three working days; returns are free for thirty days; a refund reaches the card within ' +
+  'five working days. Never promise a delivery date you cannot see in the order. Ask for the order number when it is missing.';
+let agentRequests = 0;
+const agentPrompt = () => [{ role: 'system', content: agentSystem }, { role: 'user', content: sentence(++agentRequests, 24) }];
 const columns = `${'clients'.padStart(7)} ${'gen tok/s'.padStart(10)} ${'TTFT p50 ms'.padStart(12)} ${'tokens/run'.padStart(13)}`;
 
 printHeader('brainstem: model layer beside llama.cpp (llama-server, llama-bench)',
@@ -210,7 +218,63 @@ if (parts.includes('relay')) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 2. brainstem's embedded llama provider beside llama-bench.
+// 2. brainstem's embedded llama provider beside llama-server, the same slots and threads, both
+//    keeping prompts in their slots' caches: an agent's requests (one system prompt, messages
+//    never sent before).
+if (parts.includes('streams')) {
+  const serverPort = await freePort();
+  const server = spawn(join(toolsBin, 'llama-server'), [
+    '-m', modelPath, '--host', '127.0.0.1', '--port', String(serverPort), '-np', String(serverSlots),
+    '-c', String(serverSlots * 1024), '-t', String(threads), '-tb', String(threads), '--ignore-eos', '--no-webui',
+  ], { stdio: 'ignore' });
+  const serverUrl = `http://127.0.0.1:${serverPort}`;
+  let bs;
+  try {
+    await waitReady(`${serverUrl}/health`, server, 'llama-server');
+    bs = await startBrainstem({}, `
+  [[models]]
+  id = "local"
+  provider = "llama"
+  path = "${modelPath}"
+  slots = ${serverSlots}
+  threads = ${threads}
+  context_size = ${serverSlots * 1024}
+  `);
+    const engines = [
+      ['llama-server', serverUrl, undefined, 'served'],
+      ['brainstem llama provider', bs.url, bs.key, 'local'],
+    ];
+    const clients = [1, 4, 16];
+    const results = new Map(engines.map((e) => [e, Object.fromEntries(clients.map((c) => [c, []]))]));
+    for (const e of engines) await burst(serverSlots, e[1], e[2], e[3], agentPrompt, 8);  // warm-up
+    for (let r = 0; r < rounds; r++) {
+      for (const c of clients) {
+        const order = r % 2 ? [...engines].reverse() : engines;
+        for (const e of order) {
+          results.get(e)[c].push(await sustained(c, requestsPerClient, e[1], e[2], e[3], agentPrompt, maxTokens));
+        }
+      }
+    }
+    console.log(`${`${serverSlots} slots each, agent requests`.padEnd(34)} ${columns}`);
+    const m = (e, c, k) => median(results.get(e)[c].map((x) => x[k]));
+    for (const e of engines) {
+      for (const c of clients) {
+        console.log(`${e[0].padEnd(34)} ${String(c).padStart(7)} ${m(e, c, 'tps').toFixed(1).padStart(10)} ` +
+          `${m(e, c, 'ttft').toFixed(0).padStart(12)} ${String(m(e, c, 'tokens')).padStart(13)}`);
+      }
+    }
+    const [server_, local_] = engines;
+    console.log(`brainstem / llama-server: ${clients.map((c) => `${c} clients: TTFT ${(m(local_, c, 'ttft') / m(server_, c, 'ttft')).toFixed(2)}x ` +
+      `(target <= 1.2), tokens/s ${(m(local_, c, 'tps') / m(server_, c, 'tps')).toFixed(2)}x`).join('; ')}`);
+  } finally {
+    bs?.stop();
+    server.kill('SIGTERM');
+  }
+  console.log('');
+}
+
+// ---------------------------------------------------------------------------------------------
+// 3. brainstem's embedded llama provider beside llama-bench.
 if (parts.includes('local')) {
   const local = await startBrainstem({}, `
   [[models]]

@@ -146,7 +146,8 @@ models::ChatRequest read_chat(const http::Request& req, bool& stream, bool& incl
 // Built with the storage of the tree they go into, so inserting them moves instead of copying.
 json::object usage_json(const models::Usage& u, const json::storage_ptr& sp = {}) {
   return json::object({{"prompt_tokens", u.prompt_tokens}, {"completion_tokens", u.completion_tokens},
-                       {"total_tokens", u.prompt_tokens + u.completion_tokens}},
+                       {"total_tokens", u.prompt_tokens + u.completion_tokens},
+                       {"prompt_tokens_details", json::object({{"cached_tokens", u.cached_tokens}}, sp)}},
                       sp);
 }
 

@@ -186,6 +186,13 @@ Status read_model(const toml::table& t, size_t index, models::ModelSpec& m) {
     }
     return Status::ok();
   };
+  auto boolean = [&](const char* key, bool& out) -> Status {
+    if (const auto* n = t.get(key)) {
+      if (!n->is_boolean()) return Status::invalid(where + "." + key + " must be true or false");
+      out = n->as_boolean()->get();
+    }
+    return Status::ok();
+  };
   auto number = [&](const char* key, double& out) -> Status {
     if (const auto* n = t.get(key)) {
       if (auto i = n->as_integer()) out = double(i->get());
@@ -207,7 +214,7 @@ Status read_model(const toml::table& t, size_t index, models::ModelSpec& m) {
   };
   static const std::set<std::string, std::less<>> known = {
       "id", "provider", "base_url", "api_key_env", "upstream_model", "path", "tokenizer", "languages", "task_types", "tier",
-      "price_in_per_1k", "price_out_per_1k", "context_size", "timeout_ms", "max_retries", "slots", "threads"};
+      "price_in_per_1k", "price_out_per_1k", "context_size", "timeout_ms", "max_retries", "slots", "threads", "prompt_cache"};
   for (const auto& [key, _] : t) {
     if (!known.count(key.str())) return Status::invalid(where + ": unknown setting '" + std::string(key.str()) + "'");
   }
@@ -217,7 +224,8 @@ Status read_model(const toml::table& t, size_t index, models::ModelSpec& m) {
                    number("price_in_per_1k", m.price_in_per_1k), number("price_out_per_1k", m.price_out_per_1k),
                    integer("context_size", m.context_size, 0, int64_t(1) << 24),
                    integer("timeout_ms", m.timeout_ms, 100, 3600000), integer("max_retries", m.max_retries, 0, 10),
-                   integer("slots", m.slots, 1, 256), integer("threads", m.threads, 0, 1024)}) {
+                   integer("slots", m.slots, 1, 256), integer("threads", m.threads, 0, 1024),
+                   boolean("prompt_cache", m.prompt_cache)}) {
     if (!s.is_ok()) return s;
   }
   if (m.id.empty()) return Status::invalid(where + ".id is required");

@@ -53,6 +53,7 @@ struct ChatRequest {
 struct Usage {
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;
+  int64_t cached_tokens = 0;  // of the prompt tokens, those served from a cache and not computed again
 };
 
 struct ChatResponse {

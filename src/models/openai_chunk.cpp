@@ -16,7 +16,7 @@ using boost::system::error_code;
 namespace {
 
 // Where a container sits in a chunk, as far as the reader cares.
-enum class Place { kOther, kRoot, kUsage, kChoices, kChoice, kDelta, kToolCalls, kToolCall, kFunction };
+enum class Place { kOther, kRoot, kUsage, kUsageDetails, kChoices, kChoice, kDelta, kToolCalls, kToolCall, kFunction };
 
 // The handler of Boost.JSON's basic_parser: follows the path from the root and copies the
 // values at the paths ChunkFields names.
@@ -86,11 +86,13 @@ class ChunkHandler : public SaxHandlerDefaults {
         if (s.key == "error") out_.has_error = true;
         if (!array && s.key == "usage") {
           out_.has_usage = true;
-          out_.prompt_tokens = out_.completion_tokens = 0;
+          out_.prompt_tokens = out_.completion_tokens = out_.cached_tokens = 0;
           return Place::kUsage;
         }
         if (array && s.key == "choices") return Place::kChoices;
         return Place::kOther;
+      case Place::kUsage:
+        return !array && s.key == "prompt_tokens_details" ? Place::kUsageDetails : Place::kOther;
       case Place::kChoices:
         if (s.index != 0 || array) return Place::kOther;
         out_.has_choice = true;
@@ -174,6 +176,7 @@ class ChunkHandler : public SaxHandlerDefaults {
     const Slot s = begin_value();
     if (s.parent == Place::kUsage && s.key == "prompt_tokens") out_.prompt_tokens = v;
     else if (s.parent == Place::kUsage && s.key == "completion_tokens") out_.completion_tokens = v;
+    else if (s.parent == Place::kUsageDetails && s.key == "cached_tokens") out_.cached_tokens = v;
     else if (s.parent == Place::kToolCall && s.key == "index") out_.tool_calls.back().index = static_cast<int>(std::clamp<int64_t>(v, 0, 127));
     else if (s.parent == Place::kRoot && s.key == "error") out_.has_error = true;
     return true;

@@ -21,6 +21,7 @@ struct ChunkFields {
   bool has_usage = false;  // "usage" is an object: its token counts (0 when absent) follow
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;
+  int64_t cached_tokens = 0;  // usage.prompt_tokens_details.cached_tokens
   bool has_choice = false;  // choices[0] is an object; the rest is read from it
   std::string finish_reason;
   bool has_delta = false;  // choices[0].delta is an object

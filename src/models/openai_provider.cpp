@@ -19,6 +19,8 @@ void read_usage(const json::object& o, Usage& usage) {
   if (const auto* u = o.if_contains("usage"); u && u->is_object()) {
     usage.prompt_tokens = json_int(u->get_object(), "prompt_tokens");
     usage.completion_tokens = json_int(u->get_object(), "completion_tokens");
+    if (const auto* d = u->get_object().if_contains("prompt_tokens_details"); d && d->is_object())
+      usage.cached_tokens = json_int(d->get_object(), "cached_tokens");
   }
 }
 
@@ -45,6 +47,7 @@ class CompletionDecoder final : public ReplyDecoder {
     if (chunk.has_usage) {
       result_.usage.prompt_tokens = chunk.prompt_tokens;
       result_.usage.completion_tokens = chunk.completion_tokens;
+      result_.usage.cached_tokens = chunk.cached_tokens;
     }
     if (!chunk.has_choice) return Status::ok();
     if (!chunk.finish_reason.empty()) result_.finish_reason = chunk.finish_reason;

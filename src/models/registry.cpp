@@ -52,6 +52,7 @@ Result<std::shared_ptr<Provider>> make_provider(const ModelSpec& spec, net::Http
     if (spec.context_size > 0) options.context_size = static_cast<int>(spec.context_size);
     options.slots = spec.slots;
     options.threads = spec.threads;
+    options.prompt_cache = spec.prompt_cache;
     auto loaded = LlamaProvider::load(options);
     if (!loaded) return Status(loaded.status().code(), "model '" + spec.id + "': " + loaded.status().message());
     return std::shared_ptr<Provider>(std::move(loaded.value()));

@@ -32,6 +32,7 @@ struct ModelSpec {
   int64_t context_size = 0;      // llama: total context, split across slots (default 4096)
   int slots = 4;                  // llama: requests decoded together
   int threads = 0;                // llama: CPU threads (0 = all cores)
+  bool prompt_cache = true;       // llama: a slot keeps its tokens for the next prompt that starts alike
   int timeout_ms = 120000;
   int max_retries = 2;
 };

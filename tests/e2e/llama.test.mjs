@@ -47,6 +47,9 @@ test('chat completion with exact usage; the same seed gives the same text', asyn
   assert.equal(a.usage.completion_tokens, 12);
   assert.ok(a.usage.prompt_tokens > 3);
   assert.equal(a.choices[0].message.content, b.choices[0].message.content);
+  // The second time, the prompt came from the slot's cache: all but the token that starts the answer.
+  assert.equal(a.usage.prompt_tokens_details.cached_tokens, 0);
+  assert.equal(b.usage.prompt_tokens_details.cached_tokens, b.usage.prompt_tokens - 1);
 });
 
 test('streaming and concurrent requests', async () => {

@@ -169,8 +169,11 @@ struct LlamaProvider::Impl {
     int id = 0;
     std::shared_ptr<ChatJob> job;  // null when free
     llama_sampler* sampler = nullptr;
-    size_t prompt_done = 0;  // prompt tokens decoded so far
-    int n_past = 0;          // positions used in the sequence
+    size_t prompt_done = 0;  // prompt tokens decoded (or found in the cache) so far
+    // The tokens whose KV the sequence holds, from position 0; kept after the request ends.
+    std::vector<llama_token> cached;
+    size_t reused = 0;       // of this request's prompt, tokens found in `cached`
+    uint64_t last_used = 0;  // when the slot was last given a request (a counter)
     bool has_next = false;   // `next` was sampled and still has to be decoded
     llama_token next = 0;
     int generated = 0;
@@ -200,10 +203,13 @@ struct LlamaProvider::Impl {
   std::atomic<int64_t> max_batched_{0};
   std::atomic<int64_t> served_{0};
   std::atomic<int64_t> generated_{0};
+  std::atomic<int64_t> reused_{0};
 
   // Inference thread only.
   std::shared_ptr<const Model> thread_model_;
   int n_batch_ = 0;  // what the chat context accepts per llama_decode (at most options.batch)
+  bool cache_prompts_ = false;  // options.prompt_cache, where the model's memory can be cut
+  uint64_t uses_ = 0;           // slots given out so far
   ContextPtr ctx_;
   ContextPtr embd_ctx_;
   llama_batch batch_{};
@@ -263,6 +269,9 @@ struct LlamaProvider::Impl {
     ContextPtr chat_ctx(llama_init_from_model(m->model, cparams));
     if (!chat_ctx) return Status::internal("cannot create a llama.cpp context for " + options_.id);
     m->n_ctx_seq = static_cast<int>(llama_n_ctx_seq(chat_ctx.get()));
+    // A recurrent state cannot be cut back to a prefix, nor a sliding window's pruned cells.
+    cache_prompts_ = options_.prompt_cache && !llama_model_is_recurrent(m->model) &&
+                     !llama_model_is_hybrid(m->model) && llama_model_n_swa(m->model) == 0;
     const int chat_batch = std::max(static_cast<int>(llama_n_batch(chat_ctx.get())), 1);
 
     ContextPtr e_ctx;
@@ -377,12 +386,55 @@ struct LlamaProvider::Impl {
     for (const auto& r : reloads) r->reply->send(status);
   }
 
+  // The free slot whose cached tokens share the longest prefix with `prompt`, when that is at
+  // least half the prompt (one system prompt) or half the slot's cache (the conversation's next
+  // turn); else the slot used least recently, so a prompt that shares only the template's
+  // first tokens leaves the other caches alone.
+  Slot& pick_slot(const std::vector<llama_token>& prompt) {
+    Slot* alike = nullptr;
+    Slot* oldest = nullptr;
+    size_t most_shared = 0;
+    for (auto& s : slots_) {
+      if (s.job) continue;
+      if (!oldest || s.last_used < oldest->last_used) oldest = &s;
+      const size_t shared = cache_prompts_ ? common_prefix(s.cached, prompt) : 0;
+      if (shared > most_shared) {
+        alike = &s;
+        most_shared = shared;
+      }
+    }
+    if (alike && (2 * most_shared >= prompt.size() || 2 * most_shared >= alike->cached.size())) return *alike;
+    return *oldest;  // admission never exceeds the slot count
+  }
+
+  static size_t common_prefix(const std::vector<llama_token>& a, const std::vector<llama_token>& b) {
+    const size_t n = std::min(a.size(), b.size());
+    size_t i = 0;
+    while (i < n && a[i] == b[i]) ++i;
+    return i;
+  }
+
+  // Keeps the slot's first `keep` cached tokens and drops the rest from its KV cache.
+  void trim_cache(Slot& s, size_t keep) {
+    llama_memory_t mem = llama_get_memory(ctx_.get());
+    if (keep == 0 || !llama_memory_seq_rm(mem, s.id, static_cast<llama_pos>(keep), -1)) {
+      llama_memory_seq_rm(mem, s.id, -1, -1);
+      keep = 0;
+    }
+    s.cached.resize(std::min(keep, s.cached.size()));
+  }
+
   void start(std::shared_ptr<ChatJob> job) {
-    auto it = std::find_if(slots_.begin(), slots_.end(), [](const Slot& s) { return !s.job; });
-    Slot& s = *it;  // admission never exceeds the slot count
+    Slot& s = pick_slot(job->prompt);
     s.job = std::move(job);
-    s.prompt_done = 0;
-    s.n_past = 0;
+    s.last_used = ++uses_;
+    // The prompt's last token is always decoded again: its logits give the first new token.
+    size_t reuse = cache_prompts_ ? common_prefix(s.cached, s.job->prompt) : 0;
+    reuse = std::min(reuse, s.job->prompt.size() - 1);
+    trim_cache(s, reuse);
+    s.reused = s.cached.size();
+    reused_.fetch_add(static_cast<int64_t>(s.reused), std::memory_order_relaxed);
+    s.prompt_done = s.reused;
     s.has_next = false;
     s.generated = 0;
     s.batch_index = -1;
@@ -417,10 +469,12 @@ struct LlamaProvider::Impl {
     ev.finish_reason = reason;
     ev.usage.prompt_tokens = static_cast<int64_t>(s.job->prompt.size());
     ev.usage.completion_tokens = s.generated;
+    ev.usage.cached_tokens = static_cast<int64_t>(s.reused);
 
-    // Free the slot before answering, so the caller sees it free and counted.
+    // Free the slot before answering, so the caller sees it free and counted. Its KV cache
+    // stays for the next prompt that starts alike, unless decoding failed.
     auto job = std::move(s.job);
-    llama_memory_seq_rm(llama_get_memory(ctx_.get()), s.id, -1, -1);
+    if (!cache_prompts_ || !ev.error.is_ok()) trim_cache(s, 0);
     llama_sampler_free(s.sampler);
     s.sampler = nullptr;
     s.text.reset();
@@ -438,9 +492,16 @@ struct LlamaProvider::Impl {
     if (llama_vocab_is_eog(thread_model_->vocab, token)) return finish(s, "stop");
     send_delta(s, s.text->push(token_piece(thread_model_->vocab, token)));
     if (s.text->stopped()) return finish(s, "stop");
-    if (s.generated >= s.job->max_tokens || s.n_past >= thread_model_->n_ctx_seq) return finish(s, "length");
+    if (s.generated >= s.job->max_tokens || static_cast<int>(s.cached.size()) >= thread_model_->n_ctx_seq)
+      return finish(s, "length");
     s.next = token;
     s.has_next = true;
+  }
+
+  // Adds the sequence's next token to the batch, at the position after its cached ones.
+  void feed(Slot& s, llama_token token, bool logits) {
+    add_token(batch_, token, static_cast<llama_pos>(s.cached.size()), s.id, logits);
+    s.cached.push_back(token);
   }
 
   // One llama_decode: the next token of every generating sequence, then prompt chunks.
@@ -453,7 +514,7 @@ struct LlamaProvider::Impl {
     for (auto& s : slots_) {
       if (!s.job || !s.has_next) continue;
       s.batch_index = batch_.n_tokens;
-      add_token(batch_, s.next, s.n_past++, s.id, true);
+      feed(s, s.next, true);
       s.has_next = false;
       --budget;
     }
@@ -464,7 +525,7 @@ struct LlamaProvider::Impl {
       for (size_t k = 0; k < n; ++k) {
         const bool last = s.prompt_done + 1 == prompt.size();
         if (last) s.batch_index = batch_.n_tokens;
-        add_token(batch_, prompt[s.prompt_done++], s.n_past++, s.id, last);
+        feed(s, prompt[s.prompt_done++], last);
       }
       budget -= static_cast<int>(n);
     }
@@ -760,7 +821,7 @@ asio::awaitable<Status> LlamaProvider::ensure_loaded() {
 }
 
 LlamaStats LlamaProvider::stats() const {
-  return {impl_->max_batched_.load(), impl_->served_.load(), impl_->generated_.load()};
+  return {impl_->max_batched_.load(), impl_->served_.load(), impl_->generated_.load(), impl_->reused_.load()};
 }
 
 }  // namespace brainstem::models

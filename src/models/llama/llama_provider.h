@@ -3,7 +3,11 @@
 // Thread model: one inference thread owns the llama.cpp contexts and runs continuous batching:
 // every active request is a sequence (one of `slots`), and each step decodes one new token for
 // every generating sequence, plus prompt chunks of newly admitted ones, in a single
-// llama_decode call. Requests beyond `slots` wait in a queue. Prompts are rendered and
+// llama_decode call. Requests beyond `slots` wait in a queue.
+// Prompt cache: a finished sequence keeps its tokens' KV cache; a new request goes to the free
+// slot whose tokens share the longest prefix with its prompt (at least half of the prompt or of
+// that cache; else the slot used least recently) and decodes only the rest. A conversation's next turn, or a request with the same
+// system prompt, so starts generating sooner. Prompts are rendered and
 // tokenized on the calling thread; results travel back to the caller's executor through a
 // thread-safe channel, so no I/O thread ever waits on inference.
 // Thread-safety: every public method may be called from any thread at once.
@@ -37,6 +41,8 @@ struct LlamaOptions {
   int batch = 512;           // most tokens decoded in one llama_decode call
   bool embeddings = true;    // also create an embedding context (mean pooling)
   int max_queued = 256;      // requests waiting for a slot before chat() answers kUnavailable
+  bool prompt_cache = true;  // reuse a slot's KV cache for a prompt that starts alike (not for
+                             // recurrent, hybrid or sliding-window models: they cannot cut it)
 };
 
 // Counters for tests and metrics; monotonic while the provider lives.
@@ -44,6 +50,7 @@ struct LlamaStats {
   int64_t max_batched_sequences = 0;  // most distinct sequences decoded in one llama_decode
   int64_t requests_served = 0;        // chat requests that reached a slot and finished
   int64_t tokens_generated = 0;       // sampled tokens, all requests together
+  int64_t prompt_tokens_cached = 0;   // prompt tokens taken from a slot's cache, not decoded
 };
 
 class LlamaProvider : public Provider, public std::enable_shared_from_this<LlamaProvider> {

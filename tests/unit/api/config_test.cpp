@@ -119,6 +119,7 @@ base_url = "http://127.0.0.1:18080/v1"
 languages = ["python", "go"]
 price_in_per_1k = 0.5
 slots = 2
+prompt_cache = false
 )");
   auto c = load_config(path);
   ASSERT_TRUE(c.ok()) << c.status().message();
@@ -130,6 +131,7 @@ slots = 2
   EXPECT_EQ(c->models[0].languages, (std::vector<std::string>{"python", "go"}));
   EXPECT_DOUBLE_EQ(c->models[0].price_in_per_1k, 0.5);
   EXPECT_EQ(c->models[0].slots, 2);
+  EXPECT_FALSE(c->models[0].prompt_cache);
   EXPECT_EQ(c->listen, "0.0.0.0:9090");
   EXPECT_EQ(c->host(), "0.0.0.0");
   EXPECT_EQ(c->port(), 9090);
@@ -151,6 +153,13 @@ slots = 2
   EXPECT_EQ(c->log_level, "debug");
   EXPECT_FALSE(c->access_log);
   EXPECT_TRUE(validate(*c).is_ok());
+}
+
+TEST_F(ConfigTest, AModelSettingOfTheWrongTypeIsRefusedByName) {
+  auto path = write("brainstem.toml", "[[models]]\nid = \"m\"\nprovider = \"llama\"\npath = \"m.gguf\"\nprompt_cache = \"yes\"\n");
+  auto c = load_config(path);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("models[0].prompt_cache must be true or false"), std::string::npos) << c.status().message();
 }
 
 TEST_F(ConfigTest, EnvironmentOverridesFile) {

@@ -277,6 +277,56 @@ TEST_F(LlamaProviderTest, ConcurrentRequestsAreBatchedTogether) {
   EXPECT_EQ(stats.requests_served, 6);
 }
 
+ChatRequest agent_ask(const std::string& system, const std::string& text) {
+  ChatRequest r = ask(text, 8);
+  r.messages.insert(r.messages.begin(), Message{.role = "system", .content = system});
+  return r;
+}
+
+const std::string kSystem =
+    "You are the support agent of a furniture shop. Orders ship within three working days and returns are "
+    "free for thirty days. Ask for the order number when it is missing.";
+
+TEST_F(LlamaProviderTest, APromptThatStartsAlikeDecodesOnlyWhatIsNew) {
+  LlamaOptions cold_options = options_for(llama_path(), 1);
+  cold_options.prompt_cache = false;
+  auto warm = LlamaProvider::load(options_for(llama_path(), 1));
+  auto cold = LlamaProvider::load(cold_options);
+  ASSERT_TRUE(warm.ok() && cold.ok());
+  const ChatRequest first = agent_ask(kSystem, "Where is my sofa?");
+  const ChatRequest second = agent_ask(kSystem, "Can I return a lamp I bought last week?");
+  for (auto* p : {warm->get(), cold->get()}) ASSERT_TRUE(chat(*p, first).ok());
+
+  auto reused = chat(**warm, second);
+  auto computed = chat(**cold, second);
+  ASSERT_TRUE(reused.ok() && computed.ok());
+  EXPECT_GT(reused->usage.cached_tokens, 20);  // the template's start and the system prompt
+  EXPECT_LT(reused->usage.cached_tokens, reused->usage.prompt_tokens);
+  EXPECT_EQ((*warm)->stats().prompt_tokens_cached, reused->usage.cached_tokens);
+  EXPECT_EQ(computed->usage.cached_tokens, 0);
+  EXPECT_EQ(reused->usage.prompt_tokens, computed->usage.prompt_tokens);
+  EXPECT_EQ(reused->content, computed->content) << "the cached prefix gives the same greedy text";
+
+  // The same prompt again: all but its last token (whose logits start the answer) come cached.
+  auto again = chat(**warm, second);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->usage.cached_tokens, again->usage.prompt_tokens - 1);
+  EXPECT_EQ(again->content, computed->content);
+}
+
+TEST_F(LlamaProviderTest, AnUnrelatedPromptTakesAnotherSlotAndLeavesTheCacheAlone) {
+  auto p = LlamaProvider::load(options_for(llama_path(), 2));
+  ASSERT_TRUE(p.ok());
+  ASSERT_TRUE(chat(**p, agent_ask(kSystem, "Where is my sofa?")).ok());
+  auto unrelated = chat(**p, ask("Seven wizards quietly hex bold jumbo plans while the quick brown fox jumps over "
+                                 "a lazy dog, and nobody in the village of Lower Wallop ever mentions it again.", 8));
+  ASSERT_TRUE(unrelated.ok());
+  EXPECT_LT(unrelated->usage.cached_tokens * 10, unrelated->usage.prompt_tokens);
+  auto follow_up = chat(**p, agent_ask(kSystem, "And my chairs?"));
+  ASSERT_TRUE(follow_up.ok());
+  EXPECT_GT(follow_up->usage.cached_tokens, 20) << "the agent's slot kept its system prompt";
+}
+
 TEST_F(LlamaProviderTest, SinkRefusalStopsEarlyAndFreesTheSlot) {
   auto one_slot = LlamaProvider::load(options_for(llama_path(), 1));
   ASSERT_TRUE(one_slot.ok());

@@ -30,6 +30,11 @@ TEST(OpenAiChunk, ReadsTheDeltaFinishReasonModelAndUsage) {
   EXPECT_TRUE(last.has_usage);
   EXPECT_EQ(last.prompt_tokens, 12) << "only usage's own members count";
   EXPECT_EQ(last.completion_tokens, 14);
+  EXPECT_EQ(last.cached_tokens, 0);
+
+  auto cached = read(R"({"choices":[],"usage":{"prompt_tokens":40,"prompt_tokens_details":{"cached_tokens":32,"audio_tokens":0},"completion_tokens":2,"cached_tokens":7}})");
+  EXPECT_EQ(cached.cached_tokens, 32) << "prompt_tokens_details.cached_tokens only";
+  EXPECT_EQ(cached.prompt_tokens, 40);
 
   auto stop = read(R"({"choices":[{"delta":{},"finish_reason":"stop"},{"delta":{"content":"second choice"},"finish_reason":"length"}]})");
   EXPECT_EQ(stop.finish_reason, "stop") << "only the first choice is read";
