@@ -79,7 +79,7 @@ async function post(url, init) {
 
 // One streamed chat completion (`content`: the user's message, or the whole messages array): when it was sent, when the first and last content arrived (ms),
 // and the usage the stream reported (chunks with content where it reported none).
-async function streamChat(url, key, model, content, max) {
+async function streamChat(url, key, model, content, max, onContent = () => {}) {
   const t0 = performance.now();
   const r = await post(`${url}/v1/chat/completions`, {
     method: 'POST',
@@ -107,6 +107,7 @@ async function streamChat(url, key, model, content, max) {
         if (!first) first = now;
         last = now;
         chunks++;
+        onContent(now);
       }
     }
   }
@@ -262,6 +263,28 @@ if (parts.includes('streams')) {
         console.log(`${e[0].padEnd(34)} ${String(c).padStart(7)} ${m(e, c, 'tps').toFixed(1).padStart(10)} ` +
           `${m(e, c, 'ttft').toFixed(0).padStart(12)} ${String(m(e, c, 'tokens')).padStart(13)}`);
       }
+    }
+    // A long prompt (about 700 tokens) arriving while a stream generates: the longest pause
+    // between that stream's tokens while the prompt is read.
+    const longStall = async (e) => {
+      const times = [];
+      let sent = 0;
+      const running = streamChat(e[1], e[2], e[3], agentPrompt(), 48, (t) => times.push(t));
+      while (times.length < 4) await new Promise((r) => setTimeout(r, 5));
+      sent = performance.now();
+      const long = await streamChat(e[1], e[2], e[3], sentence(++agentRequests, 680), 4);
+      await running;
+      const during = times.filter((t) => t >= sent);
+      let gap = 0;
+      for (let i = 1; i < during.length && during[i - 1] < long.first; i++) gap = Math.max(gap, during[i] - during[i - 1]);
+      return { gap, prefill: long.first - long.t0, prompt: long.prompt };
+    };
+    const stalls = new Map(engines.map((e) => [e, []]));
+    for (let r = 0; r < rounds; r++) for (const e of r % 2 ? [...engines].reverse() : engines) stalls.get(e).push(await longStall(e));
+    for (const e of engines) {
+      const runs = stalls.get(e);
+      console.log(`${e[0].padEnd(34)} long prompt (${runs[0].prompt} tokens) read in ${median(runs.map((x) => x.prefill)).toFixed(0)} ms; ` +
+        `a running stream's longest pause meanwhile ${median(runs.map((x) => x.gap)).toFixed(0)} ms`);
     }
     const [server_, local_] = engines;
     console.log(`brainstem / llama-server: ${clients.map((c) => `${c} clients: TTFT ${(m(local_, c, 'ttft') / m(server_, c, 'ttft')).toFixed(2)}x ` +
