@@ -314,7 +314,10 @@ if (parts.includes('local')) {
     let n = promptTokens;
     n = Math.max(1, n + promptTokens - await calibrate(n));
     n = Math.max(1, n + promptTokens - await calibrate(n));
-    const longPrompt = sentence(0, n);
+    // A prompt of that length no slot has seen: its words start elsewhere every time, so no
+    // slot's prompt cache holds more than the chat template's first tokens.
+    let runs = 0;
+    const longPrompt = () => sentence(1000 + ++runs, n);
     const benchArgs = ['-m', modelPath, '-p', String(promptTokens), '-n', String(maxTokens), '-t', String(threads),
       '-b', '512', '-ub', '512', '-r', '1', '-o', 'json'];
     const runBench = () => {
@@ -322,7 +325,7 @@ if (parts.includes('local')) {
       return { pp: out.find((x) => x.n_prompt > 0 && x.n_gen === 0).avg_ts, tg: out.find((x) => x.n_gen > 0).avg_ts };
     };
     const runLocal = async () => {
-      const x = await streamChat(local.url, local.key, 'local', longPrompt, maxTokens + 1);
+      const x = await streamChat(local.url, local.key, 'local', longPrompt(), maxTokens + 1);
       return { pp: x.prompt / ((x.first - x.t0) / 1000), tg: (x.completion - 1) / ((x.last - x.first) / 1000), prompt: x.prompt, completion: x.completion };
     };
     await runLocal();  // warm-up (llama-bench warms up on its own)

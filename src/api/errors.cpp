@@ -22,6 +22,7 @@ std::string upper_code(StatusCode c) {
     case StatusCode::kConflict: return "CONFLICT";
     case StatusCode::kPayloadTooLarge: return "PAYLOAD_TOO_LARGE";
     case StatusCode::kRateLimited: return "RATE_LIMIT";
+    case StatusCode::kBadGateway: return "UPSTREAM_ERROR";
     case StatusCode::kUnavailable: return "SERVICE_UNAVAILABLE";
     case StatusCode::kDeadlineExceeded: return "TIMEOUT";
     default: return "INTERNAL_ERROR";
@@ -46,6 +47,7 @@ std::string openai_type(StatusCode c) {
     case StatusCode::kNotFound: return "not_found_error";
     case StatusCode::kRateLimited: return "rate_limit_error";
     case StatusCode::kInternal: return "server_error";
+    case StatusCode::kBadGateway:
     case StatusCode::kUnavailable:
     case StatusCode::kDeadlineExceeded: return "server_error";
     default: return "invalid_request_error";
@@ -61,6 +63,7 @@ std::string anthropic_type(StatusCode c) {
     case StatusCode::kRateLimited: return "rate_limit_error";
     case StatusCode::kUnavailable: return "overloaded_error";
     case StatusCode::kInternal:
+    case StatusCode::kBadGateway:
     case StatusCode::kDeadlineExceeded: return "api_error";
     default: return "invalid_request_error";
   }

@@ -12,6 +12,7 @@
 #include "knowledge/page_fetcher.h"
 #include "memory/cellstate.h"
 #include "api/generation_gate.h"
+#include "mcp/connectors.h"
 #include "models/registry.h"
 #include "models/router.h"
 #include "ops/audit.h"
@@ -90,6 +91,7 @@ struct Services {
   orchestration::Composer& composer;          // workflows proposed for an intent
   orchestration::Notifications& notifications;  // what the workspace's runs need or did
   orchestration::Projects& projects;            // ideas carried through a lifecycle, each with a planned run
+  mcp::Connectors& connectors;                  // MCP servers the workspace registered, and their tools
   TaskGroup& background;  // work that outlives its request (async ingestion)
 
   const ops::RateLimits& limits_for(const std::string& tenant_id, const std::string& slug) const;

@@ -135,6 +135,8 @@ const std::map<std::string, Setter>& setters() {
        [](Config& c, const std::string& v) { return parse_bool("memory.turn_search", v, c.turn_search); }},
       {"orchestration.planner_model", text_setter(&Config::planner_model)},
       {"security.allow_cidrs", text_setter(&Config::allow_cidrs)},
+      {"security.secret_key", text_setter(&Config::secret_key)},
+      {"security.previous_secret_keys", text_setter(&Config::previous_secret_keys)},
       {"webhooks.retry_schedule_s", text_setter(&Config::webhook_retry_schedule_s)},
       {"webhooks.poll_ms", int_setter("webhooks.poll_ms", &Config::webhook_poll_ms, 50, 3600000)},
       {"log.level",

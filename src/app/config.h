@@ -91,6 +91,11 @@ struct Config {
   // security.allow_cidrs: comma-separated CIDRs that tool actions and webhooks may reach
   // although private or loopback (e.g. "10.0.0.0/8,127.0.0.1/32"); empty = none
   std::string allow_cidrs;
+  // security.secret_key: 64 hex digits (`openssl rand -hex 32`) sealing secrets at rest (MCP
+  // connectors' credentials); empty: a key made at first start in <data_dir>/secret.key.
+  // security.previous_secret_keys: comma-separated older keys still opening what they sealed.
+  std::string secret_key;
+  std::string previous_secret_keys;
 
   // [webhooks]
   // webhooks.retry_schedule_s: seconds before each retry of a failed delivery

@@ -8,6 +8,7 @@
 #include "common/crypto.h"
 #include "common/offload.h"
 #include "common/run_sync.h"
+#include "mcp/connectors.h"
 #include "net/address_policy.h"
 #include "net/client.h"
 #include "http/server.h"
@@ -40,6 +41,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 namespace brainstem::app {
 
@@ -103,6 +105,7 @@ struct ServerApp::Parts {
   std::unique_ptr<orchestration::Composer> composer;
   std::unique_ptr<orchestration::Notifications> notifications;
   std::unique_ptr<orchestration::Projects> projects;
+  std::unique_ptr<mcp::Connectors> connectors;
   std::unique_ptr<orchestration::StandardNodeRunner> node_runner;
   std::unique_ptr<orchestration::RunEngine> run_engine;
   std::unique_ptr<orchestration::Orchestrator> orchestrator;
@@ -155,6 +158,29 @@ Result<ops::WebhookOptions> webhook_options(const Config& config) {
   return options;
 }
 
+// The key that seals secrets at rest: the configured one, else the data directory's own,
+// made at first start (readable by the server's user only).
+Result<mcp::SecretBox> secret_box(const Config& config) {
+  std::string key = config.secret_key;
+  if (key.empty()) {
+    const auto path = std::filesystem::path(config.data_dir) / "secret.key";
+    if (std::ifstream in(path); in) {
+      std::getline(in, key);
+    } else {
+      key = mcp::SecretBox::generate_hex_key();
+      std::ofstream out(path);
+      out << key << "\n";
+      out.close();
+      std::error_code ec;
+      std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+      if (!out || ec) return Status::unavailable("cannot write the secret key to " + path.string());
+    }
+  }
+  auto box = mcp::SecretBox::from_hex(key, split_list(config.previous_secret_keys));
+  if (!box) return Status::invalid("security.secret_key: " + box.status().message());
+  return box;
+}
+
 }  // namespace
 
 // The message pipeline and what it stands on: address policy, tokenizer, embedder, caches,
@@ -203,6 +229,9 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.notifications = std::make_unique<orchestration::Notifications>(*p.store, *p.store);
   p.orchestrator = std::make_unique<orchestration::Orchestrator>(*p.store, *p.run_engine, p.plan_writer.get());
   p.projects = std::make_unique<orchestration::Projects>(*p.store, *p.orchestrator);
+  auto secrets = secret_box(config);
+  if (!secrets) return secrets.status();
+  p.connectors = std::make_unique<mcp::Connectors>(*p.store, p.upstream, p.address_policy, std::move(secrets).value());
   p.planner = std::make_unique<orchestration::Planner>(*p.router, *p.tokens);
   return Status::ok();
 }
@@ -323,7 +352,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
                                       *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate,
                                       *p->budgets, *p->usage, *p->webhooks, *p->pipeline, *p->agents, *p->answers, *p->conversations,
                                       p->address_policy,
-                                      *p->knowledge, p->upstream, *p->cellstate, *p->orchestrator, *p->planner, *p->security, *p->entities, *p->agent_steps, *p->composer, *p->notifications, *p->projects, p->background});
+                                      *p->knowledge, p->upstream, *p->cellstate, *p->orchestrator, *p->planner, *p->security, *p->entities, *p->agent_steps, *p->composer, *p->notifications, *p->projects, *p->connectors, p->background});
   p->routes = api::RouteTable(config.role == "backend");
   api::add_all_routes(p->routes, *p->services);
   if (config.access_log) p->access_log = std::make_unique<ops::AccessLog>();

@@ -16,6 +16,7 @@ int http_status_of(StatusCode code) {
     case StatusCode::kPayloadTooLarge: return 413;
     case StatusCode::kRateLimited: return 429;
     case StatusCode::kInternal: return 500;
+    case StatusCode::kBadGateway: return 502;
     case StatusCode::kUnavailable: return 503;
     case StatusCode::kDeadlineExceeded: return 504;
     case StatusCode::kCancelled: return 499;
@@ -37,6 +38,7 @@ const char* snake_name(StatusCode code) {
     case StatusCode::kPayloadTooLarge: return "payload_too_large";
     case StatusCode::kRateLimited: return "rate_limit_exceeded";
     case StatusCode::kInternal: return "internal_error";
+    case StatusCode::kBadGateway: return "bad_gateway";
     case StatusCode::kUnavailable: return "service_unavailable";
     case StatusCode::kDeadlineExceeded: return "deadline_exceeded";
     case StatusCode::kCancelled: return "cancelled";

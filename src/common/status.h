@@ -26,6 +26,7 @@ enum class StatusCode {
   kPayloadTooLarge,    // 413
   kRateLimited,        // 429: rate limit or load shedding; retry after retry_after_s
   kInternal,           // 500: a bug or an unexpected failure
+  kBadGateway,         // 502: an upstream answered, with an error of its own
   kUnavailable,        // 503: a dependency (store, upstream) cannot serve now; retryable
   kDeadlineExceeded,   // 504
   kCancelled,          // 499: the client went away; nobody's fault but its own

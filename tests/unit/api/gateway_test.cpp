@@ -109,6 +109,8 @@ class Api : public ::testing::Test {
     run_engine_ = std::make_unique<orchestration::RunEngine>(*store_, *node_runner_, background_);
     orchestrator_ = std::make_unique<orchestration::Orchestrator>(*store_, *run_engine_);
     projects_ = std::make_unique<orchestration::Projects>(*store_, *orchestrator_);
+    connectors_ = std::make_unique<mcp::Connectors>(*store_, client_, policy_,
+                                                    mcp::SecretBox::from_hex(mcp::SecretBox::generate_hex_key()).value());
     planner_ = std::make_unique<orchestration::Planner>(router_, tokens_);
   }
 
@@ -144,6 +146,7 @@ class Api : public ::testing::Test {
                                                       .composer = *composer_,
                                                       .notifications = *notifications_,
                                                       .projects = *projects_,
+                                                      .connectors = *connectors_,
                                                       .background = background_});
     }
     return *services_;
@@ -277,6 +280,7 @@ class Api : public ::testing::Test {
   std::unique_ptr<orchestration::Composer> composer_;
   std::unique_ptr<orchestration::Notifications> notifications_;
   std::unique_ptr<orchestration::Projects> projects_;
+  std::unique_ptr<mcp::Connectors> connectors_;
   std::unique_ptr<orchestration::StandardNodeRunner> node_runner_;
   std::unique_ptr<orchestration::RunEngine> run_engine_;
   std::unique_ptr<orchestration::Orchestrator> orchestrator_;

@@ -1,0 +1,209 @@
+#include "mcp/connectors.h"
+
+#include "common/clock.h"
+#include "common/ids.h"
+#include "common/json_text.h"
+
+namespace brainstem::mcp {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kKind = "mcp_connector";
+constexpr int64_t kMaxConnectors = 1000;
+
+std::string text_at(const json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+json::object body_of(const store::MemoryEntity& e) {
+  boost::system::error_code ec;
+  json::value v = json::parse(e.body, ec);
+  return !ec && v.is_object() ? std::move(v.as_object()) : json::object{};
+}
+
+json::object view_of(const store::MemoryEntity& e) {
+  json::object body = body_of(e);
+  return json::object{{"id", e.id},
+                      {"name", text_at(body, "name")},
+                      {"endpointUrl", text_at(body, "endpointUrl")},
+                      {"authType", text_at(body, "authType")},
+                      {"createdAt", iso8601(e.created_at)},
+                      {"updatedAt", iso8601(e.updated_at)}};
+}
+
+Status check_draft(const ConnectorDraft& d) {
+  if (d.name.empty() || d.name.size() > 200) return Status::validation("name", "name must be 1 to 200 characters");
+  if (Status s = net::AddressPolicy::check_url_scheme(d.endpoint_url); !s.is_ok())
+    return Status::validation("endpointUrl", "endpointUrl must be an http:// or https:// URL");
+  if (!net::parse_url(d.endpoint_url)) return Status::validation("endpointUrl", "endpointUrl is not a valid URL");
+  if (d.auth_type == "api_key" && text_at(d.credentials, "apiKey").empty())
+    return Status::validation("credentials", "credentials.apiKey is required for authType api_key");
+  if (d.auth_type == "oauth" && text_at(d.credentials, "accessToken").empty())
+    return Status::validation("credentials", "credentials.accessToken is required for authType oauth");
+  if (d.auth_type != "none" && d.auth_type != "api_key" && d.auth_type != "oauth")
+    return Status::validation("authType", "authType must be none, api_key or oauth");
+  return Status::ok();
+}
+
+}  // namespace
+
+Connectors::Connectors(store::MemoryStore& store, net::HttpClient& http, const net::AddressPolicy& policy, SecretBox secrets)
+    : store_(store), http_(http), policy_(policy), secrets_(std::move(secrets)) {}
+
+asio::awaitable<Result<json::object>> Connectors::create(const std::string& tenant_id, ConnectorDraft draft) {
+  if (Status s = check_draft(draft); !s.is_ok()) co_return s;
+  store::MemoryEntity e;
+  e.tenant_id = tenant_id;
+  e.kind = kKind;
+  e.id = random_id("conn_", 16);
+  e.type = draft.auth_type;
+  e.created_at = e.updated_at = now_ms();
+  json::object body{{"name", draft.name}, {"endpointUrl", draft.endpoint_url}, {"authType", draft.auth_type}};
+  if (draft.auth_type != "none") body["credentials"] = secrets_.seal(json_text(draft.credentials));
+  e.body = json_text(body);
+  auto created = co_await store_.create_memory_entity(std::move(e));
+  if (!created) co_return created.status();
+  co_return view_of(*created);
+}
+
+asio::awaitable<Result<std::vector<json::object>>> Connectors::list(const std::string& tenant_id) {
+  store::MemoryEntityQuery q;
+  q.tenant_id = tenant_id;
+  q.kind = kKind;
+  q.limit = kMaxConnectors;
+  auto page = co_await store_.list_memory_entities(q);
+  if (!page) co_return page.status();
+  std::vector<json::object> out;
+  for (const auto& e : page->items) out.push_back(view_of(e));
+  co_return out;
+}
+
+asio::awaitable<Result<store::MemoryEntity>> Connectors::stored(const std::string& tenant_id, const std::string& id) {
+  auto found = co_await store_.get_memory_entity(tenant_id, kKind, id);
+  if (!found && found.status().code() == StatusCode::kNotFound) co_return Status::not_found("connector " + id + " not found");
+  co_return found;
+}
+
+asio::awaitable<Status> Connectors::remove(const std::string& tenant_id, const std::string& id) {
+  auto found = co_await stored(tenant_id, id);
+  if (!found) co_return found.status();
+  Status removed = co_await store_.delete_memory_entity(tenant_id, kKind, id);
+  forget(tenant_id, id);
+  co_return removed;
+}
+
+void Connectors::forget(const std::string& tenant_id, const std::string& id) {
+  std::lock_guard lock(mu_);
+  pool_.erase(tenant_id + '/' + id);
+}
+
+Result<McpEndpoint> Connectors::endpoint_of(const store::MemoryEntity& connector) const {
+  json::object body = body_of(connector);
+  McpEndpoint endpoint;
+  endpoint.url = text_at(body, "endpointUrl");
+  const std::string sealed = text_at(body, "credentials");
+  if (sealed.empty()) return endpoint;
+  auto opened = secrets_.open(sealed);
+  if (!opened) return Status::internal("connector " + connector.id + ": its credentials cannot be opened with the configured secret keys");
+  boost::system::error_code ec;
+  json::value credentials = json::parse(*opened, ec);
+  if (ec || !credentials.is_object()) return Status::internal("connector " + connector.id + ": stored credentials are malformed");
+  const json::object& c = credentials.as_object();
+  if (std::string key = text_at(c, "apiKey"); !key.empty()) {
+    std::string header = text_at(c, "headerName");
+    if (header.empty()) endpoint.headers.push_back({"Authorization", "Bearer " + key});
+    else endpoint.headers.push_back({header, key});
+  } else if (std::string token = text_at(c, "accessToken"); !token.empty()) {
+    endpoint.headers.push_back({"Authorization", "Bearer " + token});
+  }
+  return endpoint;
+}
+
+asio::awaitable<Result<std::shared_ptr<McpSession>>> Connectors::session_for(const std::string& tenant_id, const std::string& id) {
+  const std::string key = tenant_id + '/' + id;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = pool_.find(key); it != pool_.end()) co_return it->second.session;
+  }
+  auto connector = co_await stored(tenant_id, id);
+  if (!connector) co_return connector.status();
+  auto endpoint = endpoint_of(*connector);
+  if (!endpoint) co_return endpoint.status();
+  auto session = std::make_shared<McpSession>(http_, policy_, std::move(endpoint).value());
+  std::lock_guard lock(mu_);
+  auto [it, _] = pool_.try_emplace(key, Pooled{session, std::nullopt});
+  co_return it->second.session;
+}
+
+asio::awaitable<Result<std::vector<McpTool>>> Connectors::tools_of(const std::string& tenant_id, const std::string& id,
+                                                                   bool refresh) {
+  const std::string key = tenant_id + '/' + id;
+  if (!refresh) {
+    std::lock_guard lock(mu_);
+    if (auto it = pool_.find(key); it != pool_.end() && it->second.tools) co_return *it->second.tools;
+  }
+  auto session = co_await session_for(tenant_id, id);
+  if (!session) co_return session.status();
+  auto listed = co_await (*session)->list_tools();
+  if (!listed) co_return listed.status();
+  std::lock_guard lock(mu_);
+  if (auto it = pool_.find(key); it != pool_.end()) it->second.tools = *listed;
+  co_return listed;
+}
+
+asio::awaitable<Result<json::array>> Connectors::tools(const std::string& tenant_id, const std::string& connector_id,
+                                                       bool refresh) {
+  std::vector<std::string> ids;
+  if (!connector_id.empty()) {
+    ids.push_back(connector_id);
+  } else {
+    auto all = co_await list(tenant_id);
+    if (!all) co_return all.status();
+    for (const auto& c : *all) ids.push_back(std::string(c.at("id").as_string()));
+  }
+  json::array out;
+  for (const auto& id : ids) {
+    auto listed = co_await tools_of(tenant_id, id, refresh);
+    if (!listed) co_return listed.status();
+    for (const auto& t : *listed) {
+      out.push_back(json::object{{"connectorId", id}, {"name", t.name}, {"description", t.description},
+                                 {"inputSchema", t.input_schema.is_null() ? json::value(json::object{}) : t.input_schema}});
+    }
+  }
+  co_return out;
+}
+
+asio::awaitable<Result<json::object>> Connectors::execute(const std::string& tenant_id, const std::string& connector_id,
+                                                          const std::string& tool, const json::object& input) {
+  auto listed = co_await tools_of(tenant_id, connector_id, false);
+  if (!listed) co_return listed.status();
+  bool known = std::any_of(listed->begin(), listed->end(), [&](const McpTool& t) { return t.name == tool; });
+  if (!known) {  // the server may have added it since the list was cached
+    listed = co_await tools_of(tenant_id, connector_id, true);
+    if (!listed) co_return listed.status();
+    known = std::any_of(listed->begin(), listed->end(), [&](const McpTool& t) { return t.name == tool; });
+  }
+  if (!known) co_return Status::not_found("tool " + tool + " not found on connector " + connector_id);
+  auto session = co_await session_for(tenant_id, connector_id);
+  if (!session) co_return session.status();
+  const int64_t started = now_us();
+  auto called = co_await (*session)->call_tool(tool, input);
+  if (!called) co_return called.status();
+  for (const auto& n : called->notifications) {
+    if (text_at(n, "method") == "notifications/tools/list_changed") {
+      std::lock_guard lock(mu_);
+      if (auto it = pool_.find(tenant_id + '/' + connector_id); it != pool_.end()) it->second.tools.reset();
+    }
+  }
+  json::object out{{"output", std::move(called->content)},
+                   {"isError", called->is_error},
+                   {"latencyMs", double(now_us() - started) / 1000.0}};
+  if (!called->structured.is_null()) out["structuredContent"] = std::move(called->structured);
+  co_return out;
+}
+
+}  // namespace brainstem::mcp

@@ -1,0 +1,78 @@
+// MCP connectors of a workspace (seed 002's MCP gateway): registered MCP servers, their tools
+// listed across connectors, and tool calls made directly.
+//
+// A connector is a tenant-scoped row of the memory store (kind "mcp_connector"); its
+// credentials are sealed with the server's SecretBox and never leave it in a view. Each
+// connector has one pooled McpSession, made on first use and dropped with the connector; its
+// tool list is cached until asked to refresh, or until the server says it changed
+// (notifications/tools/list_changed).
+//
+// Errors: kNotFound for another tenant's or an unknown connector or tool; kValidation for a
+// bad draft; the session's errors for calls (kPermissionDenied when the address policy
+// refuses the server; kBadGateway for a JSON-RPC error).
+// Thread-safety: every method may be called concurrently.
+#pragma once
+
+#include "common/status.h"
+#include "mcp/mcp_session.h"
+#include "mcp/secret_box.h"
+#include "store/memory_store.h"
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace brainstem::mcp {
+
+struct ConnectorDraft {
+  std::string name;
+  std::string endpoint_url;
+  std::string auth_type;  // none | api_key | oauth
+  // api_key: {apiKey, headerName?} (sent as headerName: apiKey, default Authorization: Bearer);
+  // oauth: {accessToken} (Authorization: Bearer).
+  boost::json::object credentials;
+};
+
+class Connectors {
+ public:
+  template <class T>
+  using Task = boost::asio::awaitable<T>;
+  using Object = boost::json::object;
+
+  Connectors(store::MemoryStore& store, net::HttpClient& http, const net::AddressPolicy& policy, SecretBox secrets);
+
+  Task<Result<Object>> create(const std::string& tenant_id, ConnectorDraft draft);
+  Task<Result<std::vector<Object>>> list(const std::string& tenant_id);  // newest first
+  Task<Status> remove(const std::string& tenant_id, const std::string& id);
+  // [{connectorId, name, description, inputSchema}] of one connector, or of all when `connector_id` is empty.
+  Task<Result<boost::json::array>> tools(const std::string& tenant_id, const std::string& connector_id, bool refresh);
+  // {output (the result's content), structuredContent?, isError, latencyMs}.
+  Task<Result<Object>> execute(const std::string& tenant_id, const std::string& connector_id, const std::string& tool,
+                               const Object& input);
+
+ private:
+  struct Pooled {
+    std::shared_ptr<McpSession> session;
+    std::optional<std::vector<McpTool>> tools;
+  };
+  Task<Result<store::MemoryEntity>> stored(const std::string& tenant_id, const std::string& id);
+  Task<Result<std::shared_ptr<McpSession>>> session_for(const std::string& tenant_id, const std::string& id);
+  Task<Result<std::vector<McpTool>>> tools_of(const std::string& tenant_id, const std::string& id, bool refresh);
+  Result<McpEndpoint> endpoint_of(const store::MemoryEntity& connector) const;
+  void forget(const std::string& tenant_id, const std::string& id);
+
+  store::MemoryStore& store_;
+  net::HttpClient& http_;
+  const net::AddressPolicy& policy_;
+  const SecretBox secrets_;
+  std::mutex mu_;
+  std::map<std::string, Pooled> pool_;  // by tenant + '/' + connector id
+};
+
+}  // namespace brainstem::mcp
