@@ -206,9 +206,12 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.webhooks = std::make_unique<ops::WebhookDispatcher>(*p.store, p.upstream, p.address_policy,
                                                         std::move(hook_options).value());
   if (auto s = build_knowledge(config, p); !s.is_ok()) return s;
+  auto secrets = secret_box(config);
+  if (!secrets) return secrets.status();
+  p.connectors = std::make_unique<mcp::Connectors>(*p.store, p.upstream, p.address_policy, std::move(secrets).value());
   p.pipeline = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
       *p.store, p.models, *p.router, *p.tokens, p.embedder, *p.agent_cache, p.cache, *p.conversation_writer, *p.actions, *p.usage,
-      *p.webhooks, *p.knowledge, *p.turn_index, p.background, config.cache_threshold, config.fact_extraction == "model"});
+      *p.webhooks, *p.knowledge, *p.turn_index, p.connectors.get(), p.background, config.cache_threshold, config.fact_extraction == "model"});
   p.invalidation = std::make_unique<services::LocalCacheInvalidation>(*p.agent_cache, p.cache);
   p.agents = std::make_unique<services::Agents>(*p.store, *p.agent_cache, *p.invalidation);
   p.answers = std::make_unique<services::Answers>(*p.store, p.cache, p.embedder, *p.agents, *p.invalidation);
@@ -229,9 +232,6 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.notifications = std::make_unique<orchestration::Notifications>(*p.store, *p.store);
   p.orchestrator = std::make_unique<orchestration::Orchestrator>(*p.store, *p.run_engine, p.plan_writer.get());
   p.projects = std::make_unique<orchestration::Projects>(*p.store, *p.orchestrator);
-  auto secrets = secret_box(config);
-  if (!secrets) return secrets.status();
-  p.connectors = std::make_unique<mcp::Connectors>(*p.store, p.upstream, p.address_policy, std::move(secrets).value());
   p.planner = std::make_unique<orchestration::Planner>(*p.router, *p.tokens);
   return Status::ok();
 }

@@ -139,7 +139,7 @@ asio::awaitable<Result<std::shared_ptr<McpSession>>> Connectors::session_for(con
   co_return it->second.session;
 }
 
-asio::awaitable<Result<std::vector<McpTool>>> Connectors::tools_of(const std::string& tenant_id, const std::string& id,
+asio::awaitable<Result<std::vector<McpTool>>> Connectors::connector_tools(const std::string& tenant_id, const std::string& id,
                                                                    bool refresh) {
   const std::string key = tenant_id + '/' + id;
   if (!refresh) {
@@ -167,7 +167,7 @@ asio::awaitable<Result<json::array>> Connectors::tools(const std::string& tenant
   }
   json::array out;
   for (const auto& id : ids) {
-    auto listed = co_await tools_of(tenant_id, id, refresh);
+    auto listed = co_await connector_tools(tenant_id, id, refresh);
     if (!listed) co_return listed.status();
     for (const auto& t : *listed) {
       out.push_back(json::object{{"connectorId", id}, {"name", t.name}, {"description", t.description},
@@ -179,11 +179,11 @@ asio::awaitable<Result<json::array>> Connectors::tools(const std::string& tenant
 
 asio::awaitable<Result<json::object>> Connectors::execute(const std::string& tenant_id, const std::string& connector_id,
                                                           const std::string& tool, const json::object& input) {
-  auto listed = co_await tools_of(tenant_id, connector_id, false);
+  auto listed = co_await connector_tools(tenant_id, connector_id, false);
   if (!listed) co_return listed.status();
   bool known = std::any_of(listed->begin(), listed->end(), [&](const McpTool& t) { return t.name == tool; });
   if (!known) {  // the server may have added it since the list was cached
-    listed = co_await tools_of(tenant_id, connector_id, true);
+    listed = co_await connector_tools(tenant_id, connector_id, true);
     if (!listed) co_return listed.status();
     known = std::any_of(listed->begin(), listed->end(), [&](const McpTool& t) { return t.name == tool; });
   }

@@ -52,6 +52,8 @@ class Connectors {
   Task<Status> remove(const std::string& tenant_id, const std::string& id);
   // [{connectorId, name, description, inputSchema}] of one connector, or of all when `connector_id` is empty.
   Task<Result<boost::json::array>> tools(const std::string& tenant_id, const std::string& connector_id, bool refresh);
+  // The tools one connector offers (cached as above).
+  Task<Result<std::vector<McpTool>>> connector_tools(const std::string& tenant_id, const std::string& id, bool refresh = false);
   // {output (the result's content), structuredContent?, isError, latencyMs}.
   Task<Result<Object>> execute(const std::string& tenant_id, const std::string& connector_id, const std::string& tool,
                                const Object& input);
@@ -63,7 +65,6 @@ class Connectors {
   };
   Task<Result<store::MemoryEntity>> stored(const std::string& tenant_id, const std::string& id);
   Task<Result<std::shared_ptr<McpSession>>> session_for(const std::string& tenant_id, const std::string& id);
-  Task<Result<std::vector<McpTool>>> tools_of(const std::string& tenant_id, const std::string& id, bool refresh);
   Result<McpEndpoint> endpoint_of(const store::MemoryEntity& connector) const;
   void forget(const std::string& tenant_id, const std::string& id);
 

@@ -112,6 +112,7 @@ void read_settings(FieldReader& f, const json::object& doc, AgentConfig& c) {
     if (!cf.ok()) f.fail("cache." + cf.status().field(), cf.status().message());
   }
   if (auto ids = f.string_array("knowledge_source_ids", 1000)) c.knowledge_source_ids = *ids;
+  if (auto ids = f.string_array("allowed_connector_ids", 20)) c.allowed_connector_ids = *ids;
   (void)doc;
 }
 
@@ -189,6 +190,7 @@ json::object AgentConfig::public_view() const {
                    {"workflow_faqs", faq_list},
                    {"scenarios", std::move(scenario_list)},
                    {"knowledge_source_ids", json::array(knowledge_source_ids.begin(), knowledge_source_ids.end())},
+                   {"allowed_connector_ids", json::array(allowed_connector_ids.begin(), allowed_connector_ids.end())},
                    {"actions", action_list},
                    {"action_definitions", action_list},
                    {"token_budget", token_budget},

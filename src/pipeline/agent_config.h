@@ -58,6 +58,8 @@ struct AgentConfig {
   std::vector<Scenario> scenarios;
   std::vector<std::string> knowledge_source_ids;
   std::vector<ActionDefinition> actions;
+  // MCP connectors whose tools join the agent's own actions, named "<connector id>__<tool>".
+  std::vector<std::string> allowed_connector_ids;
   int token_budget = 4096;  // prompt tokens the optimizer fits the context into
   int max_tool_rounds = 5;
   int history_turns = 20;  // session turns recalled

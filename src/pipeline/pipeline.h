@@ -12,6 +12,7 @@
 #include "common/task_group.h"
 #include "knowledge/knowledge_base.h"
 #include "knowledge/turn_index.h"
+#include "mcp/connectors.h"
 #include "models/hashed_embedder.h"
 #include "models/registry.h"
 #include "models/router.h"
@@ -47,6 +48,7 @@ struct PipelineDeps {
   ops::WebhookDispatcher& webhooks;
   knowledge::KnowledgeBase& knowledge;
   const knowledge::TurnIndex& turns;  // earlier turns recalled across sessions
+  mcp::Connectors* connectors = nullptr;  // MCP tools of agents that allow connectors; null: none
   TaskGroup& background;  // what the actions stage leaves running after the answer
   double cache_threshold = 0.9;  // when the agent sets none
   bool model_fact_extraction = false;  // ask the answering model for customer facts (else rules)

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { connect } from 'node:net';
-import { startServer, call, newAccount, freePort } from './lib/server.mjs';
+import { startServer, startFakeUpstream, call, newAccount, freePort } from './lib/server.mjs';
 
 const EVERYTHING = new URL('./node_modules/@modelcontextprotocol/server-everything/dist/index.js', import.meta.url).pathname;
 
@@ -52,15 +52,24 @@ async function startEverything(port) {
   }
 }
 
-const config = '[security]\nallow_cidrs = "127.0.0.1/32"\n';
+const config = (upstreamUrl) => `[security]
+allow_cidrs = "127.0.0.1/32"
+
+[[models]]
+id = "tool-model"
+provider = "openai"
+base_url = "${upstreamUrl}/v1"
+max_retries = 0
+`;
 const SECRET = `mcp-secret-${process.pid}-do-not-echo`;
 
-let srv, everything, mcpPort, key, otherKey, mainId;
+let srv, everything, upstream, mcpPort, account, key, otherKey, mainId;
 before(async () => {
   mcpPort = await freePort();
   everything = await startEverything(mcpPort);
-  srv = await startServer({ config });
-  const account = await newAccount(srv.url);
+  upstream = await startFakeUpstream();
+  srv = await startServer({ config: config(upstream.url) });
+  account = await newAccount(srv.url);
   key = (await call(srv.url, 'POST', '/v1/api-keys', { token: account.token, body: { name: 'mcp' } })).body.data.key;
   const other = await newAccount(srv.url);
   otherKey = (await call(srv.url, 'POST', '/v1/api-keys', { token: other.token, body: { name: 'other' } })).body.data.key;
@@ -70,6 +79,7 @@ before(async () => {
 });
 after(async () => {
   await everything?.stop();
+  await upstream?.stop?.();
   await srv?.cleanup();
 });
 
@@ -261,4 +271,29 @@ test('a connector outside the allowed network is never contacted', async () => {
     outside.closeAllConnections();
     await new Promise((resolve) => outside.close(resolve));
   }
+});
+
+test("an agent that allows a connector offers its tools to the model and runs the one it calls", async () => {
+  const created = await call(srv.url, 'POST', '/v1/agents', {
+    token: account.token, body: { name: 'Tool user', model: 'tool-model', allowed_connector_ids: [mainId] },
+  });
+  assert.equal(created.status, 201, created.text);
+  assert.deepEqual(created.body.allowed_connector_ids ?? created.body.config?.allowed_connector_ids, [mainId], created.text);
+  const toolName = `${mainId}__echo`;
+  await upstream.control({ tool_call: { name: toolName, arguments: JSON.stringify({ message: 'from the agent' }) } });
+  const r = await call(srv.url, 'POST', '/v1/chat', {
+    headers: { Authorization: `Bearer ${key}` },
+    body: { company_id: account.tenantId, agent_id: created.body.id, conversation_id: `mcp-${Date.now()}`, customer_id: 'cust_mcp', message: 'Please echo something' },
+  });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(r.body.actions_executed, [toolName]);
+  assert.equal(r.body.step_timings.tool_call_rounds, 1);
+  const sent = (await upstream.stats()).last_request;
+  assert.ok(sent.tools.some((t) => t.function.name === `${mainId}__get-sum`), 'the connector\'s other tools are offered too');
+  const toolMessage = sent.messages.find((m) => m.role === 'tool');
+  assert.ok(toolMessage, 'the tool result went back to the model');
+  const result = JSON.parse(toolMessage.content);
+  assert.equal(result.isError, false);
+  assert.equal(result.content[0].text, 'Echo: from the agent');
+  await upstream.control({});
 });

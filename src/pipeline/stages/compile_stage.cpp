@@ -10,14 +10,20 @@
 #include "pipeline/stages/stages.h"
 
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 namespace brainstem::pipeline {
 
 namespace {
 
 namespace json = boost::json;
+
+// An MCP tool as the model sees it: "<connector id>__<tool>".
+constexpr std::string_view kConnectorSeparator = "__";
 
 std::vector<models::Tool> tools_of(const AgentConfig& agent) {
   std::vector<models::Tool> tools;
@@ -27,6 +33,16 @@ std::vector<models::Tool> tools_of(const AgentConfig& agent) {
     tools.push_back({a.name, a.description, json_text(schema)});
   }
   return tools;
+}
+
+// The allowed connector a tool name belongs to, and the tool's own name; nullopt for an action.
+std::optional<std::pair<std::string, std::string>> connector_tool(const AgentConfig& agent, const std::string& name) {
+  const size_t split = name.find(kConnectorSeparator);
+  if (split == std::string::npos) return std::nullopt;
+  std::string connector = name.substr(0, split);
+  const auto& allowed = agent.allowed_connector_ids;
+  if (std::find(allowed.begin(), allowed.end(), connector) == allowed.end()) return std::nullopt;
+  return std::make_pair(std::move(connector), name.substr(split + kConnectorSeparator.size()));
 }
 
 std::vector<models::Message> conversation(const PipelineState& state) {
@@ -55,7 +71,8 @@ class CompileStage : public Stage {
   boost::asio::awaitable<bool> run(PipelineState& state) override {
     const AgentConfig& agent = *state.agent;
     state.transcript = conversation(state);
-    const std::vector<models::Tool> tools = tools_of(agent);
+    std::vector<models::Tool> tools = tools_of(agent);
+    co_await add_connector_tools(state, tools);
     const std::vector<models::ContextPassage> passages = passages_of(state);
     double tool_ms = 0;
     int rounds = 0;
@@ -103,12 +120,58 @@ class CompileStage : public Stage {
     state.result.tokens.cost_usd += routed.cost_usd;
   }
 
-  // Only the agent's own actions run; anything else the model names is answered with an error.
+  // The tools of the connectors the agent allows; a connector that cannot list them now is
+  // left out of this message (logged), not a failure of it.
+  boost::asio::awaitable<void> add_connector_tools(const PipelineState& state, std::vector<models::Tool>& tools) {
+    if (!deps_.connectors) co_return;
+    for (const auto& id : state.agent->allowed_connector_ids) {
+      auto listed = co_await deps_.connectors->connector_tools(state.request.tenant_id, id);
+      if (!listed) {
+        spdlog::warn("agent {}: tools of connector {} left out: {}", state.agent->id, id, listed.status().message());
+        continue;
+      }
+      for (const auto& t : *listed) {
+        std::string schema = t.input_schema.is_object() ? json_text(t.input_schema) : R"({"type":"object","properties":{}})";
+        tools.push_back({id + std::string(kConnectorSeparator) + t.name, t.description, std::move(schema)});
+      }
+    }
+  }
+
+  // A connector's tool through MCP: its result (content and isError) as the tool message.
+  boost::asio::awaitable<ActionResult> run_connector_tool(PipelineState& state, const std::string& connector,
+                                                          const std::string& tool, const std::string& arguments) {
+    ActionResult outcome;
+    boost::system::error_code ec;
+    json::value input = json::object{};
+    if (!arguments.empty()) input = json::parse(arguments, ec);
+    if (ec || !input.is_object()) {
+      outcome.content = R"({"error":"the arguments must be a JSON object"})";
+      co_return outcome;
+    }
+    const int64_t started = now_us();
+    auto called = co_await deps_.connectors->execute(state.request.tenant_id, connector, tool, input.as_object());
+    outcome.latency_ms = double(now_us() - started) / 1000.0;
+    if (!called) {
+      outcome.content = json_text(json::object{{"error", called.status().message()}});
+      co_return outcome;
+    }
+    outcome.ok = !called->at("isError").as_bool();
+    outcome.content = json_text(json::object{{"content", called->at("output")}, {"isError", called->at("isError")}});
+    co_return outcome;
+  }
+
+  // The agent's own actions and its connectors' tools run; anything else the model names is
+  // answered with an error.
   boost::asio::awaitable<ActionResult> run_tool(PipelineState& state, const models::ToolCall& call) {
     const auto& actions = state.agent->actions;
     auto it = std::find_if(actions.begin(), actions.end(), [&](const ActionDefinition& a) { return a.name == call.name; });
+    std::optional<std::pair<std::string, std::string>> mcp_tool;
+    if (deps_.connectors) mcp_tool = connector_tool(*state.agent, call.name);
     ActionResult outcome;
-    if (it == actions.end()) {
+    if (mcp_tool) {
+      outcome = co_await run_connector_tool(state, mcp_tool->first, mcp_tool->second, call.arguments);
+      state.result.actions_executed.push_back(call.name);
+    } else if (it == actions.end()) {
       outcome.content = R"({"error":"unknown tool"})";
     } else {
       outcome = co_await deps_.actions.run(state.request.tenant_id, *it, call.arguments);

@@ -94,7 +94,7 @@ class Api : public ::testing::Test {
                                                      memory::CellStateOptions{});
     pipeline_ = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
         *store_, models_, router_, tokens_, embedder_, *agents_, cache_, *conversations_, *actions_, *usage_,
-        *webhooks_, *knowledge_, *turn_index_, background_});
+        *webhooks_, *knowledge_, *turn_index_, nullptr, background_});
     invalidation_ = std::make_unique<services::LocalCacheInvalidation>(*agents_, cache_);
     agent_service_ = std::make_unique<services::Agents>(*store_, *agents_, *invalidation_);
     answers_ = std::make_unique<services::Answers>(*store_, cache_, embedder_, *agent_service_, *invalidation_);
