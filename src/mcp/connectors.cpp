@@ -193,16 +193,25 @@ asio::awaitable<Result<json::object>> Connectors::execute(const std::string& ten
   const int64_t started = now_us();
   auto called = co_await (*session)->call_tool(tool, input);
   if (!called) co_return called.status();
-  for (const auto& n : called->notifications) {
-    if (text_at(n, "method") == "notifications/tools/list_changed") {
+  json::array progress, logs;
+  for (auto& n : called->notifications) {
+    const std::string method = text_at(n, "method");
+    json::value* params = n.if_contains("params");
+    if (method == "notifications/tools/list_changed") {
       std::lock_guard lock(mu_);
       if (auto it = pool_.find(tenant_id + '/' + connector_id); it != pool_.end()) it->second.tools.reset();
+    } else if (method == "notifications/progress" && params) {
+      progress.push_back(std::move(*params));
+    } else if (method == "notifications/message" && params) {
+      logs.push_back(std::move(*params));
     }
   }
   json::object out{{"output", std::move(called->content)},
                    {"isError", called->is_error},
                    {"latencyMs", double(now_us() - started) / 1000.0}};
   if (!called->structured.is_null()) out["structuredContent"] = std::move(called->structured);
+  if (!progress.empty()) out["progress"] = std::move(progress);
+  if (!logs.empty()) out["logs"] = std::move(logs);
   co_return out;
 }
 

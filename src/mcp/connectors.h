@@ -54,7 +54,9 @@ class Connectors {
   Task<Result<boost::json::array>> tools(const std::string& tenant_id, const std::string& connector_id, bool refresh);
   // The tools one connector offers (cached as above).
   Task<Result<std::vector<McpTool>>> connector_tools(const std::string& tenant_id, const std::string& id, bool refresh = false);
-  // {output (the result's content), structuredContent?, isError, latencyMs}.
+  // {output (the result's content), structuredContent?, isError, latencyMs, progress?, logs?}:
+  // progress and logs are the params of the progress and logging notifications the server
+  // sent while the tool ran, in order.
   Task<Result<Object>> execute(const std::string& tenant_id, const std::string& connector_id, const std::string& tool,
                                const Object& input);
 

@@ -65,7 +65,8 @@ class McpSession {
   McpSession(net::HttpClient& http, const net::AddressPolicy& policy, McpEndpoint endpoint);
 
   boost::asio::awaitable<Result<std::vector<McpTool>>> list_tools();
-  // `rpc_error` receives the JSON-RPC error when the call fails with one.
+  // Asks for progress reports (a progressToken); `rpc_error` receives the JSON-RPC error when
+  // the call fails with one.
   boost::asio::awaitable<Result<McpCallResult>> call_tool(const std::string& name, const boost::json::object& arguments,
                                                           McpError* rpc_error = nullptr);
 

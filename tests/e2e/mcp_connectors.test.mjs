@@ -229,6 +229,9 @@ test('a tool that reports progress runs to its result', async () => {
   assert.equal(r.body.isError, false);
   assert.deepEqual(r.body.output, [{ type: 'text', text: 'Long running operation completed. Duration: 1 seconds, Steps: 2.' }]);
   assert.ok(r.body.latencyMs >= 900, `latencyMs ${r.body.latencyMs}`);
+  // The server's progress notifications, in order, come back with the result.
+  assert.deepEqual(r.body.progress.map((p) => p.progress), [1, 2], r.text);
+  assert.ok(r.body.progress.every((p) => p.total === 2), r.text);
 });
 
 test('calls keep working after the MCP server restarts and forgets its sessions', async () => {
