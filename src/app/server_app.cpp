@@ -218,7 +218,7 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.conversations = std::make_unique<services::Conversations>(*p.store, p.embedder, *p.agents);
   p.security = std::make_unique<orchestration::SecurityPolicies>(*p.store, *p.store);
   p.entities = std::make_unique<orchestration::Entities>(*p.store, *p.store);
-  p.agent_steps = std::make_unique<orchestration::AgentSteps>(*p.router, *p.usage, *p.store);
+  p.agent_steps = std::make_unique<orchestration::AgentSteps>(*p.router, *p.usage, *p.store, p.connectors.get());
   p.node_runner = std::make_unique<orchestration::StandardNodeRunner>(*p.router, *p.usage, *p.security, *p.agent_steps, p.upstream,
                                                                       p.address_policy);
   orchestration::EngineOptions engine_options;

@@ -2,9 +2,12 @@
 // The step calls the routed model with the system prompt and the task, within its token
 // budget, and records every turn, why it stopped (completed, token_budget when the budget
 // cannot hold the prompt, tool_error when the model call fails) and the tokens it used; the
-// call is metered to the tenant (kind "agent_step"). Connectors (outside tools a step may
-// call, which would continue the loop up to maxIterations) are named by
-// `allowedConnectorIds`; no connector is registered yet, so a step that names one is refused.
+// call is metered to the tenant (kind "agent_step"). The MCP connectors named by
+// `allowedConnectorIds` offer their tools ("<connector id>__<tool>"): the tools the model
+// calls run and their results go back to it, one model call an iteration, until it answers
+// without calling any (completed), or maxIterations (max_iterations), or the token budget
+// (token_budget) ends the step. An unknown connector refuses the step (422); one that cannot
+// list its tools is left out and named in `connectorsLeftOut`.
 //
 // Steps are tenant-scoped rows of the memory store (kind "agent_step", under their run id).
 //
@@ -12,6 +15,7 @@
 #pragma once
 
 #include "common/status.h"
+#include "mcp/connectors.h"
 #include "models/router.h"
 #include "ops/usage_meter.h"
 #include "store/memory_store.h"
@@ -51,8 +55,9 @@ class AgentSteps {
   template <class T>
   using Task = boost::asio::awaitable<T>;
 
-  AgentSteps(models::ModelRouter& router, ops::UsageMeter& usage, store::MemoryStore& store)
-      : router_(router), usage_(usage), store_(store) {}
+  AgentSteps(models::ModelRouter& router, ops::UsageMeter& usage, store::MemoryStore& store,
+             mcp::Connectors* connectors = nullptr)
+      : router_(router), usage_(usage), store_(store), connectors_(connectors) {}
 
   // Runs the step and stores it; returns it as stored ({id, runId, name, status, turns,
   // stopReason, totalTokens, costUsd, model, policy, createdAt, finishedAt}).
@@ -64,6 +69,7 @@ class AgentSteps {
   models::ModelRouter& router_;
   ops::UsageMeter& usage_;
   store::MemoryStore& store_;
+  mcp::Connectors* connectors_;  // null: no connector can be named
 };
 
 }  // namespace brainstem::orchestration

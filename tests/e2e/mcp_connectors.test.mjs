@@ -300,3 +300,27 @@ test("an agent that allows a connector offers its tools to the model and runs th
   assert.equal(result.content[0].text, 'Echo: from the agent');
   await upstream.control({});
 });
+
+test('an agent step that allows a connector calls its tools until the model answers', async () => {
+  const toolName = `${mainId}__get-sum`;
+  await upstream.control({ tool_call: { name: toolName, arguments: JSON.stringify({ a: 2, b: 3 }) }, reply: 'The sum is 5.' });
+  const r = await api('POST', '/v1/agent/steps', { runId: 'run-mcp', name: 'adder', prompt: 'Add 2 and 3', allowedConnectorIds: [mainId], policy: { maxIterations: 3 } });
+  assert.equal(r.status, 201, r.text);
+  assert.equal(r.body.stopReason, 'completed', r.text);
+  assert.deepEqual(r.body.allowedConnectorIds, [mainId]);
+  const tool = r.body.turns.find((t) => t.role === 'tool');
+  assert.equal(tool.name, toolName, r.text);
+  assert.equal(JSON.parse(tool.content).content[0].text, 'The sum of 2 and 3 is 5.');
+  assert.equal(r.body.turns.at(-1).role, 'assistant');
+  assert.equal(r.body.turns.at(-1).content, 'The sum is 5.');
+
+  // One iteration allowed: the model's tool call ends the step.
+  const capped = await api('POST', '/v1/agent/steps', { runId: 'run-mcp', prompt: 'Add 2 and 3', allowedConnectorIds: [mainId], policy: { maxIterations: 1 } });
+  assert.equal(capped.status, 201, capped.text);
+  assert.equal(capped.body.turns.filter((t) => t.role === 'tool').length, 0, 'no tools offered on the last iteration');
+
+  const unknown = await api('POST', '/v1/agent/steps', { runId: 'run-mcp', prompt: 'p', allowedConnectorIds: ['conn_missing'] });
+  assert.equal(unknown.status, 422, unknown.text);
+  assert.match(unknown.text, /no connector conn_missing/);
+  await upstream.control({});
+});

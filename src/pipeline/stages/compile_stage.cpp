@@ -6,6 +6,7 @@
 #include "common/clock.h"
 #include "common/json_text.h"
 #include "common/offload.h"
+#include "mcp/model_tools.h"
 #include "pipeline/prompt.h"
 #include "pipeline/stages/stages.h"
 
@@ -22,9 +23,6 @@ namespace {
 
 namespace json = boost::json;
 
-// An MCP tool as the model sees it: "<connector id>__<tool>".
-constexpr std::string_view kConnectorSeparator = "__";
-
 std::vector<models::Tool> tools_of(const AgentConfig& agent) {
   std::vector<models::Tool> tools;
   for (const auto& a : agent.actions) {
@@ -33,16 +31,6 @@ std::vector<models::Tool> tools_of(const AgentConfig& agent) {
     tools.push_back({a.name, a.description, json_text(schema)});
   }
   return tools;
-}
-
-// The allowed connector a tool name belongs to, and the tool's own name; nullopt for an action.
-std::optional<std::pair<std::string, std::string>> connector_tool(const AgentConfig& agent, const std::string& name) {
-  const size_t split = name.find(kConnectorSeparator);
-  if (split == std::string::npos) return std::nullopt;
-  std::string connector = name.substr(0, split);
-  const auto& allowed = agent.allowed_connector_ids;
-  if (std::find(allowed.begin(), allowed.end(), connector) == allowed.end()) return std::nullopt;
-  return std::make_pair(std::move(connector), name.substr(split + kConnectorSeparator.size()));
 }
 
 std::vector<models::Message> conversation(const PipelineState& state) {
@@ -123,41 +111,13 @@ class CompileStage : public Stage {
   // The tools of the connectors the agent allows; a connector that cannot list them now is
   // left out of this message (logged), not a failure of it.
   boost::asio::awaitable<void> add_connector_tools(const PipelineState& state, std::vector<models::Tool>& tools) {
-    if (!deps_.connectors) co_return;
-    for (const auto& id : state.agent->allowed_connector_ids) {
-      auto listed = co_await deps_.connectors->connector_tools(state.request.tenant_id, id);
-      if (!listed) {
-        spdlog::warn("agent {}: tools of connector {} left out: {}", state.agent->id, id, listed.status().message());
-        continue;
-      }
-      for (const auto& t : *listed) {
-        std::string schema = t.input_schema.is_object() ? json_text(t.input_schema) : R"({"type":"object","properties":{}})";
-        tools.push_back({id + std::string(kConnectorSeparator) + t.name, t.description, std::move(schema)});
-      }
-    }
-  }
-
-  // A connector's tool through MCP: its result (content and isError) as the tool message.
-  boost::asio::awaitable<ActionResult> run_connector_tool(PipelineState& state, const std::string& connector,
-                                                          const std::string& tool, const std::string& arguments) {
-    ActionResult outcome;
-    boost::system::error_code ec;
-    json::value input = json::object{};
-    if (!arguments.empty()) input = json::parse(arguments, ec);
-    if (ec || !input.is_object()) {
-      outcome.content = R"({"error":"the arguments must be a JSON object"})";
-      co_return outcome;
-    }
-    const int64_t started = now_us();
-    auto called = co_await deps_.connectors->execute(state.request.tenant_id, connector, tool, input.as_object());
-    outcome.latency_ms = double(now_us() - started) / 1000.0;
-    if (!called) {
-      outcome.content = json_text(json::object{{"error", called.status().message()}});
-      co_return outcome;
-    }
-    outcome.ok = !called->at("isError").as_bool();
-    outcome.content = json_text(json::object{{"content", called->at("output")}, {"isError", called->at("isError")}});
-    co_return outcome;
+    if (!deps_.connectors || state.agent->allowed_connector_ids.empty()) co_return;
+    std::vector<std::string> left_out;
+    auto listed = co_await mcp::model_tools(*deps_.connectors, state.request.tenant_id, state.agent->allowed_connector_ids,
+                                            left_out);
+    if (!listed) left_out.push_back(listed.status().message());
+    for (const auto& why : left_out) spdlog::warn("{} agent {}: connector tools left out: {}", state.request.request_id, state.agent->id, why);
+    if (listed) tools.insert(tools.end(), listed->begin(), listed->end());
   }
 
   // The agent's own actions and its connectors' tools run; anything else the model names is
@@ -166,10 +126,14 @@ class CompileStage : public Stage {
     const auto& actions = state.agent->actions;
     auto it = std::find_if(actions.begin(), actions.end(), [&](const ActionDefinition& a) { return a.name == call.name; });
     std::optional<std::pair<std::string, std::string>> mcp_tool;
-    if (deps_.connectors) mcp_tool = connector_tool(*state.agent, call.name);
+    if (deps_.connectors) mcp_tool = mcp::split_model_tool_name(call.name, state.agent->allowed_connector_ids);
     ActionResult outcome;
     if (mcp_tool) {
-      outcome = co_await run_connector_tool(state, mcp_tool->first, mcp_tool->second, call.arguments);
+      auto ran = co_await mcp::run_model_tool(*deps_.connectors, state.request.tenant_id, mcp_tool->first, mcp_tool->second,
+                                              call.arguments);
+      outcome.ok = ran.ok;
+      outcome.content = std::move(ran.content);
+      outcome.latency_ms = ran.latency_ms;
       state.result.actions_executed.push_back(call.name);
     } else if (it == actions.end()) {
       outcome.content = R"({"error":"unknown tool"})";
