@@ -54,6 +54,24 @@ std::string_view credential_of(const http::Request& req) {
   return {};
 }
 
+// The request target with the value of a `key` query parameter replaced by "***", so an API
+// key sent in the URL never reaches the access log.
+std::string mask_key_param(std::string_view target) {
+  std::string out(target);
+  const size_t query = out.find('?');
+  if (query == std::string::npos) return out;
+  for (size_t at = query + 1; at < out.size();) {
+    size_t end = out.find('&', at);
+    if (end == std::string::npos) end = out.size();
+    if (out.compare(at, 4, "key=") == 0) {
+      out.replace(at + 4, end - at - 4, "***");
+      end = at + 7;
+    }
+    at = end + 1;
+  }
+  return out;
+}
+
 // Who an orchestrator calling this backend with the shared key is: the same for every call.
 const std::shared_ptr<const auth::Principal>& orchestrator_principal() {
   static const std::shared_ptr<const auth::Principal> principal = [] {
@@ -80,6 +98,11 @@ asio::awaitable<Status> Gateway::authenticate(const http::Request& req, RequestC
   const Auth policy = ctx.route->auth;
   if (policy == Auth::kNone) co_return Status::ok();
   std::string_view credential = credential_of(req);
+  std::string query_key;
+  if (credential.empty() && ctx.route->key_in_query) {
+    query_key = req.query_param("key").value_or("");
+    credential = query_key;
+  }
   if (credential.empty()) {
     co_return Status::unauthenticated(policy == Auth::kUser ? "JWT required: log in and send Authorization: Bearer <token>"
                                                             : "missing credentials: send X-API-Key or Authorization: Bearer");
@@ -262,7 +285,7 @@ asio::awaitable<http::Response> Gateway::handle(http::Request& req) {
   if (access_log_) {
     fmt::memory_buffer line;
     fmt::format_to(std::back_inserter(line), "{} {} {} {} {:.3f}ms family={} tenant={}", ctx.request_id, req.method,
-                   req.target, res.status, seconds * 1000, family_name(ctx.family),
+                   mask_key_param(req.target), res.status, seconds * 1000, family_name(ctx.family),
                    ctx.principal ? std::string_view(ctx.principal->tenant_id) : std::string_view("-"));
     access_log_->write(std::string_view(line.data(), line.size()));
   }

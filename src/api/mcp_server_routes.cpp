@@ -245,11 +245,11 @@ class McpServer {
 
 void add_mcp_server_routes(RouteTable& t, Services& svc) {
   auto server = std::make_shared<McpServer>(svc);
-  t.add({.method = "POST", .path = "/mcp", .family = Family::kSystem, .auth = Auth::kKey,
+  t.add({.method = "POST", .path = "/mcp", .family = Family::kSystem, .auth = Auth::kKey, .key_in_query = true,
          .summary = "MCP server (streamable HTTP): the workspace's agents and knowledge search as tools, knowledge "
                     "sources as resources, agents' prompt templates as prompts",
          .handler = [server](http::Request& req, RequestContext& ctx) { return server->post(req, ctx); }});
-  t.add({.method = "DELETE", .path = "/mcp", .family = Family::kSystem, .auth = Auth::kKey,
+  t.add({.method = "DELETE", .path = "/mcp", .family = Family::kSystem, .auth = Auth::kKey, .key_in_query = true,
          .summary = "End an MCP session (Mcp-Session-Id)", .success_status = 204,
          .handler = [server](http::Request& req, RequestContext& ctx) { return server->remove(req, ctx); }});
 }

@@ -62,6 +62,9 @@ struct Route {
   // slot (429 past max_concurrent, 503 when resources are short) until its reply, streamed
   // or not, is done.
   bool generates = false;
+  // The API key may also come as the query parameter `key` (for hosts that cannot send a
+  // header); the access log masks it.
+  bool key_in_query = false;
   std::string summary;
   std::string event;            // audit event type ("api_key.created"); empty: the route is not audited
   std::string request_schema;   // JSON Schema (text) of the body, or empty

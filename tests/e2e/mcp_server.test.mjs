@@ -112,3 +112,25 @@ test("a page from another origin is refused; another tenant sees only its own ag
   const anonymous = await fetch(`${srv.url}/mcp`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"initialize"}' });
   assert.equal(anonymous.status, 401);
 });
+
+test('a host that cannot send a header puts the key in the URL, which the access log masks', async () => {
+  const url = `${srv.url}/mcp?key=${encodeURIComponent(key)}`;
+  const init = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'url', version: '1' } } }) });
+  assert.equal(init.status, 200);
+  assert.ok(init.headers.get('mcp-session-id'));
+  const wrong = await fetch(`${srv.url}/mcp?key=bsk_wrong`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"initialize"}' });
+  assert.equal(wrong.status, 401);
+  // Other routes do not take a key from the URL.
+  assert.equal((await fetch(`${srv.url}/v1/connectors?key=${encodeURIComponent(key)}`)).status, 401);
+  const logged = await (async () => {
+    const deadline = Date.now() + 10000;
+    while (Date.now() < deadline) {
+      if (srv.logs().includes('/mcp?key=***')) return srv.logs();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return srv.logs();
+  })();
+  assert.ok(logged.includes('/mcp?key=***'), 'the access log shows the masked key');
+  assert.ok(!logged.includes(key), 'the key itself never reaches the log');
+});
