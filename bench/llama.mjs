@@ -152,6 +152,24 @@ async function waitReady(url, child, what, timeoutMs = 120000) {
   }
 }
 
+// llama-server on the bench model with SLOTS slots of 1,024 tokens and the bench's threads,
+// generating to max_tokens (--ignore-eos); resolves once it answers /health.
+async function startLlamaServer() {
+  const port = await freePort();
+  const server = spawn(join(toolsBin, 'llama-server'), [
+    '-m', modelPath, '--host', '127.0.0.1', '--port', String(port), '-np', String(serverSlots),
+    '-c', String(serverSlots * 1024), '-t', String(threads), '-tb', String(threads), '--ignore-eos', '--no-webui',
+  ], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(`${url}/health`, server, 'llama-server');
+  } catch (e) {
+    server.kill('SIGTERM');
+    throw e;
+  }
+  return { server, url };
+}
+
 const words = 'the quick brown fox jumps over a lazy dog while seven wizards quietly hex bold jumbo plans'.split(' ');
 const sentence = (i, n) => `Request ${i}: ${Array.from({ length: n }, (_, k) => words[(k + i) % words.length]).join(' ')}`;
 const shortPrompt = (i) => sentence(i, 24);
@@ -170,15 +188,9 @@ printHeader('brainstem: model layer beside llama.cpp (llama-server, llama-bench)
 // ---------------------------------------------------------------------------------------------
 // 1. brainstem's openai provider in front of llama-server.
 if (parts.includes('relay')) {
-  const serverPort = await freePort();
-  const server = spawn(join(toolsBin, 'llama-server'), [
-    '-m', modelPath, '--host', '127.0.0.1', '--port', String(serverPort), '-np', String(serverSlots),
-    '-c', String(serverSlots * 1024), '-t', String(threads), '-tb', String(threads), '--ignore-eos', '--no-webui',
-  ], { stdio: 'ignore' });
-  const serverUrl = `http://127.0.0.1:${serverPort}`;
+  const { server, url: serverUrl } = await startLlamaServer();
   let bs;
   try {
-    await waitReady(`${serverUrl}/health`, server, 'llama-server');
     bs = await startBrainstem({}, `
   [[models]]
   id = "served"
@@ -223,15 +235,9 @@ if (parts.includes('relay')) {
 //    keeping prompts in their slots' caches: an agent's requests (one system prompt, messages
 //    never sent before).
 if (parts.includes('streams')) {
-  const serverPort = await freePort();
-  const server = spawn(join(toolsBin, 'llama-server'), [
-    '-m', modelPath, '--host', '127.0.0.1', '--port', String(serverPort), '-np', String(serverSlots),
-    '-c', String(serverSlots * 1024), '-t', String(threads), '-tb', String(threads), '--ignore-eos', '--no-webui',
-  ], { stdio: 'ignore' });
-  const serverUrl = `http://127.0.0.1:${serverPort}`;
+  const { server, url: serverUrl } = await startLlamaServer();
   let bs;
   try {
-    await waitReady(`${serverUrl}/health`, server, 'llama-server');
     bs = await startBrainstem({}, `
   [[models]]
   id = "local"
