@@ -1,6 +1,7 @@
 #include "api/gateway.h"
 
 #include "api/errors.h"
+#include "auth/a2a_token.h"
 #include "auth/api_key_format.h"
 #include "auth/jwt.h"
 #include "common/clock.h"
@@ -108,6 +109,13 @@ asio::awaitable<Status> Gateway::authenticate(const http::Request& req, RequestC
                                                             : "missing credentials: send X-API-Key or Authorization: Bearer");
   }
   const int64_t now = now_ms();
+  if (auth::looks_like_a2a_token(credential)) {
+    if (!ctx.route->a2a_token) co_return Status::unauthenticated("an A2A token opens only the A2A endpoints");
+    auto p = services_.authenticator.authenticate_a2a_token(credential, now);
+    if (!p) co_return p.status();
+    ctx.principal = std::make_shared<const auth::Principal>(std::move(p.value()));
+    co_return Status::ok();
+  }
   bool is_jwt = auth::looks_like_jwt(credential) && req.header("X-API-Key").empty();
   if (is_jwt) {
     if (policy == Auth::kKey) co_return Status::unauthenticated("an API key is required here; JWTs are for the management API");

@@ -65,6 +65,8 @@ struct Route {
   // The API key may also come as the query parameter `key` (for hosts that cannot send a
   // header); the access log masks it.
   bool key_in_query = false;
+  // An A2A token (auth/a2a_token.h) is accepted beside API keys; every other route refuses one.
+  bool a2a_token = false;
   std::string summary;
   std::string event;            // audit event type ("api_key.created"); empty: the route is not audited
   std::string request_schema;   // JSON Schema (text) of the body, or empty

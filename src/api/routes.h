@@ -15,6 +15,7 @@ void add_conversation_routes(RouteTable& table, Services& services);  // seed 00
 void add_orchestration_routes(RouteTable& table, Services& services);  // seed 002: workflows and runs
 void add_mcp_routes(RouteTable& table, Services& services);  // seed 002: MCP connectors and tools
 void add_mcp_server_routes(RouteTable& table, Services& services);  // POST/DELETE /mcp: brainstem as an MCP server
+void add_a2a_routes(RouteTable& table, Services& services);  // seed 002: the A2A gateway
 void add_cortex_routes(RouteTable& table, Services& services);     // seed 004
 void add_cortex_chat_routes(RouteTable& table, Services& services);  // seed 004: /v1/chat, memory, cache
 void add_knowledge_routes(RouteTable& table, Services& services);    // seed 004: /v1/knowledge/*

@@ -2,6 +2,8 @@
 // Everything here outlives every request.
 #pragma once
 
+#include "a2a/card.h"
+#include "a2a/tasks.h"
 #include "auth/accounts.h"
 #include "auth/authenticator.h"
 #include "common/offload.h"
@@ -58,6 +60,8 @@ struct ApiOptions {
   // The key orchestrators present to this server's backend routes (server.backend_key_env);
   // empty: only tenants' API keys.
   std::string backend_key;
+  // Base of the URLs this server publishes (agent cards); empty: http:// and the request's Host.
+  std::string public_url;
 };
 
 struct Services {
@@ -92,6 +96,8 @@ struct Services {
   orchestration::Notifications& notifications;  // what the workspace's runs need or did
   orchestration::Projects& projects;            // ideas carried through a lifecycle, each with a planned run
   mcp::Connectors& connectors;                  // MCP servers the workspace registered, and their tools
+  a2a::Tasks& a2a_tasks;                        // messages sent to agents over A2A, as tasks
+  const a2a::CardSigner& card_signer;           // signs the agent cards this server publishes
   TaskGroup& background;  // work that outlives its request (async ingestion)
 
   const ops::RateLimits& limits_for(const std::string& tenant_id, const std::string& slug) const;

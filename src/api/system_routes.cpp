@@ -31,6 +31,7 @@ void add_all_routes(RouteTable& t, Services& svc) {
   add_orchestration_routes(t, svc);
   add_mcp_routes(t, svc);
   add_mcp_server_routes(t, svc);
+  add_a2a_routes(t, svc);
   add_cortex_routes(t, svc);
   add_cortex_chat_routes(t, svc);
   add_knowledge_routes(t, svc);

@@ -9,6 +9,8 @@
 #include "common/offload.h"
 #include "common/run_sync.h"
 #include "mcp/connectors.h"
+#include "a2a/card.h"
+#include "a2a/tasks.h"
 #include "net/address_policy.h"
 #include "net/client.h"
 #include "http/server.h"
@@ -106,6 +108,8 @@ struct ServerApp::Parts {
   std::unique_ptr<orchestration::Notifications> notifications;
   std::unique_ptr<orchestration::Projects> projects;
   std::unique_ptr<mcp::Connectors> connectors;
+  std::unique_ptr<a2a::Tasks> a2a_tasks;
+  std::unique_ptr<a2a::CardSigner> card_signer;
   std::unique_ptr<orchestration::StandardNodeRunner> node_runner;
   std::unique_ptr<orchestration::RunEngine> run_engine;
   std::unique_ptr<orchestration::Orchestrator> orchestrator;
@@ -209,6 +213,14 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   auto secrets = secret_box(config);
   if (!secrets) return secrets.status();
   p.connectors = std::make_unique<mcp::Connectors>(*p.store, p.upstream, p.address_policy, std::move(secrets).value());
+  p.a2a_tasks = std::make_unique<a2a::Tasks>(*p.store);
+  // The agent card key is made at first start and kept in the store, so cards stay verifiable.
+  auto card_key = run_sync(p.store->setting_or_init("a2a_card_key", crypto::base64url_encode(a2a::CardSigner::generate_seed())));
+  if (!card_key) return card_key.status();
+  std::string card_seed;
+  if (!crypto::base64url_decode(card_key.value(), card_seed) || card_seed.size() != 32)
+    return Status::internal("the stored agent card key is damaged");
+  p.card_signer = std::make_unique<a2a::CardSigner>(std::move(card_seed));
   p.pipeline = std::make_unique<pipeline::Pipeline>(pipeline::PipelineDeps{
       *p.store, p.models, *p.router, *p.tokens, p.embedder, *p.agent_cache, p.cache, *p.conversation_writer, *p.actions, *p.usage,
       *p.webhooks, *p.knowledge, *p.turn_index, p.connectors.get(), p.background, config.cache_threshold, config.fact_extraction == "model"});
@@ -339,6 +351,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
   opts.tenant_limits.insert(config.tenant_limits.begin(), config.tenant_limits.end());
   opts.model_idle_ms = static_cast<int64_t>(config.model_idle_minutes * 60000);
   opts.started_at_ms = now_ms();
+  opts.public_url = config.public_url;
   if (!config.backend_key_env.empty()) {
     if (const char* key = std::getenv(config.backend_key_env.c_str())) opts.backend_key = key;
   }
@@ -352,7 +365,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
                                       *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate,
                                       *p->budgets, *p->usage, *p->webhooks, *p->pipeline, *p->agents, *p->answers, *p->conversations,
                                       p->address_policy,
-                                      *p->knowledge, p->upstream, *p->cellstate, *p->orchestrator, *p->planner, *p->security, *p->entities, *p->agent_steps, *p->composer, *p->notifications, *p->projects, *p->connectors, p->background});
+                                      *p->knowledge, p->upstream, *p->cellstate, *p->orchestrator, *p->planner, *p->security, *p->entities, *p->agent_steps, *p->composer, *p->notifications, *p->projects, *p->connectors, *p->a2a_tasks, *p->card_signer, p->background});
   p->routes = api::RouteTable(config.role == "backend");
   api::add_all_routes(p->routes, *p->services);
   if (config.access_log) p->access_log = std::make_unique<ops::AccessLog>();

@@ -1,5 +1,6 @@
 #include "auth/authenticator.h"
 
+#include "auth/a2a_token.h"
 #include "auth/api_key_format.h"
 #include "auth/jwt.h"
 
@@ -39,6 +40,20 @@ Result<Principal> Authenticator::authenticate_jwt(std::string_view token, int64_
   p.tenant_id = claims->tenant_id;
   p.role = claims->role;
   p.email = claims->email;
+  return p;
+}
+
+Result<Principal> Authenticator::authenticate_a2a_token(std::string_view token, int64_t now_ms) const {
+  auto claims = verify_a2a_token(token, jwt_secret_, now_ms / 1000);
+  if (!claims) return claims.status();
+  Principal p;
+  p.kind = Principal::Kind::kApiKey;
+  p.tenant_id = claims->tenant_id;
+  p.key_id = "a2a_" + claims->token_id;
+  p.agent_id = claims->agent_id;
+  p.identity_mode = "anonymous";
+  p.a2a_token = true;
+  p.a2a_skills = std::move(claims->skills);
   return p;
 }
 

@@ -30,6 +30,7 @@ class Authenticator {
   Authenticator(store::AccountStore& store, std::string jwt_secret, int64_t cache_ttl_ms = 10000);
 
   Result<Principal> authenticate_jwt(std::string_view token, int64_t now_ms) const;
+  Result<Principal> authenticate_a2a_token(std::string_view token, int64_t now_ms) const;
   // A key's principal is built once per cache fill and shared by the requests that use it.
   using SharedPrincipal = std::shared_ptr<const Principal>;
   // A cached answer when fresh; nullopt when the store must be asked.

@@ -23,6 +23,10 @@ struct Principal {
   // kApiKey: the key a backend shares with its orchestrators. It belongs to no tenant and
   // opens only the backend's routes; the orchestrator meters and rate-limits its own callers.
   bool orchestrator = false;
+  // kApiKey: an A2A token (auth/a2a_token.h) rather than a key. agent_id is its agent, scopes
+  // are empty, and only the A2A routes take it.
+  bool a2a_token = false;
+  std::vector<std::string> a2a_skills;
 
   bool is_user() const { return kind == Kind::kUser; }
   bool is_key() const { return kind == Kind::kApiKey; }

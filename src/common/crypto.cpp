@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 
 namespace brainstem::crypto {
@@ -50,6 +51,56 @@ std::string hmac_sha256(std::string_view key, std::string_view data) {
     throw std::runtime_error("HMAC-SHA256 failed");
   }
   return {reinterpret_cast<char*>(out), len};
+}
+
+namespace {
+
+struct PkeyDeleter {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+using Pkey = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
+
+const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+
+Pkey ed25519_private(std::string_view seed) {
+  if (seed.size() != 32) throw std::invalid_argument("an Ed25519 seed is 32 bytes");
+  Pkey key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes(seed), seed.size()));
+  if (!key) throw std::runtime_error("Ed25519 key setup failed");
+  return key;
+}
+
+}  // namespace
+
+std::string ed25519_public_key(std::string_view seed) {
+  Pkey key = ed25519_private(seed);
+  std::string out(32, '\0');
+  size_t length = out.size();
+  if (EVP_PKEY_get_raw_public_key(key.get(), reinterpret_cast<unsigned char*>(out.data()), &length) != 1 || length != 32)
+    throw std::runtime_error("Ed25519 public key failed");
+  return out;
+}
+
+std::string ed25519_sign(std::string_view seed, std::string_view message) {
+  Pkey key = ed25519_private(seed);
+  MdCtx ctx(EVP_MD_CTX_new());
+  std::string signature(64, '\0');
+  size_t length = signature.size();
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &length, bytes(message), message.size()) != 1)
+    throw std::runtime_error("Ed25519 signing failed");
+  return signature;
+}
+
+bool ed25519_verify(std::string_view public_key, std::string_view message, std::string_view signature) {
+  if (public_key.size() != 32 || signature.size() != 64) return false;
+  Pkey key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes(public_key), public_key.size()));
+  MdCtx ctx(EVP_MD_CTX_new());
+  return key && ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) == 1 &&
+         EVP_DigestVerify(ctx.get(), bytes(signature), signature.size(), bytes(message), message.size()) == 1;
 }
 
 std::string hmac_sha256_hex(std::string_view key, std::string_view data) {

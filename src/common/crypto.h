@@ -23,6 +23,12 @@ std::string base64_encode(std::string_view data);     // standard alphabet, padd
 bool base64url_decode(std::string_view in, std::string& out);
 std::string hex_encode(std::string_view data);
 
+// Ed25519 signatures (RFC 8032). A key is its 32-byte seed; the public key is 32 bytes and a
+// signature 64. ed25519_verify is false for a malformed key or signature.
+std::string ed25519_public_key(std::string_view seed);
+std::string ed25519_sign(std::string_view seed, std::string_view message);
+bool ed25519_verify(std::string_view public_key, std::string_view message, std::string_view signature);
+
 // Compares in time independent of where the inputs differ.
 bool constant_time_equal(std::string_view a, std::string_view b);
 

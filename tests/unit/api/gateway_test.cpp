@@ -112,6 +112,7 @@ class Api : public ::testing::Test {
     connectors_ = std::make_unique<mcp::Connectors>(*store_, client_, policy_,
                                                     mcp::SecretBox::from_hex(mcp::SecretBox::generate_hex_key()).value());
     planner_ = std::make_unique<orchestration::Planner>(router_, tokens_);
+    a2a_tasks_ = std::make_unique<a2a::Tasks>(*store_);
   }
 
   Services& services() {
@@ -147,6 +148,8 @@ class Api : public ::testing::Test {
                                                       .notifications = *notifications_,
                                                       .projects = *projects_,
                                                       .connectors = *connectors_,
+                                                      .a2a_tasks = *a2a_tasks_,
+                                                      .card_signer = card_signer_,
                                                       .background = background_});
     }
     return *services_;
@@ -281,6 +284,8 @@ class Api : public ::testing::Test {
   std::unique_ptr<orchestration::Notifications> notifications_;
   std::unique_ptr<orchestration::Projects> projects_;
   std::unique_ptr<mcp::Connectors> connectors_;
+  std::unique_ptr<a2a::Tasks> a2a_tasks_;
+  a2a::CardSigner card_signer_{a2a::CardSigner::generate_seed()};
   std::unique_ptr<orchestration::StandardNodeRunner> node_runner_;
   std::unique_ptr<orchestration::RunEngine> run_engine_;
   std::unique_ptr<orchestration::Orchestrator> orchestrator_;

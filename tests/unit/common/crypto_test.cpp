@@ -194,4 +194,38 @@ TEST(Crypto, ConstantTimeEqualComparesContentAndLength) {
   EXPECT_TRUE(crypto::constant_time_equal(std::string("a\0b", 3), std::string("a\0b", 3)));
 }
 
+std::string unhex(std::string_view hex) {
+  std::string out;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
+  return out;
+}
+
+// RFC 8032 section 7.1, test 1 (empty message) and test 2 (one byte).
+TEST(Crypto, Ed25519MatchesTheRfcVectors) {
+  const std::string seed = unhex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
+  EXPECT_EQ(crypto::hex_encode(crypto::ed25519_public_key(seed)), "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a");
+  EXPECT_EQ(crypto::hex_encode(crypto::ed25519_sign(seed, "")),
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155"
+            "5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b");
+  const std::string seed2 = unhex("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb");
+  EXPECT_EQ(crypto::hex_encode(crypto::ed25519_sign(seed2, unhex("72"))),
+            "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da"
+            "085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00");
+}
+
+TEST(Crypto, Ed25519VerifyRefusesAnyChange) {
+  const std::string seed = crypto::random_bytes(32);
+  const std::string pub = crypto::ed25519_public_key(seed);
+  const std::string sig = crypto::ed25519_sign(seed, "the card");
+  EXPECT_TRUE(crypto::ed25519_verify(pub, "the card", sig));
+  EXPECT_FALSE(crypto::ed25519_verify(pub, "the card.", sig));
+  std::string bent = sig;
+  bent[10] ^= 1;
+  EXPECT_FALSE(crypto::ed25519_verify(pub, "the card", bent));
+  EXPECT_FALSE(crypto::ed25519_verify(crypto::ed25519_public_key(crypto::random_bytes(32)), "the card", sig));
+  EXPECT_FALSE(crypto::ed25519_verify(pub.substr(1), "the card", sig));
+  EXPECT_FALSE(crypto::ed25519_verify(pub, "the card", sig.substr(1)));
+  EXPECT_THROW(crypto::ed25519_sign("short", "x"), std::invalid_argument);
+}
+
 }  // namespace
