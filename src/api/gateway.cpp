@@ -93,6 +93,21 @@ void add_rate_headers(http::Response& res, const ops::RateDecision& d) {
   res.set_header("X-RateLimit-Reset", std::to_string(d.reset_unix_s));
 }
 
+// "http://localhost:8080" -> "localhost:8080"; "" for anything else.
+std::string_view origin_host(std::string_view origin) {
+  for (std::string_view scheme : {"http://", "https://"})
+    if (origin.starts_with(scheme)) return origin.substr(scheme.size());
+  return {};
+}
+
+// A Host (or origin host) naming this machine's loopback: localhost, 127.0.0.1 or [::1],
+// with or without a port.
+bool loopback_host(std::string_view host) {
+  if (host.starts_with("[::1]")) return host.size() == 5 || host[5] == ':';
+  std::string_view name = host.substr(0, host.find(':'));
+  return name == "localhost" || name == "127.0.0.1";
+}
+
 }  // namespace
 
 asio::awaitable<Status> Gateway::authenticate(const http::Request& req, RequestContext& ctx) {
@@ -143,7 +158,8 @@ asio::awaitable<Status> Gateway::authenticate(const http::Request& req, RequestC
   // without any is for servers, so a browser (which always sends Origin) is refused.
   if (auto origin = req.header("Origin"); !origin.empty()) {
     const auto& allowed = p->allowed_origins;
-    if (std::find(allowed.begin(), allowed.end(), origin) == allowed.end()) {
+    const bool local = ctx.route->local_browsers && loopback_host(origin_host(origin)) && loopback_host(req.header("Host"));
+    if (!local && std::find(allowed.begin(), allowed.end(), origin) == allowed.end()) {
       co_return Status::forbidden("origin " + std::string(origin) + " is not allowed for this API key");
     }
   }

@@ -4,7 +4,7 @@
 // customer), knowledge search is a tool, knowledge sources are resources and agents' prompt
 // templates are prompts. Sessions (Mcp-Session-Id) live in this process; DELETE /mcp ends one.
 // DNS-rebinding protection is the gateway's: a browser Origin is refused unless the API key
-// names it among its allowed origins.
+// names it among its allowed origins, or the page and the server are both on loopback.
 #include "api/agent_message.h"
 #include "api/handler_util.h"
 #include "api/routes.h"
@@ -245,11 +245,11 @@ class McpServer {
 
 void add_mcp_server_routes(RouteTable& t, Services& svc) {
   auto server = std::make_shared<McpServer>(svc);
-  t.add({.method = "POST", .path = "/mcp", .family = Family::kSystem, .auth = Auth::kKey, .key_in_query = true,
+  t.add({.method = "POST", .path = "/mcp", .family = Family::kSystem, .auth = Auth::kKey, .key_in_query = true, .local_browsers = true,
          .summary = "MCP server (streamable HTTP): the workspace's agents and knowledge search as tools, knowledge "
                     "sources as resources, agents' prompt templates as prompts",
          .handler = [server](http::Request& req, RequestContext& ctx) { return server->post(req, ctx); }});
-  t.add({.method = "DELETE", .path = "/mcp", .family = Family::kSystem, .auth = Auth::kKey, .key_in_query = true,
+  t.add({.method = "DELETE", .path = "/mcp", .family = Family::kSystem, .auth = Auth::kKey, .key_in_query = true, .local_browsers = true,
          .summary = "End an MCP session (Mcp-Session-Id)", .success_status = 204,
          .handler = [server](http::Request& req, RequestContext& ctx) { return server->remove(req, ctx); }});
 }

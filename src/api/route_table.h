@@ -65,6 +65,10 @@ struct Route {
   // The API key may also come as the query parameter `key` (for hosts that cannot send a
   // header); the access log masks it.
   bool key_in_query = false;
+  // A browser page served from this machine may call it with any key: Origin and Host both
+  // name a loopback host (localhost, 127.0.0.1, [::1]). Any other Origin must be one the key
+  // allows, as everywhere; a rebound DNS name is neither, so DNS rebinding stays refused.
+  bool local_browsers = false;
   // An A2A token (auth/a2a_token.h) is accepted beside API keys; every other route refuses one.
   bool a2a_token = false;
   std::string summary;

@@ -2,6 +2,7 @@
 #include "testing/temp_dir.h"
 #include "api/errors.h"
 #include "api/gateway.h"
+#include "auth/a2a_token.h"
 #include "api/handler_util.h"
 #include "api/route_table.h"
 #include "api/routes.h"
@@ -583,6 +584,60 @@ TEST_F(Api, AllowedOriginIsEchoed) {
   EXPECT_EQ(res.header("Vary"), "Origin");
   req.headers = {{"X-API-Key", key.raw}, {"Origin", "https://other.example.com"}};
   EXPECT_EQ(call(req).status, 403);
+}
+
+TEST_F(Api, APageOnLoopbackMayCallALocalBrowsersRouteButARebindingNameMayNot) {
+  Route r = route("POST", "/mcp", Family::kSystem, Auth::kKey, [](http::Request&, RequestContext&) -> asio::awaitable<http::Response> {
+    co_return http::Response::json(200, json::object{{"ok", true}});
+  });
+  r.local_browsers = true;
+  table_.add(std::move(r));
+  build_test_routes();
+  auto key = make_key("acme");
+  auto req = request("POST", "/mcp");
+  for (const auto& [origin, host] : std::vector<std::pair<std::string, std::string>>{
+           {"http://127.0.0.1:8080", "127.0.0.1:8080"}, {"http://localhost:3000", "localhost:8080"}, {"http://[::1]:8080", "[::1]:8080"}}) {
+    req.headers = {{"X-API-Key", key.raw}, {"Origin", origin}, {"Host", host}};
+    EXPECT_EQ(call(req).status, 200) << origin << " " << host;
+  }
+  for (const auto& [origin, host] : std::vector<std::pair<std::string, std::string>>{
+           {"http://evil.example.com", "evil.example.com"},       // DNS rebinding: the name now points here
+           {"http://localhost.evil.example", "127.0.0.1:8080"},  // only the exact loopback names count
+           {"http://127.0.0.1:8080", "evil.example.com"},
+           {"null", "127.0.0.1:8080"}}) {
+    req.headers = {{"X-API-Key", key.raw}, {"Origin", origin}, {"Host", host}};
+    EXPECT_EQ(call(req).status, 403) << origin << " " << host;
+  }
+  auto chat = request("POST", "/v1/chat/completions");  // routes without the flag keep the strict rule
+  chat.headers = {{"X-API-Key", key.raw}, {"Origin", "http://127.0.0.1:8080"}, {"Host", "127.0.0.1:8080"}};
+  EXPECT_EQ(call(chat).status, 403);
+}
+
+TEST_F(Api, AnA2aTokenOpensOnlyTheRoutesThatTakeOne) {
+  Route r = route("POST", "/v1/a2a/jsonrpc", Family::kCendriix, Auth::kKey,
+                  [](http::Request&, RequestContext& ctx) -> asio::awaitable<http::Response> {
+                    const auth::Principal& p = ctx.caller();
+                    co_return http::Response::json(200, json::object{{"tenant", p.tenant_id}, {"agent", p.agent_id},
+                                                                     {"token", p.a2a_token}, {"skills", p.a2a_skills.size()}});
+                  });
+  r.a2a_token = true;
+  table_.add(std::move(r));
+  build_test_routes();
+  auth::A2aTokenClaims claims{.token_id = "t1", .tenant_id = "tenant-x", .agent_id = "agent-y", .skills = {"converse"},
+                              .expires_at = now_ms() / 1000 + 60};
+  const std::string token = auth::sign_a2a_token(claims, kSecret);
+  auto req = request("POST", "/v1/a2a/jsonrpc");
+  req.headers = {{"Authorization", "Bearer " + token}};
+  auto res = call(req);
+  ASSERT_EQ(res.status, 200) << res.body;
+  EXPECT_EQ(body_of(res).at("agent"), json::value("agent-y"));
+  EXPECT_EQ(body_of(res).at("token"), json::value(true));
+  auto chat = request("POST", "/v1/chat/completions");
+  chat.headers = {{"Authorization", "Bearer " + token}};
+  EXPECT_EQ(call(chat).status, 401);
+  claims.expires_at = now_ms() / 1000 - 1;
+  req.headers = {{"Authorization", "Bearer " + auth::sign_a2a_token(claims, kSecret)}};
+  EXPECT_EQ(call(req).status, 401);
 }
 
 TEST_F(Api, PreflightIsAnsweredWithoutCredentials) {
