@@ -3,6 +3,7 @@
 #include "app/config.h"
 #include "app/eval_memory_command.h"
 #include "app/ingest_command.h"
+#include "app/mcp_client_command.h"
 #include "app/server_app.h"
 #include "auth/accounts.h"
 #include "auth/authenticator.h"
@@ -124,9 +125,22 @@ int run_cli(int argc, char** argv) {
   ingest_cmd->add_option("--source", ingest.source_id, "knowledge source id (default: a new one)");
   ingest_cmd->add_option("--embedding-model", ingest.embedding_model, "embedding model (default: the server's)");
 
+  McpClientCommand mcp_client;
+  auto* mcp_client_cmd = cli.add_subcommand("mcp-client", "connect to an MCP server, list its tools and call them");
+  mcp_client_cmd->add_option("url", mcp_client.url, "the server's streamable HTTP endpoint")->required();
+  mcp_client_cmd->add_option("--header", mcp_client.headers, "a header to send, \"Name: value\" (repeatable)");
+  mcp_client_cmd->add_option("--tool", mcp_client.tool, "call only this tool");
+  mcp_client_cmd->add_option("--args", mcp_client.args_json, "the tool's arguments as a JSON object (default: from its schema)");
+  mcp_client_cmd->add_option("--timeout", mcp_client.timeout_s, "seconds per request")->check(CLI::Range(1, 3600))->capture_default_str();
+
   auto* version = cli.add_subcommand("version", "print the version");
 
   CLI11_PARSE(cli, argc, argv);
+
+  if (*mcp_client_cmd) {
+    setup_logging("warn");
+    return run_mcp_client(mcp_client, std::cout, std::cerr);
+  }
 
   if (*version) {
     std::cout << "brainstem " << kVersion << "\n";

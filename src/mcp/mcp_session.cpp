@@ -3,8 +3,12 @@
 #include "common/json_text.h"
 #include "models/remote_call.h"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <algorithm>
 #include <array>
+#include <charconv>
 
 namespace brainstem::mcp {
 
@@ -15,6 +19,7 @@ namespace {
 
 constexpr std::array<std::string_view, 3> kAcceptedVersions = {"2025-11-25", "2025-06-18", "2025-03-26"};
 constexpr int kMaxToolPages = 50;
+constexpr int kMaxResumes = 5;  // reconnections of one request's stream
 
 bool carries_reply(const json::object& message, int64_t id) {
   const auto* mid = message.if_contains("id");
@@ -48,20 +53,95 @@ McpSession::Session McpSession::current() const {
   return session_;
 }
 
-asio::awaitable<Result<McpSession::Reply>> McpSession::post(const Session& session, const json::object& message,
-                                                            bool& session_lost, McpError* rpc_error) {
+// Reads a reply body as it arrives: one JSON document, or an SSE stream read until the reply to
+// `want` comes (the rest is not waited for: a server may keep the stream open).
+class McpSession::BodyReader {
+ public:
+  explicit BodyReader(std::optional<int64_t> want) : want_(want) {}
+
+  net::BodySink sink() {
+    return [this](std::string_view bytes) -> asio::awaitable<bool> { co_return take(bytes); };
+  }
+  // After the response: a JSON body's messages.
+  void finish() {
+    if (mode_ == Mode::kJson) sort(messages_of(raw_));
+  }
+  bool event_stream() const { return mode_ == Mode::kEvents; }
+
+  std::optional<json::object> reply;
+  std::vector<json::object> notifications;
+  std::string last_event_id;
+  std::chrono::milliseconds retry{kDefaultRetry};
+
+ private:
+  enum class Mode { kUnknown, kJson, kEvents };
+  static constexpr auto kDefaultRetry = std::chrono::milliseconds(1000);
+  static constexpr auto kMaxRetry = std::chrono::milliseconds(10000);
+  static constexpr size_t kMaxJsonBytes = 16 << 20;
+
+  bool take(std::string_view bytes) {
+    if (mode_ == Mode::kUnknown) {
+      const size_t first = bytes.find_first_not_of(" \t\r\n");
+      if (first == std::string_view::npos) return true;
+      mode_ = bytes[first] == '{' || bytes[first] == '[' ? Mode::kJson : Mode::kEvents;
+    }
+    if (mode_ == Mode::kJson) {
+      if (raw_.size() + bytes.size() > kMaxJsonBytes) return false;
+      raw_.append(bytes);
+      return true;
+    }
+    for (const auto& e : splitter_.feed(bytes)) {
+      if (!e.id.empty()) last_event_id = e.id;
+      if (!e.retry.empty()) {
+        int64_t ms = 0;
+        if (std::from_chars(e.retry.data(), e.retry.data() + e.retry.size(), ms).ec == std::errc() && ms >= 0)
+          retry = std::min(std::chrono::milliseconds(ms), kMaxRetry);
+      }
+      sort(messages_of(e.data));
+      if (reply) return false;
+    }
+    return !splitter_.overflowed();
+  }
+
+  void sort(std::vector<json::object> messages) {
+    for (auto& m : messages) {
+      if (want_ && carries_reply(m, *want_)) {
+        if (!reply) reply = std::move(m);
+      } else if (m.contains("method")) {
+        notifications.push_back(std::move(m));
+      }
+    }
+  }
+
+  const std::optional<int64_t> want_;
+  Mode mode_ = Mode::kUnknown;
+  std::string raw_;
+  models::SseSplitter splitter_;
+};
+
+net::ClientRequest McpSession::request_to_server(const Session& session, std::string method) const {
   net::ClientRequest req;
-  req.method = "POST";
+  req.method = std::move(method);
   req.url = endpoint_.url;
   req.timeout = endpoint_.timeout;
   req.address_policy = &policy_;
   req.headers = endpoint_.headers;
-  req.headers.push_back({"Content-Type", "application/json"});
-  req.headers.push_back({"Accept", "application/json, text/event-stream"});
+  req.headers.push_back({"Accept", req.method == "GET" ? "text/event-stream" : "application/json, text/event-stream"});
   if (!session.protocol.empty()) req.headers.push_back({"MCP-Protocol-Version", session.protocol});
   if (!session.id.empty()) req.headers.push_back({"Mcp-Session-Id", session.id});
+  return req;
+}
+
+asio::awaitable<Result<McpSession::Reply>> McpSession::post(const Session& session, const json::object& message,
+                                                            bool& session_lost, McpError* rpc_error) {
+  net::ClientRequest req = request_to_server(session, "POST");
+  req.headers.push_back({"Content-Type", "application/json"});
   req.body = json_text(message);
-  auto sent = co_await http_.send(req);
+  std::optional<int64_t> want;
+  if (const auto* id = message.if_contains("id")) want = id->as_int64();
+  BodyReader body(want);
+  net::BodySink sink = body.sink();
+  auto sent = co_await http_.send(req, &sink);
   if (!sent) co_return sent.status();
   const net::ClientResponse& r = *sent;
   if (r.status == 404 || (r.status == 400 && !session.id.empty())) {
@@ -73,39 +153,33 @@ asio::awaitable<Result<McpSession::Reply>> McpSession::post(const Session& sessi
                                   models::upstream_error_message(r.body));
   }
   Reply reply;
-  const auto* id = message.if_contains("id");
-  if (!id) co_return reply;  // a notification: 202 Accepted and no body
-  const int64_t want = id->as_int64();
-
-  std::vector<json::object> received;
-  if (r.header("Content-Type").find("text/event-stream") != std::string_view::npos) {
-    models::SseSplitter splitter;
-    auto take = [&](const std::vector<models::SseEvent>& events) {
-      for (const auto& e : events)
-        for (auto& m : messages_of(e.data)) received.push_back(std::move(m));
-    };
-    take(splitter.feed(r.body));
-    take(splitter.feed("\n\n"));  // a last event the server did not end with a blank line
-  } else {
-    received = messages_of(r.body);
+  reply.session_id = r.header("Mcp-Session-Id");
+  if (!want) co_return reply;  // a notification: 202 Accepted and no body
+  body.finish();
+  // A stream that closed before the reply: the server meant it to be resumed (SSE `retry` and
+  // `id`), so ask for the rest with a GET naming the last event seen, after the wait it set.
+  for (int resumed = 0; !body.reply && body.event_stream() && !body.last_event_id.empty() && resumed < kMaxResumes; ++resumed) {
+    asio::steady_timer wait(co_await asio::this_coro::executor, body.retry);
+    co_await wait.async_wait(asio::use_awaitable);
+    net::ClientRequest again = request_to_server(session, "GET");
+    again.headers.push_back({"Last-Event-ID", body.last_event_id});
+    const std::string before = body.last_event_id;
+    auto resent = co_await http_.send(again, &sink);
+    if (!resent || resent->status < 200 || resent->status > 299) break;
+    if (body.last_event_id == before && !body.reply) break;  // nothing new: stop rather than spin
   }
-  for (auto& m : received) {
-    if (!carries_reply(m, want)) {
-      if (m.contains("method")) reply.notifications.push_back(std::move(m));
-      continue;
-    }
-    if (const auto* err = m.if_contains("error"); err && err->is_object()) {
-      McpError e;
-      if (const auto* c = err->as_object().if_contains("code"); c && c->is_number()) e.code = c->to_number<int64_t>();
-      if (const auto* t = err->as_object().if_contains("message"); t && t->is_string()) e.message = t->as_string();
-      if (rpc_error) *rpc_error = e;
-      co_return Status(StatusCode::kBadGateway, "the MCP server answered error " + std::to_string(e.code) + ": " + e.message);
-    }
-    reply.result = std::move(m["result"]);
-    reply.session_id = r.header("Mcp-Session-Id");
-    co_return reply;
+  reply.notifications = std::move(body.notifications);
+  if (!body.reply) co_return Status::unavailable("the MCP server sent no reply to request " + std::to_string(*want));
+  json::object& m = *body.reply;
+  if (const auto* err = m.if_contains("error"); err && err->is_object()) {
+    McpError e;
+    if (const auto* c = err->as_object().if_contains("code"); c && c->is_number()) e.code = c->to_number<int64_t>();
+    if (const auto* t = err->as_object().if_contains("message"); t && t->is_string()) e.message = t->as_string();
+    if (rpc_error) *rpc_error = e;
+    co_return Status(StatusCode::kBadGateway, "the MCP server answered error " + std::to_string(e.code) + ": " + e.message);
   }
-  co_return Status::unavailable("the MCP server sent no reply to request " + std::to_string(want));
+  reply.result = std::move(m["result"]);
+  co_return reply;
 }
 
 asio::awaitable<Status> McpSession::initialize() {

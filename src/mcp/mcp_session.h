@@ -6,7 +6,9 @@
 // request. A server that no longer knows the session (HTTP 404, or 400 to a request that
 // carried a session id) gets a new `initialize` and the request once more. Replies are read as
 // JSON or as an SSE stream: the stream's notifications (progress, logging) and requests are
-// recorded with the call, and the reply whose id matches ends it.
+// recorded with the call, and the reply whose id matches ends it. A stream that closes before
+// the reply is resumed: after the wait its `retry:` field set, a GET with Last-Event-ID (the
+// last `id:` seen) reads on, a few times at most.
 //
 // Errors: kPermissionDenied when the address policy refuses the server's address (nothing is
 // sent); kUnavailable when the server cannot be reached or answers out of protocol;
@@ -92,6 +94,8 @@ class McpSession {
   boost::asio::awaitable<Result<Reply>> post(const Session& session, const boost::json::object& message,
                                              bool& session_lost, McpError* rpc_error);
   Session current() const;
+  class BodyReader;
+  net::ClientRequest request_to_server(const Session& session, std::string method) const;
 
   net::HttpClient& http_;
   const net::AddressPolicy& policy_;

@@ -68,9 +68,13 @@ size_t SseSplitter::split(std::string_view text) {
         event.data = *joined;
       } else if (line.starts_with("event:")) {
         event.name = value_of(line, 6);
+      } else if (line.starts_with("id:")) {
+        event.id = value_of(line, 3);
+      } else if (line.starts_with("retry:")) {
+        event.retry = value_of(line, 6);
       }
     }
-    if (!event.data.empty() || !event.name.empty()) events_.push_back(event);
+    if (!event.data.empty() || !event.name.empty() || !event.id.empty() || !event.retry.empty()) events_.push_back(event);
     start = end + sep;
   }
 }

@@ -31,6 +31,8 @@ namespace brainstem::models {
 struct SseEvent {
   std::string_view name;
   std::string_view data;
+  std::string_view id;     // the `id:` field: what a client resumes from (Last-Event-ID)
+  std::string_view retry;  // the `retry:` field: milliseconds to wait before reconnecting
 };
 
 // Splits a byte stream into server-sent events (LF or CRLF line ends). Events are read in

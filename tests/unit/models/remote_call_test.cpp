@@ -33,6 +33,18 @@ TEST(SseSplitterTest, AcceptsCrlfLineEnds) {
   EXPECT_EQ(events[1].data, "x");
 }
 
+TEST(SseSplitterTest, ReadsIdAndRetryEvenOnAnEventWithoutData) {
+  SseSplitter splitter;
+  const auto& events = splitter.feed("id: event-1\nretry: 500\ndata: \n\nid: event-2\ndata: {\"x\":1}\n\n: comment only\n\n");
+  ASSERT_EQ(events.size(), 2u) << "a priming event (id and retry, empty data) is an event; a comment is not";
+  EXPECT_EQ(events[0].id, "event-1");
+  EXPECT_EQ(events[0].retry, "500");
+  EXPECT_EQ(events[0].data, "");
+  EXPECT_EQ(events[1].id, "event-2");
+  EXPECT_EQ(events[1].retry, "");
+  EXPECT_EQ(events[1].data, "{\"x\":1}");
+}
+
 TEST(SseSplitterTest, AnEventThatNeverEndsOverflowsPastTheLimit) {
   SseSplitter splitter;
   const std::string piece(64 << 10, 'x');
