@@ -137,26 +137,28 @@ Tasks::Task<Result<json::object>> Tasks::update(const std::string& tenant_id, co
 
 Tasks::Task<Result<json::object>> Tasks::advance(const std::string& tenant_id, const std::string& id, TaskState state,
                                                   std::optional<json::object> message, json::array artifacts) {
-  co_return co_await update(tenant_id, id, [&](json::object& task, bool& unchanged) {
+  // A named function, not a temporary in the co_await's arguments (GCC 12 frees those twice).
+  const std::function<Status(json::object&, bool&)> change = [&](json::object& task, bool& unchanged) {
     unchanged = is_final(state_of(task));
     if (unchanged) return Status::ok();
     if (message) task["history"].as_array().push_back(*message);
     task["status"] = status_now(state, message);
     for (auto& a : artifacts) task["artifacts"].as_array().push_back(a);
     return Status::ok();
-  });
+  };
+  co_return co_await update(tenant_id, id, change);
 }
 
 Tasks::Task<Result<json::object>> Tasks::cancel(const std::string& tenant_id, const std::string& id) {
-  auto canceled = co_await update(tenant_id, id, [&](json::object& task, bool&) {
+  const std::function<Status(json::object&, bool&)> change = [&](json::object& task, bool&) {
     const TaskState state = state_of(task);
     if (is_final(state)) {
-      return Status::conflict("task " + id + " is already " + std::string(state_short(state)) +
-                                         " and cannot be canceled");
+      return Status::conflict("task " + id + " is already " + std::string(state_short(state)) + " and cannot be canceled");
     }
     task["status"] = status_now(TaskState::kCanceled, std::nullopt);
     return Status::ok();
-  });
+  };
+  auto canceled = co_await update(tenant_id, id, change);
   if (canceled) {
     std::lock_guard lock(mu_);
     if (auto it = running_.find(key_of(tenant_id, id)); it != running_.end()) it->second->store(true);

@@ -38,9 +38,23 @@ void fill_caller(pipeline::MessageRequest& request, const RequestContext& ctx) {
   request.budget = ctx.budget;
   if (caller.is_key()) {
     request.key_id = caller.key_id;
+    request.scopes = caller.scopes;
     request.locked_agent = caller.agent_id;
     request.identity_mode = caller.identity_mode.empty() ? "identified" : caller.identity_mode;
   }
+}
+
+mcp::ToolCaller tool_caller_of(const RequestContext& ctx) {
+  const auth::Principal& caller = ctx.caller();
+  mcp::ToolCaller out;
+  out.tenant_id = caller.tenant_id;
+  out.actor = caller.actor();
+  if (caller.is_key()) {
+    out.key_id = caller.key_id;
+    out.agent_id = caller.agent_id;
+    out.scopes = caller.scopes;
+  }
+  return out;
 }
 
 asio::awaitable<http::Response> answer_message(Services& services, pipeline::MessageRequest request, const RenderResult& render) {

@@ -22,8 +22,10 @@ namespace brainstem::api {
 using RenderResult = std::function<http::Response(const pipeline::MessageResult&)>;
 using RenderDone = std::function<boost::json::value(const pipeline::MessageResult&)>;
 
-// Fills the caller's part of a message request: tenant, key, its agent lock and identity mode.
+// Fills the caller's part of a message request: tenant, key, its scopes, agent lock and identity mode.
 void fill_caller(pipeline::MessageRequest& request, const RequestContext& ctx);
+// The caller as MCP tool calls see it (their scope check, policy, metering and audit).
+mcp::ToolCaller tool_caller_of(const RequestContext& ctx);
 
 boost::asio::awaitable<http::Response> answer_message(Services& services, pipeline::MessageRequest request,
                                                       const RenderResult& render);

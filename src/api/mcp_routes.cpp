@@ -1,5 +1,6 @@
 // Seed 002's MCP gateway: the workspace's connectors (MCP servers it registered, credentials
 // sealed at rest and never returned), the tools they offer, and tool calls made directly.
+#include "api/agent_message.h"
 #include "api/handler_util.h"
 #include "api/routes.h"
 
@@ -41,7 +42,8 @@ asio::awaitable<http::Response> delete_connector(Services& svc, http::Request& r
 asio::awaitable<http::Response> list_tools(Services& svc, http::Request& req, RequestContext& ctx) {
   const std::string connector = req.query_param("connectorId").value_or("");
   const bool refresh = req.query_param("refresh").value_or("") == "true";
-  auto tools = unwrap(co_await svc.connectors.tools(ctx.caller().tenant_id, connector, refresh));
+  const mcp::ToolCaller caller = tool_caller_of(ctx);
+  auto tools = unwrap(co_await svc.connectors.tools(caller.tenant_id, connector, refresh, caller.scopes));
   co_return http::Response::json(200, json::object{{"tools", std::move(tools)}});
 }
 
@@ -55,7 +57,8 @@ asio::awaitable<http::Response> execute_tool(Services& svc, http::Request& req, 
   check(f);
   ctx.audit["connectorId"] = connector;
   ctx.audit["toolName"] = tool;
-  co_return http::Response::json(200, unwrap(co_await svc.connectors.execute(ctx.caller().tenant_id, connector, tool, input)));
+  const mcp::ToolCaller caller = tool_caller_of(ctx);
+  co_return http::Response::json(200, unwrap(co_await svc.connectors.execute(caller, connector, tool, input)));
 }
 
 }  // namespace

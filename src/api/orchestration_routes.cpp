@@ -1,6 +1,7 @@
 // Cendriix (seed 002) orchestration: workflows, runs and their moves, run lifecycle, run
 // metering (costs per step, caps) and the live stream of a run's events. The engine does the work in the background
 // (orchestration/engine.h); these handlers read requests into orchestrator calls.
+#include "api/agent_message.h"
 #include "api/handler_util.h"
 #include "api/routes.h"
 #include "common/json_text.h"
@@ -733,6 +734,7 @@ void add_agent_step_routes(RouteTable& t, Services& svc) {
          .success_status = 201,
          .handler = [&svc](http::Request& req, RequestContext& ctx) -> asio::awaitable<http::Response> {
            auto request = read_agent_step(json_body(req));
+           request.caller = tool_caller_of(ctx);
            auto step = unwrap(co_await svc.agent_steps.run(ctx.caller().tenant_id, std::move(request)));
            ctx.audit["stepId"] = step.at("id");
            co_return http::Response::json(201, std::move(step));

@@ -9,6 +9,7 @@
 #include "common/offload.h"
 #include "common/run_sync.h"
 #include "mcp/connectors.h"
+#include "orchestration/tool_call_guard.h"
 #include "a2a/card.h"
 #include "a2a/tasks.h"
 #include "net/address_policy.h"
@@ -108,6 +109,7 @@ struct ServerApp::Parts {
   std::unique_ptr<orchestration::Notifications> notifications;
   std::unique_ptr<orchestration::Projects> projects;
   std::unique_ptr<mcp::Connectors> connectors;
+  std::unique_ptr<orchestration::PolicyToolCallGuard> tool_guard;
   std::unique_ptr<a2a::Tasks> a2a_tasks;
   std::unique_ptr<a2a::CardSigner> card_signer;
   std::unique_ptr<orchestration::StandardNodeRunner> node_runner;
@@ -229,6 +231,8 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.answers = std::make_unique<services::Answers>(*p.store, p.cache, p.embedder, *p.agents, *p.invalidation);
   p.conversations = std::make_unique<services::Conversations>(*p.store, p.embedder, *p.agents);
   p.security = std::make_unique<orchestration::SecurityPolicies>(*p.store, *p.store);
+  p.tool_guard = std::make_unique<orchestration::PolicyToolCallGuard>(*p.security, *p.usage, *p.audit);
+  p.connectors->set_guard(p.tool_guard.get());
   p.entities = std::make_unique<orchestration::Entities>(*p.store, *p.store);
   p.agent_steps = std::make_unique<orchestration::AgentSteps>(*p.router, *p.usage, *p.store, p.connectors.get());
   p.node_runner = std::make_unique<orchestration::StandardNodeRunner>(*p.router, *p.usage, *p.security, *p.agent_steps, p.upstream,

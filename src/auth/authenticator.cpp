@@ -54,6 +54,7 @@ Result<Principal> Authenticator::authenticate_a2a_token(std::string_view token, 
   p.identity_mode = "anonymous";
   p.a2a_token = true;
   p.a2a_skills = std::move(claims->skills);
+  p.scopes = {"mcp:*"};  // the agent answers with every tool its configuration allows
   return p;
 }
 

@@ -23,8 +23,8 @@ struct Principal {
   // kApiKey: the key a backend shares with its orchestrators. It belongs to no tenant and
   // opens only the backend's routes; the orchestrator meters and rate-limits its own callers.
   bool orchestrator = false;
-  // kApiKey: an A2A token (auth/a2a_token.h) rather than a key. agent_id is its agent, scopes
-  // are empty, and only the A2A routes take it.
+  // kApiKey: an A2A token (auth/a2a_token.h) rather than a key. agent_id is its agent, its
+  // scopes are {"mcp:*"} (its agent's tools), and only the A2A routes take it.
   bool a2a_token = false;
   std::vector<std::string> a2a_skills;
 

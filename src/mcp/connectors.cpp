@@ -155,8 +155,15 @@ asio::awaitable<Result<std::vector<McpTool>>> Connectors::connector_tools(const 
   co_return listed;
 }
 
+bool may_use_tool(const std::vector<std::string>& scopes, const std::string& connector_id, const std::string& tool) {
+  const std::string connector = "mcp:" + connector_id;
+  return std::any_of(scopes.begin(), scopes.end(), [&](const std::string& s) {
+    return s == "*" || s == "mcp:*" || s == connector || s == connector + "/*" || s == connector + "/" + tool;
+  });
+}
+
 asio::awaitable<Result<json::array>> Connectors::tools(const std::string& tenant_id, const std::string& connector_id,
-                                                       bool refresh) {
+                                                       bool refresh, const std::vector<std::string>& scopes) {
   std::vector<std::string> ids;
   if (!connector_id.empty()) {
     ids.push_back(connector_id);
@@ -170,6 +177,7 @@ asio::awaitable<Result<json::array>> Connectors::tools(const std::string& tenant
     auto listed = co_await connector_tools(tenant_id, id, refresh);
     if (!listed) co_return listed.status();
     for (const auto& t : *listed) {
+      if (!may_use_tool(scopes, id, t.name)) continue;
       out.push_back(json::object{{"connectorId", id}, {"name", t.name}, {"description", t.description},
                                  {"inputSchema", t.input_schema.is_null() ? json::value(json::object{}) : t.input_schema}});
     }
@@ -177,8 +185,28 @@ asio::awaitable<Result<json::array>> Connectors::tools(const std::string& tenant
   co_return out;
 }
 
-asio::awaitable<Result<json::object>> Connectors::execute(const std::string& tenant_id, const std::string& connector_id,
+asio::awaitable<Result<json::object>> Connectors::execute(const ToolCaller& caller, const std::string& connector_id,
                                                           const std::string& tool, const json::object& input) {
+  if (!may_use_tool(caller.scopes, connector_id, tool))
+    co_return Status::forbidden("this API key may not use tool " + tool + " of connector " + connector_id);
+  if (guard_) {
+    auto connector = co_await stored(caller.tenant_id, connector_id);
+    if (!connector) co_return connector.status();
+    const std::string url = text_at(body_of(*connector), "endpointUrl");
+    Status allowed = co_await guard_->before(caller, connector_id, url, tool, input);
+    if (!allowed.is_ok()) {
+      Result<json::object> refused = allowed;
+      co_await guard_->after(caller, connector_id, tool, refused);
+      co_return allowed;
+    }
+  }
+  Result<json::object> outcome = co_await call(caller.tenant_id, connector_id, tool, input);
+  if (guard_) co_await guard_->after(caller, connector_id, tool, outcome);
+  co_return outcome;
+}
+
+asio::awaitable<Result<json::object>> Connectors::call(const std::string& tenant_id, const std::string& connector_id,
+                                                       const std::string& tool, const json::object& input) {
   auto listed = co_await connector_tools(tenant_id, connector_id, false);
   if (!listed) co_return listed.status();
   bool known = std::any_of(listed->begin(), listed->end(), [&](const McpTool& t) { return t.name == tool; });

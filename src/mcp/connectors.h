@@ -39,6 +39,33 @@ struct ConnectorDraft {
   boost::json::object credentials;
 };
 
+// Who calls a tool, for the checks and records around the call.
+struct ToolCaller {
+  std::string tenant_id;
+  std::string actor;     // the key id, the user id, or "system"
+  std::string key_id;    // empty for a user or the system
+  std::string agent_id;  // the agent whose tool loop calls, or empty
+  // The API key's scopes. A tool needs "*", "mcp:*", "mcp:<connector id>",
+  // "mcp:<connector id>/*" or "mcp:<connector id>/<tool>"; users and the system pass {"*"}.
+  std::vector<std::string> scopes{"*"};
+};
+
+bool may_use_tool(const std::vector<std::string>& scopes, const std::string& connector_id, const std::string& tool);
+
+// What runs around every tool call, whoever makes it (the execute route, an agent's tool loop,
+// an agent step): the workspace's policy first, the records of the outcome after.
+class ToolCallGuard {
+ public:
+  virtual ~ToolCallGuard() = default;
+  // OK to go ahead; kPermissionDenied, saying why, to refuse (nothing is sent then).
+  virtual boost::asio::awaitable<Status> before(const ToolCaller& caller, const std::string& connector_id,
+                                                const std::string& endpoint_url, const std::string& tool,
+                                                const boost::json::object& input) = 0;
+  // The outcome ({output, isError, latencyMs, ...}, or the failure), for metering and audit.
+  virtual boost::asio::awaitable<void> after(const ToolCaller& caller, const std::string& connector_id,
+                                             const std::string& tool, const Result<boost::json::object>& outcome) = 0;
+};
+
 class Connectors {
  public:
   template <class T>
@@ -50,14 +77,20 @@ class Connectors {
   Task<Result<Object>> create(const std::string& tenant_id, ConnectorDraft draft);
   Task<Result<std::vector<Object>>> list(const std::string& tenant_id);  // newest first
   Task<Status> remove(const std::string& tenant_id, const std::string& id);
-  // [{connectorId, name, description, inputSchema}] of one connector, or of all when `connector_id` is empty.
-  Task<Result<boost::json::array>> tools(const std::string& tenant_id, const std::string& connector_id, bool refresh);
+  // Installs the guard every later call passes through (none: calls are only scope-checked).
+  void set_guard(ToolCallGuard* guard) { guard_ = guard; }
+
+  // [{connectorId, name, description, inputSchema}] of one connector, or of all when
+  // `connector_id` is empty: those tools `scopes` allows.
+  Task<Result<boost::json::array>> tools(const std::string& tenant_id, const std::string& connector_id, bool refresh,
+                                         const std::vector<std::string>& scopes = {"*"});
   // The tools one connector offers (cached as above).
   Task<Result<std::vector<McpTool>>> connector_tools(const std::string& tenant_id, const std::string& id, bool refresh = false);
   // {output (the result's content), structuredContent?, isError, latencyMs, progress?, logs?}:
   // progress and logs are the params of the progress and logging notifications the server
-  // sent while the tool ran, in order.
-  Task<Result<Object>> execute(const std::string& tenant_id, const std::string& connector_id, const std::string& tool,
+  // sent while the tool ran, in order. kPermissionDenied when the caller's scopes or the guard
+  // refuse the call.
+  Task<Result<Object>> execute(const ToolCaller& caller, const std::string& connector_id, const std::string& tool,
                                const Object& input);
 
  private:
@@ -73,7 +106,11 @@ class Connectors {
   store::MemoryStore& store_;
   net::HttpClient& http_;
   const net::AddressPolicy& policy_;
+  Task<Result<Object>> call(const std::string& tenant_id, const std::string& connector_id, const std::string& tool,
+                            const Object& input);
+
   const SecretBox secrets_;
+  ToolCallGuard* guard_ = nullptr;
   std::mutex mu_;
   std::map<std::string, Pooled> pool_;  // by tenant + '/' + connector id
 };

@@ -29,18 +29,19 @@ std::optional<std::pair<std::string, std::string>> split_model_tool_name(const s
   return std::make_pair(std::move(connector), name.substr(split + kSeparator.size()));
 }
 
-asio::awaitable<Result<std::vector<models::Tool>>> model_tools(Connectors& connectors, const std::string& tenant_id,
+asio::awaitable<Result<std::vector<models::Tool>>> model_tools(Connectors& connectors, const ToolCaller& caller,
                                                                const std::vector<std::string>& connector_ids,
                                                                std::vector<std::string>& left_out) {
   std::vector<models::Tool> tools;
   for (const auto& id : connector_ids) {
-    auto listed = co_await connectors.connector_tools(tenant_id, id);
+    auto listed = co_await connectors.connector_tools(caller.tenant_id, id);
     if (!listed) {
       if (listed.status().code() == StatusCode::kNotFound) co_return Status::not_found("no connector " + id + " is registered");
       left_out.push_back(id + ": " + listed.status().message());
       continue;
     }
     for (const auto& t : *listed) {
+      if (!may_use_tool(caller.scopes, id, t.name)) continue;
       std::string schema = t.input_schema.is_object() ? json_text(t.input_schema) : R"({"type":"object","properties":{}})";
       tools.push_back({model_tool_name(id, t.name), t.description, std::move(schema)});
     }
@@ -48,7 +49,7 @@ asio::awaitable<Result<std::vector<models::Tool>>> model_tools(Connectors& conne
   co_return tools;
 }
 
-asio::awaitable<ModelToolResult> run_model_tool(Connectors& connectors, const std::string& tenant_id,
+asio::awaitable<ModelToolResult> run_model_tool(Connectors& connectors, const ToolCaller& caller,
                                                 const std::string& connector_id, const std::string& tool,
                                                 const std::string& arguments) {
   ModelToolResult out;
@@ -60,7 +61,7 @@ asio::awaitable<ModelToolResult> run_model_tool(Connectors& connectors, const st
     co_return out;
   }
   const int64_t started = now_us();
-  auto called = co_await connectors.execute(tenant_id, connector_id, tool, input.as_object());
+  auto called = co_await connectors.execute(caller, connector_id, tool, input.as_object());
   out.latency_ms = double(now_us() - started) / 1000.0;
   if (!called) {
     out.content = json_text(json::object{{"error", called.status().message()}});

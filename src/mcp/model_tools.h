@@ -24,9 +24,10 @@ std::string model_tool_name(const std::string& connector_id, const std::string& 
 std::optional<std::pair<std::string, std::string>> split_model_tool_name(const std::string& name,
                                                                          const std::vector<std::string>& allowed);
 
-// The tools of `connector_ids`, named as above. kNotFound for a connector the tenant does not
-// have; a connector that cannot list its tools now is left out and named in `left_out`.
-boost::asio::awaitable<Result<std::vector<models::Tool>>> model_tools(Connectors& connectors, const std::string& tenant_id,
+// The tools of `connector_ids` the caller's scopes allow, named as above. kNotFound for a
+// connector the tenant does not have; a connector that cannot list its tools now is left out
+// and named in `left_out`.
+boost::asio::awaitable<Result<std::vector<models::Tool>>> model_tools(Connectors& connectors, const ToolCaller& caller,
                                                                       const std::vector<std::string>& connector_ids,
                                                                       std::vector<std::string>& left_out);
 
@@ -37,7 +38,7 @@ struct ModelToolResult {
 };
 
 // Runs a model's call of a connector tool; `arguments` is the call's JSON text.
-boost::asio::awaitable<ModelToolResult> run_model_tool(Connectors& connectors, const std::string& tenant_id,
+boost::asio::awaitable<ModelToolResult> run_model_tool(Connectors& connectors, const ToolCaller& caller,
                                                        const std::string& connector_id, const std::string& tool,
                                                        const std::string& arguments);
 

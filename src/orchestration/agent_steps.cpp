@@ -34,13 +34,14 @@ int64_t rough_prompt_tokens(const std::string& system, const std::string& prompt
 }
 
 AgentSteps::Task<Result<json::object>> AgentSteps::run(const std::string& tenant_id, AgentStepRequest request) {
+  request.caller.tenant_id = tenant_id;
   std::vector<models::Tool> tools;
   std::vector<std::string> left_out;
   if (!request.allowed_connector_ids.empty()) {
     if (!connectors_) {
       co_return Status::validation("allowedConnectorIds", "no connector " + request.allowed_connector_ids.front() + " is registered");
     }
-    auto listed = co_await mcp::model_tools(*connectors_, tenant_id, request.allowed_connector_ids, left_out);
+    auto listed = co_await mcp::model_tools(*connectors_, request.caller, request.allowed_connector_ids, left_out);
     if (!listed) {
       if (listed.status().code() == StatusCode::kNotFound) co_return Status::validation("allowedConnectorIds", listed.status().message());
       co_return listed.status();
@@ -111,7 +112,7 @@ AgentSteps::Task<Result<json::object>> AgentSteps::run(const std::string& tenant
     for (const auto& call : calls) {
       std::string content = R"({"error":"unknown tool"})";
       if (auto target = mcp::split_model_tool_name(call.name, request.allowed_connector_ids)) {
-        auto ran = co_await mcp::run_model_tool(*connectors_, tenant_id, target->first, target->second, call.arguments);
+        auto ran = co_await mcp::run_model_tool(*connectors_, request.caller, target->first, target->second, call.arguments);
         content = std::move(ran.content);
       }
       json::object result = turn("tool", content, 0);

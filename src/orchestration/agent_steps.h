@@ -48,6 +48,7 @@ struct AgentStepRequest {
   std::string system_prompt;
   std::vector<std::string> allowed_connector_ids;
   AgentStepPolicy policy;
+  mcp::ToolCaller caller;  // who asked: its tool calls are checked and recorded as theirs (tenant set by run)
 };
 
 class AgentSteps {

@@ -20,6 +20,7 @@ struct MessageRequest {
   std::string request_id;
   std::string tenant_id;
   std::string key_id;        // the API key that called, or empty
+  std::vector<std::string> scopes{"*"};  // the key's scopes (which MCP tools the agent may call for it)
   std::string locked_agent;  // the key's agent lock, or empty
   std::string identity_mode = "identified";  // anonymous | identified | required
   bool foreign_agent_forbidden = false;  // another tenant's agent: 403 (Cerebral) rather than 404

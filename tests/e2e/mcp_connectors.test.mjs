@@ -223,6 +223,34 @@ test('a tool that fails answers with isError; unknown tools and connectors are 4
   assert.equal(peek.status, 404, `another tenant's connector is unknown to it: ${peek.text}`);
 });
 
+test('a key limited to some tools sees and calls only those; the policy blocks calls; calls are metered and audited', async () => {
+  const limited = (await call(srv.url, 'POST', '/v1/api-keys', { token: account.token, body: { name: 'echo only', scopes: [`mcp:${mainId}/echo`] } })).body.data.key;
+  const listed = await api('GET', `/v1/mcp/tools?connectorId=${encodeURIComponent(mainId)}`, undefined, limited);
+  assert.equal(listed.status, 200, listed.text);
+  assert.deepEqual(listed.body.tools.map((t) => t.name), ['echo'], 'a tool the key may not use is absent from the list');
+  assert.equal((await execute(mainId, 'echo', { message: 'allowed' }, limited)).status, 200);
+  const refused = await execute(mainId, 'get-sum', { a: 1, b: 2 }, limited);
+  assert.equal(refused.status, 403, refused.text);
+
+  const policy = await api('PUT', '/v1/security/policy', { rules: [{ name: 'no-secrets-to-tools', condition: { tool: 'mcp', bodyContains: 'password' }, action: 'block' }] });
+  assert.equal(policy.status, 200, policy.text);
+  const blocked = await execute(mainId, 'echo', { message: 'my password is hunter2' });
+  assert.equal(blocked.status, 403, blocked.text);
+  assert.match(blocked.text, /no-secrets-to-tools/);
+  assert.equal((await execute(mainId, 'echo', { message: 'harmless' })).status, 200, 'other calls go through');
+  assert.equal((await api('PUT', '/v1/security/policy', { rules: [] })).status, 200);
+
+  const usage = await api('GET', '/v1/metering/usage');
+  assert.equal(usage.status, 200, usage.text);
+  const echoRow = usage.body.usage.byModel[`mcp:${mainId}/echo`];
+  assert.ok(echoRow && echoRow.requests >= 3, JSON.stringify(usage.body.usage.byModel));
+  const audit = await api('GET', '/v1/audit/logs?eventType=mcp.tool_called&limit=100');
+  assert.equal(audit.status, 200, audit.text);
+  const entries = audit.body.logs ?? audit.body.entries ?? audit.body.data ?? [];
+  const outcomes = entries.map((e) => (typeof e.payload === 'string' ? JSON.parse(e.payload) : (e.payload ?? e.details)).outcome);
+  assert.ok(outcomes.includes('ok') && outcomes.includes('refused'), JSON.stringify(entries.slice(0, 3)));
+});
+
 test('a tool that reports progress runs to its result', async () => {
   const r = await execute(mainId, 'trigger-long-running-operation', { duration: 1, steps: 2 });
   assert.equal(r.status, 200, r.text);

@@ -108,13 +108,19 @@ class CompileStage : public Stage {
     state.result.tokens.cost_usd += routed.cost_usd;
   }
 
+  static mcp::ToolCaller tool_caller(const PipelineState& state) {
+    const MessageRequest& r = state.request;
+    return mcp::ToolCaller{.tenant_id = r.tenant_id, .actor = r.key_id.empty() ? "system" : r.key_id, .key_id = r.key_id,
+                           .agent_id = state.agent->id, .scopes = r.scopes};
+  }
+
   // The tools of the connectors the agent allows; a connector that cannot list them now is
   // left out of this message (logged), not a failure of it.
   boost::asio::awaitable<void> add_connector_tools(const PipelineState& state, std::vector<models::Tool>& tools) {
     if (!deps_.connectors || state.agent->allowed_connector_ids.empty()) co_return;
     std::vector<std::string> left_out;
-    auto listed = co_await mcp::model_tools(*deps_.connectors, state.request.tenant_id, state.agent->allowed_connector_ids,
-                                            left_out);
+    const mcp::ToolCaller caller = tool_caller(state);
+    auto listed = co_await mcp::model_tools(*deps_.connectors, caller, state.agent->allowed_connector_ids, left_out);
     if (!listed) left_out.push_back(listed.status().message());
     for (const auto& why : left_out) spdlog::warn("{} agent {}: connector tools left out: {}", state.request.request_id, state.agent->id, why);
     if (listed) tools.insert(tools.end(), listed->begin(), listed->end());
@@ -129,8 +135,8 @@ class CompileStage : public Stage {
     if (deps_.connectors) mcp_tool = mcp::split_model_tool_name(call.name, state.agent->allowed_connector_ids);
     ActionResult outcome;
     if (mcp_tool) {
-      auto ran = co_await mcp::run_model_tool(*deps_.connectors, state.request.tenant_id, mcp_tool->first, mcp_tool->second,
-                                              call.arguments);
+      const mcp::ToolCaller caller = tool_caller(state);
+      auto ran = co_await mcp::run_model_tool(*deps_.connectors, caller, mcp_tool->first, mcp_tool->second, call.arguments);
       outcome.ok = ran.ok;
       outcome.content = std::move(ran.content);
       outcome.latency_ms = ran.latency_ms;

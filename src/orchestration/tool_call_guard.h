@@ -1,0 +1,34 @@
+// The guard every MCP tool call of a workspace passes (mcp::ToolCallGuard), whoever makes it:
+// the workspace's security policy decides before the call (a tool action {tool: "mcp", url:
+// the connector's endpoint, method: the tool's name, body: the arguments}; a blocking rule
+// refuses it, naming the rule), and after it the call is metered (a usage row of kind "tool",
+// model "mcp:<connector id>/<tool>") and audited ("mcp.tool_called": connector, tool, agent,
+// outcome, latency), refusals and failures included.
+// Thread-safety: as the services it uses.
+#pragma once
+
+#include "mcp/connectors.h"
+#include "ops/audit.h"
+#include "ops/usage_meter.h"
+#include "orchestration/security.h"
+
+namespace brainstem::orchestration {
+
+class PolicyToolCallGuard : public mcp::ToolCallGuard {
+ public:
+  PolicyToolCallGuard(SecurityPolicies& policies, ops::UsageMeter& usage, ops::AuditLog& audit)
+      : policies_(policies), usage_(usage), audit_(audit) {}
+
+  boost::asio::awaitable<Status> before(const mcp::ToolCaller& caller, const std::string& connector_id,
+                                        const std::string& endpoint_url, const std::string& tool,
+                                        const boost::json::object& input) override;
+  boost::asio::awaitable<void> after(const mcp::ToolCaller& caller, const std::string& connector_id, const std::string& tool,
+                                     const Result<boost::json::object>& outcome) override;
+
+ private:
+  SecurityPolicies& policies_;
+  ops::UsageMeter& usage_;
+  ops::AuditLog& audit_;
+};
+
+}  // namespace brainstem::orchestration
