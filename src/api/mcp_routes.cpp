@@ -23,6 +23,7 @@ asio::awaitable<http::Response> create_connector(Services& svc, http::Request& r
   FieldReader f(body);
   mcp::ConnectorDraft draft;
   draft.name = f.required_string("name", 1, 200);
+  draft.protocol = f.one_of("protocol", {"mcp", "a2a"}).value_or("mcp");
   draft.endpoint_url = f.required_string("endpointUrl", 1, 2000);
   draft.auth_type = f.one_of("authType", {"none", "api_key", "oauth"}).value_or("none");
   if (const auto* credentials = f.object("credentials")) draft.credentials = *credentials;
@@ -68,9 +69,10 @@ void add_mcp_routes(RouteTable& t, Services& svc) {
          .summary = "The workspace's MCP connectors, newest first (credentials are never returned)",
          .handler = [&svc](http::Request&, RequestContext& ctx) { return list_connectors(svc, ctx); }});
   t.add({.method = "POST", .path = "/v1/connectors", .family = Family::kCendriix, .auth = Auth::kAny,
-         .summary = "Register an MCP server (streamable HTTP); credentials are sealed at rest",
+         .summary = "Register an MCP server (streamable HTTP), or with protocol a2a another A2A agent (its card's URL) "
+                    "whose skills become tools; credentials are sealed at rest",
          .event = "connector.created",
-         .request_schema = R"({"type":"object","required":["name","endpointUrl"],"properties":{"name":{"type":"string","minLength":1,"maxLength":200},"endpointUrl":{"type":"string","format":"uri"},"authType":{"enum":["none","api_key","oauth"]},"credentials":{"type":"object","properties":{"apiKey":{"type":"string"},"headerName":{"type":"string"},"accessToken":{"type":"string"}}}}})",
+         .request_schema = R"({"type":"object","required":["name","endpointUrl"],"properties":{"name":{"type":"string","minLength":1,"maxLength":200},"protocol":{"enum":["mcp","a2a"]},"endpointUrl":{"type":"string","format":"uri"},"authType":{"enum":["none","api_key","oauth"]},"credentials":{"type":"object","properties":{"apiKey":{"type":"string"},"headerName":{"type":"string"},"accessToken":{"type":"string"}}}}})",
          .success_status = 201,
          .handler = [&svc](http::Request& req, RequestContext& ctx) { return create_connector(svc, req, ctx); }});
   t.add({.method = "DELETE", .path = "/v1/connectors/:id", .family = Family::kCendriix, .auth = Auth::kAny,

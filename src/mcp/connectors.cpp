@@ -27,8 +27,10 @@ json::object body_of(const store::MemoryEntity& e) {
 
 json::object view_of(const store::MemoryEntity& e) {
   json::object body = body_of(e);
+  std::string protocol = text_at(body, "protocol");
   return json::object{{"id", e.id},
                       {"name", text_at(body, "name")},
+                      {"protocol", protocol.empty() ? "mcp" : protocol},
                       {"endpointUrl", text_at(body, "endpointUrl")},
                       {"authType", text_at(body, "authType")},
                       {"createdAt", iso8601(e.created_at)},
@@ -37,6 +39,7 @@ json::object view_of(const store::MemoryEntity& e) {
 
 Status check_draft(const ConnectorDraft& d) {
   if (d.name.empty() || d.name.size() > 200) return Status::validation("name", "name must be 1 to 200 characters");
+  if (d.protocol != "mcp" && d.protocol != "a2a") return Status::validation("protocol", "protocol must be mcp or a2a");
   if (Status s = net::AddressPolicy::check_url_scheme(d.endpoint_url); !s.is_ok())
     return Status::validation("endpointUrl", "endpointUrl must be an http:// or https:// URL");
   if (!net::parse_url(d.endpoint_url)) return Status::validation("endpointUrl", "endpointUrl is not a valid URL");
@@ -62,7 +65,7 @@ asio::awaitable<Result<json::object>> Connectors::create(const std::string& tena
   e.id = random_id("conn_", 16);
   e.type = draft.auth_type;
   e.created_at = e.updated_at = now_ms();
-  json::object body{{"name", draft.name}, {"endpointUrl", draft.endpoint_url}, {"authType", draft.auth_type}};
+  json::object body{{"name", draft.name}, {"protocol", draft.protocol}, {"endpointUrl", draft.endpoint_url}, {"authType", draft.auth_type}};
   if (draft.auth_type != "none") body["credentials"] = secrets_.seal(json_text(draft.credentials));
   e.body = json_text(body);
   auto created = co_await store_.create_memory_entity(std::move(e));
@@ -123,20 +126,25 @@ Result<McpEndpoint> Connectors::endpoint_of(const store::MemoryEntity& connector
   return endpoint;
 }
 
-asio::awaitable<Result<std::shared_ptr<McpSession>>> Connectors::session_for(const std::string& tenant_id, const std::string& id) {
+asio::awaitable<Result<std::shared_ptr<ToolServer>>> Connectors::server_for(const std::string& tenant_id, const std::string& id) {
   const std::string key = tenant_id + '/' + id;
   {
     std::lock_guard lock(mu_);
-    if (auto it = pool_.find(key); it != pool_.end()) co_return it->second.session;
+    if (auto it = pool_.find(key); it != pool_.end()) co_return it->second.server;
   }
   auto connector = co_await stored(tenant_id, id);
   if (!connector) co_return connector.status();
   auto endpoint = endpoint_of(*connector);
   if (!endpoint) co_return endpoint.status();
-  auto session = std::make_shared<McpSession>(http_, policy_, std::move(endpoint).value());
+  std::shared_ptr<ToolServer> server;
+  if (text_at(body_of(*connector), "protocol") == "a2a") {
+    server = std::make_shared<A2aToolServer>(http_, policy_, a2a::PeerEndpoint{.card_url = endpoint->url, .headers = endpoint->headers});
+  } else {
+    server = std::make_shared<McpSession>(http_, policy_, std::move(endpoint).value());
+  }
   std::lock_guard lock(mu_);
-  auto [it, _] = pool_.try_emplace(key, Pooled{session, std::nullopt});
-  co_return it->second.session;
+  auto [it, _] = pool_.try_emplace(key, Pooled{server, std::nullopt});
+  co_return it->second.server;
 }
 
 asio::awaitable<Result<std::vector<McpTool>>> Connectors::connector_tools(const std::string& tenant_id, const std::string& id,
@@ -146,9 +154,9 @@ asio::awaitable<Result<std::vector<McpTool>>> Connectors::connector_tools(const 
     std::lock_guard lock(mu_);
     if (auto it = pool_.find(key); it != pool_.end() && it->second.tools) co_return *it->second.tools;
   }
-  auto session = co_await session_for(tenant_id, id);
-  if (!session) co_return session.status();
-  auto listed = co_await (*session)->list_tools();
+  auto server = co_await server_for(tenant_id, id);
+  if (!server) co_return server.status();
+  auto listed = co_await (*server)->list_tools();
   if (!listed) co_return listed.status();
   std::lock_guard lock(mu_);
   if (auto it = pool_.find(key); it != pool_.end()) it->second.tools = *listed;
@@ -200,13 +208,14 @@ asio::awaitable<Result<json::object>> Connectors::execute(const ToolCaller& call
       co_return allowed;
     }
   }
-  Result<json::object> outcome = co_await call(caller.tenant_id, connector_id, tool, input);
+  Result<json::object> outcome = co_await call(caller, connector_id, tool, input);
   if (guard_) co_await guard_->after(caller, connector_id, tool, outcome);
   co_return outcome;
 }
 
-asio::awaitable<Result<json::object>> Connectors::call(const std::string& tenant_id, const std::string& connector_id,
+asio::awaitable<Result<json::object>> Connectors::call(const ToolCaller& caller, const std::string& connector_id,
                                                        const std::string& tool, const json::object& input) {
+  const std::string& tenant_id = caller.tenant_id;
   auto listed = co_await connector_tools(tenant_id, connector_id, false);
   if (!listed) co_return listed.status();
   bool known = std::any_of(listed->begin(), listed->end(), [&](const McpTool& t) { return t.name == tool; });
@@ -216,10 +225,10 @@ asio::awaitable<Result<json::object>> Connectors::call(const std::string& tenant
     known = std::any_of(listed->begin(), listed->end(), [&](const McpTool& t) { return t.name == tool; });
   }
   if (!known) co_return Status::not_found("tool " + tool + " not found on connector " + connector_id);
-  auto session = co_await session_for(tenant_id, connector_id);
-  if (!session) co_return session.status();
+  auto server = co_await server_for(tenant_id, connector_id);
+  if (!server) co_return server.status();
   const int64_t started = now_us();
-  auto called = co_await (*session)->call_tool(tool, input);
+  auto called = co_await (*server)->call_tool(tool, input, caller.agent_id);
   if (!called) co_return called.status();
   json::array progress, logs;
   for (auto& n : called->notifications) {

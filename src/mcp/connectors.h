@@ -2,9 +2,11 @@
 // listed across connectors, and tool calls made directly.
 //
 // A connector is a tenant-scoped row of the memory store (kind "mcp_connector"); its
-// credentials are sealed with the server's SecretBox and never leave it in a view. Each
-// connector has one pooled McpSession, made on first use and dropped with the connector; its
-// tool list is cached until asked to refresh, or until the server says it changed
+// credentials are sealed with the server's SecretBox and never leave it in a view. It reaches
+// an MCP server (protocol "mcp") or another A2A agent (protocol "a2a": its card's skills are
+// the tools, see a2a_tool_server.h). Each connector has one pooled ToolServer (an McpSession,
+// or an A2aToolServer), made on first use and dropped with the connector; its tool list is
+// cached until asked to refresh, or until the server says it changed
 // (notifications/tools/list_changed).
 //
 // Errors: kNotFound for another tenant's or an unknown connector or tool; kValidation for a
@@ -14,6 +16,7 @@
 #pragma once
 
 #include "common/status.h"
+#include "mcp/a2a_tool_server.h"
 #include "mcp/mcp_session.h"
 #include "mcp/secret_box.h"
 #include "store/memory_store.h"
@@ -32,6 +35,7 @@ namespace brainstem::mcp {
 
 struct ConnectorDraft {
   std::string name;
+  std::string protocol = "mcp";  // mcp: endpoint_url is an MCP server; a2a: an A2A agent card's URL
   std::string endpoint_url;
   std::string auth_type;  // none | api_key | oauth
   // api_key: {apiKey, headerName?} (sent as headerName: apiKey, default Authorization: Bearer);
@@ -95,18 +99,18 @@ class Connectors {
 
  private:
   struct Pooled {
-    std::shared_ptr<McpSession> session;
+    std::shared_ptr<ToolServer> server;
     std::optional<std::vector<McpTool>> tools;
   };
   Task<Result<store::MemoryEntity>> stored(const std::string& tenant_id, const std::string& id);
-  Task<Result<std::shared_ptr<McpSession>>> session_for(const std::string& tenant_id, const std::string& id);
+  Task<Result<std::shared_ptr<ToolServer>>> server_for(const std::string& tenant_id, const std::string& id);
   Result<McpEndpoint> endpoint_of(const store::MemoryEntity& connector) const;
   void forget(const std::string& tenant_id, const std::string& id);
 
   store::MemoryStore& store_;
   net::HttpClient& http_;
   const net::AddressPolicy& policy_;
-  Task<Result<Object>> call(const std::string& tenant_id, const std::string& connector_id, const std::string& tool,
+  Task<Result<Object>> call(const ToolCaller& caller, const std::string& connector_id, const std::string& tool,
                             const Object& input);
 
   const SecretBox secrets_;

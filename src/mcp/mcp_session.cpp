@@ -256,12 +256,12 @@ asio::awaitable<Result<std::vector<McpTool>>> McpSession::list_tools() {
 }
 
 asio::awaitable<Result<McpCallResult>> McpSession::call_tool(const std::string& name, const json::object& arguments,
-                                                             McpError* rpc_error) {
+                                                             const std::string&) {
   // A progress token asks the server to report progress while the tool runs.
   json::object params{{"name", name},
                       {"arguments", arguments},
                       {"_meta", json::object{{"progressToken", "brainstem-" + std::to_string(next_id_++)}}}};
-  auto reply = co_await request("tools/call", params, rpc_error);
+  auto reply = co_await request("tools/call", params, nullptr);
   if (!reply) co_return reply.status();
   const auto* result = reply->result.if_object();
   if (!result) co_return Status::unavailable("the MCP server's tools/call reply is not an object");

@@ -20,6 +20,7 @@
 
 #include "common/status.h"
 #include "http/message.h"
+#include "mcp/tool_server.h"
 #include "net/address_policy.h"
 #include "net/client.h"
 
@@ -43,34 +44,20 @@ struct McpEndpoint {
   std::chrono::milliseconds timeout{30000};
 };
 
-struct McpTool {
-  std::string name;
-  std::string description;
-  boost::json::value input_schema;
-};
-
-struct McpCallResult {
-  boost::json::value content;     // the result's content array
-  boost::json::value structured;  // structuredContent, null when none
-  bool is_error = false;          // the tool ran and reported failure
-  std::vector<boost::json::object> notifications;  // progress, logging: what came before the reply
-};
-
 // A JSON-RPC error the server answered with (code and message), when a call failed so.
 struct McpError {
   int64_t code = 0;
   std::string message;
 };
 
-class McpSession {
+class McpSession : public ToolServer {
  public:
   McpSession(net::HttpClient& http, const net::AddressPolicy& policy, McpEndpoint endpoint);
 
-  boost::asio::awaitable<Result<std::vector<McpTool>>> list_tools();
-  // Asks for progress reports (a progressToken); `rpc_error` receives the JSON-RPC error when
-  // the call fails with one.
+  boost::asio::awaitable<Result<std::vector<McpTool>>> list_tools() override;
+  // Asks for progress reports (a progressToken). MCP has no notion of the calling agent.
   boost::asio::awaitable<Result<McpCallResult>> call_tool(const std::string& name, const boost::json::object& arguments,
-                                                          McpError* rpc_error = nullptr);
+                                                          const std::string& caller_agent_id = {}) override;
 
   const std::string& url() const { return endpoint_.url; }
 

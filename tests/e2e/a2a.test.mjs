@@ -14,7 +14,8 @@ let srv, firstServer, upstream, dataDir, account, key, otherKey, desk, billing;
 async function boot() {
   srv = await startServer({
     dataDir,
-    config: `[[models]]\nid = "fixed-model"\nprovider = "openai"\nbase_url = "${upstream.url}/v1"\nmax_retries = 0\n`,
+    // Loopback is allowed so that one agent can reach another of this server over A2A.
+    config: `[security]\nallow_cidrs = "127.0.0.1/32"\n\n[[models]]\nid = "fixed-model"\nprovider = "openai"\nbase_url = "${upstream.url}/v1"\nmax_retries = 0\n`,
   });
 }
 
@@ -244,6 +245,43 @@ test('hostile JSON-RPC: bad JSON, wrong shapes, another tenant\'s task', async (
   const badToken = await rpc('ListTasks', { pageToken: 'not-a-token' }, { headers: { 'A2A-Version': '1.0' } });
   assert.equal(badToken.body.error.code, -32602);
   assert.equal((await fetch(`${srv.url}/v1/a2a/jsonrpc`, { method: 'POST', body: '{}' })).status, 401);
+});
+
+test('an agent delegates to another over A2A: a connector of protocol a2a makes its skills tools', async () => {
+  const token = (await call(srv.url, 'POST', '/v1/a2a/tokens', { apiKey: key, body: { agentId: billing.id, skills: ['converse'] } })).body.token;
+  const connector = await call(srv.url, 'POST', '/v1/connectors', {
+    token: key,
+    body: { name: 'Billing agent', protocol: 'a2a', endpointUrl: `${srv.url}/v1/a2a/agent-card?agentId=${billing.id}`, authType: 'api_key', credentials: { apiKey: token } },
+  });
+  assert.equal(connector.status, 201, connector.text);
+  assert.equal(connector.body.protocol, 'a2a');
+  const tools = await call(srv.url, 'GET', `/v1/mcp/tools?connectorId=${connector.body.id}`, { token: key });
+  assert.deepEqual(tools.body.tools.map((t) => t.name), ['converse', 'knowledge_search'], tools.text);
+
+  const front = await call(srv.url, 'POST', '/v1/agents', { token: account.token, body: { name: 'Front desk', model: 'fixed-model', allowed_connector_ids: [connector.body.id] } });
+  assert.equal(front.status, 201, front.text);
+  const toolName = `${connector.body.id}__converse`;
+  await upstream.control({ tool_call: { name: toolName, arguments: JSON.stringify({ message: 'Is invoice 42 paid?' }) }, reply: 'Invoice 42 is paid.' });
+  const before = (await call(srv.url, 'GET', '/v1/a2a/topology', { apiKey: key })).body;
+  const answered = await call(srv.url, 'POST', '/v1/chat', {
+    headers: { Authorization: `Bearer ${key}` },
+    body: { company_id: account.tenantId, agent_id: front.body.id, conversation_id: `a2a-${Date.now()}`, customer_id: 'cust_a2a', message: 'Has my invoice been paid?' },
+  });
+  assert.equal(answered.status, 200, answered.text);
+  assert.deepEqual(answered.body.actions_executed, [toolName]);
+  const sent = (await upstream.stats()).last_request;
+  const toolMessage = sent.messages.find((m) => m.role === 'tool');
+  assert.ok(toolMessage, 'the delegate\'s answer went back to the model');
+  const result = JSON.parse(toolMessage.content);
+  assert.equal(result.isError, false, toolMessage.content);
+  assert.equal(result.content[0].text, 'Invoice 42 is paid.');
+
+  const after = (await call(srv.url, 'GET', '/v1/a2a/topology', { apiKey: key })).body;
+  const count = (t) => t.edges.find((e) => e.from === front.body.id && e.to === billing.id && e.via === 'a2a')?.count ?? 0;
+  assert.equal(count(after), count(before) + 1, JSON.stringify(after));
+  const delegated = await rpc('ListTasks', { pageSize: 1 }, { credential: token, headers: { 'A2A-Version': '1.0' } });
+  assert.equal(delegated.body.result.tasks[0].metadata.callerAgentId, front.body.id);
+  await upstream.control({});
 });
 
 test('the topology counts delegations between agents; tasks outlive a restart', async () => {
