@@ -1,6 +1,6 @@
 // brainstem as an MCP server (streamable HTTP, protocol 2025-11-25; 2025-06-18 and 2025-03-26
 // clients are answered in their version): POST /mcp takes JSON-RPC messages from an MCP host
-// holding a tenant API key. The tenant's active agents are tools (input: message, session,
+// holding a tenant API key; GET /mcp is the session's stream of the server's notifications. The tenant's active agents are tools (input: message, session,
 // customer), knowledge search is a tool, knowledge sources are resources and agents' prompt
 // templates are prompts. Sessions (Mcp-Session-Id) live in this process; DELETE /mcp ends one.
 // DNS-rebinding protection is the gateway's: a browser Origin is refused unless the API key
@@ -10,6 +10,9 @@
 #include "api/routes.h"
 #include "common/ids.h"
 #include "common/json_text.h"
+#include "http/sse.h"
+
+#include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
 #include <array>
@@ -27,6 +30,11 @@ constexpr std::array<std::string_view, 3> kVersions = {"2025-11-25", "2025-06-18
 constexpr const char* kAgentPrefix = "agent_";
 constexpr const char* kSearchTool = "knowledge_search";
 constexpr size_t kMaxSessions = 10000;
+// A GET stream looks for changes this often, lives this long, and asks the host to wait this
+// long before it reconnects.
+constexpr auto kStreamPoll = std::chrono::seconds(1);
+constexpr auto kStreamLifetime = std::chrono::minutes(5);
+constexpr auto kStreamRetry = std::chrono::milliseconds(2000);
 
 // JSON-RPC error codes.
 constexpr int kMethodNotFound = -32601;
@@ -115,6 +123,39 @@ class McpServer {
     co_return http::Response::json(200, std::move(reply));
   }
 
+  // GET /mcp: the session's stream of server messages. It opens with an event naming its id
+  // and the reconnection wait, then says notifications/tools/list_changed and
+  // prompts/list_changed when the workspace's active agents change; it ends with the session,
+  // or after kStreamLifetime (the host reconnects).
+  asio::awaitable<http::Response> listen(http::Request& req, RequestContext& ctx) {
+    const std::string session(req.header("Mcp-Session-Id"));
+    const std::string tenant = ctx.caller().tenant_id;
+    if (session.empty()) co_return refuse(400, "Mcp-Session-Id is required");
+    if (!sessions_.belongs(session, tenant)) co_return refuse(404, "unknown session");
+    std::string seen = co_await agents_signature(tenant);
+    co_return http::Response::event_stream([this, session, tenant, seen](http::StreamWriter& out) mutable -> asio::awaitable<void> {
+      int64_t event = 0;
+      std::string opening = "id: " + session + "-" + std::to_string(event) + "\nretry: " + std::to_string(kStreamRetry.count()) + "\ndata: \n\n";
+      if (!co_await out.write(opening)) co_return;
+      asio::steady_timer timer(co_await asio::this_coro::executor);
+      const auto until = std::chrono::steady_clock::now() + kStreamLifetime;
+      while (std::chrono::steady_clock::now() < until && sessions_.belongs(session, tenant)) {
+        timer.expires_after(kStreamPoll);
+        co_await timer.async_wait(asio::use_awaitable);
+        std::string now = co_await agents_signature(tenant);
+        if (now == seen) continue;
+        seen = std::move(now);
+        std::string frames;
+        for (const char* method : {"notifications/tools/list_changed", "notifications/prompts/list_changed"}) {
+          http::append_sse(frames, "message", json::object{{"jsonrpc", "2.0"}, {"method", method}},
+                           session + "-" + std::to_string(++event));
+        }
+        if (!co_await out.write(frames)) co_return;
+      }
+      co_await out.write_last("");
+    });
+  }
+
   asio::awaitable<http::Response> remove(http::Request& req, RequestContext& ctx) {
     const std::string session(req.header("Mcp-Session-Id"));
     if (session.empty()) co_return refuse(400, "Mcp-Session-Id is required");
@@ -136,15 +177,25 @@ class McpServer {
       }
     }
     json::object result{{"protocolVersion", version},
-                        {"capabilities", json::object{{"tools", json::object{{"listChanged", false}}},
+                        {"capabilities", json::object{{"tools", json::object{{"listChanged", true}}},
                                                       {"resources", json::object{}},
-                                                      {"prompts", json::object{}},
+                                                      {"prompts", json::object{{"listChanged", true}}},
                                                       {"logging", json::object{}}}},
                         {"serverInfo", json::object{{"name", "brainstem"}, {"version", svc_.options.version}}},
                         {"instructions", "Ask this workspace's agents (one tool each) or search its knowledge."}};
     http::Response res = http::Response::json(200, rpc_result(id, std::move(result)));
     res.set_header("Mcp-Session-Id", sessions_.open(tenant));
     return res;
+  }
+
+  // What the tools and prompts lists depend on: the active agents' ids and names.
+  asio::awaitable<std::string> agents_signature(const std::string& tenant) {
+    auto listed = co_await svc_.agents.list(tenant);
+    std::string signature;
+    if (!listed) co_return signature;
+    for (const auto& a : *listed)
+      if (a.status == "active") signature += a.id + '\t' + a.name + '\n';
+    co_return signature;
   }
 
   asio::awaitable<std::vector<store::Agent>> active_agents(const std::string& tenant) {
@@ -249,6 +300,9 @@ void add_mcp_server_routes(RouteTable& t, Services& svc) {
          .summary = "MCP server (streamable HTTP): the workspace's agents and knowledge search as tools, knowledge "
                     "sources as resources, agents' prompt templates as prompts",
          .handler = [server](http::Request& req, RequestContext& ctx) { return server->post(req, ctx); }});
+  t.add({.method = "GET", .path = "/mcp", .family = Family::kSystem, .auth = Auth::kKey, .key_in_query = true, .local_browsers = true,
+         .summary = "The MCP session's stream of server messages (SSE): tools and prompts list changes",
+         .handler = [server](http::Request& req, RequestContext& ctx) { return server->listen(req, ctx); }});
   t.add({.method = "DELETE", .path = "/mcp", .family = Family::kSystem, .auth = Auth::kKey, .key_in_query = true, .local_browsers = true,
          .summary = "End an MCP session (Mcp-Session-Id)", .success_status = 204,
          .handler = [server](http::Request& req, RequestContext& ctx) { return server->remove(req, ctx); }});

@@ -97,6 +97,37 @@ test('sessions: required after initialize, unknown ones are 404, a deleted one i
   assert.equal((await rpc({ jsonrpc: '2.0', id: 7, method: 'tools/list' }, { 'Mcp-Session-Id': session })).status, 404);
 });
 
+test('GET /mcp streams the session\'s notifications: a new agent changes the tools and prompts lists', async () => {
+  const init = await rpc({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+  assert.equal((await init.json()).result.capabilities.tools.listChanged, true);
+  const session = init.headers.get('mcp-session-id');
+  assert.equal((await fetch(`${srv.url}/mcp`, { headers: { Authorization: `Bearer ${key}`, Accept: 'text/event-stream' } })).status, 400, 'no session id');
+  const stream = await fetch(`${srv.url}/mcp`, { headers: { Authorization: `Bearer ${key}`, Accept: 'text/event-stream', 'Mcp-Session-Id': session } });
+  assert.equal(stream.status, 200);
+  assert.equal(stream.headers.get('content-type'), 'text/event-stream');
+  const reader = stream.body.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  const readUntil = async (pattern) => {
+    while (!pattern.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the stream ended before ${pattern}: ${text}`);
+      text += value;
+    }
+  };
+  await readUntil(/retry: \d+/);
+  const created = await call(srv.url, 'POST', '/v1/agents', { token: account.token, body: { name: 'Night shift', model: 'fixed-model' } });
+  assert.equal(created.status, 201);
+  await readUntil(/notifications\/prompts\/list_changed/);
+  assert.match(text, /notifications\/tools\/list_changed/);
+  assert.match(text, /id: \S+-1\n/, 'events carry ids a host can resume from');
+  await fetch(`${srv.url}/mcp`, { method: 'DELETE', headers: { Authorization: `Bearer ${key}`, 'Mcp-Session-Id': session } });
+  for (;;) {  // the stream ends with its session
+    const { done } = await reader.read();
+    if (done) break;
+  }
+  assert.equal((await call(srv.url, 'DELETE', `/v1/agents/${created.body.id}`, { token: account.token })).status < 300, true);
+});
+
 test("a page from another origin is refused; another tenant sees only its own agents; no key, no entry", async () => {
   // A browser page (DNS rebinding included) is refused unless the key names its origin.
   const rebound = await rpc({ jsonrpc: '2.0', id: 1, method: 'initialize', params: {} }, { Origin: 'http://attacker.example' });
