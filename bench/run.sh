@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds brainstem (Release), installs the load tools, and runs every benchmark.
-#   bench/run.sh [rate_limits|chat_gateway|chat_instructions|pipeline|knowledge|cellstate|soak|llama]...   (default: all)
+#   bench/run.sh [rate_limits|chat_gateway|chat_instructions|pipeline|knowledge|cellstate|agent_protocols|soak|llama]...   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -13,7 +13,7 @@ if (( ${#missing[@]} )) && [[ -n "${missing[*]// }" ]]; then
 fi
 BUILD_TYPE=Release scripts/build.sh >/dev/null
 benches=("$@")
-(( ${#benches[@]} )) || benches=(rate_limits chat_gateway chat_instructions pipeline knowledge cellstate soak llama)
+(( ${#benches[@]} )) || benches=(rate_limits chat_gateway chat_instructions pipeline knowledge cellstate agent_protocols soak llama)
 for b in "${benches[@]}"; do
   node "bench/$b.mjs"
   echo

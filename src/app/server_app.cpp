@@ -231,7 +231,7 @@ Status ServerApp::build_pipeline(const Config& config, Parts& p) {
   p.answers = std::make_unique<services::Answers>(*p.store, p.cache, p.embedder, *p.agents, *p.invalidation);
   p.conversations = std::make_unique<services::Conversations>(*p.store, p.embedder, *p.agents);
   p.security = std::make_unique<orchestration::SecurityPolicies>(*p.store, *p.store);
-  p.tool_guard = std::make_unique<orchestration::PolicyToolCallGuard>(*p.security, *p.usage, *p.audit);
+  p.tool_guard = std::make_unique<orchestration::PolicyToolCallGuard>(*p.security, *p.usage, *p.audit, p.background);
   p.connectors->set_guard(p.tool_guard.get());
   p.entities = std::make_unique<orchestration::Entities>(*p.store, *p.store);
   p.agent_steps = std::make_unique<orchestration::AgentSteps>(*p.router, *p.usage, *p.store, p.connectors.get());

@@ -126,25 +126,26 @@ Result<McpEndpoint> Connectors::endpoint_of(const store::MemoryEntity& connector
   return endpoint;
 }
 
-asio::awaitable<Result<std::shared_ptr<ToolServer>>> Connectors::server_for(const std::string& tenant_id, const std::string& id) {
+asio::awaitable<Result<Connectors::Pooled>> Connectors::pooled(const std::string& tenant_id, const std::string& id) {
   const std::string key = tenant_id + '/' + id;
   {
     std::lock_guard lock(mu_);
-    if (auto it = pool_.find(key); it != pool_.end()) co_return it->second.server;
+    if (auto it = pool_.find(key); it != pool_.end()) co_return it->second;
   }
   auto connector = co_await stored(tenant_id, id);
   if (!connector) co_return connector.status();
   auto endpoint = endpoint_of(*connector);
   if (!endpoint) co_return endpoint.status();
-  std::shared_ptr<ToolServer> server;
+  Pooled made;
+  made.url = endpoint->url;
   if (text_at(body_of(*connector), "protocol") == "a2a") {
-    server = std::make_shared<A2aToolServer>(http_, policy_, a2a::PeerEndpoint{.card_url = endpoint->url, .headers = endpoint->headers});
+    made.server = std::make_shared<A2aToolServer>(http_, policy_, a2a::PeerEndpoint{.card_url = endpoint->url, .headers = endpoint->headers});
   } else {
-    server = std::make_shared<McpSession>(http_, policy_, std::move(endpoint).value());
+    made.server = std::make_shared<McpSession>(http_, policy_, std::move(endpoint).value());
   }
   std::lock_guard lock(mu_);
-  auto [it, _] = pool_.try_emplace(key, Pooled{server, std::nullopt});
-  co_return it->second.server;
+  auto [it, _] = pool_.try_emplace(key, std::move(made));
+  co_return it->second;
 }
 
 asio::awaitable<Result<std::vector<McpTool>>> Connectors::connector_tools(const std::string& tenant_id, const std::string& id,
@@ -154,9 +155,9 @@ asio::awaitable<Result<std::vector<McpTool>>> Connectors::connector_tools(const 
     std::lock_guard lock(mu_);
     if (auto it = pool_.find(key); it != pool_.end() && it->second.tools) co_return *it->second.tools;
   }
-  auto server = co_await server_for(tenant_id, id);
-  if (!server) co_return server.status();
-  auto listed = co_await (*server)->list_tools();
+  auto reached = co_await pooled(tenant_id, id);
+  if (!reached) co_return reached.status();
+  auto listed = co_await reached->server->list_tools();
   if (!listed) co_return listed.status();
   std::lock_guard lock(mu_);
   if (auto it = pool_.find(key); it != pool_.end()) it->second.tools = *listed;
@@ -198,10 +199,9 @@ asio::awaitable<Result<json::object>> Connectors::execute(const ToolCaller& call
   if (!may_use_tool(caller.scopes, connector_id, tool))
     co_return Status::forbidden("this API key may not use tool " + tool + " of connector " + connector_id);
   if (guard_) {
-    auto connector = co_await stored(caller.tenant_id, connector_id);
-    if (!connector) co_return connector.status();
-    const std::string url = text_at(body_of(*connector), "endpointUrl");
-    Status allowed = co_await guard_->before(caller, connector_id, url, tool, input);
+    auto reached = co_await pooled(caller.tenant_id, connector_id);
+    if (!reached) co_return reached.status();
+    Status allowed = co_await guard_->before(caller, connector_id, reached->url, tool, input);
     if (!allowed.is_ok()) {
       Result<json::object> refused = allowed;
       co_await guard_->after(caller, connector_id, tool, refused);
@@ -225,10 +225,10 @@ asio::awaitable<Result<json::object>> Connectors::call(const ToolCaller& caller,
     known = std::any_of(listed->begin(), listed->end(), [&](const McpTool& t) { return t.name == tool; });
   }
   if (!known) co_return Status::not_found("tool " + tool + " not found on connector " + connector_id);
-  auto server = co_await server_for(tenant_id, connector_id);
-  if (!server) co_return server.status();
+  auto reached = co_await pooled(tenant_id, connector_id);
+  if (!reached) co_return reached.status();
   const int64_t started = now_us();
-  auto called = co_await (*server)->call_tool(tool, input, caller.agent_id);
+  auto called = co_await reached->server->call_tool(tool, input, caller.agent_id);
   if (!called) co_return called.status();
   json::array progress, logs;
   for (auto& n : called->notifications) {

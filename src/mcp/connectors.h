@@ -100,10 +100,12 @@ class Connectors {
  private:
   struct Pooled {
     std::shared_ptr<ToolServer> server;
+    std::string url;  // the endpoint, as the policy sees it
     std::optional<std::vector<McpTool>> tools;
   };
   Task<Result<store::MemoryEntity>> stored(const std::string& tenant_id, const std::string& id);
-  Task<Result<std::shared_ptr<ToolServer>>> server_for(const std::string& tenant_id, const std::string& id);
+  // The connector's pooled server and endpoint, made on first use.
+  Task<Result<Pooled>> pooled(const std::string& tenant_id, const std::string& id);
   Result<McpEndpoint> endpoint_of(const store::MemoryEntity& connector) const;
   void forget(const std::string& tenant_id, const std::string& id);
 

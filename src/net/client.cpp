@@ -235,7 +235,9 @@ struct HttpClient::Impl {
       if (std::string& piece = parser.body(); !piece.empty()) {
         if (on_body && out.status >= 200 && out.status < 300) {
           if (!co_await (*on_body)(piece)) {
-            reusable = false;  // the rest of this body is never read
+            // The rest of this body is never read, so the connection cannot serve another
+            // request, unless there is no rest: the body ended in the bytes already read.
+            reusable = parser.is_done() && parser.keep_alive() && input.size() == 0;
             co_return Status::ok();
           }
         } else if (out.body.size() + piece.size() > options.max_response_bytes) {

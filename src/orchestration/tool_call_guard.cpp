@@ -3,6 +3,7 @@
 #include "common/clock.h"
 #include "common/json_text.h"
 
+#include <boost/asio/this_coro.hpp>
 #include <spdlog/spdlog.h>
 
 namespace brainstem::orchestration {
@@ -47,12 +48,13 @@ boost::asio::awaitable<void> PolicyToolCallGuard::after(const mcp::ToolCaller& c
     payload["outcome"] = outcome.status().code() == StatusCode::kPermissionDenied ? "refused" : "failed";
     payload["error"] = outcome.status().message();
   }
-  // Named locals, not temporaries in the co_await's arguments (GCC 12 frees those twice).
-  std::string actor = caller.actor;
-  if (actor.empty()) actor = "system";
-  const std::string event = "mcp.tool_called";
-  auto appended = co_await audit_.append(caller.tenant_id, actor, event, payload);
-  if (!appended) spdlog::warn("tenant {}: the audit entry of an MCP tool call was not written: {}", caller.tenant_id, appended.status().message());
+  std::string actor = caller.actor.empty() ? std::string("system") : caller.actor;
+  auto write = [](ops::AuditLog& audit, std::string tenant, std::string actor, json::object payload) -> boost::asio::awaitable<void> {
+    const std::string event = "mcp.tool_called";  // a named local, not a temporary in the co_await's arguments
+    auto appended = co_await audit.append(tenant, actor, event, payload);
+    if (!appended) spdlog::warn("tenant {}: the audit entry of an MCP tool call was not written: {}", tenant, appended.status().message());
+  };
+  background_.spawn(co_await boost::asio::this_coro::executor, write(audit_, caller.tenant_id, std::move(actor), std::move(payload)));
 }
 
 }  // namespace brainstem::orchestration

@@ -3,10 +3,12 @@
 // the connector's endpoint, method: the tool's name, body: the arguments}; a blocking rule
 // refuses it, naming the rule), and after it the call is metered (a usage row of kind "tool",
 // model "mcp:<connector id>/<tool>") and audited ("mcp.tool_called": connector, tool, agent,
-// outcome, latency), refusals and failures included.
+// outcome, latency), refusals and failures included. The audit entry is written in the
+// background (a graceful stop waits for it), so the call's answer does not wait on the store.
 // Thread-safety: as the services it uses.
 #pragma once
 
+#include "common/task_group.h"
 #include "mcp/connectors.h"
 #include "ops/audit.h"
 #include "ops/usage_meter.h"
@@ -16,8 +18,8 @@ namespace brainstem::orchestration {
 
 class PolicyToolCallGuard : public mcp::ToolCallGuard {
  public:
-  PolicyToolCallGuard(SecurityPolicies& policies, ops::UsageMeter& usage, ops::AuditLog& audit)
-      : policies_(policies), usage_(usage), audit_(audit) {}
+  PolicyToolCallGuard(SecurityPolicies& policies, ops::UsageMeter& usage, ops::AuditLog& audit, TaskGroup& background)
+      : policies_(policies), usage_(usage), audit_(audit), background_(background) {}
 
   boost::asio::awaitable<Status> before(const mcp::ToolCaller& caller, const std::string& connector_id,
                                         const std::string& endpoint_url, const std::string& tool,
@@ -29,6 +31,7 @@ class PolicyToolCallGuard : public mcp::ToolCallGuard {
   SecurityPolicies& policies_;
   ops::UsageMeter& usage_;
   ops::AuditLog& audit_;
+  TaskGroup& background_;
 };
 
 }  // namespace brainstem::orchestration
