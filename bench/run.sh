@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+( cd tests/e2e && npm ci --no-audit --no-fund --silent )  # the MCP reference server agent_protocols calls
 missing=()
 for p in wrk nginx-light valgrind; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
 command -v nginx >/dev/null && missing=("${missing[@]/nginx-light}")
