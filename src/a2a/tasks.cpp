@@ -173,6 +173,7 @@ Tasks::Task<Result<TaskPage>> Tasks::list(const TaskQuery& query) {
   if (!query.agent_id.empty()) q.owner_id = query.agent_id;
   if (!query.context_id.empty()) q.parent_id = query.context_id;
   if (query.state) q.status = std::string(state_short(*query.state));
+  q.updated_after = query.status_after_ms;  // a task's row changes when its status does
   q.newest_first = true;
   q.limit = 1;
   auto counted = co_await store_.list_memory_entities(q);  // the total, whatever the page

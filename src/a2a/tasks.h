@@ -50,6 +50,7 @@ struct TaskQuery {
   int page_size = 50;      // 1..100
   std::string page_token;  // a previous page's nextPageToken, or empty for the first page
   std::optional<int> history_length;
+  std::optional<int64_t> status_after_ms;  // only tasks whose status changed after this (unix ms)
   bool include_artifacts = false;
 };
 

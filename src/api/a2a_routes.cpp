@@ -529,6 +529,10 @@ class A2aGateway {
     q.page_token = f.string("pageToken", 0, 200).value_or("");
     if (auto h = f.integer("historyLength", 0, 1000)) q.history_length = static_cast<int>(*h);
     q.include_artifacts = f.boolean("includeArtifacts").value_or(false);
+    if (auto after = f.string("statusTimestampAfter", 1, 64)) {
+      q.status_after_ms = parse_iso8601_ms(*after);
+      if (!q.status_after_ms) f.fail("statusTimestampAfter", "must be an ISO 8601 time");
+    }
     if (!f.ok()) co_return error_response(call.id, {code::kInvalidParams, f.status().message()});
     auto page = co_await svc_.a2a_tasks.list(q);
     if (!page) co_return error_response(call.id, rpc_error_of(page.status()));

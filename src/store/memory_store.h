@@ -45,6 +45,7 @@ struct MemoryEntityQuery {
   // Body arrays that must contain a text value ("$.source_trajectory_ids" holds "t1").
   std::vector<std::pair<std::string, std::string>> body_contains;
   std::optional<int64_t> created_after, created_before;  // exclusive bounds, unix ms
+  std::optional<int64_t> updated_after;                  // exclusive bound, unix ms
   int64_t live_at = 0;  // when non-zero, entities expired at this time are left out
   int64_t limit = 100;
   int64_t offset = 0;

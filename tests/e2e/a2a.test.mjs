@@ -242,6 +242,12 @@ test('hostile JSON-RPC: bad JSON, wrong shapes, another tenant\'s task', async (
   const mine = list.body.result.tasks[0].id;
   const theirs = await rpc('GetTask', { id: mine }, { credential: otherKey, headers: { 'A2A-Version': '1.0' } });
   assert.equal(theirs.body.error.code, -32001);
+  const future = await rpc('ListTasks', { statusTimestampAfter: '2999-01-01T00:00:00Z' }, { headers: { 'A2A-Version': '1.0' } });
+  assert.deepEqual(future.body.result.tasks, [], 'no task changed status after then');
+  const past = await rpc('ListTasks', { statusTimestampAfter: '2000-01-01T00:00:00Z', pageSize: 1 }, { headers: { 'A2A-Version': '1.0' } });
+  assert.equal(past.body.result.tasks.length, 1);
+  const notATime = await rpc('ListTasks', { statusTimestampAfter: 'yesterday' }, { headers: { 'A2A-Version': '1.0' } });
+  assert.equal(notATime.body.error.code, -32602);
   const badToken = await rpc('ListTasks', { pageToken: 'not-a-token' }, { headers: { 'A2A-Version': '1.0' } });
   assert.equal(badToken.body.error.code, -32602);
   assert.equal((await fetch(`${srv.url}/v1/a2a/jsonrpc`, { method: 'POST', body: '{}' })).status, 401);

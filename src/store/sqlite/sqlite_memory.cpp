@@ -102,6 +102,7 @@ Filter filter_of(const MemoryEntityQuery& q) {
   }
   if (q.created_after) f.add("created_at >", *q.created_after);
   if (q.created_before) f.add("created_at <", *q.created_before);
+  if (q.updated_after) f.add("updated_at >", *q.updated_after);
   if (q.live_at > 0) {
     f.values.push_back(q.live_at);
     f.where += " AND (expires_at IS NULL OR expires_at > ?" + std::to_string(f.values.size()) + ")";

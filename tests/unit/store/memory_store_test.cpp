@@ -93,6 +93,8 @@ TYPED_TEST(MemoryStoreConformance, ListFiltersPagesAndCounts) {
   EXPECT_EQ(this->ids(tagged), (std::vector<std::string>{"m4"}));
   MemoryEntityQuery window{.tenant_id = "t1", .kind = "message", .created_after = 1001, .created_before = 1004};
   EXPECT_EQ(this->ids(window), (std::vector<std::string>{"m3", "m2"}));
+  MemoryEntityQuery changed{.tenant_id = "t1", .kind = "message", .updated_after = 1002};
+  EXPECT_EQ(this->ids(changed), (std::vector<std::string>{"m4", "m3"}));
   MemoryEntityQuery live{.tenant_id = "t1", .kind = "message", .live_at = 1000};
   EXPECT_EQ(this->ids(live), (std::vector<std::string>{"m4", "m2", "m1", "m0"}));
   MemoryEntityQuery other_tenant{.tenant_id = "t2", .kind = "message"};
