@@ -211,10 +211,7 @@ Tasks::Task<Result<json::object>> Tasks::topology(const std::string& tenant_id) 
   // Delegations and handoffs are CELLSTATE rows: owner_id is the receiving agent, the body
   // names the sender. A2A tasks: owner_id the agent sent to, type the one that delegated.
   for (const char* kind : {kTaskKind, "delegation", "handoff"}) {
-    store::MemoryEntityQuery q;
-    q.tenant_id = tenant_id;
-    q.kind = kind;
-    q.limit = kTopologyScan;
+    const store::MemoryEntityQuery q{.tenant_id = tenant_id, .kind = kind, .limit = kTopologyScan};
     auto found = co_await store_.list_memory_entities(q);
     if (!found) co_return found.status();
     const bool task = std::string_view(kind) == kTaskKind;

@@ -11,6 +11,20 @@ constexpr const char* kEntityColumns =
     "seq, tenant_id, kind, id, parent_id, owner_id, status, type, body, embedding_model, embedding, version, "
     "created_at, updated_at, expires_at";
 
+// Binds ?1 to ?10 (keys, body, embedding), which the insert and the versioned update share.
+Statement& bind_keys_and_body(Statement& s, const MemoryEntity& e) {
+  return s.bind(1, e.tenant_id)
+      .bind(2, e.kind)
+      .bind(3, e.id)
+      .bind(4, e.parent_id)
+      .bind(5, e.owner_id)
+      .bind(6, e.status)
+      .bind(7, e.type)
+      .bind(8, e.body)
+      .bind(9, e.embedding_model)
+      .bind_blob(10, embedding_bytes(e.embedding));
+}
+
 MemoryEntity read_entity(const Statement& row) {
   MemoryEntity e;
   e.seq = row.integer(0);
@@ -38,16 +52,7 @@ Result<MemoryEntity> insert_entity(Connection& c, MemoryEntity entity) {
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
   if (!insert.ok()) return insert.status();
   entity.version = 1;
-  insert->bind(1, entity.tenant_id)
-      .bind(2, entity.kind)
-      .bind(3, entity.id)
-      .bind(4, entity.parent_id)
-      .bind(5, entity.owner_id)
-      .bind(6, entity.status)
-      .bind(7, entity.type)
-      .bind(8, entity.body)
-      .bind(9, entity.embedding_model)
-      .bind_blob(10, embedding_bytes(entity.embedding))
+  bind_keys_and_body(*insert, entity)
       .bind(11, entity.version)
       .bind(12, entity.created_at)
       .bind(13, entity.updated_at)
@@ -158,16 +163,7 @@ Result<MemoryEntity> Database::update_memory_entity(MemoryEntity entity) {
         "embedding_model = ?9, embedding = ?10, version = version + 1, updated_at = ?11, expires_at = ?12 "
         "WHERE tenant_id = ?1 AND kind = ?2 AND id = ?3 AND version = ?13");
     if (!update.ok()) return update.status();
-    update->bind(1, entity.tenant_id)
-        .bind(2, entity.kind)
-        .bind(3, entity.id)
-        .bind(4, entity.parent_id)
-        .bind(5, entity.owner_id)
-        .bind(6, entity.status)
-        .bind(7, entity.type)
-        .bind(8, entity.body)
-        .bind(9, entity.embedding_model)
-        .bind_blob(10, embedding_bytes(entity.embedding))
+    bind_keys_and_body(*update, entity)
         .bind(11, entity.updated_at)
         .bind(12, entity.expires_at)
         .bind(13, entity.version);
