@@ -1,6 +1,7 @@
 #include "a2a/peer.h"
 
 #include "common/crypto.h"
+#include "common/json_body.h"
 #include "common/json_text.h"
 
 namespace brainstem::a2a {
@@ -10,18 +11,13 @@ namespace json = boost::json;
 
 namespace {
 
-std::string string_at(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 // The card's JSON-RPC endpoint: its first JSONRPC interface, 1.0 preferred.
 std::string jsonrpc_url(const json::object& card) {
   std::string found;
   if (const auto* list = card.if_contains("supportedInterfaces"); list && list->is_array()) {
     for (const auto& i : list->get_array()) {
-      if (!i.is_object() || string_at(i.get_object(), "protocolBinding") != "JSONRPC") continue;
-      if (found.empty() || string_at(i.get_object(), "protocolVersion") == "1.0") found = string_at(i.get_object(), "url");
+      if (!i.is_object() || string_field(i.get_object(), "protocolBinding") != "JSONRPC") continue;
+      if (found.empty() || string_field(i.get_object(), "protocolVersion") == "1.0") found = string_field(i.get_object(), "url");
     }
   }
   return found;
@@ -68,7 +64,7 @@ asio::awaitable<Result<std::vector<PeerSkill>>> Peer::skills(bool refresh) {
   if (const auto* list = got->if_contains("skills"); list && list->is_array()) {
     for (const auto& s : list->get_array()) {
       if (!s.is_object()) continue;
-      PeerSkill skill{string_at(s.get_object(), "id"), string_at(s.get_object(), "name"), string_at(s.get_object(), "description")};
+      PeerSkill skill{string_field(s.get_object(), "id"), string_field(s.get_object(), "name"), string_field(s.get_object(), "description")};
       if (!skill.id.empty()) out.push_back(std::move(skill));
     }
   }
@@ -99,24 +95,27 @@ asio::awaitable<Result<PeerReply>> Peer::send(const std::string& skill, const st
   if (ec || !v.is_object()) co_return Status::unavailable("the agent answered HTTP " + std::to_string(sent->status) + " without JSON-RPC");
   const json::object& answer = v.get_object();
   if (const auto* err = answer.if_contains("error"); err && err->is_object()) {
-    co_return Status(StatusCode::kBadGateway, "the agent answered error " + json_text(err->get_object().contains("code") ? err->get_object().at("code") : json::value(0)) +
-                                                  ": " + string_at(err->get_object(), "message"));
+    // Locals, not a ?: of temporaries in the co_return (GCC 12 mis-compiles those).
+    const json::object& e = err->get_object();
+    std::string code = "?";
+    if (const auto* c = e.if_contains("code")) code = json_text(*c);
+    co_return Status(StatusCode::kBadGateway, "the agent answered error " + code + ": " + string_field(e, "message"));
   }
   const auto* result = answer.if_contains("result");
   if (!result || !result->is_object()) co_return Status::unavailable("the agent's reply has no result");
   PeerReply reply;
   if (const auto* m = result->get_object().if_contains("message"); m && m->is_object()) {
     reply.text = text_of_parts(*m);
-    reply.context_id = string_at(m->get_object(), "contextId");
+    reply.context_id = string_field(m->get_object(), "contextId");
     co_return reply;
   }
   const auto* task = result->get_object().if_contains("task");
   if (!task || !task->is_object()) co_return Status::unavailable("the agent's reply holds neither a task nor a message");
   const json::object& t = task->get_object();
-  reply.task_id = string_at(t, "id");
-  reply.context_id = string_at(t, "contextId");
+  reply.task_id = string_field(t, "id");
+  reply.context_id = string_field(t, "contextId");
   if (const auto* status = t.if_contains("status"); status && status->is_object()) {
-    reply.state = parse_state(string_at(status->get_object(), "state")).value_or(TaskState::kWorking);
+    reply.state = parse_state(string_field(status->get_object(), "state")).value_or(TaskState::kWorking);
     if (const auto* m = status->get_object().if_contains("message")) reply.text = text_of_parts(*m);
   }
   if (const auto* artifacts = t.if_contains("artifacts"); artifacts && artifacts->is_array()) {

@@ -1,6 +1,7 @@
 #include "a2a/protocol.h"
 
 #include "common/crypto.h"
+#include "common/json_body.h"
 #include "common/json_text.h"
 
 #include <boost/json.hpp>
@@ -31,11 +32,6 @@ constexpr std::array<StateNames, 8> kStates{{
 
 const StateNames& names_of(TaskState state) { return kStates[static_cast<size_t>(state)]; }
 
-std::string string_at(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 // A part in 1.0 form, from either form; nullopt when it carries no content.
 std::optional<json::object> read_part(const json::value& given) {
   if (!given.is_object()) return std::nullopt;
@@ -47,11 +43,11 @@ std::optional<json::object> read_part(const json::value& given) {
   else if (const auto* raw = p.if_contains("raw"); raw && raw->is_string()) part["raw"] = *raw;
   else if (const auto* file = p.if_contains("file"); file && file->is_object()) {  // 0.3 file part
     const json::object& f = file->get_object();
-    if (auto uri = string_at(f, "uri"); !uri.empty()) part["url"] = uri;
-    else if (auto bytes = string_at(f, "bytes"); !bytes.empty()) part["raw"] = bytes;
+    if (auto uri = string_field(f, "uri"); !uri.empty()) part["url"] = uri;
+    else if (auto bytes = string_field(f, "bytes"); !bytes.empty()) part["raw"] = bytes;
     else return std::nullopt;
-    if (auto type = string_at(f, "mimeType"); !type.empty()) part["mediaType"] = type;
-    if (auto name = string_at(f, "name"); !name.empty()) part["filename"] = name;
+    if (auto type = string_field(f, "mimeType"); !type.empty()) part["mediaType"] = type;
+    if (auto name = string_field(f, "name"); !name.empty()) part["filename"] = name;
   } else {
     return std::nullopt;
   }
@@ -90,7 +86,7 @@ json::array parts_v03(const json::object& holder) {
 json::object status_v03(const json::value& given) {
   if (!given.is_object()) return {};
   json::object status = given.get_object();
-  if (auto state = parse_state(string_at(status, "state"))) status["state"] = state_short(*state);
+  if (auto state = parse_state(string_field(status, "state"))) status["state"] = state_short(*state);
   if (const auto* m = status.if_contains("message"); m && m->is_object()) status["message"] = message_v03(m->get_object());
   return status;
 }
@@ -122,9 +118,9 @@ Result<json::object> read_message(const json::value& given) {
   if (!given.is_object()) return Status::validation("message", "must be an object");
   const json::object& m = given.get_object();
   json::object message;
-  message["messageId"] = string_at(m, "messageId");
+  message["messageId"] = string_field(m, "messageId");
   if (message["messageId"].get_string().empty()) return Status::validation("message.messageId", "is required");
-  const std::string role = string_at(m, "role");
+  const std::string role = string_field(m, "role");
   if (role != "ROLE_USER" && role != "user") return Status::validation("message.role", "must be ROLE_USER");
   message["role"] = "ROLE_USER";
   const auto* parts = m.if_contains("parts");
@@ -138,7 +134,7 @@ Result<json::object> read_message(const json::value& given) {
   }
   message["parts"] = std::move(read);
   for (const char* key : {"contextId", "taskId"})
-    if (auto v = string_at(m, key); !v.empty()) message[key] = v;
+    if (auto v = string_field(m, key); !v.empty()) message[key] = v;
   for (const char* key : {"metadata", "referenceTaskIds", "extensions"})
     if (const auto* v = m.if_contains(key); v && !v->is_null()) message[key] = *v;
   return message;
@@ -168,7 +164,7 @@ json::object agent_message(const std::string& text, const std::string& context_i
 json::object message_v03(const json::object& message) {
   json::object out = message;
   out["kind"] = "message";
-  out["role"] = string_at(message, "role") == "ROLE_AGENT" ? "agent" : "user";
+  out["role"] = string_field(message, "role") == "ROLE_AGENT" ? "agent" : "user";
   out["parts"] = parts_v03(message);
   return out;
 }
@@ -198,7 +194,7 @@ json::object stream_event_v03(const json::object& event) {
     json::object out = s->get_object();
     out["kind"] = "status-update";
     if (const auto* status = out.if_contains("status")) out["status"] = status_v03(*status);
-    auto state = parse_state(out.contains("status") && out["status"].is_object() ? string_at(out["status"].get_object(), "state") : "");
+    auto state = parse_state(out.contains("status") && out["status"].is_object() ? string_field(out["status"].get_object(), "state") : "");
     out["final"] = state && (is_final(*state) || *state == TaskState::kInputRequired);
     return out;
   }

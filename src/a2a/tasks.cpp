@@ -2,6 +2,7 @@
 
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/json_body.h"
 #include "common/json_text.h"
 
 #include <boost/json.hpp>
@@ -26,15 +27,10 @@ json::object parse_object(const std::string& text) {
   return !ec && v.is_object() ? std::move(v.get_object()) : json::object{};
 }
 
-std::string string_at(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 TaskState state_of(const json::object& task) {
   const auto* status = task.if_contains("status");
   if (!status || !status->is_object()) return TaskState::kSubmitted;
-  return parse_state(string_at(status->get_object(), "state")).value_or(TaskState::kSubmitted);
+  return parse_state(string_field(status->get_object(), "state")).value_or(TaskState::kSubmitted);
 }
 
 json::object status_now(TaskState state, std::optional<json::object> message) {
@@ -82,7 +78,8 @@ Tasks::Task<Result<json::object>> Tasks::create(TaskDraft draft) {
   e.tenant_id = draft.tenant_id;
   e.kind = kTaskKind;
   e.id = crypto::uuid_v4();
-  e.parent_id = draft.context_id.empty() ? crypto::uuid_v4() : draft.context_id;
+  e.parent_id = draft.context_id;
+  if (e.parent_id.empty()) e.parent_id = crypto::uuid_v4();
   e.owner_id = draft.agent_id;
   e.status = state_short(TaskState::kSubmitted);
   e.type = draft.caller_agent_id;
@@ -175,20 +172,21 @@ Tasks::Task<Result<TaskPage>> Tasks::list(const TaskQuery& query) {
   if (query.state) q.status = std::string(state_short(*query.state));
   q.updated_after = query.status_after_ms;  // a task's row changes when its status does
   q.newest_first = true;
-  q.limit = 1;
-  auto counted = co_await store_.list_memory_entities(q);  // the total, whatever the page
-  if (!counted) co_return counted.status();
+  TaskPage page;
   int64_t before = 0, skip = 0;
   if (!query.page_token.empty()) {
     if (!read_page_token(query.page_token, before, skip)) co_return Status::validation("pageToken", "is not a token this server wrote");
+    q.limit = 1;
+    auto counted = co_await store_.list_memory_entities(q);  // the total of every page; the first page counts it itself
+    if (!counted) co_return counted.status();
+    page.total = counted->total;
     q.created_before = before + 1;
     q.offset = skip;
   }
   q.limit = query.page_size + 1;  // one more tells whether another page follows
   auto found = co_await store_.list_memory_entities(q);
   if (!found) co_return found.status();
-  TaskPage page;
-  page.total = counted->total;
+  if (query.page_token.empty()) page.total = found->total;
   auto& items = found->items;
   const bool more = items.size() > static_cast<size_t>(query.page_size);
   if (more) items.pop_back();
@@ -216,7 +214,8 @@ Tasks::Task<Result<json::object>> Tasks::topology(const std::string& tenant_id) 
     if (!found) co_return found.status();
     const bool task = std::string_view(kind) == kTaskKind;
     for (const auto& e : found->items) {
-      const std::string from = task ? e.type : string_at(parse_object(e.body), "from_agent_id");
+      std::string from = e.type;
+      if (!task) from = string_field(parse_object(e.body), "from_agent_id");
       if (!e.owner_id.empty()) agents.insert(e.owner_id);
       if (from.empty() || e.owner_id.empty()) continue;
       agents.insert(from);

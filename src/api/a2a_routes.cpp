@@ -16,6 +16,7 @@
 #include "auth/a2a_token.h"
 #include "common/clock.h"
 #include "common/crypto.h"
+#include "common/json_body.h"
 #include "common/json_text.h"
 #include "http/sse.h"
 
@@ -50,15 +51,9 @@ struct RpcError {
   int http_status = 200;
 };
 
-json::object rpc_result(const json::value& id, json::value result) {
-  return json::object{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+http::Response error_response(const json::value& id, const RpcError& e) {
+  return http::Response::json(e.http_status, rpc_error(id, e.code, e.message));
 }
-
-json::object rpc_error(const json::value& id, const RpcError& e) {
-  return json::object{{"jsonrpc", "2.0"}, {"id", id}, {"error", json::object{{"code", e.code}, {"message", e.message}}}};
-}
-
-http::Response error_response(const json::value& id, const RpcError& e) { return http::Response::json(e.http_status, rpc_error(id, e)); }
 
 // The store's and services' failures in JSON-RPC terms.
 RpcError rpc_error_of(const Status& s) {
@@ -71,11 +66,6 @@ RpcError rpc_error_of(const Status& s) {
     case StatusCode::kRateLimited: return {code::kInternalError, s.message(), 429};
     default: return {code::kInternalError, s.message(), s.code() == StatusCode::kUnavailable ? 503 : 500};
   }
-}
-
-std::string string_at(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 // Where this server is reached: the configured public URL, or the Host the client used.
@@ -137,9 +127,7 @@ http::Response signed_card(const Services& svc, const http::Request& req, json::
 }
 
 asio::awaitable<std::vector<store::Agent>> active_agents(Services& svc, const std::string& tenant) {
-  auto agents = unwrap(co_await svc.agents.list(tenant));
-  std::erase_if(agents, [](const store::Agent& a) { return a.status != "active"; });
-  co_return agents;
+  co_return unwrap(co_await svc.agents.list_active(tenant));
 }
 
 // --- running a task
@@ -255,7 +243,8 @@ asio::awaitable<json::object> run_task(Services& svc, TaskRun run, EventSink sin
   svc.a2a_tasks.finished(run.tenant_id, run.task_id);
   if (!final_task) {  // canceled, or the store failed: what is stored is what happened
     auto stored = co_await svc.a2a_tasks.get(run.tenant_id, run.task_id);
-    final_task = stored ? std::move(stored.value()) : json::object{};
+    final_task.emplace();
+    if (stored) final_task = std::move(stored.value());
   }
   if (final_task->contains("status")) {
     json::object event = status_event(*final_task);
@@ -304,8 +293,8 @@ class A2aGateway {
         co_return error_response(nullptr, {code::kInvalidRequest, "id must be a string, a number or null"});
       call.id = *id;
     }
-    if (string_at(body, "jsonrpc") != "2.0") co_return error_response(call.id, {code::kInvalidRequest, "jsonrpc must be \"2.0\""});
-    const std::string method = string_at(body, "method");
+    if (string_field(body, "jsonrpc") != "2.0") co_return error_response(call.id, {code::kInvalidRequest, "jsonrpc must be \"2.0\""});
+    const std::string method = string_field(body, "method");
     if (method.empty()) co_return error_response(call.id, {code::kInvalidRequest, "method is required"});
     if (const auto* p = body.if_contains("params"); p && !p->is_null()) {
       if (!p->is_object()) co_return error_response(call.id, {code::kInvalidParams, "params must be an object"});
@@ -352,7 +341,7 @@ class A2aGateway {
     const std::string& locked = ctx.caller().agent_id;
     if (!locked.empty()) {
       const auto* meta = found->if_contains("metadata");
-      if (!meta || !meta->is_object() || string_at(meta->get_object(), "agentId") != locked)
+      if (!meta || !meta->is_object() || string_field(meta->get_object(), "agentId") != locked)
         co_return Status::not_found("task " + id + " not found");
     }
     co_return found;
@@ -374,9 +363,9 @@ class A2aGateway {
     const auth::Principal& caller = ctx.caller();
     json::object meta;
     if (const auto* m = message.if_contains("metadata"); m && m->is_object()) meta = m->get_object();
-    std::string skill = string_at(meta, "skill");
+    std::string skill = string_field(meta, "skill");
     std::string agent = req.query_param("agentId").value_or("");
-    if (agent.empty()) agent = string_at(meta, "agentId");
+    if (agent.empty()) agent = string_field(meta, "agentId");
     if (auto slash = skill.find('/'); slash != std::string::npos) {  // a fleet card's "<agent>/<skill>"
       if (agent.empty()) agent = skill.substr(0, slash);
       skill = skill.substr(slash + 1);
@@ -418,11 +407,11 @@ class A2aGateway {
     const bool return_now = (immediately && immediately->is_bool() && immediately->get_bool()) ||
                             (call.legacy && blocking && blocking->is_bool() && !blocking->get_bool());
 
-    std::string context = string_at(message, "contextId");
-    if (auto task_id = string_at(message, "taskId"); !task_id.empty()) {
+    std::string context = string_field(message, "contextId");
+    if (auto task_id = string_field(message, "taskId"); !task_id.empty()) {
       auto existing = co_await caller_task(ctx, task_id, std::nullopt);
       if (!existing) co_return error_response(call.id, rpc_error_of(existing.status()));
-      const auto state = a2a::parse_state(string_at(existing->at("status").as_object(), "state"));
+      const auto state = a2a::parse_state(string_field(existing->at("status").as_object(), "state"));
       co_return error_response(call.id, {code::kUnsupportedOperation,
                                          "task " + task_id + " is " + std::string(a2a::state_short(state.value_or(TaskState::kWorking))) +
                                              " and takes no more messages; send a new message in its context (contextId) instead"});
@@ -438,7 +427,7 @@ class A2aGateway {
     draft.agent_id = agent;
     draft.skill = skill;
     draft.context_id = context;
-    if (const auto* m = message.if_contains("metadata"); m && m->is_object()) draft.caller_agent_id = string_at(m->get_object(), "callerAgentId");
+    if (const auto* m = message.if_contains("metadata"); m && m->is_object()) draft.caller_agent_id = string_field(m->get_object(), "callerAgentId");
     draft.message = message;
     auto created = co_await svc_.a2a_tasks.create(std::move(draft));
     if (!created) co_return error_response(call.id, rpc_error_of(created.status()));
@@ -446,8 +435,8 @@ class A2aGateway {
 
     TaskRun run;
     run.tenant_id = ctx.caller().tenant_id;
-    run.task_id = string_at(task, "id");
-    run.context_id = string_at(task, "contextId");
+    run.task_id = string_field(task, "id");
+    run.context_id = string_field(task, "contextId");
     run.skill = skill;
     fill_caller(run.request, ctx);
     run.request.agent_id = agent;
@@ -494,7 +483,7 @@ class A2aGateway {
   }
 
   asio::awaitable<http::Response> get_task(RequestContext& ctx, const Call& call) {
-    const std::string id = string_at(call.params, "id");
+    const std::string id = string_field(call.params, "id");
     if (id.empty()) co_return error_response(call.id, {code::kInvalidParams, "params.id is required"});
     auto found = co_await caller_task(ctx, id, history_length(call.params));
     if (!found) co_return error_response(call.id, rpc_error_of(found.status()));
@@ -502,7 +491,7 @@ class A2aGateway {
   }
 
   asio::awaitable<http::Response> cancel_task(RequestContext& ctx, const Call& call) {
-    const std::string id = string_at(call.params, "id");
+    const std::string id = string_field(call.params, "id");
     if (id.empty()) co_return error_response(call.id, {code::kInvalidParams, "params.id is required"});
     auto found = co_await caller_task(ctx, id, std::nullopt);
     if (!found) co_return error_response(call.id, rpc_error_of(found.status()));
@@ -545,11 +534,11 @@ class A2aGateway {
   }
 
   asio::awaitable<http::Response> subscribe(RequestContext& ctx, const Call& call) {
-    const std::string id = string_at(call.params, "id");
+    const std::string id = string_field(call.params, "id");
     if (id.empty()) co_return error_response(call.id, {code::kInvalidParams, "params.id is required"});
     auto found = co_await caller_task(ctx, id, std::nullopt);
     if (!found) co_return error_response(call.id, rpc_error_of(found.status()));
-    const auto state = a2a::parse_state(string_at(found->at("status").as_object(), "state"));
+    const auto state = a2a::parse_state(string_field(found->at("status").as_object(), "state"));
     if (state && a2a::is_final(*state))
       co_return error_response(call.id, {code::kUnsupportedOperation, "task " + id + " is already " + std::string(a2a::state_short(*state))});
     const bool legacy = call.legacy;
@@ -564,9 +553,9 @@ class A2aGateway {
   http::Response watch(std::string tenant, json::object task, std::function<std::string(json::object)> frame) {
     return http::Response::event_stream(
         [this, tenant, task = std::move(task), frame = std::move(frame)](http::StreamWriter& out) mutable -> asio::awaitable<void> {
-          const std::string id = string_at(task, "id");
-          const std::string context = string_at(task, "contextId");
-          auto state_of = [](const json::object& t) { return string_at(t.at("status").as_object(), "state"); };
+          const std::string id = string_field(task, "id");
+          const std::string context = string_field(task, "contextId");
+          auto state_of = [](const json::object& t) { return string_field(t.at("status").as_object(), "state"); };
           std::string state = state_of(task);
           size_t artifacts = task.at("artifacts").as_array().size();
           json::object opening{{"task", task}};

@@ -12,4 +12,12 @@ http::Response cerebral_ok(boost::json::value data, int status) {
   return http::Response::json(status, boost::json::object{{"success", true}, {"data", std::move(data)}});
 }
 
+boost::json::object rpc_result(const boost::json::value& id, boost::json::value result) {
+  return boost::json::object{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+}
+
+boost::json::object rpc_error(const boost::json::value& id, int code, std::string message) {
+  return boost::json::object{{"jsonrpc", "2.0"}, {"id", id}, {"error", boost::json::object{{"code", code}, {"message", std::move(message)}}}};
+}
+
 }  // namespace brainstem::api

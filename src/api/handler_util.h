@@ -31,6 +31,10 @@ T unwrap(Result<T>&& r) {
   return std::move(r).value();
 }
 
+// JSON-RPC 2.0 envelopes (the MCP server, the A2A gateway).
+boost::json::object rpc_result(const boost::json::value& id, boost::json::value result);
+boost::json::object rpc_error(const boost::json::value& id, int code, std::string message);
+
 // CerebralOS success envelope: {"success": true, "data": ...}.
 http::Response cerebral_ok(boost::json::value data, int status = 200);
 

@@ -69,14 +69,6 @@ class McpSessions {
   std::unordered_map<std::string, std::string> sessions_;
 };
 
-json::object rpc_result(const json::value& id, json::value result) {
-  return json::object{{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
-}
-
-json::object rpc_error(const json::value& id, int code, std::string message) {
-  return json::object{{"jsonrpc", "2.0"}, {"id", id}, {"error", json::object{{"code", code}, {"message", std::move(message)}}}};
-}
-
 json::object text_result(std::string text, bool is_error) {
   return json::object{{"content", json::array{json::object{{"type", "text"}, {"text", std::move(text)}}}}, {"isError", is_error}};
 }
@@ -190,18 +182,15 @@ class McpServer {
 
   // What the tools and prompts lists depend on: the active agents' ids and names.
   asio::awaitable<std::string> agents_signature(const std::string& tenant) {
-    auto listed = co_await svc_.agents.list(tenant);
+    auto listed = co_await svc_.agents.list_active(tenant);
     std::string signature;
-    if (!listed) co_return signature;
-    for (const auto& a : *listed)
-      if (a.status == "active") signature += a.id + '\t' + a.name + '\n';
+    if (listed)
+      for (const auto& a : *listed) signature += a.id + '\t' + a.name + '\n';
     co_return signature;
   }
 
   asio::awaitable<std::vector<store::Agent>> active_agents(const std::string& tenant) {
-    auto agents = unwrap(co_await svc_.agents.list(tenant));
-    std::erase_if(agents, [](const store::Agent& a) { return a.status != "active"; });
-    co_return agents;
+    co_return unwrap(co_await svc_.agents.list_active(tenant));
   }
 
   asio::awaitable<json::object> tools(const std::string& tenant) {

@@ -136,4 +136,9 @@ std::optional<std::string> FieldReader::one_of(std::string_view name,
   return std::nullopt;
 }
 
+std::string string_field(const boost::json::object& o, std::string_view key) {
+  const auto* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
 }  // namespace brainstem

@@ -19,6 +19,9 @@ namespace brainstem {
 Result<boost::json::object> parse_json_object(std::string_view body, bool allow_empty = false,
                                               boost::json::storage_ptr storage = {});
 
+// The string at `key` of `o`, or "" when it is absent or not a string.
+std::string string_field(const boost::json::object& o, std::string_view key);
+
 class FieldReader {
  public:
   explicit FieldReader(const boost::json::object& obj) : obj_(obj) {}

@@ -2,6 +2,7 @@
 
 #include "common/clock.h"
 #include "common/ids.h"
+#include "common/json_body.h"
 #include "common/json_text.h"
 
 namespace brainstem::mcp {
@@ -14,11 +15,6 @@ namespace {
 constexpr const char* kKind = "mcp_connector";
 constexpr int64_t kMaxConnectors = 1000;
 
-std::string text_at(const json::object& o, std::string_view key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
-}
-
 json::object body_of(const store::MemoryEntity& e) {
   boost::system::error_code ec;
   json::value v = json::parse(e.body, ec);
@@ -27,12 +23,12 @@ json::object body_of(const store::MemoryEntity& e) {
 
 json::object view_of(const store::MemoryEntity& e) {
   json::object body = body_of(e);
-  std::string protocol = text_at(body, "protocol");
+  std::string protocol = string_field(body, "protocol");
   return json::object{{"id", e.id},
-                      {"name", text_at(body, "name")},
+                      {"name", string_field(body, "name")},
                       {"protocol", protocol.empty() ? "mcp" : protocol},
-                      {"endpointUrl", text_at(body, "endpointUrl")},
-                      {"authType", text_at(body, "authType")},
+                      {"endpointUrl", string_field(body, "endpointUrl")},
+                      {"authType", string_field(body, "authType")},
                       {"createdAt", iso8601(e.created_at)},
                       {"updatedAt", iso8601(e.updated_at)}};
 }
@@ -43,9 +39,9 @@ Status check_draft(const ConnectorDraft& d) {
   if (Status s = net::AddressPolicy::check_url_scheme(d.endpoint_url); !s.is_ok())
     return Status::validation("endpointUrl", "endpointUrl must be an http:// or https:// URL");
   if (!net::parse_url(d.endpoint_url)) return Status::validation("endpointUrl", "endpointUrl is not a valid URL");
-  if (d.auth_type == "api_key" && text_at(d.credentials, "apiKey").empty())
+  if (d.auth_type == "api_key" && string_field(d.credentials, "apiKey").empty())
     return Status::validation("credentials", "credentials.apiKey is required for authType api_key");
-  if (d.auth_type == "oauth" && text_at(d.credentials, "accessToken").empty())
+  if (d.auth_type == "oauth" && string_field(d.credentials, "accessToken").empty())
     return Status::validation("credentials", "credentials.accessToken is required for authType oauth");
   if (d.auth_type != "none" && d.auth_type != "api_key" && d.auth_type != "oauth")
     return Status::validation("authType", "authType must be none, api_key or oauth");
@@ -107,8 +103,8 @@ void Connectors::forget(const std::string& tenant_id, const std::string& id) {
 Result<McpEndpoint> Connectors::endpoint_of(const store::MemoryEntity& connector) const {
   json::object body = body_of(connector);
   McpEndpoint endpoint;
-  endpoint.url = text_at(body, "endpointUrl");
-  const std::string sealed = text_at(body, "credentials");
+  endpoint.url = string_field(body, "endpointUrl");
+  const std::string sealed = string_field(body, "credentials");
   if (sealed.empty()) return endpoint;
   auto opened = secrets_.open(sealed);
   if (!opened) return Status::internal("connector " + connector.id + ": its credentials cannot be opened with the configured secret keys");
@@ -116,11 +112,11 @@ Result<McpEndpoint> Connectors::endpoint_of(const store::MemoryEntity& connector
   json::value credentials = json::parse(*opened, ec);
   if (ec || !credentials.is_object()) return Status::internal("connector " + connector.id + ": stored credentials are malformed");
   const json::object& c = credentials.as_object();
-  if (std::string key = text_at(c, "apiKey"); !key.empty()) {
-    std::string header = text_at(c, "headerName");
+  if (std::string key = string_field(c, "apiKey"); !key.empty()) {
+    std::string header = string_field(c, "headerName");
     if (header.empty()) endpoint.headers.push_back({"Authorization", "Bearer " + key});
     else endpoint.headers.push_back({header, key});
-  } else if (std::string token = text_at(c, "accessToken"); !token.empty()) {
+  } else if (std::string token = string_field(c, "accessToken"); !token.empty()) {
     endpoint.headers.push_back({"Authorization", "Bearer " + token});
   }
   return endpoint;
@@ -138,7 +134,7 @@ asio::awaitable<Result<Connectors::Pooled>> Connectors::pooled(const std::string
   if (!endpoint) co_return endpoint.status();
   Pooled made;
   made.url = endpoint->url;
-  if (text_at(body_of(*connector), "protocol") == "a2a") {
+  if (string_field(body_of(*connector), "protocol") == "a2a") {
     made.server = std::make_shared<A2aToolServer>(http_, policy_, a2a::PeerEndpoint{.card_url = endpoint->url, .headers = endpoint->headers});
   } else {
     made.server = std::make_shared<McpSession>(http_, policy_, std::move(endpoint).value());
@@ -187,8 +183,9 @@ asio::awaitable<Result<json::array>> Connectors::tools(const std::string& tenant
     if (!listed) co_return listed.status();
     for (const auto& t : *listed) {
       if (!may_use_tool(scopes, id, t.name)) continue;
-      out.push_back(json::object{{"connectorId", id}, {"name", t.name}, {"description", t.description},
-                                 {"inputSchema", t.input_schema.is_null() ? json::value(json::object{}) : t.input_schema}});
+      json::value schema = t.input_schema;
+      if (schema.is_null()) schema = json::object{};
+      out.push_back(json::object{{"connectorId", id}, {"name", t.name}, {"description", t.description}, {"inputSchema", std::move(schema)}});
     }
   }
   co_return out;
@@ -232,7 +229,7 @@ asio::awaitable<Result<json::object>> Connectors::call(const ToolCaller& caller,
   if (!called) co_return called.status();
   json::array progress, logs;
   for (auto& n : called->notifications) {
-    const std::string method = text_at(n, "method");
+    const std::string method = string_field(n, "method");
     json::value* params = n.if_contains("params");
     if (method == "notifications/tools/list_changed") {
       std::lock_guard lock(mu_);

@@ -48,7 +48,8 @@ boost::asio::awaitable<void> PolicyToolCallGuard::after(const mcp::ToolCaller& c
     payload["outcome"] = outcome.status().code() == StatusCode::kPermissionDenied ? "refused" : "failed";
     payload["error"] = outcome.status().message();
   }
-  std::string actor = caller.actor.empty() ? std::string("system") : caller.actor;
+  std::string actor = caller.actor;
+  if (actor.empty()) actor = "system";
   auto write = [](ops::AuditLog& audit, std::string tenant, std::string actor, json::object payload) -> boost::asio::awaitable<void> {
     const std::string event = "mcp.tool_called";  // a named local, not a temporary in the co_await's arguments
     auto appended = co_await audit.append(tenant, actor, event, payload);

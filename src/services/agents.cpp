@@ -55,6 +55,12 @@ Agents::Task<Result<std::vector<store::Agent>>> Agents::list(const std::string& 
   co_return co_await store_.list_agents(tenant_id);
 }
 
+Agents::Task<Result<std::vector<store::Agent>>> Agents::list_active(const std::string& tenant_id) {
+  auto agents = co_await store_.list_agents(tenant_id);
+  if (agents) std::erase_if(*agents, [](const store::Agent& a) { return a.status != "active"; });
+  co_return agents;
+}
+
 Agents::Task<Result<store::Agent>> Agents::get(const std::string& tenant_id, const std::string& id) {
   co_return co_await store_.get_agent(tenant_id, id);
 }

@@ -45,6 +45,8 @@ class Agents {
   // kValidation when the document is not a valid agent configuration.
   Task<Result<store::Agent>> create(const std::string& tenant_id, AgentDraft draft);
   Task<Result<std::vector<store::Agent>>> list(const std::string& tenant_id);  // newest first
+  // The agents in status "active" (what MCP hosts and A2A clients may call), newest first.
+  Task<Result<std::vector<store::Agent>>> list_active(const std::string& tenant_id);
   Task<Result<store::Agent>> get(const std::string& tenant_id, const std::string& id);
   Task<Result<store::Agent>> update(const std::string& tenant_id, const std::string& id, AgentChange change);
   // Deletes the agent and its cached answers.
