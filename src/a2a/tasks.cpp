@@ -172,6 +172,7 @@ Tasks::Task<Result<TaskPage>> Tasks::list(const TaskQuery& query) {
   if (query.state) q.status = std::string(state_short(*query.state));
   q.updated_after = query.status_after_ms;  // a task's row changes when its status does
   q.newest_first = true;
+  q.count_total = true;
   TaskPage page;
   int64_t before = 0, skip = 0;
   if (!query.page_token.empty()) {
@@ -184,6 +185,7 @@ Tasks::Task<Result<TaskPage>> Tasks::list(const TaskQuery& query) {
     q.offset = skip;
   }
   q.limit = query.page_size + 1;  // one more tells whether another page follows
+  q.count_total = query.page_token.empty();
   auto found = co_await store_.list_memory_entities(q);
   if (!found) co_return found.status();
   if (query.page_token.empty()) page.total = found->total;

@@ -269,10 +269,26 @@ CellState::Task<store::MemoryEntity> CellState::upsert(std::string tenant, std::
 
 CellState::Task<void> CellState::record_event(std::string tenant, int code, std::string kind, std::string entity_id,
                                               std::string container_id) {
+  auto event = co_await event_about(tenant, code, kind, entity_id, container_id, false);
+  co_await insert(std::move(event));
+}
+
+CellState::Task<store::MemoryEntity> CellState::insert_recorded(store::MemoryEntity entity, int code,
+                                                               std::string container_id) {
+  auto event = co_await event_about(entity.tenant_id, code, entity.kind, entity.id, container_id, true);
+  std::vector<store::MemoryEntity> both{std::move(entity), std::move(event)};
+  auto stored = co_await store_.create_memory_entities(std::move(both));
+  if (!stored.ok()) fail(stored.status());
+  co_return std::move(stored->front());
+}
+
+CellState::Task<store::MemoryEntity> CellState::event_about(std::string tenant, int code, std::string kind,
+                                                           std::string entity_id, std::string container_id,
+                                                           bool new_entity) {
   // The parent: this entity's latest event, else its container's.
   std::optional<store::MemoryEntity> parent;
   for (const std::string* about : {&entity_id, &container_id}) {
-    if (about->empty()) continue;
+    if (about->empty() || (new_entity && about == &entity_id)) continue;
     store::MemoryEntityQuery q{.tenant_id = tenant, .kind = kEvent, .owner_id = *about, .limit = 1};
     auto latest = co_await query(q);
     if (!latest.items.empty()) {
@@ -305,7 +321,7 @@ CellState::Task<void> CellState::record_event(std::string tenant, int code, std:
                                             {"depth", depth},
                                             {"tenant_id", tenant},
                                             {"created_at", iso8601(now)}});
-  co_await insert(std::move(event));
+  co_return event;
 }
 
 namespace {

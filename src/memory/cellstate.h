@@ -19,6 +19,7 @@
 
 #include "common/offload.h"
 #include "common/task_group.h"
+#include "common/timed_cache.h"
 #include "knowledge/embedding_models.h"
 #include "knowledge/knowledge_index.h"
 #include "knowledge/turn_index.h"
@@ -35,6 +36,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace brainstem::memory {
 
@@ -206,6 +208,10 @@ class CellState {
   Task<store::MemoryEntity> fetch(std::string tenant, std::string kind, std::string id);
   Task<std::optional<store::MemoryEntity>> find(std::string tenant, std::string kind, std::string id);
   Task<store::MemoryEntity> insert(store::MemoryEntity entity);
+  // Stores a new entity together with the event `code` that records its creation (one
+  // transaction); `container_id` names what it was created in, whose latest event becomes
+  // the event's parent.
+  Task<store::MemoryEntity> insert_recorded(store::MemoryEntity entity, int code, std::string container_id);
   Task<store::MemoryEntity> save(store::MemoryEntity entity);
   Task<void> erase(std::string tenant, std::string kind, std::string id);
   Task<store::MemoryEntityPage> query(store::MemoryEntityQuery q);
@@ -221,6 +227,9 @@ class CellState {
   // names what it was created in, whose latest event becomes the parent.
   Task<void> record_event(std::string tenant, int code, std::string kind, std::string entity_id,
                           std::string container_id);
+  // The event record_event stores. A new entity has no events of its own to look up.
+  Task<store::MemoryEntity> event_about(std::string tenant, int code, std::string kind, std::string entity_id,
+                                        std::string container_id, bool new_entity);
   Task<std::vector<store::MemoryEntity>> all_events(std::string tenant);
 
   // Artifacts and notes: their search text embedded and indexed.
@@ -233,6 +242,12 @@ class CellState {
   Task<Object> scope_view(const store::MemoryEntity& scope);
   // The tenant's stored configuration, or an empty object.
   Task<Object> tenant_config(std::string tenant);
+  // The summarization policies of a trajectory ("": the tenant's own).
+  Task<std::vector<store::MemoryEntity>> policies_of(std::string tenant, std::string trajectory);
+  static std::string policies_key(const std::string& tenant, const std::string& trajectory);
+  // Configurations and policies are read from the store at most once this often: a change
+  // made on this node is seen at once, one made on another node within that time.
+  static constexpr int64_t kStoredSettingsMs = 1000;
   // The TTL of an artifact or note created without one: the configuration's default_ttl,
   // else persistent.
   Task<Ttl> default_ttl(std::string tenant);
@@ -261,6 +276,10 @@ class CellState {
   TaskGroup& background_;
   const CellStateOptions options_;
   std::map<std::string, std::unique_ptr<knowledge::KnowledgeIndex>, std::less<>> indexes_;  // artifact, note
+  // Read often, changed rarely: the tenants' configurations (by tenant) and their
+  // summarization policies (by tenant and trajectory, the tenant's own under "").
+  TimedCache<Object> configs_{kStoredSettingsMs};
+  TimedCache<std::vector<store::MemoryEntity>> policies_{kStoredSettingsMs};
 };
 
 }  // namespace brainstem::memory

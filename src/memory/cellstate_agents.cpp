@@ -138,8 +138,7 @@ CellState::Task<json::object> CellState::register_agent(std::string tenant, json
       {"last_heartbeat_at", now},
       {"_heartbeat_ms", a.created_at},
       {"created_at", now}});
-  auto stored = co_await insert(std::move(a));
-  co_await record_event(tenant, kAgentRegistered, kAgent, stored.id, kNoContainer);
+  auto stored = co_await insert_recorded(std::move(a), kAgentRegistered, kNoContainer);
   co_return public_view(stored);
 }
 
@@ -195,6 +194,7 @@ CellState::Task<json::object> CellState::heartbeat(std::string tenant, std::stri
 
 CellState::Task<json::object> CellState::list_locks(std::string tenant) {
   store::MemoryEntityQuery eq{.tenant_id = tenant, .kind = kLock, .live_at = now_ms(), .limit = 10000};
+  eq.count_total = true;
   auto found = co_await query(eq);
   json::array list;
   for (const auto& lock : found.items) list.push_back(lock_view(lock));
@@ -270,6 +270,7 @@ CellState::Task<json::object> CellState::list_messages(std::string tenant, Query
   Page page = page_of(q);
   store::MemoryEntityQuery eq{.tenant_id = tenant, .kind = kMessage, .live_at = now_ms(), .limit = page.limit,
                               .offset = page.offset};
+  eq.count_total = true;
   if (auto type = q("message_type")) eq.type = *type;
   if (auto from = q("from_agent_id")) eq.owner_id = *from;
   if (auto trajectory = q("trajectory_id")) eq.parent_id = *trajectory;
@@ -342,8 +343,8 @@ CellState::Task<json::object> CellState::send_message(std::string tenant, json::
       {"expires_at", expires ? json::value(iso8601(*expires)) : json::value(nullptr)},
       {"delivered_at", nullptr},
       {"acknowledged_at", nullptr}});
-  auto stored = co_await insert(std::move(m));
-  co_await record_event(tenant, kMessageSent, kMessage, stored.id, stored.parent_id);
+  std::string container = m.parent_id;
+  auto stored = co_await insert_recorded(std::move(m), kMessageSent, container);
   co_return public_view(stored);
 }
 
@@ -461,8 +462,7 @@ CellState::Task<json::object> CellState::create_delegation(std::string tenant, j
       {"created_at", iso8601(d.created_at)},
       {"accepted_at", nullptr},
       {"completed_at", nullptr}});
-  auto stored = co_await insert(std::move(d));
-  co_await record_event(tenant, kDelegationCreated, kDelegation, stored.id, scope_id);
+  auto stored = co_await insert_recorded(std::move(d), kDelegationCreated, scope_id);
   co_return public_view(stored);
 }
 
@@ -532,8 +532,7 @@ CellState::Task<json::object> CellState::create_handoff(std::string tenant, json
                                         {"created_at", iso8601(h.created_at)},
                                         {"accepted_at", nullptr},
                                         {"completed_at", nullptr}});
-  auto stored = co_await insert(std::move(h));
-  co_await record_event(tenant, kHandoffCreated, kHandoff, stored.id, scope_id);
+  auto stored = co_await insert_recorded(std::move(h), kHandoffCreated, scope_id);
   co_return public_view(stored);
 }
 

@@ -129,8 +129,8 @@ CellState::Task<store::MemoryEntity> CellState::build_edge(std::string tenant, j
 CellState::Task<json::object> CellState::create_edge(std::string tenant, json::object body) {
   std::string no_prefix;
   auto edge = co_await build_edge(tenant, std::move(body), no_prefix);
-  auto stored = co_await insert(std::move(edge));
-  co_await record_event(tenant, kEdgeCreated, kEdge, stored.id, stored.parent_id);
+  std::string container = edge.parent_id;
+  auto stored = co_await insert_recorded(std::move(edge), kEdgeCreated, container);
   co_return edge_view(stored);
 }
 
@@ -149,8 +149,8 @@ CellState::Task<json::object> CellState::create_edges(std::string tenant, json::
   }
   json::array out;
   for (auto& edge : edges) {
-    auto stored = co_await insert(std::move(edge));
-    co_await record_event(tenant, kEdgeCreated, kEdge, stored.id, stored.parent_id);
+    std::string container = edge.parent_id;
+    auto stored = co_await insert_recorded(std::move(edge), kEdgeCreated, container);
     out.push_back(edge_view(stored));
   }
   co_return json::object{{"edges", std::move(out)}};
@@ -266,8 +266,9 @@ CellState::Task<json::object> CellState::create_policy(std::string tenant, json:
       {"triggers", *triggers},
       {"metadata", metadata ? *metadata : json::value(nullptr)},
       {"created_at", iso8601(p.created_at)}});
-  auto stored = co_await insert(std::move(p));
-  co_await record_event(tenant, kPolicyCreated, kPolicy, stored.id, stored.parent_id);
+  std::string container = p.parent_id;
+  auto stored = co_await insert_recorded(std::move(p), kPolicyCreated, container);
+  policies_.erase(policies_key(tenant, container));
   co_return public_view(stored);
 }
 
@@ -277,7 +278,9 @@ CellState::Task<json::object> CellState::get_policy(std::string tenant, std::str
 }
 
 CellState::Task<void> CellState::delete_policy(std::string tenant, std::string id) {
+  auto policy = co_await fetch(tenant, kPolicy, id);
   co_await erase(tenant, kPolicy, id);
+  policies_.erase(policies_key(tenant, policy.parent_id));
   co_await record_event(tenant, kPolicyDeleted, kPolicy, id, kNoContainer);
 }
 
@@ -291,6 +294,20 @@ CellState::Task<json::object> CellState::trajectory_policies(std::string tenant,
   co_return json::object{{"policies", std::move(out)}};
 }
 
+std::string CellState::policies_key(const std::string& tenant, const std::string& trajectory) {
+  return tenant + '\n' + trajectory;
+}
+
+CellState::Task<std::vector<store::MemoryEntity>> CellState::policies_of(std::string tenant, std::string trajectory) {
+  const std::string key = policies_key(tenant, trajectory);
+  const int64_t now = now_ms();
+  if (auto kept = policies_.get(key, now)) co_return std::move(*kept);
+  store::MemoryEntityQuery q{.tenant_id = tenant, .kind = kPolicy, .parent_id = trajectory, .limit = 1000};
+  auto page = co_await query(q);
+  policies_.put(key, page.items, now);
+  co_return std::move(page.items);
+}
+
 // --- summarization requests
 
 CellState::Task<void> CellState::fire_triggers(store::MemoryEntity scope, std::string event, int64_t count) {
@@ -298,9 +315,8 @@ CellState::Task<void> CellState::fire_triggers(store::MemoryEntity scope, std::s
   std::vector<store::MemoryEntity> policies;
   const std::array<std::string, 2> owners{scope.parent_id, std::string()};  // its trajectory's, and the tenant's
   for (const std::string& trajectory : owners) {
-    store::MemoryEntityQuery q{.tenant_id = tenant, .kind = kPolicy, .parent_id = trajectory, .limit = 1000};
-    auto page = co_await query(q);
-    for (auto& p : page.items) policies.push_back(std::move(p));
+    auto found = co_await policies_of(tenant, trajectory);
+    for (auto& p : found) policies.push_back(std::move(p));
   }
   if (policies.empty()) co_return;
   json::object scope_body = body_of(scope);
@@ -313,6 +329,7 @@ CellState::Task<void> CellState::fire_triggers(store::MemoryEntity scope, std::s
       else if (kind == "turn_count") fires = event == "turn" && count % trigger_number(trigger) == 0;
       else if (kind == "artifact_count" && event == "artifact") {
         store::MemoryEntityQuery in_scope{.tenant_id = tenant, .kind = kArtifact, .parent_id = scope.id, .limit = 0};
+        in_scope.count_total = true;
         auto artifacts = co_await query(in_scope);
         fires = artifacts.total % trigger_number(trigger) == 0;
       }
@@ -327,6 +344,7 @@ CellState::Task<void> CellState::fire_triggers(store::MemoryEntity scope, std::s
           store::MemoryEntityQuery earlier{.tenant_id = tenant, .kind = kSummarizationRequest, .parent_id = scope.id,
                                            .owner_id = policy.id,
                                            .body_equals = {{"$.trigger_kind", "dosage_threshold"}}, .limit = 0};
+          earlier.count_total = true;
           auto earlier_requests = co_await query(earlier);
           fires = earlier_requests.total == 0;
         }
@@ -358,8 +376,7 @@ CellState::Task<void> CellState::fire_triggers(store::MemoryEntity scope, std::s
                                             {"result_note_id", nullptr},
                                             {"error", nullptr},
                                             {"metadata", p["metadata"]}});
-      auto stored = co_await insert(std::move(r));
-      co_await record_event(tenant, kSummarizationRequested, kSummarizationRequest, stored.id, scope.id);
+      auto stored = co_await insert_recorded(std::move(r), kSummarizationRequested, scope.id);
       auto executor = co_await boost::asio::this_coro::executor;
       background_.spawn(executor, run_summarization(tenant, stored.id));
       break;  // one request per policy and event
@@ -477,6 +494,7 @@ CellState::Task<json::object> CellState::list_summarization_requests(std::string
   if (!q("limit")) page.limit = 50;
   store::MemoryEntityQuery eq{.tenant_id = tenant, .kind = kSummarizationRequest, .limit = page.limit,
                               .offset = page.offset};
+  eq.count_total = true;
   if (auto status = q("status")) eq.status = *status;
   if (auto scope = q("scope_id")) eq.parent_id = *scope;
   if (auto policy = q("summarization_policy_id")) eq.owner_id = *policy;

@@ -111,6 +111,7 @@ CellState::Task<json::object> CellState::list_artifacts(std::string tenant, Quer
   Page page = page_of(q);
   store::MemoryEntityQuery eq{.tenant_id = tenant, .kind = kArtifact, .live_at = now_ms(), .limit = page.limit,
                               .offset = page.offset};
+  eq.count_total = true;
   if (auto type = q("artifact_type")) eq.type = *type;
   if (auto trajectory = q("trajectory_id")) eq.owner_id = *trajectory;
   if (auto scope = q("scope_id")) eq.parent_id = *scope;
@@ -182,7 +183,7 @@ CellState::Task<json::object> CellState::create_artifact(std::string tenant, jso
   seal_artifact(view);
   co_await embed(a, search_text(view, "name"));
   a.body = json_text(view);
-  auto stored = co_await insert(std::move(a));
+  auto stored = co_await insert_recorded(std::move(a), kArtifactCreated, scope_id);
   index(stored);
   if (older) {
     json::object old_body = body_of(*older);
@@ -190,7 +191,6 @@ CellState::Task<json::object> CellState::create_artifact(std::string tenant, jso
     older->body = json_text(old_body);
     co_await save(std::move(*older));
   }
-  co_await record_event(tenant, kArtifactCreated, kArtifact, stored.id, scope_id);
   std::string event = "artifact";
   co_await fire_triggers(*scope, event, 0);
   co_return view_of(stored);
@@ -269,6 +269,7 @@ CellState::Task<json::object> CellState::list_notes(std::string tenant, QueryLoo
   Page page = page_of(q);
   store::MemoryEntityQuery eq{.tenant_id = tenant, .kind = kNote, .live_at = now_ms(), .limit = page.limit,
                               .offset = page.offset};
+  eq.count_total = true;
   if (auto type = q("note_type")) eq.type = *type;
   if (auto trajectory = q("source_trajectory_id")) eq.body_contains.emplace_back("$.source_trajectory_ids", *trajectory);
   eq.created_after = time_param(q, "created_after");
@@ -332,9 +333,8 @@ CellState::Task<json::object> CellState::create_note(std::string tenant, json::o
   seal_note(view);
   co_await embed(n, search_text(view, "title"));
   n.body = json_text(view);
-  auto stored = co_await insert(std::move(n));
+  auto stored = co_await insert_recorded(std::move(n), kNoteCreated, kNoContainer);
   index(stored);
-  co_await record_event(tenant, kNoteCreated, kNote, stored.id, kNoContainer);
   co_return view_of(stored);
 }
 

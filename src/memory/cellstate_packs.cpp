@@ -65,8 +65,13 @@ json::object CellState::validate_config(const json::object& body) const {
 }
 
 CellState::Task<json::object> CellState::tenant_config(std::string tenant) {
+  const int64_t now = now_ms();
+  if (auto kept = configs_.get(tenant, now)) co_return std::move(*kept);
   auto stored = co_await find(tenant, kConfig, kCurrent);
-  co_return stored ? body_of(*stored) : json::object();
+  json::object config;
+  if (stored) config = body_of(*stored);
+  configs_.put(tenant, config, now);
+  co_return config;
 }
 
 CellState::Task<json::object> CellState::get_config(std::string tenant) {
@@ -81,6 +86,7 @@ CellState::Task<json::object> CellState::update_config(std::string tenant, json:
   }
   json::object config = checked["config"].as_object();
   co_await upsert(tenant, kConfig, kCurrent, [&config](json::object& body) { body = config; });
+  configs_.erase(tenant);
   co_await record_event(tenant, kConfigUpdated, kConfig, kCurrent, kNoContainer);
   checked["errors"] = json::array();
   co_return checked;
@@ -106,6 +112,7 @@ CellState::Task<json::object> CellState::list_deployments(std::string tenant, Qu
   auto pack = q("pack_name");
   if (!pack || pack->empty()) fail(Status::validation("pack_name", "field required"));
   store::MemoryEntityQuery eq{.tenant_id = tenant, .kind = kDeployment, .parent_id = *pack, .limit = 1000};
+  eq.count_total = true;
   auto page = co_await query(eq);
   json::array out;
   for (const auto& d : page.items) out.push_back(deployment_answer(d)["deployment"]);
@@ -119,6 +126,7 @@ CellState::Task<json::object> CellState::create_deployment(std::string tenant, j
   json::value launch = object_or_null(f, "launch_config");
   require(f);
   store::MemoryEntityQuery existing{.tenant_id = tenant, .kind = kDeployment, .parent_id = pack, .limit = 0};
+  existing.count_total = true;
   auto versions = co_await query(existing);
   store::MemoryEntity d;
   d.tenant_id = tenant;
@@ -143,8 +151,7 @@ CellState::Task<json::object> CellState::create_deployment(std::string tenant, j
                                         {"activated_at", nullptr}});
   // A concurrent creation may take the same version number: the unique id keeps both, and
   // the later one (by creation time) is the newer.
-  auto stored = co_await insert(std::move(d));
-  co_await record_event(tenant, kDeploymentCreated, kDeployment, stored.id, kNoContainer);
+  auto stored = co_await insert_recorded(std::move(d), kDeploymentCreated, kNoContainer);
   co_return deployment_answer(stored);
 }
 
@@ -233,6 +240,7 @@ CellState::Task<json::object> CellState::rollback_deployment(std::string tenant,
 
 CellState::Task<json::object> CellState::list_benchmarks(std::string tenant) {
   store::MemoryEntityQuery q{.tenant_id = tenant, .kind = kBenchmark, .limit = 1000};
+  q.count_total = true;
   auto page = co_await query(q);
   json::array out;
   for (const auto& b : page.items) out.push_back(public_view(b));
@@ -262,8 +270,7 @@ CellState::Task<json::object> CellState::submit_benchmark(std::string tenant, js
                                         {"metrics", std::move(metrics)},
                                         {"metadata", std::move(metadata)},
                                         {"created_at", iso8601(b.created_at)}});
-  auto stored = co_await insert(std::move(b));
-  co_await record_event(tenant, kBenchmarkSubmitted, kBenchmark, stored.id, kNoContainer);
+  auto stored = co_await insert_recorded(std::move(b), kBenchmarkSubmitted, kNoContainer);
   co_return public_view(stored);
 }
 

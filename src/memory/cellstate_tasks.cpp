@@ -102,14 +102,15 @@ CellState::Task<json::object> CellState::create_trajectory(std::string tenant, j
       {"created_at", created},
       {"updated_at", created},
       {"completed_at", nullptr}});
-  auto stored = co_await insert(std::move(t));
-  co_await record_event(tenant, kTrajectoryCreated, kTrajectory, stored.id, stored.parent_id);
+  std::string container = t.parent_id;
+  auto stored = co_await insert_recorded(std::move(t), kTrajectoryCreated, container);
   co_return trajectory_view(stored);
 }
 
 CellState::Task<json::object> CellState::list_trajectories(std::string tenant, QueryLookup q) {
   Page page = page_of(q);
   store::MemoryEntityQuery eq{.tenant_id = tenant, .kind = kTrajectory, .limit = page.limit, .offset = page.offset};
+  eq.count_total = true;
   if (auto status = q("status")) eq.status = *status;
   if (auto agent = q("agent_id")) eq.owner_id = *agent;
   if (auto parent = q("parent_trajectory_id")) eq.parent_id = *parent;
@@ -155,7 +156,9 @@ CellState::Task<void> CellState::delete_trajectory(std::string tenant, std::stri
   co_await fetch(tenant, kTrajectory, id);
   // A trajectory that still holds sub-tasks or scopes is not deleted out from under them.
   store::MemoryEntityQuery children{.tenant_id = tenant, .kind = kTrajectory, .parent_id = id, .limit = 0};
+  children.count_total = true;
   store::MemoryEntityQuery scopes{.tenant_id = tenant, .kind = kScope, .parent_id = id, .limit = 0};
+  scopes.count_total = true;
   auto child_count = co_await query(children);
   auto scope_count = co_await query(scopes);
   if (child_count.total > 0 || scope_count.total > 0) {
@@ -240,8 +243,7 @@ CellState::Task<json::object> CellState::create_scope(std::string tenant, json::
       {"metadata", std::move(metadata)},
       {"created_at", iso8601(s.created_at)},
       {"closed_at", nullptr}});
-  auto stored = co_await insert(std::move(s));
-  co_await record_event(tenant, kScopeCreated, kScope, stored.id, trajectory_id);
+  auto stored = co_await insert_recorded(std::move(s), kScopeCreated, trajectory_id);
   auto view = co_await scope_view(stored);
   co_return view;
 }
@@ -384,10 +386,11 @@ CellState::Task<json::object> CellState::create_turn(std::string tenant, json::o
   if (tool_results && !tool_results->is_null()) turn.tool_results = json_text(*tool_results);
   turn.created_at = now_ms();
   int64_t limit = budget && budget->is_int64() ? budget->get_int64() : INT64_MAX;
-  auto stored = co_await store_.append_turn_within_budget(turn, limit);
+  std::vector<store::MemoryEntity> recorded;
+  recorded.push_back(co_await event_about(tenant, kTurnCreated, kTurn, turn.id, scope_id, true));
+  auto stored = co_await store_.append_turn_within_budget(turn, limit, std::move(recorded));
   if (!stored.ok()) fail(stored.status());
   turns_.add({*stored});
-  co_await record_event(tenant, kTurnCreated, kTurn, stored->id, scope_id);
   std::string event = "turn";
   co_await fire_triggers(scope, event, stored->seq);
   co_return turn_view(*stored);

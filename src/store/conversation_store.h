@@ -6,6 +6,7 @@
 
 #include "common/status.h"
 #include "store/async.h"
+#include "store/memory_store.h"
 
 #include <cstdint>
 #include <functional>
@@ -176,8 +177,10 @@ class ConversationStore {
   // under any agent (an agent's conversation with that id is the same scope).
   // Appends one turn to the session, assigning seq, unless the session's tokens plus the
   // turn's would exceed `token_budget`: then kConflict with details {code:
-  // "TOKEN_BUDGET_EXCEEDED", token_budget, tokens_used}. Returns the turn as stored.
-  virtual Async<Result<Turn>> append_turn_within_budget(Turn turn, int64_t token_budget) = 0;
+  // "TOKEN_BUDGET_EXCEEDED", token_budget, tokens_used}. The memory entities `alongside` (the
+  // event that records the turn) are stored in the same transaction. Returns the turn as stored.
+  virtual Async<Result<Turn>> append_turn_within_budget(Turn turn, int64_t token_budget,
+                                                        std::vector<MemoryEntity> alongside) = 0;
   virtual Async<Result<Turn>> get_turn(const std::string& tenant_id, const std::string& id) = 0;
   // The tenant's turns among `ids`, in no particular order; ids of none are left out.
   virtual Async<Result<std::vector<Turn>>> get_turns(const std::string& tenant_id, const std::vector<std::string>& ids) = 0;

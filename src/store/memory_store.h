@@ -50,11 +50,14 @@ struct MemoryEntityQuery {
   int64_t limit = 100;
   int64_t offset = 0;
   bool newest_first = true;
+  // Whether to count every match (MemoryEntityPage::total): a second pass over the matches,
+  // so only the lists that answer a total ask for it.
+  bool count_total = false;
 };
 
 struct MemoryEntityPage {
   std::vector<MemoryEntity> items;
-  int64_t total = 0;  // matches before limit and offset
+  int64_t total = 0;  // matches before limit and offset, when the query asked to count them
 };
 
 class MemoryStore {
@@ -64,6 +67,9 @@ class MemoryStore {
   // --- CELLSTATE memory entities
   // Stores the entity, assigning seq. kConflict if the tenant has one of that kind and id.
   virtual Async<Result<MemoryEntity>> create_memory_entity(MemoryEntity entity) = 0;
+  // Stores the entities in one transaction (an entity and the event that records it): all, or
+  // none with the first failure.
+  virtual Async<Result<std::vector<MemoryEntity>>> create_memory_entities(std::vector<MemoryEntity> entities) = 0;
   virtual Async<Result<MemoryEntity>> get_memory_entity(const std::string& tenant_id, const std::string& kind,
                                                         const std::string& id) = 0;
   virtual Async<Result<MemoryEntityPage>> list_memory_entities(const MemoryEntityQuery& query) = 0;

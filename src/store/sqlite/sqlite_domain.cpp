@@ -698,7 +698,8 @@ Result<std::vector<Session>> Database::list_sessions(const std::string& tenant_i
 
 // --- CELLSTATE turns
 
-Result<Turn> Database::append_turn_within_budget(Turn turn, int64_t token_budget) {
+Result<Turn> Database::append_turn_within_budget(Turn turn, int64_t token_budget,
+                                                 std::vector<MemoryEntity> alongside) {
   return write([&](Connection& c) -> Result<Turn> {
     auto used = tokens_of_session(c, turn.tenant_id, turn.session_id);
     if (!used.ok()) return used.status();
@@ -710,6 +711,7 @@ Result<Turn> Database::append_turn_within_budget(Turn turn, int64_t token_budget
     }
     auto written = write_turns(c, recall_, {std::move(turn)});
     if (!written.ok()) return written.status();
+    if (auto stored = insert_entities(c, std::move(alongside)); !stored.ok()) return stored.status();
     return std::move(written->front());
   });
 }

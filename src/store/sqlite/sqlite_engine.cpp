@@ -9,11 +9,11 @@ SqliteEngine::SqliteEngine(std::unique_ptr<Database> db, const SqliteOptions& op
 SqliteEngine::~SqliteEngine() { pool_.stop(); }
 
 Async<Status> SqliteEngine::create_signup(const Tenant& tenant, const User& user) {
-  co_return co_await call([&] { return db_->create_signup(tenant, user); });
+  co_return co_await write_call([&] { return db_->create_signup(tenant, user); });
 }
 
 Async<Status> SqliteEngine::create_tenant(const Tenant& tenant, const std::string& owner_user_id) {
-  co_return co_await call([&] { return db_->create_tenant(tenant, owner_user_id); });
+  co_return co_await write_call([&] { return db_->create_tenant(tenant, owner_user_id); });
 }
 
 Async<Result<Tenant>> SqliteEngine::get_tenant(const std::string& id) {
@@ -25,7 +25,7 @@ Async<Result<Tenant>> SqliteEngine::get_tenant_by_slug(const std::string& slug) 
 }
 
 Async<Status> SqliteEngine::rename_tenant(const std::string& id, const std::string& name) {
-  co_return co_await call([&] { return db_->rename_tenant(id, name); });
+  co_return co_await write_call([&] { return db_->rename_tenant(id, name); });
 }
 
 Async<Result<User>> SqliteEngine::get_user(const std::string& id) {
@@ -37,11 +37,11 @@ Async<Result<User>> SqliteEngine::get_user_by_email(const std::string& email) {
 }
 
 Async<Result<User>> SqliteEngine::verify_email(const std::string& token_hash) {
-  co_return co_await call([&] { return db_->verify_email(token_hash); });
+  co_return co_await write_call([&] { return db_->verify_email(token_hash); });
 }
 
 Async<Status> SqliteEngine::add_member(const std::string& tenant_id, const std::string& user_id, const std::string& role) {
-  co_return co_await call([&] { return db_->add_member(tenant_id, user_id, role); });
+  co_return co_await write_call([&] { return db_->add_member(tenant_id, user_id, role); });
 }
 
 Async<Result<std::string>> SqliteEngine::member_role(const std::string& tenant_id, const std::string& user_id) {
@@ -57,7 +57,7 @@ Async<Result<std::vector<std::pair<Tenant, std::string>>>> SqliteEngine::list_us
 }
 
 Async<Status> SqliteEngine::create_api_key(const ApiKey& key) {
-  co_return co_await call([&] { return db_->create_api_key(key); });
+  co_return co_await write_call([&] { return db_->create_api_key(key); });
 }
 
 Async<Result<ApiKey>> SqliteEngine::get_api_key_by_hash(const std::string& key_hash) {
@@ -69,15 +69,15 @@ Async<Result<std::vector<ApiKey>>> SqliteEngine::list_api_keys(const std::string
 }
 
 Async<Status> SqliteEngine::revoke_api_key(const std::string& tenant_id, const std::string& key_id, int64_t at_ms) {
-  co_return co_await call([&] { return db_->revoke_api_key(tenant_id, key_id, at_ms); });
+  co_return co_await write_call([&] { return db_->revoke_api_key(tenant_id, key_id, at_ms); });
 }
 
 Async<Status> SqliteEngine::touch_api_keys(const std::vector<std::pair<std::string, int64_t>>& key_id_and_ms) {
-  co_return co_await call([&] { return db_->touch_api_keys(key_id_and_ms); });
+  co_return co_await write_call([&] { return db_->touch_api_keys(key_id_and_ms); });
 }
 
 Async<Result<AuditEntry>> SqliteEngine::append_audit(AuditEntry entry, const std::function<std::string(const AuditEntry&)>& seal) {
-  co_return co_await call([&] { return db_->append_audit(std::move(entry), seal); });
+  co_return co_await write_call([&] { return db_->append_audit(std::move(entry), seal); });
 }
 
 Async<Result<std::vector<AuditEntry>>> SqliteEngine::query_audit(const AuditQuery& query) {
@@ -93,7 +93,7 @@ Async<Result<AuditHead>> SqliteEngine::audit_head(const std::string& tenant_id) 
 }
 
 Async<Status> SqliteEngine::create_agent(const Agent& agent) {
-  co_return co_await call([&] { return db_->create_agent(agent); });
+  co_return co_await write_call([&] { return db_->create_agent(agent); });
 }
 
 Async<Result<Agent>> SqliteEngine::get_agent(const std::string& tenant_id, const std::string& id) {
@@ -109,15 +109,15 @@ Async<Result<std::vector<Agent>>> SqliteEngine::list_agents(const std::string& t
 }
 
 Async<Result<Agent>> SqliteEngine::update_agent(const Agent& agent) {
-  co_return co_await call([&] { return db_->update_agent(agent); });
+  co_return co_await write_call([&] { return db_->update_agent(agent); });
 }
 
 Async<Status> SqliteEngine::delete_agent(const std::string& tenant_id, const std::string& id) {
-  co_return co_await call([&] { return db_->delete_agent(tenant_id, id); });
+  co_return co_await write_call([&] { return db_->delete_agent(tenant_id, id); });
 }
 
 Async<Result<Customer>> SqliteEngine::upsert_customer(const Customer& customer) {
-  co_return co_await call([&] { return db_->upsert_customer(customer); });
+  co_return co_await write_call([&] { return db_->upsert_customer(customer); });
 }
 
 Async<Result<Customer>> SqliteEngine::get_customer(const std::string& tenant_id, const std::string& id) {
@@ -125,7 +125,7 @@ Async<Result<Customer>> SqliteEngine::get_customer(const std::string& tenant_id,
 }
 
 Async<Result<std::vector<Turn>>> SqliteEngine::append_turns(std::vector<Turn> turns) {
-  co_return co_await call([&] { return db_->append_turns(std::move(turns)); });
+  co_return co_await write_call([&] { return db_->append_turns(std::move(turns)); });
 }
 
 Async<Result<Session>> SqliteEngine::get_session(const std::string& tenant_id, const std::string& agent_id, const std::string& session_id) {
@@ -136,8 +136,10 @@ Async<Result<std::vector<Session>>> SqliteEngine::list_sessions(const std::strin
   co_return co_await call([&] { return db_->list_sessions(tenant_id, agent_id, limit); });
 }
 
-Async<Result<Turn>> SqliteEngine::append_turn_within_budget(Turn turn, int64_t token_budget) {
-  co_return co_await call([&] { return db_->append_turn_within_budget(std::move(turn), token_budget); });
+Async<Result<Turn>> SqliteEngine::append_turn_within_budget(Turn turn, int64_t token_budget,
+                                                           std::vector<MemoryEntity> alongside) {
+  co_return co_await write_call(
+      [&] { return db_->append_turn_within_budget(std::move(turn), token_budget, std::move(alongside)); });
 }
 
 Async<Result<Turn>> SqliteEngine::get_turn(const std::string& tenant_id, const std::string& id) {
@@ -157,15 +159,15 @@ Async<Result<int64_t>> SqliteEngine::session_tokens(const std::string& tenant_id
 }
 
 Async<Result<MemoryFact>> SqliteEngine::save_fact(const MemoryFact& fact) {
-  co_return co_await call([&] { return db_->save_fact(fact); });
+  co_return co_await write_call([&] { return db_->save_fact(fact); });
 }
 
 Async<Status> SqliteEngine::delete_fact(const std::string& tenant_id, const std::string& fact_id) {
-  co_return co_await call([&] { return db_->delete_fact(tenant_id, fact_id); });
+  co_return co_await write_call([&] { return db_->delete_fact(tenant_id, fact_id); });
 }
 
 Async<Status> SqliteEngine::put_cache_entry(const CacheEntry& entry) {
-  co_return co_await call([&] { return db_->put_cache_entry(entry); });
+  co_return co_await write_call([&] { return db_->put_cache_entry(entry); });
 }
 
 Async<Status> SqliteEngine::scan_cache_entries(const std::function<bool(const CacheEntry&)>& visit) {
@@ -177,11 +179,15 @@ Async<Status> SqliteEngine::scan_turns(const std::function<bool(const Turn&)>& v
 }
 
 Async<Result<int64_t>> SqliteEngine::delete_cache_entries(const std::string& tenant_id, const std::string& agent_id) {
-  co_return co_await call([&] { return db_->delete_cache_entries(tenant_id, agent_id); });
+  co_return co_await write_call([&] { return db_->delete_cache_entries(tenant_id, agent_id); });
 }
 
 Async<Result<MemoryEntity>> SqliteEngine::create_memory_entity(MemoryEntity entity) {
-  co_return co_await call([&] { return db_->create_memory_entity(std::move(entity)); });
+  co_return co_await write_call([&] { return db_->create_memory_entity(std::move(entity)); });
+}
+
+Async<Result<std::vector<MemoryEntity>>> SqliteEngine::create_memory_entities(std::vector<MemoryEntity> entities) {
+  co_return co_await write_call([&] { return db_->create_memory_entities(std::move(entities)); });
 }
 
 Async<Result<MemoryEntity>> SqliteEngine::get_memory_entity(const std::string& tenant_id, const std::string& kind, const std::string& id) {
@@ -193,19 +199,19 @@ Async<Result<MemoryEntityPage>> SqliteEngine::list_memory_entities(const MemoryE
 }
 
 Async<Result<MemoryEntity>> SqliteEngine::update_memory_entity(MemoryEntity entity) {
-  co_return co_await call([&] { return db_->update_memory_entity(std::move(entity)); });
+  co_return co_await write_call([&] { return db_->update_memory_entity(std::move(entity)); });
 }
 
 Async<Status> SqliteEngine::delete_memory_entity(const std::string& tenant_id, const std::string& kind, const std::string& id) {
-  co_return co_await call([&] { return db_->delete_memory_entity(tenant_id, kind, id); });
+  co_return co_await write_call([&] { return db_->delete_memory_entity(tenant_id, kind, id); });
 }
 
 Async<Result<MemoryEntity>> SqliteEngine::acquire_memory_lock(MemoryEntity lock, int64_t now_ms) {
-  co_return co_await call([&] { return db_->acquire_memory_lock(std::move(lock), now_ms); });
+  co_return co_await write_call([&] { return db_->acquire_memory_lock(std::move(lock), now_ms); });
 }
 
 Async<Result<std::vector<MemoryEntity>>> SqliteEngine::delete_expired_memory_entities(int64_t now_ms, int limit) {
-  co_return co_await call([&] { return db_->delete_expired_memory_entities(now_ms, limit); });
+  co_return co_await write_call([&] { return db_->delete_expired_memory_entities(now_ms, limit); });
 }
 
 Async<Status> SqliteEngine::scan_memory_entities(const std::string& kind, const std::function<bool(const MemoryEntity&)>& visit) {
@@ -213,7 +219,7 @@ Async<Status> SqliteEngine::scan_memory_entities(const std::string& kind, const 
 }
 
 Async<Status> SqliteEngine::create_knowledge_source(const KnowledgeSource& source) {
-  co_return co_await call([&] { return db_->create_knowledge_source(source); });
+  co_return co_await write_call([&] { return db_->create_knowledge_source(source); });
 }
 
 Async<Result<KnowledgeSource>> SqliteEngine::get_knowledge_source(const std::string& tenant_id, const std::string& id) {
@@ -225,15 +231,15 @@ Async<Result<std::vector<KnowledgeSource>>> SqliteEngine::list_knowledge_sources
 }
 
 Async<Status> SqliteEngine::set_knowledge_source_status(const std::string& tenant_id, const std::string& id, const std::string& status, const std::string& error) {
-  co_return co_await call([&] { return db_->set_knowledge_source_status(tenant_id, id, status, error); });
+  co_return co_await write_call([&] { return db_->set_knowledge_source_status(tenant_id, id, status, error); });
 }
 
 Async<Result<std::vector<KnowledgeChunk>>> SqliteEngine::replace_knowledge_chunks(const KnowledgeIngestion& ingestion) {
-  co_return co_await call([&] { return db_->replace_knowledge_chunks(ingestion); });
+  co_return co_await write_call([&] { return db_->replace_knowledge_chunks(ingestion); });
 }
 
 Async<Status> SqliteEngine::delete_knowledge_source(const std::string& tenant_id, const std::string& id) {
-  co_return co_await call([&] { return db_->delete_knowledge_source(tenant_id, id); });
+  co_return co_await write_call([&] { return db_->delete_knowledge_source(tenant_id, id); });
 }
 
 Async<Result<std::vector<KnowledgeChunk>>> SqliteEngine::list_knowledge_chunks(const std::string& tenant_id, const std::string& source_id) {
@@ -245,11 +251,11 @@ Async<Status> SqliteEngine::scan_knowledge_chunks(const std::function<bool(const
 }
 
 Async<Result<int64_t>> SqliteEngine::fail_interrupted_ingestions(int64_t now_ms) {
-  co_return co_await call([&] { return db_->fail_interrupted_ingestions(now_ms); });
+  co_return co_await write_call([&] { return db_->fail_interrupted_ingestions(now_ms); });
 }
 
 Async<Status> SqliteEngine::create_webhook(const Webhook& webhook) {
-  co_return co_await call([&] { return db_->create_webhook(webhook); });
+  co_return co_await write_call([&] { return db_->create_webhook(webhook); });
 }
 
 Async<Result<std::vector<Webhook>>> SqliteEngine::list_webhooks(const std::string& tenant_id) {
@@ -261,19 +267,19 @@ Async<Result<Webhook>> SqliteEngine::get_webhook(const std::string& tenant_id, c
 }
 
 Async<Status> SqliteEngine::delete_webhook(const std::string& tenant_id, const std::string& id) {
-  co_return co_await call([&] { return db_->delete_webhook(tenant_id, id); });
+  co_return co_await write_call([&] { return db_->delete_webhook(tenant_id, id); });
 }
 
 Async<Status> SqliteEngine::enqueue_deliveries(const std::vector<WebhookDelivery>& deliveries) {
-  co_return co_await call([&] { return db_->enqueue_deliveries(deliveries); });
+  co_return co_await write_call([&] { return db_->enqueue_deliveries(deliveries); });
 }
 
 Async<Result<std::vector<WebhookDelivery>>> SqliteEngine::claim_deliveries(int64_t now_ms, int64_t lease_ms, int limit) {
-  co_return co_await call([&] { return db_->claim_deliveries(now_ms, lease_ms, limit); });
+  co_return co_await write_call([&] { return db_->claim_deliveries(now_ms, lease_ms, limit); });
 }
 
 Async<Status> SqliteEngine::update_delivery(const WebhookDelivery& delivery) {
-  co_return co_await call([&] { return db_->update_delivery(delivery); });
+  co_return co_await write_call([&] { return db_->update_delivery(delivery); });
 }
 
 Async<Result<std::vector<WebhookDelivery>>> SqliteEngine::list_deliveries(const std::string& tenant_id, const std::string& webhook_id, int limit) {
@@ -281,7 +287,7 @@ Async<Result<std::vector<WebhookDelivery>>> SqliteEngine::list_deliveries(const 
 }
 
 Async<Status> SqliteEngine::create_workflow(const Workflow& workflow) {
-  co_return co_await call([&] { return db_->create_workflow(workflow); });
+  co_return co_await write_call([&] { return db_->create_workflow(workflow); });
 }
 
 Async<Result<Workflow>> SqliteEngine::get_workflow(const std::string& tenant_id, const std::string& id) {
@@ -293,15 +299,15 @@ Async<Result<std::vector<Workflow>>> SqliteEngine::list_workflows(const std::str
 }
 
 Async<Result<Workflow>> SqliteEngine::update_workflow(const Workflow& workflow) {
-  co_return co_await call([&] { return db_->update_workflow(workflow); });
+  co_return co_await write_call([&] { return db_->update_workflow(workflow); });
 }
 
 Async<Status> SqliteEngine::delete_workflow(const std::string& tenant_id, const std::string& id) {
-  co_return co_await call([&] { return db_->delete_workflow(tenant_id, id); });
+  co_return co_await write_call([&] { return db_->delete_workflow(tenant_id, id); });
 }
 
 Async<Status> SqliteEngine::create_run(const Run& run, const std::vector<RunEvent>& events) {
-  co_return co_await call([&] { return db_->create_run(run, events); });
+  co_return co_await write_call([&] { return db_->create_run(run, events); });
 }
 
 Async<Result<Run>> SqliteEngine::get_run(const std::string& tenant_id, const std::string& id) {
@@ -313,20 +319,20 @@ Async<Result<std::vector<Run>>> SqliteEngine::list_runs(const std::string& tenan
 }
 
 Async<Result<Run>> SqliteEngine::save_run(const Run& run, const std::vector<RunEvent>& events) {
-  co_return co_await call([&] { return db_->save_run(run, events); });
+  co_return co_await write_call([&] { return db_->save_run(run, events); });
 }
 
 Async<Result<std::vector<Run>>> SqliteEngine::claim_runs(const std::string& owner, int64_t now_ms, int64_t lease_ms, int limit) {
-  co_return co_await call([&] { return db_->claim_runs(owner, now_ms, lease_ms, limit); });
+  co_return co_await write_call([&] { return db_->claim_runs(owner, now_ms, lease_ms, limit); });
 }
 
 Async<Status> SqliteEngine::renew_run_lease(const std::string& tenant_id, const std::string& run_id, const std::string& owner, int64_t until_ms) {
-  co_return co_await call([&] { return db_->renew_run_lease(tenant_id, run_id, owner, until_ms); });
+  co_return co_await write_call([&] { return db_->renew_run_lease(tenant_id, run_id, owner, until_ms); });
 }
 
 Async<Status> SqliteEngine::record_steps(const std::vector<RunStep>& steps, const std::vector<RunEvent>& events,
                                          const std::string& owner) {
-  co_return co_await call([&] { return db_->record_steps(steps, events, owner); });
+  co_return co_await write_call([&] { return db_->record_steps(steps, events, owner); });
 }
 
 Async<Result<std::vector<RunStep>>> SqliteEngine::run_steps(const std::string& tenant_id, const std::string& run_id) {
@@ -338,7 +344,7 @@ Async<Result<std::vector<RunEvent>>> SqliteEngine::run_events(const std::string&
 }
 
 Async<Status> SqliteEngine::record_usage(const std::vector<UsageRecord>& records) {
-  co_return co_await call([&] { return db_->record_usage(records); });
+  co_return co_await write_call([&] { return db_->record_usage(records); });
 }
 
 Async<Result<std::vector<UsageRow>>> SqliteEngine::usage_summary(const UsageQuery& query) {
@@ -350,7 +356,7 @@ Async<Result<double>> SqliteEngine::usage_cost(const std::string& tenant_id, int
 }
 
 Async<Result<std::string>> SqliteEngine::setting_or_init(const std::string& key, const std::string& value) {
-  co_return co_await call([&] { return db_->setting_or_init(key, value); });
+  co_return co_await write_call([&] { return db_->setting_or_init(key, value); });
 }
 
 Async<Result<std::vector<Turn>>> SqliteEngine::recent_turns(const std::string& tenant_id, const std::string& agent_id,
@@ -392,7 +398,7 @@ Async<Result<Recall>> SqliteEngine::recall(const RecallQuery& q) {
 }
 
 Async<std::vector<Status>> SqliteEngine::record_conversations(const std::vector<ConversationRecord>& records) {
-  std::vector<Status> statuses = co_await call([&] { return db_->record_conversations(records); });
+  std::vector<Status> statuses = co_await write_call([&] { return db_->record_conversations(records); });
   // Refused as busy, `call` answers one status: it is every record's.
   if (statuses.size() == 1 && records.size() != 1) statuses.assign(records.size(), statuses.front());
   co_return statuses;

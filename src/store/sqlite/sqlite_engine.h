@@ -8,7 +8,12 @@
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_store_impl.h"
 
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -57,7 +62,8 @@ class SqliteEngine final : public Store {
   Async<Result<Session>> get_session(const std::string& tenant_id, const std::string& agent_id, const std::string& session_id) override;
   Async<Result<std::vector<Session>>> list_sessions(const std::string& tenant_id, const std::string& agent_id, int limit) override;
   Async<std::vector<Status>> record_conversations(const std::vector<ConversationRecord>& records) override;
-  Async<Result<Turn>> append_turn_within_budget(Turn turn, int64_t token_budget) override;
+  Async<Result<Turn>> append_turn_within_budget(Turn turn, int64_t token_budget,
+                                                std::vector<MemoryEntity> alongside) override;
   Async<Result<Turn>> get_turn(const std::string& tenant_id, const std::string& id) override;
   Async<Result<std::vector<Turn>>> get_turns(const std::string& tenant_id, const std::vector<std::string>& ids) override;
   Async<Result<std::vector<Turn>>> session_turns(const std::string& tenant_id, const std::string& session_id) override;
@@ -74,6 +80,7 @@ class SqliteEngine final : public Store {
   Async<Result<int64_t>> delete_cache_entries(const std::string& tenant_id, const std::string& agent_id) override;
   // --- CELLSTATE memory entities (memory_store.h)
   Async<Result<MemoryEntity>> create_memory_entity(MemoryEntity entity) override;
+  Async<Result<std::vector<MemoryEntity>>> create_memory_entities(std::vector<MemoryEntity> entities) override;
   Async<Result<MemoryEntity>> get_memory_entity(const std::string& tenant_id, const std::string& kind, const std::string& id) override;
   Async<Result<MemoryEntityPage>> list_memory_entities(const MemoryEntityQuery& query) override;
   Async<Result<MemoryEntity>> update_memory_entity(MemoryEntity entity) override;
@@ -129,18 +136,45 @@ class SqliteEngine final : public Store {
   std::string engine_name() const override;
 
  private:
-  // Runs `work` on the engine's threads. A full queue answers kUnavailable at once.
+  // Runs `work`, a method that only reads, on the engine's threads. A full queue answers
+  // kUnavailable at once.
   template <class Work>
   Async<std::invoke_result_t<Work&>> call(Work work) {
-                                          using R = std::invoke_result_t<Work&>;
     Status busy;
     try {
       co_return co_await pool_.run(std::move(work));
     } catch (const StatusError& e) {
       busy = e.status;
     }
-    if constexpr (std::is_same_v<R, std::vector<Status>>) co_return R{busy};
-    else co_return R(busy);
+    co_return failed<std::invoke_result_t<Work&>>(busy);
+  }
+
+  // Runs `work`, a method that writes, on the writer thread as one write of a group commit
+  // (group_commit.h): committed with the writes queued beside it, or rolled back alone.
+  template <class Work>
+  Async<std::invoke_result_t<Work&>> write_call(Work work) {
+    using R = std::invoke_result_t<Work&>;
+    std::optional<R> result;
+    QueuedWrite queued{.apply = [&](Connection&) {
+                         result.emplace(work());
+                         return succeeded(*result);
+                       },
+                       .fail = [&](Status why) { result.emplace(failed<R>(std::move(why))); }};
+    auto initiate = [&](auto handler) {
+      auto resume = std::make_shared<decltype(handler)>(std::move(handler));
+      queued.done = [resume] { boost::asio::post(std::move(*resume)); };
+      db_->committer().submit(queued);
+    };
+    co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void()>(initiate,
+                                                                                      boost::asio::use_awaitable);
+    co_return std::move(*result);
+  }
+
+  // What a call that could not run answers: conversation records answer one status for all.
+  template <class R>
+  static R failed(Status why) {
+    if constexpr (std::is_same_v<R, std::vector<Status>>) return R{std::move(why)};
+    else return R(std::move(why));
   }
 
   std::unique_ptr<Database> db_;

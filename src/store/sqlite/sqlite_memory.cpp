@@ -65,6 +65,19 @@ Result<MemoryEntity> insert_entity(Connection& c, MemoryEntity entity) {
   return entity;
 }
 
+}  // namespace
+
+Result<std::vector<MemoryEntity>> insert_entities(Connection& c, std::vector<MemoryEntity> entities) {
+  for (auto& entity : entities) {
+    auto stored = insert_entity(c, std::move(entity));
+    if (!stored.ok()) return stored.status();
+    entity = std::move(stored).value();
+  }
+  return entities;
+}
+
+namespace {
+
 // The WHERE clause of `q` and the values of its parameters, numbered from 1.
 struct Filter {
   std::string where;
@@ -121,6 +134,10 @@ Result<MemoryEntity> Database::create_memory_entity(MemoryEntity entity) {
   return write([&](Connection& c) { return insert_entity(c, std::move(entity)); });
 }
 
+Result<std::vector<MemoryEntity>> Database::create_memory_entities(std::vector<MemoryEntity> entities) {
+  return write([&](Connection& c) { return insert_entities(c, std::move(entities)); });
+}
+
 Result<MemoryEntity> Database::get_memory_entity(const std::string& tenant_id, const std::string& kind,
                                                     const std::string& id) {
   return read([&](Connection& c) -> Result<MemoryEntity> {
@@ -140,12 +157,14 @@ Result<MemoryEntityPage> Database::list_memory_entities(const MemoryEntityQuery&
                      std::to_string(std::max<int64_t>(q.offset, 0));
   return read([&](Connection& c) -> Result<MemoryEntityPage> {
     MemoryEntityPage out;
-    auto count = c.statement("SELECT COUNT(*)" + where);
-    if (!count.ok()) return count.status();
-    filter.bind(*count);
-    auto counted = count->step();
-    if (!counted.ok()) return counted.status();
-    out.total = count->integer(0);
+    if (q.count_total) {
+      auto count = c.statement("SELECT COUNT(*)" + where);
+      if (!count.ok()) return count.status();
+      filter.bind(*count);
+      auto counted = count->step();
+      if (!counted.ok()) return counted.status();
+      out.total = count->integer(0);
+    }
     auto query = c.statement(std::string("SELECT ") + kEntityColumns + where + order + page);
     if (!query.ok()) return query.status();
     filter.bind(*query);

@@ -166,6 +166,7 @@ Database::Database(std::unique_ptr<Connection> writer, std::vector<std::unique_p
   std::vector<std::unique_ptr<Connection>> writers;
   writers.push_back(std::move(writer));
   writer_ = std::make_unique<ConnectionPool>("writer", std::move(writers), waiting_, options.max_waiting);
+  committer_ = std::make_unique<GroupCommitter>(*writer_, options.max_queued, kWritesPerTransaction);
   if (!readers.empty()) {
     readers_ = std::make_unique<ConnectionPool>("reader", std::move(readers), waiting_, options.max_waiting);
   }

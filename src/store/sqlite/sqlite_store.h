@@ -14,11 +14,12 @@ namespace brainstem::store {
 struct SqliteOptions {
   int busy_timeout_ms = 5000;
   int read_connections = 4;
-  // Operations waiting for a connection beyond this fail at once with kUnavailable, so a
-  // stuck disk turns into errors rather than an unbounded queue.
+  // Reads waiting for a connection beyond this fail at once with kUnavailable, so a stuck
+  // disk turns into errors rather than an unbounded queue.
   int max_waiting = 256;
-  int threads = 4;  // the engine's threads, on which every call runs
-  // Calls waiting for a thread beyond this fail at once with kUnavailable.
+  int threads = 4;  // the engine's threads, on which every read runs
+  // Reads waiting for one of those threads, or writes waiting for the writer thread while it
+  // writes, beyond this fail at once with kUnavailable.
   int max_queued = 4096;
 };
 

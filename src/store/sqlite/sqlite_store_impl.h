@@ -7,12 +7,14 @@
 
 #include "common/key_filter.h"
 #include "store/sqlite/connection.h"
+#include "store/sqlite/group_commit.h"
 #include "store/store.h"
 
 #include <atomic>
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +24,8 @@ namespace brainstem::store::sqlite {
 // Scans read this many rows per read, so no read transaction stays open while the caller
 // visits them (a long one would hold back WAL checkpoints).
 constexpr int kScanBatch = 500;
+// A group commit applies at most this many writes, so no transaction holds the write lock long.
+constexpr size_t kWritesPerTransaction = 64;
 
 std::string json_array(const std::vector<std::string>& items);
 // A malformed column reads as an empty list: for scopes and origins that grants the least.
@@ -33,6 +37,8 @@ std::vector<float> embedding_from(std::string_view bytes);
 int64_t row_limit(int limit);
 // Runs an insert into a table whose tenant_id references tenants.
 Status run_tenant_insert(Statement& insert);
+// Inserts memory entities in the caller's write transaction, assigning each its seq.
+Result<std::vector<MemoryEntity>> insert_entities(Connection& c, std::vector<MemoryEntity> entities);
 // Runs an update or delete that must change a row; kNotFound with `missing` if it changed none.
 Status run_changing(Connection& c, Statement& statement, const char* missing);
 
@@ -70,6 +76,8 @@ struct RecallFilters {
 inline bool succeeded(const Status& status) { return status.is_ok(); }
 template <class T>
 bool succeeded(const Result<T>& result) { return result.ok(); }
+// Conversation records are kept or refused one by one: the write as a whole stands.
+inline bool succeeded(const std::vector<Status>&) { return true; }
 
 class Database final {
  public:
@@ -131,7 +139,7 @@ class Database final {
                                              int limit);
 
   // --- CELLSTATE turns
-  Result<Turn> append_turn_within_budget(Turn turn, int64_t token_budget);
+  Result<Turn> append_turn_within_budget(Turn turn, int64_t token_budget, std::vector<MemoryEntity> alongside);
   Result<Turn> get_turn(const std::string& tenant_id, const std::string& id);
   Result<std::vector<Turn>> get_turns(const std::string& tenant_id, const std::vector<std::string>& ids);
   Result<std::vector<Turn>> session_turns(const std::string& tenant_id, const std::string& session_id);
@@ -139,6 +147,7 @@ class Database final {
 
   // --- CELLSTATE memory entities (sqlite_memory.cpp)
   Result<MemoryEntity> create_memory_entity(MemoryEntity entity);
+  Result<std::vector<MemoryEntity>> create_memory_entities(std::vector<MemoryEntity> entities);
   Result<MemoryEntity> get_memory_entity(const std::string& tenant_id, const std::string& kind,
                                          const std::string& id);
   Result<MemoryEntityPage> list_memory_entities(const MemoryEntityQuery& query);
@@ -219,11 +228,17 @@ class Database final {
   Status checkpoint();
   int schema_version();
 
+  // Where the engine queues the methods that write, each as one write.
+  GroupCommitter& committer() { return *committer_; }
+
  private:
   // Runs `body` on a reader connection (the writer's when there are no readers, as for an
   // in-memory database, which other connections cannot see).
   template <class Body>
   auto read(Body&& body) -> decltype(body(std::declval<Connection&>())) {
+    // An in-memory database has no readers; a read made while applying a write (which holds
+    // the writer) reads on that write's connection.
+    if (Connection* applying = GroupCommitter::applying(); applying && !readers_) return body(*applying);
     auto lease = (readers_ ? readers_ : writer_)->acquire();
     if (!lease.ok()) return lease.status();
     try {
@@ -266,17 +281,30 @@ class Database final {
         [&](const Statement& row) { return std::make_pair(row.integer(rowid_column), read_record(row)); }, visit);
   }
 
-  // Runs `body` in a BEGIN IMMEDIATE transaction on the writer connection: committed if it
-  // succeeds, rolled back otherwise. IMMEDIATE takes the write lock up front, so a transaction
-  // that reads then writes cannot fail half way because another process wrote in between.
+  // Runs `body` in a transaction on the writer connection: committed if it succeeds, rolled
+  // back otherwise. Writes share transactions (group_commit.h); a write made while the writer
+  // thread applies another (a method the engine runs as one write) joins that transaction in
+  // a savepoint of its own.
   template <class Body>
   auto write(Body&& body) -> decltype(body(std::declval<Connection&>())) {
     using R = decltype(body(std::declval<Connection&>()));
-    auto lease = writer_->acquire();
-    if (!lease.ok()) return lease.status();
-    Connection& c = **lease;
-    static const std::string kBegin = "BEGIN IMMEDIATE", kCommit = "COMMIT";
-    if (Status s = c.run(kBegin); !s.is_ok()) return s;
+    if (Connection* c = GroupCommitter::applying()) return write_within(*c, body);
+    std::optional<R> result;
+    QueuedWrite queued{.apply = [&](Connection& c) {
+                         result.emplace(write_within(c, body));
+                         return succeeded(*result);
+                       },
+                       .fail = [&](Status why) { result.emplace(std::move(why)); }};
+    committer_->run(queued);
+    return std::move(*result);
+  }
+
+  template <class Body>
+  auto write_within(Connection& c, Body& body) -> decltype(body(std::declval<Connection&>())) {
+    using R = decltype(body(std::declval<Connection&>()));
+    static const std::string kSavepoint = "SAVEPOINT store_write", kRelease = "RELEASE store_write",
+                             kRollback = "ROLLBACK TO store_write";
+    if (Status s = c.run(kSavepoint); !s.is_ok()) return s;
     R result = [&]() -> R {
       try {
         return body(c);
@@ -284,20 +312,18 @@ class Database final {
         return Status::internal(std::string("store write failed: ") + e.what());
       }
     }();
+    if (!c.in_transaction()) return result;  // SQLite ended the transaction; the committer fails it
     if (!succeeded(result)) {
-      c.rollback_if_open();
-      return result;
+      if (Status s = c.run(kRollback); !s.is_ok()) return s;
     }
-    if (Status s = c.run(kCommit); !s.is_ok()) {
-      c.rollback_if_open();
-      return s;
-    }
+    if (Status s = c.run(kRelease); !s.is_ok()) return s;
     return result;
   }
 
   RecallFilters recall_;
   std::atomic<int> waiting_{0};
   std::unique_ptr<ConnectionPool> writer_;
+  std::unique_ptr<GroupCommitter> committer_;
   std::unique_ptr<ConnectionPool> readers_;
   std::mutex checkpoint_mu_;
   std::unique_ptr<Connection> checkpointer_;

@@ -14,6 +14,7 @@
 #include <boost/asio/use_future.hpp>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <future>
 #include <memory>
 #include <optional>
@@ -326,8 +327,7 @@ TEST_F(BudgetsTest, LargeFlushWritesEveryRecordOnce) {
 // A flush refused because the store is saturated keeps its records for the next one.
 TEST_F(BudgetsTest, FlushRefusedAsBusyKeepsTheRecords) {
   store::SqliteOptions one_slot;
-  one_slot.threads = 1;
-  one_slot.max_queued = 1;
+  one_slot.max_queued = 0;  // no write may wait while another is written
   auto opened = store::open_sqlite(dir_.file("brainstem.db"), one_slot);
   ASSERT_TRUE(opened.ok()) << opened.status().message();
   store::Store& busy = **opened;
@@ -342,21 +342,28 @@ TEST_F(BudgetsTest, FlushRefusedAsBusyKeepsTheRecords) {
   asio::io_context ioc;
   std::promise<void> gate;
   std::shared_future<void> gate_open = gate.get_future().share();
+  std::promise<void> writing;
   std::optional<Status> refused;
   bool threw = false;
-  // Occupies the store's only queue slot (a scan waits in its visitor) until the gate opens.
+  // Keeps the store's writer busy (an audit entry whose seal waits) until the gate opens.
   asio::co_spawn(
       ioc,
       [&]() -> asio::awaitable<void> {
-        co_await busy.scan_cache_entries([gate_open](const store::CacheEntry&) {
+        store::AuditEntry held;
+        held.id = "aud_1";
+        held.tenant_id = "t1";
+        const std::function<std::string(const store::AuditEntry&)> seal = [&](const store::AuditEntry&) {
+          writing.set_value();
           gate_open.wait();
-          return false;
-        });
+          return std::string("seal");
+        };
+        co_await busy.append_audit(held, seal);
       },
       asio::detached);
   asio::co_spawn(
       ioc,
       [&]() -> asio::awaitable<void> {
+        writing.get_future().wait();
         try {
           Status s = co_await meter.flush();
           refused = s;

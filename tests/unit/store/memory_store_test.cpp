@@ -63,6 +63,46 @@ TYPED_TEST(MemoryStoreConformance, CreateGetAndDuplicate) {
   EXPECT_EQ(run_sync(this->store_->get_memory_entity("t3", "artifact", "a1")).status().code(), StatusCode::kNotFound);
 }
 
+TYPED_TEST(MemoryStoreConformance, EntitiesCreatedTogetherStandOrFallTogether) {
+  auto both = run_sync(this->store_->create_memory_entities({entity("artifact", "a1"), entity("event", "e1")}));
+  ASSERT_TRUE(both.ok()) << both.status().message();
+  ASSERT_EQ(both->size(), 2u);
+  EXPECT_LT((*both)[0].seq, (*both)[1].seq);
+  // The second collides with a stored event: the first is not stored either.
+  auto refused = run_sync(this->store_->create_memory_entities({entity("artifact", "a2"), entity("event", "e1")}));
+  EXPECT_EQ(refused.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(run_sync(this->store_->get_memory_entity("t1", "artifact", "a2")).status().code(), StatusCode::kNotFound);
+}
+
+TYPED_TEST(MemoryStoreConformance, ConcurrentWritesFailAlone) {
+  // Writes from many threads at once (which an engine may commit together): each duplicate is
+  // refused, and every other write is stored.
+  ASSERT_TRUE(run_sync(this->store_->create_memory_entity(entity("note", "taken"))).ok());
+  constexpr int kThreads = 8, kEach = 25;
+  std::atomic<int> stored{0}, refused{0}, other{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kThreads; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const bool duplicate = i % 5 == 0;
+        auto e = entity("note", duplicate ? "taken" : "n" + std::to_string(t) + "-" + std::to_string(i));
+        auto result = run_sync(this->store_->create_memory_entity(e));
+        if (result.ok()) ++stored;
+        else if (result.status().code() == StatusCode::kConflict) ++refused;
+        else ++other;
+      }
+    });
+  }
+  for (auto& w : writers) w.join();
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(refused.load(), kThreads * kEach / 5);
+  EXPECT_EQ(stored.load(), kThreads * kEach * 4 / 5);
+  MemoryEntityQuery all{.tenant_id = "t1", .kind = "note", .limit = 1000, .count_total = true};
+  auto page = run_sync(this->store_->list_memory_entities(all));
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, 1 + kThreads * kEach * 4 / 5);
+}
+
 TYPED_TEST(MemoryStoreConformance, ListFiltersPagesAndCounts) {
   for (int i = 0; i < 5; ++i) {
     auto e = entity("message", "m" + std::to_string(i), 1000 + i);
@@ -79,9 +119,14 @@ TYPED_TEST(MemoryStoreConformance, ListFiltersPagesAndCounts) {
   q.offset = 1;
   auto page = run_sync(this->store_->list_memory_entities(q));
   ASSERT_TRUE(page.ok());
-  EXPECT_EQ(page->total, 5);
+  EXPECT_EQ(page->total, 0) << "counted only when asked";
   ASSERT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->items[0].id, "m1");
+  q.count_total = true;
+  page = run_sync(this->store_->list_memory_entities(q));
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, 5);
+  ASSERT_EQ(page->items.size(), 2u);
 
   MemoryEntityQuery even{.tenant_id = "t1", .kind = "message", .parent_id = "even", .type = "task_result"};
   EXPECT_EQ(this->ids(even), (std::vector<std::string>{"m2", "m0"}));
@@ -189,10 +234,10 @@ Turn turn(const std::string& session, const std::string& agent, int64_t tokens, 
 TYPED_TEST(MemoryStoreConformance, ScopeTurnsStayWithinTheBudgetAcrossAgents) {
   // A conversation's turns under an agent count towards the scope with its id.
   ASSERT_TRUE(run_sync(this->store_->append_turns({turn("s1", "agent-a", 40, 1)})).ok());
-  auto added = run_sync(this->store_->append_turn_within_budget(turn("s1", "", 50, 2), 100));
+  auto added = run_sync(this->store_->append_turn_within_budget(turn("s1", "", 50, 2), 100, {}));
   ASSERT_TRUE(added.ok()) << added.status().message();
   EXPECT_EQ(added->seq, 1);
-  auto refused = run_sync(this->store_->append_turn_within_budget(turn("s1", "", 11, 3), 100));
+  auto refused = run_sync(this->store_->append_turn_within_budget(turn("s1", "", 11, 3), 100, {}));
   ASSERT_EQ(refused.status().code(), StatusCode::kConflict);
   EXPECT_EQ(refused.status().details().at("tokens_used").as_int64(), 90);
   EXPECT_EQ(*run_sync(this->store_->session_tokens("t1", "s1")), 90);
@@ -201,10 +246,24 @@ TYPED_TEST(MemoryStoreConformance, ScopeTurnsStayWithinTheBudgetAcrossAgents) {
   EXPECT_EQ((*all)[0].agent_id, "agent-a");
   auto one = turn("s1", "", 10, 4);
   one.tool_calls = R"([{"name":"grep"}])";
-  auto stored = run_sync(this->store_->append_turn_within_budget(one, 100));
+  auto stored = run_sync(this->store_->append_turn_within_budget(one, 100, {}));
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(run_sync(this->store_->get_turn("t1", stored->id))->tool_calls, one.tool_calls);
   EXPECT_EQ(run_sync(this->store_->get_turn("t2", stored->id)).status().code(), StatusCode::kNotFound);
+}
+
+TYPED_TEST(MemoryStoreConformance, ATurnAndItsEventAreStoredTogether) {
+  auto stored = run_sync(this->store_->append_turn_within_budget(turn("s1", "", 50, 1), 100, {entity("event", "e1")}));
+  ASSERT_TRUE(stored.ok()) << stored.status().message();
+  EXPECT_TRUE(run_sync(this->store_->get_memory_entity("t1", "event", "e1")).ok());
+  // Past the budget: neither the turn nor its event.
+  auto over = run_sync(this->store_->append_turn_within_budget(turn("s1", "", 60, 2), 100, {entity("event", "e2")}));
+  EXPECT_EQ(over.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(run_sync(this->store_->get_memory_entity("t1", "event", "e2")).status().code(), StatusCode::kNotFound);
+  // An event that cannot be stored takes its turn with it.
+  auto clash = run_sync(this->store_->append_turn_within_budget(turn("s1", "", 10, 3), 100, {entity("event", "e1")}));
+  EXPECT_EQ(clash.status().code(), StatusCode::kConflict);
+  EXPECT_EQ(*run_sync(this->store_->session_tokens("t1", "s1")), 50);
 }
 
 }  // namespace

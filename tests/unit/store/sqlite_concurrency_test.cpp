@@ -148,9 +148,9 @@ TEST_F(SqliteStoreConcurrency, ConcurrentKeyWritesAllLand) {
   EXPECT_EQ(expected, kThreads * kPerThread + 1);
 }
 
-TEST_F(SqliteStoreConcurrency, WaitersBeyondMaxWaitingFailAtOnce) {
+TEST_F(SqliteStoreConcurrency, WritesQueuedBeyondMaxQueuedFailAtOnce) {
   SqliteOptions options;
-  options.max_waiting = 1;
+  options.max_queued = 1;
   auto store = open_or_die(path_, options);
   ASSERT_TRUE(store->create_signup(make_tenant("t1", "acme"), make_user("usr_1", "ada@example.com")).is_ok());
 
@@ -189,9 +189,9 @@ TEST_F(SqliteStoreConcurrency, WaitersBeyondMaxWaitingFailAtOnce) {
   EXPECT_EQ(present, 1);
 }
 
-TEST_F(SqliteStoreConcurrency, ZeroMaxWaitingRejectsAnyWait) {
+TEST_F(SqliteStoreConcurrency, ZeroMaxQueuedRejectsAnyWriteThatWouldWait) {
   SqliteOptions options;
-  options.max_waiting = 0;
+  options.max_queued = 0;
   auto store = open_or_die(path_, options);
   std::promise<void> entered;
   std::promise<void> release;

@@ -205,7 +205,7 @@ TEST_F(SqliteDomain, RecallFiltersTellNewSessionsAndCustomersWithoutFacts) {
   other_customer.customer_id = "cust_2";
   recorded.facts = {other_customer};
   EXPECT_EQ(codes_of(store_->record_conversations({recorded})), std::vector<StatusCode>{StatusCode::kOk});
-  ASSERT_TRUE(store_->append_turn_within_budget(make_turn("turn_3", "s3", 3000), 1000).ok());
+  ASSERT_TRUE(store_->append_turn_within_budget(make_turn("turn_3", "s3", 3000), 1000, {}).ok());
 
   for (int pass = 0; pass < 2; ++pass) {
     if (pass == 1) {  // a reopened store knows them from the rows it finds

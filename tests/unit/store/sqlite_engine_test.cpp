@@ -1,5 +1,6 @@
-// The SQLite engine's own threads: a call waits for one, and past the queue's bound it is
-// refused as busy instead of queueing without end.
+// The SQLite engine's own threads: a read waits for one, and past the queue's bound it is
+// refused as busy instead of queueing without end. (Writes queue for the writer thread, whose
+// bound, max_waiting, sqlite_concurrency_test.cpp tests.)
 #include "common/run_sync.h"
 #include "store/sqlite/sqlite_store.h"
 #include "testing/temp_dir.h"
@@ -24,12 +25,6 @@ TEST(SqliteEngine, CallsPastTheQueueBoundAreRefusedAsBusy) {
   auto tenant = run_sync((*opened)->get_tenant("t1"));
   ASSERT_FALSE(tenant.ok());
   EXPECT_EQ(tenant.status().code(), StatusCode::kUnavailable);
-  // A grouped write refused as busy fails every record of the group.
-  std::vector<store::ConversationRecord> records(3);
-  auto statuses = run_sync((*opened)->record_conversations(records));
-  ASSERT_EQ(statuses.size(), 3u);
-  for (const auto& status : statuses) EXPECT_EQ(status.code(), StatusCode::kUnavailable);
-  EXPECT_TRUE(run_sync((*opened)->record_conversations({})).empty());
 }
 
 TEST(SqliteEngine, TheWorkRunsOnTheEngineThreadsAndTheCallerResumesOnItsOwn) {
