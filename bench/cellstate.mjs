@@ -42,7 +42,9 @@ printHeader('brainstem: CELLSTATE memory',
 
 const { bs, api, trajectory, scope, readScope } = await engine(undefined);
 const baseline = process.env.BASELINE_BIN ? await engine(process.env.BASELINE_BIN) : null;
-const turnOf = (s) => ({ scope_id: s.scope_id, role: 'user', content: text(30), token_count: 40 });
+// Each appended turn carries a word of its own (wrk's `unique`): real turns differ, and tens of
+// thousands of identical ones would measure the turn index's worst case instead.
+const turnOf = (s) => ({ scope_id: s.scope_id, role: 'user', content: `${text(30)} TURN_WORD`, token_count: 40 });
 const turn = turnOf(scope);
 const turnAnswer = JSON.stringify(await api('POST', '/turns', turn));
 const scopeAnswer = JSON.stringify(await api('GET', `/scopes/${readScope.scope_id}`));
@@ -60,11 +62,26 @@ const cases = [
     ['baseline GET /api/v1/scopes/{id}', `${baseline.bs.url}/api/v1/scopes/${baseline.readScope.scope_id}`, { 'X-API-Key': baseline.bs.key }, undefined],
   ] : []),
 ];
+// Every run starts once both servers have indexed the turns written so far (a backlog left by
+// a run at 64 connections would otherwise load the next run's machine). A build without the
+// `turn_index` check counts as settled.
+const servers = [bs, ...(baseline ? [baseline.bs] : [])];
+async function settled() {
+  for (const server of servers) {
+    for (;;) {
+      const health = await (await fetch(`${server.url}/health/detailed`)).json();
+      if ((health.checks.turn_index ?? 'ok') === 'ok') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
 const results = new Map(cases.map((c) => [c, { c1: [], c64: [] }]));
 for (let r = 0; r < rounds; r++) {
   for (const c of cases) {
-    results.get(c).c1.push(wrk(c[1], { connections: 1, seconds, headers: c[2], body: c[3] }));
-    results.get(c).c64.push(wrk(c[1], { connections: 64, seconds, headers: c[2], body: c[3] }));
+    await settled();
+    results.get(c).c1.push(wrk(c[1], { connections: 1, seconds, headers: c[2], body: c[3], unique: 'TURN_WORD' }));
+    await settled();
+    results.get(c).c64.push(wrk(c[1], { connections: 64, seconds, headers: c[2], body: c[3], unique: 'TURN_WORD' }));
   }
 }
 console.log('turns and scopes                          c=1 p50 ms  c=1 p99 ms  c=64 req/s  non-2xx');
@@ -79,21 +96,28 @@ table(cases, results);
 const turnsNow = await api('GET', `/scopes/${scope.scope_id}`);
 console.log(`(the scope holds ${turnsNow.tokens_used / 40} turns after the runs)`);
 
-// Artifacts, written 32 at a time.
-const started = process.hrtime.bigint();
-const artifactScope = await api('POST', '/scopes', { name: 'artifacts', trajectory_id: trajectory.trajectory_id, token_budget: 1 });
-let next = 0;
-await Promise.all(Array.from({ length: 32 }, async () => {
-  while (next < artifacts) {
-    next++;
-    await api('POST', '/artifacts', {
-      trajectory_id: trajectory.trajectory_id, scope_id: artifactScope.scope_id, source_turn: 0, extraction_method: 'explicit',
-      artifact_type: 'fact', name: text(4), content: text(40), ttl: 'persistent',
-    });
-  }
-}));
-const writeS = Number(process.hrtime.bigint() - started) / 1e9;
+// Artifacts, written 32 at a time (into the baseline too, when there is one).
+async function writeArtifacts({ api, trajectory }) {
+  const started = process.hrtime.bigint();
+  const artifactScope = await api('POST', '/scopes', { name: 'artifacts', trajectory_id: trajectory.trajectory_id, token_budget: 1 });
+  let next = 0;
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    while (next < artifacts) {
+      next++;
+      await api('POST', '/artifacts', {
+        trajectory_id: trajectory.trajectory_id, scope_id: artifactScope.scope_id, source_turn: 0, extraction_method: 'explicit',
+        artifact_type: 'fact', name: text(4), content: text(40), ttl: 'persistent',
+      });
+    }
+  }));
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+const writeS = await writeArtifacts({ api, trajectory });
 console.log(`\n${artifacts} artifacts written in ${writeS.toFixed(1)} s (${(artifacts / writeS).toFixed(0)} artifacts/s, 32 concurrent)`);
+if (baseline) {
+  const baselineS = await writeArtifacts(baseline);
+  console.log(`baseline: ${artifacts} artifacts written in ${baselineS.toFixed(1)} s (${(artifacts / baselineS).toFixed(0)} artifacts/s, 32 concurrent)`);
+}
 
 const keyword = { query: `${vocabulary[7]} ${vocabulary[120]} ${vocabulary[900]}`, entity_types: ['artifact'], filters: [], limit: 10 };
 const vector = { ...keyword, use_vector_search: true };

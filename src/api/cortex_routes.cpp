@@ -30,6 +30,11 @@ int64_t free_disk_mb(const std::string& dir) {
   return static_cast<int64_t>(st.f_bavail) * static_cast<int64_t>(st.f_frsize) / (1024 * 1024);
 }
 
+// "ok" when every written turn is searchable, else how many are still being indexed.
+std::string turn_index_check(size_t pending) {
+  return pending == 0 ? "ok" : "indexing: " + std::to_string(pending) + " turns not yet searchable";
+}
+
 }  // namespace
 
 void add_cortex_routes(RouteTable& t, Services& svc) {
@@ -106,7 +111,8 @@ void add_cortex_routes(RouteTable& t, Services& svc) {
                {"store", ping.is_ok() ? "ok" : "error: " + ping.message()},
                {"disk", free_mb < 0 ? "unknown" : free_mb < 100 ? "low: " + std::to_string(free_mb) + " MiB free" : "ok"},
                {"rate_limiter", "ok"},
-               {"knowledge_index", svc.knowledge.loaded() ? "ok" : "loading"}};
+               {"knowledge_index", svc.knowledge.loaded() ? "ok" : "loading"},
+               {"turn_index", turn_index_check(svc.turn_index.pending())}};
            bool all_ok = ping.is_ok() && free_mb >= 100;
            co_return http::Response::json(200, json::object{{"status", all_ok ? "ok" : "degraded"},
                                                             {"version", svc.options.version},

@@ -12,6 +12,7 @@
 #include "net/client.h"
 #include "knowledge/knowledge_base.h"
 #include "knowledge/page_fetcher.h"
+#include "knowledge/turn_index.h"
 #include "memory/cellstate.h"
 #include "api/generation_gate.h"
 #include "mcp/connectors.h"
@@ -85,6 +86,7 @@ struct Services {
   services::Conversations& conversations;  // sessions, customers, facts
   const net::AddressPolicy& address_policy;  // what outgoing calls to tenant URLs may reach
   knowledge::KnowledgeBase& knowledge;
+  const knowledge::TurnIndex& turn_index;  // conversation turns, searchable shortly after their write
   net::HttpClient& outbound;  // calls to tenant-given URLs (web pages to ingest)
   memory::CellState& cellstate;
   orchestration::Orchestrator& orchestrator;  // workflows and runs (seed 002)

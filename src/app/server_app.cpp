@@ -369,7 +369,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::create(const Config& config) {
                                       *p->rate_limiter, p->metrics, *p->audit, p->models, *p->router, *p->gate,
                                       *p->budgets, *p->usage, *p->webhooks, *p->pipeline, *p->agents, *p->answers, *p->conversations,
                                       p->address_policy,
-                                      *p->knowledge, p->upstream, *p->cellstate, *p->orchestrator, *p->planner, *p->security, *p->entities, *p->agent_steps, *p->composer, *p->notifications, *p->projects, *p->connectors, *p->a2a_tasks, *p->card_signer, p->background});
+                                      *p->knowledge, *p->turn_index, p->upstream, *p->cellstate, *p->orchestrator, *p->planner, *p->security, *p->entities, *p->agent_steps, *p->composer, *p->notifications, *p->projects, *p->connectors, *p->a2a_tasks, *p->card_signer, p->background});
   p->routes = api::RouteTable(config.role == "backend");
   api::add_all_routes(p->routes, *p->services);
   if (config.access_log) p->access_log = std::make_unique<ops::AccessLog>();

@@ -142,6 +142,11 @@ void TurnIndex::wait_idle() {
   queue_cv_.wait(lock, [&] { return (queue_.empty() && !busy_) || stopping_; });
 }
 
+size_t TurnIndex::pending() const {
+  std::lock_guard lock(queue_mu_);
+  return queue_.size() + indexing_;
+}
+
 void TurnIndex::run_worker() {
   std::unique_lock lock(queue_mu_);
   for (;;) {
@@ -150,10 +155,12 @@ void TurnIndex::run_worker() {
     std::vector<store::Turn> batch = std::move(queue_);
     queue_.clear();
     busy_ = true;
+    indexing_ = batch.size();
     lock.unlock();
     index_now(batch);
     lock.lock();
     busy_ = false;
+    indexing_ = 0;
     queue_cv_.notify_all();
   }
 }

@@ -84,6 +84,8 @@ class TurnIndex {
   void add(std::vector<store::Turn> turns);
   // Blocks until every turn queued so far is searchable.
   void wait_idle();
+  // Turns written but not yet searchable (queued, or being indexed now).
+  size_t pending() const;
 
   std::vector<TurnHit> search(const TurnQuery& query) const;
   size_t size() const;  // turns indexed, all tenants
@@ -102,10 +104,11 @@ class TurnIndex {
   std::unordered_map<std::string, std::unique_ptr<Tenant>> tenants_;
   std::atomic<uint64_t> next_key_{1};
 
-  std::mutex queue_mu_;
+  mutable std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::vector<store::Turn> queue_;
   bool busy_ = false;
+  size_t indexing_ = 0;  // turns of the batch being indexed
   bool stopping_ = false;
   std::thread worker_;
 };

@@ -86,11 +86,13 @@ test('CELLSTATE turns are searchable by keyword, vector and hybrid, with their s
     assert.equal(r.status, 201, r.text);
   }
 
-  const found = await until(async () => {
-    const r = await search({ query: 'pottery workshop', entity_types: ['turn'] });
-    assert.equal(r.status, 200, r.text);
-    return r.body.total > 0 && r.body;
-  }, 'the turn to be indexed');
+  // /health/detailed tells when every written turn is searchable.
+  await until(async () => (await call(srv.url, 'GET', '/health/detailed')).body.checks.turn_index === 'ok',
+    'the turns to be indexed');
+  const searched = await search({ query: 'pottery workshop', entity_types: ['turn'] });
+  assert.equal(searched.status, 200, searched.text);
+  const found = searched.body;
+  assert.ok(found.total > 0, searched.text);
   const hit = found.results[0];
   assert.equal(hit.entity_type, 'turn');
   assert.match(hit.snippet, /pottery workshop/);

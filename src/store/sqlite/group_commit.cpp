@@ -24,6 +24,11 @@ GroupCommitter::~GroupCommitter() {
 
 Connection* GroupCommitter::applying() { return applying_on; }
 
+size_t GroupCommitter::queued() {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
 void GroupCommitter::submit(QueuedWrite& write) {
   {
     std::lock_guard lock(mutex_);
@@ -98,6 +103,7 @@ void GroupCommitter::commit(const std::deque<QueuedWrite*>& batch) {
         w->fail(s);
         continue;
       }
+      transactions_.fetch_add(1, std::memory_order_relaxed);
     }
     if (Status s = c.run(kSavepoint); !s.is_ok()) {
       w->fail(s);

@@ -9,6 +9,7 @@
 #include "common/status.h"
 #include "store/sqlite/connection.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -46,6 +47,9 @@ class GroupCommitter {
   // write made while applying another joins that transaction.
   static Connection* applying();
 
+  size_t queued();                                   // writes waiting for the next transaction
+  int64_t transactions() const { return transactions_.load(); }  // transactions begun so far
+
  private:
   void write_batches();
   void commit(const std::deque<QueuedWrite*>& batch);
@@ -58,6 +62,7 @@ class GroupCommitter {
   std::deque<QueuedWrite*> queue_;
   bool writing_ = false;  // a batch is being applied and committed
   bool stopping_ = false;
+  std::atomic<int64_t> transactions_{0};
   std::thread thread_;  // last: started once the rest is ready
 };
 

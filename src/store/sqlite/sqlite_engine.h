@@ -156,7 +156,11 @@ class SqliteEngine final : public Store {
     using R = std::invoke_result_t<Work&>;
     std::optional<R> result;
     QueuedWrite queued{.apply = [&](Connection&) {
-                         result.emplace(work());
+                         try {
+                           result.emplace(work());
+                         } catch (const std::exception& e) {
+                           result.emplace(failed<R>(Status::internal(std::string("store write failed: ") + e.what())));
+                         }
                          return succeeded(*result);
                        },
                        .fail = [&](Status why) { result.emplace(failed<R>(std::move(why))); }};

@@ -138,6 +138,7 @@ class Api : public ::testing::Test {
                                                       .conversations = *conversation_service_,
                                                       .address_policy = policy_,
                                                       .knowledge = *knowledge_,
+                                                      .turn_index = *turn_index_,
                                                       .outbound = client_,
                                                       .cellstate = *cellstate_,
                                                       .orchestrator = *orchestrator_,

@@ -148,6 +148,42 @@ TEST_F(SqliteStoreConcurrency, ConcurrentKeyWritesAllLand) {
   EXPECT_EQ(expected, kThreads * kPerThread + 1);
 }
 
+TEST_F(SqliteStoreConcurrency, WritesThatWaitTogetherShareOneTransaction) {
+  auto store = open_or_die(path_);
+  ASSERT_TRUE(store->create_signup(make_tenant("t1", "acme"), make_user("usr_1", "ada@example.com")).is_ok());
+  std::promise<void> entered;
+  std::promise<void> release;
+  std::thread holder = hold_writer(*store, entered, release.get_future().share());
+  entered.get_future().wait();
+  const int64_t before = store->committer().transactions();
+
+  // Eight writes wait while the writer is held; one of them collides with another's key.
+  constexpr int kWriters = 8;
+  std::vector<std::future<Status>> writes;
+  for (int i = 0; i < kWriters; ++i) {
+    const std::string id = i == kWriters - 1 ? "key_0" : "key_" + std::to_string(i);
+    writes.push_back(std::async(std::launch::async, [&store, id] { return store->create_api_key(make_key(id, "t1")); }));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (store->committer().queued() < kWriters && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  ASSERT_EQ(store->committer().queued(), size_t{kWriters});
+  release.set_value();
+  holder.join();
+
+  int stored = 0, refused = 0;
+  for (auto& w : writes) {
+    Status s = w.get();
+    if (s.is_ok()) ++stored;
+    else if (s.code() == StatusCode::kConflict) ++refused;
+  }
+  EXPECT_EQ(stored, kWriters - 1);
+  EXPECT_EQ(refused, 1) << "the duplicate fails alone";
+  EXPECT_EQ(store->committer().transactions() - before, 1) << "the eight waited for one transaction";
+  EXPECT_EQ(store->list_api_keys("t1")->size(), size_t{kWriters - 1});
+}
+
 TEST_F(SqliteStoreConcurrency, WritesQueuedBeyondMaxQueuedFailAtOnce) {
   SqliteOptions options;
   options.max_queued = 1;
