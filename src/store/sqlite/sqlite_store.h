@@ -21,6 +21,9 @@ struct SqliteOptions {
   // Reads waiting for one of those threads, or writes waiting for the writer thread while it
   // writes, beyond this fail at once with kUnavailable.
   int max_queued = 4096;
+  // checkpoint() leaves the log alone until it holds this many frames (pages; 32 MiB of
+  // 4 KiB pages): each checkpoint's fsync stalls the writes beside it.
+  int checkpoint_frames = 8192;
 };
 
 // Opens (creating if needed) the database at `path` and applies pending migrations.

@@ -325,6 +325,8 @@ class Database final {
   std::unique_ptr<ConnectionPool> writer_;
   std::unique_ptr<GroupCommitter> committer_;
   std::unique_ptr<ConnectionPool> readers_;
+  std::atomic<int> wal_frames_{0};  // frames in the log after the last commit
+  const int checkpoint_frames_;
   std::mutex checkpoint_mu_;
   std::unique_ptr<Connection> checkpointer_;
   int schema_version_;

@@ -66,10 +66,18 @@ TEST_F(SqliteStore, UsesWriteAheadLog) {
   EXPECT_EQ(raw_text(path_, "PRAGMA journal_mode"), "wal");
 }
 
-// Commits leave the log alone; checkpoint() moves it into the main file.
+// Commits leave the log alone; checkpoint() moves it into the main file once it holds
+// checkpoint_frames frames, and leaves a shorter one alone.
 TEST_F(SqliteStore, CommitsDoNotCheckpointCheckpointDoes) {
+  store_.reset();
+  SqliteOptions eager;
+  eager.checkpoint_frames = 100;
+  store_ = open_or_die(path_, eager);
   const auto main_size = [&] { return std::filesystem::file_size(path_); };
   const auto before = main_size();
+  ASSERT_TRUE(store_->create_tenant(make_tenant("t-first", "slug-first"), "").is_ok());
+  ASSERT_TRUE(store_->checkpoint().is_ok());
+  EXPECT_EQ(main_size(), before) << "a log of a few frames was checkpointed";
   for (int i = 0; i < 300; ++i) {
     ASSERT_TRUE(store_->create_tenant(make_tenant("t" + std::to_string(i), "slug-" + std::to_string(i)), "").is_ok());
   }
