@@ -81,8 +81,7 @@ void GroupCommitter::write_batches() {
 }
 
 void GroupCommitter::commit(const std::deque<QueuedWrite*>& batch) {
-  static const std::string kBegin = "BEGIN IMMEDIATE", kCommit = "COMMIT", kSavepoint = "SAVEPOINT group_write",
-                           kRelease = "RELEASE group_write", kRollback = "ROLLBACK TO group_write";
+  static const std::string kBegin = "BEGIN IMMEDIATE", kCommit = "COMMIT";
   auto lease = writer_.acquire();
   if (!lease.ok()) {
     for (QueuedWrite* w : batch) w->fail(lease.status());
@@ -105,10 +104,6 @@ void GroupCommitter::commit(const std::deque<QueuedWrite*>& batch) {
       }
       transactions_.fetch_add(1, std::memory_order_relaxed);
     }
-    if (Status s = c.run(kSavepoint); !s.is_ok()) {
-      w->fail(s);
-      continue;
-    }
     applying_on = &c;
     const bool succeeded = w->apply(c);
     applying_on = nullptr;
@@ -118,14 +113,6 @@ void GroupCommitter::commit(const std::deque<QueuedWrite*>& batch) {
       Status lost = Status::unavailable("the database rolled back a write transaction; retry later");
       fail_applied(lost);
       if (succeeded) w->fail(lost);
-      continue;
-    }
-    Status ended = succeeded ? Status::ok() : c.run(kRollback);
-    if (ended.is_ok()) ended = c.run(kRelease);
-    if (!ended.is_ok()) {
-      if (succeeded) w->fail(ended);
-      fail_applied(ended);
-      c.rollback_if_open();
       continue;
     }
     if (succeeded) applied.push_back(w);

@@ -1,6 +1,6 @@
 // Group commit on the writer connection. Writes are queued for one writer thread of the
-// engine's own; it takes every write waiting into one transaction, applies each in a savepoint
-// of its own (a failed one is rolled back alone), and commits once. A commit costs about the
+// engine's own; it takes every write waiting into one transaction, applies each (each in a
+// savepoint of its own, so a failed one is rolled back alone), and commits once. A commit costs about the
 // same for one write or for fifty (the WAL frames of shared index pages are written once), so
 // concurrent writers pay for it together instead of queueing for it one by one, and no thread
 // but the writer waits on the write lock. Private to store/sqlite.
@@ -20,8 +20,9 @@
 namespace brainstem::store::sqlite {
 
 // One write waiting for the writer. `apply` runs it on the connection inside the shared
-// transaction and says whether it succeeded; `fail` replaces its outcome when it cannot run or
-// its transaction did not commit; `done` is called last, on the writer thread, once its
+// transaction, in a savepoint of its own that it rolls back if it fails (Database::write does
+// both), and says whether it succeeded; `fail` replaces its outcome when it cannot run or its
+// transaction did not commit; `done` is called last, on the writer thread, once its
 // transaction has ended.
 struct QueuedWrite {
   std::function<bool(Connection&)> apply;

@@ -299,6 +299,8 @@ class Database final {
     return std::move(*result);
   }
 
+  // Runs `body` in a savepoint of the transaction open on `c`: released if it succeeds,
+  // rolled back otherwise, so a write fails alone in the transaction it shares.
   template <class Body>
   auto write_within(Connection& c, Body& body) -> decltype(body(std::declval<Connection&>())) {
     using R = decltype(body(std::declval<Connection&>()));
@@ -313,10 +315,12 @@ class Database final {
       }
     }();
     if (!c.in_transaction()) return result;  // SQLite ended the transaction; the committer fails it
-    if (!succeeded(result)) {
-      if (Status s = c.run(kRollback); !s.is_ok()) return s;
+    Status ended = succeeded(result) ? Status::ok() : c.run(kRollback);
+    if (ended.is_ok()) ended = c.run(kRelease);
+    if (!ended.is_ok()) {
+      c.rollback_if_open();  // the committer fails the writes the transaction held
+      return ended;
     }
-    if (Status s = c.run(kRelease); !s.is_ok()) return s;
     return result;
   }
 
